@@ -1,0 +1,5 @@
+"""Allow ``python -m dxdesk``."""
+
+from dxdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,250 @@
+"""Plan settings: what a plan chooses (tree level names, evaluation scheme, option lists, sheet parts,
+text fields and their limits, perspective descriptors, audit checks switched off).
+
+Defaults live in ``resources/plan_settings_default.json``; a plan stores only the keys it changes and
+:meth:`PlanSettings.from_dict` merges them over the defaults. Unknown keys are kept (a newer central
+office may send settings an older section application does not know) and written back unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from dxdesk.domain.enums import EvaluationScheme
+from dxdesk.paths import resource
+
+__all__ = [
+    "KNOWN_TEXT_FIELDS",
+    "SHEET_PARTS",
+    "DirectionOption",
+    "PerspectiveSpec",
+    "PlanSettings",
+    "SettingsError",
+    "TextFieldSpec",
+    "default_settings_dict",
+]
+
+
+class SettingsError(ValueError):
+    """Invalid plan settings; the message is Japanese and names the setting."""
+
+
+# Parts a sheet can have, in printing order, with the heading users see.
+SHEET_PARTS: dict[str, str] = {
+    "basic": "基本情報",
+    "overview": "事業の概要",
+    "costs": "事業費",
+    "citizen": "市民参加の取組状況",
+    "indicators": "指標",
+    "schedule": "スケジュール",
+    "roadmap": "ロードマップ",
+    "results": "事業の成果と課題",
+    "evaluation": "自己評価",
+    "perspectives": "観点別評価",
+    "direction": "方向性",
+    "review": "見直し",
+}
+
+# Every free-text field of a yearly sheet a plan may use: key -> (default label, part).
+KNOWN_TEXT_FIELDS: dict[str, tuple[str, str]] = {
+    "prev_issue_response": ("前年度の課題への対応", "results"),
+    "result": ("取組結果", "results"),
+    "outcome": ("成果", "results"),
+    "issue_business": ("課題（業務）", "results"),
+    "issue_org": ("課題（組織・予算等）", "results"),
+    "improvement_goal": ("改善目標", "results"),
+    "progress_note": ("進捗状況・評価", "results"),
+    "as_is": ("現状（As-Is）", "results"),
+    "gap": ("課題（Gap）", "results"),
+    "to_be": ("目指す姿（To-Be）", "results"),
+    "citizen_share": ("共有・理解", "citizen"),
+    "citizen_plan": ("企画・立案・計画", "citizen"),
+    "citizen_execute": ("実行", "citizen"),
+    "citizen_evaluate": ("評価・検証", "citizen"),
+    "review_content": ("見直した内容", "review"),
+    "review_viewpoints": ("事業構築の視点", "review"),
+    "review_direction": ("見直しの方向", "review"),
+    "roadmap": ("取組予定（ロードマップ）", "roadmap"),
+}
+
+
+@dataclass(frozen=True)
+class TextFieldSpec:
+    key: str
+    label: str
+    part: str
+    limit: int | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class DirectionOption:
+    key: str
+    reason_required: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True)
+class PerspectiveSpec:
+    key: str
+    label: str
+    descriptors: Mapping[int, str]
+
+    def descriptor(self, score: int | None) -> str:
+        return self.descriptors.get(score, "") if score is not None else ""
+
+
+@cache
+def _defaults_text() -> str:
+    return resource("plan_settings_default.json").read_text(encoding="utf-8")
+
+
+def default_settings_dict() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(_defaults_text())
+    data.pop("_comment", None)
+    return data
+
+
+def _decimal(raw: Any, name: str) -> Decimal:
+    try:
+        d = Decimal(str(raw))
+    except InvalidOperation as exc:
+        raise SettingsError(f"設定「{name}」は数値で指定してください。") from exc
+    if not d.is_finite():
+        raise SettingsError(f"設定「{name}」は数値で指定してください。")
+    return d
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    level_names: tuple[str, ...]
+    evaluation_scheme: EvaluationScheme
+    stages_enabled: bool
+    grade_tolerance_percent: Decimal
+    yearly_targets: bool
+    display_years: int
+    cost_unit: str
+    low_execution_rate_percent: Decimal
+    stable_years: int
+    stable_variation_percent: Decimal
+    charts: bool
+    sheet_title: str
+    sheet_parts: tuple[str, ...]
+    text_fields: tuple[TextFieldSpec, ...]
+    direction_options: tuple[DirectionOption, ...]
+    perspectives: tuple[PerspectiveSpec, ...]
+    measure_attributes: tuple[tuple[str, str], ...]
+    measure_kinds: Mapping[str, str]
+    audit_checks: Mapping[str, bool]
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    # --- construction -------------------------------------------------------------------------
+    @classmethod
+    def default(cls) -> PlanSettings:
+        return cls.from_dict({})
+
+    @classmethod
+    def from_json(cls, text: str | None) -> PlanSettings:
+        if not text:
+            return cls.default()
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SettingsError("計画の設定が壊れています（JSONとして読めません）。") from exc
+        if not isinstance(data, dict):
+            raise SettingsError("計画の設定が壊れています。")
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, overrides: Mapping[str, Any]) -> PlanSettings:
+        d = default_settings_dict()
+        d.update({k: v for k, v in overrides.items() if k != "_comment"})
+        try:
+            scheme = EvaluationScheme(d["evaluation_scheme"])
+        except ValueError as exc:
+            raise SettingsError(f"評価方式「{d['evaluation_scheme']}」は使えません。") from exc
+        parts = tuple(d["sheet_parts"])
+        unknown = [p for p in parts if p not in SHEET_PARTS]
+        if unknown:
+            raise SettingsError(f"シートの構成に不明な項目があります：{', '.join(unknown)}")
+        text_fields = []
+        for tf in d["text_fields"]:
+            key = tf["key"]
+            default_label, default_part = KNOWN_TEXT_FIELDS.get(key, (key, "results"))
+            limit = tf.get("limit")
+            if limit is not None and (not isinstance(limit, int) or limit <= 0):
+                raise SettingsError(f"「{tf.get('label', key)}」の文字数上限は正の整数で指定してください。")
+            text_fields.append(
+                TextFieldSpec(
+                    key=key,
+                    label=tf.get("label", default_label),
+                    part=tf.get("part", default_part),
+                    limit=limit,
+                    required=bool(tf.get("required", False)),
+                )
+            )
+        perspectives = tuple(
+            PerspectiveSpec(
+                key=p["key"],
+                label=p["label"],
+                descriptors={int(k): v for k, v in p.get("descriptors", {}).items()},
+            )
+            for p in d["perspectives"]
+        )
+        return cls(
+            level_names=tuple(d["level_names"]),
+            evaluation_scheme=scheme,
+            stages_enabled=bool(d["stages_enabled"]),
+            grade_tolerance_percent=_decimal(d["grade_tolerance_percent"], "grade_tolerance_percent"),
+            yearly_targets=bool(d["yearly_targets"]),
+            display_years=int(d["display_years"]),
+            cost_unit=str(d["cost_unit"]),
+            low_execution_rate_percent=_decimal(d["low_execution_rate_percent"], "low_execution_rate_percent"),
+            stable_years=int(d["stable_years"]),
+            stable_variation_percent=_decimal(d["stable_variation_percent"], "stable_variation_percent"),
+            charts=bool(d["charts"]),
+            sheet_title=str(d["sheet_title"]),
+            sheet_parts=parts,
+            text_fields=tuple(text_fields),
+            direction_options=tuple(
+                DirectionOption(o["key"], bool(o.get("reason_required", True))) for o in d["direction_options"]
+            ),
+            perspectives=perspectives,
+            measure_attributes=tuple((a["key"], a["label"]) for a in d["measure_attributes"]),
+            measure_kinds=dict(d["measure_kinds"]),
+            audit_checks={str(k): bool(v) for k, v in d["audit_checks"].items()},
+            raw={k: v for k, v in overrides.items() if k != "_comment"},
+        )
+
+    # --- queries ------------------------------------------------------------------------------
+    def uses(self, part: str) -> bool:
+        return part in self.sheet_parts
+
+    def level_name(self, depth: int) -> str:
+        if depth < len(self.level_names):
+            return self.level_names[depth]
+        return f"第{depth + 1}階層"
+
+    def text_field(self, key: str) -> TextFieldSpec | None:
+        return next((f for f in self.text_fields if f.key == key), None)
+
+    def direction_option(self, key: str | None) -> DirectionOption | None:
+        return next((o for o in self.direction_options if o.key == key), None)
+
+    def perspective(self, key: str) -> PerspectiveSpec | None:
+        return next((p for p in self.perspectives if p.key == key), None)
+
+    def check_enabled(self, check_id: str, default: bool = True) -> bool:
+        return self.audit_checks.get(check_id, default)
+
+    def to_json(self) -> str:
+        """Only the overrides, as stored in the plan row."""
+        return json.dumps(dict(self.raw), ensure_ascii=False, sort_keys=True)

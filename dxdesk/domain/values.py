@@ -1,0 +1,325 @@
+"""Indicator and cost values: what a person types, what is stored, what is shown.
+
+A cell of a yearly sheet is one of: blank (not entered yet), 「—」 (not applicable: the published sheets
+write —, －, ― or / for it), a number, a qualitative text (「移行完了」), or, for the actual of a
+qualitative indicator, 達成 / 未達成. Blank and 「—」 are different facts and are kept apart everywhere.
+
+Numbers are :class:`~decimal.Decimal` and keep the decimals the person typed (「280.0」 stays 280.0, so
+the printed sheet shows what was entered). Input is forgiving the way Japanese offices type: 全角
+digits, 「1,234」, 「△5」/「▲5」 for −5, a trailing unit (「46.2%」, 「16団体」). Anything else gets a
+:class:`ValueInputError` whose message tells the person what to type.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+
+__all__ = [
+    "NA_MARK",
+    "NA_MARKS",
+    "Value",
+    "ValueInputError",
+    "ValueKind",
+    "ValueType",
+    "format_decimal",
+    "format_rate",
+    "normalize_number",
+    "normalize_value",
+]
+
+NA_MARK = "—"
+# Marks that mean "not applicable" when they are the whole cell (checked before and after NFKC).
+NA_MARKS = frozenset({"—", "―", "－", "-", "‐", "‑", "–", "−", "─", "ー", "/", "／", "該当なし", "対象外"})
+ACHIEVED_WORDS = frozenset({"達成", "○", "◯", "〇", "済", "完了", "達成済", "済み"})
+NOT_ACHIEVED_WORDS = frozenset({"未達成", "×", "✕", "未", "未完了", "未達"})
+
+MAX_INPUT_CHARS = 60  # a number is never longer; protects against pasted essays
+MAX_TEXT_CHARS = 200  # a qualitative target such as 「令和8年度以降の移行完了」
+MAX_INTEGER_DIGITS = 15
+
+
+class ValueInputError(ValueError):
+    """Input that cannot become a value. ``str(error)`` is a Japanese message saying what to type."""
+
+
+class ValueType(StrEnum):
+    NUMERIC = "numeric"
+    QUALITATIVE = "qualitative"
+
+
+class ValueKind(StrEnum):
+    BLANK = "blank"
+    NA = "na"
+    NUMBER = "number"
+    TEXT = "text"
+    ACHIEVED = "achieved"
+    NOT_ACHIEVED = "not_achieved"
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell. Build with the class methods; compare with ``==``."""
+
+    kind: ValueKind
+    number: Decimal | None = None
+    text: str | None = None
+
+    # --- construction -------------------------------------------------------------------------
+    @classmethod
+    def blank(cls) -> Value:
+        return _BLANK
+
+    @classmethod
+    def na(cls) -> Value:
+        return _NA
+
+    @classmethod
+    def of(cls, number: Decimal | int | str) -> Value:
+        d = number if isinstance(number, Decimal) else Decimal(str(number))
+        if not d.is_finite():
+            raise ValueInputError("数値として扱えない値です。")
+        return cls(ValueKind.NUMBER, number=d)
+
+    @classmethod
+    def of_text(cls, text: str) -> Value:
+        return cls(ValueKind.TEXT, text=text)
+
+    @classmethod
+    def achieved(cls, yes: bool) -> Value:
+        return _ACHIEVED if yes else _NOT_ACHIEVED
+
+    # --- predicates ---------------------------------------------------------------------------
+    @property
+    def is_blank(self) -> bool:
+        return self.kind is ValueKind.BLANK
+
+    @property
+    def is_na(self) -> bool:
+        return self.kind is ValueKind.NA
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind is ValueKind.NUMBER
+
+    @property
+    def is_entered(self) -> bool:
+        """Something was entered (a value or 「—」)."""
+        return self.kind is not ValueKind.BLANK
+
+    # --- storage ------------------------------------------------------------------------------
+    def to_storage(self) -> str | None:
+        """The text kept in the database and in payloads (None for blank)."""
+        match self.kind:
+            case ValueKind.BLANK:
+                return None
+            case ValueKind.NA:
+                return NA_MARK
+            case ValueKind.NUMBER:
+                assert self.number is not None
+                return format(self.number, "f")
+            case ValueKind.ACHIEVED:
+                return "達成"
+            case ValueKind.NOT_ACHIEVED:
+                return "未達成"
+            case _:
+                return self.text
+
+    @classmethod
+    def from_storage(cls, stored: str | None, value_type: ValueType | str = ValueType.NUMERIC) -> Value:
+        """Inverse of :meth:`to_storage`. Stored text is trusted (it was normalised on entry)."""
+        if stored is None or stored == "":
+            return _BLANK
+        if stored == NA_MARK:
+            return _NA
+        if stored == "達成":
+            return _ACHIEVED
+        if stored == "未達成":
+            return _NOT_ACHIEVED
+        if ValueType(value_type) is ValueType.NUMERIC:
+            try:
+                return cls.of(Decimal(stored))
+            except (InvalidOperation, ValueInputError):
+                return cls.of_text(stored)
+        return cls.of_text(stored)
+
+    # --- display ------------------------------------------------------------------------------
+    def display(self, unit: str = "", *, thousands: bool = True) -> str:
+        """「1,570.0」「46.2%」「—」「移行完了」「達成」, or empty for blank."""
+        match self.kind:
+            case ValueKind.BLANK:
+                return ""
+            case ValueKind.NA:
+                return NA_MARK
+            case ValueKind.NUMBER:
+                assert self.number is not None
+                return format_decimal(self.number, thousands=thousands) + unit
+            case ValueKind.ACHIEVED:
+                return "達成"
+            case ValueKind.NOT_ACHIEVED:
+                return "未達成"
+            case _:
+                return self.text or ""
+
+    def __str__(self) -> str:
+        return self.display()
+
+
+_BLANK = Value(ValueKind.BLANK)
+_NA = Value(ValueKind.NA)
+_ACHIEVED = Value(ValueKind.ACHIEVED)
+_NOT_ACHIEVED = Value(ValueKind.NOT_ACHIEVED)
+
+
+def format_decimal(d: Decimal, *, thousands: bool = True) -> str:
+    """Keep the decimals of ``d``; add thousands separators. Never scientific notation."""
+    if not d.is_finite():
+        return NA_MARK
+    if d == 0:
+        d = abs(d)  # no "-0"
+    return format(d, ",f" if thousands else "f")
+
+
+_HUNDRED = Decimal(100)
+_ONE_DECIMAL = Decimal("0.1")
+
+
+def format_rate(rate: Decimal | None) -> str:
+    """達成率 with one decimal, not capped: 「240.0%」; undefined is 「—」."""
+    if rate is None or not rate.is_finite():
+        return NA_MARK
+    return f"{format_decimal(rate.quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP))}%"
+
+
+_PLAIN_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)?|\.\d+)$")
+_GROUPED_NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+def _prepare(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub("", s)
+
+
+def _is_na_mark(raw: str, prepared: str) -> bool:
+    return raw.strip().strip("\u3000") in NA_MARKS or prepared in NA_MARKS
+
+
+def normalize_number(
+    text: object,
+    *,
+    unit: str = "",
+    decimals: int | None = None,
+    allow_negative: bool = True,
+) -> Decimal | None:
+    """Parse a typed number. Blank gives None; 「—」 is not a number here (see :func:`normalize_value`).
+
+    Accepts 全角 digits, thousands separators in the right places, 「△」「▲」 or a minus sign for
+    negatives, and a trailing ``unit``. Keeps the decimals typed. Raises :class:`ValueInputError`.
+    """
+    if text is None:
+        return None
+    if isinstance(text, bool):
+        raise ValueInputError("数値を入力してください。")
+    if isinstance(text, int):
+        text = str(text)
+    if isinstance(text, Decimal):
+        if not text.is_finite():
+            raise ValueInputError("数値として扱えない値です。")
+        return text
+    if isinstance(text, float):
+        raise ValueInputError("小数は文字として入力してください（内部エラー：float）。")
+    if not isinstance(text, str):
+        raise ValueInputError("数値を入力してください。")
+    if len(text) > 4 * MAX_INPUT_CHARS:
+        raise ValueInputError(f"数値として長すぎます（{len(text):,}文字）。数字だけを入力してください。")
+    s = _prepare(text)
+    if s == "":
+        return None
+    if len(s) > MAX_INPUT_CHARS:
+        raise ValueInputError(f"数値として長すぎます（{len(s):,}文字）。数字だけを入力してください。")
+    negative = False
+    if s[0] in "△▲-−‐":
+        negative, s = True, s[1:]
+    elif s[0] == "+":
+        s = s[1:]
+    unit_n = _prepare(unit) if unit else ""
+    if unit_n and s.endswith(unit_n) and len(s) > len(unit_n):
+        s = s[: -len(unit_n)]
+    elif s.endswith("%") and unit_n in ("", "%"):
+        s = s[:-1]
+    if _GROUPED_NUMBER.match(s):
+        s = s.replace(",", "")
+    elif "," in s:
+        raise ValueInputError("桁区切りのカンマの位置が正しくありません（例：「1,234」）。")
+    if not _PLAIN_NUMBER.match(s):
+        shown = text.strip()[:20]
+        hint = f"（単位「{unit}」は付けても付けなくても構いません）" if unit else ""
+        raise ValueInputError(f"「{shown}」は数値として読み取れません。数字で入力してください{hint}。")
+    if s.startswith("."):
+        s = "0" + s
+    integer_part = s.split(".")[0].lstrip("0")
+    if len(integer_part) > MAX_INTEGER_DIGITS:
+        raise ValueInputError("数値の桁数が多すぎます。")
+    d = Decimal(s)
+    if negative:
+        if not allow_negative and d != 0:
+            raise ValueInputError("マイナスの値は入力できません。")
+        d = -d
+    if decimals is not None:
+        typed = -d.as_tuple().exponent if isinstance(d.as_tuple().exponent, int) else 0
+        if typed > decimals:
+            raise ValueInputError(
+                f"小数点以下は{decimals}桁までです。" if decimals else "整数で入力してください。"
+            )
+    return d
+
+
+def normalize_value(
+    text: object,
+    value_type: ValueType | str = ValueType.NUMERIC,
+    *,
+    role: str = "actual",
+    unit: str = "",
+    decimals: int | None = None,
+) -> Value:
+    """Turn what a person typed into a :class:`Value`.
+
+    ``role`` is "target" or "actual": the actual of a qualitative indicator is 達成 / 未達成, its
+    target is free text (「移行完了」). Blank input gives blank; a not-applicable mark gives 「—」.
+    """
+    if text is None:
+        return _BLANK
+    if isinstance(text, Value):
+        return text
+    if isinstance(text, (int, Decimal)) and not isinstance(text, bool):
+        if ValueType(value_type) is ValueType.NUMERIC:
+            d = normalize_number(text, unit=unit, decimals=decimals)
+            return _BLANK if d is None else Value.of(d)
+        text = str(text)
+    if not isinstance(text, str):
+        raise ValueInputError("入力を読み取れません。文字または数字を入力してください。")
+    if len(text) > 4 * MAX_TEXT_CHARS:
+        raise ValueInputError(f"入力が長すぎます（{len(text):,}文字）。指標の値は短く入力してください。")
+    s = _prepare(text)
+    if s == "":
+        return _BLANK
+    if _is_na_mark(text, s):
+        return _NA
+    if ValueType(value_type) is ValueType.NUMERIC:
+        d = normalize_number(text, unit=unit, decimals=decimals)
+        return _BLANK if d is None else Value.of(d)
+    # qualitative
+    if role == "actual":
+        if s in ACHIEVED_WORDS:
+            return _ACHIEVED
+        if s in NOT_ACHIEVED_WORDS:
+            return _NOT_ACHIEVED
+        raise ValueInputError("定性的な指標の実績は「達成」または「未達成」を入力してください。")
+    clean = unicodedata.normalize("NFKC", text).strip()
+    if len(clean) > MAX_TEXT_CHARS:
+        raise ValueInputError(f"目標の文言は{MAX_TEXT_CHARS}文字以内で入力してください。")
+    return Value.of_text(clean)

@@ -1,0 +1,603 @@
+"""Plan datasets: a whole plan (organisation, tree, measures, indicators, yearly sheets, costs) as JSON.
+
+The demo data (``resources/demo/demo_city.json``) is a dataset, and the same format can carry a
+section's part of a plan inside a kit. Format ``dxdesk/dataset/1`` is documented in
+docs/dataset-format.md. Import is an upsert by codes (plan, node, measure, indicator code or position),
+validates every value with the same normalisation a person's typing goes through, and reports problems
+as :class:`DatasetError` naming the place (``measures[3].indicators[0].values.2021.actual``).
+Export writes the inverse, so ``export(import(d))`` reproduces ``d`` in normal form.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from dxdesk.domain.enums import Direction, Grade, IndicatorKind, MilestoneStatus, Stage
+from dxdesk.domain.settings import PlanSettings, SettingsError
+from dxdesk.domain.values import Value, ValueInputError, ValueType, normalize_number, normalize_value
+from dxdesk.store.models import (
+    Bureau,
+    CostItem,
+    CostRow,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    MeasureSection,
+    MeasureYear,
+    Milestone,
+    PerspectiveScore,
+    Plan,
+    PlanNode,
+    Section,
+    SheetText,
+)
+
+FORMAT = "dxdesk/dataset/1"
+
+__all__ = ["FORMAT", "DatasetError", "export_dataset", "import_dataset", "load_dataset_file"]
+
+COST_FIELDS = (
+    "budget", "settlement", "fund_general", "fund_national", "fund_prefecture", "fund_bonds", "fund_other",
+    "personnel_cost", "staff_ratio", "overtime_hours",
+)
+
+
+class DatasetError(ValueError):
+    """A dataset that cannot be imported. The message is Japanese and names the place."""
+
+    def __init__(self, where: str, message: str):
+        super().__init__(f"{where}：{message}" if where else message)
+        self.where = where
+
+
+def load_dataset_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DatasetError(path.name, f"読み込めません（{exc}）") from exc
+    if not isinstance(data, dict):
+        raise DatasetError(path.name, "データセットの形式ではありません")
+    return data
+
+
+# --- small readers with error locations -----------------------------------------------------------
+
+
+def _req(d: Mapping[str, Any], key: str, where: str) -> Any:
+    if key not in d or d[key] in (None, ""):
+        raise DatasetError(where, f"「{key}」がありません")
+    return d[key]
+
+
+def _int(v: Any, where: str) -> int | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        raise DatasetError(where, "整数ではありません")
+    try:
+        return int(v)
+    except (TypeError, ValueError) as exc:
+        raise DatasetError(where, f"整数ではありません（{v!r}）") from exc
+
+
+def _enum(cls: Any, v: Any, where: str, default: Any = None) -> Any:
+    if v is None or v == "":
+        return default
+    try:
+        return cls.from_label(str(v))
+    except ValueError as exc:
+        raise DatasetError(where, str(exc)) from exc
+
+
+def _value(raw: Any, ind: Indicator, role: str, where: str) -> str | None:
+    try:
+        v = normalize_value(
+            None if raw is None else str(raw) if not isinstance(raw, str) else raw,
+            ind.value_type, role=role, unit=ind.unit, decimals=None,
+        )
+    except ValueInputError as exc:
+        raise DatasetError(where, str(exc)) from exc
+    return v.to_storage()
+
+
+def _number(raw: Any, where: str) -> Decimal | None:
+    if raw is None:
+        return None
+    try:
+        return normalize_number(raw if isinstance(raw, (str, Decimal)) else str(raw))
+    except ValueInputError as exc:
+        raise DatasetError(where, str(exc)) from exc
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def import_dataset(session: Session, data: Mapping[str, Any]) -> Plan:
+    """Upsert a dataset into the session's database. The caller commits."""
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        raise DatasetError("format", f"形式「{fmt}」には対応していません（{FORMAT} が必要です）")
+    pd = _req(data, "plan", "")
+    code = str(_req(pd, "code", "plan"))
+    plan = session.scalar(select(Plan).where(Plan.code == code))
+    if plan is None:
+        plan = Plan(code=code, name="")
+        session.add(plan)
+    plan.name = str(_req(pd, "name", "plan"))
+    plan.municipality = str(pd.get("municipality", ""))
+    plan.period_start_fy = _int(pd.get("period_start_fy"), "plan.period_start_fy")
+    plan.period_end_fy = _int(pd.get("period_end_fy"), "plan.period_end_fy")
+    plan.version_label = str(pd.get("version_label", ""))
+    plan.current_fy = _int(pd.get("current_fy"), "plan.current_fy")
+    settings_raw = pd.get("settings", {}) or {}
+    try:
+        PlanSettings.from_dict(settings_raw)
+    except (SettingsError, KeyError, TypeError, ValueError) as exc:
+        raise DatasetError("plan.settings", str(exc)) from exc
+    plan.settings_json = json.dumps(settings_raw, ensure_ascii=False, sort_keys=True)
+
+    _import_org(session, data)
+    session.flush()
+    nodes = _import_tree(session, plan, data.get("tree", []))
+    for i, md in enumerate(data.get("measures", [])):
+        _import_measure(session, plan, nodes, md, i, f"measures[{i}]")
+    session.flush()
+    return plan
+
+
+def _import_org(session: Session, data: Mapping[str, Any]) -> None:
+    for cls, key in ((Bureau, "bureaus"), (Section, "sections")):
+        for i, od in enumerate(data.get(key, [])):
+            where = f"{key}[{i}]"
+            code = str(_req(od, "code", where))
+            valid_from = _int(od.get("valid_from_fy"), where) or 1926
+            row = session.scalar(select(cls).where(cls.code == code, cls.valid_from_fy == valid_from))
+            if row is None:
+                row = cls(code=code, valid_from_fy=valid_from)
+                session.add(row)
+            row.name = str(_req(od, "name", where))
+            row.valid_to_fy = _int(od.get("valid_to_fy"), where)
+            row.sort_order = i
+            if cls is Section:
+                row.bureau_code = od.get("bureau")
+
+
+def _import_tree(session: Session, plan: Plan, tree: Iterable[Mapping[str, Any]]) -> dict[str, PlanNode]:
+    existing = {n.code: n for n in session.scalars(select(PlanNode).where(PlanNode.plan_id == plan.id))}
+    seen: dict[str, PlanNode] = {}
+
+    def walk(items: Iterable[Mapping[str, Any]], parent: PlanNode | None, depth: int, where: str) -> None:
+        for i, nd in enumerate(items):
+            w = f"{where}[{i}]"
+            code = str(_req(nd, "code", w))
+            if code in seen:
+                raise DatasetError(w, f"計画体系のコード「{code}」が重複しています")
+            node = existing.get(code)
+            if node is None:
+                node = PlanNode(plan=plan, code=code, name="")
+                session.add(node)
+            node.name = str(_req(nd, "name", w))
+            node.description = str(nd.get("description", ""))
+            node.attributes = dict(nd.get("attributes", {}))
+            node.parent = parent
+            node.depth = depth
+            node.sort_order = i
+            seen[code] = node
+            walk(nd.get("children", []), node, depth + 1, f"{w}.children")
+
+    walk(tree, None, 0, "tree")
+    return seen
+
+
+def _import_measure(
+    session: Session, plan: Plan, nodes: dict[str, PlanNode], md: Mapping[str, Any], order: int, where: str
+) -> None:
+    code = str(_req(md, "code", where))
+    m = session.scalar(
+        select(Measure)
+        .where(Measure.plan_id == plan.id, Measure.code == code)
+        .options(selectinload(Measure.indicators).selectinload(Indicator.values), selectinload(Measure.years))
+    )
+    if m is None:
+        m = Measure(plan=plan, code=code, name="", owner_section_code="")
+        session.add(m)
+    m.name = str(_req(md, "name", where))
+    node_code = md.get("node")
+    if node_code is not None:
+        if node_code not in nodes:
+            raise DatasetError(f"{where}.node", f"計画体系に「{node_code}」がありません")
+        m.node = nodes[node_code]
+    m.kind = str(md.get("kind", "measure"))
+    m.purpose = str(md.get("purpose", ""))
+    m.summary = str(md.get("summary", ""))
+    m.target_group = str(md.get("target_group", ""))
+    m.owner_section_code = str(_req(md, "owner", where))
+    m.budget_item = str(md.get("budget_item", ""))
+    m.legal_basis = str(md.get("legal_basis", ""))
+    sdgs = md.get("sdgs", [])
+    if not isinstance(sdgs, list) or not all(isinstance(g, int) and 1 <= g <= 17 for g in sdgs):
+        raise DatasetError(f"{where}.sdgs", "SDGsは1〜17の番号の一覧で指定してください")
+    m.sdgs = list(sdgs)
+    m.start_fy = _int(md.get("start_fy"), f"{where}.start_fy")
+    m.end_fy = _int(md.get("end_fy"), f"{where}.end_fy")
+    m.period_label = str(md.get("period_label", ""))
+    m.is_leading = bool(md.get("leading", False))
+    m.attributes = dict(md.get("attributes", {}))
+    m.sort_order = order
+
+    related = [str(c) for c in md.get("related", [])]
+    by_code = {r.section_code: r for r in m.related_sections}
+    m.related_sections = [
+        by_code.get(c) or MeasureSection(section_code=c, role="related") for c in related
+    ]
+    for i, r in enumerate(m.related_sections):
+        r.sort_order = i
+
+    _import_indicators(session, m, md.get("indicators", []), f"{where}.indicators")
+    _import_years(m, md.get("years", {}), f"{where}.years")
+    _import_costs(m, md.get("costs", {}), md.get("cost_items", []), where)
+
+
+def _import_indicators(session: Session, m: Measure, items: list[Mapping[str, Any]], where: str) -> None:
+    existing = {ind.code: ind for ind in m.indicators}
+    result: list[Indicator] = []
+    for i, idd in enumerate(items):
+        w = f"{where}[{i}]"
+        code = str(idd.get("code") or i + 1)
+        ind = existing.get(code) or Indicator(code=code, name="")
+        ind.sort_order = i
+        ind.name = str(_req(idd, "name", w))
+        ind.unit = str(idd.get("unit", ""))
+        ind.kind = _enum(IndicatorKind, idd.get("kind"), f"{w}.kind", IndicatorKind.OUTCOME).value
+        ind.direction = _enum(Direction, idd.get("direction"), f"{w}.direction", Direction.UP).value
+        ind.cumulative = bool(idd.get("cumulative", False))
+        vt = idd.get("value_type", "numeric")
+        try:
+            ind.value_type = ValueType(vt).value
+        except ValueError as exc:
+            raise DatasetError(f"{w}.value_type", f"「{vt}」は numeric か qualitative です") from exc
+        ind.decimals = _int(idd.get("decimals"), f"{w}.decimals")
+        ind.baseline = _value(idd.get("baseline"), ind, "target", f"{w}.baseline")
+        ind.baseline_fy = _int(idd.get("baseline_fy"), f"{w}.baseline_fy")
+        ind.final_target = _value(idd.get("final_target"), ind, "target", f"{w}.final_target")
+        ind.final_target_fy = _int(idd.get("final_target_fy"), f"{w}.final_target_fy")
+        ind.rationale = str(idd.get("rationale", ""))
+        ind.note = str(idd.get("note", ""))
+        ind.reference_only = bool(idd.get("reference_only", False))
+        ind.valid_from_fy = _int(idd.get("valid_from_fy"), f"{w}.valid_from_fy")
+        ind.valid_to_fy = _int(idd.get("valid_to_fy"), f"{w}.valid_to_fy")
+        values = {v.fiscal_year: v for v in ind.values}
+        for fy_text, vd in (idd.get("values") or {}).items():
+            fy = _int(fy_text, f"{w}.values")
+            assert fy is not None
+            wv = f"{w}.values.{fy_text}"
+            row = values.get(fy)
+            if row is None:
+                row = IndicatorValue(fiscal_year=fy)
+                ind.values.append(row)
+                values[fy] = row
+            row.target = _value(vd.get("target"), ind, "target", f"{wv}.target")
+            row.actual = _value(vd.get("actual"), ind, "actual", f"{wv}.actual")
+            row.note = str(vd.get("note", ""))
+        result.append(ind)
+    m.indicators = result
+
+
+def _import_years(m: Measure, years: Mapping[str, Any], where: str) -> None:
+    by_fy = {y.fiscal_year: y for y in m.years}
+    for fy_text, yd in years.items():
+        fy = _int(fy_text, where)
+        assert fy is not None
+        w = f"{where}.{fy_text}"
+        my = by_fy.get(fy)
+        if my is None:
+            my = MeasureYear(fiscal_year=fy)
+            m.years.append(my)
+            by_fy[fy] = my
+        stage = _enum(Stage, yd.get("stage"), f"{w}.stage")
+        my.stage = stage.value if stage else None
+        my.section_code = yd.get("section")
+        my.roadmap_mark = str(yd.get("roadmap_mark", ""))
+        grade = _enum(Grade, yd.get("self_grade"), f"{w}.self_grade")
+        my.self_grade = grade.value if grade else None
+        my.grade_override_reason = str(yd.get("override_reason", ""))
+        my.direction = yd.get("direction") or None
+        my.direction_reason = str(yd.get("direction_reason", ""))
+        my.author = str(yd.get("author", ""))
+        my.chief_confirmed_by = str(yd.get("chief", ""))
+        my.entry_status = str(yd.get("entry_status", "empty"))
+        texts = {t.field: t for t in my.texts}
+        for key, text in (yd.get("texts") or {}).items():
+            row = texts.get(key)
+            if row is None:
+                row = SheetText(field=key, text="")
+                my.texts.append(row)
+            row.text = str(text)
+        scores = {p.perspective: p for p in my.perspective_scores}
+        for key, score in (yd.get("perspectives") or {}).items():
+            s = _int(score, f"{w}.perspectives.{key}")
+            if s is None or not 1 <= s <= 5:
+                raise DatasetError(f"{w}.perspectives.{key}", "観点別評価は1〜5で指定してください")
+            row_p = scores.get(key)
+            if row_p is None:
+                row_p = PerspectiveScore(perspective=key, score=s)
+                my.perspective_scores.append(row_p)
+            row_p.score = s
+        if "milestones" in yd:
+            ms: list[Milestone] = []
+            for i, mdd in enumerate(yd["milestones"]):
+                wm = f"{w}.milestones[{i}]"
+                status = _enum(MilestoneStatus, mdd.get("status"), f"{wm}.status", MilestoneStatus.NOT_STARTED)
+                ms.append(
+                    Milestone(
+                        sort_order=i,
+                        text=str(_req(mdd, "text", wm)),
+                        due_fy=_int(mdd.get("due_fy"), f"{wm}.due_fy"),
+                        due_month=_int(mdd.get("due_month"), f"{wm}.due_month"),
+                        status=status.value,
+                    )
+                )
+            my.milestones = ms
+
+
+def _import_costs(m: Measure, costs: Mapping[str, Any], items: list[Mapping[str, Any]], where: str) -> None:
+    rows = {c.fiscal_year: c for c in m.cost_rows}
+    for fy_text, cd in costs.items():
+        fy = _int(fy_text, f"{where}.costs")
+        assert fy is not None
+        w = f"{where}.costs.{fy_text}"
+        row = rows.get(fy)
+        if row is None:
+            row = CostRow(fiscal_year=fy)
+            m.cost_rows.append(row)
+            rows[fy] = row
+        for f in COST_FIELDS:
+            setattr(row, f, _number(cd.get(f), f"{w}.{f}"))
+        pts = cd.get("part_time_staff")
+        row.part_time_staff = None if pts is None else str(pts)
+        row.execution_note = str(cd.get("execution_note", ""))
+    if items:
+        m.cost_items = [
+            CostItem(
+                fiscal_year=_int(_req(it, "fy", f"{where}.cost_items[{i}]"), f"{where}.cost_items[{i}].fy") or 0,
+                category=str(it.get("category", "expense")),
+                label=str(_req(it, "label", f"{where}.cost_items[{i}]")),
+                budget=_number(it.get("budget"), f"{where}.cost_items[{i}].budget"),
+                settlement=_number(it.get("settlement"), f"{where}.cost_items[{i}].settlement"),
+                sort_order=i,
+            )
+            for i, it in enumerate(items)
+        ]
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+def _dec(d: Decimal | None) -> str | None:
+    return None if d is None else format(d, "f")
+
+
+def _prune(d: dict[str, Any]) -> dict[str, Any]:
+    """Drop keys whose value is the import default, so exports stay small and comparable."""
+    return {k: v for k, v in d.items() if v not in (None, "", [], {}, False)}
+
+
+def export_dataset(
+    session: Session,
+    plan_code: str,
+    *,
+    section_codes: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+) -> dict[str, Any]:
+    """The plan (optionally only some sections' measures, some fiscal years) as a dataset dict."""
+    plan = session.scalar(select(Plan).where(Plan.code == plan_code))
+    if plan is None:
+        raise DatasetError("plan", f"計画「{plan_code}」がありません")
+    wanted_sections = set(section_codes) if section_codes is not None else None
+    wanted_years = set(years) if years is not None else None
+
+    def keep_year(fy: int) -> bool:
+        return wanted_years is None or fy in wanted_years
+
+    measures = session.scalars(
+        select(Measure)
+        .where(Measure.plan_id == plan.id)
+        .order_by(Measure.sort_order, Measure.id)
+        .options(
+            selectinload(Measure.indicators).selectinload(Indicator.values),
+            selectinload(Measure.years).selectinload(MeasureYear.texts),
+            selectinload(Measure.years).selectinload(MeasureYear.milestones),
+            selectinload(Measure.years).selectinload(MeasureYear.perspective_scores),
+            selectinload(Measure.cost_rows),
+            selectinload(Measure.cost_items),
+            selectinload(Measure.related_sections),
+            selectinload(Measure.node),
+        )
+    ).all()
+    if wanted_sections is not None:
+        measures = [
+            m
+            for m in measures
+            if m.owner_section_code in wanted_sections
+            or any(r.section_code in wanted_sections for r in m.related_sections)
+        ]
+
+    out_measures = []
+    for m in measures:
+        md: dict[str, Any] = {
+            "code": m.code,
+            "name": m.name,
+            "node": m.node.code if m.node else None,
+            "kind": m.kind if m.kind != "measure" else None,
+            "purpose": m.purpose,
+            "summary": m.summary,
+            "target_group": m.target_group,
+            "owner": m.owner_section_code,
+            "related": [r.section_code for r in m.related_sections],
+            "budget_item": m.budget_item,
+            "legal_basis": m.legal_basis,
+            "sdgs": list(m.sdgs or []),
+            "start_fy": m.start_fy,
+            "end_fy": m.end_fy,
+            "period_label": m.period_label,
+            "leading": m.is_leading,
+            "attributes": dict(m.attributes or {}),
+        }
+        inds = []
+        for i, ind in enumerate(m.indicators):
+            vals = {
+                str(v.fiscal_year): _prune({"target": v.target, "actual": v.actual, "note": v.note})
+                for v in ind.values
+                if keep_year(v.fiscal_year)
+            }
+            inds.append(
+                _prune(
+                    {
+                        "code": ind.code if ind.code != str(i + 1) else None,
+                        "name": ind.name,
+                        "unit": ind.unit,
+                        "kind": ind.kind,
+                        "direction": ind.direction,
+                        "cumulative": ind.cumulative,
+                        "value_type": ind.value_type if ind.value_type != "numeric" else None,
+                        "decimals": ind.decimals,
+                        "baseline": ind.baseline,
+                        "baseline_fy": ind.baseline_fy,
+                        "final_target": ind.final_target,
+                        "final_target_fy": ind.final_target_fy,
+                        "rationale": ind.rationale,
+                        "note": ind.note,
+                        "reference_only": ind.reference_only,
+                        "valid_from_fy": ind.valid_from_fy,
+                        "valid_to_fy": ind.valid_to_fy,
+                        "values": {k: v for k, v in vals.items() if v},
+                    }
+                )
+            )
+        md["indicators"] = inds
+        yrs: dict[str, Any] = {}
+        for y in m.years:
+            if not keep_year(y.fiscal_year):
+                continue
+            yrs[str(y.fiscal_year)] = _prune(
+                {
+                    "stage": y.stage,
+                    "section": y.section_code,
+                    "roadmap_mark": y.roadmap_mark,
+                    "self_grade": y.self_grade,
+                    "override_reason": y.grade_override_reason,
+                    "direction": y.direction,
+                    "direction_reason": y.direction_reason,
+                    "author": y.author,
+                    "chief": y.chief_confirmed_by,
+                    "entry_status": y.entry_status if y.entry_status != "empty" else None,
+                    "texts": {t.field: t.text for t in sorted(y.texts, key=lambda t: t.field) if t.text},
+                    "perspectives": {p.perspective: p.score for p in sorted(y.perspective_scores, key=lambda p: p.perspective)},
+                    "milestones": [
+                        _prune(
+                            {
+                                "text": ms.text,
+                                "due_fy": ms.due_fy,
+                                "due_month": ms.due_month,
+                                "status": ms.status if ms.status != "not_started" else None,
+                            }
+                        )
+                        for ms in y.milestones
+                    ],
+                }
+            )
+        md["years"] = yrs
+        md["costs"] = {
+            str(c.fiscal_year): _prune(
+                {f: _dec(getattr(c, f)) for f in COST_FIELDS}
+                | {"part_time_staff": c.part_time_staff, "execution_note": c.execution_note}
+            )
+            for c in m.cost_rows
+            if keep_year(c.fiscal_year)
+        }
+        md["cost_items"] = [
+            _prune(
+                {
+                    "fy": it.fiscal_year,
+                    "category": it.category if it.category != "expense" else None,
+                    "label": it.label,
+                    "budget": _dec(it.budget),
+                    "settlement": _dec(it.settlement),
+                }
+            )
+            for it in m.cost_items
+            if keep_year(it.fiscal_year)
+        ]
+        out_measures.append(_prune(md))
+
+    used_nodes = _used_node_codes(session, plan, measures) if wanted_sections is not None else None
+    sections = session.scalars(select(Section).order_by(Section.sort_order, Section.id)).all()
+    bureaus = session.scalars(select(Bureau).order_by(Bureau.sort_order, Bureau.id)).all()
+    return {
+        "format": FORMAT,
+        "plan": _prune(
+            {
+                "code": plan.code,
+                "name": plan.name,
+                "municipality": plan.municipality,
+                "period_start_fy": plan.period_start_fy,
+                "period_end_fy": plan.period_end_fy,
+                "version_label": plan.version_label,
+                "current_fy": plan.current_fy,
+                "settings": json.loads(plan.settings_json or "{}"),
+            }
+        ),
+        "bureaus": [
+            _prune({"code": b.code, "name": b.name, "valid_from_fy": b.valid_from_fy if b.valid_from_fy != 1926 else None,
+                    "valid_to_fy": b.valid_to_fy})
+            for b in bureaus
+        ],
+        "sections": [
+            _prune({"code": s.code, "name": s.name, "bureau": s.bureau_code,
+                    "valid_from_fy": s.valid_from_fy if s.valid_from_fy != 1926 else None, "valid_to_fy": s.valid_to_fy})
+            for s in sections
+        ],
+        "tree": _export_tree(session, plan, used_nodes),
+        "measures": out_measures,
+    }
+
+
+def _used_node_codes(session: Session, plan: Plan, measures: list[Measure]) -> set[str]:
+    used: set[str] = set()
+    for m in measures:
+        node = m.node
+        while node is not None:
+            used.add(node.code)
+            node = node.parent
+    return used
+
+
+def _export_tree(session: Session, plan: Plan, only: set[str] | None) -> list[dict[str, Any]]:
+    roots = session.scalars(
+        select(PlanNode).where(PlanNode.plan_id == plan.id, PlanNode.parent_id.is_(None)).order_by(PlanNode.sort_order)
+    ).all()
+
+    def walk(n: PlanNode) -> dict[str, Any]:
+        return _prune(
+            {
+                "code": n.code,
+                "name": n.name,
+                "description": n.description,
+                "attributes": dict(n.attributes or {}),
+                "children": [walk(c) for c in n.children if only is None or c.code in only],
+            }
+        )
+
+    return [walk(r) for r in roots if only is None or r.code in only]
+
+
+def value_of(stored: str | None, value_type: str) -> Value:
+    """Shortcut used by snapshot builders and reports."""
+    return Value.from_storage(stored, value_type)

@@ -1,0 +1,1 @@
+"""Bundled resources (data files only)."""

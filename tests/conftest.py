@@ -1,0 +1,44 @@
+"""Shared fixtures. GUI tests run offscreen; every test gets its own data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "userdata"
+    monkeypatch.setenv("DXDESK_DATA_DIR", str(data))
+    return data
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    from dxdesk.store.database import open_database
+
+    database = open_database(tmp_path / "test.sqlite")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_dataset() -> dict:
+    from dxdesk.store.demo import demo_dataset as load
+
+    return load()
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path):
+    from dxdesk.store.demo import create_demo_database
+
+    database = create_demo_database(tmp_path / "demo.sqlite")
+    yield database
+    database.dispose()
