@@ -1,3 +1,201 @@
-"""placeholder"""
-def main() -> int:
+"""The ``dxdesk`` command line (headless subcommands).
+
+``dxdesk`` with no subcommand opens the desktop application; that dispatch lives in ``ui.launcher``
+(the console entry point) so that this module never imports Qt. Subcommands defined here:
+
+    dxdesk init-db --db URL                     create or upgrade a database
+    dxdesk demo-db --db URL                     load the embedded demo data (デモ市) into a database
+    dxdesk load-dataset --db URL FILE.json      import a plan dataset (docs/dataset-format.md)
+    dxdesk dump-dataset --db URL [--plan CODE] [--section CODE] --out FILE.json
+    dxdesk check --db URL [--fy R8] [--section CODE]
+                                                pre-submission and audit-readiness findings
+
+The contract subcommands of docs/architecture.md (demo, verify, merge, print, export) are added by
+the features that implement them; ``dxdesk --help`` lists what this build has.
+
+Exit codes: 0 success, 1 findings/failures the user must act on, 2 bad usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dxdesk import __version__
+
+if TYPE_CHECKING:
+    from dxdesk.store.database import Database
+
+log = logging.getLogger("dxdesk")
+
+# Feature modules that add subcommands; each defines ``add_commands(subparsers) -> None``.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _open(url: str) -> Database:
+    from dxdesk.store.database import open_database
+
+    return open_database(url)
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    from dxdesk.store.migrate import current_revision
+
+    db = _open(args.db)
+    _print(f"OK {args.db} revision={current_revision(db)}")
+    db.dispose()
     return 0
+
+
+def cmd_demo_db(args: argparse.Namespace) -> int:
+    from dxdesk.store.demo import load_demo
+
+    db = _open(args.db)
+    load_demo(db)
+    db.dispose()
+    _print(f"OK デモデータを読み込みました: {args.db}")
+    return 0
+
+
+def cmd_load_dataset(args: argparse.Namespace) -> int:
+    from dxdesk.store.dataset import DatasetError, import_dataset, load_dataset_file
+
+    try:
+        data = load_dataset_file(Path(args.file))
+        db = _open(args.db)
+        with db.session(audit=False) as s:
+            plan = import_dataset(s, data)
+            code = plan.code
+    except DatasetError as exc:
+        _err(f"NG {args.file} {exc}")
+        return 2
+    db.dispose()
+    _print(f"OK {args.file} plan={code}")
+    return 0
+
+
+def cmd_dump_dataset(args: argparse.Namespace) -> int:
+    from dxdesk.files import write_text_atomic
+    from dxdesk.store.dataset import DatasetError, export_dataset
+    from dxdesk.store.queries import current_plan
+
+    db = _open(args.db)
+    try:
+        with db.session() as s:
+            plan = current_plan(s) if not args.plan else None
+            code = args.plan or (plan.code if plan else "")
+            data = export_dataset(s, code, section_codes=[args.section] if args.section else None)
+    except DatasetError as exc:
+        _err(f"NG {exc}")
+        return 2
+    finally:
+        db.dispose()
+    write_text_atomic(Path(args.out), json.dumps(data, ensure_ascii=False, indent=1))
+    _print(f"OK {args.out}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from dxdesk.domain.audit import check_measure, check_plan
+    from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
+    from dxdesk.store.queries import current_plan, measure_rows, section_names
+    from dxdesk.store.snapshot import plan_settings
+
+    db = _open(args.db)
+    try:
+        with db.session() as s:
+            plan = current_plan(s)
+            if plan is None:
+                _err("NG 計画が登録されていません")
+                return 2
+            try:
+                fy = parse_fiscal_year(args.fy) if args.fy else (plan.current_fy or 0)
+            except FiscalYearError as exc:
+                _err(f"NG {exc}")
+                return 2
+            rows = measure_rows(s, plan, fy, section_code=args.section)
+            settings = plan_settings(plan)
+            findings = [f for r in rows for f in check_measure(r.snapshot, settings, r.suggestion)]
+            findings += check_plan([r.snapshot for r in rows], settings, section_names(s, fy))
+    finally:
+        db.dispose()
+    errors = 0
+    for f in findings:
+        errors += f.severity.value == "error"
+        _print(f"{f.severity.label}\t{f.measure_code}\t{f.check_id}\t{f.message}")
+    _print(f"{fy_label(fy)} 施策={len(rows)} エラー={errors} 件数={len(findings)}")
+    return 1 if errors else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dxdesk", description="dxdesk — 施策評価シートの入力・署名・集約")
+    p.add_argument("--version", action="version", version=f"dxdesk {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="詳細なログを表示する")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("init-db", help="データベースを作成・更新する")
+    s.add_argument("--db", required=True, help="SQLiteファイルのパス、またはSQLAlchemy URL")
+    s.set_defaults(func=cmd_init_db)
+
+    s = sub.add_parser("demo-db", help="デモデータ（デモ市）をデータベースに読み込む")
+    s.add_argument("--db", required=True)
+    s.set_defaults(func=cmd_demo_db)
+
+    s = sub.add_parser("load-dataset", help="計画データセット(JSON)を読み込む")
+    s.add_argument("--db", required=True)
+    s.add_argument("file")
+    s.set_defaults(func=cmd_load_dataset)
+
+    s = sub.add_parser("dump-dataset", help="計画データセット(JSON)を書き出す")
+    s.add_argument("--db", required=True)
+    s.add_argument("--plan")
+    s.add_argument("--section")
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=cmd_dump_dataset)
+
+    s = sub.add_parser("check", help="提出前チェック・監査対応チェックを実行する")
+    s.add_argument("--db", required=True)
+    s.add_argument("--fy", help="年度（例：R8、令和8年度、2026）。省略時は計画の調査年度")
+    s.add_argument("--section", help="課所室コード")
+    s.set_defaults(func=cmd_check)
+
+    import importlib
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).add_commands(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    from dxdesk.store.database import DatabaseError
+
+    try:
+        return int(args.func(args))
+    except DatabaseError as exc:
+        _err(f"NG {exc}")
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -38,7 +38,9 @@ def migrations_dir() -> Path:
 def data_dir() -> Path:
     """The user's data folder, created on first use."""
     override = os.environ.get("DXDESK_DATA_DIR")
-    path = Path(override) if override else platformdirs.user_data_path(APP_NAME, appauthor=False, roaming=False)
+    path = (
+        Path(override) if override else platformdirs.user_data_path(APP_NAME, appauthor=False, roaming=False)
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 

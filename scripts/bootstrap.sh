@@ -56,10 +56,14 @@ stamp=.venv/.dxdesk-installed
 want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "bootstrap: installing Python packages into .venv"
-  # (grep drops the noise of pip.conf entries pointing at local mirrors that may not exist)
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
-  .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]" 2>&1 \
-    | { grep -v -e "^WARNING: Location" -e "BuildBackendWarning" || true; }
+  # pip's output goes to a log and is shown only when something fails.
+  log=.venv/pip-install.log
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install --disable-pip-version-check -c constraints.txt -e ".[dev]"; } >"$log" 2>&1; then
+    grep -v "^WARNING: Location" "$log" | tail -40 >&2
+    echo "bootstrap: pip install failed (full log: $log)" >&2
+    exit 1
+  fi
   .venv/bin/python -c "import dxdesk, PySide6, sqlalchemy, openpyxl, reportlab, cryptography, python_calamine"
   echo "$want" > "$stamp"
 fi

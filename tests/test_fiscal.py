@@ -4,7 +4,14 @@ from datetime import date
 
 import pytest
 
-from dxdesk.domain.fiscal import FiscalYear, FiscalYearError, fy_label, fy_short, parse_fiscal_year, parse_period
+from dxdesk.domain.fiscal import (
+    FiscalYear,
+    FiscalYearError,
+    fy_label,
+    fy_short,
+    parse_fiscal_year,
+    parse_period,
+)
 
 PARSE_CASES = [
     ("令和8年度", 2026),
@@ -57,7 +64,12 @@ def test_display(year, label, short, short2):
 
 @pytest.mark.parametrize(
     ("day", "year"),
-    [(date(2026, 4, 1), 2026), (date(2027, 3, 31), 2026), (date(2026, 3, 31), 2025), (date(2019, 4, 30), 2019)],
+    [
+        (date(2026, 4, 1), 2026),
+        (date(2027, 3, 31), 2026),
+        (date(2026, 3, 31), 2025),
+        (date(2019, 4, 30), 2019),
+    ],
 )
 def test_of_date(day, year):
     assert FiscalYear.of_date(day).year == year
@@ -73,7 +85,20 @@ def test_boundaries():
 
 @pytest.mark.parametrize(
     "text",
-    ["平成32年度", "H32", "令和0年度", "R", "来年度", "", "2026年度年度", "1800", "x" * 40_000, None, True, 3.5],
+    [
+        "平成32年度",
+        "H32",
+        "令和0年度",
+        "R",
+        "来年度",
+        "",
+        "2026年度年度",
+        "1800",
+        "x" * 40_000,
+        None,
+        True,
+        3.5,
+    ],
 )
 def test_bad_input_is_a_typed_error(text):
     with pytest.raises(FiscalYearError) as err:

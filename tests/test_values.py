@@ -111,8 +111,15 @@ def test_negative_not_allowed_when_said_so():
 
 @pytest.mark.parametrize(
     ("typed", "kind"),
-    [("達成", ValueKind.ACHIEVED), ("○", ValueKind.ACHIEVED), ("完了", ValueKind.ACHIEVED),
-     ("未達成", ValueKind.NOT_ACHIEVED), ("×", ValueKind.NOT_ACHIEVED), ("—", ValueKind.NA), ("", ValueKind.BLANK)],
+    [
+        ("達成", ValueKind.ACHIEVED),
+        ("○", ValueKind.ACHIEVED),
+        ("完了", ValueKind.ACHIEVED),
+        ("未達成", ValueKind.NOT_ACHIEVED),
+        ("×", ValueKind.NOT_ACHIEVED),
+        ("—", ValueKind.NA),
+        ("", ValueKind.BLANK),
+    ],
 )
 def test_qualitative_actual(typed, kind):
     assert normalize_value(typed, Q, role="actual").kind is kind
@@ -150,8 +157,13 @@ def test_display():
 
 @pytest.mark.parametrize(
     ("rate", "shown"),
-    [(Decimal(240), "240.0%"), (Decimal("75.33333"), "75.3%"), (Decimal("99.95"), "100.0%"), (None, "—"),
-     (Decimal("9333.333"), "9,333.3%")],
+    [
+        (Decimal(240), "240.0%"),
+        (Decimal("75.33333"), "75.3%"),
+        (Decimal("99.95"), "100.0%"),
+        (None, "—"),
+        (Decimal("9333.333"), "9,333.3%"),
+    ],
 )
 def test_format_rate(rate, shown):
     assert format_rate(rate) == shown
@@ -159,7 +171,9 @@ def test_format_rate(rate, shown):
 
 # --- property tests ---------------------------------------------------------------------------------
 
-decimals = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, allow_infinity=False, places=3)
+decimals = st.decimals(
+    min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, allow_infinity=False, places=3
+)
 FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
 
 

@@ -42,9 +42,9 @@ __all__ = [
     "CHECKS",
     "CheckDef",
     "Finding",
+    "check_by_id",
     "check_measure",
     "check_plan",
-    "check_by_id",
     "has_errors",
 ]
 
@@ -75,48 +75,120 @@ class Finding:
 
 CHECKS: tuple[CheckDef, ...] = (
     # --- entry checks ---------------------------------------------------------------------------
-    CheckDef("REQ-TEXT", Severity.ERROR, "必須項目の未入力",
-             "「{label}」が未入力です。入力してください。"),
-    CheckDef("REQ-TEXT-LIMIT", Severity.ERROR, "文字数の超過",
-             "「{label}」が{length}文字で、上限の{limit}文字を超えています。{limit}文字以内にまとめてください。"),
-    CheckDef("REQ-STAGE", Severity.ERROR, "ライフサイクルの未選択",
-             "ライフサイクル（ステージ）が選ばれていません。評価の方法が決まらないため選択してください。"),
-    CheckDef("REQ-OVERRIDE-REASON", Severity.ERROR, "評価変更の理由なし",
-             "自己評価 {grade} は算出結果（{suggested}）と異なります。変更した理由を入力してください。"),
-    CheckDef("REQ-DIRECTION", Severity.ERROR, "方向性の未選択",
-             "方向性が選ばれていません。選択してください。"),
-    CheckDef("REQ-DIRECTION-REASON", Severity.ERROR, "方向性の理由なし",
-             "方向性「{direction}」には理由が必要です。理由を入力してください。"),
-    CheckDef("REQ-PERSPECTIVE", Severity.ERROR, "観点別評価の未入力",
-             "観点別評価「{label}」が未入力です。1〜5から選んでください。"),
-    CheckDef("VAL-FUNDING-SUM", Severity.WARNING, "財源内訳の不一致",
-             "{year}の財源内訳の合計（{funding}）が決算額（{settlement}）と一致しません。内訳を見直してください。"),
-    CheckDef("VAL-CUMULATIVE-DECREASE", Severity.WARNING, "累計値の減少",
-             "累計の指標「{indicator}」の実績が{year}に前年度（{prev}）より減っています。累計値になっているか確認してください。"),
+    CheckDef("REQ-TEXT", Severity.ERROR, "必須項目の未入力", "「{label}」が未入力です。入力してください。"),
+    CheckDef(
+        "REQ-TEXT-LIMIT",
+        Severity.ERROR,
+        "文字数の超過",
+        "「{label}」が{length}文字で、上限の{limit}文字を超えています。{limit}文字以内にまとめてください。",
+    ),
+    CheckDef(
+        "REQ-STAGE",
+        Severity.ERROR,
+        "ライフサイクルの未選択",
+        "ライフサイクル（ステージ）が選ばれていません。評価の方法が決まらないため選択してください。",
+    ),
+    CheckDef(
+        "REQ-OVERRIDE-REASON",
+        Severity.ERROR,
+        "評価変更の理由なし",
+        "自己評価 {grade} は算出結果（{suggested}）と異なります。変更した理由を入力してください。",
+    ),
+    CheckDef(
+        "REQ-DIRECTION", Severity.ERROR, "方向性の未選択", "方向性が選ばれていません。選択してください。"
+    ),
+    CheckDef(
+        "REQ-DIRECTION-REASON",
+        Severity.ERROR,
+        "方向性の理由なし",
+        "方向性「{direction}」には理由が必要です。理由を入力してください。",
+    ),
+    CheckDef(
+        "REQ-PERSPECTIVE",
+        Severity.ERROR,
+        "観点別評価の未入力",
+        "観点別評価「{label}」が未入力です。1〜5から選んでください。",
+    ),
+    CheckDef(
+        "VAL-FUNDING-SUM",
+        Severity.WARNING,
+        "財源内訳の不一致",
+        "{year}の財源内訳の合計（{funding}）が決算額（{settlement}）と一致しません。内訳を見直してください。",
+    ),
+    CheckDef(
+        "VAL-CUMULATIVE-DECREASE",
+        Severity.WARNING,
+        "累計値の減少",
+        "累計の指標「{indicator}」の実績が{year}に前年度（{prev}）より減っています。累計値になっているか確認してください。",
+    ),
     # --- audit-readiness checks -------------------------------------------------------------------
-    CheckDef("AUD-MISSING-ACTUAL", Severity.WARNING, "実績の未入力",
-             "指標「{indicator}」の{year}の実績が未入力です。実績を入力するか、該当しない場合は「—」を入力してください。"),
-    CheckDef("AUD-OUTPUT-ONLY", Severity.WARNING, "成果指標なし",
-             "KPIで管理する施策ですが、指標がすべて活動指標（アウトプット）です。成果（アウトカム）を測る指標を設定してください。"),
-    CheckDef("AUD-SCHEDULE-BY-KPI", Severity.WARNING, "構築期なのにKPI管理",
-             "ステージ{stage}（{stage_label}）の施策は日付のあるマイルストーンで管理します。マイルストーンを登録してください。"),
-    CheckDef("AUD-KPI-NO-TARGET", Severity.WARNING, "目標値なし",
-             "KPIで管理する指標「{indicator}」に{year}の目標値も最終目標値もありません。目標値を設定してください。"),
-    CheckDef("AUD-KPI-NO-BASELINE", Severity.INFO, "基準値なし",
-             "KPIで管理する指標「{indicator}」に基準値がありません。改善か悪化かを判断できるよう基準値と基準年度を設定してください。"),
-    CheckDef("AUD-TARGET-NOT-TARGET", Severity.WARNING, "目標値が基準値以下",
-             "指標「{indicator}」の目標値（{target}）が基準値（{baseline}）を{relation}います。改善を目指す目標値か確認してください。"),
-    CheckDef("AUD-STABLE-CANDIDATE", Severity.INFO, "安定期への移行候補",
-             "指標「{indicator}」は{years}年連続で目標を達成し、実績が安定しています。安定期（ステージ3）への移行を検討してください。"),
-    CheckDef("AUD-STABLE-BELOW-TARGET", Severity.WARNING, "安定期なのに目標未達",
-             "安定期（ステージ3）ですが、指標「{indicator}」が{year}の目標を下回っています。環境変化対応期（ステージ4）への移行を検討してください。"),
-    CheckDef("AUD-GRADE-OPTIMISTIC", Severity.WARNING, "データより良い自己評価",
-             "自己評価 {grade} は、データから算出される評価（{suggested}）より良くなっています。{detail}根拠を確認してください。"),
-    CheckDef("AUD-LOW-EXECUTION", Severity.WARNING, "執行率が低い",
-             "{year}の執行率が{rate}%（予算 {budget} に対し決算 {settlement}）です。不用額が生じた理由を事業費の説明欄に記入してください。"),
-    CheckDef("AUD-SPLIT-MEASURE", Severity.INFO, "同じ内容の施策が複数課に分かれている",
-             "「{name}」は{other_section}の「{other_code} {other_name}」と同じ内容のようです。複数課で担う一つの施策にまとめることを検討してください。",
-             scope="plan"),
+    CheckDef(
+        "AUD-MISSING-ACTUAL",
+        Severity.WARNING,
+        "実績の未入力",
+        "指標「{indicator}」の{year}の実績が未入力です。実績を入力するか、該当しない場合は「—」を入力してください。",
+    ),
+    CheckDef(
+        "AUD-OUTPUT-ONLY",
+        Severity.WARNING,
+        "成果指標なし",
+        "KPIで管理する施策ですが、指標がすべて活動指標（アウトプット）です。成果（アウトカム）を測る指標を設定してください。",
+    ),
+    CheckDef(
+        "AUD-SCHEDULE-BY-KPI",
+        Severity.WARNING,
+        "構築期なのにKPI管理",
+        "ステージ{stage}（{stage_label}）の施策は日付のあるマイルストーンで管理します。マイルストーンを登録してください。",
+    ),
+    CheckDef(
+        "AUD-KPI-NO-TARGET",
+        Severity.WARNING,
+        "目標値なし",
+        "KPIで管理する指標「{indicator}」に{year}の目標値も最終目標値もありません。目標値を設定してください。",
+    ),
+    CheckDef(
+        "AUD-KPI-NO-BASELINE",
+        Severity.INFO,
+        "基準値なし",
+        "KPIで管理する指標「{indicator}」に基準値がありません。改善か悪化かを判断できるよう基準値と基準年度を設定してください。",
+    ),
+    CheckDef(
+        "AUD-TARGET-NOT-TARGET",
+        Severity.WARNING,
+        "目標値が基準値以下",
+        "指標「{indicator}」の目標値（{target}）が基準値（{baseline}）を{relation}います。改善を目指す目標値か確認してください。",
+    ),
+    CheckDef(
+        "AUD-STABLE-CANDIDATE",
+        Severity.INFO,
+        "安定期への移行候補",
+        "指標「{indicator}」は{years}年連続で目標を達成し、実績が安定しています。安定期（ステージ3）への移行を検討してください。",
+    ),
+    CheckDef(
+        "AUD-STABLE-BELOW-TARGET",
+        Severity.WARNING,
+        "安定期なのに目標未達",
+        "安定期（ステージ3）ですが、指標「{indicator}」が{year}の目標を下回っています。環境変化対応期（ステージ4）への移行を検討してください。",
+    ),
+    CheckDef(
+        "AUD-GRADE-OPTIMISTIC",
+        Severity.WARNING,
+        "データより良い自己評価",
+        "自己評価 {grade} は、データから算出される評価（{suggested}）より良くなっています。{detail}根拠を確認してください。",
+    ),
+    CheckDef(
+        "AUD-LOW-EXECUTION",
+        Severity.WARNING,
+        "執行率が低い",
+        "{year}の執行率が{rate}%（予算 {budget} に対し決算 {settlement}）です。不用額が生じた理由を事業費の説明欄に記入してください。",
+    ),
+    CheckDef(
+        "AUD-SPLIT-MEASURE",
+        Severity.INFO,
+        "同じ内容の施策が複数課に分かれている",
+        "「{name}」は{other_section}の「{other_code} {other_name}」と同じ内容のようです。複数課で担う一つの施策にまとめることを検討してください。",
+        scope="plan",
+    ),
 )
 
 _BY_ID = {c.id: c for c in CHECKS}
@@ -144,6 +216,9 @@ class _Ctx:
         c = _BY_ID[check_id]
         return Finding(c.id, c.severity, c.message.format(**values), self.m.code, self.fy, field)
 
+    def uses(self, part: str) -> bool:
+        return self.s.uses(part, self.m.kind)
+
     @property
     def kpi_managed(self) -> bool:
         stage = self.m.sheet.stage
@@ -164,25 +239,36 @@ class _Ctx:
 
 def _req_texts(c: _Ctx) -> Iterator[Finding]:
     for spec in c.s.text_fields:
-        if not c.s.uses(spec.part):
+        if not c.uses(spec.part):
             continue
         text = c.m.sheet.text(spec.key)
         if spec.required and not text.strip():
             yield c.finding("REQ-TEXT", f"texts.{spec.key}", label=spec.label)
         if spec.limit is not None and len(text) > spec.limit:
             yield c.finding(
-                "REQ-TEXT-LIMIT", f"texts.{spec.key}", label=spec.label, length=f"{len(text):,}", limit=f"{spec.limit:,}"
+                "REQ-TEXT-LIMIT",
+                f"texts.{spec.key}",
+                label=spec.label,
+                length=f"{len(text):,}",
+                limit=f"{spec.limit:,}",
             )
 
 
 def _req_stage(c: _Ctx) -> Iterator[Finding]:
-    if c.s.evaluation_scheme is EvaluationScheme.LIFECYCLE and c.s.stages_enabled and c.m.sheet.stage is None:
+    if (
+        c.s.evaluation_scheme is EvaluationScheme.LIFECYCLE
+        and c.s.stages_enabled
+        and c.uses("evaluation")
+        and c.m.sheet.stage is None
+    ):
         yield c.finding("REQ-STAGE", "stage")
 
 
 def _req_override(c: _Ctx) -> Iterator[Finding]:
     sheet = c.m.sheet
     if sheet.self_grade is None or c.s.evaluation_scheme is not EvaluationScheme.LIFECYCLE:
+        return
+    if not c.uses("evaluation"):
         return
     suggested = c.suggestion.grade
     if sheet.self_grade != suggested and not sheet.override_reason.strip():
@@ -195,7 +281,7 @@ def _req_override(c: _Ctx) -> Iterator[Finding]:
 
 
 def _req_direction(c: _Ctx) -> Iterator[Finding]:
-    if not c.s.uses("direction"):
+    if not c.uses("direction"):
         return
     sheet = c.m.sheet
     if not sheet.direction:
@@ -208,7 +294,7 @@ def _req_direction(c: _Ctx) -> Iterator[Finding]:
 
 
 def _req_perspectives(c: _Ctx) -> Iterator[Finding]:
-    if not c.s.uses("perspectives"):
+    if not c.uses("perspectives"):
         return
     for p in c.s.perspectives:
         if c.m.sheet.perspective_scores.get(p.key) is None:
@@ -216,7 +302,7 @@ def _req_perspectives(c: _Ctx) -> Iterator[Finding]:
 
 
 def _val_funding(c: _Ctx) -> Iterator[Finding]:
-    if not c.s.uses("costs"):
+    if not c.uses("costs"):
         return
     for fy in sorted(c.m.costs):
         if fy > c.fy:
@@ -266,7 +352,9 @@ def _aud_missing_actual(c: _Ctx) -> Iterator[Finding]:
         if not ind.active_in(c.fy):
             continue
         if ind.year(c.fy).actual.is_blank:
-            yield c.finding("AUD-MISSING-ACTUAL", f"indicators[{i}].actual", indicator=ind.name, year=fy_short(c.fy))
+            yield c.finding(
+                "AUD-MISSING-ACTUAL", f"indicators[{i}].actual", indicator=ind.name, year=fy_short(c.fy)
+            )
 
 
 def _aud_output_only(c: _Ctx) -> Iterator[Finding]:
@@ -288,7 +376,9 @@ def _aud_kpi_targets(c: _Ctx) -> Iterator[Finding]:
     for i, ind in c.graded_indicators():
         target = ind.target_for(c.fy)
         if target.is_blank:
-            yield c.finding("AUD-KPI-NO-TARGET", f"indicators[{i}].target", indicator=ind.name, year=fy_short(c.fy))
+            yield c.finding(
+                "AUD-KPI-NO-TARGET", f"indicators[{i}].target", indicator=ind.name, year=fy_short(c.fy)
+            )
         if ind.value_type.value == "numeric" and ind.baseline.is_blank:
             yield c.finding("AUD-KPI-NO-BASELINE", f"indicators[{i}].baseline", indicator=ind.name)
 
@@ -326,7 +416,10 @@ def _aud_stable(c: _Ctx) -> Iterator[Finding]:
                 assert target.number is not None and actual.number is not None
                 if not reached(ind.direction, target.number, actual.number):
                     yield c.finding(
-                        "AUD-STABLE-BELOW-TARGET", f"indicators[{i}].actual", indicator=ind.name, year=fy_short(c.fy)
+                        "AUD-STABLE-BELOW-TARGET",
+                        f"indicators[{i}].actual",
+                        indicator=ind.name,
+                        year=fy_short(c.fy),
                     )
             continue
         if stage not in KPI_STAGES or ind.cumulative:
@@ -344,7 +437,9 @@ def _aud_stable(c: _Ctx) -> Iterator[Finding]:
             lo, hi = min(actuals), max(actuals)
             spread_ok = hi == lo or (hi != 0 and (hi - lo) / abs(hi) * 100 <= c.s.stable_variation_percent)
             if spread_ok:
-                yield c.finding("AUD-STABLE-CANDIDATE", f"indicators[{i}].actual", indicator=ind.name, years=n)
+                yield c.finding(
+                    "AUD-STABLE-CANDIDATE", f"indicators[{i}].actual", indicator=ind.name, years=n
+                )
 
 
 def _aud_grade_optimistic(c: _Ctx) -> Iterator[Finding]:
@@ -355,20 +450,22 @@ def _aud_grade_optimistic(c: _Ctx) -> Iterator[Finding]:
     detail = ""
     if sheet.self_grade is Grade.A:
         open_ms = [m for m in sheet.milestones if m.status is not MilestoneStatus.DONE]
-        below = [
-            a.name for a in c.suggestion.indicators if a.grade is not None and a.grade is not Grade.A
-        ]
+        below = [a.name for a in c.suggestion.indicators if a.grade is not None and a.grade is not Grade.A]
         if open_ms:
             detail = f"未完了のマイルストーン（「{open_ms[0].text}」）があります。"
         elif below:
             detail = f"指標「{below[0]}」が目標に届いていません。"
     yield c.finding(
-        "AUD-GRADE-OPTIMISTIC", "self_grade", grade=sheet.self_grade.value, suggested=suggested.value, detail=detail
+        "AUD-GRADE-OPTIMISTIC",
+        "self_grade",
+        grade=sheet.self_grade.value,
+        suggested=suggested.value,
+        detail=detail,
     )
 
 
 def _aud_low_execution(c: _Ctx) -> Iterator[Finding]:
-    if not c.s.uses("costs"):
+    if not c.uses("costs"):
         return
     threshold = c.s.low_execution_rate_percent
     for fy in sorted(c.m.costs):

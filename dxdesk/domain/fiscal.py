@@ -157,7 +157,9 @@ def parse_fiscal_year(text: str | int) -> int:
     if not isinstance(text, str):
         raise FiscalYearError("年度を読み取れません。")
     if len(text) > 40:
-        raise FiscalYearError("年度として長すぎる文字列です。「令和8年度」「R8」「2026」のように入力してください。")
+        raise FiscalYearError(
+            "年度として長すぎる文字列です。「令和8年度」「R8」「2026」のように入力してください。"
+        )
     s = _clean(text)
     m = _ERA_RE.match(s)
     if m:
@@ -176,7 +178,9 @@ def parse_fiscal_year(text: str | int) -> int:
     m = _GREG_RE.match(s)
     if m:
         return FiscalYear(int(m.group("num"))).year
-    raise FiscalYearError(f"「{text[:20]}」を年度として読み取れません。「令和8年度」「R8」「2026」のように入力してください。")
+    raise FiscalYearError(
+        f"「{text[:20]}」を年度として読み取れません。「令和8年度」「R8」「2026」のように入力してください。"
+    )
 
 
 _PERIOD_RE = re.compile(

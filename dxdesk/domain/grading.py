@@ -26,11 +26,11 @@ from dxdesk.domain.sheet import IndicatorData, MilestoneData
 from dxdesk.domain.values import Value, ValueKind
 
 __all__ = [
-    "GradeSuggestion",
-    "IndicatorAssessment",
     "KPI_STAGES",
     "NOT_EVALUATED_STAGES",
     "SCHEDULE_STAGES",
+    "GradeSuggestion",
+    "IndicatorAssessment",
     "assess_indicator",
     "grade_by_schedule",
     "rule_for_stage",
@@ -159,10 +159,14 @@ def grade_by_schedule(milestones: Sequence[MilestoneData], fy: int) -> GradeSugg
         return GradeSuggestion(None, GradingRule.SCHEDULE, "マイルストーンが未登録のため評価できません")
     done = [m for m in ms if m.status is MilestoneStatus.DONE]
     if len(done) == len(ms):
-        return GradeSuggestion(Grade.A, GradingRule.SCHEDULE, f"マイルストーン{len(ms)}件すべて完了（構築完了） → A")
+        return GradeSuggestion(
+            Grade.A, GradingRule.SCHEDULE, f"マイルストーン{len(ms)}件すべて完了（構築完了） → A"
+        )
     if all(m.status is MilestoneStatus.NOT_STARTED for m in ms):
         return GradeSuggestion(Grade.D, GradingRule.SCHEDULE, "マイルストーンがすべて未着手 → D")
-    overdue = [m for m in ms if m.due_fy is not None and m.due_fy <= fy and m.status is not MilestoneStatus.DONE]
+    overdue = [
+        m for m in ms if m.due_fy is not None and m.due_fy <= fy and m.status is not MilestoneStatus.DONE
+    ]
     if overdue:
         m = overdue[0]
         more = f"ほか{len(overdue) - 1}件" if len(overdue) > 1 else ""
@@ -201,7 +205,10 @@ def suggest_grade(
         assert stage is not None
         assessments = tuple(assess_indicator(i, fy, tolerance_percent) for i in indicators)
         return GradeSuggestion(
-            None, GradingRule.NOT_EVALUATED, f"ステージ{stage.short}（{stage.label}）のため評価対象外", assessments
+            None,
+            GradingRule.NOT_EVALUATED,
+            f"ステージ{stage.short}（{stage.label}）のため評価対象外",
+            assessments,
         )
     if rule is GradingRule.SCHEDULE:
         return grade_by_schedule(milestones, fy)
@@ -211,6 +218,8 @@ def suggest_grade(
     by_kpi = grade_by_kpi(indicators, fy, tolerance_percent)
     if by_kpi.grade is not None or not milestones:
         if by_kpi.grade is None and not indicators:
-            return GradeSuggestion(None, GradingRule.NONE, "指標もマイルストーンも登録されていないため評価できません")
+            return GradeSuggestion(
+                None, GradingRule.NONE, "指標もマイルストーンも登録されていないため評価できません"
+            )
         return by_kpi
     return grade_by_schedule(milestones, fy)

@@ -138,6 +138,7 @@ class PlanSettings:
     charts: bool
     sheet_title: str
     sheet_parts: tuple[str, ...]
+    parts_by_kind: Mapping[str, tuple[str, ...]]
     text_fields: tuple[TextFieldSpec, ...]
     direction_options: tuple[DirectionOption, ...]
     perspectives: tuple[PerspectiveSpec, ...]
@@ -175,6 +176,11 @@ class PlanSettings:
         unknown = [p for p in parts if p not in SHEET_PARTS]
         if unknown:
             raise SettingsError(f"シートの構成に不明な項目があります：{', '.join(unknown)}")
+        parts_by_kind = {str(k): tuple(v) for k, v in (d.get("parts_by_kind") or {}).items()}
+        for kind, kind_parts in parts_by_kind.items():
+            bad = [p for p in kind_parts if p not in SHEET_PARTS]
+            if bad:
+                raise SettingsError(f"種別「{kind}」のシート構成に不明な項目があります：{', '.join(bad)}")
         text_fields = []
         for tf in d["text_fields"]:
             key = tf["key"]
@@ -207,15 +213,19 @@ class PlanSettings:
             yearly_targets=bool(d["yearly_targets"]),
             display_years=int(d["display_years"]),
             cost_unit=str(d["cost_unit"]),
-            low_execution_rate_percent=_decimal(d["low_execution_rate_percent"], "low_execution_rate_percent"),
+            low_execution_rate_percent=_decimal(
+                d["low_execution_rate_percent"], "low_execution_rate_percent"
+            ),
             stable_years=int(d["stable_years"]),
             stable_variation_percent=_decimal(d["stable_variation_percent"], "stable_variation_percent"),
             charts=bool(d["charts"]),
             sheet_title=str(d["sheet_title"]),
             sheet_parts=parts,
+            parts_by_kind=parts_by_kind,
             text_fields=tuple(text_fields),
             direction_options=tuple(
-                DirectionOption(o["key"], bool(o.get("reason_required", True))) for o in d["direction_options"]
+                DirectionOption(o["key"], bool(o.get("reason_required", True)))
+                for o in d["direction_options"]
             ),
             perspectives=perspectives,
             measure_attributes=tuple((a["key"], a["label"]) for a in d["measure_attributes"]),
@@ -225,8 +235,14 @@ class PlanSettings:
         )
 
     # --- queries ------------------------------------------------------------------------------
-    def uses(self, part: str) -> bool:
-        return part in self.sheet_parts
+    def parts_for(self, kind: str | None = None) -> tuple[str, ...]:
+        """The sheet parts of a measure of ``kind`` (a plan may lay out each kind differently)."""
+        if kind is not None and kind in self.parts_by_kind:
+            return self.parts_by_kind[kind]
+        return self.sheet_parts
+
+    def uses(self, part: str, kind: str | None = None) -> bool:
+        return part in self.parts_for(kind)
 
     def level_name(self, depth: int) -> str:
         if depth < len(self.level_names):

@@ -72,11 +72,7 @@ class IndicatorData:
         if self.reference_only:
             return True
         target = self.target_for(fy)
-        return (
-            self.direction is not Direction.DOWN
-            and target.is_number
-            and target.number == 0
-        )
+        return self.direction is not Direction.DOWN and target.is_number and target.number == 0
 
 
 @dataclass(frozen=True)
@@ -106,7 +102,13 @@ class CostData:
     execution_note: str = ""
 
     def funding_total(self) -> Decimal | None:
-        parts = [self.fund_general, self.fund_national, self.fund_prefecture, self.fund_bonds, self.fund_other]
+        parts = [
+            self.fund_general,
+            self.fund_national,
+            self.fund_prefecture,
+            self.fund_bonds,
+            self.fund_other,
+        ]
         if all(p is None for p in parts):
             return None
         return sum((p for p in parts if p is not None), Decimal(0))

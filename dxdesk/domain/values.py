@@ -270,7 +270,8 @@ def normalize_number(
             raise ValueInputError("マイナスの値は入力できません。")
         d = -d
     if decimals is not None:
-        typed = -d.as_tuple().exponent if isinstance(d.as_tuple().exponent, int) else 0
+        exponent = d.as_tuple().exponent
+        typed = -exponent if isinstance(exponent, int) else 0
         if typed > decimals:
             raise ValueInputError(
                 f"小数点以下は{decimals}桁までです。" if decimals else "整数で入力してください。"

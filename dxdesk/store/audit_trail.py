@@ -49,7 +49,11 @@ def _context(obj: Any) -> tuple[str | None, int | None, str]:
         return (obj.measure.code if obj.measure else None), obj.fiscal_year, ""
     if isinstance(obj, SheetText):
         my = obj.measure_year
-        return (my.measure.code if my and my.measure else None), (my.fiscal_year if my else None), f"texts.{obj.field}"
+        return (
+            (my.measure.code if my and my.measure else None),
+            (my.fiscal_year if my else None),
+            f"texts.{obj.field}",
+        )
     if isinstance(obj, PerspectiveScore):
         my = obj.measure_year
         code = my.measure.code if my and my.measure else None
@@ -87,7 +91,7 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         if not isinstance(obj, AUDITED) or not session.is_modified(obj, include_collections=False):
             continue
         code, fy, prefix = _context(obj)
-        state = inspect(obj)
+        state: Any = inspect(obj)
         for attr in state.mapper.column_attrs:
             if attr.key in _SKIP_COLUMNS:
                 continue
@@ -100,9 +104,15 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                 continue
             entries.append(
                 AuditLog(
-                    at=now, user_name=user, table_name=obj.__tablename__, row_id=obj.id,
-                    measure_code=code, fiscal_year=fy, field=_field(prefix, attr.key, obj),
-                    old_value=_text(old), new_value=_text(new),
+                    at=now,
+                    user_name=user,
+                    table_name=obj.__tablename__,
+                    row_id=obj.id,
+                    measure_code=code,
+                    fiscal_year=fy,
+                    field=_field(prefix, attr.key, obj),
+                    old_value=_text(old),
+                    new_value=_text(new),
                 )
             )
     for obj in list(session.new):
@@ -119,17 +129,34 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
                 value = f"目標={obj.target or ''} 実績={obj.actual or ''}"
                 field = f"{prefix}.values"
             entries.append(
-                AuditLog(at=now, user_name=user, table_name=obj.__tablename__, row_id=None,
-                         measure_code=code, fiscal_year=fy, field=field, old_value=None, new_value=_text(value))
+                AuditLog(
+                    at=now,
+                    user_name=user,
+                    table_name=obj.__tablename__,
+                    row_id=None,
+                    measure_code=code,
+                    fiscal_year=fy,
+                    field=field,
+                    old_value=None,
+                    new_value=_text(value),
+                )
             )
     for obj in list(session.deleted):
         if isinstance(obj, (SheetText, PerspectiveScore, IndicatorValue, Milestone)):
             code, fy, prefix = _context(obj)
             old_text = getattr(obj, "text", None) if not isinstance(obj, PerspectiveScore) else obj.score
             entries.append(
-                AuditLog(at=now, user_name=user, table_name=obj.__tablename__, row_id=obj.id,
-                         measure_code=code, fiscal_year=fy, field=f"{prefix}.deleted" if prefix else "deleted",
-                         old_value=_text(old_text), new_value=None)
+                AuditLog(
+                    at=now,
+                    user_name=user,
+                    table_name=obj.__tablename__,
+                    row_id=obj.id,
+                    measure_code=code,
+                    fiscal_year=fy,
+                    field=f"{prefix}.deleted" if prefix else "deleted",
+                    old_value=_text(old_text),
+                    new_value=None,
+                )
             )
     session.add_all(entries)
 

@@ -11,7 +11,7 @@ Export writes the inverse, so ``export(import(d))`` reproduces ``d`` in normal f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,8 +44,16 @@ FORMAT = "dxdesk/dataset/1"
 __all__ = ["FORMAT", "DatasetError", "export_dataset", "import_dataset", "load_dataset_file"]
 
 COST_FIELDS = (
-    "budget", "settlement", "fund_general", "fund_national", "fund_prefecture", "fund_bonds", "fund_other",
-    "personnel_cost", "staff_ratio", "overtime_hours",
+    "budget",
+    "settlement",
+    "fund_general",
+    "fund_national",
+    "fund_prefecture",
+    "fund_bonds",
+    "fund_other",
+    "personnel_cost",
+    "staff_ratio",
+    "overtime_hours",
 )
 
 
@@ -100,7 +108,10 @@ def _value(raw: Any, ind: Indicator, role: str, where: str) -> str | None:
     try:
         v = normalize_value(
             None if raw is None else str(raw) if not isinstance(raw, str) else raw,
-            ind.value_type, role=role, unit=ind.unit, decimals=None,
+            ind.value_type,
+            role=role,
+            unit=ind.unit,
+            decimals=None,
         )
     except ValueInputError as exc:
         raise DatasetError(where, str(exc)) from exc
@@ -158,14 +169,14 @@ def _import_org(session: Session, data: Mapping[str, Any]) -> None:
             where = f"{key}[{i}]"
             code = str(_req(od, "code", where))
             valid_from = _int(od.get("valid_from_fy"), where) or 1926
-            row = session.scalar(select(cls).where(cls.code == code, cls.valid_from_fy == valid_from))
+            row: Any = session.scalar(select(cls).where(cls.code == code, cls.valid_from_fy == valid_from))
             if row is None:
                 row = cls(code=code, valid_from_fy=valid_from)
                 session.add(row)
             row.name = str(_req(od, "name", where))
             row.valid_to_fy = _int(od.get("valid_to_fy"), where)
             row.sort_order = i
-            if cls is Section:
+            if isinstance(row, Section):
                 row.bureau_code = od.get("bureau")
 
 
@@ -234,9 +245,7 @@ def _import_measure(
 
     related = [str(c) for c in md.get("related", [])]
     by_code = {r.section_code: r for r in m.related_sections}
-    m.related_sections = [
-        by_code.get(c) or MeasureSection(section_code=c, role="related") for c in related
-    ]
+    m.related_sections = [by_code.get(c) or MeasureSection(section_code=c, role="related") for c in related]
     for i, r in enumerate(m.related_sections):
         r.sort_order = i
 
@@ -334,7 +343,9 @@ def _import_years(m: Measure, years: Mapping[str, Any], where: str) -> None:
             ms: list[Milestone] = []
             for i, mdd in enumerate(yd["milestones"]):
                 wm = f"{w}.milestones[{i}]"
-                status = _enum(MilestoneStatus, mdd.get("status"), f"{wm}.status", MilestoneStatus.NOT_STARTED)
+                status = _enum(
+                    MilestoneStatus, mdd.get("status"), f"{wm}.status", MilestoneStatus.NOT_STARTED
+                )
                 ms.append(
                     Milestone(
                         sort_order=i,
@@ -366,7 +377,8 @@ def _import_costs(m: Measure, costs: Mapping[str, Any], items: list[Mapping[str,
     if items:
         m.cost_items = [
             CostItem(
-                fiscal_year=_int(_req(it, "fy", f"{where}.cost_items[{i}]"), f"{where}.cost_items[{i}].fy") or 0,
+                fiscal_year=_int(_req(it, "fy", f"{where}.cost_items[{i}]"), f"{where}.cost_items[{i}].fy")
+                or 0,
                 category=str(it.get("category", "expense")),
                 label=str(_req(it, "label", f"{where}.cost_items[{i}]")),
                 budget=_number(it.get("budget"), f"{where}.cost_items[{i}].budget"),
@@ -499,7 +511,10 @@ def export_dataset(
                     "chief": y.chief_confirmed_by,
                     "entry_status": y.entry_status if y.entry_status != "empty" else None,
                     "texts": {t.field: t.text for t in sorted(y.texts, key=lambda t: t.field) if t.text},
-                    "perspectives": {p.perspective: p.score for p in sorted(y.perspective_scores, key=lambda p: p.perspective)},
+                    "perspectives": {
+                        p.perspective: p.score
+                        for p in sorted(y.perspective_scores, key=lambda p: p.perspective)
+                    },
                     "milestones": [
                         _prune(
                             {
@@ -555,13 +570,26 @@ def export_dataset(
             }
         ),
         "bureaus": [
-            _prune({"code": b.code, "name": b.name, "valid_from_fy": b.valid_from_fy if b.valid_from_fy != 1926 else None,
-                    "valid_to_fy": b.valid_to_fy})
+            _prune(
+                {
+                    "code": b.code,
+                    "name": b.name,
+                    "valid_from_fy": b.valid_from_fy if b.valid_from_fy != 1926 else None,
+                    "valid_to_fy": b.valid_to_fy,
+                }
+            )
             for b in bureaus
         ],
         "sections": [
-            _prune({"code": s.code, "name": s.name, "bureau": s.bureau_code,
-                    "valid_from_fy": s.valid_from_fy if s.valid_from_fy != 1926 else None, "valid_to_fy": s.valid_to_fy})
+            _prune(
+                {
+                    "code": s.code,
+                    "name": s.name,
+                    "bureau": s.bureau_code,
+                    "valid_from_fy": s.valid_from_fy if s.valid_from_fy != 1926 else None,
+                    "valid_to_fy": s.valid_to_fy,
+                }
+            )
             for s in sections
         ],
         "tree": _export_tree(session, plan, used_nodes),
@@ -569,7 +597,7 @@ def export_dataset(
     }
 
 
-def _used_node_codes(session: Session, plan: Plan, measures: list[Measure]) -> set[str]:
+def _used_node_codes(session: Session, plan: Plan, measures: Sequence[Measure]) -> set[str]:
     used: set[str] = set()
     for m in measures:
         node = m.node
@@ -581,7 +609,9 @@ def _used_node_codes(session: Session, plan: Plan, measures: list[Measure]) -> s
 
 def _export_tree(session: Session, plan: Plan, only: set[str] | None) -> list[dict[str, Any]]:
     roots = session.scalars(
-        select(PlanNode).where(PlanNode.plan_id == plan.id, PlanNode.parent_id.is_(None)).order_by(PlanNode.sort_order)
+        select(PlanNode)
+        .where(PlanNode.plan_id == plan.id, PlanNode.parent_id.is_(None))
+        .order_by(PlanNode.sort_order)
     ).all()
 
     def walk(n: PlanNode) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dxdesk.store.database import Database, open_database
 from dxdesk.store.dataset import import_dataset, load_dataset_file
 from dxdesk.store.settings_store import set_setting
 
-__all__ = ["DEMO_DATASET", "create_demo_database", "demo_dataset"]
+__all__ = ["DEMO_DATASET", "create_demo_database", "demo_dataset", "load_demo"]
 
 DEMO_DATASET = ("demo", "demo_city.json")
 
@@ -28,12 +28,17 @@ def demo_dataset() -> dict[str, Any]:
     return copy.deepcopy(_cached())
 
 
-def create_demo_database(path: Path, *, role: str = "section") -> Database:
-    """Create (or refill) a database at ``path`` with the demo plan. Existing rows are upserted."""
-    db = open_database(path)
+def load_demo(db: Database, *, role: str = "section") -> None:
+    """Load (upsert) the demo plan into ``db`` and make it the database's plan."""
     with db.session(audit=False) as s:
         plan = import_dataset(s, demo_dataset())
         set_setting(s, "role", role)
         set_setting(s, "demo", "1")
         set_setting(s, "plan_code", plan.code)
+
+
+def create_demo_database(path: Path | str, *, role: str = "section") -> Database:
+    """Open (creating if needed) a database at ``path`` and load the demo plan into it."""
+    db = open_database(path)
+    load_demo(db, role=role)
     return db

@@ -35,7 +35,9 @@ def alembic_config() -> Config:
 def head_revision() -> str:
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     if len(heads) != 1:
-        raise DatabaseError(f"マイグレーションの先頭が複数あります（{', '.join(heads)}）。開発者に連絡してください。")
+        raise DatabaseError(
+            f"マイグレーションの先頭が複数あります（{', '.join(heads)}）。開発者に連絡してください。"
+        )
     return heads[0]
 
 
@@ -80,7 +82,9 @@ def upgrade(db: Database, *, backup_dir: Path | None = None) -> None:
             "このデータベースは新しいバージョンの dxdesk で作成されています。dxdesk を更新してから開いてください。"
         )
     if current is None and _has_tables(db):
-        raise DatabaseError("dxdesk のデータベースではありません（管理情報がありません）。別のファイルを選んでください。")
+        raise DatabaseError(
+            "dxdesk のデータベースではありません（管理情報がありません）。別のファイルを選んでください。"
+        )
     path = db.path
     if current is not None and path is not None and path.exists():
         _backup_sqlite(path, current, backup_dir)

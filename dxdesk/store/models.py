@@ -88,7 +88,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, Decimal: DecimalText, datetime: UTCDateTime}
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        Decimal: DecimalText,
+        datetime: UTCDateTime,
+    }
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -216,7 +221,9 @@ class Measure(Base):
         back_populates="measure", cascade="all, delete-orphan", order_by="CostRow.fiscal_year"
     )
     cost_items: Mapped[list[CostItem]] = relationship(
-        back_populates="measure", cascade="all, delete-orphan", order_by="[CostItem.fiscal_year, CostItem.sort_order]"
+        back_populates="measure",
+        cascade="all, delete-orphan",
+        order_by="[CostItem.fiscal_year, CostItem.sort_order]",
     )
 
 
@@ -272,7 +279,9 @@ class SheetText(Base):
     __tablename__ = "sheet_text"
     __table_args__ = (UniqueConstraint("measure_year_id", "field"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    measure_year_id: Mapped[int] = mapped_column(ForeignKey("measure_year.id", ondelete="CASCADE"), index=True)
+    measure_year_id: Mapped[int] = mapped_column(
+        ForeignKey("measure_year.id", ondelete="CASCADE"), index=True
+    )
     field: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text, default="")
 
@@ -286,7 +295,9 @@ class PerspectiveScore(Base):
         CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    measure_year_id: Mapped[int] = mapped_column(ForeignKey("measure_year.id", ondelete="CASCADE"), index=True)
+    measure_year_id: Mapped[int] = mapped_column(
+        ForeignKey("measure_year.id", ondelete="CASCADE"), index=True
+    )
     perspective: Mapped[str] = mapped_column(String(40))
     score: Mapped[int] = mapped_column(Integer)
 
@@ -296,7 +307,9 @@ class PerspectiveScore(Base):
 class Milestone(Base):
     __tablename__ = "milestone"
     id: Mapped[int] = mapped_column(primary_key=True)
-    measure_year_id: Mapped[int] = mapped_column(ForeignKey("measure_year.id", ondelete="CASCADE"), index=True)
+    measure_year_id: Mapped[int] = mapped_column(
+        ForeignKey("measure_year.id", ondelete="CASCADE"), index=True
+    )
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
     due_fy: Mapped[int | None] = mapped_column(Integer)

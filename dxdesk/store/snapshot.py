@@ -24,7 +24,7 @@ from dxdesk.domain.sheet import (
 from dxdesk.domain.values import Value, ValueType
 from dxdesk.store.models import Indicator, Measure, MeasureYear, Plan
 
-__all__ = ["indicator_data", "load_snapshots", "plan_settings", "snapshot", "measure_load_options"]
+__all__ = ["indicator_data", "load_snapshots", "measure_load_options", "plan_settings", "snapshot"]
 
 
 def plan_settings(plan: Plan) -> PlanSettings:

@@ -1,0 +1,212 @@
+"""Read models for screens and commands: the plan tree with measure rows, section lists, year lists.
+
+Screens never compose SQL or compute grades themselves; they call these functions and show the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dxdesk.domain.audit import Finding, check_measure
+from dxdesk.domain.enums import EntryStatus, Grade, Severity, Stage
+from dxdesk.domain.grading import GradeSuggestion, suggest_grade
+from dxdesk.domain.settings import PlanSettings
+from dxdesk.domain.sheet import MeasureSnapshot
+from dxdesk.store.models import Measure, MeasureYear, Plan, PlanNode, Section
+from dxdesk.store.settings_store import get_setting
+from dxdesk.store.snapshot import measure_load_options, plan_settings, snapshot
+
+__all__ = [
+    "MeasureRow",
+    "TreeNode",
+    "current_plan",
+    "entry_status",
+    "final_grade",
+    "measure_rows",
+    "plan_tree",
+    "section_names",
+    "sections_for_year",
+]
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+    node_id: int | None
+    section_code: str
+    section_name: str
+    stage: Stage | None
+    suggestion: GradeSuggestion
+    self_grade: Grade | None
+    status: EntryStatus
+    errors: int
+    warnings: int
+    snapshot: MeasureSnapshot
+
+    @property
+    def grade(self) -> Grade | None:
+        return final_grade(self.self_grade, self.suggestion)
+
+
+@dataclass
+class TreeNode:
+    id: int
+    code: str
+    name: str
+    depth: int
+    level_name: str
+    children: list[TreeNode] = field(default_factory=list)
+    measures: list[MeasureRow] = field(default_factory=list)
+
+    def measure_count(self) -> int:
+        return len(self.measures) + sum(c.measure_count() for c in self.children)
+
+
+def final_grade(self_grade: Grade | None, suggestion: GradeSuggestion) -> Grade | None:
+    """The grade reported: the section's own choice where it made one, else the suggested grade."""
+    return self_grade if self_grade is not None else suggestion.grade
+
+
+def current_plan(session: Session) -> Plan | None:
+    """The plan this database works on (``app_setting.plan_code``, else the only/first plan)."""
+    code = get_setting(session, "plan_code")
+    if code:
+        plan = session.scalar(select(Plan).where(Plan.code == code))
+        if plan is not None:
+            return plan
+    return session.scalar(select(Plan).order_by(Plan.id))
+
+
+def section_names(session: Session, fy: int | None = None) -> dict[str, str]:
+    """Section code → name valid in ``fy`` (or the newest name when ``fy`` is None)."""
+    out: dict[str, str] = {}
+    for s in session.scalars(select(Section).order_by(Section.valid_from_fy)):
+        if fy is None or (s.valid_from_fy <= fy and (s.valid_to_fy is None or fy <= s.valid_to_fy)):
+            out[s.code] = s.name
+        else:
+            out.setdefault(s.code, s.name)
+    return out
+
+
+def sections_for_year(session: Session, plan: Plan, fy: int) -> list[tuple[str, str]]:
+    """(code, name) of sections that own a measure in ``fy``, in the organisation's order."""
+    owners: set[str] = set()
+    for m in session.scalars(select(Measure).where(Measure.plan_id == plan.id)):
+        my = session.scalar(
+            select(MeasureYear).where(MeasureYear.measure_id == m.id, MeasureYear.fiscal_year == fy)
+        )
+        owners.add(my.section_code if my is not None and my.section_code else m.owner_section_code)
+    names = section_names(session, fy)
+    order = {s.code: i for i, s in enumerate(session.scalars(select(Section).order_by(Section.sort_order)))}
+    return sorted(((c, names.get(c, c)) for c in owners), key=lambda cn: (order.get(cn[0], 1_000_000), cn[0]))
+
+
+def entry_status(m: MeasureSnapshot, findings: Sequence[Finding], stored: str | None) -> EntryStatus:
+    """未入力 / 入力中 / 入力完了 / 要確認 for the list.
+
+    要確認 when a 「入力完了」 sheet still has errors (or was returned: stored ``needs_check``);
+    入力完了 when the person marked it so; otherwise 入力中 once anything of the year is entered.
+    """
+    if stored == EntryStatus.NEEDS_CHECK.value:
+        return EntryStatus.NEEDS_CHECK
+    has_errors = any(f.severity is Severity.ERROR for f in findings)
+    if stored == EntryStatus.COMPLETE.value:
+        return EntryStatus.NEEDS_CHECK if has_errors else EntryStatus.COMPLETE
+    fy = m.fiscal_year
+    sheet = m.sheet
+    entered = (
+        any(t.strip() for t in sheet.texts.values())
+        or sheet.self_grade is not None
+        or bool(sheet.direction)
+        or any(i.year(fy).actual.is_entered for i in m.indicators)
+        or any(ms.status.value != "not_started" for ms in sheet.milestones)
+        or bool(sheet.perspective_scores)
+    )
+    return EntryStatus.IN_PROGRESS if entered else EntryStatus.EMPTY
+
+
+def measure_rows(
+    session: Session,
+    plan: Plan,
+    fy: int,
+    *,
+    section_code: str | None = None,
+    settings: PlanSettings | None = None,
+) -> list[MeasureRow]:
+    """One row per measure (of one section, or all) with its suggested grade, status and finding counts."""
+    settings = settings or plan_settings(plan)
+    q = select(Measure).where(Measure.plan_id == plan.id).order_by(Measure.sort_order, Measure.id)
+    measures = session.scalars(q.options(*measure_load_options())).all()  # type: ignore[arg-type]
+    names = section_names(session, fy)
+    rows: list[MeasureRow] = []
+    for m in measures:
+        snap = snapshot(m, fy)
+        owner = snap.owner_section_code
+        if section_code is not None and owner != section_code:
+            continue
+        sheet = snap.sheet
+        suggestion = suggest_grade(
+            sheet.stage, snap.indicators, sheet.milestones, fy, settings.grade_tolerance_percent
+        )
+        findings = check_measure(snap, settings, suggestion)
+        my = next((y for y in m.years if y.fiscal_year == fy), None)
+        rows.append(
+            MeasureRow(
+                id=m.id,
+                code=m.code,
+                name=m.name,
+                kind=m.kind,
+                node_id=m.node_id,
+                section_code=owner,
+                section_name=names.get(owner, owner),
+                stage=sheet.stage,
+                suggestion=suggestion,
+                self_grade=sheet.self_grade,
+                status=entry_status(snap, findings, my.entry_status if my else None),
+                errors=sum(1 for f in findings if f.severity is Severity.ERROR),
+                warnings=sum(1 for f in findings if f.severity is Severity.WARNING),
+                snapshot=snap,
+            )
+        )
+    return rows
+
+
+def plan_tree(
+    session: Session, plan: Plan, rows: Sequence[MeasureRow], *, prune_empty: bool = True
+) -> list[TreeNode]:
+    """The plan tree with ``rows`` hung under their nodes; empty branches pruned when asked."""
+    settings = plan_settings(plan)
+    nodes = session.scalars(
+        select(PlanNode).where(PlanNode.plan_id == plan.id).order_by(PlanNode.sort_order)
+    ).all()
+    by_id = {n.id: TreeNode(n.id, n.code, n.name, n.depth, settings.level_name(n.depth)) for n in nodes}
+    roots: list[TreeNode] = []
+    for n in nodes:
+        tn = by_id[n.id]
+        if n.parent_id is None:
+            roots.append(tn)
+        elif n.parent_id in by_id:
+            by_id[n.parent_id].children.append(tn)
+    orphans = TreeNode(0, "", "（体系未設定）", 0, settings.level_name(0))
+    for r in rows:
+        target = by_id.get(r.node_id) if r.node_id is not None else None
+        (target or orphans).measures.append(r)
+    if orphans.measures:
+        roots.append(orphans)
+
+    def prune(items: list[TreeNode]) -> list[TreeNode]:
+        kept = []
+        for t in items:
+            t.children = prune(t.children)
+            if t.measure_count() or not prune_empty:
+                kept.append(t)
+        return kept
+
+    return prune(roots)

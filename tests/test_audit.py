@@ -1,0 +1,262 @@
+"""Pre-submission and audit-readiness checks: each fires on its case, stays quiet otherwise, can be switched off."""
+
+from decimal import Decimal
+
+import pytest
+
+from dxdesk.domain.audit import CHECKS, check_by_id, check_measure, check_plan, has_errors
+from dxdesk.domain.enums import Direction, Grade, IndicatorKind, MilestoneStatus, Severity, Stage
+from dxdesk.domain.settings import PlanSettings
+from dxdesk.domain.sheet import (
+    CostData,
+    IndicatorData,
+    IndicatorYear,
+    MeasureSnapshot,
+    MilestoneData,
+    SheetData,
+)
+from dxdesk.domain.values import Value, normalize_value
+
+FY = 2025
+ALL_PARTS = [
+    "basic",
+    "overview",
+    "costs",
+    "citizen",
+    "indicators",
+    "schedule",
+    "results",
+    "evaluation",
+    "perspectives",
+    "direction",
+]
+SETTINGS = PlanSettings.from_dict({"sheet_parts": ALL_PARTS})
+
+
+def n(x):
+    return normalize_value(x) if x is not None else Value.blank()
+
+
+def indicator(
+    name="指標",
+    *,
+    kind=IndicatorKind.OUTCOME,
+    direction=Direction.UP,
+    baseline="10",
+    cumulative=False,
+    years=None,
+    final=None,
+):
+    return IndicatorData(
+        name=name,
+        kind=kind,
+        direction=direction,
+        baseline=n(baseline),
+        cumulative=cumulative,
+        final_target=n(final),
+        years={fy: IndicatorYear(n(t), n(a)) for fy, (t, a) in (years or {FY: ("20", "21")}).items()},
+    )
+
+
+def complete_sheet(**kw):
+    base = dict(
+        fiscal_year=FY,
+        stage=Stage.EXPAND,
+        texts={"result": "実施した。"},
+        direction="継続",
+        perspective_scores={"needs": 3, "progress": 4, "involvement": 4, "priority": 3},
+    )
+    base.update(kw)
+    return SheetData(**base)
+
+
+def measure(code="001", sheet=None, indicators=None, costs=None, owner="S1", name="施策", summary=""):
+    return MeasureSnapshot(
+        code=code,
+        name=name,
+        sheet=sheet or complete_sheet(),
+        owner_section_code=owner,
+        summary=summary,
+        indicators=tuple(indicators if indicators is not None else [indicator()]),
+        costs=costs or {},
+    )
+
+
+def ids(findings):
+    return {f.check_id for f in findings}
+
+
+def test_a_complete_good_sheet_has_no_findings():
+    assert check_measure(measure(), SETTINGS) == []
+
+
+def test_check_table_is_well_formed():
+    seen = set()
+    for c in CHECKS:
+        assert c.id not in seen
+        seen.add(c.id)
+        assert c.message and c.title
+        assert isinstance(c.severity, Severity)
+    assert check_by_id("REQ-OVERRIDE-REASON").severity is Severity.ERROR
+
+
+CASES = {
+    "REQ-TEXT": measure(sheet=complete_sheet(texts={})),
+    "REQ-TEXT-LIMIT": measure(sheet=complete_sheet(texts={"result": "あ" * 40_000})),
+    "REQ-STAGE": measure(sheet=complete_sheet(stage=None)),
+    "REQ-OVERRIDE-REASON": measure(sheet=complete_sheet(self_grade=Grade.B)),
+    "REQ-DIRECTION": measure(sheet=complete_sheet(direction=None)),
+    "REQ-DIRECTION-REASON": measure(sheet=complete_sheet(direction="拡大・拡充")),
+    "REQ-PERSPECTIVE": measure(sheet=complete_sheet(perspective_scores={"needs": 3})),
+    "VAL-FUNDING-SUM": measure(
+        costs={
+            FY: CostData(
+                FY,
+                budget=Decimal(100),
+                settlement=Decimal(90),
+                fund_general=Decimal(80),
+                fund_national=Decimal(5),
+            )
+        }
+    ),
+    "VAL-CUMULATIVE-DECREASE": measure(
+        indicators=[indicator(cumulative=True, years={FY - 1: ("15", "18"), FY: ("20", "17")})]
+    ),
+    "AUD-MISSING-ACTUAL": measure(indicators=[indicator(years={FY: ("20", None)})]),
+    "AUD-OUTPUT-ONLY": measure(indicators=[indicator(kind=IndicatorKind.ACTIVITY)]),
+    "AUD-SCHEDULE-BY-KPI": measure(sheet=complete_sheet(stage=Stage.BUILD)),
+    "AUD-KPI-NO-TARGET": measure(indicators=[indicator(years={FY: (None, "5")})]),
+    "AUD-KPI-NO-BASELINE": measure(indicators=[indicator(baseline=None)]),
+    "AUD-TARGET-NOT-TARGET": measure(indicators=[indicator(baseline="30", years={FY: ("20", "21")})]),
+    "AUD-STABLE-CANDIDATE": measure(
+        indicators=[
+            indicator(
+                baseline="90", years={FY - 2: ("100", "100"), FY - 1: ("100", "100"), FY: ("100", "100")}
+            )
+        ]
+    ),
+    "AUD-STABLE-BELOW-TARGET": measure(
+        sheet=complete_sheet(stage=Stage.STABLE), indicators=[indicator(years={FY: ("20", "12")})]
+    ),
+    "AUD-GRADE-OPTIMISTIC": measure(
+        sheet=complete_sheet(self_grade=Grade.A, override_reason="実感として達成"),
+        indicators=[indicator(years={FY: ("20", "15")})],
+    ),
+    "AUD-LOW-EXECUTION": measure(costs={FY: CostData(FY, budget=Decimal(1000), settlement=Decimal(500))}),
+}
+
+
+@pytest.mark.parametrize("check_id", sorted(CASES))
+def test_each_check_fires_on_its_case(check_id):
+    findings = check_measure(CASES[check_id], SETTINGS)
+    assert check_id in ids(findings)
+    f = next(f for f in findings if f.check_id == check_id)
+    assert f.severity is check_by_id(check_id).severity
+    assert f.field  # the pre-submission list can jump to it
+    assert "{" not in f.message  # every placeholder filled
+
+
+@pytest.mark.parametrize("check_id", sorted(CASES))
+def test_each_check_can_be_switched_off(check_id):
+    off = PlanSettings.from_dict({"sheet_parts": ALL_PARTS, "audit_checks": {check_id: False}})
+    assert check_id not in ids(check_measure(CASES[check_id], off))
+
+
+def test_every_measure_check_has_a_case():
+    measure_checks = {c.id for c in CHECKS if c.scope == "measure"}
+    assert measure_checks == set(CASES)
+
+
+def test_errors_block_and_warnings_do_not():
+    assert has_errors(check_measure(CASES["REQ-OVERRIDE-REASON"], SETTINGS))
+    assert not has_errors(check_measure(CASES["AUD-LOW-EXECUTION"], SETTINGS))
+
+
+def test_override_with_reason_is_not_an_error():
+    m = measure(sheet=complete_sheet(self_grade=Grade.B, override_reason="指標外の成果を考慮した"))
+    assert "REQ-OVERRIDE-REASON" not in ids(check_measure(m, SETTINGS))
+
+
+def test_grade_equal_to_suggestion_needs_no_reason():
+    assert "REQ-OVERRIDE-REASON" not in ids(
+        check_measure(measure(sheet=complete_sheet(self_grade=Grade.A)), SETTINGS)
+    )
+
+
+def test_direction_without_required_reason_is_fine():
+    assert "REQ-DIRECTION-REASON" not in ids(
+        check_measure(measure(sheet=complete_sheet(direction="現状維持")), SETTINGS)
+    )
+
+
+def test_low_execution_with_explanation_is_fine():
+    m = measure(
+        costs={FY: CostData(FY, budget=Decimal(1000), settlement=Decimal(500), execution_note="入札差金")}
+    )
+    assert "AUD-LOW-EXECUTION" not in ids(check_measure(m, SETTINGS))
+
+
+def test_optimistic_grade_names_the_unfinished_milestone():
+    sheet = complete_sheet(
+        stage=Stage.BUILD,
+        self_grade=Grade.A,
+        override_reason="x",
+        milestones=(
+            MilestoneData("要件定義", FY, MilestoneStatus.DONE),
+            MilestoneData("本番移行", FY + 1, MilestoneStatus.IN_PROGRESS),
+        ),
+    )
+    f = next(
+        f
+        for f in check_measure(measure(sheet=sheet, indicators=[]), SETTINGS)
+        if f.check_id == "AUD-GRADE-OPTIMISTIC"
+    )
+    assert "本番移行" in f.message
+
+
+def test_parts_not_used_are_not_checked():
+    minimal = PlanSettings.from_dict({"sheet_parts": ["basic", "indicators", "results"]})
+    m = measure(sheet=complete_sheet(direction=None, perspective_scores={}))
+    assert not ({"REQ-DIRECTION", "REQ-PERSPECTIVE", "REQ-STAGE"} & ids(check_measure(m, minimal)))
+
+
+def test_parts_by_kind():
+    s = PlanSettings.from_dict({"sheet_parts": ["basic", "results"], "parts_by_kind": {"jimu": ALL_PARTS}})
+    jimu = MeasureSnapshot(code="1", name="x", kind="jimu", sheet=complete_sheet(direction=None))
+    plain = MeasureSnapshot(code="2", name="y", sheet=complete_sheet(direction=None))
+    assert "REQ-DIRECTION" in ids(check_measure(jimu, s))
+    assert "REQ-DIRECTION" not in ids(check_measure(plain, s))
+
+
+def test_split_measure_across_sections():
+    a = measure("010", owner="S1", name="RPAによる定型業務の自動化")
+    b = measure("020", owner="S2", name="ＲＰＡによる定型業務の自動化")
+    c = measure("030", owner="S3", name="オープンデータの推進")
+    findings = check_plan([a, b, c], SETTINGS, {"S1": "情報政策課", "S2": "行政改革推進課"})
+    assert {(f.measure_code, f.check_id) for f in findings} == {
+        ("010", "AUD-SPLIT-MEASURE"),
+        ("020", "AUD-SPLIT-MEASURE"),
+    }
+    assert "行政改革推進課" in next(f.message for f in findings if f.measure_code == "010")
+
+
+def test_same_section_is_not_a_split():
+    a = measure("010", owner="S1", name="RPAによる定型業務の自動化")
+    b = measure("020", owner="S1", name="RPAによる定型業務の自動化")
+    assert check_plan([a, b], SETTINGS) == []
+
+
+def test_split_check_switch():
+    off = PlanSettings.from_dict({"audit_checks": {"AUD-SPLIT-MEASURE": False}})
+    a = measure("010", owner="S1", name="RPAによる定型業務の自動化")
+    b = measure("020", owner="S2", name="RPAによる定型業務の自動化")
+    assert check_plan([a, b], off) == []
+
+
+def test_errors_sort_first():
+    m = measure(
+        sheet=complete_sheet(texts={}, self_grade=Grade.B),
+        indicators=[indicator(kind=IndicatorKind.ACTIVITY)],
+    )
+    sev = [f.severity.rank for f in check_measure(m, SETTINGS)]
+    assert sev == sorted(sev, reverse=True)

@@ -1,0 +1,90 @@
+"""The command line, run as a user would run it (a subprocess of the installed entry point)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = {
+    "format": "dxdesk/dataset/1",
+    "plan": {"code": "p", "name": "計画", "current_fy": 2026},
+    "sections": [{"code": "S1", "name": "情報政策課"}],
+    "measures": [
+        {
+            "code": "088",
+            "name": "ネットワーク",
+            "owner": "S1",
+            "indicators": [
+                {
+                    "name": "利用率",
+                    "unit": "%",
+                    "baseline": "21.1",
+                    "values": {"2026": {"target": "30.0", "actual": "22.6"}},
+                }
+            ],
+            "years": {"2026": {"stage": "2", "self_grade": "A"}},
+        }
+    ],
+}
+
+
+def dxdesk(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "ui.launcher", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
+
+
+def test_help_lists_commands():
+    out = dxdesk("--help")
+    assert out.returncode == 0
+    for cmd in ("init-db", "load-dataset", "dump-dataset", "check"):
+        assert cmd in out.stdout
+
+
+def test_load_check_dump(tmp_path):
+    db = tmp_path / "c.sqlite"
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps(SMALL, ensure_ascii=False), encoding="utf-8")
+    assert dxdesk("load-dataset", "--db", str(db), str(src)).returncode == 0
+    check = dxdesk("check", "--db", str(db), "--fy", "R8")
+    assert check.returncode == 1  # an error: grade A chosen without a reason
+    assert "REQ-OVERRIDE-REASON" in check.stdout
+    assert "令和8年度 施策=1" in check.stdout
+    out = tmp_path / "out.json"
+    assert dxdesk("dump-dataset", "--db", str(db), "--out", str(out)).returncode == 0
+    dumped = json.loads(out.read_text(encoding="utf-8"))
+    assert dumped["measures"][0]["indicators"][0]["values"]["2026"] == {"target": "30.0", "actual": "22.6"}
+
+
+def test_bad_dataset_gives_a_located_message(tmp_path):
+    bad = dict(SMALL, measures=[dict(SMALL["measures"][0], owner="")])
+    src = tmp_path / "bad.json"
+    src.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    out = dxdesk("load-dataset", "--db", str(tmp_path / "x.sqlite"), str(src))
+    assert out.returncode == 2
+    assert "measures[0]" in out.stderr and "owner" in out.stderr
+
+
+def test_wrong_year_is_a_message(tmp_path):
+    db = tmp_path / "c.sqlite"
+    assert dxdesk("init-db", "--db", str(db)).returncode == 0
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps(SMALL, ensure_ascii=False), encoding="utf-8")
+    dxdesk("load-dataset", "--db", str(db), str(src))
+    out = dxdesk("check", "--db", str(db), "--fy", "平成32年度")
+    assert out.returncode == 2
+    assert "令和2年度" in out.stderr
+
+
+def test_corrupt_database_is_a_message(tmp_path):
+    bad = tmp_path / "corrupt.sqlite"
+    bad.write_bytes(b"garbage" * 100)
+    out = dxdesk("check", "--db", str(bad))
+    assert out.returncode == 2
+    assert "壊れて" in out.stderr
+    assert bad.read_bytes() == b"garbage" * 100

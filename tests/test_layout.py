@@ -1,0 +1,73 @@
+"""The layout the user fixed (docs/architecture.md), and the dependency direction: dxdesk never imports Qt or ui."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "ui")
+
+
+@pytest.mark.parametrize("folder", ["dxdesk", "ui", "resources", "db", "tests", "packaging"])
+def test_top_level_folders_exist(folder):
+    assert (ROOT / folder).is_dir()
+
+
+def test_pyproject_and_readme_exist():
+    assert (ROOT / "pyproject.toml").is_file()
+    assert (ROOT / "README.md").is_file()
+    assert (ROOT / ".ci" / "run").is_file()
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
+            "import_module",
+            "__import__",
+        ):
+            for arg in node.args[:1]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.append((node.lineno, arg.value))
+    return found
+
+
+def test_core_never_imports_qt_or_ui():
+    offenders = []
+    for path in sorted((ROOT / "dxdesk").rglob("*.py")):
+        for lineno, module in _imports(path):
+            if module.split(".")[0] in FORBIDDEN:
+                offenders.append(f"{path.relative_to(ROOT)}:{lineno} imports {module}")
+    assert offenders == []
+
+
+def test_checker_would_catch_an_offender(tmp_path):
+    """The check above is not vacuous: it sees plain, from- and dynamic imports."""
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import PySide6\nfrom ui.app import run\nimport importlib\nimportlib.import_module('ui.x')\n"
+    )
+    modules = [m for _, m in _imports(bad)]
+    assert {"PySide6", "ui.app", "ui.x"} <= set(modules)
+
+
+def test_command_line_does_not_load_qt(tmp_path):
+    """Batch jobs (dxdesk init-db/verify/merge …) go through ui.launcher without importing PySide6."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, contextlib, io\n"
+        "from ui.launcher import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    rc = main(['init-db', '--db', {str(tmp_path / 'x.sqlite')!r}])\n"
+        "print(rc, 'PySide6' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "0 False"
