@@ -116,7 +116,7 @@ def synthetic_dataset(
         }
         for i in range(sections)
     ]
-    tree = [
+    tree: list[dict[str, Any]] = [
         {
             "code": f"{f + 1}",
             "name": name,
@@ -187,7 +187,8 @@ def synthetic_dataset(
                 cumulative = "累計" in tmpl
                 growth = 0.08 if direction == "up" else -0.05
                 targets = _series(rng, years, base, growth + 0.02, decimals)
-                actuals = _series(rng, history, base, growth, decimals)
+                # actual growth varies around the target's, so every grade occurs
+                actuals = _series(rng, history, base, growth + rng.uniform(-0.08, 0.06), decimals)
                 values: dict[str, dict[str, str]] = {}
                 for y, t in zip(years, targets, strict=True):
                     values[str(y)] = {"target": t}
@@ -203,7 +204,7 @@ def synthetic_dataset(
                     "kind": kind,
                     "direction": direction,
                     "cumulative": cumulative,
-                    "baseline": targets[0],
+                    "baseline": targets[0] if rng.random() < 0.85 else None,
                     "baseline_fy": first_fy - 1,
                     "final_target": targets[-1],
                     "final_target_fy": current_fy + 1,
@@ -215,8 +216,8 @@ def synthetic_dataset(
                         reference_only=True,
                         note="※当該指標は参考としての指標であるため、目標値を0としている。",
                     )
-                    for y in values:
-                        values[y]["target"] = "0"
+                    for cell in values.values():
+                        cell["target"] = "0"
                 indicators.append(ind)
             if variant in ("kpi", "review") and rng.random() < 0.15:
                 indicators.append(
