@@ -45,7 +45,9 @@ def test_open_sheets_count_as_the_person_sees_them(sdb):
     with sdb.session() as s:
         after = presubmission_check(s, plan, FY, section_code="S001", sheets={sheet.key: sheet})
     assert after.errors == before.errors - 1
-    assert not [i for i in after.items if i.measure_id == item.measure_id and i.finding.check_id == "REQ-TEXT"]
+    assert not [
+        i for i in after.items if i.measure_id == item.measure_id and i.finding.check_id == "REQ-TEXT"
+    ]
 
 
 def test_every_finding_leads_to_a_part_of_its_sheet(sdb):
@@ -84,7 +86,9 @@ paths = st.one_of(
         st.integers(2000, 2100),
     ),
     st.builds(lambda i, c: f"milestones[{i}].{c}", st.integers(0, 9), st.sampled_from(["text", "status"])),
-    st.builds(lambda y, c: f"costs[{y}].{c}", st.integers(2000, 2100), st.sampled_from(["budget", "fund_other"])),
+    st.builds(
+        lambda y, c: f"costs[{y}].{c}", st.integers(2000, 2100), st.sampled_from(["budget", "fund_other"])
+    ),
 )
 
 
@@ -93,7 +97,9 @@ def test_paths_round_trip(path):
     assert str(FieldPath.parse(path)) == path
 
 
-@pytest.mark.parametrize("bad", ["", "texts", "indicators[x].actual", "costs[2026].salary", "basic.name", "drop table"])
+@pytest.mark.parametrize(
+    "bad", ["", "texts", "indicators[x].actual", "costs[2026].salary", "basic.name", "drop table"]
+)
 def test_unknown_paths_are_refused(bad):
     with pytest.raises(FieldError):
         FieldPath.parse(bad)
