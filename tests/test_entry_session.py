@@ -176,3 +176,18 @@ def test_save_error_messages_are_japanese():
     assert "使用中" in describe_save_error(OperationalError("x", {}, Exception("database is locked")))
     assert "空き容量" in describe_save_error(OSError("No space left on device"))
     assert "保存できませんでした" in describe_save_error(ValueError("bug"))
+
+
+def test_only_the_survey_year_is_editable(sdb):
+    from dxdesk.store.editing import EditError
+
+    es = EntrySession(sdb, survey_fy=FY)
+    try:
+        mid = first_kpi(sdb)
+        past = es.open_sheet(mid, 2025)
+        assert not past.editable("texts.result")
+        with pytest.raises(EditError, match="令和7年度のシートは参照のみです"):
+            es.edit(past, "texts.result", "x")
+        assert es.open_sheet(mid, FY).editable("texts.result")
+    finally:
+        es.close()

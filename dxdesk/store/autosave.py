@@ -38,6 +38,7 @@ class SaveResult:
     message: str = ""  # Japanese, for the person, when not ok
     at: datetime = field(default_factory=datetime.now)
     pending: int = 0  # jobs still waiting after this one
+    is_task: bool = False  # a task without a session (a backup), not a write of the person's input
 
 
 @dataclass
@@ -157,6 +158,8 @@ class SaveQueue:
                 self._lock.notify_all()
             if self.on_done is not None:
                 try:
-                    self.on_done(SaveResult(job.id, job.label, ok, message, pending=pending))
+                    self.on_done(
+                        SaveResult(job.id, job.label, ok, message, pending=pending, is_task=job.work is None)
+                    )
                 except Exception:
                     log.exception("save callback failed")

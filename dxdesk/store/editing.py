@@ -177,6 +177,7 @@ class EditableSheet:
         self._status = stored_status
         self._milestones = milestones
         self._evaluation: SheetEvaluation | None = None
+        self.locked: str | None = None  # why the whole sheet is read-only (a past year), else None
 
     # --- reading --------------------------------------------------------------------------------
     @property
@@ -286,6 +287,8 @@ class EditableSheet:
 
     def readonly_reason(self, p: FieldPath) -> str | None:
         """None if the section may edit the field, else why not (Japanese)."""
+        if self.locked:
+            return self.locked
         if p.kind == "indicator":
             assert p.index is not None and p.fy is not None
             ind = self._indicator(p.index)

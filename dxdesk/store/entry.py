@@ -1,5 +1,8 @@
 """The section application's editing session: open sheets, undo and redo per sheet, autosave.
 
+Only the survey year's sheets (``survey_fy``, the plan's ``current_fy``) are editable; sheets of other
+years open read-only with a message saying so.
+
 :class:`EntrySession` is what the entry screens talk to. It keeps every sheet opened in this session in
 memory (so switching back to a sheet shows what was typed even while its save is still queued), one
 :class:`~dxdesk.store.history.EditHistory` per sheet, and one :class:`~dxdesk.store.autosave.SaveQueue`
@@ -14,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 
+from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.autosave import SaveQueue, SaveResult
 from dxdesk.store.database import Database
@@ -32,11 +36,13 @@ class EntrySession:
         db: Database,
         *,
         settings: PlanSettings | None = None,
+        survey_fy: int | None = None,
         user: str = "",
         on_saved: Callable[[SaveResult], None] | None = None,
     ):
         self.db = db
         self.settings = settings
+        self.survey_fy = survey_fy
         self.on_saved = on_saved
         self._sheets: dict[SheetKey, EditableSheet] = {}
         self._histories: dict[SheetKey, EditHistory] = {}
@@ -58,6 +64,10 @@ class EntrySession:
                 self.saver.flush()
             with self.db.session() as s:
                 sheet = load_sheet(s, measure_id, fy, self.settings)
+            if self.survey_fy is not None and fy != self.survey_fy:
+                sheet.locked = (
+                    f"{fy_label(fy)}のシートは参照のみです（入力できるのは{fy_label(self.survey_fy)}のシートです）。"
+                )
             self._sheets[key] = sheet
         return sheet
 
