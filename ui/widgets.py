@@ -8,6 +8,8 @@ in a form. :class:`MessageLabel` shows an inline validation message under a fiel
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
@@ -107,7 +109,7 @@ class CommitLineEdit(QLineEdit):
 class MessageLabel(QLabel):
     """An inline message: error (red), warning (brown), info (blue), ok (green); hidden when empty."""
 
-    COLORS = {"error": "#b00020", "warning": "#8a5a00", "info": "#1f5f8b", "ok": "#2e7d32"}
+    COLORS: ClassVar[dict[str, str]] = {"error": "#b00020", "warning": "#8a5a00", "info": "#1f5f8b", "ok": "#2e7d32"}
 
     def __init__(self, parent: QWidget | None = None, **kwargs: object):
         super().__init__(parent, **kwargs)

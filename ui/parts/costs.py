@@ -19,6 +19,7 @@ from ui.parts.base import PartHost, SheetPart, page_layout
 from ui.widgets import CommitTextEdit, MessageLabel
 
 Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()
 YEARS_SHOWN = 5
 
 # (row key, label); keys starting with "=" are computed totals
@@ -53,10 +54,10 @@ class CostModel(FieldGridModel):
         self.errors.clear()
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(ROWS)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.years)
 
     def path_at(self, index: Index) -> str | None:

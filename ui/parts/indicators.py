@@ -29,6 +29,7 @@ from ui.parts.base import PartHost, SheetPart, page_layout
 from ui.widgets import CommitLineEdit, MessageLabel
 
 Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()
 
 FIXED = ("指標", "単位", "方向")
 ARROWS = {Direction.UP: "増加↑", Direction.DOWN: "減少↓", Direction.KEEP: "維持→"}
@@ -51,10 +52,10 @@ class IndicatorModel(FieldGridModel):
         self.endResetModel()
 
     # --- shape --------------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() or self.sheet is None else len(self.sheet.indicators)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(FIXED) + 2 * len(self.years) + 1
 
     @property

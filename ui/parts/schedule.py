@@ -25,6 +25,7 @@ from ui.parts.base import PartHost, SheetPart, page_layout
 from ui.widgets import MessageLabel
 
 Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()
 COLUMNS = (("text", "マイルストーン"), ("due_fy", "予定年度"), ("due_month", "予定月"), ("status", "状況"))
 
 
@@ -43,10 +44,10 @@ class MilestoneModel(FieldGridModel):
         self.beginResetModel()
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() or self.sheet is None else len(self.sheet.milestones)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def path_at(self, index: Index) -> str | None:
