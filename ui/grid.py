@@ -137,6 +137,11 @@ class _Delegate(QStyledItemDelegate):
         else:
             super().setEditorData(editor, index)
 
+    def destroyEditor(self, editor: QWidget, index: Index) -> None:
+        if editor is self.editor:
+            self.editor = None
+        super().destroyEditor(editor, index)
+
     def commit_open_editor(self) -> None:
         if self.editor is not None:
             editor = self.editor

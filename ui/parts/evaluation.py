@@ -140,7 +140,6 @@ class EvaluationPart(SheetPart):
         if error:
             self.pending = grade
             self.grade_message.show_message(f"{error}理由を入力して欄を離れると保存されます。", "error")
-            self.reason.setFocus()
         else:
             self.pending = None
             self.grade_message.clear_message()
