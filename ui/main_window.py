@@ -269,6 +269,7 @@ class MainWindow(QMainWindow):
             survey_fy=self.survey_fy,
             user=_user_name(),
             on_saved=self._bridge.saved.emit,
+            defer=lambda submit: QTimer.singleShot(0, submit),
         )
         self.editor.set_session(self.entry, self.settings)
         self.year_combo.blockSignals(True)

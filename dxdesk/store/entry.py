@@ -8,6 +8,11 @@ memory (so switching back to a sheet shows what was typed even while its save is
 :class:`~dxdesk.store.history.EditHistory` per sheet, and one :class:`~dxdesk.store.autosave.SaveQueue`
 that writes each committed change in its own transaction on a background thread.
 
+``defer`` lets a GUI hand a save to the autosave thread only once the current event is handled (the
+window recomputes the sheet's figures and repaints first), so the two never compete for the
+interpreter at the moment the person commits a field; :meth:`EntrySession.flush` submits anything
+deferred before waiting.
+
 A failed write leaves the sheet marked *stale*: the next :meth:`EntrySession.open_sheet` reloads it
 from the database, so the screen never claims more than is saved.
 """
@@ -16,6 +21,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+
+from sqlalchemy.orm import Session
 
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import PlanSettings
@@ -39,8 +46,11 @@ class EntrySession:
         survey_fy: int | None = None,
         user: str = "",
         on_saved: Callable[[SaveResult], None] | None = None,
+        defer: Callable[[Callable[[], None]], None] | None = None,
     ):
         self.db = db
+        self._defer = defer
+        self._deferred: list[tuple[str, Callable[[Session], None], SheetKey]] = []
         self.settings = settings
         self.survey_fy = survey_fy
         self.on_saved = on_saved
@@ -133,9 +143,25 @@ class EntrySession:
     def _save(self, sheet: EditableSheet, changes: list[FieldChange]) -> None:
         mid, fy = sheet.key
         label = changes[0].label if len(changes) == 1 else f"{changes[0].label} ほか{len(changes) - 1}件"
+        job = (label, lambda s: apply_changes(s, mid, fy, changes), sheet.key)
+        if self._defer is None:
+            self._submit([job])
+            return
         with self._lock:
-            job = self.saver.submit(label, lambda s: apply_changes(s, mid, fy, changes))
-            self._jobs[job] = sheet.key
+            self._deferred.append(job)
+            first = len(self._deferred) == 1
+        if first:
+            self._defer(self._drain)
+
+    def _drain(self) -> None:
+        with self._lock:
+            jobs, self._deferred = self._deferred, []
+        self._submit(jobs)
+
+    def _submit(self, jobs: list[tuple[str, Callable[[Session], None], SheetKey]]) -> None:
+        with self._lock:
+            for label, work, key in jobs:
+                self._jobs[self.saver.submit(label, work)] = key
 
     def _done(self, result: SaveResult) -> None:
         with self._lock:
@@ -150,7 +176,10 @@ class EntrySession:
             return sheet.key in self._stale
 
     def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every change made so far is on disk."""
+        self._drain()
         return self.saver.flush(timeout)
 
     def close(self, timeout: float | None = 30.0) -> bool:
+        self._drain()
         return self.saver.close(timeout)

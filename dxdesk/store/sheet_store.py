@@ -91,13 +91,40 @@ def _year(m: Measure, fy: int) -> MeasureYear:
     return my
 
 
+# rows a change of each kind touches: loading only those keeps each autosave job short (it runs beside
+# the screen's thread and competes with it for the interpreter)
+_YEAR_PARTS = {
+    "sheet": (),
+    "text": (MeasureYear.texts,),
+    "perspective": (MeasureYear.perspective_scores,),
+    "milestones": (MeasureYear.milestones,),
+    "milestone": (MeasureYear.milestones,),
+}
+
+
+def _write_options(paths: Sequence[FieldPath]) -> list[Any]:
+    kinds = {p.kind for p in paths}
+    options: list[Any] = []
+    if "indicator" in kinds:
+        options.append(selectinload(Measure.indicators).selectinload(Indicator.values))
+    if "cost" in kinds:
+        options.append(selectinload(Measure.cost_rows))
+    year_kinds = kinds & set(_YEAR_PARTS)
+    if year_kinds:
+        options.append(selectinload(Measure.years))
+        for kind in year_kinds:
+            options += [selectinload(Measure.years).selectinload(rel) for rel in _YEAR_PARTS[kind]]
+    return options
+
+
 def apply_changes(session: Session, measure_id: int, fy: int, changes: Sequence[FieldChange]) -> None:
     """Write ``changes`` of the sheet (measure, fiscal year) into the session. The caller commits."""
-    m = session.scalar(_measure_query(measure_id))
+    paths = [FieldPath.parse(c.path).with_year(fy) for c in changes]
+    m = session.scalar(select(Measure).where(Measure.id == measure_id).options(*_write_options(paths)))
     if m is None:
         raise EditError("施策が見つかりません。一覧を更新してください。")
-    for change in changes:
-        _write(m, fy, FieldPath.parse(change.path).with_year(fy), change.new)
+    for path, change in zip(paths, changes, strict=True):
+        _write(m, fy, path, change.new)
 
 
 _SHEET_COLUMNS = {"override_reason": "grade_override_reason"}
