@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.editor)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 7)
-        splitter.setSizes([470, 890])
+        splitter.setSizes([520, 846])
         layout.addWidget(splitter, 1)
         self.stack.addWidget(workspace)
         self.setCentralWidget(self.stack)

@@ -49,11 +49,12 @@ class MeasureTree(QTreeWidget):
         self.setAlternatingRowColors(True)
         header = self.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        for col in range(2, len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        self.setColumnWidth(1, self.fontMetrics().horizontalAdvance("あ") * 6 + 8)
+        fm = self.fontMetrics()
+        # fixed widths from the longest text each column can show, so nothing is cut at any scaling
+        for col, samples in ((1, ("あ" * 5,)), (2, ("ステージ", "3・4")), (3, ("評価", "対象外")), (4, ("状態", "入力完了"))):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.setColumnWidth(col, max(fm.horizontalAdvance(t) for t in samples) + 12)
         self.items: dict[int, QTreeWidgetItem] = {}
 
     def populate(self, roots: list[TreeNode], *, show_section: bool) -> None:

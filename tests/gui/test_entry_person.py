@@ -241,3 +241,27 @@ def test_everything_is_there_after_close_and_reopen(qtbot, demo_db):
             select(SheetText).join(MeasureYear).where(MeasureYear.measure_id == m.id, SheetText.field == "outcome")
         )
         assert outcome.text.startswith("納付書の約1割")
+
+
+def test_a_text_too_long_for_excel_is_refused_but_kept_on_screen(window, qtbot, demo_db):
+    click_measure(qtbot, window, CASHLESS)
+    part = open_tab(qtbot, window, "成果と課題")
+    f = part.fields["improvement_goal"]
+    f.edit.setFocus()
+    ime_type(f.edit, "改" * 40_000)
+    qtbot.keyClick(f.edit, Qt.Key.Key_Tab)
+    assert "32,767文字" in f.message.text() and "40,000文字" in f.message.text()
+    assert len(f.edit.toPlainText()) == 40_000  # nothing typed is thrown away
+    window.entry.flush(10)
+    with demo_db.session() as s:
+        m = s.scalar(select(Measure).where(Measure.code == CASHLESS))
+        texts = s.scalars(
+            select(SheetText.text)
+            .join(MeasureYear)
+            .where(
+                MeasureYear.measure_id == m.id,
+                MeasureYear.fiscal_year == 2026,
+                SheetText.field == "improvement_goal",
+            )
+        ).all()
+        assert not any(len(t) > 32_767 for t in texts)
