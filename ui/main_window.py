@@ -58,6 +58,7 @@ __all__ = ["ALL_SECTIONS", "ROLE_MEASURE_ID", "MainWindow"]
 
 ALL_SECTIONS = ""
 BACKUP_INTERVAL = timedelta(minutes=10)
+STARTUP_BACKUP_DELAY_MS = 3000
 SEPARATE_FEATURE = "この機能（{name}）は別途提供されます。提供され次第、このメニューから使えるようになります。"
 
 
@@ -283,7 +284,8 @@ class MainWindow(QMainWindow):
         self._fill_sections(own_section or last_section)
         self.reload(select=int(last_measure) if last_measure and last_measure.isdigit() else None)
         if self.db.path is not None and backup_due(self.db.path, BACKUP_INTERVAL):
-            self.backup_now(quiet=True)
+            # a little after start-up, so the copy does not compete with drawing the window
+            QTimer.singleShot(STARTUP_BACKUP_DELAY_MS, self, lambda: self.backup_now(quiet=True))
 
     def set_database(self, db: Database) -> None:
         """Switch to another database (the demo data, an imported kit)."""

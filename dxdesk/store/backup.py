@@ -49,8 +49,8 @@ class BackupInfo:
 
     @property
     def label(self) -> str:
-        """「2026/06/01 10:15:02（自動バックアップ）」."""
-        kind = "復元前の状態" if self.before_restore else "自動バックアップ"
+        """「2026/06/01 10:15:02（バックアップ）」, 「…（復元前の状態）」."""
+        kind = "復元前の状態" if self.before_restore else "バックアップ"
         return f"{self.created:%Y/%m/%d %H:%M:%S}（{kind}）"
 
 

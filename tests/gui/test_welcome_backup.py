@@ -49,7 +49,7 @@ def test_backup_from_the_menu_and_restore_keeps_the_current_state(window, qtbot,
         from ui.backup_dialog import RestoreDialog
 
         dialog = next(d for d in QApplication.topLevelWidgets() if isinstance(d, RestoreDialog) and d.isVisible())
-        assert "自動バックアップ" in dialog.list.item(0).text()
+        assert "（バックアップ）" in dialog.list.item(0).text()
         dialog.list.setCurrentRow(0)
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
 
