@@ -56,7 +56,6 @@ class PrintJob:
     measure_codes: tuple[str, ...] = ()
     measure_ids: tuple[int, ...] | None = None
     font_path: str | None = None
-    page_numbers_in_overview: bool = True
 
 
 @dataclass
@@ -84,6 +83,7 @@ class _Render:
         self.progress = progress
         self.total = total
         self.done = 0
+        self.outline: list[tuple[str, str, int]] = []  # PDF bookmarks: title, key, level
 
     def tick(self, message: str) -> None:
         self.done += 1
@@ -97,8 +97,7 @@ class _Render:
 
     # --- one sheet -----------------------------------------------------------------------------
     def sheet(self, sink: PageSink, m: SheetModel) -> int:
-        """Draw (or count) one measure's sheet; returns its number of pages."""
-        first = sink.pages + 1
+        """Draw (or count) one measure's sheet; returns the number printed on its first page."""
         header = RunningHeader(
             left=f"{fy_label(m.fiscal_year)}　{m.section_name}",
             right=f"{m.code}　{m.name}",
@@ -106,12 +105,18 @@ class _Render:
         )
         flow = Flow(sink, self.font, header)
         flow.new_page()
+        first = sink.number
+        c = sink.canvas
+        if c is not None:
+            key = f"sheet-{m.measure_id}"
+            c.bookmarkPage(key)
+            self.outline.append((f"{m.code}　{m.name}", key, 0))
         flow.header = replace(header, right=header.right + CONT)
         self.title(flow, self.options.sheet_title(m.fiscal_year))
         for part in self.builder.parts(m):
             flow.part(part)
             flow.space(Flow.PART_GAP)
-        return sink.pages - first + 1
+        return first
 
     def title(self, flow: Flow, text: str) -> None:
         size = 13.5
@@ -129,27 +134,68 @@ class _Render:
             c.restoreState()
         flow.space(size * 2.0)
 
-    def parts(self, sink: PageSink, header: RunningHeader, parts: Iterable[Part], *, new_page: bool = True) -> None:
+    def parts(self, sink: PageSink, header: RunningHeader, parts: Iterable[Part]) -> None:
         flow = Flow(sink, self.font, header)
-        if new_page:
-            flow.new_page()
+        flow.new_page()
         for part in parts:
+            c = sink.canvas
+            if c is not None:
+                key = f"part-{len(self.outline)}"
+                c.bookmarkPage(key)
+                self.outline.append((part.heading, key, 0))
             flow.part(part)
             flow.space(Flow.PART_GAP * 2)
 
-    def count_sheets(self, session: Session, ids: Sequence[int], message: str) -> list[tuple[int, MeasureSummary]]:
-        """Pages of each sheet (laid out without drawing) with the sheet's summary."""
-        sink = PageSink(None, self.font)
+    def summaries(self, session: Session, ids: Sequence[int]) -> list[MeasureSummary]:
         out = []
         for m in iter_sheet_models(session, self.ctx, ids):
-            out.append((self.sheet(sink, m), summarize(m)))
-            self.tick(message)
+            out.append(summarize(m))
+            self.tick(f"集計しています（{m.code}）")
         return out
 
-    def count_parts(self, parts: Sequence[Part]) -> int:
+    def count_parts(self, header: RunningHeader, parts: Sequence[Part]) -> int:
         sink = PageSink(None, self.font)
-        self.parts(sink, RunningHeader(), parts)
+        self.parts(sink, header, parts)
         return sink.pages
+
+    def sheets(self, session: Session, sink: PageSink, ids: Sequence[int]) -> list[int]:
+        """Draw the sheets; returns the first page number of each."""
+        firsts = []
+        for m in iter_sheet_models(session, self.ctx, ids):
+            firsts.append(self.sheet(sink, m))
+            self.tick(f"シートを作成しています（{m.code}）")
+        return firsts
+
+    def front_then_sheets(
+        self,
+        session: Session,
+        sink: PageSink,
+        ids: Sequence[int],
+        front: Callable[[list[int] | None], tuple[RunningHeader, Callable[[], None], list[Part]]],
+    ) -> None:
+        """Front pages (cover, lists with the page of each sheet) followed by the sheets.
+
+        The front pages are counted first with placeholder page numbers, the sheets are drawn with
+        their final page numbers, then the front pages are drawn and moved before them."""
+        header, _, parts = front(None)
+        front_pages = 1 + self.count_parts(header, parts)
+        c = sink.canvas
+        assert c is not None
+        sink.renumber(front_pages + 1)
+        firsts = self.sheets(session, sink, ids)
+        sink.end_page()
+        sheet_outline = self.outline
+        self.outline = []
+        drawn = c.page_count
+        sink.renumber(1)
+        header, cover, parts = front(firsts)
+        cover()
+        self.parts(sink, header, parts)
+        sink.end_page()
+        if c.page_count - drawn != front_pages:  # never expected: the lists only gain digits
+            raise PrintError("前付けのページ数が想定と異なります（内部エラー）。")
+        c.move_to_front(drawn)
+        self.outline += sheet_outline
 
 
 def _choose_font(session: Session, job: PrintJob) -> PrintFont:
@@ -178,7 +224,7 @@ def make_pdf(db: Database, out: Path | str, job: PrintJob, progress: Progress | 
         font = _choose_font(session, job)
         ids = [s.id for s in selected]
         n = len(ids)
-        passes = {"sheets": 1, "booklet": 2, "report": 2}[job.kind]
+        passes = 1 if job.kind == "sheets" else 2
         r = _Render(ctx, font, progress, n * passes)
         try:
             with atomic_path(out) as tmp:
@@ -196,13 +242,13 @@ def make_pdf(db: Database, out: Path | str, job: PrintJob, progress: Progress | 
                 canvas.setCreator(f"dxdesk {__version__}")
                 sink = PageSink(canvas, font)
                 if job.kind == "sheets":
-                    for m in iter_sheet_models(session, ctx, ids):
-                        r.sheet(sink, m)
-                        r.tick(f"シートを作成しています（{m.code}）")
+                    r.sheets(session, sink, ids)
                 elif job.kind == "booklet":
                     _booklet(session, r, sink, ids, job)
                 else:
-                    _report(session, r, sink, ids, job)
+                    _report(session, r, sink, ids)
+                for title_text, key, level in r.outline:
+                    canvas.addOutlineEntry(font.printable(title_text), key, level=level)
                 sink.close()
                 canvas.save()
         except OSError as exc:
@@ -233,71 +279,62 @@ def _document_title(ctx: PrintContext, job: PrintJob, r: _Render) -> str:
 
 def _booklet(session: Session, r: _Render, sink: PageSink, ids: Sequence[int], job: PrintJob) -> None:
     ctx = r.ctx
-    counted = r.count_sheets(session, ids, "ページ数を数えています")
+    summaries = r.summaries(session, ids)
     section = ctx.section_names.get(job.section_code or "", "") if job.section_code else ""
-    entries = [ContentsEntry(s.code, s.name, s.section_name, "※", 9999) for _, s in counted]
-    contents_pages = r.count_parts([r.front.contents(entries)])
-    page = 1 + contents_pages + 1
-    real: list[ContentsEntry] = []
-    for n, s in counted:
-        real.append(ContentsEntry(s.code, s.name, s.section_name, s.grade_column + ("※" if s.overridden else ""), page))
-        page += n
     header = RunningHeader(left=f"{fy_label(ctx.fiscal_year)}　{section}", right="目次", footer_left=r.plan_line)
-    r.front.cover(
-        sink,
-        header,
-        r.options.sheet_title(ctx.fiscal_year),
-        section,
-        [("計画", ctx.plan_name), ("団体", ctx.municipality), ("年度", fy_label(ctx.fiscal_year)), ("シート数", f"{len(ids)}件")],
-    )
-    r.parts(sink, header, [r.front.contents(real)])
-    for m in iter_sheet_models(session, ctx, ids):
-        r.sheet(sink, m)
-        r.tick(f"シートを作成しています（{m.code}）")
 
-
-def _report(session: Session, r: _Render, sink: PageSink, ids: Sequence[int], job: PrintJob) -> None:
-    ctx = r.ctx
-    if job.page_numbers_in_overview:
-        counted = r.count_sheets(session, ids, "集計・ページ数を数えています")
-        summaries = [s for _, s in counted]
-    else:
-        summaries = []
-        for m in iter_sheet_models(session, ctx, ids):
-            summaries.append(summarize(m))
-            r.tick(f"集計しています（{m.code}）")
-    level0 = ctx.settings.level_name(0)
-
-    def front_parts(items: Sequence[MeasureSummary]) -> list[Part]:
-        return [
-            r.front.distribution(f"評価の分布（{level0}別）", level0, distribution(items, "field")),
-            r.front.distribution("評価の分布（部局別）", "部局", distribution(items, "bureau")),
-            r.front.overview(items),
-            r.front.findings(items),
+    def front(firsts: list[int] | None) -> tuple[RunningHeader, Callable[[], None], list[Part]]:
+        pages = firsts or [9999] * len(summaries)
+        entries = [
+            ContentsEntry(s.code, s.name, s.section_name, s.grade_column + ("※" if s.overridden else ""), p)
+            for s, p in zip(summaries, pages, strict=True)
         ]
 
-    if job.page_numbers_in_overview:
-        placeholder = [replace(s, page=9999) for s in summaries]
-        front_pages = r.count_parts(front_parts(placeholder))
-        page = 1 + front_pages + 1
-        numbered = []
-        for (n, _), s in zip(counted, summaries, strict=True):
-            numbered.append(replace(s, page=page))
-            page += n
-        summaries = numbered
+        def cover() -> None:
+            r.front.cover(
+                sink,
+                header,
+                r.options.sheet_title(ctx.fiscal_year),
+                section,
+                [("計画", ctx.plan_name), ("団体", ctx.municipality), ("年度", fy_label(ctx.fiscal_year)), ("シート数", f"{len(ids)}件")],
+            )
+
+        return header, cover, [r.front.contents(entries)]
+
+    r.front_then_sheets(session, sink, ids, front)
+
+
+def _report(session: Session, r: _Render, sink: PageSink, ids: Sequence[int]) -> None:
+    ctx = r.ctx
+    summaries = r.summaries(session, ids)
+    level0 = ctx.settings.level_name(0)
     header = RunningHeader(left=f"{fy_label(ctx.fiscal_year)}　{ctx.plan_name}", right="評価結果報告書", footer_left=r.plan_line)
-    r.front.cover(
-        sink,
-        header,
-        f"{fy_label(ctx.fiscal_year)}　評価結果報告書",
-        ctx.plan_name,
-        [("団体", ctx.municipality), ("計画", " ".join(x for x in (ctx.plan_name, ctx.version_label) if x)), ("対象", f"{len(ids)}件（{fy_short(ctx.fiscal_year)}）")],
-    )
-    r.parts(sink, header, front_parts(summaries))
-    del summaries
-    for m in iter_sheet_models(session, ctx, ids):
-        r.sheet(sink, m)
-        r.tick(f"シートを作成しています（{m.code}）")
+
+    def front(firsts: list[int] | None) -> tuple[RunningHeader, Callable[[], None], list[Part]]:
+        pages = firsts or [9999] * len(summaries)
+        items = [replace(s, page=p) for s, p in zip(summaries, pages, strict=True)]
+
+        def cover() -> None:
+            r.front.cover(
+                sink,
+                header,
+                f"{fy_label(ctx.fiscal_year)}　評価結果報告書",
+                ctx.plan_name,
+                [("団体", ctx.municipality), ("計画", " ".join(x for x in (ctx.plan_name, ctx.version_label) if x)), ("対象", f"{len(ids)}件（{fy_label(ctx.fiscal_year)}）")],
+            )
+
+        return (
+            header,
+            cover,
+            [
+                r.front.distribution(f"評価の分布（{level0}別）", level0, distribution(items, "field")),
+                r.front.distribution("評価の分布（部局別）", "部局", distribution(items, "bureau")),
+                r.front.overview(items),
+                r.front.findings(items),
+            ],
+        )
+
+    r.front_then_sheets(session, sink, ids, front)
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')

@@ -107,6 +107,20 @@ def candidate_fonts() -> Iterator[FontCandidate]:
             yield from emit(folder / name, 0, name)
 
 
+class CharWidths(dict[str, float]):
+    """Widths of characters at one size, measured on first use."""
+
+    def __init__(self, ttf: TTFont, size: float):
+        super().__init__()
+        self.ttf = ttf
+        self.size = size
+
+    def __missing__(self, ch: str) -> float:
+        w: float = self.ttf.stringWidth(ch, self.size)
+        self[ch] = w
+        return w
+
+
 @dataclass
 class PrintFont:
     """A registered, embeddable Japanese font and what it can print."""
@@ -117,6 +131,7 @@ class PrintFont:
     ttf: TTFont = field(repr=False)
     _ok: set[str] = field(default_factory=lambda: {"\n"}, repr=False)
     _width_cache: dict[tuple[str, float], float] = field(default_factory=dict, repr=False)
+    _tables: dict[float, CharWidths] = field(default_factory=dict, repr=False)
 
     def covers(self, ch: str) -> bool:
         return ord(ch) in self.ttf.face.charToGlyph
@@ -129,9 +144,15 @@ class PrintFont:
             self._width_cache[key] = w
         return w
 
+    def widths(self, size: float) -> CharWidths:
+        """Character → width at ``size``, filled on first use (a dict: fast in tight loops)."""
+        table = self._tables.get(size)
+        if table is None:
+            table = self._tables[size] = CharWidths(self.ttf, size)
+        return table
+
     def width(self, text: str, size: float) -> float:
-        cw = self.char_width
-        return sum(cw(ch, size) for ch in text)
+        return sum(map(self.widths(size).__getitem__, text))
 
     def printable(self, text: str, missing: set[str] | None = None) -> str:
         """``text`` with every character the font can draw: tabs become spaces, control characters go,

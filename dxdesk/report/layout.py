@@ -93,7 +93,11 @@ class Row:
     border: bool = True
 
     def height(self) -> float:
-        return max([self.min_height, *(c.height() for c in self.cells)])
+        h: float | None = self.__dict__.get("_height")
+        if h is None:
+            h = max([self.min_height, *(c.height() for c in self.cells)])
+            self.__dict__["_height"] = h
+        return h
 
     def splittable(self) -> bool:
         return all(c.graphic is None for c in self.cells) and any(len(c.lines) > 1 for c in self.cells)
@@ -119,8 +123,8 @@ class Row:
             if not tail:
                 tail = list(c.cont_lines) if c.cont_lines is not None else []
             rest_cells.append(replace(c, lines=tail))
-        first = replace(self, cells=first_cells, min_height=0.0, keep_with_next=False)
-        rest = replace(self, cells=rest_cells, min_height=0.0)
+        first = Row(first_cells, header=self.header, border=self.border)
+        rest = Row(rest_cells, header=self.header, keep_with_next=self.keep_with_next, border=self.border)
         return first, rest
 
 
@@ -138,9 +142,7 @@ class TextBox:
         got = self._cache.get(key)
         if got is None:
             printable = self.font.printable(text or "", self.missing)
-            size = style.size
-            cw = self.font.char_width
-            got = break_lines(printable, inner, lambda ch: cw(ch, size))
+            got = break_lines(printable, inner, self.font.widths(style.size))
             if len(text) < 200:  # short texts repeat (labels, years, values); long ones do not
                 if len(self._cache) > 20_000:
                     self._cache.clear()
@@ -172,20 +174,23 @@ def _draw_text(c: Any, font: PrintFont, cell: Cell, x: float, top: float, height
         c.setLineWidth(size * 0.035)
         c.setStrokeColor(s.color)
     t = c.beginText()
-    t.setFont(font.name, size)
-    t.setFillColor(s.color)
+    t.setFont(font.name, size, lead)
+    if s.color is not black:
+        t.setFillColor(s.color)
     if s.bold:
         t.setTextRenderMode(2)
-    inner = cell.width - 2 * s.pad
-    for line in cell.lines:
-        if s.align == "left":
-            lx = x + s.pad
-        else:
+    if s.align == "left":
+        # one origin, then line feeds: a few bytes per line instead of a text matrix
+        t.setTextOrigin(x + s.pad, y)
+        for line in cell.lines:
+            t.textLine(line)
+    else:
+        inner = cell.width - 2 * s.pad
+        for line in cell.lines:
             w = font.width(line.rstrip(), size)
-            lx = x + s.pad + (inner - w if s.align == "right" else (inner - w) / 2)
-        t.setTextOrigin(lx, y)
-        t.textOut(line)
-        y -= lead
+            t.setTextOrigin(x + s.pad + (inner - w if s.align == "right" else (inner - w) / 2), y)
+            t.textOut(line)
+            y -= lead
     c.drawText(t)
     if s.bold:
         c.restoreState()
@@ -212,14 +217,14 @@ def draw_row(c: Any, font: PrintFont, row: Row, x: float, top: float, height: fl
         c.setStrokeColor(RULE)
         c.setLineWidth(0.45)
         right = x + sum(cell.width for cell in row.cells)
-        c.line(x, top, right, top)
-        c.line(x, top - height, right, top - height)
+        bottom = top - height
+        rules = [(x, top, right, top), (x, bottom, right, bottom), (right, top, right, bottom)]
         cx = x
         for cell in row.cells:
             if not cell.span:
-                c.line(cx, top, cx, top - height)
+                rules.append((cx, top, cx, bottom))
             cx += cell.width
-        c.line(right, top, right, top - height)
+        c.lines(rules)
 
 
 # --- flowing rows over pages ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ line feed); spaces at a break stay at the end of the line, where they are invisi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 __all__ = ["NO_END", "NO_START", "break_lines", "clusters"]
 
@@ -92,31 +92,36 @@ def _paragraph(text: str, max_width: float, cw: Callable[[str], float]) -> list[
     width = 0.0
     for piece in clusters(text):
         visible = piece.rstrip(" \u3000")
-        vw = sum(cw(c) for c in visible)
-        pw = vw + sum(cw(c) for c in piece[len(visible) :])
-        if width + vw <= max_width:
+        vw = sum(map(cw, visible))
+        pw = vw + sum(map(cw, piece[len(visible) :])) if len(visible) < len(piece) else vw
+        if width + vw <= max_width + 1e-6:
             line += piece
             width += pw
             continue
         if line:
             lines.append(line)
             line, width = "", 0.0
-        if vw <= max_width:
+        if vw <= max_width + 1e-6:
             line, width = piece, pw
             continue
         parts = _cut(piece, max_width, cw)
         lines.extend(parts[:-1])
         line = parts[-1]
-        width = sum(cw(c) for c in line)
+        width = sum(map(cw, line))
     lines.append(line)
     return lines
 
 
-def break_lines(text: str, max_width: float, char_width: Callable[[str], float]) -> list[str]:
+def break_lines(
+    text: str, max_width: float, char_width: Callable[[str], float] | Mapping[str, float]
+) -> list[str]:
     """Lines of ``text`` no wider than ``max_width`` (a single character wider than that gets a line
-    of its own). Line feeds in the text start new lines; empty text gives no lines."""
+    of its own). Line feeds in the text start new lines; empty text gives no lines. ``char_width``
+    gives a character's width, as a function or a mapping."""
     if not text:
         return []
+    if isinstance(char_width, Mapping):
+        char_width = char_width.__getitem__
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines: list[str] = []
     for para in text.split("\n"):

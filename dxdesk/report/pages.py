@@ -65,6 +65,18 @@ class CompactCanvas(Canvas):
             page.Contents = compressed
             page.stream = None
 
+    @property
+    def page_count(self) -> int:
+        return len(self._doc.Pages.pages)
+
+    def move_to_front(self, first: int) -> None:
+        """Move the finished pages from index ``first`` on to the front of the document.
+
+        The organisation report draws its sheets before its overview, which lists the page of every
+        sheet, and then puts the overview first; pages refer to each other by object, not by index."""
+        pages = self._doc.Pages.pages
+        self._doc.Pages.pages = pages[first:] + pages[:first]
+
 
 @dataclass
 class RunningHeader:
@@ -77,7 +89,8 @@ class RunningHeader:
 
 class PageSink:
     """Pages of one document, drawn on a canvas, or only counted (``canvas=None``) for a table of
-    contents. Calls ``on_page(number)`` after each finished page (progress, cancel)."""
+    contents. ``pages`` counts the pages made (the document's total); ``number`` is the number printed
+    on the current page, which :meth:`renumber` can move ahead when front pages are drawn last."""
 
     def __init__(
         self,
@@ -90,6 +103,7 @@ class PageSink:
         self.font = font
         self.on_page = on_page
         self.pages = 0
+        self.number = 0
         self.open = False
         self.header = RunningHeader()
         self.numbered = True
@@ -105,9 +119,14 @@ class PageSink:
             self.header = header
         self.numbered = numbered
         self.pages += 1
+        self.number += 1
         self.open = True
         if self.canvas is not None:
             self._decorate(self.canvas)
+
+    def renumber(self, next_number: int) -> None:
+        """The next page started gets ``next_number``."""
+        self.number = next_number - 1
 
     def end_page(self) -> None:
         if not self.open:
@@ -116,7 +135,7 @@ class PageSink:
         if self.canvas is not None:
             self.canvas.showPage()
         if self.on_page is not None:
-            self.on_page(self.pages)
+            self.on_page(self.number)
 
     def close(self) -> None:
         """Finish the last page and write the total into the page-number form."""
@@ -159,7 +178,7 @@ class PageSink:
         if self.numbered:
             c.setFont(font.name, 8)
             center = PAGE_WIDTH / 2
-            c.drawRightString(center, y, f"{self.pages} / ")
+            c.drawRightString(center, y, f"{self.number} / ")
             c.saveState()
             c.translate(center, y)
             c.doForm(TOTAL_FORM)
