@@ -19,10 +19,10 @@ from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib.colors import Color
 
-from dxdesk.domain.fiscal import fy_short
 from dxdesk.domain.sheet import IndicatorData
 from dxdesk.domain.values import format_decimal
 from dxdesk.report.fonts import PrintFont
+from dxdesk.report.options import year_short
 
 __all__ = ["IndicatorChart", "chartable", "nice_ticks"]
 
@@ -56,6 +56,7 @@ def _num(v: Any) -> float | None:
 
 
 def chartable(ind: IndicatorData, years: Sequence[int]) -> bool:
+    """Worth a chart: at least two numbers among the years' targets and actuals."""
     nums = [_num(ind.year(y).target) for y in years] + [_num(ind.year(y).actual) for y in years]
     return sum(1 for n in nums if n is not None) >= 2
 
@@ -84,6 +85,7 @@ class IndicatorChart:
     def drawing(self) -> Drawing:
         f = self.font
         d = Drawing(self.width, self.height, initialFontName=f.name, initialFontSize=6.2)
+        d.add(Rect(0, 0, self.width, self.height, fillColor=None, strokeColor=AXIS, strokeWidth=0.45))
         size = 6.2
         title = f.printable(self.title)
         while title and f.width(title, size + 0.4) > self.width - 4:
@@ -91,7 +93,9 @@ class IndicatorChart:
         d.add(String(2, self.height - 8, title, fontName=f.name, fontSize=size + 0.4))
         targets = [_num(self.ind.year(y).target) for y in self.years]
         actuals = [_num(self.ind.year(y).actual) for y in self.years]
-        values = [v for v in targets + actuals if v is not None]
+        # without yearly targets the plan-end target is drawn as a dashed level
+        final = _num(self.ind.final_target) if all(t is None for t in targets) else None
+        values = [v for v in [*targets, *actuals, final] if v is not None]
         lo = min(0.0, *values) if values else 0.0
         hi = max(values) if values else 1.0
         ticks = nice_ticks(lo, hi)
@@ -119,7 +123,7 @@ class IndicatorChart:
                 bw = slot * 0.5
                 y0 = y_of(max(lo, 0.0))
                 d.add(Rect(cx - bw / 2, min(y0, y_of(a)), bw, abs(y_of(a) - y0), fillColor=BAR, strokeColor=None))
-            label = fy_short(y)
+            label = year_short(y)
             d.add(String(cx, bottom - 8, label, fontName=f.name, fontSize=size, textAnchor="middle"))
             if y == self.fiscal_year:
                 d.add(Line(cx - slot * 0.35, bottom - 10, cx + slot * 0.35, bottom - 10, strokeColor=TARGET, strokeWidth=0.8))
@@ -136,6 +140,8 @@ class IndicatorChart:
             d.add(Rect(cx - 1.4, y_of(tv) - 1.4, 2.8, 2.8, fillColor=TARGET, strokeColor=None))
         if len(run) >= 4:
             d.add(PolyLine(run, strokeColor=TARGET, strokeWidth=0.9))
+        if final is not None:
+            d.add(Line(left, y_of(final), right, y_of(final), strokeColor=TARGET, strokeWidth=0.9, strokeDashArray=[3, 2]))
         # legend
         ly = 3.0
         d.add(Rect(left, ly, 6, 4, fillColor=BAR, strokeColor=None))

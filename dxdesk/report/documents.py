@@ -112,7 +112,7 @@ class _Render:
             c.bookmarkPage(key)
             self.outline.append((f"{m.code}　{m.name}", key, 0))
         flow.header = replace(header, right=header.right + CONT)
-        self.title(flow, self.options.sheet_title(m.fiscal_year))
+        self.title(flow, self.options.sheet_title(m.fiscal_year, m.snapshot.kind))
         for part in self.builder.parts(m):
             flow.part(part)
             flow.space(Flow.PART_GAP)

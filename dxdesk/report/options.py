@@ -10,6 +10,8 @@ Most of the printed form follows settings that already exist (``sheet_title``, `
   hides the field. Keys and defaults: :data:`DEFAULT_LABELS`.
 - ``indicator_rows``: which rows the indicator table has, of ``target``, ``actual``, ``rate``
   (Tsukuba prints 目標値 and 実績 only; a prefecture prints 達成率 as well).
+- ``sheet_title_by_kind``: a title per measure kind, where one plan prints different forms (Shizuoka's
+  様式① for 重点項目 and 様式② for systems); other kinds keep ``sheet_title``.
 
 They are read from the plan's stored overrides (``PlanSettings.raw``) so that the settings module
 needs no change; unknown values are reported in Japanese.
@@ -21,11 +23,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.fiscal import FiscalYear, fy_label
 from dxdesk.domain.settings import SHEET_PARTS, PlanSettings
 from dxdesk.report.errors import PrintError
 
-__all__ = ["DEFAULT_LABELS", "INDICATOR_ROWS", "SDG_NAMES", "PrintOptions"]
+__all__ = ["DEFAULT_LABELS", "INDICATOR_ROWS", "SDG_NAMES", "PrintOptions", "year_short"]
+
+
+def year_short(fy: int) -> str:
+    """「R8」, with 元 for the first year of an era as printed sheets write it (「R元」, 「H元」)."""
+    f = FiscalYear(fy)
+    return f"{f.era.initial}{'元' if f.era_year == 1 else f.era_year}"
 
 INDICATOR_ROWS = ("target", "actual", "rate")
 
@@ -111,6 +119,7 @@ class PrintOptions:
     settings: PlanSettings
     labels: Mapping[str, str]
     indicator_rows: tuple[str, ...]
+    titles_by_kind: Mapping[str, str]
 
     @classmethod
     def of(cls, settings: PlanSettings) -> PrintOptions:
@@ -129,7 +138,15 @@ class PrintOptions:
             raise PrintError(
                 f"計画の設定「indicator_rows」に不明な行があります：{', '.join(map(str, bad))}（target / actual / rate）"
             )
-        return cls(settings=settings, labels=labels, indicator_rows=rows)
+        titles = raw.get("sheet_title_by_kind") or {}
+        if not isinstance(titles, Mapping):
+            raise PrintError("計画の設定「sheet_title_by_kind」は「種別: 表題」の形で指定してください。")
+        return cls(
+            settings=settings,
+            labels=labels,
+            indicator_rows=rows,
+            titles_by_kind={str(k): str(v) for k, v in titles.items()},
+        )
 
     def label(self, key: str, **fmt: str) -> str:
         text = self.labels.get(key, key)
@@ -138,11 +155,23 @@ class PrintOptions:
     def shown(self, key: str) -> bool:
         return self.labels.get(key, key) != ""
 
+    def attributes_for(self, kind: str) -> list[tuple[str, str]]:
+        """The plan's measure attributes (key, label) for a measure kind: an attribute may name the
+        ``kinds`` it belongs to (Shizuoka's 構成・導入年度 only on 様式②)."""
+        raw = self.settings.raw.get("measure_attributes")
+        kinds: dict[str, list[str]] = {}
+        if isinstance(raw, list):
+            for a in raw:
+                if isinstance(a, Mapping) and isinstance(a.get("kinds"), list):
+                    kinds[str(a.get("key"))] = [str(k) for k in a["kinds"]]
+        return [(k, label) for k, label in self.settings.measure_attributes if k not in kinds or kind in kinds[k]]
+
     def part_heading(self, part: str) -> str:
         return self.labels.get(f"part.{part}", SHEET_PARTS.get(part, part))
 
-    def sheet_title(self, fy: int) -> str:
-        return self.settings.sheet_title.replace("{fy}", fy_label(fy))
+    def sheet_title(self, fy: int, kind: str | None = None) -> str:
+        title = self.titles_by_kind.get(kind or "", self.settings.sheet_title)
+        return title.replace("{fy}", fy_label(fy))
 
     def indicator_years(self, fy: int, period: tuple[int | None, int | None]) -> list[int]:
         """Fiscal years of the indicator table: the plan period when it fits ``display_years``,

@@ -15,7 +15,8 @@ from decimal import Decimal
 from reportlab.lib.colors import Color
 
 from dxdesk.domain.enums import Direction, GradingRule, IndicatorKind, MilestoneStatus
-from dxdesk.domain.fiscal import fy_label, fy_short
+from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.grading import SCHEDULE_STAGES
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.sheet import CostData, IndicatorData
 from dxdesk.domain.values import NA_MARK, Value, ValueKind, format_decimal
@@ -32,7 +33,7 @@ from dxdesk.report.layout import (
     label_style,
 )
 from dxdesk.report.model import SheetModel
-from dxdesk.report.options import SDG_NAMES, PrintOptions
+from dxdesk.report.options import SDG_NAMES, PrintOptions, year_short
 from dxdesk.report.pages import CONTENT_WIDTH
 
 __all__ = ["SheetBuilder"]
@@ -112,7 +113,7 @@ class SheetBuilder:
         if m.path and o.shown("tree"):
             path = "\n".join(f"{n.level}：{n.code}　{n.name}" if n.code and n.code != n.name else f"{n.level}：{n.name}" for n in m.path)
             rows.append(self.pair(o.label("tree"), path))
-        owner = f"{m.bureau_name}　{m.section_name}" if m.bureau_name else m.section_name
+        owner = f"{m.bureau_name}　{m.section_name}" if m.bureau_name and m.bureau_name != m.section_name else m.section_name
         items: list[tuple[str, str]] = []
         if o.shown("owner"):
             items.append((o.label("owner"), owner))
@@ -125,9 +126,9 @@ class SheetBuilder:
         add("budget_item", m.budget_item)
         period = m.period_label
         if not period and (m.start_fy or m.end_fy):
-            period = f"{fy_short(m.start_fy) if m.start_fy else ''}〜{fy_short(m.end_fy) if m.end_fy else ''}"
+            period = f"{year_short(m.start_fy) if m.start_fy else ''}〜{year_short(m.end_fy) if m.end_fy else ''}"
         add("period", period)
-        for key, label in o.settings.measure_attributes:
+        for key, label in o.attributes_for(m.snapshot.kind):
             value = m.attributes.get(key, "")
             items.append((label, "" if value is None else str(value)))
         add("legal_basis", m.legal_basis)
@@ -272,7 +273,7 @@ class SheetBuilder:
         if not v.is_entered:
             return ""
         text = v.display(unit if v.is_number else "")
-        return f"{text}（{fy_short(fy)}）" if fy else text
+        return f"{text}（{year_short(fy)}）" if fy else text
 
     def indicators(self, m: SheetModel) -> list[Row]:
         inds = self._shown_indicators(m)
@@ -299,7 +300,7 @@ class SheetBuilder:
             if ind.cumulative:
                 flags.append("累計")
             if not ind.active_in(fy):
-                flags.append(f"{fy_short(fy)}は対象外（KPI変更）")
+                flags.append(f"{year_short(fy)}は対象外（KPI変更）")
             kind = IndicatorKind(ind.kind).label
             direction = Direction(ind.direction).label
             name = f"{ind.name}{unit}" + (f"　［{'・'.join(flags)}］" if flags else "")
@@ -315,14 +316,13 @@ class SheetBuilder:
             )
             header_cells = [self.cell("区分", label_w, HEAD)]
             for y in years:
-                header_cells.append(self.cell(f"{fy_short(y)}年度", col, (CURRENT_HEAD if y == fy else HEAD)))
+                header_cells.append(self.cell(f"{year_short(y)}年度", col, (CURRENT_HEAD if y == fy else HEAD)))
             if has_base:
                 header_cells.append(self.cell(o.label("baseline"), extra_w, HEAD))
             if has_final:
                 header_cells.append(self.cell(o.label("final_target"), extra_w, HEAD))
             header = Row(header_cells, keep_with_next=True)
-            rows += [title, header]
-            body: list[Row] = []
+            body: list[Row] = [title, header]
             for kind_key in o.indicator_rows:
                 cells = [self.cell(o.label(kind_key), label_w, LABEL)]
                 for y in years:
@@ -346,17 +346,20 @@ class SheetBuilder:
                 if has_final:
                     cells.append(self.cell(self._with_year(ind.final_target, "", ind.final_target_fy) if first else "", extra_w, SMALL if first else Style(fill=MUTED_FILL)))
                 body.append(Row(cells, header=header, keep_with_next=True))
+            notes = [
+                self.pair(o.label(key), text, label_w=label_w + 30, style=SMALL)
+                for key, text in (
+                    ("indicator_note", ind.note),
+                    ("rationale", ind.rationale),
+                    ("value_note", ind.year(fy).note),
+                )
+                if text and o.shown(key)
+            ]
             if body:
-                body[-1].keep_with_next = False
-            rows += body
-            note_w = label_w + 30
-            for key, text in (
-                ("indicator_note", ind.note),
-                ("rationale", ind.rationale),
-                ("value_note", ind.year(fy).note),
-            ):
-                if text and o.shown(key):
-                    rows.append(self.pair(o.label(key), text, label_w=note_w, style=SMALL))
+                body[-1].keep_with_next = bool(notes)  # the first note stays with its table
+            if n > 1:
+                rows.append(Row([], min_height=5, border=False, keep_with_next=True))
+            rows += body + notes
         return rows
 
     def _indicators_compact(self, m: SheetModel, inds: Sequence[IndicatorData]) -> list[Row]:
@@ -418,12 +421,15 @@ class SheetBuilder:
                 cells.append(Cell(cw, [], Style(pad=3), graphic=chart))
             while len(cells) < per_row:
                 cells.append(Cell(cw, [], Style(pad=3)))
-            rows.append(Row(cells))
+            rows.append(Row(cells, border=False))
         return rows
 
     # --- スケジュール・ロードマップ -------------------------------------------------------------
     def schedule(self, m: SheetModel) -> list[Row]:
         if not m.milestones:
+            stage = m.snapshot.sheet.stage
+            if stage is None or stage not in SCHEDULE_STAGES:
+                return []  # a KPI-managed measure has no schedule to show
             return [self.pair("マイルストーン", "（登録されていません）")]
         fy = m.fiscal_year
         widths = (22.0, W - 22 - 90 - 90, 90.0, 90.0)
@@ -466,6 +472,8 @@ class SheetBuilder:
                 )
             )
         spec = self.o.settings.text_field("roadmap")
+        if spec is None and not any(m.years.get(y) and m.years[y].texts.get("roadmap") for y in years):
+            return rows if len(rows) > 1 else []
         label = spec.label if spec else "取組予定"
         rows.append(
             Row(
