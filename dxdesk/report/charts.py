@@ -32,8 +32,9 @@ AXIS = Color(0.3, 0.3, 0.3)
 GRID = Color(0.85, 0.85, 0.85)
 
 
-def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
-    """Round axis ticks from at or below ``lo`` to at or above ``hi`` (steps of 1, 2, 2.5, 5 × 10ⁿ)."""
+def nice_ticks(lo: float, hi: float, count: int = 4, *, integer: bool = False) -> list[float]:
+    """Round axis ticks from at or below ``lo`` to at or above ``hi`` (steps of 1, 2, 2.5, 5 × 10ⁿ;
+    whole steps only when the values are counts)."""
     if hi <= lo:
         hi = lo + (abs(lo) or 1.0)
     raw = (hi - lo) / count
@@ -41,6 +42,8 @@ def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
     step = base
     for m in (1, 2, 2.5, 5, 10):
         step = m * base
+        if (integer and step < 1) or (integer and step != int(step)):
+            continue
         if step * count >= hi - lo - 1e-12:
             break
     start = math.floor(lo / step + 1e-9) * step
@@ -98,7 +101,7 @@ class IndicatorChart:
         values = [v for v in [*targets, *actuals, final] if v is not None]
         lo = min(0.0, *values) if values else 0.0
         hi = max(values) if values else 1.0
-        ticks = nice_ticks(lo, hi)
+        ticks = nice_ticks(lo, hi, integer=all(v == int(v) for v in values))
         lo, hi = ticks[0], ticks[-1]
         labels = [_tick_label(t) for t in ticks]
         left = 4 + max(f.width(s, size) for s in labels)

@@ -30,10 +30,18 @@ from dxdesk.files import atomic_path
 from dxdesk.report.errors import PrintError
 from dxdesk.report.fonts import SETTING_KEY, PrintFont, find_font
 from dxdesk.report.frontmatter import ContentsEntry, FrontMatter
-from dxdesk.report.layout import CONT, Flow, Part, TextBox
+from dxdesk.report.layout import CONT, Flow, Part, Row, TextBox, draw_row
 from dxdesk.report.model import PrintContext, SheetModel, iter_sheet_models, load_context, select_measures
 from dxdesk.report.options import PrintOptions
-from dxdesk.report.pages import PAGE_HEIGHT, PAGE_WIDTH, CompactCanvas, PageSink, RunningHeader
+from dxdesk.report.pages import (
+    CONTENT_WIDTH,
+    MARGIN_X,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    CompactCanvas,
+    PageSink,
+    RunningHeader,
+)
 from dxdesk.report.sheet import SheetBuilder
 from dxdesk.report.summary import MeasureSummary, distribution, summarize
 from dxdesk.store.database import Database
@@ -112,27 +120,37 @@ class _Render:
             c.bookmarkPage(key)
             self.outline.append((f"{m.code}　{m.name}", key, 0))
         flow.header = replace(header, right=header.right + CONT)
-        self.title(flow, self.options.sheet_title(m.fiscal_year, m.snapshot.kind))
+        self.title(flow, self.options.sheet_title(m.fiscal_year, m.snapshot.kind), self.builder.sign_off(m))
         for part in self.builder.parts(m):
             flow.part(part)
             flow.space(Flow.PART_GAP)
         return first
 
-    def title(self, flow: Flow, text: str) -> None:
+    def title(self, flow: Flow, text: str, sign: Row | None = None) -> None:
+        """The sheet's title; with sign-off boxes, the title goes left and the boxes right."""
         size = 13.5
+        box_w = sum(cell.width for cell in sign.cells) if sign is not None else 0.0
+        room = CONTENT_WIDTH - box_w - (12 if sign is not None else 0)
+        shown = self.font.printable(text)
+        while size > 9 and self.font.width(shown, size) > room:
+            size -= 0.5
+        height = max(size * 2.0, sign.height() + 8 if sign is not None else 0)
         c = flow.sink.canvas
         if c is not None:
-            shown = self.font.printable(text)
+            w = self.font.width(shown, size)
+            x = MARGIN_X if sign is not None else PAGE_WIDTH / 2 - w / 2
             c.saveState()
             t = c.beginText()
             t.setFont(self.font.name, size)
             t.setTextRenderMode(2)
             c.setLineWidth(0.4)
-            t.setTextOrigin(PAGE_WIDTH / 2 - self.font.width(shown, size) / 2, flow.y - size)
+            t.setTextOrigin(x, flow.y - height / 2 - size * 0.35)
             t.textOut(shown)
             c.drawText(t)
             c.restoreState()
-        flow.space(size * 2.0)
+            if sign is not None:
+                draw_row(c, self.font, sign, MARGIN_X + CONTENT_WIDTH - box_w, flow.y - (height - 8 - sign.height()) / 2, sign.height())
+        flow.space(height)
 
     def parts(self, sink: PageSink, header: RunningHeader, parts: Iterable[Part]) -> None:
         flow = Flow(sink, self.font, header)

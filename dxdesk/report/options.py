@@ -47,7 +47,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "legal_basis": "根拠法令等",
     "period": "事業期間",
     "sdgs": "SDGs",
-    "leading": "重点（リーディング）",
+    "leading": "重点事業",
     # 事業の概要
     "target_group": "対象",
     "purpose": "目的",

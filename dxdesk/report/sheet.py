@@ -49,6 +49,7 @@ CURRENT_FILL = Color(1.0, 0.97, 0.84)  # the evaluated year's column
 CURRENT_HEAD = Style(size=7.6, align="center", valign="middle", fill=Color(0.97, 0.89, 0.62))
 GRADE = Style(size=16, align="center", valign="middle", bold=True)
 LABEL_W = 78.0
+SIGN_W = 118.0  # one 作成者 / 所属長確認 box
 
 
 def _amount(d: Decimal | None) -> str:
@@ -98,9 +99,6 @@ class SheetBuilder:
                 charts = self.charts(m)
                 if charts:
                     out.append(Part(self.o.label("chart"), charts))
-        sign = self.sign_off(m)
-        if sign:
-            out.append(Part("確認", sign))
         return out
 
     # --- 基本情報 -------------------------------------------------------------------------------
@@ -557,20 +555,14 @@ class SheetBuilder:
             rows.append(self.pair(o.label("direction_reason"), sheet.direction_reason))
         return rows
 
-    def sign_off(self, m: SheetModel) -> list[Row]:
+    def sign_off(self, m: SheetModel) -> Row | None:
+        """The 作成者 / 所属長確認 boxes printed beside the title (room for a name and a seal)."""
         o = self.o
-        if not (o.shown("author") or o.shown("chief")):
-            return []
-        sheet = m.snapshot.sheet
-        half = W / 2
-        return [
-            Row(
-                [
-                    self.cell(o.label("author"), LABEL_W, LABEL),
-                    self.cell(sheet.author, half - LABEL_W, Style(size=8.4, valign="middle")),
-                    self.cell(o.label("chief"), LABEL_W, LABEL),
-                    self.cell(sheet.chief_confirmed_by, half - LABEL_W, Style(size=8.4, valign="middle")),
-                ],
-                min_height=26,
-            )
-        ]
+        boxes = [(key, value) for key, value in (("author", m.snapshot.sheet.author), ("chief", m.snapshot.sheet.chief_confirmed_by)) if o.shown(key)]
+        if not boxes:
+            return None
+        cells: list[Cell] = []
+        for key, value in boxes:
+            cells.append(self.cell(o.label(key), 44, Style(size=7.2, fill=HEAD_FILL, align="center", valign="middle")))
+            cells.append(self.cell(value, SIGN_W - 44, Style(size=7.6, valign="middle")))
+        return Row(cells, min_height=24)
