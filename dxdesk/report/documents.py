@@ -47,7 +47,16 @@ from dxdesk.report.summary import MeasureSummary, distribution, summarize
 from dxdesk.store.database import Database
 from dxdesk.store.settings_store import get_setting
 
-__all__ = ["KINDS", "PrintJob", "PrintResult", "Progress", "default_file_name", "make_pdf"]
+__all__ = [
+    "KINDS",
+    "PrintJob",
+    "PrintResult",
+    "Progress",
+    "SelectionInfo",
+    "default_file_name",
+    "describe_selection",
+    "make_pdf",
+]
 
 KINDS = ("sheets", "booklet", "report")
 KIND_LABELS = {"sheets": "シート", "booklet": "課所室の冊子", "report": "全庁の報告書"}
@@ -379,3 +388,40 @@ def default_file_name(db: Database, job: PrintJob) -> str:
                 parts = [fy, f"{title}{len(selected)}件"]
     name = "_".join(_UNSAFE.sub("-", p) for p in parts if p)
     return f"{name[:120]}.pdf"
+
+
+@dataclass(frozen=True)
+class SelectionInfo:
+    """What a print job would print, for a dialog to show before it starts."""
+
+    count: int
+    first_code: str
+    first_name: str
+    section_name: str
+    fiscal_year: int
+
+
+def describe_selection(db: Database, job: PrintJob) -> SelectionInfo:
+    """Count and name what ``job`` selects. Raises :class:`PrintError` (e.g. nothing selected)."""
+    from sqlalchemy import select as sql_select
+
+    from dxdesk.store.models import Measure
+
+    with db.session() as session:
+        ctx = load_context(session, job.fiscal_year)
+        selected = select_measures(
+            session,
+            ctx,
+            section_code=job.section_code,
+            measure_codes=job.measure_codes or None,
+            measure_ids=job.measure_ids,
+        )
+        first = selected[0]
+        name = session.scalar(sql_select(Measure.name).where(Measure.id == first.id)) or ""
+        return SelectionInfo(
+            count=len(selected),
+            first_code=first.code,
+            first_name=name,
+            section_name=ctx.section_names.get(job.section_code or "", "") if job.section_code else "",
+            fiscal_year=ctx.fiscal_year,
+        )
