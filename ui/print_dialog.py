@@ -369,7 +369,7 @@ class PrintDialog(QDialog):
             self._stop_thread()
         super().reject()
 
-    def keyPressEvent(self, event):  # type: ignore[no-untyped-def]  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event):  # type: ignore[no-untyped-def]
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.running:
             self.start()
             return
