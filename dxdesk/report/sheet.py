@@ -290,6 +290,8 @@ class SheetBuilder:
         extras = int(has_base) + int(has_final)
         col = (W - label_w - extras * extra_w) / len(years)
         rows: list[Row] = []
+        # note labels span the label column and the first year, so the rules line up with the table
+        note_w = label_w + col if label_w + col <= 130 else label_w + 30
         for n, ind in enumerate(inds, start=1):
             unit = f"（{ind.unit}）" if ind.unit else ""
             flags = []
@@ -345,7 +347,7 @@ class SheetBuilder:
                     cells.append(self.cell(self._with_year(ind.final_target, "", ind.final_target_fy) if first else "", extra_w, SMALL if first else Style(fill=MUTED_FILL)))
                 body.append(Row(cells, header=header, keep_with_next=True))
             notes = [
-                self.pair(o.label(key), text, label_w=label_w + 30, style=SMALL)
+                self.pair(o.label(key), text, label_w=note_w, style=SMALL)
                 for key, text in (
                     ("indicator_note", ind.note),
                     ("rationale", ind.rationale),

@@ -257,3 +257,24 @@ def test_pdf_is_a_real_pdf_that_renders(load_dataset, tmp_path):
     png = next(tmp_path.glob("pg*.png"))
     assert png.stat().st_size > 2000
     assert Path(out).read_bytes().startswith(b"%PDF-")
+
+
+def test_a_database_without_a_plan_says_so(tmp_path):
+    from dxdesk.store.database import open_database
+
+    db = open_database(tmp_path / "empty.sqlite")
+    try:
+        with pytest.raises(NothingToPrintError) as err:
+            make_pdf(db, tmp_path / "x.pdf", PrintJob())
+        assert "計画が登録されていません" in str(err.value)
+    finally:
+        db.dispose()
+
+
+def test_a_year_without_sheets_still_prints_the_measures_with_empty_boxes(load_dataset, tmp_path):
+    db = load_dataset(small_plan())
+    out = tmp_path / "old.pdf"
+    result = make_pdf(db, out, PrintJob(fiscal_year=2024))
+    text = squeeze(pdf_text(out))
+    assert result.sheets == 2 and "令和6年度" in text
+    assert "（未選択）" in text  # no stage chosen that year: shown, not guessed
