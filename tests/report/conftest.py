@@ -33,6 +33,12 @@ def pdf_text(path: Path, first: int | None = None, last: int | None = None, *, l
     return out.stdout
 
 
+def pdf_page_texts(path: Path) -> list[str]:
+    """Text of every page, from one pdftotext run (pages are separated by form feeds)."""
+    pages = pdf_text(path).split("\f")
+    return pages[:-1] if pages and pages[-1].strip() == "" else pages
+
+
 def pdf_pages(path: Path) -> int:
     out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     m = re.search(r"^Pages:\s+(\d+)", out, re.M)

@@ -10,7 +10,7 @@ import pytest
 
 from dxdesk.report.documents import PrintJob, default_file_name, make_pdf
 from dxdesk.report.errors import NothingToPrintError, PrintCancelled, PrintError
-from tests.report.conftest import pdf_fonts, pdf_pages, pdf_text, squeeze
+from tests.report.conftest import pdf_fonts, pdf_page_texts, pdf_pages, pdf_text, squeeze
 
 KANJI_DIGITS = "〇一二三四五六七八九"
 
@@ -112,12 +112,13 @@ def test_forty_thousand_characters_flow_over_pages_without_loss(load_dataset, tm
     db = load_dataset(small_plan(text))
     out = tmp_path / "long.pdf"
     make_pdf(db, out, PrintJob(measure_codes=("088",)))
-    pages = pdf_pages(out)
-    assert pages >= 10
+    texts = pdf_page_texts(out)
+    pages = len(texts)
+    assert pages == pdf_pages(out) >= 10
     wanted = squeeze(text)
     pos = 0
     for page in range(1, pages + 1):
-        got = squeeze(pdf_text(out, page, page))
+        got = squeeze(texts[page - 1])
         # the longest continuation of the text found on this page
         lo, hi = 0, len(wanted) - pos
         while lo < hi:
@@ -278,3 +279,17 @@ def test_a_year_without_sheets_still_prints_the_measures_with_empty_boxes(load_d
     text = squeeze(pdf_text(out))
     assert result.sheets == 2 and "令和6年度" in text
     assert "（未選択）" in text  # no stage chosen that year: shown, not guessed
+
+
+def test_long_lists_repeat_their_header_row_on_every_page(load_dataset, tmp_path):
+    from dxdesk.store.synthetic import synthetic_dataset
+
+    db = load_dataset(synthetic_dataset(sections=8, measures_per_section=10))
+    out = tmp_path / "report.pdf"
+    result = make_pdf(db, out, PrintJob(kind="report"))
+    pages = [squeeze(t) for t in pdf_page_texts(out)]
+    assert len(pages) == result.pages
+    continued = [p for p in pages if "達成状況の一覧（続き）" in p]
+    assert continued, "80 measures should not fit the overview on one page"
+    for page in continued:
+        assert "指標の達成" in page and "担当課" in page  # the table's header row again
