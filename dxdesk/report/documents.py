@@ -278,6 +278,11 @@ def make_pdf(db: Database, out: Path | str, job: PrintJob, progress: Progress | 
                     canvas.addOutlineEntry(font.printable(title_text), key, level=level)
                 sink.close()
                 canvas.save()
+        except PermissionError as exc:
+            raise PrintError(
+                f"PDFファイル「{out.name}」に書き込めません。PDFを表示ソフトで開いている場合は閉じてから、"
+                "もう一度作成してください（保存先フォルダに書き込めるかも確かめてください）。"
+            ) from exc
         except OSError as exc:
             raise PrintError(f"PDFファイル「{out.name}」を書き込めません（{exc.strerror or exc}）。保存先を確かめてください。") from exc
     result = PrintResult(

@@ -293,3 +293,24 @@ def test_long_lists_repeat_their_header_row_on_every_page(load_dataset, tmp_path
     assert continued, "80 measures should not fit the overview on one page"
     for page in continued:
         assert "指標の達成" in page and "担当課" in page  # the table's header row again
+
+
+def test_an_unwritable_target_gets_a_message_and_the_old_file_stays(load_dataset, tmp_path):
+    import os
+
+    if os.geteuid() == 0:  # root writes anywhere; make the target a folder instead
+        target = tmp_path / "folder.pdf"
+        target.mkdir()
+        (target / "inside").write_text("x")
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        target = locked / "x.pdf"
+        locked.chmod(0o500)
+    db = load_dataset(small_plan())
+    with pytest.raises(PrintError) as err:
+        make_pdf(db, target, PrintJob())
+    assert "書き込めません" in str(err.value)
+    if target.is_dir():
+        assert (target / "inside").read_text() == "x"
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
