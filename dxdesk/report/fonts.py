@@ -130,19 +130,10 @@ class PrintFont:
     label: str
     ttf: TTFont = field(repr=False)
     _ok: set[str] = field(default_factory=lambda: {"\n"}, repr=False)
-    _width_cache: dict[tuple[str, float], float] = field(default_factory=dict, repr=False)
     _tables: dict[float, CharWidths] = field(default_factory=dict, repr=False)
 
     def covers(self, ch: str) -> bool:
         return ord(ch) in self.ttf.face.charToGlyph
-
-    def char_width(self, ch: str, size: float) -> float:
-        key = (ch, size)
-        w = self._width_cache.get(key)
-        if w is None:
-            w = self.ttf.stringWidth(ch, size)
-            self._width_cache[key] = w
-        return w
 
     def widths(self, size: float) -> CharWidths:
         """Character → width at ``size``, filled on first use (a dict: fast in tight loops)."""
