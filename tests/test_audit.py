@@ -260,3 +260,34 @@ def test_errors_sort_first():
     )
     sev = [f.severity.rank for f in check_measure(m, SETTINGS)]
     assert sev == sorted(sev, reverse=True)
+
+
+def test_split_check_finds_near_duplicates_among_many_measures():
+    """The k-gram index must not lose a real pair among hundreds of unrelated measures."""
+    from dxdesk.store.synthetic import synthetic_dataset
+
+    others = [
+        measure(f"{i:04d}", owner=m["owner"], name=m["name"], summary=m["summary"])
+        for i, m in enumerate(synthetic_dataset(30, 10, seed=5)["measures"])
+    ]
+    a = measure(
+        "A-1",
+        owner="S901",
+        name="RPAによる定型業務の自動化",
+        summary="定型的な入力作業をRPAで自動化し、職員の事務負担を軽減する。",
+    )
+    b = measure("B-1", owner="S902", name="ＲＰＡによる定型業務の自動化推進", summary="全く別の説明")
+    c = measure(
+        "C-1",
+        owner="S903",
+        name="窓口キャッシュレス",
+        summary="定型的な入力作業をRPAで自動化し、職員の事務負担を軽減する。",
+    )
+    found = {
+        (f.measure_code, f.message.split("の「")[1].split(" ")[0])
+        for f in check_plan([*others, a, b, c], SETTINGS)
+        if f.measure_code in ("A-1", "B-1", "C-1")
+    }
+    assert ("A-1", "B-1") in found  # same name but for one word
+    assert ("A-1", "C-1") in found  # same summary
+    assert ("B-1", "C-1") not in found

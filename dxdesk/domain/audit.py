@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -530,49 +531,97 @@ def _norm_text(s: str) -> str:
     return "".join(ch for ch in s if ch.isalnum())
 
 
-def _similar(a: str, b: str, threshold: float) -> bool:
-    if not a or not b:
+class _Text:
+    """A normalised text with what the cheap upper bounds of difflib's ratio need."""
+
+    __slots__ = ("chars", "n", "text")
+
+    def __init__(self, raw: str):
+        self.text = _norm_text(raw)
+        self.n = len(self.text)
+        self.chars = Counter(self.text)
+
+
+def _similar(a: _Text, b: _Text, threshold: float) -> bool:
+    """difflib ratio >= threshold, skipping the expensive match when an upper bound already fails."""
+    if not a.n or not b.n:
         return False
-    if a == b:
+    if a.text == b.text:
         return True
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
+    total = a.n + b.n
+    if 2 * min(a.n, b.n) < threshold * total:  # length bound (real_quick_ratio)
+        return False
+    common = sum((a.chars & b.chars).values())
+    if 2 * common < threshold * total:  # multiset bound (quick_ratio)
+        return False
+    return difflib.SequenceMatcher(None, a.text, b.text, autojunk=False).ratio() >= threshold
+
+
+def _candidate_pairs(texts: Sequence[str], k: int = 3, min_shared: float = 0.3) -> set[tuple[int, int]]:
+    """Index pairs worth comparing: texts sharing at least ``min_shared`` of the smaller one's
+    character k-grams. k-grams found in more than a tenth of the texts (boilerplate) are not counted,
+    so the work stays near-linear; identical texts are always paired."""
+    grams: list[set[str]] = []
+    index: dict[str, list[int]] = {}
+    exact: dict[str, list[int]] = {}
+    for i, t in enumerate(texts):
+        g = {t[p : p + k] for p in range(len(t) - k + 1)} if len(t) >= k else ({t} if t else set())
+        grams.append(g)
+        if t:
+            exact.setdefault(t, []).append(i)
+        for gram in g:
+            index.setdefault(gram, []).append(i)
+    cap = max(20, len(texts) // 10)
+    shared: Counter[tuple[int, int]] = Counter()
+    for posting in index.values():
+        if len(posting) > cap:
+            continue
+        for x in range(len(posting)):
+            for y in range(x + 1, len(posting)):
+                shared[(posting[x], posting[y])] += 1
+    pairs = {(i, j) for (i, j), n in shared.items() if n >= min_shared * min(len(grams[i]), len(grams[j]))}
+    for same in exact.values():
+        pairs.update((same[x], same[y]) for x in range(len(same)) for y in range(x + 1, len(same)))
+    return pairs
 
 
 def check_plan(
     measures: Sequence[MeasureSnapshot],
     settings: PlanSettings,
     section_names: dict[str, str] | None = None,
-    threshold: float = 0.85,
+    name_threshold: float = 0.9,
+    summary_threshold: float = 0.85,
 ) -> list[Finding]:
-    """Plan-scope findings: the same measure split across several sections (AUD-SPLIT-MEASURE)."""
+    """Plan-scope findings: the same measure split across several sections (AUD-SPLIT-MEASURE).
+
+    Two measures of different sections are "the same" when their names (or summaries of 20+
+    characters) match with a difflib ratio of at least the threshold on normalised text. A k-gram
+    index picks the pairs worth comparing, so a thousand measures take well under a second."""
     if not settings.check_enabled("AUD-SPLIT-MEASURE"):
         return []
     names = section_names or {}
-    keyed = [(m, _norm_text(m.name), _norm_text(m.summary)) for m in measures]
+    name_texts = [_Text(m.name) for m in measures]
+    summary_texts = [_Text(m.summary) for m in measures]
+    pairs = _candidate_pairs([t.text for t in name_texts]) | _candidate_pairs(
+        [t.text if t.n >= 20 else "" for t in summary_texts]
+    )
+    check = _BY_ID["AUD-SPLIT-MEASURE"]
     findings: list[Finding] = []
-    for i, (a, a_name, a_sum) in enumerate(keyed):
-        for b, b_name, b_sum in keyed[i + 1 :]:
-            if a.owner_section_code == b.owner_section_code or a.code == b.code:
-                continue
-            same_name = _similar(a_name, b_name, threshold)
-            same_summary = len(a_sum) >= 20 and _similar(a_sum, b_sum, threshold)
-            if not (same_name or same_summary):
-                continue
-            for x, y in ((a, b), (b, a)):
-                c = _BY_ID["AUD-SPLIT-MEASURE"]
-                findings.append(
-                    Finding(
-                        c.id,
-                        c.severity,
-                        c.message.format(
-                            name=x.name,
-                            other_section=names.get(y.owner_section_code, y.owner_section_code),
-                            other_code=y.code,
-                            other_name=y.name,
-                        ),
-                        x.code,
-                        x.fiscal_year,
-                        "basic",
-                    )
-                )
+    for i, j in sorted(pairs):
+        a, b = measures[i], measures[j]
+        if a.owner_section_code == b.owner_section_code or a.code == b.code:
+            continue
+        same = _similar(name_texts[i], name_texts[j], name_threshold) or (
+            summary_texts[i].n >= 20 and _similar(summary_texts[i], summary_texts[j], summary_threshold)
+        )
+        if not same:
+            continue
+        for x, y in ((a, b), (b, a)):
+            message = check.message.format(
+                name=x.name,
+                other_section=names.get(y.owner_section_code, y.owner_section_code),
+                other_code=y.code,
+                other_name=y.name,
+            )
+            findings.append(Finding(check.id, check.severity, message, x.code, x.fiscal_year, "basic"))
     return findings

@@ -133,7 +133,7 @@ def load_snapshots(
 ) -> list[MeasureSnapshot]:
     """Snapshots of every measure of the plan (or of one section) for fiscal year ``fy``."""
     q = select(Measure).where(Measure.plan_id == plan.id).order_by(Measure.sort_order, Measure.id)
-    if section_code is not None:
-        q = q.where(Measure.owner_section_code == section_code)
     measures = session.scalars(q.options(*measure_load_options())).all()  # type: ignore[arg-type]
-    return [snapshot(m, fy) for m in measures]
+    snaps = [snapshot(m, fy) for m in measures]
+    # the owner of the year (a reorganised section) decides, not the measure's current owner
+    return [s for s in snaps if section_code is None or s.owner_section_code == section_code]

@@ -40,6 +40,33 @@ _SUBJECTS = (
     "コールセンター",
 )
 _ACTIONS = ("推進", "拡充", "運用", "整備", "高度化", "利用促進", "標準化対応", "効率化")
+_OBJECTS = (
+    "窓口受付",
+    "庁内事務",
+    "住民通知",
+    "施設管理",
+    "相談対応",
+    "統計分析",
+    "防災訓練",
+    "広報発信",
+    "税務処理",
+    "福祉給付",
+    "保育申込",
+    "道路点検",
+    "水道検針",
+    "ごみ収集",
+    "図書貸出",
+    "健診予約",
+    "議会資料",
+    "入札契約",
+    "職員研修",
+    "文化事業",
+    "地域交通",
+    "農地管理",
+    "観光案内",
+    "学校運営",
+    "消防通報",
+)
 _INDICATORS = (
     ("{s}の利用件数", "件", "outcome", "up"),
     ("{s}の利用率", "%", "outcome", "up"),
@@ -159,9 +186,13 @@ def synthetic_dataset(
     for si, sec in enumerate(secs):
         for mi in range(measures_per_section):
             variant = variants[(si * measures_per_section + mi) % len(variants)]
-            subject = _SUBJECTS[(si + mi) % len(_SUBJECTS)]
+            serial = si * measures_per_section + mi
+            subject = _SUBJECTS[serial % len(_SUBJECTS)]
             code = f"{sec['code'][1:]}-{mi + 1:02d}"
-            name = f"{subject}{rng.choice(_ACTIONS)}事業"
+            # distinct names: subject × object × action cover 4,000 measures before repeating
+            obj = _OBJECTS[(serial // len(_SUBJECTS)) % len(_OBJECTS)]
+            action = _ACTIONS[(serial // (len(_SUBJECTS) * len(_OBJECTS))) % len(_ACTIONS)]
+            name = f"{subject}を活用した{obj}の{action}"
             m: dict[str, Any] = {
                 "code": code,
                 "name": name,
