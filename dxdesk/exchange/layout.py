@@ -1,0 +1,261 @@
+"""Printable form layout for the visible sheets of exchange workbooks (openpyxl).
+
+A :class:`Form` is a worksheet laid out on a fixed grid of columns, filled row by row with labelled
+boxes, tables and long texts, and set up to print on A4 (fit to width, print titles, header with the
+section and measure, footer with page x of y).
+
+Excel and LibreOffice do not size rows to wrapped text in merged cells, so row heights are computed
+here from the text: full-width characters count two width units, others one, lines wrap greedily
+within the box's width. Long texts are split over several rows at line boundaries (a row is at most
+409 points high); no text is ever cut or shown as ####.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from copy import copy
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from dxdesk.exchange.workbook import WorkbookBuilder, safe_text
+
+__all__ = ["C", "Form", "text_units", "wrap_spans"]
+
+FONT = "游ゴシック"
+LINE_PT = 16.5  # one line of 10 pt text (Yu Gothic in Excel needs about this; LibreOffice less)
+PAD_PT = 5.0
+MAX_ROW_PT = 409.0
+MAX_LINES = int((MAX_ROW_PT - PAD_PT) // LINE_PT)
+
+FILL_LABEL = PatternFill("solid", fgColor="F2F2F2")
+FILL_HEAD = PatternFill("solid", fgColor="DCE6F1")
+FILL_NOTICE = PatternFill("solid", fgColor="FFF2CC")
+
+STYLES: dict[str, tuple[Font, Alignment, PatternFill | None, bool]] = {
+    # name: (font, alignment, fill, bordered)
+    "title": (
+        Font(name=FONT, size=14, bold=True),
+        Alignment(horizontal="center", vertical="center"),
+        None,
+        False,
+    ),
+    "subtitle": (
+        Font(name=FONT, size=10),
+        Alignment(horizontal="center", vertical="center", wrap_text=True),
+        None,
+        False,
+    ),
+    "head": (
+        Font(name=FONT, size=10, bold=True),
+        Alignment(horizontal="left", vertical="center", wrap_text=True),
+        FILL_HEAD,
+        True,
+    ),
+    "label": (
+        Font(name=FONT, size=9),
+        Alignment(horizontal="center", vertical="center", wrap_text=True),
+        FILL_LABEL,
+        True,
+    ),
+    "value": (
+        Font(name=FONT, size=10),
+        Alignment(horizontal="left", vertical="top", wrap_text=True),
+        None,
+        True,
+    ),
+    "center": (
+        Font(name=FONT, size=10),
+        Alignment(horizontal="center", vertical="center", wrap_text=True),
+        None,
+        True,
+    ),
+    "num": (Font(name=FONT, size=10), Alignment(horizontal="right", vertical="center"), None, True),
+    "big": (
+        Font(name=FONT, size=16, bold=True),
+        Alignment(horizontal="center", vertical="center"),
+        None,
+        True,
+    ),
+    "note": (
+        Font(name=FONT, size=9),
+        Alignment(horizontal="left", vertical="top", wrap_text=True),
+        None,
+        False,
+    ),
+    "notice": (
+        Font(name=FONT, size=10, bold=True),
+        Alignment(horizontal="left", vertical="center", wrap_text=True),
+        FILL_NOTICE,
+        True,
+    ),
+    "mono": (
+        Font(name="BIZ UDゴシック", size=18, bold=True),
+        Alignment(horizontal="center", vertical="center"),
+        None,
+        True,
+    ),
+}
+_SIZES = {"title": 14.0, "big": 16.0, "mono": 18.0, "label": 9.0, "note": 9.0}
+
+
+def text_units(text: str) -> float:
+    """Width of a text in Excel column units (a digit of the default font is one unit)."""
+    n = 0.0
+    for ch in text:
+        n += 2.0 if unicodedata.east_asian_width(ch) in "WFA" else 1.05
+    return n
+
+
+def wrap_spans(text: str, width: float) -> list[tuple[int, int]]:
+    """The visual lines of ``text`` in a box ``width`` units wide, as (start, end) offsets.
+
+    A line ends at a newline (not included) or where the next character would not fit."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    used = 0.0
+    width = max(width, 2.0)
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            spans.append((start, i))
+            start, used = i + 1, 0.0
+            continue
+        w = 2.0 if unicodedata.east_asian_width(ch) in "WFA" else 1.05
+        if used + w > width and i > start:
+            spans.append((start, i))
+            start, used = i, 0.0
+        used += w
+    spans.append((start, len(text)))
+    return spans
+
+
+@dataclass(frozen=True)
+class C:
+    """One box of a form row: a value spanning ``span`` grid columns in a style; ``bind`` labels data."""
+
+    value: str | Decimal | int | None
+    span: int = 1
+    style: str = "value"
+    bind: str | None = None
+    fmt: str | None = None
+
+
+class Form:
+    """A worksheet on a grid of columns, written top to bottom."""
+
+    def __init__(
+        self,
+        book: WorkbookBuilder,
+        title: str,
+        widths: Sequence[float],
+        *,
+        landscape: bool = False,
+        title_rows: str | None = None,
+        header: tuple[str, str, str] = ("", "", ""),
+    ):
+        self.book = book
+        self.ws: Worksheet = book.sheet(title)
+        self.widths = list(widths)
+        self.row = 1
+        for i, w in enumerate(self.widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = w
+        self._print_setup(landscape, title_rows, header)
+
+    @property
+    def ncols(self) -> int:
+        return len(self.widths)
+
+    def _print_setup(self, landscape: bool, title_rows: str | None, header: tuple[str, str, str]) -> None:
+        ws = self.ws
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = "landscape" if landscape else "portrait"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.print_options.horizontalCentered = True
+        ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.7, header=0.3, footer=0.3)
+        if title_rows:
+            ws.print_title_rows = title_rows
+        left, center, right = (h.replace("&", "&&") for h in header)
+        ws.oddHeader.left.text = left
+        ws.oddHeader.center.text = center
+        ws.oddHeader.right.text = right
+        for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right):
+            part.size = 9
+        ws.oddFooter.center.text = "&P / &N ページ"
+        ws.oddFooter.center.size = 9
+        ws.sheet_view.showGridLines = False
+
+    def width_of(self, col: int, span: int) -> float:
+        return sum(self.widths[col - 1 : col - 1 + span])
+
+    def _style(self, row: int, col: int, span: int, style: str) -> None:
+        """Apply a named style to a box (cached style arrays: openpyxl's style setters are slow)."""
+        arr = self.book.style_array(style, STYLES[style])
+        for c in range(col, col + span):
+            self.ws.cell(row=row, column=c)._style = copy(arr)
+        if span > 1:  # the cells are styled already, so openpyxl's merge formatting is not needed
+            self.ws.merged_cells.ranges.add(
+                CellRange(min_col=col, min_row=row, max_col=col + span - 1, max_row=row)
+            )
+
+    def line(self, *items: C, height: float | None = None, min_lines: int = 1) -> int:
+        """Write one row of boxes left to right; the height fits the longest wrapped text."""
+        r = self.row
+        col = 1
+        lines = min_lines
+        size_factor = 1.0
+        for it in items:
+            span = min(it.span, self.ncols - col + 1)
+            if span <= 0:
+                raise ValueError(f"row {r}: more boxes than grid columns")
+            self._style(r, col, span, it.style)
+            self.book.put(self.ws, r, col, it.value, label=it.bind, number_format=it.fmt)
+            if isinstance(it.value, str) and it.value:
+                usable = self.width_of(col, span) - 1.0
+                size = _SIZES.get(it.style, 10.0)
+                scale = size / 10.0
+                n = len(wrap_spans(safe_text(it.value), usable / scale))
+                lines = max(lines, n)
+                size_factor = max(size_factor, scale)
+            col += span
+        if col <= self.ncols:  # close the row's border to the grid's right edge
+            self._style(r, col, self.ncols - col + 1, "value")
+        self.ws.row_dimensions[r].height = height or min(MAX_ROW_PT, lines * LINE_PT * size_factor + PAD_PT)
+        self.row += 1
+        return r
+
+    def gap(self, points: float = 8.0) -> None:
+        self.ws.row_dimensions[self.row].height = points
+        self.row += 1
+
+    def title(self, text: str, *, bind: str | None = None, style: str = "title", height: float = 30) -> None:
+        self.line(C(text, self.ncols, style, bind), height=height)
+
+    def head(self, text: str) -> None:
+        self.line(C(text, self.ncols, "head"))
+
+    def long_text(self, text: str, *, bind: str, label_span: int = 0, label: str = "") -> None:
+        """A text over the full width (or beside a label box), split over rows at line boundaries."""
+        text = safe_text(text)
+        col = 1 + label_span
+        usable = self.width_of(col, self.ncols - label_span) - 1.0
+        spans = wrap_spans(text, usable)
+        groups = [spans[i : i + MAX_LINES] for i in range(0, len(spans), MAX_LINES)] or [[(0, 0)]]
+        for gi, group in enumerate(groups):
+            start, end = group[0][0], group[-1][1]
+            tag = bind if len(groups) == 1 else f"{bind}（{gi + 1}/{len(groups)}）"
+            items = [C(label if gi == 0 else f"{label}（続き）", label_span, "label")] if label_span else []
+            items.append(C(text[start:end], self.ncols - label_span, "value", tag))
+            self.line(*items, min_lines=len(group))
+
+    def page_break(self) -> None:
+        from openpyxl.worksheet.pagebreak import Break
+
+        self.ws.row_breaks.append(Break(id=self.row - 1))
