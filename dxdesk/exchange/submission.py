@@ -45,7 +45,9 @@ from dxdesk.store.snapshot import plan_settings
 __all__ = [
     "JST",
     "SubmissionResult",
+    "check_submission_content",
     "export_submission",
+    "last_revision",
     "presubmission_findings",
     "safe_file_name",
     "submission_file_name",
@@ -321,24 +323,27 @@ def last_revision(session: Session, plan_code: str, fiscal_year: int, section_co
     return int(n or 0)
 
 
-def verify_submission(path: Path, trust: Trust, *, limits: Limits = DEFAULT_LIMITS) -> Verification:
-    """Verify a submission workbook (signature, chain, revocation, section/year/plan, visible cells)
-    and that its data holds only the signing section's measures for the signed year."""
-    v = verify_file(path, trust, expected_kind=KIND_SUBMISSION, limits=limits)
-    if v.payload is None or ReasonCode.BAD_SIGNATURE in v.codes or ReasonCode.WRONG_KIND in v.codes:
-        return v
+def check_submission_content(v: Verification) -> None:
+    """Beyond the signature: the data holds only the signing section's measures of the signed year and
+    plan (a signed payload made by a modified program could claim more)."""
     p = v.payload
+    if p is None or v.kind != KIND_SUBMISSION or v.codes & {ReasonCode.BAD_SIGNATURE, ReasonCode.WRONG_KIND}:
+        return
     section = (p.get("section") or {}).get("code")
     fy = str(p.get("fiscal_year"))
     data = p.get("data") or {}
     for m in data.get("measures", []):
         owner = (m.get("years", {}).get(fy) or {}).get("section") or m.get("owner")
         if owner != section:
-            v.add(
-                ReasonCode.SECTION_MISMATCH,
-                f"施策「{m.get('code')}」は課所室「{section}」の施策ではありません",
-            )
+            v.add(ReasonCode.SECTION_MISMATCH, f"施策「{m.get('code')}」は課所室「{section}」の施策ではありません")
             break
     if (data.get("plan") or {}).get("code") != (p.get("plan") or {}).get("code"):
         v.add(ReasonCode.PLAN_MISMATCH, "提出データの計画が表紙の計画と一致しません")
+
+
+def verify_submission(path: Path, trust: Trust, *, limits: Limits = DEFAULT_LIMITS) -> Verification:
+    """Verify a submission workbook: signature, chain to the central CA, revocation, section / year /
+    plan, every bound visible cell, and the content check above. Used by ``dxdesk verify`` and the merge."""
+    v = verify_file(path, trust, expected_kind=KIND_SUBMISSION, limits=limits)
+    check_submission_content(v)
     return v

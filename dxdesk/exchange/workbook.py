@@ -183,6 +183,12 @@ class WorkbookBuilder:
             out.setdefault(b.sheet, []).append([b.ref, b.type, b.value, b.label])
         return out
 
+    def save_unsigned(self, path: Path) -> None:
+        """Write a workbook that carries no payload (e.g. the passphrase slips), atomically."""
+        self.ensure_number_widths()
+        with atomic_path(path) as tmp:
+            self.wb.save(tmp)
+
     def finish(
         self,
         path: Path,
