@@ -62,7 +62,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _err(f"NG {exc}")
         return 2
     _out(f"OK 中央 {s.central}")
-    _out(f"OK 配布ファイル {len(s.kits)}件 {s.root / 'kits'}（パスワード通知書 {s.slips.name if s.slips else 'なし'}）")
+    _out(
+        f"OK 配布ファイル {len(s.kits)}件 {s.root / 'kits'}（パスワード通知書 {s.slips.name if s.slips else 'なし'}）"
+    )
     _out(f"OK 課所室のデータベース {len(s.sections)}件 {s.root / 'sections'}")
     _out(f"OK 提出ファイル {len(s.submissions)}件 {s.root / 'submissions'}")
     t = s.timings
@@ -165,7 +167,9 @@ def cmd_issue_kits(args: argparse.Namespace) -> int:
         if fy is None:
             _err("NG 年度がわかりません（--fy で指定してください）")
             return 2
-        batch = issue_kits(db, fy, Path(args.out), section_codes=args.section or None, progress=_progress(True))
+        batch = issue_kits(
+            db, fy, Path(args.out), section_codes=args.section or None, progress=_progress(True)
+        )
     except ExchangeError as exc:
         _err(f"NG {exc}")
         return 2
@@ -239,7 +243,9 @@ def cmd_export_submission(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: Any) -> None:
-    s = sub.add_parser("demo", help="デモの一式（中央・配布ファイル・各課のデータベース・提出ファイル）を作成する")
+    s = sub.add_parser(
+        "demo", help="デモの一式（中央・配布ファイル・各課のデータベース・提出ファイル）を作成する"
+    )
     s.add_argument("dir", help="作成先のフォルダ（空か、存在しないこと）")
     s.add_argument("--sections", type=int, help="合成データの課所室の数")
     s.add_argument("--measures-per-section", type=int, help="合成データの1課あたりの施策数")
@@ -260,7 +266,9 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--section", action="append", help="課所室コード（複数指定可。省略時は施策のある全課）")
     s.set_defaults(func=cmd_issue_kits)
 
-    s = sub.add_parser("import-kit", help="配布ファイルを取り込む（パスワードは入力を求めるか DXDESK_PASSPHRASE）")
+    s = sub.add_parser(
+        "import-kit", help="配布ファイルを取り込む（パスワードは入力を求めるか DXDESK_PASSPHRASE）"
+    )
     s.add_argument("file")
     s.add_argument("--db", help="取り込み先のデータベース（省略時はデータフォルダ）")
     s.add_argument("--data-dir", help="データフォルダ")

@@ -335,7 +335,10 @@ def check_submission_content(v: Verification) -> None:
     for m in data.get("measures", []):
         owner = (m.get("years", {}).get(fy) or {}).get("section") or m.get("owner")
         if owner != section:
-            v.add(ReasonCode.SECTION_MISMATCH, f"施策「{m.get('code')}」は課所室「{section}」の施策ではありません")
+            v.add(
+                ReasonCode.SECTION_MISMATCH,
+                f"施策「{m.get('code')}」は課所室「{section}」の施策ではありません",
+            )
             break
     if (data.get("plan") or {}).get("code") != (p.get("plan") or {}).get("code"):
         v.add(ReasonCode.PLAN_MISMATCH, "提出データの計画が表紙の計画と一致しません")
