@@ -31,6 +31,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dxdesk.domain.enums import Stage
@@ -42,9 +43,9 @@ from dxdesk.exchange.submission import export_submission
 from dxdesk.store.database import open_database
 from dxdesk.store.dataset import import_dataset
 from dxdesk.store.models import Indicator, IndicatorValue, Measure, MeasureYear, PerspectiveScore, SheetText
-from dxdesk.store.queries import current_plan, measure_rows
+from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import set_setting
-from dxdesk.store.snapshot import plan_settings
+from dxdesk.store.snapshot import measure_load_options, plan_settings
 
 __all__ = ["DemoScenario", "build_demo", "complete_for_submission"]
 
@@ -106,17 +107,28 @@ def complete_for_submission(session: Session, fiscal_year: int, section_code: st
     if plan is None:
         raise ExchangeError("計画がありません")
     settings = plan_settings(plan)
+    year_owned = select(MeasureYear.measure_id).where(
+        MeasureYear.fiscal_year == fiscal_year, MeasureYear.section_code == section_code
+    )
+    measures = session.scalars(
+        select(Measure)
+        .where(
+            Measure.plan_id == plan.id,
+            or_(Measure.owner_section_code == section_code, Measure.id.in_(year_owned)),
+        )
+        .options(*measure_load_options())  # type: ignore[arg-type]
+    ).all()
     touched = 0
-    for row in measure_rows(session, plan, fiscal_year, section_code=section_code, settings=settings):
-        rng = random.Random(f"{seed}:{row.code}")
-        m = session.get(Measure, row.id)
-        assert m is not None
+    for m in measures:
         my = next((y for y in m.years if y.fiscal_year == fiscal_year), None)
+        if (my.section_code if my and my.section_code else m.owner_section_code) != section_code:
+            continue
+        rng = random.Random(f"{seed}:{m.code}")
         if my is None:
             my = MeasureYear(fiscal_year=fiscal_year)
             m.years.append(my)
         _fill_actuals(m, fiscal_year, rng)
-        _fill_sheet(my, row.snapshot.kind, settings, rng, has_indicators=bool(m.indicators))
+        _fill_sheet(my, m.kind, settings, rng, has_indicators=bool(m.indicators))
         touched += 1
     session.flush()
     return touched

@@ -38,71 +38,33 @@ FILL_LABEL = PatternFill("solid", fgColor="F2F2F2")
 FILL_HEAD = PatternFill("solid", fgColor="DCE6F1")
 FILL_NOTICE = PatternFill("solid", fgColor="FFF2CC")
 
-STYLES: dict[str, tuple[Font, Alignment, PatternFill | None, bool]] = {
-    # name: (font, alignment, fill, bordered)
-    "title": (
-        Font(name=FONT, size=14, bold=True),
-        Alignment(horizontal="center", vertical="center"),
-        None,
-        False,
-    ),
-    "subtitle": (
-        Font(name=FONT, size=10),
-        Alignment(horizontal="center", vertical="center", wrap_text=True),
-        None,
-        False,
-    ),
-    "head": (
-        Font(name=FONT, size=10, bold=True),
-        Alignment(horizontal="left", vertical="center", wrap_text=True),
-        FILL_HEAD,
-        True,
-    ),
-    "label": (
-        Font(name=FONT, size=9),
-        Alignment(horizontal="center", vertical="center", wrap_text=True),
-        FILL_LABEL,
-        True,
-    ),
-    "value": (
-        Font(name=FONT, size=10),
-        Alignment(horizontal="left", vertical="top", wrap_text=True),
-        None,
-        True,
-    ),
-    "center": (
-        Font(name=FONT, size=10),
-        Alignment(horizontal="center", vertical="center", wrap_text=True),
-        None,
-        True,
-    ),
-    "num": (Font(name=FONT, size=10), Alignment(horizontal="right", vertical="center"), None, True),
-    "big": (
-        Font(name=FONT, size=16, bold=True),
-        Alignment(horizontal="center", vertical="center"),
-        None,
-        True,
-    ),
-    "note": (
-        Font(name=FONT, size=9),
-        Alignment(horizontal="left", vertical="top", wrap_text=True),
-        None,
-        False,
-    ),
-    "notice": (
-        Font(name=FONT, size=10, bold=True),
-        Alignment(horizontal="left", vertical="center", wrap_text=True),
-        FILL_NOTICE,
-        True,
-    ),
-    "mono": (
-        Font(name="BIZ UDゴシック", size=18, bold=True),
-        Alignment(horizontal="center", vertical="center"),
-        None,
-        True,
-    ),
+# name: (font size, bold, horizontal, vertical, wrap, fill, bordered) — a table, not code
+_STYLE_TABLE: dict[str, tuple[float, bool, str, str, bool, PatternFill | None, bool]] = {
+    "title": (14, True, "center", "center", False, None, False),
+    "subtitle": (10, False, "center", "center", True, None, False),
+    "head": (10, True, "left", "center", True, FILL_HEAD, True),
+    "label": (9, False, "center", "center", True, FILL_LABEL, True),
+    "value": (10, False, "left", "top", True, None, True),
+    "value_mid": (10, False, "left", "center", True, None, True),
+    "center": (10, False, "center", "center", True, None, True),
+    "top_center": (10, False, "center", "top", True, None, True),
+    "num": (10, False, "right", "center", False, None, True),
+    "top_num": (10, False, "right", "top", True, None, True),
+    "big": (16, True, "center", "center", False, None, True),
+    "note": (9, False, "left", "top", True, None, False),
+    "notice": (10, True, "left", "center", True, FILL_NOTICE, True),
+    "mono": (18, True, "center", "center", False, None, True),
 }
-_SIZES = {"title": 14.0, "big": 16.0, "mono": 18.0, "label": 9.0, "note": 9.0}
+STYLES: dict[str, tuple[Font, Alignment, PatternFill | None, bool]] = {
+    name: (
+        Font(name="BIZ UDゴシック" if name == "mono" else FONT, size=size, bold=bold),
+        Alignment(horizontal=h, vertical=v, wrap_text=wrap),
+        fill,
+        bordered,
+    )
+    for name, (size, bold, h, v, wrap, fill, bordered) in _STYLE_TABLE.items()
+}
+_SIZES = {name: float(spec[0]) for name, spec in _STYLE_TABLE.items() if spec[0] != 10}
 
 
 def text_units(text: str) -> float:
@@ -206,28 +168,32 @@ class Form:
             )
 
     def line(self, *items: C, height: float | None = None, min_lines: int = 1) -> int:
-        """Write one row of boxes left to right; the height fits the longest wrapped text."""
+        """Write one row of boxes left to right; the height fits the box needing the most room.
+
+        A one-line text in a ``value`` box is centred vertically beside taller boxes; several lines
+        start at the top."""
         r = self.row
         col = 1
-        lines = min_lines
-        size_factor = 1.0
+        needed = min_lines * LINE_PT
         for it in items:
             span = min(it.span, self.ncols - col + 1)
             if span <= 0:
                 raise ValueError(f"row {r}: more boxes than grid columns")
-            self._style(r, col, span, it.style)
-            self.book.put(self.ws, r, col, it.value, label=it.bind, number_format=it.fmt)
+            style = it.style
             if isinstance(it.value, str) and it.value:
-                usable = self.width_of(col, span) - 1.0
-                size = _SIZES.get(it.style, 10.0)
-                scale = size / 10.0
-                n = len(wrap_spans(safe_text(it.value), usable / scale))
-                lines = max(lines, n)
-                size_factor = max(size_factor, scale)
+                scale = _SIZES.get(style, 10.0) / 10.0
+                n = len(wrap_spans(safe_text(it.value), (self.width_of(col, span) - 1.0) / scale))
+                needed = max(needed, n * LINE_PT * scale)
+                if style == "value" and n == 1:
+                    style = "value_mid"
+            elif style in _SIZES:
+                needed = max(needed, LINE_PT * _SIZES[style] / 10.0)
+            self._style(r, col, span, style)
+            self.book.put(self.ws, r, col, it.value, label=it.bind, number_format=it.fmt)
             col += span
         if col <= self.ncols:  # close the row's border to the grid's right edge
             self._style(r, col, self.ncols - col + 1, "value")
-        self.ws.row_dimensions[r].height = height or min(MAX_ROW_PT, lines * LINE_PT * size_factor + PAD_PT)
+        self.ws.row_dimensions[r].height = height or min(MAX_ROW_PT, needed + PAD_PT)
         self.row += 1
         return r
 

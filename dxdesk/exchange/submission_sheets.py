@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.domain.grading import GradingRule
 from dxdesk.domain.rates import achievement_rate
-from dxdesk.exchange.layout import C, Form
+from dxdesk.exchange.layout import C, Form, text_units
 from dxdesk.exchange.measure_sheet import SheetContext
 from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.store.queries import MeasureRow
@@ -66,7 +66,13 @@ def draw_list(
     section_label: str,
 ) -> None:
     fy = ctx.fiscal_year
-    widths = [9.0, 26.0, 11.0, 30.0, 12.0, 12.0, 9.0, 7.0, 7.0, 11.0, 8.0]
+    longest = max(
+        (text_units(f"①{ind.name}（{ind.unit}）") for r in rows for ind in r.snapshot.indicators),
+        default=20.0,
+    )
+    # the indicator column is as wide as the longest indicator (within reason), so that each
+    # indicator stays on one line beside its own target, actual and rate
+    widths = [9.0, 24.0, 7.0, min(60.0, max(30.0, longest + 2.0)), 12.0, 12.0, 9.0, 7.0, 7.0, 11.0, 8.0]
     f = Form(
         book,
         "一覧",
@@ -113,17 +119,17 @@ def draw_list(
         stage = r.stage.short if r.stage else ""
         c = r.code
         f.line(
-            C(c, 1, "center", f"{c} コード"),
+            C(c, 1, "top_center", f"{c} コード"),
             C(m.name, 1, "value", f"{c} 施策名"),
-            C(stage, 1, "center", f"{c} ステージ"),
+            C(stage, 1, "top_center", f"{c} ステージ"),
             C(_join(names), 1, "value", f"{c} 指標"),
-            C(_join(targets), 1, "num", f"{c} 目標"),
-            C(_join(actuals), 1, "num", f"{c} 実績"),
-            C(_join(rates), 1, "num", f"{c} 達成率"),
-            C(suggested, 1, "center", f"{c} 算出評価"),
-            C(grade, 1, "center", f"{c} 評価"),
-            C(m.sheet.direction or "", 1, "center", f"{c} 方向性"),
-            C(sheet_names.get(c, ""), 1, "center", f"{c} シート名"),
+            C(_join(targets), 1, "top_num", f"{c} 目標"),
+            C(_join(actuals), 1, "top_num", f"{c} 実績"),
+            C(_join(rates), 1, "top_num", f"{c} 達成率"),
+            C(suggested, 1, "top_center", f"{c} 算出評価"),
+            C(grade, 1, "top_center", f"{c} 評価"),
+            C(m.sheet.direction or "", 1, "top_center", f"{c} 方向性"),
+            C(sheet_names.get(c, ""), 1, "top_center", f"{c} シート名"),
         )
     f.gap(6)
     f.line(C(f"施策数 {len(rows)}件", len(widths), "note"))
