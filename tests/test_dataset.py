@@ -9,7 +9,15 @@ from dxdesk.store.dataset import DatasetError, export_dataset, import_dataset
 
 BASE = {
     "format": "dxdesk/dataset/1",
-    "plan": {"code": "p", "name": "計画", "current_fy": 2026, "settings": {"level_names": ["分野", "施策"]}},
+    "plan": {
+        "code": "p",
+        "name": "計画",
+        "current_fy": 2026,
+        "settings": {
+            "level_names": ["分野", "施策"],
+            "measure_attributes": [{"key": "team", "label": "係名"}],
+        },
+    },
     "bureaus": [{"code": "B1", "name": "総務部"}],
     "sections": [
         {"code": "S1", "name": "情報政策課", "bureau": "B1"},
@@ -109,10 +117,21 @@ def test_import_twice_changes_nothing(tmp_path):
         assert export_dataset(s, "p") == once
 
 
+def test_reimport_replaces_a_years_texts(tmp_path):
+    db = fresh(tmp_path, "re")
+    with db.session(audit=False) as s:
+        import_dataset(s, _with(("measures", 0, "years", "2026", "texts"), {"result": "a", "outcome": "b"}))
+    with db.session(audit=False) as s:
+        import_dataset(s, _with(("measures", 0, "years", "2026", "texts"), {"result": "a2"}))
+    with db.session() as s:
+        assert export_dataset(s, "p")["measures"][0]["years"]["2026"]["texts"] == {"result": "a2"}
+
+
 def test_section_filter(tmp_path):
     data = copy.deepcopy(BASE)
     other = copy.deepcopy(data["measures"][0])
     other.update(code="999", owner="S9", related=[], name="他課の施策")
+    data["sections"].append({"code": "S9", "name": "他課"})
     data["measures"].append(other)
     db = fresh(tmp_path, "f")
     with db.session(audit=False) as s:
@@ -161,6 +180,18 @@ def _with(path, value):
         (("measures", 0, "costs", "2023", "budget"), "１２万", "measures[0].costs.2023.budget", "数値"),
         (("measures", 0, "owner"), "", "measures[0]", "owner"),
         (("format",), "other/1", "format", "対応していません"),
+        (("measures", 0, "owner"), "S404", "measures[0].owner", "課所室一覧にありません"),
+        (("measures", 0, "related"), ["S404"], "measures[0].related", "課所室一覧にありません"),
+        (("measures", 0, "kind"), "mystery", "measures[0].kind", "measure_kinds"),
+        (
+            ("measures", 0, "years", "2026", "texts"),
+            {"reslt": "typo"},
+            "measures[0].years.2026.texts",
+            "reslt",
+        ),
+        (("measures", 0, "years", "2026", "direction"), "前進", "measures[0].years.2026.direction", "選択肢"),
+        (("measures", 0, "years", "2026", "entry_status"), "done?", "entry_status", "使えません"),
+        (("measures", 0, "attributes"), {"colour": "red"}, "measures[0].attributes", "colour"),
         (("plan", "settings"), {"evaluation_scheme": "dice"}, "plan.settings", "評価方式"),
     ],
 )

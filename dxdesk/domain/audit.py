@@ -345,9 +345,8 @@ def _val_cumulative(c: _Ctx) -> Iterator[Finding]:
 
 
 def _aud_missing_actual(c: _Ctx) -> Iterator[Finding]:
-    stage = c.m.sheet.stage
-    if stage in SCHEDULE_STAGES and not c.m.indicators:
-        return
+    if c.m.sheet.stage is Stage.NEXT:
+        return  # replacement under study: nothing is measured any more
     for i, ind in enumerate(c.m.indicators):
         if not ind.active_in(c.fy):
             continue
@@ -379,7 +378,7 @@ def _aud_kpi_targets(c: _Ctx) -> Iterator[Finding]:
             yield c.finding(
                 "AUD-KPI-NO-TARGET", f"indicators[{i}].target", indicator=ind.name, year=fy_short(c.fy)
             )
-        if ind.value_type.value == "numeric" and ind.baseline.is_blank:
+        if ind.value_type.value == "numeric" and ind.kind is IndicatorKind.OUTCOME and ind.baseline.is_blank:
             yield c.finding("AUD-KPI-NO-BASELINE", f"indicators[{i}].baseline", indicator=ind.name)
 
 

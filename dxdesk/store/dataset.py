@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from dxdesk.domain.enums import Direction, Grade, IndicatorKind, MilestoneStatus, Stage
-from dxdesk.domain.settings import PlanSettings, SettingsError
+from dxdesk.domain.enums import Direction, EntryStatus, Grade, IndicatorKind, MilestoneStatus, Stage
+from dxdesk.domain.settings import KNOWN_TEXT_FIELDS, PlanSettings, SettingsError
 from dxdesk.domain.values import Value, ValueInputError, ValueType, normalize_number, normalize_value
 from dxdesk.store.models import (
     Bureau,
@@ -307,6 +307,7 @@ def import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = Tr
         raise DatasetError("plan.settings", str(exc)) from exc
     plan.settings_json = json.dumps(settings_raw, ensure_ascii=False, sort_keys=True)
 
+    _validate_references(session, data, PlanSettings.from_dict(settings_raw))
     _import_org(session, data)
     session.flush()
     nodes = _import_tree(session, plan, data.get("tree", []))
@@ -344,6 +345,45 @@ def import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = Tr
 
         insert_new_measures(session, plan, {c: n.id for c, n in nodes.items()}, fresh)
     return plan
+
+
+def _validate_references(session: Session, data: Mapping[str, Any], settings: PlanSettings) -> None:
+    """Codes and keys that must name something that exists: sections, text fields, options."""
+    sections = {str(s.get("code")) for s in data.get("sections", [])}
+    sections |= set(session.scalars(select(Section.code)))
+    text_keys = set(KNOWN_TEXT_FIELDS) | {f.key for f in settings.text_fields}
+    directions = {o.key for o in settings.direction_options}
+    statuses = {s.value for s in EntryStatus}
+    kinds = set(settings.measure_kinds)
+    attributes = {key for key, _label in settings.measure_attributes}
+    for i, md in enumerate(data.get("measures", [])):
+        where = f"measures[{i}]"
+        for key, code in [("owner", md.get("owner"))] + [("related", c) for c in md.get("related", [])]:
+            if code not in (None, "") and str(code) not in sections:
+                raise DatasetError(f"{where}.{key}", f"課所室コード「{code}」が課所室一覧にありません")
+        kind = md.get("kind", "measure")
+        if kind not in kinds:
+            raise DatasetError(f"{where}.kind", f"種別「{kind}」が計画の設定（measure_kinds）にありません")
+        unknown_attrs = sorted(set(md.get("attributes", {})) - attributes)
+        if unknown_attrs:
+            raise DatasetError(
+                f"{where}.attributes",
+                f"計画の設定（measure_attributes）にない項目です：{'、'.join(unknown_attrs)}",
+            )
+        for fy_text, yd in (md.get("years") or {}).items():
+            w = f"{where}.years.{fy_text}"
+            code = yd.get("section")
+            if code not in (None, "") and str(code) not in sections:
+                raise DatasetError(f"{w}.section", f"課所室コード「{code}」が課所室一覧にありません")
+            bad = sorted(set(yd.get("texts") or {}) - text_keys)
+            if bad:
+                raise DatasetError(f"{w}.texts", f"不明な記述項目です：{'、'.join(bad)}")
+            direction = yd.get("direction")
+            if direction not in (None, "") and direction not in directions:
+                raise DatasetError(f"{w}.direction", f"方向性「{direction}」が計画の選択肢にありません")
+            status = yd.get("entry_status")
+            if status not in (None, "") and status not in statuses:
+                raise DatasetError(f"{w}.entry_status", f"入力状況「{status}」は使えません")
 
 
 def _import_org(session: Session, data: Mapping[str, Any]) -> None:
@@ -474,6 +514,8 @@ def _import_years(m: Measure, years: Mapping[str, Any], where: str) -> None:
         for k, v in yf.columns.items():
             setattr(my, k, v)
         texts = {t.field: t for t in my.texts}
+        if "texts" in yd:  # the dataset's texts of a year are the whole set
+            my.texts = [t for t in my.texts if t.field in yf.texts]
         for key, text in yf.texts.items():
             row = texts.get(key)
             if row is None:
@@ -481,6 +523,8 @@ def _import_years(m: Measure, years: Mapping[str, Any], where: str) -> None:
                 my.texts.append(row)
             row.text = text
         scores = {p.perspective: p for p in my.perspective_scores}
+        if "perspectives" in yd:
+            my.perspective_scores = [p for p in my.perspective_scores if p.perspective in yf.perspectives]
         for key, score in yf.perspectives.items():
             row_p = scores.get(key)
             if row_p is None:
