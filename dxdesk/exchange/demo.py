@@ -147,16 +147,32 @@ def _fill_actuals(m: Measure, fy: int, rng: random.Random) -> None:
             ind.values.append(row)
         if row.actual is not None:
             continue
-        target = row.target if row.target is not None else ind.final_target
         if ind.value_type == "qualitative":
             row.actual = "達成" if rng.random() < 0.7 else "未達成"
-        elif target not in (None, "—"):
-            try:
-                row.actual = _near_target(rng, Decimal(target))
-            except ArithmeticError:
-                row.actual = "—"
-        else:
+            continue
+        # near the year's target; for a reference indicator (target 0) near last year's actual
+        previous = next(
+            (
+                v.actual
+                for v in sorted(ind.values, key=lambda v: -v.fiscal_year)
+                if v.fiscal_year < fy and v.actual
+            ),
+            None,
+        )
+        base = row.target if row.target is not None else ind.final_target
+        if base in (None, "—") or _is_zero(base):
+            base = previous
+        try:
+            row.actual = _near_target(rng, Decimal(base)) if base not in (None, "—") else "—"
+        except ArithmeticError:
             row.actual = "—"
+
+
+def _is_zero(text: str | None) -> bool:
+    try:
+        return text is not None and Decimal(text) == 0
+    except ArithmeticError:
+        return False
 
 
 def _fill_sheet(

@@ -33,7 +33,7 @@ from dxdesk.exchange.authority import Authority, ensure_ca, issue_credential
 from dxdesk.exchange.certificates import cert_from_pem, cert_to_pem, format_fingerprint
 from dxdesk.exchange.credentials import CredentialBundle, encrypt_credential, new_passphrase
 from dxdesk.exchange.errors import ExchangeError
-from dxdesk.exchange.layout import C, Form
+from dxdesk.exchange.layout import C, Form, text_units
 from dxdesk.exchange.measure_sheet import cell_value
 from dxdesk.exchange.signing import key_from_pem, key_to_pem
 from dxdesk.exchange.slips import Slip, write_passphrase_slips
@@ -166,7 +166,8 @@ def _draw_list(
     book: WorkbookBuilder, snaps: Sequence[MeasureSnapshot], fiscal_year: int, section: str
 ) -> None:
     prev = fiscal_year - 1
-    widths = [9.0, 28.0, 30.0, 7.0, 11.0, 11.0, 9.0, 11.0]
+    code_w = max(8.0, max((text_units(m.code) for m in snaps), default=6.0) + 2.0)
+    widths = [code_w, 28.0, 30.0, 7.0, 11.0, 11.0, 9.0, 11.0]
     f = Form(
         book,
         "施策一覧",

@@ -13,7 +13,8 @@ within the box's width. Long texts are split over several rows at line boundarie
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dxdesk.exchange.workbook import WorkbookBuilder, safe_text
@@ -33,6 +35,9 @@ LINE_PT = 16.5  # one line of 10 pt text (Yu Gothic in Excel needs about this; L
 PAD_PT = 5.0
 MAX_ROW_PT = 409.0
 MAX_LINES = int((MAX_ROW_PT - PAD_PT) // LINE_PT)
+PAPER_W, PAPER_H = 595.3, 841.9  # A4 in points
+MARGIN_LR = (0.5 + 0.5) * 72.0
+MARGIN_TB = (0.75 + 0.7) * 72.0
 
 FILL_LABEL = PatternFill("solid", fgColor="F2F2F2")
 FILL_HEAD = PatternFill("solid", fgColor="DCE6F1")
@@ -46,6 +51,7 @@ _STYLE_TABLE: dict[str, tuple[float, bool, str, str, bool, PatternFill | None, b
     "label": (9, False, "center", "center", True, FILL_LABEL, True),
     "value": (10, False, "left", "top", True, None, True),
     "value_mid": (10, False, "left", "center", True, None, True),
+    "top": (10, False, "left", "top", True, None, True),  # like value, but stays at the top
     "center": (10, False, "center", "center", True, None, True),
     "top_center": (10, False, "center", "top", True, None, True),
     "num": (10, False, "right", "center", False, None, True),
@@ -128,6 +134,14 @@ class Form:
         for i, w in enumerate(self.widths, start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = w
         self._print_setup(landscape, title_rows, header)
+        # Page tracking for keep_together(): the printed page's height in sheet points, given the
+        # fit-to-width scale (Excel: a column of width w is about 7w + 5 pixels, 0.75 pt each).
+        paper_w, paper_h = (PAPER_H, PAPER_W) if landscape else (PAPER_W, PAPER_H)
+        grid_pt = sum(w * 7 + 5 for w in self.widths) * 0.75
+        scale = min(1.0, (paper_w - MARGIN_LR) / grid_pt)
+        self._title_rows = int(title_rows.split(":")[1]) if title_rows else 0
+        self._page_height = (paper_h - MARGIN_TB) / scale
+        self._used = 0.0
 
     @property
     def ncols(self) -> int:
@@ -193,13 +207,31 @@ class Form:
             col += span
         if col <= self.ncols:  # close the row's border to the grid's right edge
             self._style(r, col, self.ncols - col + 1, "value")
-        self.ws.row_dimensions[r].height = height or min(MAX_ROW_PT, needed + PAD_PT)
-        self.row += 1
+        self._advance(height or min(MAX_ROW_PT, needed + PAD_PT))
         return r
 
-    def gap(self, points: float = 8.0) -> None:
-        self.ws.row_dimensions[self.row].height = points
+    def _advance(self, height: float) -> None:
+        self.ws.row_dimensions[self.row].height = height
+        if self.row <= self._title_rows:
+            self._page_height -= height  # repeated on every page
+        elif self._used + height > self._page_height:
+            self._used = height  # the printer starts a new page here
+        else:
+            self._used += height
         self.row += 1
+
+    @contextmanager
+    def keep_together(self) -> Iterator[None]:
+        """Rows written inside stay on one page: a page break goes before them if they would not fit."""
+        start, used = self.row, self._used
+        yield
+        block = sum(self.ws.row_dimensions[r].height or 15.0 for r in range(start, self.row))
+        if used > 0 and used + block > self._page_height and block <= self._page_height:
+            self.ws.row_breaks.append(Break(id=start - 1))
+            self._used = block
+
+    def gap(self, points: float = 8.0) -> None:
+        self._advance(points)
 
     def title(self, text: str, *, bind: str | None = None, style: str = "title", height: float = 30) -> None:
         self.line(C(text, self.ncols, style, bind), height=height)
@@ -222,6 +254,5 @@ class Form:
             self.line(*items, min_lines=len(group))
 
     def page_break(self) -> None:
-        from openpyxl.worksheet.pagebreak import Break
-
         self.ws.row_breaks.append(Break(id=self.row - 1))
+        self._used = 0.0

@@ -311,32 +311,43 @@ def draw_measure_sheet(
     f.title(title, bind="表題")
     f.line(C(f"{ctx.plan_name}　{m.code}　{m.name}", f.ncols, "subtitle", "見出し"))
     for part in ctx.settings.parts_for(m.kind):
-        if part == "basic":
-            _basic(f, ctx, row, md)
-        elif part == "overview":
-            _overview(f, m)
-        elif part == "costs":
-            _costs(f, ctx, m, years[-5:])
-        elif part == "citizen":
-            _texts(f, ctx, m, "citizen", "市民参加の取組状況")
-        elif part == "indicators":
-            f.head("指標")
-            active = [ind for ind in m.indicators if ind.active_in(ctx.fiscal_year)]
-            if not active:
-                f.line(C("（指標なし）", f.ncols, "value"))
-            for i, ind in enumerate(active):
-                _indicator(f, ctx, i, ind, years)
-        elif part == "schedule":
-            _schedule(f, m)
-        elif part == "roadmap":
-            _texts(f, ctx, m, "roadmap", "ロードマップ")
-        elif part == "results":
-            _texts(f, ctx, m, "results", "事業の成果と課題")
-        elif part == "evaluation":
-            _evaluation(f, row)
-        elif part == "perspectives":
-            _perspectives(f, ctx, m)
-        elif part == "direction":
-            _direction(f, m)
-        elif part == "review":
-            _texts(f, ctx, m, "review", "見直し")
+        if part == "indicators":
+            _indicators(f, ctx, m, years)
+            continue
+        with f.keep_together():  # a part that fits on a page is not split across two
+            if part == "basic":
+                _basic(f, ctx, row, md)
+            elif part == "overview":
+                _overview(f, m)
+            elif part == "costs":
+                _costs(f, ctx, m, years[-5:])
+            elif part == "citizen":
+                _texts(f, ctx, m, "citizen", "市民参加の取組状況")
+            elif part == "schedule":
+                _schedule(f, m)
+            elif part == "roadmap":
+                _texts(f, ctx, m, "roadmap", "ロードマップ")
+            elif part == "results":
+                _texts(f, ctx, m, "results", "事業の成果と課題")
+            elif part == "evaluation":
+                _evaluation(f, row)
+            elif part == "perspectives":
+                _perspectives(f, ctx, m)
+            elif part == "direction":
+                _direction(f, m)
+            elif part == "review":
+                _texts(f, ctx, m, "review", "見直し")
+
+
+def _indicators(f: Form, ctx: SheetContext, m: MeasureSnapshot, years: list[int]) -> None:
+    """One block per indicator, each kept on one page (the heading stays with the first)."""
+    active = [ind for ind in m.indicators if ind.active_in(ctx.fiscal_year)]
+    with f.keep_together():
+        f.head("指標")
+        if not active:
+            f.line(C("（指標なし）", f.ncols, "value"))
+        else:
+            _indicator(f, ctx, 0, active[0], years)
+    for i, ind in enumerate(active[1:], start=1):
+        with f.keep_together():
+            _indicator(f, ctx, i, ind, years)

@@ -72,7 +72,8 @@ def draw_list(
     )
     # the indicator column is as wide as the longest indicator (within reason), so that each
     # indicator stays on one line beside its own target, actual and rate
-    widths = [9.0, 24.0, 7.0, min(60.0, max(30.0, longest + 2.0)), 12.0, 12.0, 9.0, 7.0, 7.0, 11.0, 8.0]
+    code_w = max(8.0, max((text_units(r.code) for r in rows), default=6.0) + 2.0)
+    widths = [code_w, 24.0, 7.0, min(60.0, max(30.0, longest + 2.0)), 12.0, 12.0, 9.0, 7.0, 7.0, 11.0, code_w]
     f = Form(
         book,
         "一覧",
@@ -120,9 +121,9 @@ def draw_list(
         c = r.code
         f.line(
             C(c, 1, "top_center", f"{c} コード"),
-            C(m.name, 1, "value", f"{c} 施策名"),
+            C(m.name, 1, "top", f"{c} 施策名"),
             C(stage, 1, "top_center", f"{c} ステージ"),
-            C(_join(names), 1, "value", f"{c} 指標"),
+            C(_join(names), 1, "top", f"{c} 指標"),
             C(_join(targets), 1, "top_num", f"{c} 目標"),
             C(_join(actuals), 1, "top_num", f"{c} 実績"),
             C(_join(rates), 1, "top_num", f"{c} 達成率"),
