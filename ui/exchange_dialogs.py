@@ -221,9 +221,13 @@ class KitImportDialog(QDialog):
 
     def _on_done(self, result: KitImportResult) -> None:
         self.result_info = result
+        if self._task is not None:
+            self._task.wait()  # run() is returning; never destroy a running thread
         self.accept()
 
     def _on_failed(self, exc: Exception) -> None:
+        if self._task is not None:
+            self._task.wait()
         self._busy(False)
         self.status.clear()
         if isinstance(exc, ExchangeError):
@@ -473,12 +477,16 @@ class ExportSubmissionDialog(QDialog):
 
     def _on_done(self, result: SubmissionResult, author: str, folder: Path) -> None:
         self.result_info = result
+        if self._task is not None:
+            self._task.wait()  # run() is returning; never destroy a running thread
         with self.db.session() as s:
             set_setting(s, "export_author", author)
             set_setting(s, "export_dir", str(folder))
         self.accept()
 
     def _on_failed(self, exc: Exception) -> None:
+        if self._task is not None:
+            self._task.wait()
         self.progress.setVisible(False)
         self.export_button.setEnabled(True)
         self.status.clear()

@@ -19,7 +19,6 @@ from dxdesk.store.models import (
     IndicatorValue,
     KitImport,
     Measure,
-    MeasureYear,
     Plan,
     SectionCredential,
     TrustedCA,

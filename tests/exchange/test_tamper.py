@@ -99,7 +99,7 @@ def test_visible_number_changed(world, tmp_path):
 def test_visible_text_changed(world, tmp_path):
     path = copy(world.submission, tmp_path)
     wb = openpyxl.load_workbook(path)
-    sheet, ref, value, label = first_binding(payload_of(wb), "s", "取組結果")
+    sheet, ref, value, _label = first_binding(payload_of(wb), "s", "取組結果")
     wb[sheet][ref].value = value + "（追記）"
     wb.save(path)
     v = verify_submission(path, world.trust)
