@@ -394,8 +394,9 @@ class ExportSubmissionDialog(QDialog):
         self.confirmed = QCheckBox("所属長が内容を確認しました", objectName="chiefConfirmed")
         form.addRow("", self.confirmed)
         folder_row = QHBoxLayout()
-        default_dir = self.saved_dir or QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        default_dir = next(
+            (d for d in (self.saved_dir, documents, str(Path.home())) if d and Path(d).is_dir()), ""
         )
         self.folder = QLineEdit(default_dir, objectName="folderEdit")
         browse = QPushButton("参照…")

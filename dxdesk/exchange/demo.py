@@ -18,14 +18,12 @@ per section); the central steps run first in this process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import random
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -39,6 +37,7 @@ from dxdesk.domain.settings import PlanSettings
 from dxdesk.exchange.errors import ExchangeError
 from dxdesk.exchange.kit import issue_kits
 from dxdesk.exchange.kit_import import import_kit
+from dxdesk.exchange.parallel import map_in_processes
 from dxdesk.exchange.submission import export_submission
 from dxdesk.store.database import open_database
 from dxdesk.store.dataset import import_dataset
@@ -282,36 +281,30 @@ def build_demo(
     scenario.kits = [k.path for k in batch.kits]
     scenario.slips = batch.slips_path
     template_dir = Path(tempfile.mkdtemp(prefix="dxdesk-demo-"))
-    template = template_dir / "empty.sqlite"
-    open_database(template).dispose()
-    jobs = [
-        (
-            str(k.path),
-            k.passphrase,
-            str(root / "sections" / f"{k.section_code}.sqlite"),
-            str(root / "submissions"),
-            fy,
-            k.section_code,
-            str(template),
-        )
-        for k in batch.kits
-    ]
-    t = time.perf_counter()
-    report(2, 4, "各課のデータベースと提出ファイルを作成しています")
-    n_workers = max(1, min(n_workers, len(jobs)))
-    results: list[tuple[str, str, str, float]] = []
-    if n_workers == 1:
-        results = [_section_job(j) for j in jobs]
-    else:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(n_workers, mp_context=multiprocessing.get_context(method)) as pool:
-            for i, r in enumerate(
-                pool.map(_section_job, jobs, chunksize=max(1, len(jobs) // (n_workers * 8)))
-            ):
-                results.append(r)
-                if i % 10 == 9:
-                    report(2, 4, f"各課のデータベースと提出ファイルを作成しています（{i + 1}/{len(jobs)}）")
-    shutil.rmtree(template_dir, ignore_errors=True)
+    try:
+        template = template_dir / "empty.sqlite"
+        open_database(template).dispose()
+        jobs = [
+            (
+                str(k.path),
+                k.passphrase,
+                str(root / "sections" / f"{k.section_code}.sqlite"),
+                str(root / "submissions"),
+                fy,
+                k.section_code,
+                str(template),
+            )
+            for k in batch.kits
+        ]
+        t = time.perf_counter()
+        report(2, 4, "各課のデータベースと提出ファイルを作成しています")
+        results: list[tuple[str, str, str, float]] = []
+        for i, r in enumerate(map_in_processes(_section_job, jobs, n_workers)):
+            results.append(r)
+            if i % 10 == 9:
+                report(2, 4, f"各課のデータベースと提出ファイルを作成しています（{i + 1}/{len(jobs)}）")
+    finally:
+        shutil.rmtree(template_dir, ignore_errors=True)
     scenario.timings["sections"] = time.perf_counter() - t
     scenario.sections = [Path(r[1]) for r in results]
     scenario.submissions = [Path(r[2]) for r in results]
