@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.sheet import MeasureSnapshot
-from dxdesk.exchange.layout import C, Form, text_units
+from dxdesk.exchange.layout import C, Form, draw_cover, text_units
 from dxdesk.exchange.measure_sheet import cell_value
 from dxdesk.exchange.workbook import WorkbookBuilder
 
@@ -28,12 +28,7 @@ INSTRUCTIONS = (
 
 
 def draw_kit_cover(book: WorkbookBuilder, info: dict[str, str], fiscal_year: int) -> None:
-    f = Form(book, "表紙", [18.0, 22.0, 22.0, 22.0], header=("", "", fy_label(fiscal_year)))
-    f.gap(20)
-    f.title(f"{fy_label(fiscal_year)}　施策評価シート", bind="表題", height=36)
-    f.title("配布ファイル", style="subtitle", height=24)
-    f.gap(16)
-    for label, key in (
+    rows = (
         ("計画", "plan"),
         ("課所室", "section"),
         ("年度", "fiscal_year"),
@@ -42,10 +37,11 @@ def draw_kit_cover(book: WorkbookBuilder, info: dict[str, str], fiscal_year: int
         ("施策数", "measures"),
         ("発行元", "ca"),
         ("中央認証局の指紋", "fingerprint"),
-    ):
-        f.line(C(label, 1, "label"), C(info[key], 3, "value", label))
-    f.gap(16)
-    f.line(C(INSTRUCTIONS, 4, "notice"))
+    )
+    label = fy_label(fiscal_year)
+    draw_cover(
+        book, f"{label}　施策評価シート", "配布ファイル", [(t, info[k]) for t, k in rows], INSTRUCTIONS, label
+    )
 
 
 def draw_kit_list(

@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dxdesk.exchange.workbook import WorkbookBuilder, safe_text
 
-__all__ = ["C", "Form", "text_units", "wrap_spans"]
+__all__ = ["C", "Form", "draw_cover", "text_units", "wrap_spans"]
 
 FONT = "游ゴシック"
 LINE_PT = 16.5  # one line of 10 pt text (Yu Gothic in Excel needs about this; LibreOffice less)
@@ -256,3 +256,24 @@ class Form:
     def page_break(self) -> None:
         self.ws.row_breaks.append(Break(id=self.row - 1))
         self._used = 0.0
+
+
+def draw_cover(
+    book: WorkbookBuilder,
+    title: str,
+    kind_label: str,
+    rows: Sequence[tuple[str, str]],
+    notice: str,
+    header_right: str,
+) -> None:
+    """The 表紙 of a workbook that travels: title, what kind of file it is, label/value rows (each
+    value bound under its label), and a highlighted notice."""
+    f = Form(book, "表紙", [18.0, 22.0, 22.0, 22.0], header=("", "", header_right))
+    f.gap(20)
+    f.title(title, bind="表題", height=36)
+    f.title(kind_label, style="subtitle", height=24)
+    f.gap(16)
+    for label, value in rows:
+        f.line(C(label, 1, "label"), C(value, 3, "value", label))
+    f.gap(16)
+    f.line(C(notice, 4, "notice"), min_lines=3)

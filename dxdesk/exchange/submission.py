@@ -33,7 +33,7 @@ from dxdesk.exchange.errors import ExchangeError, ExportBlocked, ReasonCode
 from dxdesk.exchange.measure_sheet import SheetContext, draw_measure_sheet, sheet_name_for
 from dxdesk.exchange.reader import DEFAULT_LIMITS, Limits
 from dxdesk.exchange.signing import key_from_pem
-from dxdesk.exchange.submission_sheets import draw_cover, draw_list
+from dxdesk.exchange.submission_sheets import draw_list, draw_submission_cover
 from dxdesk.exchange.verify import KIND_SUBMISSION, Trust, Verification, verify_file
 from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.store.database import Database
@@ -267,7 +267,7 @@ def export_submission(
             "serial": cred.serial.upper(),
             "previous": previous[:16].upper() if previous else "（初版）",
         }
-        draw_cover(book, cover, fiscal_year)
+        draw_submission_cover(book, cover, fiscal_year)
         taken: set[str] = set()
         sheet_names = {r.code: sheet_name_for(r.code, taken) for r in rows}
         draw_list(book, ctx, rows, sheet_names, f"{section_code} {section_name}")

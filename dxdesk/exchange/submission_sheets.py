@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.domain.grading import GradingRule
 from dxdesk.domain.rates import achievement_rate
-from dxdesk.exchange.layout import C, Form, text_units
+from dxdesk.exchange.layout import C, Form, draw_cover, text_units
 from dxdesk.exchange.measure_sheet import SheetContext
 from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.store.queries import MeasureRow
 
-__all__ = ["NOTICE", "draw_cover", "draw_list"]
+__all__ = ["NOTICE", "draw_list", "draw_submission_cover"]
 
 NOTICE = (
     "このファイルは dxdesk で電子署名されています。セルを書き換えて保存すると署名が無効になり、"
@@ -28,12 +28,7 @@ NOTICE = (
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 
 
-def draw_cover(book: WorkbookBuilder, cover: Mapping[str, str], fiscal_year: int) -> None:
-    f = Form(book, "表紙", [18.0, 22.0, 22.0, 22.0], header=("", "", fy_label(fiscal_year)))
-    f.gap(20)
-    f.title(f"{fy_label(fiscal_year)}　施策評価シート", bind="表題", height=36)
-    f.title("提出ファイル", style="subtitle", height=24)
-    f.gap(16)
+def draw_submission_cover(book: WorkbookBuilder, cover: Mapping[str, str], fiscal_year: int) -> None:
     rows = (
         ("計画", "plan"),
         ("課所室", "section"),
@@ -48,10 +43,10 @@ def draw_cover(book: WorkbookBuilder, cover: Mapping[str, str], fiscal_year: int
         ("証明書番号", "serial"),
         ("前の版のハッシュ", "previous"),
     )
-    for label, key in rows:
-        f.line(C(label, 1, "label"), C(cover[key], 3, "value", label), min_lines=1)
-    f.gap(16)
-    f.line(C(NOTICE, 4, "notice"), min_lines=3)
+    label = fy_label(fiscal_year)
+    draw_cover(
+        book, f"{label}　施策評価シート", "提出ファイル", [(t, cover[k]) for t, k in rows], NOTICE, label
+    )
 
 
 def _join(lines: list[str]) -> str:
