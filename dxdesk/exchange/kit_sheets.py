@@ -49,7 +49,8 @@ def draw_kit_list(
 ) -> None:
     prev = fiscal_year - 1
     code_w = max(8.0, max((text_units(m.code) for m in snaps), default=6.0) + 2.0)
-    widths = [code_w, 28.0, 30.0, 7.0, 11.0, 11.0, 9.0, 11.0]
+    longest = max((text_units(i.name) for m in snaps for i in m.indicators), default=20.0)
+    widths = [code_w, 26.0, min(56.0, max(30.0, longest + 2.0)), 7.0, 11.0, 11.0, 9.0, 11.0]
     f = Form(
         book,
         "施策一覧",
