@@ -126,10 +126,17 @@ def cmd_check(args: argparse.Namespace) -> int:
             except FiscalYearError as exc:
                 _err(f"NG {exc}")
                 return 2
-            rows = measure_rows(s, plan, fy, section_code=args.section)
+            all_rows = measure_rows(s, plan, fy)
+            rows = [r for r in all_rows if args.section in (None, r.section_code)]
             settings = plan_settings(plan)
             findings = [f for r in rows for f in check_measure(r.snapshot, settings, r.suggestion)]
-            findings += check_plan([r.snapshot for r in rows], settings, section_names(s, fy))
+            # the split-measure check compares with every section, then keeps this section's findings
+            codes = {r.code for r in rows}
+            findings += [
+                f
+                for f in check_plan([r.snapshot for r in all_rows], settings, section_names(s, fy))
+                if f.measure_code in codes
+            ]
     finally:
         db.dispose()
     errors = 0

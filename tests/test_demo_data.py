@@ -504,7 +504,7 @@ EXPECTED_FINDINGS = {
 
 def test_checks_find_what_they_exist_for(demo_db):
     found: dict[str, set[str]] = {}
-    for fy in (2025, SURVEYED):
+    for fy in (2023, 2025, SURVEYED):  # 098's low execution is in 2023
         _, _, findings = audit(demo_db, fy)
         for f in findings:
             found.setdefault(f.check_id, set()).add(f.measure_code)

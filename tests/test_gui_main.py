@@ -42,7 +42,12 @@ def test_selecting_a_measure_shows_its_sheet(window, qtbot, demo_db):
     with demo_db.session() as s:
         m = s.get(Measure, mid)
         code, name = m.code, m.name
-    text = window.view.toPlainText()
+    assert window.editor.title.text() == f"{code}　{name}"
+    assert "令和8年度" in window.editor.subtitle.text()
+    tabs = window.editor.tabs
+    preview = next(i for i in range(tabs.count()) if tabs.tabText(i) == "シート全体")
+    qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton, pos=tabs.tabBar().tabRect(preview).center())
+    text = tabs.widget(preview).view.toPlainText()
     assert name in text and code in text
     assert "自己評価" in text or "指標" in text
 

@@ -1,165 +1,328 @@
-"""Main window: the plan tree with the measures of the chosen year and section, and one measure's sheet.
+"""Main window of the section application: the measures of the chosen year and section as the plan
+tree with a status per sheet and counts, search and filter, the sheet editor, the pre-submission check,
+autosave status, undo/redo, and backups.
 
-The fiscal year and section are always visible at the top; counts per status sit beside them. The
-tree is filtered by the search box (code or name). Everything displayed comes from
-``dxdesk.store.queries``; this module lays it out and reacts to the user.
+The fiscal year and section are always visible at the top. Everything displayed comes from dxdesk
+(``dxdesk.store.queries``, ``dxdesk.store.entry``, ``dxdesk.store.presubmit``); this module lays it out
+and turns menu choices into calls. The kit import, submission export and printing are provided by
+other modules and wired into :meth:`MainWindow.open_kit`, :meth:`MainWindow.export_submission` and
+:meth:`MainWindow.print_sheets`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+import getpass
+import logging
+from datetime import timedelta
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QTreeWidget,
+    QStackedWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from dxdesk import __version__
-from dxdesk.domain.audit import check_measure
 from dxdesk.domain.enums import EntryStatus
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.store.database import Database
+from dxdesk.domain.settings import PlanSettings
+from dxdesk.store.autosave import SaveResult
+from dxdesk.store.backup import BackupError, backup_due, create_backup, restore_backup
+from dxdesk.store.database import Database, DatabaseError, open_database
+from dxdesk.store.editing import EditableSheet, EditError
+from dxdesk.store.entry import EntrySession
 from dxdesk.store.models import Plan
-from dxdesk.store.queries import (
-    MeasureRow,
-    TreeNode,
-    current_plan,
-    measure_rows,
-    plan_tree,
-    section_names,
-    sections_for_year,
-)
+from dxdesk.store.presubmit import CheckItem, presubmission_check
+from dxdesk.store.queries import current_plan, measure_rows, plan_tree, sections_for_year
+from dxdesk.store.settings_store import get_setting, set_setting
 from dxdesk.store.snapshot import plan_settings
-from ui.measure_view import MeasureView, render_measure
+from ui.backup_dialog import RestoreDialog
+from ui.check_list import CheckList
+from ui.measure_tree import FILTERS, ROLE_MEASURE_ID, MeasureTree, grade_text
+from ui.sheet_editor import SheetEditor
+from ui.welcome import WelcomePage
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ALL_SECTIONS", "ROLE_MEASURE_ID", "MainWindow"]
 
 ALL_SECTIONS = ""
-COLUMNS = ("コード・名称", "担当課", "ステージ", "評価", "状態")
-ROLE_MEASURE_ID = Qt.ItemDataRole.UserRole + 1
+BACKUP_INTERVAL = timedelta(minutes=10)
+STARTUP_BACKUP_DELAY_MS = 3000
+SEPARATE_FEATURE = "この機能（{name}）は別途提供されます。提供され次第、このメニューから使えるようになります。"
+
+
+class _Bridge(QObject):
+    """Carries results from the autosave thread to the window's thread (queued signals)."""
+
+    saved = Signal(object)
+    backup_failed = Signal(str)
 
 
 class MainWindow(QMainWindow):
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
-        self.rows: dict[int, MeasureRow] = {}
-        self.resize(1280, 760)
+        self.entry: EntrySession | None = None
+        self.plan_id: int | None = None
+        self.plan_name = ""
+        self.survey_fy: int | None = None
+        self.settings = PlanSettings.default()
+        self._changes_since_backup = False
+        self._bridge = _Bridge()
+        self._bridge.saved.connect(self._on_saved)
+        self._bridge.backup_failed.connect(lambda msg: self.show_status(msg, "error"))
+        self.resize(1366, 768)
         self._build()
+        self._build_menu()
         self._load_plan()
 
-    # --- layout -----------------------------------------------------------------------------
+    # --- layout -------------------------------------------------------------------------------------
     def _build(self) -> None:
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 6)
+        self.stack = QStackedWidget()
+        self.welcome = WelcomePage()
+        self.welcome.open_kit.connect(lambda: self.actionOpenKit.trigger())
+        self.welcome.try_demo.connect(self.try_demo)
+        self.stack.addWidget(self.welcome)
 
+        workspace = QWidget()
+        layout = QVBoxLayout(workspace)
+        layout.setContentsMargins(6, 6, 6, 2)
         top = QHBoxLayout()
         self.context_label = QLabel(objectName="contextLabel")
-        top.addWidget(self.context_label)
-        top.addWidget(QLabel("年度"))
+        top.addWidget(self.context_label, 1)
+        year_label = QLabel("年度(&Y)")
         self.year_combo = QComboBox(objectName="yearCombo")
-        self.year_combo.setMinimumContentsLength(8)
+        self.year_combo.setMinimumContentsLength(7)
+        year_label.setBuddy(self.year_combo)
+        top.addWidget(year_label)
         top.addWidget(self.year_combo)
-        top.addWidget(QLabel("課所室"))
+        section_label = QLabel("課所室(&S)")
         self.section_combo = QComboBox(objectName="sectionCombo")
-        self.section_combo.setMinimumContentsLength(14)
+        self.section_combo.setMinimumContentsLength(12)
+        section_label.setBuddy(self.section_combo)
+        top.addWidget(section_label)
         top.addWidget(self.section_combo)
-        self.search = QLineEdit(objectName="searchBox")
-        self.search.setPlaceholderText("コード・名称で検索")
-        self.search.setClearButtonEnabled(True)
-        top.addWidget(self.search, 1)
-        self.counts_label = QLabel(objectName="countsLabel")
-        top.addWidget(self.counts_label)
         layout.addLayout(top)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.tree = QTreeWidget(objectName="measureTree")
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(list(COLUMNS))
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, len(COLUMNS)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
-        splitter.addWidget(self.tree)
-        self.view = MeasureView()
-        self.view.setObjectName("measureView")
-        splitter.addWidget(self.view)
-        splitter.setStretchFactor(0, 5)
-        splitter.setStretchFactor(1, 6)
-        splitter.setSizes([560, 700])
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.counts_label = QLabel(objectName="countsLabel")
+        self.counts_label.setWordWrap(True)
+        left_layout.addWidget(self.counts_label)
+        filters = QHBoxLayout()
+        self.search = QLineEdit(objectName="searchBox")
+        self.search.setPlaceholderText("コード・名称で検索（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        filters.addWidget(self.search, 1)
+        self.status_filter = QComboBox(objectName="statusFilter")
+        for label, key in FILTERS:
+            self.status_filter.addItem(label, key)
+        filters.addWidget(self.status_filter)
+        left_layout.addLayout(filters)
+        self.tree = MeasureTree()
+        left_layout.addWidget(self.tree, 1)
+        splitter.addWidget(left)
+        self.editor = SheetEditor()
+        self.editor.setObjectName("sheetEditor")
+        splitter.addWidget(self.editor)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 7)
+        splitter.setSizes([520, 846])
         layout.addWidget(splitter, 1)
-        self.setCentralWidget(central)
+        self.stack.addWidget(workspace)
+        self.setCentralWidget(self.stack)
+
+        self.check_list = CheckList()
+        self.check_dock = QDockWidget("提出前チェック", self, objectName="checkDock")
+        self.check_dock.setWidget(self.check_list)
+        self.check_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.check_dock)
+        self.check_dock.hide()
+        self.check_list.activated.connect(self.jump_to)
+        self.check_list.rerun.connect(self.run_check)
+
+        self.save_label = QLabel(objectName="saveStatus")
+        self.statusBar().addWidget(self.save_label, 1)
+        self.db_label = QLabel(objectName="dbLabel")
+        self.db_label.setStyleSheet("color: #666666;")
+        self.statusBar().addPermanentWidget(self.db_label)
 
         self._search_timer = QTimer(self, singleShot=True, interval=150)
         self._search_timer.timeout.connect(self._apply_filter)
+        self._check_timer = QTimer(self, singleShot=True, interval=1500)
+        self._check_timer.timeout.connect(lambda: self.check_dock.isVisible() and self.run_check())
+        self._backup_timer = QTimer(self, interval=int(BACKUP_INTERVAL.total_seconds() * 1000))
+        self._backup_timer.timeout.connect(lambda: self._changes_since_backup and self.backup_now(quiet=True))
+        self._backup_timer.start()
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.year_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.status_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.year_combo.currentIndexChanged.connect(lambda _i: self._year_changed())
         self.section_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.tree.currentItemChanged.connect(lambda cur, _prev: self._show_item(cur))
+        self.editor.sheet_changed.connect(self._sheet_changed)
+        self.editor.notice.connect(self.show_status)
 
-        self._build_menu()
+    def _action(self, text: str, slot: object, shortcut: object = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if name:
+            action.setObjectName(name)
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                action.setShortcuts(shortcut)
+            else:
+                action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
 
     def _build_menu(self) -> None:
-        file_menu = self.menuBar().addMenu("ファイル(&F)")
-        quit_action = QAction("終了(&X)", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        bar = self.menuBar()
+        file_menu = bar.addMenu("ファイル(&F)")
+        self.actionOpenKit = self._action(
+            "配布ファイルを開く(&O)…", self.open_kit, QKeySequence.StandardKey.Open, "actionOpenKit"
+        )
+        self.actionExportSubmission = self._action(
+            "提出ファイルを作成(&E)…", self.export_submission, None, "actionExportSubmission"
+        )
+        self.actionPrint = self._action("印刷・PDF出力(&P)…", self.print_sheets, QKeySequence("Ctrl+P"), "actionPrint")
+        self.actionBackup = self._action("バックアップを作成(&B)", lambda: self.backup_now(), None, "actionBackup")
+        self.actionRestore = self._action("バックアップから復元(&R)…", self.restore, None, "actionRestore")
+        quit_action = self._action("終了(&X)", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
+        file_menu.addActions([self.actionOpenKit, self.actionExportSubmission, self.actionPrint])
+        file_menu.addSeparator()
+        file_menu.addActions([self.actionBackup, self.actionRestore])
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
-        view_menu = self.menuBar().addMenu("表示(&V)")
-        find = QAction("検索(&F)", self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
-        view_menu.addAction(find)
-        nxt = QAction("次の施策(&N)", self)
-        nxt.setShortcut(QKeySequence("Ctrl+PgDown"))
-        nxt.triggered.connect(lambda: self.step_measure(+1))
-        prv = QAction("前の施策(&P)", self)
-        prv.setShortcut(QKeySequence("Ctrl+PgUp"))
-        prv.triggered.connect(lambda: self.step_measure(-1))
-        view_menu.addActions([nxt, prv])
-        help_menu = self.menuBar().addMenu("ヘルプ(&H)")
-        about = QAction("dxdesk について(&A)", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
 
-    def _about(self) -> None:
-        QMessageBox.about(self, "dxdesk について", f"dxdesk {__version__}\nデータベース：{self.db.url}")
+        edit_menu = bar.addMenu("編集(&E)")
+        self.actionUndo = self._action(
+            "元に戻す(&U)", self.editor.undo, QKeySequence.StandardKey.Undo, "actionUndo"
+        )
+        self.actionRedo = self._action(
+            "やり直し(&R)", self.editor.redo, [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")], "actionRedo"
+        )
+        edit_menu.addActions([self.actionUndo, self.actionRedo])
+        edit_menu.aboutToShow.connect(self._update_undo_actions)
 
-    # --- data -------------------------------------------------------------------------------
+        view_menu = bar.addMenu("表示(&V)")
+        find = self._action("検索(&F)", self._focus_search, QKeySequence.StandardKey.Find, "actionFind")
+        self.actionNext = self._action("次のシート(&N)", lambda: self.step_measure(+1), QKeySequence("Ctrl+PgDown"), "actionNextSheet")
+        self.actionPrev = self._action("前のシート(&P)", lambda: self.step_measure(-1), QKeySequence("Ctrl+PgUp"), "actionPrevSheet")
+        swap = self._action("一覧と入力欄を切り替え(&L)", self._swap_focus, QKeySequence("F6"), "actionSwapFocus")
+        view_menu.addActions([find, self.actionNext, self.actionPrev, swap])
+        view_menu.addSeparator()
+        for n in range(1, 10):
+            view_menu.addAction(
+                self._action(f"入力欄のタブ {n}", lambda _c=False, n=n: self._open_tab(n - 1), QKeySequence(f"Ctrl+{n}"))
+            )
+
+        check_menu = bar.addMenu("チェック(&C)")
+        self.actionCheck = self._action("提出前チェック(&C)", self.run_check, QKeySequence("F8"), "actionCheck")
+        check_menu.addAction(self.actionCheck)
+
+        help_menu = bar.addMenu("ヘルプ(&H)")
+        help_menu.addAction(self._action("dxdesk について(&A)", self._about, None, "actionAbout"))
+
+    # --- database and plan ----------------------------------------------------------------------------
     def _load_plan(self) -> None:
+        self.db_label.setText(f"データ：{self.db.path or self.db.url}")
+        can_backup = self.db.path is not None
+        self.actionBackup.setEnabled(can_backup)
+        self.actionRestore.setEnabled(can_backup)
         with self.db.session() as s:
             plan = current_plan(s)
             if plan is None:
                 self.plan_id = None
-                self.context_label.setText("計画が登録されていません")
+                self.stack.setCurrentWidget(self.welcome)
+                self.setWindowTitle("dxdesk")
+                for a in (self.actionExportSubmission, self.actionPrint, self.actionCheck, self.actionUndo):
+                    a.setEnabled(False)
                 return
             self.plan_id = plan.id
             self.plan_name = plan.name
             self.settings = plan_settings(plan)
             start = plan.period_start_fy or (plan.current_fy or 2026) - 5
-            end = max(plan.current_fy or start, start)
-            current = plan.current_fy or end
+            self.survey_fy = plan.current_fy or plan.period_end_fy or start
+            end = max(self.survey_fy, start)
+            own_section = get_setting(s, "section_code")
+            last_fy = get_setting(s, "ui.fiscal_year")
+            last_section = get_setting(s, "ui.section")
+            last_measure = get_setting(s, "ui.measure")
+        for a in (self.actionExportSubmission, self.actionPrint, self.actionCheck, self.actionUndo):
+            a.setEnabled(True)
+        self.stack.setCurrentIndex(1)
+        self.entry = EntrySession(
+            self.db,
+            settings=self.settings,
+            survey_fy=self.survey_fy,
+            user=_user_name(),
+            on_saved=self._bridge.saved.emit,
+            defer=lambda submit: QTimer.singleShot(0, submit),
+        )
+        self.editor.set_session(self.entry, self.settings)
         self.year_combo.blockSignals(True)
+        self.year_combo.clear()
         for fy in range(end, start - 1, -1):
             self.year_combo.addItem(fy_label(fy), fy)
-        self.year_combo.setCurrentIndex(max(0, self.year_combo.findData(current)))
+        wanted_fy = int(last_fy) if last_fy and last_fy.isdigit() else self.survey_fy
+        index = self.year_combo.findData(wanted_fy)
+        self.year_combo.setCurrentIndex(index if index >= 0 else max(0, self.year_combo.findData(self.survey_fy)))
         self.year_combo.blockSignals(False)
-        self._fill_sections()
-        self.reload()
+        self._fill_sections(own_section or last_section)
+        self.reload(select=int(last_measure) if last_measure and last_measure.isdigit() else None)
+        if self.db.path is not None and backup_due(self.db.path, BACKUP_INTERVAL):
+            # a little after start-up, so the copy does not compete with drawing the window
+            QTimer.singleShot(STARTUP_BACKUP_DELAY_MS, self, lambda: self.backup_now(quiet=True))
 
-    def _plan(self, s) -> Plan:  # type: ignore[no-untyped-def]
+    def set_database(self, db: Database) -> None:
+        """Switch to another database (the demo data, an imported kit)."""
+        self._shutdown_entry()
+        if db is not self.db:
+            self.db.dispose()
+        self.db = db
+        self._load_plan()
+
+    def reload_plan(self) -> None:
+        """Read the plan again (after a kit was imported into this database)."""
+        self._shutdown_entry()
+        self._load_plan()
+
+    def _shutdown_entry(self) -> None:
+        if self.entry is not None:
+            self.editor.commit_pending()
+            self.editor.show_sheet(None)
+            self.entry.flush(30)
+            self.entry.close()
+            self.entry = None
+
+    def try_demo(self) -> None:
+        from ui.app import open_demo
+
+        try:
+            db = open_demo()
+        except DatabaseError as exc:
+            QMessageBox.critical(self, "dxdesk", f"デモデータを開けませんでした。\n\n{exc}")
+            return
+        self.set_database(db)
+        self.show_status("デモデータ（デモ市）を開きました。入力内容はデモ用のデータベースに保存されます。", "info")
+
+    def _plan(self, s: object) -> Plan:
+        from sqlalchemy.orm import Session
+
+        assert isinstance(s, Session)
         plan = s.get(Plan, self.plan_id)
         assert plan is not None
         return plan
@@ -170,11 +333,9 @@ class MainWindow(QMainWindow):
 
     @property
     def section_code(self) -> str | None:
-        code = self.section_combo.currentData()
-        return code or None
+        return self.section_combo.currentData() or None
 
-    def _fill_sections(self) -> None:
-        keep = self.section_combo.currentData()
+    def _fill_sections(self, keep: str | None) -> None:
         with self.db.session() as s:
             sections = sections_for_year(s, self._plan(s), self.fiscal_year)
         self.section_combo.blockSignals(True)
@@ -182,127 +343,266 @@ class MainWindow(QMainWindow):
         self.section_combo.addItem("すべての課所室", ALL_SECTIONS)
         for code, name in sections:
             self.section_combo.addItem(f"{name}（{code}）", code)
-        idx = self.section_combo.findData(keep) if keep else 0
-        self.section_combo.setCurrentIndex(max(0, idx))
+        index = self.section_combo.findData(keep) if keep else 0
+        self.section_combo.setCurrentIndex(max(0, index))
         self.section_combo.blockSignals(False)
 
-    def reload(self) -> None:
-        if self.plan_id is None:
+    def _year_changed(self) -> None:
+        self._fill_sections(self.section_code)
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        if self.plan_id is None or self.entry is None:
             return
-        selected = self.current_measure_id()
+        selected = select or self.current_measure_id()
+        self.editor.commit_pending()
         fy = self.fiscal_year
         with self.db.session() as s:
             plan = self._plan(s)
             rows = measure_rows(s, plan, fy, section_code=self.section_code, settings=self.settings)
-            tree = plan_tree(s, plan, rows)
-            self.section_names = section_names(s, fy)
-        self.rows = {r.id: r for r in rows}
-        self.tree.blockSignals(True)
-        self.tree.clear()
-        for node in tree:
-            self.tree.addTopLevelItem(self._node_item(node))
-        self.tree.expandAll()
-        self.tree.blockSignals(False)
+            roots = plan_tree(s, plan, rows)
+        self.tree.populate(roots, show_section=self.section_code is None)
+        for key, sheet in self.entry.cached_sheets().items():
+            if key[1] == fy:
+                self._update_row(sheet)  # changes still on their way to the disk
         section = self.section_combo.currentText()
         self.context_label.setText(f"{self.plan_name}　{fy_label(fy)}　{section}")
-        self.setWindowTitle(f"dxdesk — {self.plan_name}（{fy_label(fy)}）")
+        editable = "" if fy == self.survey_fy else "（参照のみ）"
+        self.setWindowTitle(f"dxdesk — {self.plan_name}（{fy_label(fy)}{editable}）")
         self._update_counts()
         self._apply_filter()
         if not self.select_measure(selected):
             self.step_measure(+1)
 
-    def _node_item(self, node: TreeNode) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([f"{node.level_name} {node.code}　{node.name}", "", "", "", ""])
-        font = item.font(0)
-        font.setBold(True)
-        item.setFont(0, font)
-        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
-        for child in node.children:
-            item.addChild(self._node_item(child))
-        for r in node.measures:
-            grade = (
-                r.grade.value
-                if r.grade
-                else ("対象外" if r.suggestion.rule.value == "not_evaluated" else "—")
-            )
-            stage = r.stage.short if r.stage else ""
-            m_item = QTreeWidgetItem([f"{r.code}　{r.name}", r.section_name, stage, grade, r.status.label])
-            m_item.setData(0, ROLE_MEASURE_ID, r.id)
-            m_item.setToolTip(0, f"{r.code} {r.name}")
-            m_item.setToolTip(3, r.suggestion.explanation)
-            if r.errors:
-                m_item.setToolTip(4, f"エラー {r.errors}件・警告 {r.warnings}件")
-            item.addChild(m_item)
-        return item
-
+    # --- the list -----------------------------------------------------------------------------------
     def _update_counts(self) -> None:
-        counts = {st: 0 for st in EntryStatus}
-        for r in self.rows.values():
-            counts[r.status] += 1
-        text = f"施策 {len(self.rows)}件　" + "　".join(f"{st.label} {counts[st]}" for st in EntryStatus)
-        self.counts_label.setText(text)
+        statuses = self.tree.statuses()
+        counts = {st: statuses.count(st) for st in EntryStatus}
+        self.counts_label.setText(
+            f"施策 {len(statuses)}件　" + "　".join(f"{st.label} {counts[st]}" for st in EntryStatus)
+        )
 
-    # --- navigation -------------------------------------------------------------------------
-    def _measure_items(self) -> list[QTreeWidgetItem]:
-        out: list[QTreeWidgetItem] = []
-
-        def walk(item: QTreeWidgetItem) -> None:
-            if item.data(0, ROLE_MEASURE_ID) is not None and not item.isHidden():
-                out.append(item)
-            for i in range(item.childCount()):
-                walk(item.child(i))
-
-        for i in range(self.tree.topLevelItemCount()):
-            walk(self.tree.topLevelItem(i))
-        return out
-
-    def current_measure_id(self) -> int | None:
-        item = self.tree.currentItem()
-        return item.data(0, ROLE_MEASURE_ID) if item is not None else None
-
-    def select_measure(self, measure_id: int | None) -> bool:
-        if measure_id is None:
-            return False
-        for item in self._measure_items():
-            if item.data(0, ROLE_MEASURE_ID) == measure_id:
-                self.tree.setCurrentItem(item)
-                return True
-        return False
-
-    def step_measure(self, delta: int) -> None:
-        items = self._measure_items()
-        if not items:
-            self.view.clear()
-            return
-        current = self.tree.currentItem()
-        idx = items.index(current) if current in items else -1
-        nxt = items[(idx + delta) % len(items)] if idx >= 0 else items[0]
-        self.tree.setCurrentItem(nxt)
+    def _update_row(self, sheet: EditableSheet) -> None:
+        ev = sheet.evaluate()
+        stage = sheet.snapshot.sheet.stage
+        self.tree.set_state(
+            sheet.measure_id,
+            grade_text(ev.grade, ev.suggestion.rule, ev.is_override),
+            ev.suggestion.explanation,
+            ev.status,
+            ev.errors,
+            ev.warnings,
+            stage.short if stage else "",
+        )
 
     def _apply_filter(self) -> None:
-        needle = self.search.text().strip().lower()
+        self.tree.apply_filter(self.search.text(), self.status_filter.currentData() or "")
 
-        def walk(item: QTreeWidgetItem) -> bool:
-            visible_children = False
-            for i in range(item.childCount()):
-                visible_children |= walk(item.child(i))
-            is_measure = item.data(0, ROLE_MEASURE_ID) is not None
-            match = not needle or (is_measure and needle in item.text(0).lower())
-            visible = (match and is_measure) or visible_children or (not needle and not is_measure)
-            item.setHidden(not visible)
-            return visible
+    def _measure_items(self) -> list[QTreeWidgetItem]:
+        return self.tree.measure_items()
 
-        for i in range(self.tree.topLevelItemCount()):
-            walk(self.tree.topLevelItem(i))
+    def current_measure_id(self) -> int | None:
+        return self.tree.current_measure_id()
+
+    def select_measure(self, measure_id: int | None) -> bool:
+        return self.tree.select_measure(measure_id)
+
+    def step_measure(self, delta: int) -> None:
+        self.editor.commit_pending()
+        if not self.tree.step(delta):
+            self.editor.show_sheet(None)
 
     def _show_item(self, item: QTreeWidgetItem | None) -> None:
-        if item is None:
+        if item is None or self.entry is None:
             return
         mid = item.data(0, ROLE_MEASURE_ID)
-        row = self.rows.get(mid) if mid is not None else None
-        if row is None:
+        if mid is None:
             return
-        findings = check_measure(row.snapshot, self.settings, row.suggestion)
-        self.view.show_html(
-            render_measure(row, self.settings, self.fiscal_year, findings, self.section_names)
+        self.editor.commit_pending()
+        try:
+            sheet = self.entry.open_sheet(mid, self.fiscal_year)
+        except EditError as exc:
+            self.show_status(str(exc), "error")
+            return
+        self.editor.show_sheet(sheet)
+        self._update_undo_actions()
+
+    def _sheet_changed(self, sheet: EditableSheet) -> None:
+        self._update_row(sheet)
+        self._update_counts()
+        self._update_undo_actions()
+        self.show_status("保存中…", "info")
+        if self.check_dock.isVisible():
+            self._check_timer.start()
+
+    # --- saving, undo ---------------------------------------------------------------------------------
+    def _on_saved(self, result: SaveResult) -> None:
+        if result.is_task:
+            return  # backups report their own failures
+        if result.ok:
+            self._changes_since_backup = True
+            if result.pending == 0:
+                self.show_status(f"保存しました（{result.at:%H:%M:%S}）", "ok")
+            return
+        self.show_status("保存できませんでした", "error")
+        QMessageBox.warning(self, "保存できませんでした", result.message)
+        sheet = self.editor.sheet
+        if sheet is not None and self.entry is not None and self.entry.is_stale(sheet):
+            self.editor.show_sheet(self.entry.open_sheet(*sheet.key))  # show what is really saved
+
+    def show_status(self, text: str, kind: str = "info") -> None:
+        color = {"error": "#b00020", "ok": "#2e7d32"}.get(kind, "#333333")
+        self.save_label.setStyleSheet(f"color: {color};")
+        self.save_label.setText(text)
+
+    def _update_undo_actions(self) -> None:
+        undo, redo = self.editor.undo_state()
+        self.actionUndo.setText(f"元に戻す：{undo}(&U)" if undo else "元に戻す(&U)")
+        self.actionRedo.setText(f"やり直し：{redo}(&R)" if redo else "やり直し(&R)")
+
+    # --- pre-submission check -------------------------------------------------------------------------
+    def run_check(self) -> None:
+        if self.plan_id is None or self.entry is None:
+            return
+        self.editor.commit_pending()
+        with self.db.session() as s:
+            report = presubmission_check(
+                s, self._plan(s), self.fiscal_year, section_code=self.section_code, sheets=self.entry.cached_sheets()
+            )
+        self.check_list.show_report(report)
+        if not self.check_dock.isVisible():
+            self.check_dock.show()
+            self.check_list.list.setFocus()
+        self.show_status(report.summary, "error" if report.errors else "ok")
+
+    def jump_to(self, item: CheckItem) -> None:
+        """Show the sheet of a finding and put the cursor on its field."""
+        if not self.select_measure(item.measure_id):
+            self.search.clear()
+            self.status_filter.setCurrentIndex(0)
+            self._apply_filter()
+            self.select_measure(item.measure_id)
+        self.editor.focus_target(item.target)
+
+    # --- backups --------------------------------------------------------------------------------------
+    def backup_now(self, *, quiet: bool = False) -> None:
+        path = self.db.path
+        if path is None or self.entry is None:
+            return
+        self._changes_since_backup = False
+        bridge = self._bridge
+
+        def task() -> None:
+            try:
+                dest = create_backup(path)
+            except BackupError as exc:
+                bridge.backup_failed.emit(str(exc))
+                return
+            log.info("backup written: %s", dest)
+
+        self.entry.saver.submit_task("バックアップ", task)
+        if not quiet:
+            self.show_status("バックアップを作成しています…", "info")
+            self.entry.flush(30)
+            self.show_status("バックアップを作成しました。", "ok")
+
+    def restore(self) -> None:
+        path = self.db.path
+        if path is None:
+            return
+        self.editor.commit_pending()
+        if self.entry is not None:
+            self.entry.flush(30)
+        dialog = RestoreDialog(path, self)
+        if not dialog.exec() or dialog.chosen() is None:
+            return
+        chosen = dialog.chosen()
+        assert chosen is not None
+        answer = QMessageBox.question(
+            self,
+            "バックアップから復元",
+            f"{chosen.label} の状態に戻します。\n現在のデータは「復元前の状態」として保存されます。よろしいですか？",
         )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._shutdown_entry()
+        self.db.dispose()
+        message = ""
+        try:
+            kept = restore_backup(path, chosen.path)
+            message = f"{chosen.label} の状態に戻しました（復元前のデータ：{kept.name}）。"
+        except BackupError as exc:
+            QMessageBox.critical(self, "復元できませんでした", str(exc))
+        try:
+            self.db = open_database(path)
+        except DatabaseError as exc:
+            QMessageBox.critical(self, "データベースを開けません", str(exc))
+            return
+        self._load_plan()
+        if message:
+            self.show_status(message, "ok")
+
+    # --- features provided by other modules ---------------------------------------------------------------
+    def open_kit(self) -> None:
+        QMessageBox.information(self, "配布ファイルを開く", SEPARATE_FEATURE.format(name="配布ファイルの読み込み"))
+
+    def export_submission(self) -> None:
+        QMessageBox.information(self, "提出ファイルを作成", SEPARATE_FEATURE.format(name="提出ファイルの作成"))
+
+    def print_sheets(self) -> None:
+        QMessageBox.information(self, "印刷・PDF出力", SEPARATE_FEATURE.format(name="印刷・PDF出力"))
+
+    # --- small things ------------------------------------------------------------------------------------
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _swap_focus(self) -> None:
+        if self.tree.hasFocus():
+            part = self.editor.current_part()
+            (part or self.editor).setFocus()
+            if part is not None:
+                part.focusNextChild()
+        else:
+            self.editor.commit_pending()
+            self.tree.setFocus()
+
+    def _open_tab(self, n: int) -> None:
+        visible = [i for i in range(self.editor.tabs.count()) if self.editor.tabs.isTabVisible(i)]
+        if n < len(visible):
+            self.editor.tabs.setCurrentIndex(visible[n])
+            self.editor.tabs.currentWidget().setFocus()
+            self.editor.tabs.currentWidget().focusNextChild()
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "dxdesk について", f"dxdesk {__version__}\nデータベース：{self.db.url}")
+
+    def _save_preferences(self) -> None:
+        if self.plan_id is None:
+            return
+        try:
+            with self.db.session() as s:
+                set_setting(s, "ui.fiscal_year", str(self.fiscal_year))
+                set_setting(s, "ui.section", self.section_code or "")
+                mid = self.current_measure_id()
+                if mid is not None:
+                    set_setting(s, "ui.measure", str(mid))
+        except Exception:  # preferences are not worth a failed close
+            log.exception("could not save window preferences")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.editor.commit_pending()
+        if self.entry is not None:
+            self.entry.flush(30)
+            if self._changes_since_backup:
+                self.backup_now(quiet=True)
+            self._shutdown_entry()
+        self._save_preferences()
+        super().closeEvent(event)
+
+
+def _user_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return ""

@@ -304,9 +304,9 @@ def _req_perspectives(c: _Ctx) -> Iterator[Finding]:
 def _val_funding(c: _Ctx) -> Iterator[Finding]:
     if not c.uses("costs"):
         return
-    for fy in sorted(c.m.costs):
-        if fy > c.fy:
-            continue
+    # Only the evaluated year: earlier years were explained (or not) on their own sheets, which are
+    # read-only now.
+    for fy in [c.fy] if c.fy in c.m.costs else []:
         cost = c.m.costs[fy]
         total = cost.funding_total()
         if total is None or cost.settlement is None or total == cost.settlement:
@@ -467,9 +467,9 @@ def _aud_low_execution(c: _Ctx) -> Iterator[Finding]:
     if not c.uses("costs"):
         return
     threshold = c.s.low_execution_rate_percent
-    for fy in sorted(c.m.costs):
-        if fy > c.fy:
-            continue
+    # Only the evaluated year: earlier years were explained (or not) on their own sheets, which are
+    # read-only now.
+    for fy in [c.fy] if c.fy in c.m.costs else []:
         cost = c.m.costs[fy]
         if cost.budget is None or cost.settlement is None or cost.budget <= 0:
             continue

@@ -145,6 +145,7 @@ class PlanSettings:
     measure_attributes: tuple[tuple[str, str], ...]
     measure_kinds: Mapping[str, str]
     audit_checks: Mapping[str, bool]
+    section_editable_fields: tuple[str, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # --- construction -------------------------------------------------------------------------
@@ -231,6 +232,7 @@ class PlanSettings:
             measure_attributes=tuple((a["key"], a["label"]) for a in d["measure_attributes"]),
             measure_kinds=dict(d["measure_kinds"]),
             audit_checks={str(k): bool(v) for k, v in d["audit_checks"].items()},
+            section_editable_fields=tuple(str(f) for f in d.get("section_editable_fields") or ()),
             raw={k: v for k, v in overrides.items() if k != "_comment"},
         )
 
@@ -257,6 +259,10 @@ class PlanSettings:
 
     def perspective(self, key: str) -> PerspectiveSpec | None:
         return next((p for p in self.perspectives if p.key == key), None)
+
+    def section_may_edit(self, field: str) -> bool:
+        """Whether sections may edit a measure's basic field (purpose, summary, …) in their sheets."""
+        return field in self.section_editable_fields
 
     def check_enabled(self, check_id: str, default: bool = True) -> bool:
         return self.audit_checks.get(check_id, default)

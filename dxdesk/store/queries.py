@@ -97,12 +97,12 @@ def section_names(session: Session, fy: int | None = None) -> dict[str, str]:
 
 def sections_for_year(session: Session, plan: Plan, fy: int) -> list[tuple[str, str]]:
     """(code, name) of sections that own a measure in ``fy``, in the organisation's order."""
-    owners: set[str] = set()
-    for m in session.scalars(select(Measure).where(Measure.plan_id == plan.id)):
-        my = session.scalar(
-            select(MeasureYear).where(MeasureYear.measure_id == m.id, MeasureYear.fiscal_year == fy)
-        )
-        owners.add(my.section_code if my is not None and my.section_code else m.owner_section_code)
+    q = (
+        select(Measure.owner_section_code, MeasureYear.section_code)
+        .outerjoin(MeasureYear, (MeasureYear.measure_id == Measure.id) & (MeasureYear.fiscal_year == fy))
+        .where(Measure.plan_id == plan.id)
+    )
+    owners = {year_owner or owner for owner, year_owner in session.execute(q)}
     names = section_names(session, fy)
     order = {s.code: i for i, s in enumerate(session.scalars(select(Section).order_by(Section.sort_order)))}
     return sorted(((c, names.get(c, c)) for c in owners), key=lambda cn: (order.get(cn[0], 1_000_000), cn[0]))

@@ -1,0 +1,97 @@
+"""Helpers for GUI tests that act like a person: click a measure in the list, open a tab, type into a
+cell or a text box (Japanese arrives as an input-method commit, as it does from a real IME), press keys.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+@pytest.fixture
+def window(qtbot, demo_db):
+    from ui.app import make_app
+    from ui.main_window import MainWindow
+
+    make_app()
+    w = MainWindow(demo_db)
+    w.resize(1366, 768)
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()
+    qtbot.waitActive(w)
+    yield w
+    if w.entry is not None:
+        w.entry.flush(10)
+    w.close()
+
+
+def ime_type(widget: QWidget, text: str) -> None:
+    """What an input method does: show the composition, then commit the text."""
+    target = widget.window().focusWidget() or widget  # the IME talks to the focused widget
+    if not (target is widget or widget.isAncestorOf(target)):
+        target = widget
+    pre = QInputMethodEvent(text, [])
+    QApplication.sendEvent(target, pre)
+    commit = QInputMethodEvent("", [])
+    commit.setCommitString(text)
+    QApplication.sendEvent(target, commit)
+
+
+def click_measure(qtbot, window, code: str) -> None:
+    tree = window.tree
+    item = next(i for i in tree.measure_items() if i.text(0).split("　")[0] == code)
+    tree.scrollToItem(item)
+    rect = tree.visualItemRect(item)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.editor.title.text().startswith(code)
+
+
+def open_tab(qtbot, window, title: str):
+    tabs = window.editor.tabs
+    index = next(i for i in range(tabs.count()) if tabs.tabText(i) == title and tabs.isTabVisible(i))
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert tabs.currentIndex() == index
+    return tabs.widget(index)
+
+
+def click_cell(qtbot, view, row: int, col: int) -> None:
+    index = view.model().index(row, col)
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.currentIndex() == index
+
+
+def type_in_cell(qtbot, view, row: int, col: int, text: str, key=Qt.Key.Key_Return) -> None:
+    """Click the cell, type (ASCII by keys, anything else through the IME) and press Enter."""
+    click_cell(qtbot, view, row, col)
+    if text.isascii():
+        type_keys(qtbot, view, text)
+    else:
+        ime_type(view, text)
+    qtbot.keyClick(view.window().focusWidget() or view, key)
+    QApplication.processEvents()  # Qt commits an editor on Enter through a queued call
+
+
+def type_keys(qtbot, widget: QWidget, text: str) -> None:
+    """Key presses go to whichever widget has the focus, as the keyboard does (the first key typed on a
+    grid cell opens an editor that takes the focus)."""
+    for ch in text:
+        qtbot.keyClick(widget.window().focusWidget() or widget, ch)
+
+
+def cell_text(view, row: int, col: int) -> str:
+    return str(view.model().index(row, col).data() or "")
+
+
+def click(qtbot, widget: QWidget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(widget.width() // 2, widget.height() // 2))
+
+
+def wait_saved(qtbot, window) -> None:
+    window.entry.flush(10)
+    qtbot.waitUntil(lambda: window.save_label.text().startswith("保存しました"), timeout=5000)

@@ -1,0 +1,175 @@
+"""The list of measures as the plan tree (分野 → … → 施策), with grade and status per sheet, filtered by
+a search text and a status. Grades and statuses come from dxdesk (``MeasureRow`` or the open sheet's
+evaluation); this widget only lays them out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+
+from dxdesk.domain.enums import EntryStatus, Grade, GradingRule
+from dxdesk.store.queries import TreeNode
+
+COLUMNS = ("コード・名称", "担当課", "ステージ", "評価", "状態")
+ROLE_MEASURE_ID = Qt.ItemDataRole.UserRole + 1
+ROLE_STATUS = Qt.ItemDataRole.UserRole + 2
+ROLE_ERRORS = Qt.ItemDataRole.UserRole + 3
+
+# status filter choices: (label, predicate key)
+FILTERS = (
+    ("すべての状態", ""),
+    ("未入力", EntryStatus.EMPTY.value),
+    ("入力中", EntryStatus.IN_PROGRESS.value),
+    ("入力完了", EntryStatus.COMPLETE.value),
+    ("要確認", EntryStatus.NEEDS_CHECK.value),
+    ("エラーのあるシート", "errors"),
+)
+STATUS_FG = {
+    EntryStatus.EMPTY: QColor("#666666"),
+    EntryStatus.IN_PROGRESS: QColor("#8a5a00"),
+    EntryStatus.COMPLETE: QColor("#2e7d32"),
+    EntryStatus.NEEDS_CHECK: QColor("#b00020"),
+}
+
+
+def grade_text(grade: Grade | None, rule: GradingRule, override: bool) -> str:
+    if grade is None:
+        return "対象外" if rule is GradingRule.NOT_EVALUATED else "—"
+    return f"{grade.value}*" if override else grade.value
+
+
+class MeasureTree(QTreeWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("measureTree")
+        self.setColumnCount(len(COLUMNS))
+        self.setHeaderLabels(list(COLUMNS))
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        header = self.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        fm = self.fontMetrics()
+        # fixed widths from the longest text each column can show, so nothing is cut at any scaling
+        for col, samples in ((1, ("あ" * 5,)), (2, ("ステージ", "3・4")), (3, ("評価", "対象外")), (4, ("状態", "入力完了"))):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.setColumnWidth(col, max(fm.horizontalAdvance(t) for t in samples) + 12)
+        self.items: dict[int, QTreeWidgetItem] = {}
+
+    def populate(self, roots: list[TreeNode], *, show_section: bool) -> None:
+        self.blockSignals(True)
+        self.clear()
+        self.items.clear()
+        for node in roots:
+            self.addTopLevelItem(self._node_item(node))
+        self.expandAll()
+        self.setColumnHidden(1, not show_section)
+        self.blockSignals(False)
+
+    def _node_item(self, node: TreeNode) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([f"{node.level_name} {node.code}　{node.name}", "", "", "", ""])
+        font = item.font(0)
+        font.setBold(True)
+        item.setFont(0, font)
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
+        item.setToolTip(0, f"{node.level_name} {node.code}　{node.name}")
+        for child in node.children:
+            item.addChild(self._node_item(child))
+        for r in node.measures:
+            m_item = QTreeWidgetItem([f"{r.code}　{r.name}", r.section_name, r.stage.short if r.stage else "", "", ""])
+            m_item.setData(0, ROLE_MEASURE_ID, r.id)
+            m_item.setToolTip(0, f"{r.code} {r.name}")
+            self.items[r.id] = m_item
+            override = r.self_grade is not None and r.self_grade != r.suggestion.grade
+            self.set_state(
+                r.id,
+                grade_text(r.grade, r.suggestion.rule, override),
+                r.suggestion.explanation,
+                r.status,
+                r.errors,
+                r.warnings,
+                r.stage.short if r.stage else "",
+            )
+            item.addChild(m_item)
+        return item
+
+    def set_state(
+        self, mid: int, grade: str, why: str, status: EntryStatus, errors: int, warnings: int, stage: str
+    ) -> None:
+        item = self.items.get(mid)
+        if item is None:
+            return
+        item.setText(2, stage)
+        item.setText(3, grade)
+        item.setToolTip(3, why)
+        item.setText(4, status.label)
+        item.setForeground(4, QBrush(STATUS_FG[status]))
+        item.setData(0, ROLE_STATUS, status.value)
+        item.setData(0, ROLE_ERRORS, errors)
+        item.setToolTip(4, f"エラー {errors}件・警告 {warnings}件" if errors or warnings else status.label)
+
+    def statuses(self) -> list[EntryStatus]:
+        return [EntryStatus(i.data(0, ROLE_STATUS)) for i in self.items.values()]
+
+    # --- navigation and filtering ---------------------------------------------------------------------
+    def measure_items(self) -> list[QTreeWidgetItem]:
+        """Visible measure items in display order."""
+        out: list[QTreeWidgetItem] = []
+
+        def walk(item: QTreeWidgetItem) -> None:
+            if item.data(0, ROLE_MEASURE_ID) is not None and not item.isHidden():
+                out.append(item)
+            for i in range(item.childCount()):
+                walk(item.child(i))
+
+        for i in range(self.topLevelItemCount()):
+            walk(self.topLevelItem(i))
+        return out
+
+    def current_measure_id(self) -> int | None:
+        item = self.currentItem()
+        return item.data(0, ROLE_MEASURE_ID) if item is not None else None
+
+    def select_measure(self, mid: int | None) -> bool:
+        item = self.items.get(mid) if mid is not None else None
+        if item is None or item.isHidden():
+            return False
+        self.setCurrentItem(item)
+        self.scrollToItem(item)
+        return True
+
+    def step(self, delta: int) -> bool:
+        items = self.measure_items()
+        if not items:
+            return False
+        current = self.currentItem()
+        idx = items.index(current) if current in items else -1
+        nxt = items[(idx + delta) % len(items)] if idx >= 0 else items[0]
+        self.setCurrentItem(nxt)
+        self.scrollToItem(nxt)
+        return True
+
+    def apply_filter(self, text: str, status: str) -> None:
+        needle = text.strip().lower()
+
+        def matches(item: QTreeWidgetItem) -> bool:
+            if needle and needle not in item.text(0).lower():
+                return False
+            if status == "errors":
+                return bool(item.data(0, ROLE_ERRORS))
+            return not status or item.data(0, ROLE_STATUS) == status
+
+        def walk(item: QTreeWidgetItem) -> bool:
+            visible_children = False
+            for i in range(item.childCount()):
+                visible_children |= walk(item.child(i))
+            if item.data(0, ROLE_MEASURE_ID) is not None:
+                visible = matches(item)
+            else:
+                visible = visible_children or (not needle and not status)
+            item.setHidden(not visible)
+            return visible
+
+        for i in range(self.topLevelItemCount()):
+            walk(self.topLevelItem(i))

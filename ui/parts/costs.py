@@ -1,0 +1,194 @@
+"""事業費: fiscal years × 予算・決算・財源内訳・人件費, with the totals dxdesk computes (財源内訳計,
+執行率, トータルコスト) and the check that the funding breakdown adds up to the settlement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QHeaderView, QLabel
+
+from dxdesk.domain.cost_summary import CostSummary, summarize_cost
+from dxdesk.domain.fields import COST_FIELDS, JumpTarget
+from dxdesk.domain.fiscal import fy_short
+from dxdesk.domain.sheet import CostData
+from dxdesk.domain.values import format_decimal
+from dxdesk.store.editing import EditableSheet
+from ui.grid import COMPUTED_BG, ERROR_BG, ERROR_FG, FieldGridModel, SheetGrid
+from ui.parts.base import PartHost, SheetPart, page_layout
+from ui.widgets import CommitTextEdit, MessageLabel
+
+Index = QModelIndex | QPersistentModelIndex
+NO_PARENT = QModelIndex()
+YEARS_SHOWN = 5
+
+# (row key, label); keys starting with "=" are computed totals
+ROWS: tuple[tuple[str, str], ...] = (
+    ("budget", "予算額"),
+    ("settlement", "決算額"),
+    ("=execution_rate", "執行率"),
+    ("fund_general", "　一般財源"),
+    ("fund_national", "　国庫支出金"),
+    ("fund_prefecture", "　県支出金"),
+    ("fund_bonds", "　地方債"),
+    ("fund_other", "　その他"),
+    ("=funding_total", "　財源内訳計"),
+    ("personnel_cost", "人件費計"),
+    ("=total_cost", "トータルコスト"),
+    ("staff_ratio", "正職員従事割合（人）"),
+    ("overtime_hours", "正職員時間外勤務（時間）"),
+    ("part_time_staff", "会計年度任用職員（有・無）"),
+)
+
+
+class CostModel(FieldGridModel):
+    def __init__(self, host: PartHost):
+        super().__init__(host)
+        self.sheet: EditableSheet | None = None
+        self.years: list[int] = []
+
+    def set_sheet(self, sheet: EditableSheet) -> None:
+        self.beginResetModel()
+        self.sheet = sheet
+        self.years = list(range(sheet.fy - YEARS_SHOWN + 1, sheet.fy + 1))
+        self.errors.clear()
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(ROWS)
+
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self.years)
+
+    def path_at(self, index: Index) -> str | None:
+        if not index.isValid() or ROWS[index.row()][0].startswith("="):
+            return None
+        return f"costs[{self.years[index.column()]}].{ROWS[index.row()][0]}"
+
+    def summary(self, fy: int) -> CostSummary:
+        assert self.sheet is not None
+        return summarize_cost(self.sheet.snapshot.costs.get(fy) or CostData(fiscal_year=fy))
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return super().headerData(section, orientation, role)
+        if orientation == Qt.Orientation.Horizontal:
+            return fy_short(self.years[section])
+        return ROWS[section][1]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if self.sheet is None or not index.isValid():
+            return None
+        key = ROWS[index.row()][0]
+        fy = self.years[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if key.startswith("="):
+            s = self.summary(fy)
+            mismatch = key == "=funding_total" and s.funding_matches is False
+            if role == Qt.ItemDataRole.DisplayRole:
+                if key == "=execution_rate":
+                    return s.execution_rate_display
+                value = s.funding_total if key == "=funding_total" else s.total_cost
+                return "" if value is None else format_decimal(value)
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return ERROR_BG if mismatch else COMPUTED_BG
+            if role == Qt.ItemDataRole.ForegroundRole and mismatch:
+                return ERROR_FG
+            if role == Qt.ItemDataRole.ToolTipRole and mismatch:
+                return s.message
+            return None
+        path = self.path_at(index)
+        assert path is not None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.errors[path][0] if path in self.errors else self.sheet.display(path)
+        if role == Qt.ItemDataRole.EditRole:
+            return self.edit_text(index)
+        return self.cell_style(index, role)
+
+
+class CostsPart(SheetPart):
+    keys = ("costs",)
+    title = "事業費"
+
+    def __init__(self, host: PartHost):
+        super().__init__(host)
+        layout = page_layout(self)
+        self.hint = QLabel(objectName="costHint")
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self.model = CostModel(host)
+        self.grid = SheetGrid(host)
+        self.grid.setObjectName("costGrid")
+        self.grid.setModel(self.model)
+        self.grid.verticalHeader().setVisible(True)
+        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.grid.verticalHeader().setDefaultSectionSize(self.grid.fontMetrics().height() + 6)
+        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.model.after_commit = self._after_commit
+        self.grid.message.connect(lambda t, k: self.message.show_message(t, k))
+        layout.addWidget(self.grid, 3)
+        self.message = MessageLabel(objectName="costMessage")
+        layout.addWidget(self.message)
+        self.check = MessageLabel(objectName="costCheck")
+        layout.addWidget(self.check)
+        self.note_title = QLabel(COST_FIELDS["execution_note"] + "（不用額が生じた理由など）(&E)")
+        layout.addWidget(self.note_title)
+        self.note = CommitTextEdit(lines=2)
+        self.note.setObjectName("executionNote")
+        self.note_title.setBuddy(self.note)
+        self.note.committed.connect(self._note_committed)
+        layout.addWidget(self.note, 1)
+
+    def load(self, sheet: EditableSheet) -> None:
+        self.message.clear_message()
+        self.model.set_sheet(sheet)
+        unit = sheet.settings.cost_unit
+        self.hint.setText(
+            sheet.locked
+            or f"単位：{unit}。入力できるのは{fy_short(sheet.fy)}の列です。財源内訳の合計は決算額と一致させてください。"
+        )
+        path = f"costs[{sheet.fy}].execution_note"
+        self.note.load(sheet.display(path))
+        self.note.setReadOnly(not sheet.editable(path))
+        col = self.model.years.index(sheet.fy)
+        self.grid.setCurrentIndex(self.model.index(0, col))
+        self.refresh(sheet)
+
+    def refresh(self, sheet: EditableSheet) -> None:
+        self.model.changed_all()
+        lines = [self.model.summary(fy).message for fy in self.model.years if self.model.summary(fy).message]
+        lines += [f.message for f in sheet.evaluate().findings if f.field.startswith("costs[")]
+        self.check.show_message("\n".join(dict.fromkeys(lines)), "warning")
+
+    def _after_commit(self) -> None:
+        if self.model.last_error:
+            self.message.show_message(self.model.last_error)
+        else:
+            self.message.clear_message()
+        if self.sheet is not None:
+            self.refresh(self.sheet)
+
+    def _note_committed(self, text: str, final: bool) -> None:
+        sheet = self.sheet
+        if sheet is None:
+            return
+        error = self.host.commit(f"costs[{sheet.fy}].execution_note", text, coalesce=True, final=final)
+        if error:
+            self.message.show_message(error)
+            self.note.mark_unsaved()
+        else:
+            self.refresh(sheet)
+
+    def commit_pending(self) -> None:
+        self.grid.commit_pending()
+        self.note.commit_pending()
+
+    def focus_target(self, target: JumpTarget) -> bool:
+        year = target.cost_year
+        if year is None or year not in self.model.years:
+            self.grid.setFocus()
+            return True
+        self.grid.setCurrentIndex(self.model.index(1, self.model.years.index(year)))
+        self.grid.setFocus()
+        return True

@@ -1,0 +1,106 @@
+"""Free-text parts (取組結果・成果・課題・改善目標…, 市民参加, 見直し, ロードマップ): one box per field the
+plan uses, with a character counter against the plan's limit and the field's check messages."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from dxdesk.domain.fields import JumpTarget
+from dxdesk.domain.settings import TextFieldSpec
+from dxdesk.store.editing import EditableSheet
+from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
+from ui.widgets import CommitTextEdit, MessageLabel
+
+
+class _TextField:
+    def __init__(self, spec: TextFieldSpec, parent: QWidget):
+        self.spec = spec
+        self.title = QLabel(spec.label + ("　（必須）" if spec.required else ""), parent)
+        self.title.setObjectName("fieldTitle")
+        self.counter = QLabel(parent)
+        self.counter.setObjectName(f"counter_{spec.key}")
+        self.edit = CommitTextEdit(parent, lines=4)
+        self.edit.setObjectName(f"text_{spec.key}")
+        self.edit.setAccessibleName(spec.label)
+        self.title.setBuddy(self.edit)
+        self.message = MessageLabel(parent)
+        self.message.setObjectName(f"message_{spec.key}")
+
+    @property
+    def path(self) -> str:
+        return f"texts.{self.spec.key}"
+
+
+class TextPart(SheetPart):
+    def __init__(self, host: PartHost, key: str, title: str, specs: list[TextFieldSpec]):
+        super().__init__(host)
+        self.keys = (key,)
+        self.title = title
+        content = QWidget()
+        layout = page_layout(content)
+        self.fields: dict[str, _TextField] = {}
+        for spec in specs:
+            f = _TextField(spec, content)
+            row = QHBoxLayout()
+            row.addWidget(f.title)
+            row.addStretch(1)
+            row.addWidget(f.counter)
+            layout.addLayout(row)
+            layout.addWidget(f.edit)
+            layout.addWidget(f.message)
+            f.edit.committed.connect(lambda text, final, f=f: self._commit(f, text, final))
+            f.edit.textChanged.connect(lambda f=f: self._count(f))
+            self.fields[spec.key] = f
+        layout.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.area = scrolling(content)
+        outer.addWidget(self.area)
+
+    def load(self, sheet: EditableSheet) -> None:
+        for f in self.fields.values():
+            f.edit.load(sheet.display(f.path))
+            f.edit.setReadOnly(not sheet.editable(f.path))
+        self.refresh(sheet)
+
+    def refresh(self, sheet: EditableSheet) -> None:
+        findings = sheet.evaluate().findings
+        for f in self.fields.values():
+            self._count(f)
+            if f.message.property("kind") == "error" and f.edit.dirty:
+                continue  # keep the message about text not saved yet
+            mine = [x for x in findings if x.field == f.path]
+            if mine:
+                kind = "error" if any(x.severity.value == "error" for x in mine) else "warning"
+                f.message.show_message("\n".join(x.message for x in mine), kind)
+            else:
+                f.message.clear_message()
+
+    def _count(self, f: _TextField) -> None:
+        sheet = self.sheet
+        if sheet is None:
+            return
+        count = sheet.text_count(f.spec.key, f.edit.toPlainText())
+        f.counter.setText(count.display)
+        f.counter.setStyleSheet("color: #b00020; font-weight: bold;" if count.over else "color: #555555;")
+
+    def _commit(self, f: _TextField, text: str, final: bool) -> None:
+        error = self.host.commit(f.path, text, coalesce=True, final=final)
+        if error:
+            f.message.show_message(error, "error")
+            f.edit.mark_unsaved()  # try again when the person leaves the field
+        elif self.sheet is not None:
+            self.refresh(self.sheet)
+
+    def commit_pending(self) -> None:
+        for f in self.fields.values():
+            f.edit.commit_pending()
+
+    def focus_target(self, target: JumpTarget) -> bool:
+        for f in self.fields.values():
+            if target.path == f.path:
+                f.edit.setFocus()
+                f.edit.ensureCursorVisible()
+                self.area.ensureWidgetVisible(f.edit)
+                return True
+        return False

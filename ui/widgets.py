@@ -1,0 +1,138 @@
+"""Small widgets shared by the sheet editor parts.
+
+:class:`CommitTextEdit` is a multi-line text box that *commits* (asks to be saved) when the person
+leaves it and, while they keep typing, after a short pause — so a killed process loses at most the
+last few seconds of the field being typed. Tab moves to the next field (Ctrl+Tab inserts a tab), as
+in a form. :class:`MessageLabel` shows an inline validation message under a field.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
+
+IDLE_COMMIT_MS = 2000
+
+
+class CommitTextEdit(QPlainTextEdit):
+    """Emits ``committed(text, final)`` after a pause in typing (final=False) and on leaving (True)."""
+
+    committed = Signal(str, bool)
+
+    def __init__(self, parent: QWidget | None = None, *, lines: int = 4):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self._dirty = False
+        self._saved_since_final = False  # an idle commit happened; leaving the field still commits
+        self._loading = False
+        self._idle = QTimer(self, singleShot=True, interval=IDLE_COMMIT_MS)
+        self._idle.timeout.connect(lambda: self._commit(final=False))
+        self.textChanged.connect(self._changed)
+        line = self.fontMetrics().lineSpacing()
+        self.setMinimumHeight(line * lines + 12)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def load(self, text: str) -> None:
+        """Show stored text without treating it as typing."""
+        self._loading = True
+        try:
+            if self.toPlainText() != text:
+                self.setPlainText(text)
+        finally:
+            self._loading = False
+        self._dirty = False
+        self._saved_since_final = False
+        self._idle.stop()
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    def mark_unsaved(self) -> None:
+        """The last commit was refused: commit again when the person leaves the field."""
+        self._dirty = True
+
+    def _changed(self) -> None:
+        if self._loading:
+            return
+        self._dirty = True
+        self._idle.start()
+
+    def commit_pending(self) -> None:
+        """Commit what is typed now (before switching sheets, closing, checking)."""
+        self._commit(final=True)
+
+    def _commit(self, *, final: bool) -> None:
+        self._idle.stop()
+        if self._dirty or (final and self._saved_since_final):
+            self._dirty = False
+            self._saved_since_final = not final
+            self.committed.emit(self.toPlainText(), final)
+
+    def focusOutEvent(self, e: QFocusEvent) -> None:
+        # a context menu or an input method popup is not leaving the field
+        if e.reason() not in (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.ActiveWindowFocusReason):
+            self._commit(final=True)
+        super().focusOutEvent(e)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() == Qt.Key.Key_Tab and e.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.insertPlainText("\t")
+            return
+        super().keyPressEvent(e)
+
+
+class CommitLineEdit(QLineEdit):
+    """A one-line field that emits ``committed(text)`` when edited and left (Enter or focus out)."""
+
+    committed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._dirty = False
+        self.textEdited.connect(lambda _t: setattr(self, "_dirty", True))
+        self.editingFinished.connect(self.commit_pending)
+
+    def load(self, text: str) -> None:
+        self.setText(text)
+        self._dirty = False
+
+    def commit_pending(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self.committed.emit(self.text())
+
+
+class MessageLabel(QLabel):
+    """An inline message: error (red), warning (brown), info (blue), ok (green); hidden when empty."""
+
+    COLORS: ClassVar[dict[str, str]] = {"error": "#b00020", "warning": "#8a5a00", "info": "#1f5f8b", "ok": "#2e7d32"}
+
+    def __init__(self, parent: QWidget | None = None, **kwargs: object):
+        super().__init__(parent, **kwargs)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        if not text:
+            self.clear_message()
+            return
+        self.setStyleSheet(f"color: {self.COLORS.get(kind, '#333333')};")
+        self.setText(text)
+        self.setProperty("kind", kind)
+        self.show()
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.setProperty("kind", "")
+        self.hide()
+
+
+def heading(text: str, parent: QWidget | None = None) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("partHeading")
+    return label
