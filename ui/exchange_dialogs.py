@@ -312,7 +312,7 @@ class ExportSubmissionDialog(QDialog):
         self.on_finding = on_finding
         self.result_info: SubmissionResult | None = None
         self._task: _Task | None = None
-        self.setWindowTitle("提出ファイルの書き出し")
+        self.setWindowTitle("提出ファイルの作成")
         self.setMinimumWidth(640)
         with db.session() as s:
             plan = current_plan(s)
@@ -529,7 +529,7 @@ def export_submission_interactive(
         return None
     r = dialog.result_info
     box = QMessageBox(parent)
-    box.setWindowTitle("提出ファイルの書き出し")
+    box.setWindowTitle("提出ファイルの作成")
     box.setIcon(QMessageBox.Icon.Information)
     box.setText(
         f"第{r.revision}版を書き出しました（施策 {r.measure_count}件）。\n\n{r.path}\n\nこのファイルを中央の担当課へ送ってください。"
