@@ -23,7 +23,9 @@ leaves = st.one_of(
 )
 payloads = st.recursive(
     leaves,
-    lambda children: st.one_of(st.lists(children, max_size=5), st.dictionaries(st.text(max_size=8), children, max_size=5)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=5), st.dictionaries(st.text(max_size=8), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -46,7 +48,10 @@ def test_canonical_text_can_sit_in_a_worksheet_cell(obj):
 
 
 def test_canonical_form_is_sorted_and_compact():
-    assert canonical_text({"b": 1, "a": [Decimal("280.0"), "三"], "c": None}) == '{"a":["280.0","三"],"b":1,"c":null}'
+    assert (
+        canonical_text({"b": 1, "a": [Decimal("280.0"), "三"], "c": None})
+        == '{"a":["280.0","三"],"b":1,"c":null}'
+    )
 
 
 def test_decimals_are_strings_and_keep_their_digits():

@@ -32,7 +32,12 @@ def test_new_passphrases_are_grouped_and_unambiguous():
 
 @pytest.mark.parametrize(
     "typed",
-    ["K7QM-4XPT-9HWC-3RFD", "k7qm4xpt9hwc3rfd", "Ｋ７ＱＭ－４ＸＰＴ－９ＨＷＣ－３ＲＦＤ", " K7QM 4XPT　9HWC ー 3RFD "],
+    [
+        "K7QM-4XPT-9HWC-3RFD",
+        "k7qm4xpt9hwc3rfd",
+        "Ｋ７ＱＭ－４ＸＰＴ－９ＨＷＣ－３ＲＦＤ",
+        " K7QM 4XPT　9HWC ー 3RFD ",
+    ],
 )
 def test_typing_is_forgiving(typed):
     assert normalize_passphrase(typed) == "K7QM4XPT9HWC3RFD"
@@ -40,7 +45,12 @@ def test_typing_is_forgiving(typed):
 
 @pytest.mark.parametrize(
     ("typed", "words"),
-    [("", "入力してください"), ("K7QM-4XPT", "16文字"), ("K7QM-4XPT-9HWC-3RF0", "「0」"), ("K7QM-4XPT-9HWC-3RFI", "I・O")],
+    [
+        ("", "入力してください"),
+        ("K7QM-4XPT", "16文字"),
+        ("K7QM-4XPT-9HWC-3RF0", "「0」"),
+        ("K7QM-4XPT-9HWC-3RFI", "I・O"),
+    ],
 )
 def test_bad_passphrases_say_what_is_wrong(typed, words):
     with pytest.raises(PassphraseError, match=words):
@@ -54,7 +64,10 @@ def _bundle(section="S001"):
 def test_credential_round_trip_and_wrong_passphrase():
     pw = new_passphrase()
     sealed = encrypt_credential(_bundle(), pw)
-    assert decrypt_credential(sealed, pw.lower(), plan_code="p", fiscal_year=2026, section_code="S001") == _bundle()
+    assert (
+        decrypt_credential(sealed, pw.lower(), plan_code="p", fiscal_year=2026, section_code="S001")
+        == _bundle()
+    )
     with pytest.raises(PassphraseError, match="パスワードが違います"):
         decrypt_credential(sealed, new_passphrase(), plan_code="p", fiscal_year=2026, section_code="S001")
 
@@ -83,7 +96,10 @@ def test_ca_is_created_once_and_certificates_name_the_section(db):
         ident = section_identity(issued.certificate)
         assert ident is not None
         assert (ident.plan_code, ident.fiscal_year, ident.section_code, ident.section_name) == (
-            plan.code, 2026, "S001", "電子申請推進課"
+            plan.code,
+            2026,
+            "S001",
+            "電子申請推進課",
         )
         assert is_issued_by(issued.certificate, ca.certificate)
         assert ca.name == "dxdesk 中央認証局（合成市）"

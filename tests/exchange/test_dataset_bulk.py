@@ -11,8 +11,16 @@ from dxdesk.store.demo import demo_dataset
 from dxdesk.store.synthetic import synthetic_dataset
 
 TABLES = (
-    "measure", "measure_section", "indicator", "indicator_value", "measure_year", "sheet_text",
-    "perspective_score", "milestone", "cost_row", "cost_item",
+    "measure",
+    "measure_section",
+    "indicator",
+    "indicator_value",
+    "measure_year",
+    "sheet_text",
+    "perspective_score",
+    "milestone",
+    "cost_row",
+    "cost_item",
 )
 
 
@@ -21,12 +29,20 @@ def _rows(db):
     out = {}
     with db.engine.connect() as c:
         for t in TABLES:
-            cols = [r[1] for r in c.execute(text(f"PRAGMA table_info({t})")) if r[1] != "id" and not r[1].endswith(("_id", "_at"))]
-            out[t] = sorted(tuple(str(v) for v in row) for row in c.execute(text(f"select {', '.join(cols)} from {t}")))
+            cols = [
+                r[1]
+                for r in c.execute(text(f"PRAGMA table_info({t})"))
+                if r[1] != "id" and not r[1].endswith(("_id", "_at"))
+            ]
+            out[t] = sorted(
+                tuple(str(v) for v in row) for row in c.execute(text(f"select {', '.join(cols)} from {t}"))
+            )
     return out
 
 
-@pytest.mark.parametrize("dataset", [lambda: synthetic_dataset(4, 6, seed=3), demo_dataset], ids=["synthetic", "demo"])
+@pytest.mark.parametrize(
+    "dataset", [lambda: synthetic_dataset(4, 6, seed=3), demo_dataset], ids=["synthetic", "demo"]
+)
 def test_bulk_and_orm_paths_store_the_same(tmp_path, dataset):
     data = dataset()
     dbs = []
@@ -50,7 +66,10 @@ def test_bulk_import_reports_bad_values_with_their_place(tmp_path):
     data["measures"][3]["indicators"][0]["values"]["2021"]["target"] = "abc"
     db = open_database(tmp_path / "x.sqlite")
     try:
-        with pytest.raises(DatasetError, match=r"measures\[3\]\.indicators\[0\]\.values\.2021\.target"), db.session(audit=False) as s:
+        with (
+            pytest.raises(DatasetError, match=r"measures\[3\]\.indicators\[0\]\.values\.2021\.target"),
+            db.session(audit=False) as s,
+        ):
             import_dataset(s, data)
         with db.session() as s:
             assert s.execute(text("select count(*) from measure")).scalar() == 0  # nothing half-imported

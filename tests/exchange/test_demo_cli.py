@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def dxdesk(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ui.launcher", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout
+        [sys.executable, "-m", "ui.launcher", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
     )
 
 
@@ -33,16 +37,26 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_demo_layout(synthetic):
     assert (synthetic / "central.sqlite").is_file()
     kits = sorted(p.name for p in (synthetic / "kits").iterdir())
-    assert [k for k in kits if k.endswith("_配布.xlsx")] == [f"R08_S00{i}_{n}_配布.xlsx" for i, n in
-                                                             zip(range(1, 5), ("電子申請推進課", "窓口推進課", "庁内ネットワーク推進課", "基幹系システム推進課"), strict=True)]
+    assert [k for k in kits if k.endswith("_配布.xlsx")] == [
+        f"R08_S00{i}_{n}_配布.xlsx"
+        for i, n in zip(
+            range(1, 5),
+            ("電子申請推進課", "窓口推進課", "庁内ネットワーク推進課", "基幹系システム推進課"),
+            strict=True,
+        )
+    ]
     assert any(k.startswith("R08_パスワード通知書_") for k in kits)
-    assert sorted(p.name for p in (synthetic / "sections").iterdir()) == [f"S00{i}.sqlite" for i in range(1, 5)]
+    assert sorted(p.name for p in (synthetic / "sections").iterdir()) == [
+        f"S00{i}.sqlite" for i in range(1, 5)
+    ]
     subs = sorted(p.name for p in (synthetic / "submissions").iterdir())
     assert len(subs) == 4 and all(s.endswith("_提出_第1版.xlsx") for s in subs)
     con = sqlite3.connect(synthetic / "central.sqlite")
     try:
         assert con.execute("select count(*) from central_ca").fetchone() == (1,)
-        assert con.execute("select count(*) from issued_credential where revoked_at is null").fetchone() == (4,)
+        assert con.execute("select count(*) from issued_credential where revoked_at is null").fetchone() == (
+            4,
+        )
         assert con.execute("select value from app_setting where key='role'").fetchone() == ("central",)
     finally:
         con.close()
@@ -89,7 +103,12 @@ def test_section_databases_hold_complete_sheets(synthetic):
 
 def test_same_seed_same_data(synthetic, tmp_path):
     again = tmp_path / "again"
-    assert dxdesk("demo", str(again), "--sections", "4", "--measures-per-section", "3", "--seed", "5", "-q").returncode == 0
+    assert (
+        dxdesk(
+            "demo", str(again), "--sections", "4", "--measures-per-section", "3", "--seed", "5", "-q"
+        ).returncode
+        == 0
+    )
     for name in ("central.sqlite", "sections/S003.sqlite"):
         dumps = []
         for root in (synthetic, again):

@@ -67,7 +67,11 @@ def test_export_dialog_refuses_and_lists_errors(qtbot, copy_world):
     db = open_database(copy_world.section_db)
     try:
         with db.session() as s:
-            for t in s.query(SheetText).join(MeasureYear).filter(MeasureYear.fiscal_year == 2026, SheetText.field == "result"):
+            for t in (
+                s.query(SheetText)
+                .join(MeasureYear)
+                .filter(MeasureYear.fiscal_year == 2026, SheetText.field == "result")
+            ):
                 t.text = ""
         jumped = []
         d = ExportSubmissionDialog(db, 2026, "S001", on_finding=jumped.append)

@@ -133,7 +133,10 @@ def _entered(db):
         my = next(y for y in m.years if y.fiscal_year == FY)
         texts = {t.field: t.text for t in my.texts}
         actuals = {
-            (ind.code, v.fiscal_year): v.actual for ind in m.indicators for v in ind.values if v.fiscal_year == FY
+            (ind.code, v.fiscal_year): v.actual
+            for ind in m.indicators
+            for v in ind.values
+            if v.fiscal_year == FY
         }
         return m.name, texts, my.direction, my.stage, actuals
 
@@ -164,7 +167,9 @@ def test_a_newer_kit_updates_the_plan_without_touching_entered_data(copy_world, 
         assert (texts, direction, stage, actuals) == before[1:]
         assert texts.get("result")  # entered text survived
         with section.session() as s:
-            ind = s.scalar(select(Indicator).join(Measure).where(Measure.code == "001-01").order_by(Indicator.sort_order))
+            ind = s.scalar(
+                select(Indicator).join(Measure).where(Measure.code == "001-01").order_by(Indicator.sort_order)
+            )
             v = next(v for v in ind.values if v.fiscal_year == FY)
             assert v.target == "99999"
             creds = s.scalars(select(SectionCredential).order_by(SectionCredential.id)).all()
@@ -196,7 +201,10 @@ def test_a_kit_for_another_year_adds_that_year(copy_world, tmp_path):
         assert _entered(db) == entered  # FY2026 as the section entered it
         with db.session() as s:
             assert s.scalar(select(Plan)).current_fy == FY + 1
-            assert {(k.fiscal_year, k.version) for k in s.scalars(select(KitImport))} == {(FY, 1), (FY + 1, 1)}
+            assert {(k.fiscal_year, k.version) for k in s.scalars(select(KitImport))} == {
+                (FY, 1),
+                (FY + 1, 1),
+            }
             assert {c.fiscal_year for c in s.scalars(select(SectionCredential))} == {FY, FY + 1}
     finally:
         db.dispose()
@@ -221,25 +229,38 @@ def test_read_kit_info_before_the_passphrase(world):
 
 
 def test_merge_keeps_local_entries_of_kept_years():
-    kit = {"measures": [{
-        "code": "A", "name": "新しい名前",
-        "indicators": [
-            {"name": "i1", "values": {"2025": {"target": "10", "actual": "9"}, "2026": {"target": "20"}}},
-            {"code": "X", "name": "new indicator"},
-        ],
-        "years": {"2025": {"stage": "2"}, "2026": {"stage": "1", "texts": {"result": "central"}}},
-        "costs": {"2026": {"budget": "100"}},
-    }]}
-    local = {"measures": [{
-        "code": "A", "name": "古い名前",
-        "indicators": [
-            {"name": "i1", "values": {"2026": {"target": "15", "actual": "18", "note": "メモ"}}},
-            {"code": "OLD", "name": "dropped", "values": {"2026": {"actual": "5"}}},
-            {"code": "EMPTY", "name": "dropped, nothing entered"},
-        ],
-        "years": {"2026": {"stage": "2", "texts": {"result": "local"}}},
-        "costs": {"2026": {"budget": "100", "settlement": "90"}},
-    }]}
+    kit = {
+        "measures": [
+            {
+                "code": "A",
+                "name": "新しい名前",
+                "indicators": [
+                    {
+                        "name": "i1",
+                        "values": {"2025": {"target": "10", "actual": "9"}, "2026": {"target": "20"}},
+                    },
+                    {"code": "X", "name": "new indicator"},
+                ],
+                "years": {"2025": {"stage": "2"}, "2026": {"stage": "1", "texts": {"result": "central"}}},
+                "costs": {"2026": {"budget": "100"}},
+            }
+        ]
+    }
+    local = {
+        "measures": [
+            {
+                "code": "A",
+                "name": "古い名前",
+                "indicators": [
+                    {"name": "i1", "values": {"2026": {"target": "15", "actual": "18", "note": "メモ"}}},
+                    {"code": "OLD", "name": "dropped", "values": {"2026": {"actual": "5"}}},
+                    {"code": "EMPTY", "name": "dropped, nothing entered"},
+                ],
+                "years": {"2026": {"stage": "2", "texts": {"result": "local"}}},
+                "costs": {"2026": {"budget": "100", "settlement": "90"}},
+            }
+        ]
+    }
     out = merge_kit_data(kit, local, {2026})
     m = out["measures"][0]
     assert m["name"] == "新しい名前"

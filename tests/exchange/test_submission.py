@@ -26,7 +26,11 @@ def test_export_is_blocked_while_the_check_has_errors(copy_world, tmp_path):
     db = open_database(copy_world.section_db)
     try:
         with db.session() as s:
-            t = s.scalar(select(SheetText).join(MeasureYear).where(MeasureYear.fiscal_year == FY, SheetText.field == "result"))
+            t = s.scalar(
+                select(SheetText)
+                .join(MeasureYear)
+                .where(MeasureYear.fiscal_year == FY, SheetText.field == "result")
+            )
             t.text = ""
         with pytest.raises(ExportBlocked) as info:
             export_submission(db, FY, "S001", "山田", "佐藤", tmp_path)
@@ -40,7 +44,10 @@ def test_export_is_blocked_while_the_check_has_errors(copy_world, tmp_path):
         db.dispose()
 
 
-@pytest.mark.parametrize(("author", "chief", "words"), [("", "佐藤", "作成者"), ("山田", "  ", "所属長"), ("x" * 101, "佐藤", "100文字")])
+@pytest.mark.parametrize(
+    ("author", "chief", "words"),
+    [("", "佐藤", "作成者"), ("山田", "  ", "所属長"), ("x" * 101, "佐藤", "100文字")],
+)
 def test_author_and_chief_are_required(copy_world, tmp_path, author, chief, words):
     db = open_database(copy_world.section_db)
     try:
@@ -80,10 +87,17 @@ def test_cover_list_and_measure_sheets(world):
     assert cover["課所室"].startswith("S001") and cover["年度"] == "令和8年度" and cover["版"] == "第1版"
     assert cover["作成者"] == "山田 太郎" and cover["所属長確認"] == "佐藤 一郎"
     assert len(cover["証明書の指紋（SHA-256）"].split()) == 16
-    notice = [c.value for row in wb["表紙"].iter_rows() for c in row if c.value and "電子署名" in str(c.value)]
+    notice = [
+        c.value for row in wb["表紙"].iter_rows() for c in row if c.value and "電子署名" in str(c.value)
+    ]
     assert notice and "署名が無効" in notice[0]
     listing = [[c.value for c in row] for row in wb["一覧"].iter_rows(min_row=3)]
-    assert [r[0] for r in listing if r[0] and r[0].startswith("001-")] == ["001-01", "001-02", "001-03", "001-04"]
+    assert [r[0] for r in listing if r[0] and r[0].startswith("001-")] == [
+        "001-01",
+        "001-02",
+        "001-03",
+        "001-04",
+    ]
     sheet = wb["001-01"]
     values = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
     assert "指標" in values and "目標" in values and "実績" in values and "達成率" in values
@@ -147,10 +161,14 @@ def test_submission_data_imports_into_a_fresh_database(world, db):
 
 def test_text_starting_like_a_formula_stays_text(copy_world, tmp_path):
     db = open_database(copy_world.section_db)
-    texts = ["=SUM(A1:A9)", "+81-3-1234", "-5は悪化", "@担当", "=HYPERLINK(\"http://x\")"]
+    texts = ["=SUM(A1:A9)", "+81-3-1234", "-5は悪化", "@担当", '=HYPERLINK("http://x")']
     try:
         with db.session() as s:
-            rows = s.scalars(select(SheetText).join(MeasureYear).where(MeasureYear.fiscal_year == FY, SheetText.field == "result")).all()
+            rows = s.scalars(
+                select(SheetText)
+                .join(MeasureYear)
+                .where(MeasureYear.fiscal_year == FY, SheetText.field == "result")
+            ).all()
             for row, text in zip(rows, texts, strict=False):
                 row.text = text
         r = export_submission(db, FY, "S001", "=cmd|' /C calc'!A0", "佐藤", tmp_path)
@@ -167,3 +185,44 @@ def test_text_starting_like_a_formula_stays_text(copy_world, tmp_path):
         cell = found[text]
         assert cell.data_type == "s"
         assert cell.quotePrefix
+
+
+def test_a_forty_thousand_character_text_is_printed_whole_over_several_rows(copy_world, tmp_path):
+    import json
+
+    from dxdesk.store.models import Plan
+
+    text = ("電子申請の利用促進に向けて、関係課と連携しながら取組を進めた。" * 1400)[:40_000] + "（終）"
+    db = open_database(copy_world.section_db)
+    try:
+        with db.session() as s:
+            plan = s.scalar(select(Plan))
+            settings = json.loads(plan.settings_json)
+            for tf in settings["text_fields"]:
+                if tf["key"] == "result":
+                    tf.pop("limit", None)  # this plan sets no limit
+            plan.settings_json = json.dumps(settings, ensure_ascii=False)
+            row = s.scalar(
+                select(SheetText)
+                .join(MeasureYear)
+                .where(MeasureYear.fiscal_year == FY, SheetText.field == "result")
+            )
+            row.text = text
+            code = row.measure_year.measure.code
+        r = export_submission(db, FY, "S001", "山田", "佐藤", tmp_path)
+    finally:
+        db.dispose()
+    v = verify_submission(r.path, copy_world.trust)
+    assert v.ok, v.message
+    ws = openpyxl.load_workbook(r.path)[code]
+    parts = [
+        c.value
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "電子申請の利用促進" in c.value
+    ]
+    assert len(parts) > 10
+    assert "".join(parts) == text
+    assert all(
+        ws.row_dimensions[c.row].height <= 409 for row in ws.iter_rows() for c in row if c.value in parts
+    )

@@ -166,8 +166,14 @@ def test_resigned_with_a_self_made_key_and_certificate(world, tmp_path):
     fake_ca = make_ca_certificate(fake_ca_key, "dxdesk 中央認証局（デモ市）", "デモ市")
     key = new_key()
     cert = issue_section_certificate(
-        fake_ca_key, fake_ca, key.public_key(), plan_code=p["plan"]["code"], fiscal_year=2026,
-        section_code="S001", section_name="電子申請推進課", organisation="デモ市",
+        fake_ca_key,
+        fake_ca,
+        key.public_key(),
+        plan_code=p["plan"]["code"],
+        fiscal_year=2026,
+        section_code="S001",
+        section_name="電子申請推進課",
+        organisation="デモ市",
     )
     sig = sign(key, KIND_SUBMISSION, canonical_bytes(p))
     write_payload(wb, p, signature=sig, cert_pem=cert_to_pem(cert))
@@ -235,7 +241,9 @@ def test_truncated_file(world, tmp_path, fraction):
     assert "壊れています" in v.message
 
 
-@pytest.mark.parametrize("content", [b"just some text, not a workbook", "氏名,実績\n山田,3\n".encode("cp932")])
+@pytest.mark.parametrize(
+    "content", [b"just some text, not a workbook", "氏名,実績\n山田,3\n".encode("cp932")]
+)
 def test_not_a_zip(tmp_path, world, content):
     path = tmp_path / "notes.xlsx"
     path.write_bytes(content)
@@ -283,7 +291,9 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>"""
 
 
-@pytest.mark.parametrize("member", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml"])
+@pytest.mark.parametrize(
+    "member", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml"]
+)
 def test_xml_entity_bomb(world, tmp_path, member):
     path = tmp_path / "bomb.xlsx"
     _rewrite(world.submission, path, {member: BILLION_LAUGHS})
@@ -298,13 +308,24 @@ def test_xml_entity_bomb(world, tmp_path, member):
 
 def test_xml_entity_bomb_in_utf16_is_refused_too(world, tmp_path):
     path = tmp_path / "bomb16.xlsx"
-    _rewrite(world.submission, path, {"xl/workbook.xml": BILLION_LAUGHS.replace(b'version="1.0"', b'version="1.0" encoding="UTF-16"').decode().encode("utf-16")})
+    _rewrite(
+        world.submission,
+        path,
+        {
+            "xl/workbook.xml": BILLION_LAUGHS.replace(b'version="1.0"', b'version="1.0" encoding="UTF-16"')
+            .decode()
+            .encode("utf-16")
+        },
+    )
     assert reasons(path, world.trust) == {ReasonCode.UNSAFE_XML}
 
 
 def _bomb(path: Path, src: Path, megabytes: int) -> None:
     shutil.copyfile(src, path)
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/zeros.bin", "w", force_zip64=True) as fh:
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z,
+        z.open("xl/media/zeros.bin", "w", force_zip64=True) as fh,
+    ):
         block = bytes(2**20)
         for _ in range(megabytes):
             fh.write(block)
@@ -419,9 +440,19 @@ def test_libreoffice_round_trip_still_verifies(world, tmp_path):
     out = tmp_path / "lo"
     profile = tmp_path / "lo-profile"
     subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
-         "--outdir", str(out), str(world.submission)],
-        check=True, capture_output=True, timeout=180,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(world.submission),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     saved = out / world.submission.name
     assert saved.read_bytes() != world.submission.read_bytes()
