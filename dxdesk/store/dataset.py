@@ -282,8 +282,9 @@ def cost_item_fields(it: Mapping[str, Any], i: int, where: str) -> dict[str, Any
 def import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = True) -> Plan:
     """Upsert a dataset into the session's database. The caller commits.
 
-    Measures the plan does not have yet are inserted in bulk (``dxdesk.store.dataset_bulk``; ``bulk=False``
-    forces the ORM path); existing ones are updated through the ORM. Both paths read the dataset through
+    On SQLite, measures the plan does not have yet are inserted in bulk (``dxdesk.store.dataset_bulk``;
+    ``bulk=False`` forces the ORM path); existing ones, and every measure on other databases, go through
+    the ORM. Both paths read the dataset through
     the same field readers."""
     fmt = data.get("format")
     if fmt != FORMAT:
@@ -333,7 +334,9 @@ def import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = Tr
     items = list(data.get("measures", []))
     codes = [str(md.get("code")) for md in items]
     unique = len(set(codes)) == len(codes)  # a repeated code updates the first: the ORM path handles it
-    fresh = [(i, md) for i, md in enumerate(items) if codes[i] not in existing] if bulk and unique else []
+    # the bulk path is for SQLite (it hands out row ids itself, safe under SQLite's one-writer lock)
+    bulk = bulk and unique and session.get_bind().dialect.name == "sqlite"
+    fresh = [(i, md) for i, md in enumerate(items) if codes[i] not in existing] if bulk else []
     fresh_idx = {i for i, _ in fresh}
     with session.no_autoflush:
         for i, md in enumerate(items):

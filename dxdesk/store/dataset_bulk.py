@@ -1,4 +1,4 @@
-"""Bulk insertion of a dataset's new measures (Core executemany with ids assigned in Python).
+"""Bulk insertion of a dataset's new measures on SQLite (Core executemany, ids assigned in Python).
 
 Importing a whole city's plan (6,000 measures, about 300,000 rows) through the unit of work takes
 most of a minute; inserting rows in batches takes a few seconds. Used by
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dxdesk.store.dataset import (
@@ -44,31 +44,19 @@ __all__ = ["insert_new_measures"]
 class _Ids:
     """Row ids handed out in Python, so that children can be inserted without RETURNING.
 
-    (RETURNING with ordered rows makes SQLAlchemy fall back to one statement per row on SQLite.) The
-    transaction already holds SQLite's write lock (the plan was flushed), so nobody else can take the
-    same ids; on PostgreSQL the tables are locked first and the sequences moved past the new ids."""
+    (RETURNING with ordered rows makes SQLAlchemy fall back to one statement per row on SQLite.) Only
+    used on SQLite, where the transaction already holds the database's single write lock (the plan was
+    flushed), so nobody else can take the same ids."""
 
     def __init__(self, session: Session, models: Sequence[Any]):
-        self.session = session
-        self.models = models
-        self.postgres = session.get_bind().dialect.name == "postgresql"
-        if self.postgres:
-            names = ", ".join(m.__tablename__ for m in models)
-            session.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+        if session.get_bind().dialect.name != "sqlite":
+            raise RuntimeError("the bulk import hands out ids itself: SQLite only")
         self.next = {m: int(session.scalar(select(func.max(m.id))) or 0) + 1 for m in models}
 
     def take(self, model: Any, n: int) -> range:
         start = self.next[model]
         self.next[model] = start + n
         return range(start, start + n)
-
-    def finish(self) -> None:
-        if self.postgres:
-            for m in self.models:
-                t = m.__tablename__
-                self.session.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))")
-                )
 
 
 def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -139,4 +127,3 @@ def insert_new_measures(
         (CostItem, cost_items),
     ):
         _insert(session, model, rows)
-    ids.finish()
