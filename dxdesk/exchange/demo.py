@@ -29,13 +29,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dxdesk.domain.enums import Stage
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.exchange.errors import ExchangeError
-from dxdesk.exchange.kit import issue_kits
+from dxdesk.exchange.kit import issue_kits, owned_measures
 from dxdesk.exchange.kit_import import import_kit
 from dxdesk.exchange.parallel import map_in_processes
 from dxdesk.exchange.submission import export_submission
@@ -44,7 +43,7 @@ from dxdesk.store.dataset import import_dataset
 from dxdesk.store.models import Indicator, IndicatorValue, Measure, MeasureYear, PerspectiveScore, SheetText
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import set_setting
-from dxdesk.store.snapshot import measure_load_options, plan_settings
+from dxdesk.store.snapshot import plan_settings
 
 __all__ = ["DemoScenario", "build_demo", "complete_for_submission"]
 
@@ -106,22 +105,9 @@ def complete_for_submission(session: Session, fiscal_year: int, section_code: st
     if plan is None:
         raise ExchangeError("計画がありません")
     settings = plan_settings(plan)
-    year_owned = select(MeasureYear.measure_id).where(
-        MeasureYear.fiscal_year == fiscal_year, MeasureYear.section_code == section_code
-    )
-    measures = session.scalars(
-        select(Measure)
-        .where(
-            Measure.plan_id == plan.id,
-            or_(Measure.owner_section_code == section_code, Measure.id.in_(year_owned)),
-        )
-        .options(*measure_load_options())  # type: ignore[arg-type]
-    ).all()
     touched = 0
-    for m in measures:
+    for m in owned_measures(session, plan, fiscal_year, section_code):
         my = next((y for y in m.years if y.fiscal_year == fiscal_year), None)
-        if (my.section_code if my and my.section_code else m.owner_section_code) != section_code:
-            continue
         rng = random.Random(f"{seed}:{m.code}")
         if my is None:
             my = MeasureYear(fiscal_year=fiscal_year)

@@ -51,6 +51,7 @@ __all__ = [
     "issue_kit",
     "issue_kits",
     "kit_file_name",
+    "owned_measures",
     "sections_with_measures",
 ]
 
@@ -106,9 +107,9 @@ def sections_with_measures(session: Session, plan: Plan, fiscal_year: int) -> li
     return sorted(owners, key=lambda c: (order.get(c, 1_000_000), c))
 
 
-def _owned_snapshots(
-    session: Session, plan: Plan, fiscal_year: int, section_code: str
-) -> list[MeasureSnapshot]:
+def owned_measures(session: Session, plan: Plan, fiscal_year: int, section_code: str) -> list[Measure]:
+    """The measures a section owns in a fiscal year (the year's owner where it changed), loaded for
+    snapshots, in the plan's order."""
     year_owned = select(MeasureYear.measure_id).where(
         MeasureYear.fiscal_year == fiscal_year, MeasureYear.section_code == section_code
     )
@@ -121,8 +122,18 @@ def _owned_snapshots(
         .order_by(Measure.sort_order, Measure.id)
         .options(*measure_load_options())  # type: ignore[arg-type]
     ).all()
-    snaps = [snapshot(m, fiscal_year) for m in measures]
-    return [s for s in snaps if s.owner_section_code == section_code]
+
+    def owner(m: Measure) -> str:
+        my = next((y for y in m.years if y.fiscal_year == fiscal_year), None)
+        return my.section_code if my is not None and my.section_code else m.owner_section_code
+
+    return [m for m in measures if owner(m) == section_code]
+
+
+def _owned_snapshots(
+    session: Session, plan: Plan, fiscal_year: int, section_code: str
+) -> list[MeasureSnapshot]:
+    return [snapshot(m, fiscal_year) for m in owned_measures(session, plan, fiscal_year, section_code)]
 
 
 @dataclass(frozen=True)
