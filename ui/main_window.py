@@ -59,7 +59,9 @@ __all__ = ["ALL_SECTIONS", "ROLE_MEASURE_ID", "MainWindow"]
 ALL_SECTIONS = ""
 BACKUP_INTERVAL = timedelta(minutes=10)
 STARTUP_BACKUP_DELAY_MS = 3000
-SEPARATE_FEATURE = "この機能（{name}）は別途提供されます。提供され次第、このメニューから使えるようになります。"
+SEPARATE_FEATURE = (
+    "この機能（{name}）は別途提供されます。提供され次第、このメニューから使えるようになります。"
+)
 
 
 class _Bridge(QObject):
@@ -148,7 +150,9 @@ class MainWindow(QMainWindow):
         self.check_list = CheckList()
         self.check_dock = QDockWidget("提出前チェック", self, objectName="checkDock")
         self.check_dock.setWidget(self.check_list)
-        self.check_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea)
+        self.check_dock.setAllowedAreas(
+            Qt.DockWidgetArea.BottomDockWidgetArea | Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.check_dock)
         self.check_dock.hide()
         self.check_list.activated.connect(self.jump_to)
@@ -197,8 +201,12 @@ class MainWindow(QMainWindow):
         self.actionExportSubmission = self._action(
             "提出ファイルを作成(&E)…", self.export_submission, None, "actionExportSubmission"
         )
-        self.actionPrint = self._action("印刷・PDF出力(&P)…", self.print_sheets, QKeySequence("Ctrl+P"), "actionPrint")
-        self.actionBackup = self._action("バックアップを作成(&B)", lambda: self.backup_now(), None, "actionBackup")
+        self.actionPrint = self._action(
+            "印刷・PDF出力(&P)…", self.print_sheets, QKeySequence("Ctrl+P"), "actionPrint"
+        )
+        self.actionBackup = self._action(
+            "バックアップを作成(&B)", lambda: self.backup_now(), None, "actionBackup"
+        )
         self.actionRestore = self._action("バックアップから復元(&R)…", self.restore, None, "actionRestore")
         quit_action = self._action("終了(&X)", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
         file_menu.addActions([self.actionOpenKit, self.actionExportSubmission, self.actionPrint])
@@ -212,25 +220,40 @@ class MainWindow(QMainWindow):
             "元に戻す(&U)", self.editor.undo, QKeySequence.StandardKey.Undo, "actionUndo"
         )
         self.actionRedo = self._action(
-            "やり直し(&R)", self.editor.redo, [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")], "actionRedo"
+            "やり直し(&R)",
+            self.editor.redo,
+            [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")],
+            "actionRedo",
         )
         edit_menu.addActions([self.actionUndo, self.actionRedo])
         edit_menu.aboutToShow.connect(self._update_undo_actions)
 
         view_menu = bar.addMenu("表示(&V)")
         find = self._action("検索(&F)", self._focus_search, QKeySequence.StandardKey.Find, "actionFind")
-        self.actionNext = self._action("次のシート(&N)", lambda: self.step_measure(+1), QKeySequence("Ctrl+PgDown"), "actionNextSheet")
-        self.actionPrev = self._action("前のシート(&P)", lambda: self.step_measure(-1), QKeySequence("Ctrl+PgUp"), "actionPrevSheet")
-        swap = self._action("一覧と入力欄を切り替え(&L)", self._swap_focus, QKeySequence("F6"), "actionSwapFocus")
+        self.actionNext = self._action(
+            "次のシート(&N)", lambda: self.step_measure(+1), QKeySequence("Ctrl+PgDown"), "actionNextSheet"
+        )
+        self.actionPrev = self._action(
+            "前のシート(&P)", lambda: self.step_measure(-1), QKeySequence("Ctrl+PgUp"), "actionPrevSheet"
+        )
+        swap = self._action(
+            "一覧と入力欄を切り替え(&L)", self._swap_focus, QKeySequence("F6"), "actionSwapFocus"
+        )
         view_menu.addActions([find, self.actionNext, self.actionPrev, swap])
         view_menu.addSeparator()
         for n in range(1, 10):
             view_menu.addAction(
-                self._action(f"入力欄のタブ {n}", lambda _c=False, n=n: self._open_tab(n - 1), QKeySequence(f"Ctrl+{n}"))
+                self._action(
+                    f"入力欄のタブ {n}",
+                    lambda _c=False, n=n: self._open_tab(n - 1),
+                    QKeySequence(f"Ctrl+{n}"),
+                )
             )
 
         check_menu = bar.addMenu("チェック(&C)")
-        self.actionCheck = self._action("提出前チェック(&C)", self.run_check, QKeySequence("F8"), "actionCheck")
+        self.actionCheck = self._action(
+            "提出前チェック(&C)", self.run_check, QKeySequence("F8"), "actionCheck"
+        )
         check_menu.addAction(self.actionCheck)
 
         help_menu = bar.addMenu("ヘルプ(&H)")
@@ -279,7 +302,9 @@ class MainWindow(QMainWindow):
             self.year_combo.addItem(fy_label(fy), fy)
         wanted_fy = int(last_fy) if last_fy and last_fy.isdigit() else self.survey_fy
         index = self.year_combo.findData(wanted_fy)
-        self.year_combo.setCurrentIndex(index if index >= 0 else max(0, self.year_combo.findData(self.survey_fy)))
+        self.year_combo.setCurrentIndex(
+            index if index >= 0 else max(0, self.year_combo.findData(self.survey_fy))
+        )
         self.year_combo.blockSignals(False)
         self._fill_sections(own_section or last_section)
         self.reload(select=int(last_measure) if last_measure and last_measure.isdigit() else None)
@@ -317,7 +342,9 @@ class MainWindow(QMainWindow):
             QMessageBox.critical(self, "dxdesk", f"デモデータを開けませんでした。\n\n{exc}")
             return
         self.set_database(db)
-        self.show_status("デモデータ（デモ市）を開きました。入力内容はデモ用のデータベースに保存されます。", "info")
+        self.show_status(
+            "デモデータ（デモ市）を開きました。入力内容はデモ用のデータベースに保存されます。", "info"
+        )
 
     def _plan(self, s: object) -> Plan:
         from sqlalchemy.orm import Session
@@ -467,7 +494,11 @@ class MainWindow(QMainWindow):
         self.editor.commit_pending()
         with self.db.session() as s:
             report = presubmission_check(
-                s, self._plan(s), self.fiscal_year, section_code=self.section_code, sheets=self.entry.cached_sheets()
+                s,
+                self._plan(s),
+                self.fiscal_year,
+                section_code=self.section_code,
+                sheets=self.entry.cached_sheets(),
             )
         self.check_list.show_report(report)
         if not self.check_dock.isVisible():
@@ -544,13 +575,30 @@ class MainWindow(QMainWindow):
 
     # --- features provided by other modules ---------------------------------------------------------------
     def open_kit(self) -> None:
-        QMessageBox.information(self, "配布ファイルを開く", SEPARATE_FEATURE.format(name="配布ファイルの読み込み"))
+        QMessageBox.information(
+            self, "配布ファイルを開く", SEPARATE_FEATURE.format(name="配布ファイルの読み込み")
+        )
 
     def export_submission(self) -> None:
-        QMessageBox.information(self, "提出ファイルを作成", SEPARATE_FEATURE.format(name="提出ファイルの作成"))
+        QMessageBox.information(
+            self, "提出ファイルを作成", SEPARATE_FEATURE.format(name="提出ファイルの作成")
+        )
+
+    def _save_everything(self) -> None:
+        """Commit the field being typed and wait for the autosave queue (before export or print)."""
+        self.editor.commit_pending()
+        if self.entry is not None:
+            self.entry.flush(30)
 
     def print_sheets(self) -> None:
-        QMessageBox.information(self, "印刷・PDF出力", SEPARATE_FEATURE.format(name="印刷・PDF出力"))
+        from ui.print_dialog import open_print_dialog
+
+        if self.plan_id is None:
+            return
+        self._save_everything()
+        open_print_dialog(
+            self, self.db, self.fiscal_year, self.section_code, self.tree.selected_measure_ids()
+        )
 
     # --- small things ------------------------------------------------------------------------------------
     def _focus_search(self) -> None:

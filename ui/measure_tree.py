@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from dxdesk.domain.enums import EntryStatus, Grade, GradingRule
 from dxdesk.store.queries import TreeNode
@@ -47,12 +47,20 @@ class MeasureTree(QTreeWidget):
         self.setHeaderLabels(list(COLUMNS))
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
+        # Shift/Ctrl-click selects several sheets (printing a selection); the current item is still
+        # the one being edited.
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         fm = self.fontMetrics()
         # fixed widths from the longest text each column can show, so nothing is cut at any scaling
-        for col, samples in ((1, ("あ" * 5,)), (2, ("ステージ", "3・4")), (3, ("評価", "対象外")), (4, ("状態", "入力完了"))):
+        for col, samples in (
+            (1, ("あ" * 5,)),
+            (2, ("ステージ", "3・4")),
+            (3, ("評価", "対象外")),
+            (4, ("状態", "入力完了")),
+        ):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.setColumnWidth(col, max(fm.horizontalAdvance(t) for t in samples) + 12)
         self.items: dict[int, QTreeWidgetItem] = {}
@@ -77,7 +85,9 @@ class MeasureTree(QTreeWidget):
         for child in node.children:
             item.addChild(self._node_item(child))
         for r in node.measures:
-            m_item = QTreeWidgetItem([f"{r.code}　{r.name}", r.section_name, r.stage.short if r.stage else "", "", ""])
+            m_item = QTreeWidgetItem(
+                [f"{r.code}　{r.name}", r.section_name, r.stage.short if r.stage else "", "", ""]
+            )
             m_item.setData(0, ROLE_MEASURE_ID, r.id)
             m_item.setToolTip(0, f"{r.code} {r.name}")
             self.items[r.id] = m_item
@@ -126,6 +136,13 @@ class MeasureTree(QTreeWidget):
         for i in range(self.topLevelItemCount()):
             walk(self.topLevelItem(i))
         return out
+
+    def selected_measure_ids(self) -> list[int]:
+        """The selected sheets in tree order (the current one when nothing else is selected)."""
+        ids = [i.data(0, ROLE_MEASURE_ID) for i in self.measure_items() if i.isSelected()]
+        ids = [i for i in ids if i is not None]
+        current = self.current_measure_id()
+        return ids or ([current] if current is not None else [])
 
     def current_measure_id(self) -> int | None:
         item = self.currentItem()

@@ -195,9 +195,18 @@ def test_typing_a_long_text_is_saved_while_typing(window, qtbot, demo_db):
     assert QApplication.focusWidget() is edit  # still typing
 
 
+def test_print_menu_opens_the_print_dialog_for_the_selected_sheets(window, qtbot, monkeypatch):
+    calls = []
+    monkeypatch.setattr("ui.print_dialog.open_print_dialog", lambda *a: calls.append(a))
+    current = window.current_measure_id()
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert calls == [(window, window.db, 2026, window.section_code, [current])]
+
+
 def test_menus_for_the_features_wired_in_later(window, qtbot, monkeypatch):
     shown = []
     monkeypatch.setattr("ui.main_window.QMessageBox.information", lambda *a: shown.append(a[1:]))
+    monkeypatch.setattr("ui.print_dialog.open_print_dialog", lambda *a: shown.append(("印刷・PDF出力", "別途提供")))
     names = {a.objectName(): a for a in window.actions()}
     assert names["actionOpenKit"].text() == "配布ファイルを開く(&O)…"
     assert names["actionExportSubmission"].text() == "提出ファイルを作成(&E)…"

@@ -1,0 +1,78 @@
+"""``dxdesk print``: PDF of sheets, a section's booklet or the organisation report, from the command line.
+
+    dxdesk print --db URL --out FILE.pdf [--section CODE] [--measure CODE ...]
+                 [--fy R8] [--font FILE] [--kind sheets|booklet|report]
+
+Without ``--section`` / ``--measure`` every sheet of the plan is printed. ``--kind booklet`` adds a
+cover and contents (with ``--section``); ``--kind report`` is the organisation report. Prints
+``OK <file> pages=N sheets=M font=…`` and exits 0; a Japanese message and exit 2 on bad input (unknown
+section or code, no Japanese font, unreadable database), leaving any existing file untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_commands", "cmd_print"]
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
+    from dxdesk.report.documents import PrintJob, make_pdf
+    from dxdesk.report.errors import PrintError
+    from dxdesk.store.database import open_database
+
+    try:
+        fy = parse_fiscal_year(args.fy) if args.fy else None
+    except FiscalYearError as exc:
+        sys.stderr.write(f"NG {exc}\n")
+        return 2
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        sys.stderr.write(f"NG 出力ファイル「{out.name}」の拡張子を .pdf にしてください。\n")
+        return 2
+    job = PrintJob(
+        kind=args.kind,
+        fiscal_year=fy,
+        section_code=args.section,
+        measure_codes=tuple(args.measure or ()),
+        font_path=args.font,
+    )
+    db = open_database(args.db)
+    try:
+        result = make_pdf(db, out, job)
+    except PrintError as exc:
+        sys.stderr.write(f"NG {exc}\n")
+        return 2
+    finally:
+        db.dispose()
+    for note in result.notes:
+        sys.stderr.write(f"注意 {note}\n")
+    sys.stdout.write(
+        f"OK {out} pages={result.pages} sheets={result.sheets} font={result.font} seconds={result.seconds:.1f}\n"
+    )
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    s = subparsers.add_parser(
+        "print",
+        help="シート・冊子・報告書をPDFで出力する（日本語フォント埋め込み）",
+        description="施策評価シートをA4のPDFにします。日本語フォントはPDFに埋め込みます。",
+    )
+    s.add_argument("--db", required=True, help="SQLiteファイルのパス、またはSQLAlchemy URL")
+    s.add_argument("--out", required=True, help="出力するPDFファイル")
+    s.add_argument("--section", help="課所室コード（その課所室のシートだけ）")
+    s.add_argument("--measure", action="append", metavar="CODE", help="施策コード（複数指定できます）")
+    s.add_argument("--fy", help="年度（例：R8、令和8年度、2026）。省略時は計画の調査年度")
+    s.add_argument("--font", help="埋め込む日本語TrueTypeフォント（.ttf / .ttc）。省略時は設定または自動検出")
+    s.add_argument(
+        "--kind",
+        choices=("sheets", "booklet", "report"),
+        default="sheets",
+        help="sheets=シートのみ（既定）、booklet=表紙・目次付きの冊子、report=全庁の評価結果報告書",
+    )
+    s.set_defaults(func=cmd_print)

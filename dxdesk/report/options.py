@@ -1,0 +1,196 @@
+"""What a plan's settings say about its printed sheet: labels, indicator rows, years shown.
+
+Most of the printed form follows settings that already exist (``sheet_title``, ``sheet_parts`` /
+``parts_by_kind``, ``text_fields``, ``perspectives``, ``direction_options``, ``measure_attributes``,
+``display_years``, ``cost_unit``, ``charts``). Two print settings were added for the seed formats
+(docs/plan-settings.md):
+
+- ``print_labels``: the words a format prints for a measure field or a part heading (Tsukuba's
+  「予算科目」 is Akita's 「関連事業名」; Nagasaki's 「目標値①」 is Sasebo's 「予定」). An empty label
+  hides the field. Keys and defaults: :data:`DEFAULT_LABELS`.
+- ``indicator_rows``: which rows the indicator table has, of ``target``, ``actual``, ``rate``
+  (Tsukuba prints 目標値 and 実績 only; a prefecture prints 達成率 as well).
+- ``sheet_title_by_kind``: a title per measure kind, where one plan prints different forms (Shizuoka's
+  様式① for 重点項目 and 様式② for systems); other kinds keep ``sheet_title``.
+
+They are read from the plan's stored overrides (``PlanSettings.raw``) so that the settings module
+needs no change; unknown values are reported in Japanese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dxdesk.domain.fiscal import FiscalYear, fy_label
+from dxdesk.domain.settings import SHEET_PARTS, PlanSettings
+from dxdesk.report.errors import PrintError
+
+__all__ = ["DEFAULT_LABELS", "INDICATOR_ROWS", "SDG_NAMES", "PrintOptions", "year_short"]
+
+
+def year_short(fy: int) -> str:
+    """「R8」, with 元 for the first year of an era as printed sheets write it (「R元」, 「H元」)."""
+    f = FiscalYear(fy)
+    return f"{f.era.initial}{'元' if f.era_year == 1 else f.era_year}"
+
+INDICATOR_ROWS = ("target", "actual", "rate")
+
+DEFAULT_LABELS: dict[str, str] = {
+    # 基本情報
+    "name": "{kind}名",
+    "tree": "計画体系",
+    "owner": "担当課",
+    "related": "関連課所室",
+    "budget_item": "予算科目",
+    "legal_basis": "根拠法令等",
+    "period": "事業期間",
+    "sdgs": "SDGs",
+    "leading": "重点事業",
+    # 事業の概要
+    "target_group": "対象",
+    "purpose": "目的",
+    "summary": "概要（取組内容）",
+    # 指標
+    "indicator": "指標名",
+    "target": "目標値",
+    "actual": "実績",
+    "rate": "達成率",
+    "baseline": "基準値",
+    "final_target": "最終目標",
+    "rationale": "算出式・設定根拠",
+    "indicator_note": "指標の概要",
+    "value_note": "進捗状況",
+    "chart": "指標の推移（グラフ）",
+    # 事業費
+    "budget": "予算額",
+    "settlement": "決算額",
+    "fund_general": "一般財源",
+    "fund_national": "国庫支出金",
+    "fund_prefecture": "県支出金",
+    "fund_bonds": "地方債",
+    "fund_other": "その他",
+    "personnel_cost": "人件費計",
+    "staff_ratio": "正職員従事割合（人）",
+    "overtime_hours": "正職員時間外勤務（時間）",
+    "part_time_staff": "会計年度任用職員の有無",
+    "execution_note": "執行状況の説明",
+    "cost_items": "事業費の内訳",
+    # 評価
+    "stage": "ライフサイクル",
+    "grade": "自己評価",
+    "suggested": "算出した評価",
+    "override": "評価を変更した理由",
+    "direction": "方向性",
+    "direction_reason": "理由",
+    "roadmap_mark": "実施年度",
+    # 署名欄
+    "author": "作成者",
+    "chief": "所属長確認",
+}
+# Part headings: key "part.<part>" (e.g. "part.basic": 「事業の基本情報」).
+for _part, _heading in SHEET_PARTS.items():
+    DEFAULT_LABELS[f"part.{_part}"] = _heading
+
+SDG_NAMES = {
+    1: "貧困をなくそう",
+    2: "飢餓をゼロに",
+    3: "すべての人に健康と福祉を",
+    4: "質の高い教育をみんなに",
+    5: "ジェンダー平等を実現しよう",
+    6: "安全な水とトイレを世界中に",
+    7: "エネルギーをみんなに そしてクリーンに",
+    8: "働きがいも経済成長も",
+    9: "産業と技術革新の基盤をつくろう",
+    10: "人や国の不平等をなくそう",
+    11: "住み続けられるまちづくりを",
+    12: "つくる責任 つかう責任",
+    13: "気候変動に具体的な対策を",
+    14: "海の豊かさを守ろう",
+    15: "陸の豊かさも守ろう",
+    16: "平和と公正をすべての人に",
+    17: "パートナーシップで目標を達成しよう",
+}
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    settings: PlanSettings
+    labels: Mapping[str, str]
+    indicator_rows: tuple[str, ...]
+    titles_by_kind: Mapping[str, str]
+
+    @classmethod
+    def of(cls, settings: PlanSettings) -> PrintOptions:
+        raw: Mapping[str, Any] = settings.raw
+        labels = dict(DEFAULT_LABELS)
+        custom = raw.get("print_labels") or {}
+        if not isinstance(custom, Mapping):
+            raise PrintError("計画の設定「print_labels」は「項目: 表示名」の形で指定してください。")
+        unknown = [k for k in custom if k not in DEFAULT_LABELS]
+        if unknown:
+            raise PrintError(f"計画の設定「print_labels」に不明な項目があります：{', '.join(map(str, unknown))}")
+        labels.update({str(k): str(v) for k, v in custom.items()})
+        rows = tuple(raw.get("indicator_rows") or INDICATOR_ROWS)
+        bad = [r for r in rows if r not in INDICATOR_ROWS]
+        if bad:
+            raise PrintError(
+                f"計画の設定「indicator_rows」に不明な行があります：{', '.join(map(str, bad))}（target / actual / rate）"
+            )
+        titles = raw.get("sheet_title_by_kind") or {}
+        if not isinstance(titles, Mapping):
+            raise PrintError("計画の設定「sheet_title_by_kind」は「種別: 表題」の形で指定してください。")
+        return cls(
+            settings=settings,
+            labels=labels,
+            indicator_rows=rows,
+            titles_by_kind={str(k): str(v) for k, v in titles.items()},
+        )
+
+    def label(self, key: str, **fmt: str) -> str:
+        text = self.labels.get(key, key)
+        return text.format(**fmt) if fmt and "{" in text else text
+
+    def shown(self, key: str) -> bool:
+        return self.labels.get(key, key) != ""
+
+    def attributes_for(self, kind: str) -> list[tuple[str, str]]:
+        """The plan's measure attributes (key, label) for a measure kind: an attribute may name the
+        ``kinds`` it belongs to (Shizuoka's 構成・導入年度 only on 様式②)."""
+        raw = self.settings.raw.get("measure_attributes")
+        kinds: dict[str, list[str]] = {}
+        if isinstance(raw, list):
+            for a in raw:
+                if isinstance(a, Mapping) and isinstance(a.get("kinds"), list):
+                    kinds[str(a.get("key"))] = [str(k) for k in a["kinds"]]
+        return [(k, label) for k, label in self.settings.measure_attributes if k not in kinds or kind in kinds[k]]
+
+    def part_heading(self, part: str) -> str:
+        return self.labels.get(f"part.{part}", SHEET_PARTS.get(part, part))
+
+    def sheet_title(self, fy: int, kind: str | None = None) -> str:
+        title = self.titles_by_kind.get(kind or "", self.settings.sheet_title)
+        return title.replace("{fy}", fy_label(fy))
+
+    def indicator_years(self, fy: int, period: tuple[int | None, int | None]) -> list[int]:
+        """Fiscal years of the indicator table: the plan period when it fits ``display_years``,
+        else ``display_years`` years ending the year after the sheet's year (the published sheets
+        show the next year's target)."""
+        n = max(1, self.settings.display_years)
+        start, end = period
+        if start is not None and end is not None and 0 < end - start + 1 <= n and start <= fy <= end:
+            return list(range(start, end + 1))
+        last = fy + 1
+        if end is not None and start is not None and start <= fy <= end:
+            last = min(last, end)
+        return list(range(last - n + 1, last + 1))
+
+    def cost_years(self, fy: int, have: set[int]) -> list[int]:
+        """Years of the 事業費 table: two before to two after the sheet's year, where any is entered."""
+        window = [y for y in range(fy - 2, fy + 3)]
+        if not have & set(window):
+            return []
+        lo = min(min(have & set(window)), fy)
+        hi = max(max(have & set(window)), fy)
+        return list(range(lo, hi + 1))

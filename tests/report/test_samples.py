@@ -1,0 +1,94 @@
+"""The print samples of the five seed formats: each loads, prints in its own words with the real
+figures of its seed document, and nothing is drawn outside the page's margins."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from dxdesk.report.documents import PrintJob, make_pdf
+from dxdesk.report.pages import MARGIN_X, PAGE_WIDTH
+from tests.report.conftest import SAMPLES, pdf_pages, pdf_text, squeeze
+
+# sample file → (sheet titles, words of the format, figures from the seed document)
+EXPECTED = {
+    "tsukuba_management_sheet.json": (
+        ["令和5年度　事務事業マネジメントシート"],
+        ["事業の基本情報", "コストの推移", "市民参加の取組状況", "指標の推移", "市長公約", "担当部課", "国庫、県支出金、地方債", "市民ニーズ", "優先度"],
+        ["133,348", "01-020108-15", "1,570.0", "2,108.0", "今後も一定の市民ニーズが見込まれる。", "計画から遅れている。(未達成)", "■拡大・拡充"],
+    ),
+    "akita_progress_evaluation.json": (
+        ["令和5年度　個別施策の進捗評価"],
+        ["進捗評価", "ライフサイクル", "評価指標（KPI）", "目標値の考え方", "見込まれる効果", "関連課所室", "事業費内訳", "取組結果"],
+        ["46.2", "33.4（R3）", "50.0（R9）", "92.4%", "構築期", "実施中（遅れ）", "※算出した評価（D）から変更", "1,073"],
+    ),
+    "sasebo_execution_plan.json": (
+        ["令和6年度　DX重点課題 KPIの評価", "令和6年度　DX戦略 実行計画 プロジェクト"],
+        ["予定", "算出式・設定根拠", "進捗状況・評価", "リーディング", "実施年度", "DX重点課題", "ステップ"],
+        ["151,507", "193,000", "50.4", "39.1", "⇒", "○", "観光2-1-4"],
+    ),
+    "nagasaki_group_evaluation.json": (
+        ["令和2年度　事業群評価調書"],
+        ["目標値①", "実績値②", "達成率②/①", "基準年", "最終目標（年度）", "中核事業", "見直し区分", "事業構築の視点", "所管課（室）"],
+        ["240.0%", "40.0%", "275.0%", "107.1%", "1,515（R元）", "16（R7）", "658,011", "④⑧", "■改善", "H13-"],
+    ),
+    "shizuoka_action_plan.json": (
+        ["令和7年度　アクションプラン　様式①", "令和7年度　アクションプラン　様式②"],
+        ["現状（As-Is）", "課題（Gap）", "目指す姿（To-Be）", "ロードマップ", "課題（CHECK）", "利益最大化のために何をすべきか（ACT）", "構成", "導入年度"],
+        ["298,621件（R5）", "375,000件（R8）", "令和8年度以降の移行完了", "13,365", "96,954", "LGWAN-ASPサービス"],
+    ),
+}
+
+
+@pytest.mark.parametrize("sample", sorted(EXPECTED))
+def test_sample_prints_in_its_formats_words_with_the_seed_figures(sample, load_dataset, tmp_path):
+    titles, words, figures = EXPECTED[sample]
+    db = load_dataset(sample)
+    out = tmp_path / "sample.pdf"
+    result = make_pdf(db, out, PrintJob())
+    data = json.loads((SAMPLES / sample).read_text(encoding="utf-8"))
+    assert result.sheets == len(data["measures"])
+    assert result.pages == pdf_pages(out) >= result.sheets
+    assert result.missing_chars == ""
+    text = squeeze(pdf_text(out))
+    layout = squeeze(pdf_text(out, layout=True))  # keeps a title's words on their line
+    for title in titles:
+        assert squeeze(title) in layout, title
+    for expected in [*words, *figures]:
+        assert squeeze(expected) in text, expected
+    for m in data["measures"]:
+        assert squeeze(m["name"]) in text
+
+
+def _words_with_boxes(pdf: Path) -> list[tuple[float, float, float, float, str]]:
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pattern = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in pattern.findall(out)]
+
+
+@pytest.mark.parametrize("sample", sorted(EXPECTED))
+def test_nothing_is_printed_outside_the_margins(sample, load_dataset, tmp_path):
+    """Tables wider than the page or text running out of its box would show here."""
+    db = load_dataset(sample)
+    out = tmp_path / "m.pdf"
+    make_pdf(db, out, PrintJob(kind="report"))
+    words = _words_with_boxes(out)
+    assert words
+    for x0, _y0, x1, y1, word in words:
+        assert x0 >= MARGIN_X - 1.5, word
+        assert x1 <= PAGE_WIDTH - MARGIN_X + 1.5, word
+        assert y1 <= 842 - 20, word
+
+
+def test_kind_titles_follow_the_plan_setting(load_dataset, tmp_path):
+    db = load_dataset("shizuoka_action_plan.json")
+    out = tmp_path / "s.pdf"
+    make_pdf(db, out, PrintJob(measure_codes=("1-1",)))
+    text = squeeze(pdf_text(out, layout=True))
+    assert "令和7年度アクションプラン様式①" in text and "様式②" not in text
+    # attributes limited to a kind (measure_attributes[].kinds) are not printed on the other kind
+    assert "主な業務システム" in text and "導入年度" not in text
