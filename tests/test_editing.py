@@ -35,14 +35,14 @@ def find_measure(db, predicate):
 
 
 def kpi_with_baseline(r):
-    ind = r.snapshot.indicators[0]
+    inds = r.snapshot.indicators
     return (
         r.stage is not None
         and r.stage.value in ("2", "4")
-        and ind.value_type.value == "numeric"
-        and ind.baseline.is_number
-        and ind.direction.value == "up"
-        and len(r.snapshot.indicators) == 2
+        and len(inds) == 2
+        and all(
+            i.value_type.value == "numeric" and i.baseline.is_number and i.direction.value == "up" for i in inds
+        )
     )
 
 
@@ -70,13 +70,13 @@ def test_full_width_digits_and_commas_are_normalised_and_rate_follows(sdb):
 
 def test_suggested_grade_changes_with_the_actual(sdb):
     sheet = open_sheet(sdb, find_measure(sdb, kpi_with_baseline))
-    base = sheet.indicators[0].baseline.number
-    for i in range(2):
+    bases = [ind.baseline.number for ind in sheet.indicators]
+    for i, base in enumerate(bases):
         sheet.set(f"indicators[{i}].target@2026", str(base * 2))
         sheet.set(f"indicators[{i}].actual@2026", str(base * 3))
     assert sheet.evaluate().suggestion.grade is Grade.A
-    sheet.set("indicators[0].actual@2026", str(base - 1))
-    sheet.set("indicators[1].actual@2026", str(base - 1))
+    for i, base in enumerate(bases):
+        sheet.set(f"indicators[{i}].actual@2026", str(base - 1))
     assert sheet.evaluate().suggestion.grade is Grade.D
     assert "悪化" in sheet.evaluate().suggestion.explanation
 
