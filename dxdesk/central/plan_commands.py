@@ -1,0 +1,94 @@
+"""Command-line subcommands of the plan master: ``plan-template`` and ``import-plan``.
+
+``dxdesk import-plan --db URL FILE.xlsx [--dry-run]`` prints one line per problem —
+``エラー<TAB>シート<TAB>行<TAB>列<TAB>内容`` (注意 for warnings) — then a summary line, and exits 1 if
+any error was found (nothing is imported then), 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_commands"]
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def cmd_plan_template(args: argparse.Namespace) -> int:
+    from dxdesk.central.plan_master import export_template
+    from dxdesk.store.database import open_database
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        _err(f"NG 出力ファイルは .xlsx にしてください：{out}")
+        return 2
+    db = open_database(args.db)
+    try:
+        export_template(db, out)
+    except OSError as exc:
+        _err(f"NG ファイルを書き込めません（{exc.strerror or exc}）：{out}")
+        return 2
+    finally:
+        db.dispose()
+    _out(f"OK {out}")
+    return 0
+
+
+def cmd_import_plan(args: argparse.Namespace) -> int:
+    from dxdesk.central.plan_master import import_plan_master
+    from dxdesk.store.database import open_database
+
+    db = open_database(args.db)
+    try:
+        user = args.user or _user()
+        result = import_plan_master(db, Path(args.file), dry_run=args.dry_run, user=user)
+    finally:
+        db.dispose()
+    for p in result.problems:
+        _out("\t".join([p.severity_label, p.sheet, "" if p.row is None else str(p.row), p.column, p.message]))
+    for line in result.changes.lines() if result.ok else []:
+        _out(f"変更\t{line}")
+    status = "NG" if result.errors else "OK"
+    _out(f"{status} {args.file} {result.summary()}")
+    return 1 if result.errors else 0
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return ""
+
+
+def add_commands(sub: Any) -> None:
+    s = sub.add_parser(
+        "plan-template",
+        help="計画マスタのひな形（Excel）を書き出す（計画があればその内容入り）",
+        description="計画マスタのひな形を書き出します。データベースに計画があれば、その内容を入れて書き出します（編集して import-plan で読み込めます）。",
+    )
+    s.add_argument("--db", required=True, help="SQLiteファイルのパス、またはSQLAlchemy URL")
+    s.add_argument("--out", required=True, help="書き出す .xlsx ファイル")
+    s.set_defaults(func=cmd_plan_template)
+
+    s = sub.add_parser(
+        "import-plan",
+        help="計画マスタ（Excel）を中央のデータベースに読み込む",
+        description="計画マスタを検査し、エラーがなければ読み込みます。問題は1行に1件「区分 シート 行 列 内容」で表示します。",
+    )
+    s.add_argument("--db", required=True, help="SQLiteファイルのパス、またはSQLAlchemy URL")
+    s.add_argument("file", help="計画マスタの .xlsx ファイル")
+    s.add_argument("--dry-run", action="store_true", help="検査だけ行い、読み込まない")
+    s.add_argument("--user", help="変更履歴に記録する名前（省略時はログイン名）")
+    s.set_defaults(func=cmd_import_plan)

@@ -1,0 +1,204 @@
+"""Importing a plan master workbook into the central database: read, check everything, then one
+transaction through the dataset import.
+
+1. :func:`~dxdesk.central.plan_master.read.read_master` reads every sheet and locates every problem;
+2. the file is laid over the plan as the database has it (``export_dataset``), which finds the
+   problems that need the database (codes, indicators holding actuals, the survey year …);
+3. only when no error remains, the changed part goes through ``dxdesk.store.dataset.import_dataset`` —
+   the one path into the database — in the same transaction as the small steps the dataset format has
+   no words for (the measures' order, tree nodes the file no longer lists, the database's role).
+
+Nothing is written while any error remains, and a dry run rolls everything back. Warnings (注意) do not
+stop the import; they say what was left as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dxdesk.central.plan_master.apply_measures import measures_part
+from dxdesk.central.plan_master.apply_org import check_bureaus, org_part, plan_part, tree_part
+from dxdesk.central.plan_master.changes import Changes
+from dxdesk.central.plan_master.context import Context, empty_dataset
+from dxdesk.central.plan_master.layout import (
+    SHEET_BUREAUS,
+    SHEET_MEASURES,
+    SHEET_PLAN,
+    SHEET_SECTIONS,
+    SHEET_TREE,
+)
+from dxdesk.central.plan_master.read import FILE, MasterFile, Problem, read_master
+from dxdesk.store.database import Database
+from dxdesk.store.dataset import FORMAT, DatasetError, export_dataset, import_dataset
+from dxdesk.store.models import KitIssue, Measure, Plan, PlanNode, Section
+from dxdesk.store.queries import current_plan
+from dxdesk.store.settings_store import get_setting, set_setting
+
+__all__ = ["ImportResult", "import_plan_master"]
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+    applied: bool = False  # written to the database (never on a dry run or with errors)
+    dry_run: bool = False
+    plan_code: str = ""
+    plan_name: str = ""
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        """One Japanese sentence for the status line / the CLI's last line."""
+        if self.errors:
+            return f"エラーが{len(self.errors):,}件あります。直してからもう一度読み込んでください（何も読み込んでいません）。"
+        head = "確認のみ（読み込んでいません）：" if self.dry_run else ("読み込みました：" if self.changes.any else "")
+        return head + self.changes.summary()
+
+
+def _prepare(session: Session, mf: MasterFile) -> tuple[Context, dict[str, Any] | None, list[str], bool]:
+    """The dataset to import (None when errors remain), the measures' order, whether it changed."""
+    role = get_setting(session, "role")
+    if role == "section":
+        mf.error(
+            FILE,
+            None,
+            "",
+            "このデータベースは課所室用です。計画マスタは中央（計画の所管課）のデータベースに読み込んでください。",
+        )
+        return Context(mf, empty_dataset()), None, [], False
+    plan = current_plan(session)
+    file_code = mf.plan.get("code")
+    if plan is not None and file_code and file_code != plan.code:
+        mf.error(
+            SHEET_PLAN,
+            mf.plan_rows.get("code"),
+            "B（値）",
+            f"このデータベースの計画は「{plan.code}」（{plan.name}）です。別の計画「{file_code}」は読み込めません。計画コードを確かめてください。",
+        )
+        return Context(mf, empty_dataset()), None, [], False
+    current = export_dataset(session, plan.code) if plan is not None else empty_dataset()
+    ctx = Context(mf, current, db_sections=set(session.scalars(select(Section.code))))
+    new_plan = plan_part(ctx)
+    bureaus = org_part(ctx, "bureaus", SHEET_BUREAUS)
+    sections = org_part(ctx, "sections", SHEET_SECTIONS)
+    check_bureaus(ctx, sections, bureaus)
+    ctx.section_codes = {s["code"] for s in sections} | ctx.db_sections
+    tree = tree_part(ctx)
+    measures = measures_part(ctx)
+    if any(p.is_error for p in mf.problems):
+        return ctx, None, [], False
+    dataset = {
+        "format": FORMAT,
+        "plan": new_plan,
+        "bureaus": bureaus,
+        "sections": sections,
+        "tree": tree,
+        "measures": measures.entries,
+    }
+    return ctx, dataset, measures.order, measures.order_changed
+
+
+def _after_import(session: Session, plan: Plan, mf: MasterFile, order: list[str], node_codes: set[str]) -> None:
+    """What the dataset format does not say: the measures' order, nodes removed, the database's role."""
+    if SHEET_MEASURES in mf.sheets and order:
+        position = {code: i for i, code in enumerate(order)}
+        for m in session.scalars(select(Measure).where(Measure.plan_id == plan.id)):
+            wanted = position.get(m.code)
+            if wanted is not None and m.sort_order != wanted:
+                m.sort_order = wanted
+    if SHEET_TREE in mf.sheets:
+        used = set(session.scalars(select(Measure.node_id).where(Measure.plan_id == plan.id)))
+        for node in session.scalars(select(PlanNode).where(PlanNode.plan_id == plan.id)):
+            if node.code not in node_codes and node.id not in used:
+                session.delete(node)
+    if get_setting(session, "role") != "central":
+        set_setting(session, "role", "central")
+    if get_setting(session, "plan_code") != plan.code:
+        set_setting(session, "plan_code", plan.code)
+
+
+def import_plan_master(
+    db: Database,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    user: str = "",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check a plan master workbook and, when it has no errors (and not ``dry_run``), import it."""
+    report = progress or (lambda _i, _n, _m: None)
+    t0 = time.perf_counter()
+    result = ImportResult(Path(path), dry_run=dry_run)
+    report(0, 4, "ファイルを読み込んでいます")
+    mf = read_master(Path(path))
+    result.problems = mf.problems
+    if any(p.is_error and p.sheet == FILE for p in mf.problems):
+        result.seconds = time.perf_counter() - t0
+        return result
+    report(1, 4, "内容を確認しています")
+    session = db.new_session(user=user or f"計画マスタ（{Path(path).name}）")
+    try:
+        ctx, dataset, order, _order_changed = _prepare(session, mf)
+        result.changes = ctx.changes
+        if dataset is None:
+            session.rollback()
+            return result
+        report(2, 4, "データベースに書き込んでいます" if not dry_run else "書き込みを試しています")
+        try:
+            plan = import_dataset(session, dataset)
+            session.flush()
+            _after_import(session, plan, mf, order, ctx.node_codes)
+            session.flush()
+        except DatasetError as exc:
+            session.rollback()
+            mf.error(FILE, None, "", f"読み込めませんでした（{exc}）。何も変更していません。")
+            return result
+        result.plan_code, result.plan_name = plan.code, plan.name
+        if ctx.changes.any and not dry_run:
+            issued = session.scalar(
+                select(func.count(KitIssue.id)).where(
+                    KitIssue.plan_code == plan.code, KitIssue.fiscal_year == plan.current_fy
+                )
+            )
+            if issued:
+                mf.warn(
+                    FILE,
+                    None,
+                    "",
+                    "配布ファイルを作成済みの課があります。変更を各課に届けるには、配布ファイルを作り直してください。",
+                )
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+            result.applied = True
+        report(4, 4, "完了しました")
+        return result
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        result.seconds = time.perf_counter() - t0
