@@ -263,3 +263,15 @@ def test_cli_template_and_import(central_copy, tmp_path):
     assert ["エラー", "施策", str(r), "B（施策名）", "施策名が空欄です。"] in problems
     assert any(p[2] == str(r2) and p[3] == "E（担当課コード）" and "S999" in p[4] for p in problems)
     assert lines[-1].startswith("NG ")
+
+
+def test_docs_name_every_sheet_and_column():
+    from dxdesk.central.plan_master.layout import PLAN_ITEMS, SHEETS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "plan-master.md").read_text(encoding="utf-8")
+    for spec in SHEETS:
+        assert f"### {spec.name}" in doc
+        for col in spec.columns:
+            assert col.header in doc, (spec.name, col.header)
+    for item in PLAN_ITEMS:
+        assert item.label in doc, item.label
