@@ -18,6 +18,7 @@ Excel's ``_xHHHH_`` escapes decoded; numbers as their text).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import posixpath
 import re
@@ -34,7 +35,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
 
-__all__ = ["DEFAULT_LIMITS", "Cell", "Limits", "SheetInfo", "XlsxReader", "column_index", "split_ref"]
+__all__ = ["DEFAULT_LIMITS", "Cell", "Limits", "SheetInfo", "XlsxReader", "cell_of", "column_index", "split_ref"]
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,9 @@ def column_letters(index: int) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def split_ref(ref: str) -> tuple[int, int]:
-    """``"E14"`` → (row 14, column 5)."""
+    """``"E14"`` → (row 14, column 5). Cached: the same layouts' references repeat in every file."""
     m = _REF.match(ref)
     if not m:
         raise ValueError(f"bad cell reference {ref!r}")
@@ -114,18 +116,23 @@ def split_ref(ref: str) -> tuple[int, int]:
 class XlsxReader:
     """Open an .xlsx file for reading within :class:`Limits`. Raises :class:`UnreadableWorkbook`."""
 
-    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS):
+    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS, data: bytes | None = None):
+        """``data``: the file's bytes when the caller has read them already (the merge hashes and
+        verifies the same bytes, so a file changed in between cannot slip through)."""
         self.path = Path(path)
         self.limits = limits
         self._total = 0
-        try:
-            size = self.path.stat().st_size
-            with self.path.open("rb") as fh:
-                head = fh.read(4)
-        except OSError as exc:
-            raise UnreadableWorkbook(
-                ReasonCode.CORRUPT, f"ファイルを開けません（{exc.strerror or exc}）"
-            ) from exc
+        if data is not None:
+            size, head = len(data), data[:4]
+        else:
+            try:
+                size = self.path.stat().st_size
+                with self.path.open("rb") as fh:
+                    head = fh.read(4)
+            except OSError as exc:
+                raise UnreadableWorkbook(
+                    ReasonCode.CORRUPT, f"ファイルを開けません（{exc.strerror or exc}）"
+                ) from exc
         if size > limits.max_file_bytes:
             raise UnreadableWorkbook(
                 ReasonCode.TOO_LARGE,
@@ -138,7 +145,7 @@ class XlsxReader:
                 ReasonCode.NOT_XLSX, "dxdesk のファイルではありません（Excel ブック（.xlsx）ではありません）"
             )
         try:
-            self.zip = zipfile.ZipFile(self.path)
+            self.zip = zipfile.ZipFile(self.path if data is None else io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
             raise UnreadableWorkbook(
                 ReasonCode.CORRUPT, "ファイルが壊れています（途中で切れているか、zip として読めません）"
@@ -276,6 +283,10 @@ class XlsxReader:
                 ) from exc
         return self._book
 
+    def rows(self, sheet: SheetInfo) -> list[list[Any]]:
+        """The sheet's cell values as calamine gives them (``""`` for an empty cell), row by row from A1."""
+        return self._sheet_rows(sheet.name)
+
     def _sheet_rows(self, name: str) -> list[list[Any]]:
         rows = self._rows.get(name)
         if rows is None:
@@ -315,6 +326,11 @@ class XlsxReader:
             if cell is not None:
                 out[ref] = cell
         return out
+
+
+def cell_of(v: Any) -> Cell | None:
+    """A calamine value as a :class:`Cell` (None for an empty cell)."""
+    return _cell(v)
 
 
 def _cell(v: Any) -> Cell | None:

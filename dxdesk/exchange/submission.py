@@ -344,9 +344,12 @@ def check_submission_content(v: Verification) -> None:
         v.add(ReasonCode.PLAN_MISMATCH, "提出データの計画が表紙の計画と一致しません")
 
 
-def verify_submission(path: Path, trust: Trust, *, limits: Limits = DEFAULT_LIMITS) -> Verification:
+def verify_submission(
+    path: Path, trust: Trust, *, limits: Limits = DEFAULT_LIMITS, data: bytes | None = None
+) -> Verification:
     """Verify a submission workbook: signature, chain to the central CA, revocation, section / year /
-    plan, every bound visible cell, and the content check above. Used by ``dxdesk verify`` and the merge."""
-    v = verify_file(path, trust, expected_kind=KIND_SUBMISSION, limits=limits)
+    plan, every bound visible cell, and the content check above. Used by ``dxdesk verify`` and the merge
+    (which passes the bytes it has hashed as ``data``)."""
+    v = verify_file(path, trust, expected_kind=KIND_SUBMISSION, limits=limits, data=data)
     check_submission_content(v)
     return v

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.certificates import fingerprint, is_issued_by, section_identity
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
-from dxdesk.exchange.reader import DEFAULT_LIMITS, Cell, Limits
+from dxdesk.exchange.reader import DEFAULT_LIMITS, Cell, Limits, cell_of, split_ref
 from dxdesk.exchange.signing import verify_signature
 from dxdesk.exchange.workbook import SignedFile, read_signed
 
@@ -169,7 +169,11 @@ def _cell_matches(kind: str, expected: str, cell: Cell | None) -> bool:
 
 
 def check_bindings(signed: SignedFile, v: Verification) -> None:
-    """Compare every bound visible cell with the value the payload says it shows."""
+    """Compare every bound visible cell with the value the payload says it shows.
+
+    The loop is the hot path of a merge (a 10-measure submission binds about a thousand cells): a text
+    cell that shows exactly its text is accepted at once; everything else goes through the full
+    comparison (numbers to 15 significant digits, line ends, empty cells)."""
     bindings = signed.payload.get("bindings")
     if not isinstance(bindings, dict):
         v.add(ReasonCode.CORRUPT, "ファイルが壊れています（表示セルの対応表がありません）")
@@ -184,10 +188,30 @@ def check_bindings(signed: SignedFile, v: Verification) -> None:
                 f"表示シート「{sheet_name}」が削除されているか、名前が変更されています",
             )
             continue
-        refs = {e[0] for e in entries}
-        cells = signed.reader.cells(info, refs)
-        for ref, kind, expected, label in entries:
-            cell = cells.get(ref)
+        rows = signed.reader.rows(info)
+        nrows = len(rows)
+        if not isinstance(entries, list):
+            v.add(ReasonCode.CORRUPT, "ファイルが壊れています（表示セルの対応表が読み取れません）")
+            return
+        for entry in entries:
+            try:
+                ref, kind, expected, label = entry
+                r, c = split_ref(ref)
+            except (TypeError, ValueError):
+                v.add(ReasonCode.CORRUPT, "ファイルが壊れています（表示セルの対応表が読み取れません）")
+                return
+            row = rows[r - 1] if r <= nrows else ()
+            raw = row[c - 1] if c <= len(row) else ""
+            if kind == "s":
+                if raw == expected and type(raw) is str:
+                    continue
+            elif type(raw) is float or type(raw) is int:
+                try:  # the same number as a double: _same_number would accept it too
+                    if float(expected) == raw:
+                        continue
+                except (TypeError, ValueError):
+                    pass
+            cell = cell_of(raw)
             if _cell_matches(kind, expected, cell):
                 continue
             count += 1
@@ -286,12 +310,18 @@ def verify_signed(signed: SignedFile, trust: Trust, *, expected_kind: str | None
 
 
 def verify_file(
-    path: Path, trust: Trust, *, expected_kind: str | None = None, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    trust: Trust,
+    *,
+    expected_kind: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    data: bytes | None = None,
 ) -> Verification:
-    """Open and verify one file; never raises for a bad file (the reasons say what is wrong)."""
+    """Open and verify one file (or its bytes ``data``, already read); never raises for a bad file (the
+    reasons say what is wrong)."""
     path = Path(path)
     try:
-        signed = read_signed(path, limits)
+        signed = read_signed(path, limits, data=data)
     except UnreadableWorkbook as exc:
         v = Verification(path)
         v.add(exc.code, str(exc))

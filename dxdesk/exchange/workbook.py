@@ -251,11 +251,12 @@ def _corrupt(detail: str) -> UnreadableWorkbook:
     return UnreadableWorkbook(ReasonCode.CORRUPT, f"ファイルが壊れています（{detail}）")
 
 
-def read_signed(path: Path, limits: Limits = DEFAULT_LIMITS) -> SignedFile:
+def read_signed(path: Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | None = None) -> SignedFile:
     """Open a signed workbook and read its payload sheet. Raises :class:`UnreadableWorkbook`.
 
-    The returned reader stays open for the cell check; close it with ``signed.reader.close()``."""
-    reader = XlsxReader(path, limits)
+    ``data``: the file's bytes, when already read. The returned reader stays open for the cell check;
+    close it with ``signed.reader.close()``."""
+    reader = XlsxReader(path, limits, data)
     try:
         info = reader.sheet(PAYLOAD_SHEET)
         if info is None or not info.part:

@@ -551,3 +551,192 @@ class SubmissionExport(Base):
     file_name: Mapped[str] = mapped_column(String(300))
     measure_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- central office: received submissions, merge log, review (dxdesk.central) -------------------
+# Central side: ``submission_head`` (the row a merge locks), ``received_submission`` (every valid
+# distinct payload, with its signature), ``merge_log`` (every file looked at), ``measure_review`` and
+# ``review_comment`` (the review of each measure of a received revision), ``review_issue`` (review
+# workbooks written). Section side: ``received_review`` and ``received_comment``.
+
+
+class SubmissionHead(Base):
+    """One row per plan × fiscal year × section: the accepted submission. A merge locks this row for its
+    transaction, so two processes merging the same section's files are serialised."""
+
+    __tablename__ = "submission_head"
+    __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    accepted_id: Mapped[int | None] = mapped_column(
+        ForeignKey("received_submission.id", ondelete="SET NULL"), index=True
+    )
+    revision: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReceivedSubmission(Base):
+    """A valid submission payload received by the central office (each distinct payload once).
+
+    ``status``: ``accepted`` (the section's current revision), ``superseded`` (an older accepted
+    revision, kept as history), ``stale`` (arrived after a newer one), ``conflict`` (same revision as the
+    accepted one, different content: waits for a person), ``discarded`` (the side not kept when a
+    conflict was resolved). Signature and certificate are kept so the payload stays verifiable."""
+
+    __tablename__ = "received_submission"
+    __table_args__ = (
+        Index("ix_received_submission_section", "plan_code", "fiscal_year", "section_code", "revision"),
+        CheckConstraint(
+            "status IN ('accepted','superseded','stale','conflict','discarded')", name="status"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    section_name: Mapped[str] = mapped_column(String(200), default="")
+    revision: Mapped[int] = mapped_column(Integer)
+    payload_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    file_hash: Mapped[str] = mapped_column(String(64), index=True)
+    file_name: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(100), default="")
+    chief: Mapped[str] = mapped_column(String(100), default="")
+    signer_serial: Mapped[str] = mapped_column(String(40), default="")
+    measure_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime | None] = mapped_column()  # the payload's created_at (section's clock)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str] = mapped_column(String(100), default="")  # who resolved a conflict
+    signature: Mapped[str] = mapped_column(Text, default="")  # base64 Ed25519
+    certificate_pem: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[str] = mapped_column(Text)  # the canonical JSON as signed
+
+
+class MergeLog(Base):
+    """Every file a merge looked at, with its outcome (accepted / duplicate / stale / conflict / rejected)."""
+
+    __tablename__ = "merge_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_name: Mapped[str] = mapped_column(String(100), default="")
+    file_name: Mapped[str] = mapped_column(String(300))
+    file_path: Mapped[str] = mapped_column(Text, default="")
+    file_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    reason_codes: Mapped[str] = mapped_column(String(300), default="")  # comma-separated
+    message: Mapped[str] = mapped_column(Text, default="")
+    section_code: Mapped[str | None] = mapped_column(String(40))
+    fiscal_year: Mapped[int | None] = mapped_column(Integer)
+    revision: Mapped[int | None] = mapped_column(Integer)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("received_submission.id", ondelete="SET NULL"), index=True
+    )
+
+
+class MeasureReview(Base):
+    """The central office's decision on one measure of one received revision."""
+
+    __tablename__ = "measure_review"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "measure_code"),
+        CheckConstraint("decision IN ('pending','accepted','returned')", name="decision"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("received_submission.id", ondelete="CASCADE"), index=True
+    )
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    measure_code: Mapped[str] = mapped_column(String(80), index=True)
+    decision: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_by: Mapped[str] = mapped_column(String(100), default="")
+    decided_at: Mapped[datetime | None] = mapped_column()
+    content_hash: Mapped[str] = mapped_column(String(64), default="")  # the measure's submitted content
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False)  # 受理 kept from the revision before
+
+    comments: Mapped[list[ReviewComment]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="ReviewComment.id"
+    )
+
+
+class ReviewComment(Base):
+    """A comment of the central office on a measure (``field``: a field path, or "" for the sheet)."""
+
+    __tablename__ = "review_comment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("measure_review.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(80), default="")
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    review: Mapped[MeasureReview] = relationship(back_populates="comments")
+
+
+class ReviewIssue(Base):
+    """A review workbook written by the central office (one version per section and year)."""
+
+    __tablename__ = "review_issue"
+    __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("received_submission.id", ondelete="SET NULL"), index=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    returned: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(300))
+    issued_by: Mapped[str] = mapped_column(String(100), default="")
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReceivedReview(Base):
+    """Section side: a review workbook imported (the newest version per year is the one in force)."""
+
+    __tablename__ = "received_review"
+    __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)  # the submission revision that was reviewed
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(300))
+    issued_at: Mapped[datetime | None] = mapped_column()
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comments: Mapped[list[ReceivedComment]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="ReceivedComment.id"
+    )
+
+
+class ReceivedComment(Base):
+    """Section side: the decision on a measure and one comment of the central office (``text`` may be
+    empty when the review has a decision but no comment)."""
+
+    __tablename__ = "received_comment"
+    __table_args__ = (Index("ix_received_comment_measure", "fiscal_year", "measure_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("received_review.id", ondelete="CASCADE"), index=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    measure_code: Mapped[str] = mapped_column(String(80))
+    decision: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str] = mapped_column(String(80), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime | None] = mapped_column()
+
+    review: Mapped[ReceivedReview] = relationship(back_populates="comments")

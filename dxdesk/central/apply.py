@@ -1,0 +1,241 @@
+"""Writing a submission's data into the central plan tables, inside the merge's transaction.
+
+What a section may change is what is written: per measure, the yearly sheet of the fiscal year (stage,
+texts, grade and reason, direction and reason, 作成者, 所属長確認, entry status, perspective scores,
+milestones), the year's indicator targets, actuals and notes, the year's costs and itemised lines, and
+the measure's basic fields the plan lets sections edit (``section_editable_fields``). Everything else
+— names, indicators themselves, other years, the tree, the organisation — stays the central office's,
+so a submission made from an older kit can never undo a change of the plan.
+
+The writes are SQLAlchemy Core statements (a few per table per file, ``executemany``), not the ORM:
+merging 200 submissions must take seconds. Merges are recorded in ``merge_log`` and the payloads kept
+in ``received_submission``, so the per-field audit trail of the entry application is not written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+
+from dxdesk.central.intake import BASIC_COLUMNS, MeasureDelta, MergeCode
+from dxdesk.domain.settings import PlanSettings
+from dxdesk.store.models import (
+    Base,
+    CostItem,
+    CostRow,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    MeasureYear,
+    Milestone,
+    PerspectiveScore,
+    SheetText,
+    utcnow,
+)
+
+__all__ = ["PlanIndex", "apply_measures", "check_measures", "load_plan_index", "table_of"]
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model (for statements built once and run with parameters)."""
+    return cast(Table, model.__table__)
+
+
+@dataclass
+class PlanIndex:
+    """The central plan as the merge needs it: codes to row ids, owners of the year, editable fields."""
+
+    plan_id: int
+    plan_code: str
+    fiscal_year: int
+    measures: dict[str, int] = field(default_factory=dict)  # code → measure id
+    owners: dict[str, str] = field(default_factory=dict)  # code → owning section in the year
+    names: dict[str, str] = field(default_factory=dict)  # code → measure name
+    indicators: dict[tuple[int, str], int] = field(default_factory=dict)  # (measure id, code) → id
+    editable: tuple[str, ...] = ()
+
+
+def load_plan_index(
+    conn: Connection, plan_id: int, plan_code: str, fy: int, settings: PlanSettings
+) -> PlanIndex:
+    idx = PlanIndex(
+        plan_id, plan_code, fy, editable=tuple(f for f in BASIC_COLUMNS if settings.section_may_edit(f))
+    )
+    q = (
+        select(Measure.id, Measure.code, Measure.name, Measure.owner_section_code, MeasureYear.section_code)
+        .outerjoin(MeasureYear, and_(MeasureYear.measure_id == Measure.id, MeasureYear.fiscal_year == fy))
+        .where(Measure.plan_id == plan_id)
+    )
+    for mid, code, name, owner, year_owner in conn.execute(q):
+        idx.measures[code] = mid
+        idx.names[code] = name
+        idx.owners[code] = year_owner or owner
+    q2 = (
+        select(Indicator.id, Indicator.measure_id, Indicator.code)
+        .join(Measure)
+        .where(Measure.plan_id == plan_id)
+    )
+    for iid, mid, code in conn.execute(q2):
+        idx.indicators[(mid, code)] = iid
+    return idx
+
+
+def check_measures(
+    idx: PlanIndex, section_code: str, deltas: Sequence[MeasureDelta]
+) -> tuple[str, str] | None:
+    """(reason code, Japanese message) when the submission names something the central plan does not
+    have or gives it to another section; None when it can be merged."""
+    for d in deltas:
+        mid = idx.measures.get(d.code)
+        if mid is None:
+            return (
+                MergeCode.UNKNOWN_MEASURE,
+                f"施策「{d.code}」が中央の計画にありません（計画の変更後に古い配布ファイルで作成されたおそれがあります。"
+                "新しい配布ファイルを発行してください）",
+            )
+        owner = idx.owners.get(d.code)
+        if owner != section_code:
+            return (
+                MergeCode.UNKNOWN_MEASURE,
+                f"施策「{d.code} {idx.names.get(d.code, '')}」は中央の計画では課所室「{owner}」の担当です",
+            )
+        for code, *_rest in d.values:
+            if (mid, code) not in idx.indicators:
+                return (
+                    MergeCode.UNKNOWN_MEASURE,
+                    f"施策「{d.code}」の指標「{code}」が中央の計画にありません（新しい配布ファイルを発行してください）",
+                )
+    return None
+
+
+_MY = table_of(MeasureYear)
+_TEXT = table_of(SheetText)
+_PERSP = table_of(PerspectiveScore)
+_MS = table_of(Milestone)
+_IV = table_of(IndicatorValue)
+_COST = table_of(CostRow)
+_ITEM = table_of(CostItem)
+_MEASURE = table_of(Measure)
+# statements built once (plain tables, parameters passed at execution): building a statement per file
+# costs more than running it
+_UPDATE_MY = update(_MY).where(_MY.c.id == bindparam("b_id"))
+_UPDATE_IV = update(_IV).where(_IV.c.id == bindparam("b_id"))
+_UPDATE_COST = update(_COST).where(_COST.c.id == bindparam("b_id"))
+_UPDATE_MEASURE = update(_MEASURE).where(_MEASURE.c.id == bindparam("b_id"))
+
+
+def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDelta]) -> None:
+    """Write the deltas (checked with :func:`check_measures`) into the plan tables."""
+    fy = idx.fiscal_year
+    now = utcnow()
+    mids = {d.code: idx.measures[d.code] for d in deltas}
+    ids = list(mids.values())
+
+    # the year's sheets: update the ones that exist, insert the others
+    year_ids: dict[int, int] = {
+        mid: yid
+        for mid, yid in conn.execute(
+            select(_MY.c.measure_id, _MY.c.id).where(_MY.c.measure_id.in_(ids), _MY.c.fiscal_year == fy)
+        )
+    }
+    updates = []
+    for d in deltas:
+        mid = mids[d.code]
+        if mid in year_ids:
+            updates.append({"b_id": year_ids[mid], **d.year, "updated_at": now})
+        else:
+            year_ids[mid] = conn.execute(
+                insert(_MY), {"measure_id": mid, "fiscal_year": fy, "updated_at": now, **d.year}
+            ).inserted_primary_key[0]  # type: ignore[index]
+    if updates:  # executemany: the SET clause comes from the parameter keys (the same in every row)
+        conn.execute(_UPDATE_MY, updates)
+    my_of = {d.code: year_ids[mids[d.code]] for d in deltas}
+    my_ids = list(my_of.values())
+
+    # texts and perspective scores: the submission's set is the whole set of the year
+    conn.execute(delete(_TEXT).where(_TEXT.c.measure_year_id.in_(my_ids)))
+    rows: list[dict[str, object]] = [
+        {"measure_year_id": my_of[d.code], "field": k, "text": v} for d in deltas for k, v in d.texts.items()
+    ]
+    if rows:
+        conn.execute(insert(_TEXT), rows)
+    conn.execute(delete(_PERSP).where(_PERSP.c.measure_year_id.in_(my_ids)))
+    rows = [
+        {"measure_year_id": my_of[d.code], "perspective": k, "score": v}
+        for d in deltas
+        for k, v in d.perspectives.items()
+    ]
+    if rows:
+        conn.execute(insert(_PERSP), rows)
+    with_milestones = [d for d in deltas if d.milestones is not None]
+    if with_milestones:
+        conn.execute(delete(_MS).where(_MS.c.measure_year_id.in_([my_of[d.code] for d in with_milestones])))
+        rows = [
+            {"measure_year_id": my_of[d.code], **ms} for d in with_milestones for ms in d.milestones or []
+        ]
+        if rows:
+            conn.execute(insert(_MS), rows)
+
+    # the year's indicator values
+    wanted = {idx.indicators[(mids[d.code], code)]: (t, a, n) for d in deltas for code, t, a, n in d.values}
+    if wanted:
+        have = {
+            iid: vid
+            for iid, vid in conn.execute(
+                select(_IV.c.indicator_id, _IV.c.id).where(
+                    _IV.c.indicator_id.in_(list(wanted)), _IV.c.fiscal_year == fy
+                )
+            )
+        }
+        ups = [
+            {"b_id": have[iid], "target": t, "actual": a, "note": n}
+            for iid, (t, a, n) in wanted.items()
+            if iid in have
+        ]
+        new = [
+            {"indicator_id": iid, "fiscal_year": fy, "target": t, "actual": a, "note": n}
+            for iid, (t, a, n) in wanted.items()
+            if iid not in have
+        ]
+        if ups:
+            conn.execute(_UPDATE_IV, ups)
+        if new:
+            conn.execute(insert(_IV), new)
+
+    # the year's costs and itemised lines
+    with_cost = [d for d in deltas if d.cost is not None]
+    if with_cost:
+        have_cost = {
+            mid: cid
+            for mid, cid in conn.execute(
+                select(_COST.c.measure_id, _COST.c.id).where(
+                    _COST.c.measure_id.in_([mids[d.code] for d in with_cost]), _COST.c.fiscal_year == fy
+                )
+            )
+        }
+        cost_ups = [
+            {"b_id": have_cost[mids[d.code]], **(d.cost or {})}
+            for d in with_cost
+            if mids[d.code] in have_cost
+        ]
+        cost_new = [
+            {"measure_id": mids[d.code], "fiscal_year": fy, **(d.cost or {})}
+            for d in with_cost
+            if mids[d.code] not in have_cost
+        ]
+        if cost_ups:
+            conn.execute(_UPDATE_COST, cost_ups)
+        if cost_new:
+            conn.execute(insert(_COST), cost_new)
+    conn.execute(delete(_ITEM).where(_ITEM.c.measure_id.in_(ids), _ITEM.c.fiscal_year == fy))
+    rows = [{"measure_id": mids[d.code], **it} for d in deltas for it in d.cost_items]
+    if rows:
+        conn.execute(insert(_ITEM), rows)
+
+    # basic fields the plan lets sections edit
+    if idx.editable:
+        basic = [{"b_id": mids[d.code], **{c: d.basic.get(c, "") for c in idx.editable}} for d in deltas]
+        conn.execute(_UPDATE_MEASURE, basic)
