@@ -299,11 +299,6 @@ class XlsxReader:
             self._rows[name] = rows
         return rows
 
-    def rows(self, sheet: SheetInfo) -> list[list[Any]]:
-        """The sheet's cells as calamine gives them (``str``, ``int``, ``float``, ``bool``, dates; ``""``
-        for an empty cell), row by row from A1. For readers of whole sheets (the plan master)."""
-        return self._sheet_rows(sheet.name)
-
     def cells(self, sheet: SheetInfo, wanted: Iterable[str] | None = None) -> dict[str, Cell]:
         """The sheet's non-empty cells (only ``wanted`` references when given), keyed by reference."""
         rows = self._sheet_rows(sheet.name)
