@@ -2,6 +2,10 @@
 
 Errors opening the database are shown as a Japanese message box and never lose the file: a corrupt or
 foreign file is refused before anything writes to it (dxdesk.store.database).
+
+Which window opens depends on the database: a central database (``app_setting.role = central``, set by
+``dxdesk demo`` for DIR/central.sqlite and by the plan master import) opens the central office's
+window (``ui.central.window.CentralWindow``), anything else the section application.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from dxdesk import __version__
 from dxdesk.paths import default_database_path, demo_database_path
 from dxdesk.store.database import Database, DatabaseError, open_database
 from dxdesk.store.demo import create_demo_database
+from dxdesk.store.settings_store import get_setting
 from ui import style
 
 log = logging.getLogger(__name__)
@@ -58,6 +63,22 @@ def open_demo(reset: bool = False) -> Database:
     return create_demo_database(path)
 
 
+def is_central(db: Database) -> bool:
+    with db.session() as s:
+        return get_setting(s, "role") == "central"
+
+
+def main_window_for(db: Database) -> QMainWindow:
+    """The central office's window on a central database, else the section application."""
+    if is_central(db):
+        from ui.central.window import CentralWindow
+
+        return CentralWindow(db)
+    from ui.main_window import MainWindow
+
+    return MainWindow(db)
+
+
 def run(db_path: Path | None = None, demo: bool = False, reset_demo: bool = False) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = make_app()
@@ -66,9 +87,7 @@ def run(db_path: Path | None = None, demo: bool = False, reset_demo: bool = Fals
     except DatabaseError as exc:
         QMessageBox.critical(None, "dxdesk", f"データベースを開けませんでした。\n\n{exc}")
         return 2
-    from ui.main_window import MainWindow
-
-    window = MainWindow(db)
+    window = main_window_for(db)
     window.show()
     settle()
     code = app.exec()

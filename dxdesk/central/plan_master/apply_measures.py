@@ -173,7 +173,8 @@ def _overlay_measure(
             md["node"] = v["node"]
         elif old and old.get("node"):
             ctx.warn(SHEET_MEASURES, rec.row, rec.where("node"), f"体系コードが空欄のため、今の体系（{old['node']}）のままにします。")
-    first_kind = next(iter(ctx.settings.measure_kinds), "measure")
+    kinds = ctx.settings.measure_kinds
+    first_kind = "measure" if "measure" in kinds else next(iter(kinds), "measure")
     if v.get("kind"):
         kind = _kind_key(ctx, v["kind"])
         if kind is None:

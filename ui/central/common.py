@@ -1,0 +1,153 @@
+"""Small pieces the central office's screens share: a worker thread for long work (progress, 中止), a
+table that copies its rows the way Excel pastes them, the problem list of a plan master, colours.
+
+Nothing here decides anything: the work is a function of ``dxdesk`` run off the window's thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from dxdesk.central.plan_master import Problem
+
+__all__ = ["ERROR_COLOR", "OK_COLOR", "WARN_COLOR", "CopyTable", "ProblemTable", "Task", "error_label", "html"]
+
+ERROR_COLOR = "#b00020"
+WARN_COLOR = "#8a5a00"
+OK_COLOR = "#2e7d32"
+MUTED_COLOR = "#666666"
+
+Progress = Callable[[int, int, str], None]
+
+
+def html(text: object) -> str:
+    return escape("" if text is None else str(text))
+
+
+def error_label(object_name: str = "errorLabel") -> QLabel:
+    label = QLabel(objectName=object_name)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class Task(QThread):
+    """Runs ``fn(progress, cancelled)`` on a worker thread.
+
+    ``progressed(done, total, message)`` reaches the window's thread through a queued signal;
+    ``cancel()`` sets a flag the work asks between steps (what is finished stays finished)."""
+
+    progressed = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, fn: Callable[[Progress, Callable[[], bool]], Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        self._fn = fn
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            result = self._fn(lambda i, n, m: self.progressed.emit(i, n, m), self._cancel.is_set)
+        except Exception as exc:  # shown by the screen as a Japanese message
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(result)
+
+
+class CopyTable(QTableWidget):
+    """A read-only table; Ctrl+C copies the selected rows (or all) as tab-separated text for Excel."""
+
+    def __init__(self, headers: Sequence[str], parent: QWidget | None = None):
+        super().__init__(0, len(headers), parent)
+        self.setHorizontalHeaderLabels(list(headers))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setVisible(False)
+        self.setWordWrap(False)
+        header = self.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # rows stay in the order given until a click
+
+    def add_row(self, values: Sequence[object], *, color: str | None = None, data: object = None) -> int:
+        r = self.rowCount()
+        self.insertRow(r)
+        for c, v in enumerate(values):
+            item = QTableWidgetItem()
+            if isinstance(v, int) and not isinstance(v, bool):
+                item.setData(Qt.ItemDataRole.DisplayRole, v)  # sorts as a number
+            else:
+                item.setText("" if v is None else str(v))
+                item.setToolTip("" if v is None else str(v))
+            if color and c == 0:
+                item.setForeground(QColor(color))
+            if c == 0 and data is not None:
+                item.setData(Qt.ItemDataRole.UserRole, data)
+            self.setItem(r, c, item)
+        return r
+
+    def text_of(self, rows: Sequence[int] | None = None) -> str:
+        rows = list(rows) if rows is not None else list(range(self.rowCount()))
+        head = [self.horizontalHeaderItem(c).text() for c in range(self.columnCount())]
+        lines = ["\t".join(head)]
+        for r in rows:
+            lines.append("\t".join((self.item(r, c).text() if self.item(r, c) else "") for c in range(self.columnCount())))
+        return "\n".join(lines)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            rows = sorted({i.row() for i in self.selectedIndexes()}) or None
+            QGuiApplication.clipboard().setText(self.text_of(rows))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class ProblemTable(CopyTable):
+    """The problems of a plan master file: 区分 / シート / 行 / 列 / 内容, errors first."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(["区分", "シート", "行", "列", "内容"], parent)
+        self.setObjectName("problemTable")
+        for c, w in enumerate((56, 110, 56, 170)):
+            self.setColumnWidth(c, w)
+
+    def show_problems(self, problems: Sequence[Problem]) -> None:
+        self.setRowCount(0)
+        ordered = sorted(problems, key=lambda p: (not p.is_error,))
+        for p in ordered:
+            self.add_row(
+                [p.severity_label, p.sheet, "" if p.row is None else p.row, _column(p.column), p.message],
+                color=ERROR_COLOR if p.is_error else WARN_COLOR,
+                data=p,
+            )
+
+
+def _column(column: str) -> str:
+    letter, _, rest = column.partition("（")
+    return f"{letter}列（{rest}" if rest else (f"{letter}列" if letter else "")

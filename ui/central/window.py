@@ -1,0 +1,366 @@
+"""The central office's window: the same program opened on a central database (``app_setting.role =
+central``). A list of screens on the left — 計画, 配布ファイル, 受信箱, 提出状況, 審査 — and the screen on
+the right; the plan and the fiscal year always visible at the top.
+
+Menus: ファイル (計画マスタ, 全庁集計を書き出す, 印刷・PDF出力), 表示 (Ctrl+1 … Ctrl+5 for the screens).
+Every screen runs long work in a worker thread with a progress bar; closing the window waits for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dxdesk import __version__
+from dxdesk.domain.fiscal import fy_label
+from dxdesk.store.database import Database
+from dxdesk.store.queries import current_plan
+from dxdesk.store.settings_store import get_setting, set_setting
+from ui.central.common import ERROR_COLOR, OK_COLOR, Task
+from ui.central.inbox_page import InboxPage
+from ui.central.kits_page import KitsPage
+from ui.central.plan_page import PlanPage
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PAGES", "CentralWindow"]
+
+PAGES = ("計画", "配布ファイル", "受信箱", "提出状況", "審査")
+
+
+class _Unavailable(QWidget):
+    """Shown where a screen's part of dxdesk is missing from this build."""
+
+    def __init__(self, what: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        label = QLabel(f"{what}の機能は、このバージョンの dxdesk にはまだありません。")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label)
+
+    def refresh(self) -> None:
+        pass
+
+
+class CentralWindow(QMainWindow):
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.plan_name = ""
+        self.survey_fy: int | None = None
+        self.resize(1366, 768)
+        self._task: Task | None = None
+        self._build()
+        self._build_menu()
+        self.load_plan()
+
+    # --- layout -------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 2)
+        top = QHBoxLayout()
+        self.context_label = QLabel(objectName="contextLabel")
+        top.addWidget(self.context_label, 1)
+        year_label = QLabel("年度(&Y)")
+        self.year_combo = QComboBox(objectName="yearCombo")
+        self.year_combo.setMinimumContentsLength(7)
+        year_label.setBuddy(self.year_combo)
+        top.addWidget(year_label)
+        top.addWidget(self.year_combo)
+        layout.addLayout(top)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.nav = QListWidget(objectName="centralNav")
+        self.nav.setMaximumWidth(190)
+        for i, name in enumerate(PAGES, start=1):
+            item = QListWidgetItem(name)
+            item.setToolTip(f"{name}（Ctrl+{i}）")
+            self.nav.addItem(item)
+        splitter.addWidget(self.nav)
+        self.stack = QStackedWidget()
+        self.plan_page = PlanPage(self.db)
+        self.kits_page = KitsPage(self.db)
+        self.inbox_page = InboxPage(self.db)
+        self.status_page = self._optional_page("提出状況", "ui.central.status_page", "StatusPage")
+        self.review_page = self._optional_page("審査", "ui.central.review_page", "ReviewPage")
+        self.pages: list[QWidget] = [self.plan_page, self.kits_page, self.inbox_page, self.status_page, self.review_page]
+        for page in self.pages:
+            self.stack.addWidget(page)
+            status = getattr(page, "status", None)
+            if status is not None:
+                status.connect(self.show_status)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([160, 1200])
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.status_label = QLabel(objectName="statusText")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.db_label = QLabel(objectName="dbLabel")
+        self.db_label.setStyleSheet("color: #666666;")
+        self.statusBar().addPermanentWidget(self.db_label)
+
+        self.nav.currentRowChanged.connect(self.show_page)
+        self.year_combo.currentIndexChanged.connect(lambda _i: self._year_changed())
+        self.plan_page.plan_changed.connect(self._plan_changed)
+        self.inbox_page.merged.connect(lambda _r: self._refresh_after_merge())
+        self.inbox_page.conflict_requested.connect(self.resolve_conflict)
+        for signal_name, slot in (("conflict_requested", self.resolve_conflict), ("print_requested", self.print_sheets)):
+            for page in (self.status_page, self.review_page):
+                sig = getattr(page, signal_name, None)
+                if sig is not None:
+                    sig.connect(slot)
+
+    def _optional_page(self, what: str, module: str, cls: str) -> QWidget:
+        import importlib
+
+        try:
+            page_cls = getattr(importlib.import_module(module), cls)
+        except ImportError as exc:  # the headless part is not in this build
+            log.warning("screen %s not available: %s", what, exc)
+            return _Unavailable(what)
+        page: QWidget = page_cls(self.db)
+        return page
+
+    def _action(self, text: str, slot: object, shortcut: object = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if name:
+            action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menu(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("ファイル(&F)")
+        self.actionImportMaster = self._action(
+            "計画マスタを読み込む(&I)…", lambda: self._go(0, self.plan_page.check_master), QKeySequence.StandardKey.Open, "actionImportMaster"
+        )
+        self.actionTemplate = self._action(
+            "計画マスタのひな形を書き出す(&T)…", lambda: self.plan_page.export_template(), None, "actionTemplate"
+        )
+        self.actionExportWorkbook = self._action(
+            "全庁集計を書き出す(&E)…", lambda: self.export_workbook(), QKeySequence("Ctrl+E"), "actionExportWorkbook"
+        )
+        self.actionPrint = self._action("印刷・PDF出力(&P)…", self.print_sheets, QKeySequence("Ctrl+P"), "actionPrint")
+        quit_action = self._action("終了(&X)", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
+        file_menu.addActions([self.actionImportMaster, self.actionTemplate])
+        file_menu.addSeparator()
+        file_menu.addActions([self.actionExportWorkbook, self.actionPrint])
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        view_menu = bar.addMenu("表示(&V)")
+        for i, name in enumerate(PAGES):
+            view_menu.addAction(
+                self._action(f"{name}(&{i + 1})", lambda _c=False, i=i: self.show_page(i), QKeySequence(f"Ctrl+{i + 1}"))
+            )
+        view_menu.addSeparator()
+        view_menu.addAction(self._action("最新の情報に更新(&R)", self.refresh_all, QKeySequence("F5"), "actionRefresh"))
+        help_menu = bar.addMenu("ヘルプ(&H)")
+        help_menu.addAction(self._action("dxdesk について(&A)", self._about, None, "actionAbout"))
+
+    def _go(self, index: int, then: object) -> None:
+        self.show_page(index)
+        if callable(then):
+            then()
+
+    # --- plan and year ------------------------------------------------------------------------------
+    def load_plan(self) -> None:
+        self.db_label.setText(f"中央のデータ：{self.db.path or self.db.url}")
+        with self.db.session() as s:
+            plan = current_plan(s)
+            self.plan_name = plan.name if plan else ""
+            self.survey_fy = plan.current_fy if plan else None
+            start = plan.period_start_fy if plan else None
+            last_page = get_setting(s, "ui.central.page")
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        if self.survey_fy is not None:
+            first = min(start or self.survey_fy, self.survey_fy)
+            for fy in range(self.survey_fy, first - 1, -1):
+                self.year_combo.addItem(fy_label(fy), fy)
+            self.year_combo.setCurrentIndex(0)
+        self.year_combo.blockSignals(False)
+        for a in (self.actionExportWorkbook, self.actionPrint):
+            a.setEnabled(self.survey_fy is not None)
+        self._year_changed()
+        page = int(last_page) if last_page and last_page.isdigit() and self.survey_fy is not None else 0
+        self.nav.setCurrentRow(page if 0 <= page < len(PAGES) else 0)
+
+    @property
+    def fiscal_year(self) -> int | None:
+        data = self.year_combo.currentData()
+        return int(data) if data is not None else None
+
+    def _year_changed(self) -> None:
+        fy = self.fiscal_year
+        past = "" if fy is None or fy == self.survey_fy else "（過去の年度）"
+        title = f"{self.plan_name}　{fy_label(fy)}{past}" if fy else "計画がまだありません"
+        self.context_label.setText(f"中央（計画の所管課）　{title}")
+        self.setWindowTitle(f"dxdesk 中央 — {self.plan_name}" if self.plan_name else "dxdesk 中央")
+        self.inbox_page.fiscal_year = fy
+        for page in (self.status_page, self.review_page):
+            setter = getattr(page, "set_fiscal_year", None)
+            if setter is not None:
+                setter(fy)
+
+    def _plan_changed(self) -> None:
+        self.load_plan()
+        self.kits_page.load_years()
+        self.refresh_all()
+
+    def _refresh_after_merge(self) -> None:
+        for page in (self.status_page, self.review_page):
+            page.refresh()  # type: ignore[attr-defined]
+
+    def refresh_all(self) -> None:
+        for page in self.pages:
+            refresh = getattr(page, "refresh", None)
+            if refresh is not None and not self._page_busy(page):
+                refresh()
+
+    @staticmethod
+    def _page_busy(page: QWidget) -> bool:
+        busy = getattr(page, "busy", None)
+        return bool(busy()) if callable(busy) else False
+
+    def show_page(self, index: int) -> None:
+        if not 0 <= index < len(self.pages):
+            return
+        if self.nav.currentRow() != index:
+            self.nav.setCurrentRow(index)  # comes back here through the signal
+            return
+        self.stack.setCurrentIndex(index)
+        page = self.pages[index]
+        on_show = getattr(page, "on_show", None)
+        if on_show is not None:
+            on_show()
+
+    def show_status(self, text: str, kind: str = "info") -> None:
+        color = {"error": ERROR_COLOR, "ok": OK_COLOR}.get(kind, "#333333")
+        self.status_label.setStyleSheet(f"color: {color};")
+        self.status_label.setText(text)
+
+    # --- conflicts, merged workbook, printing ------------------------------------------------------------
+    def resolve_conflict(self, submission_id: int) -> None:
+        try:
+            from ui.central.conflict_dialog import resolve_conflict_interactive
+        except ImportError:
+            QMessageBox.information(self, "競合の解決", "競合を解決する機能は、このバージョンにはまだありません。")
+            return
+        if resolve_conflict_interactive(self, self.db, submission_id, self.fiscal_year):
+            self._refresh_after_merge()
+            self.show_status("競合を解決しました", "ok")
+
+    def export_workbook(self, path: Path | None = None) -> Path | None:
+        """全庁集計: the merged workbook of the year, with a progress bar."""
+        try:
+            from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
+        except ImportError:
+            QMessageBox.information(self, "全庁集計", "全庁集計を書き出す機能は、このバージョンにはまだありません。")
+            return None
+        fy = self.fiscal_year
+        if fy is None:
+            return None
+        if path is None:
+            with self.db.session() as s:
+                saved = get_setting(s, "central.export_dir") or ""
+            documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+            folder = next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
+            chosen, _f = QFileDialog.getSaveFileName(
+                self, "全庁集計を書き出す", str(Path(folder) / merged_workbook_name(fy)), "Excel ブック (*.xlsx)"
+            )
+            if not chosen:
+                return None
+            path = Path(chosen if chosen.lower().endswith(".xlsx") else chosen + ".xlsx")
+        dialog = QProgressDialog("全庁集計を書き出しています…", "中止", 0, 0, self)
+        dialog.setWindowTitle("全庁集計")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        target = path
+        task = Task(
+            lambda report, cancelled: export_merged_workbook(
+                self.db, target, fiscal_year=fy, progress=report, cancel=cancelled
+            ),
+            self,
+        )
+        outcome: dict[str, object] = {}
+
+        def progressed(i: int, n: int, message: str) -> None:
+            dialog.setMaximum(max(n, 1))
+            dialog.setValue(i)
+            dialog.setLabelText(message)
+
+        task.progressed.connect(progressed)
+        task.succeeded.connect(lambda r: outcome.setdefault("result", r))
+        task.failed.connect(lambda e: outcome.setdefault("error", e))
+        task.finished.connect(dialog.reset)
+        dialog.canceled.connect(task.cancel)
+        self._task = task
+        task.start()
+        dialog.exec()
+        task.wait()
+        if "error" in outcome:
+            QMessageBox.warning(self, "全庁集計", f"書き出せませんでした：{outcome['error']}")
+            return None
+        if task.cancelled or "result" not in outcome:
+            self.show_status("全庁集計の書き出しを中止しました（前のファイルはそのままです）", "info")
+            return None
+        result = outcome["result"]
+        with self.db.session() as s:
+            set_setting(s, "central.export_dir", str(target.parent))
+        self.show_status(
+            f"全庁集計を書き出しました（{target.name}：施策 {getattr(result, 'measures', 0):,}件、{getattr(result, 'rows', 0):,}行）",
+            "ok",
+        )
+        return target
+
+    def print_sheets(self, measure_ids: list[int] | None = None, section_code: str | None = None) -> None:
+        from ui.print_dialog import open_print_dialog
+
+        fy = self.fiscal_year
+        if fy is None:
+            return
+        if measure_ids is None:
+            current = getattr(self.stack.currentWidget(), "print_selection", None)
+            if callable(current):
+                section_code, measure_ids = current()
+        open_print_dialog(self, self.db, fy, section_code, list(measure_ids or []))
+
+    # --- small things ------------------------------------------------------------------------------------
+    def _about(self) -> None:
+        QMessageBox.about(self, "dxdesk について", f"dxdesk {__version__}（中央）\nデータベース：{self.db.url}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for page in self.pages:
+            shutdown = getattr(page, "shutdown", None)
+            if shutdown is not None:
+                shutdown()
+        if self._task is not None:
+            self._task.wait()
+        try:
+            with self.db.session() as s:
+                set_setting(s, "ui.central.page", str(self.stack.currentIndex()))
+        except Exception:  # preferences are not worth a failed close
+            log.exception("could not save window preferences")
+        super().closeEvent(event)
