@@ -43,7 +43,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from dxdesk.central.apply import PlanIndex, apply_measures, check_measures, load_plan_index, table_of
 from dxdesk.central.errors import MergeError
 from dxdesk.central.inbox import Probe, collect_files, probe
-from dxdesk.central.intake import Intake, TrustSpec, intake_file
+from dxdesk.central.intake import Intake, MeasureDelta, TrustSpec, intake_file
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.authority import load_trust
 from dxdesk.exchange.errors import ReasonCode
@@ -316,9 +316,17 @@ def _store(conn: Connection, ctx: _Context, it: Intake, status: str, reason: str
     return int(conn.execute(insert(_RS), params).inserted_primary_key[0])  # type: ignore[index]
 
 
-def _reviews(conn: Connection, ctx: _Context, it: Intake, new_id: int, previous_id: int | None) -> None:
-    """Review rows of the new revision: 未審査, or 受理 carried over where the measure is unchanged since
-    a 受理 of the revision before."""
+def _reviews_rows(
+    conn: Connection,
+    plan_code: str,
+    fy: int,
+    section_code: str,
+    deltas: Sequence[MeasureDelta],
+    new_id: int,
+    previous_id: int | None,
+) -> list[dict[str, Any]]:
+    """Review rows of a newly accepted revision: 未審査, or 受理 carried over where the measure is
+    unchanged since a 受理 of the revision accepted before."""
     before: dict[str, tuple[str, str, str, dt.datetime | None]] = {}
     if previous_id is not None:
         for code, decision, content, by, at in conn.execute(
@@ -328,15 +336,15 @@ def _reviews(conn: Connection, ctx: _Context, it: Intake, new_id: int, previous_
         ):
             before[code] = (decision, content, by, at)
     rows = []
-    for d in it.measures:
+    for d in deltas:
         prev = before.get(d.code)
         carried = prev is not None and prev[0] == "accepted" and prev[1] == d.content_hash
         rows.append(
             {
                 "submission_id": new_id,
-                "plan_code": ctx.plan_code,
-                "fiscal_year": ctx.fiscal_year,
-                "section_code": it.section_code,
+                "plan_code": plan_code,
+                "fiscal_year": fy,
+                "section_code": section_code,
                 "measure_code": d.code,
                 "decision": "accepted" if carried else "pending",
                 "decided_by": prev[2] if carried and prev else "",
@@ -345,7 +353,7 @@ def _reviews(conn: Connection, ctx: _Context, it: Intake, new_id: int, previous_
                 "carried_over": carried,
             }
         )
-    conn.execute(insert(_MR), rows)
+    return rows
 
 
 def _decide(conn: Connection, ctx: _Context, it: Intake) -> FileResult:
@@ -407,7 +415,12 @@ def _decide(conn: Connection, ctx: _Context, it: Intake) -> FileResult:
             .where(_HEAD.c.id == head_id)
             .values(accepted_id=new_id, revision=it.revision, updated_at=now)
         )
-        _reviews(conn, ctx, it, new_id, accepted_id)
+        conn.execute(
+            insert(_MR),
+            _reviews_rows(
+                conn, ctx.plan_code, ctx.fiscal_year, it.section_code, it.measures, new_id, accepted_id
+            ),
+        )
         note = f"（{'。'.join(notes)}）" if notes else ""
         return result(Outcome.ACCEPTED, f"{summary} 施策{len(it.measures)}件{note}", new_id)
     if it.revision == accepted_rev:

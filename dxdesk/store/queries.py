@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dxdesk.domain.audit import Finding, check_measure
@@ -143,6 +143,13 @@ def measure_rows(
     """One row per measure (of one section, or all) with its suggested grade, status and finding counts."""
     settings = settings or plan_settings(plan)
     q = select(Measure).where(Measure.plan_id == plan.id).order_by(Measure.sort_order, Measure.id)
+    if section_code is not None:
+        # filtered in SQL first (a central database holds every section's measures); the year's owner
+        # decides below
+        year_owned = select(MeasureYear.measure_id).where(
+            MeasureYear.fiscal_year == fy, MeasureYear.section_code == section_code
+        )
+        q = q.where(or_(Measure.owner_section_code == section_code, Measure.id.in_(year_owned)))
     measures = session.scalars(q.options(*measure_load_options())).all()  # type: ignore[arg-type]
     names = section_names(session, fy)
     rows: list[MeasureRow] = []

@@ -137,3 +137,214 @@ def load_snapshots(
     snaps = [snapshot(m, fy) for m in measures]
     # the owner of the year (a reorganised section) decides, not the measure's current owner
     return [s for s in snaps if section_code is None or s.owner_section_code == section_code]
+
+
+def year_snapshots(session: Session, plan: Plan, fy: int) -> list[tuple[int, int | None, MeasureSnapshot]]:
+    """(measure id, node id, snapshot) of every measure of the plan for fiscal year ``fy``, in the plan's
+    order — the same snapshots as :func:`snapshot`, read with plain queries (one per table, only the
+    year's sheet rows) instead of loading ORM objects: a central database's 2,000 measures in well under
+    a second instead of several. tests/central compares both."""
+    from dxdesk.store.models import (
+        CostRow,
+        IndicatorValue,
+        MeasureSection,
+        Milestone,
+        PerspectiveScore,
+        SheetText,
+    )
+
+    measures = session.execute(
+        select(
+            Measure.id,
+            Measure.node_id,
+            Measure.code,
+            Measure.name,
+            Measure.owner_section_code,
+            Measure.kind,
+            Measure.purpose,
+            Measure.summary,
+            Measure.target_group,
+        )
+        .where(Measure.plan_id == plan.id)
+        .order_by(Measure.sort_order, Measure.id)
+    ).all()
+    in_plan = select(Measure.id).where(Measure.plan_id == plan.id).scalar_subquery()
+    related: dict[int, list[str]] = {}
+    for mid, code in session.execute(
+        select(MeasureSection.measure_id, MeasureSection.section_code)
+        .where(MeasureSection.measure_id.in_(in_plan))
+        .order_by(MeasureSection.sort_order, MeasureSection.id)
+    ):
+        related.setdefault(mid, []).append(code)
+    values: dict[int, dict[int, IndicatorYear]] = {}
+    value_types: dict[int, ValueType] = {}
+    ind_rows = session.execute(
+        select(
+            Indicator.id,
+            Indicator.measure_id,
+            Indicator.name,
+            Indicator.unit,
+            Indicator.kind,
+            Indicator.direction,
+            Indicator.cumulative,
+            Indicator.value_type,
+            Indicator.decimals,
+            Indicator.baseline,
+            Indicator.baseline_fy,
+            Indicator.final_target,
+            Indicator.final_target_fy,
+            Indicator.reference_only,
+            Indicator.rationale,
+            Indicator.note,
+            Indicator.sort_order,
+            Indicator.valid_from_fy,
+            Indicator.valid_to_fy,
+        )
+        .where(Indicator.measure_id.in_(in_plan))
+        .order_by(Indicator.sort_order, Indicator.id)
+    ).all()
+    for r in ind_rows:
+        value_types[r.id] = ValueType(r.value_type)
+    ind_ids = select(Indicator.id).where(Indicator.measure_id.in_(in_plan)).scalar_subquery()
+    for iid, year, target, actual, note in session.execute(
+        select(
+            IndicatorValue.indicator_id,
+            IndicatorValue.fiscal_year,
+            IndicatorValue.target,
+            IndicatorValue.actual,
+            IndicatorValue.note,
+        )
+        .where(IndicatorValue.indicator_id.in_(ind_ids))
+        .order_by(IndicatorValue.fiscal_year)
+    ):
+        vt = value_types[iid]
+        values.setdefault(iid, {})[year] = IndicatorYear(
+            target=Value.from_storage(target, vt), actual=Value.from_storage(actual, vt), note=note
+        )
+    indicators: dict[int, list[IndicatorData]] = {}
+    for r in ind_rows:
+        vt = value_types[r.id]
+        indicators.setdefault(r.measure_id, []).append(
+            IndicatorData(
+                name=r.name,
+                unit=r.unit,
+                kind=IndicatorKind(r.kind),
+                direction=Direction(r.direction),
+                cumulative=r.cumulative,
+                value_type=vt,
+                decimals=r.decimals,
+                baseline=Value.from_storage(r.baseline, vt),
+                baseline_fy=r.baseline_fy,
+                final_target=Value.from_storage(r.final_target, vt),
+                final_target_fy=r.final_target_fy,
+                reference_only=r.reference_only,
+                rationale=r.rationale,
+                note=r.note,
+                order=r.sort_order,
+                valid_from_fy=r.valid_from_fy,
+                valid_to_fy=r.valid_to_fy,
+                years=values.get(r.id, {}),
+            )
+        )
+    years = {
+        r.measure_id: r
+        for r in session.execute(
+            select(
+                MeasureYear.id,
+                MeasureYear.measure_id,
+                MeasureYear.section_code,
+                MeasureYear.stage,
+                MeasureYear.self_grade,
+                MeasureYear.grade_override_reason,
+                MeasureYear.direction,
+                MeasureYear.direction_reason,
+                MeasureYear.author,
+                MeasureYear.chief_confirmed_by,
+            ).where(MeasureYear.measure_id.in_(in_plan), MeasureYear.fiscal_year == fy)
+        )
+    }
+    year_ids = select(MeasureYear.id).where(
+        MeasureYear.measure_id.in_(in_plan), MeasureYear.fiscal_year == fy
+    )
+    texts: dict[int, dict[str, str]] = {}
+    for yid, key, text in session.execute(
+        select(SheetText.measure_year_id, SheetText.field, SheetText.text)
+        .where(SheetText.measure_year_id.in_(year_ids.scalar_subquery()))
+        .order_by(SheetText.id)
+    ):
+        texts.setdefault(yid, {})[key] = text
+    scores: dict[int, dict[str, int]] = {}
+    for yid, key, score in session.execute(
+        select(PerspectiveScore.measure_year_id, PerspectiveScore.perspective, PerspectiveScore.score).where(
+            PerspectiveScore.measure_year_id.in_(year_ids.scalar_subquery())
+        )
+    ):
+        scores.setdefault(yid, {})[key] = score
+    milestones: dict[int, list[MilestoneData]] = {}
+    for yid, text, due_fy, status, order in session.execute(
+        select(
+            Milestone.measure_year_id,
+            Milestone.text,
+            Milestone.due_fy,
+            Milestone.status,
+            Milestone.sort_order,
+        )
+        .where(Milestone.measure_year_id.in_(year_ids.scalar_subquery()))
+        .order_by(Milestone.sort_order, Milestone.id)
+    ):
+        milestones.setdefault(yid, []).append(
+            MilestoneData(text=text, due_fy=due_fy, status=MilestoneStatus(status), order=order)
+        )
+    costs: dict[int, dict[int, CostData]] = {}
+    for c in session.execute(
+        select(CostRow).where(CostRow.measure_id.in_(in_plan)).order_by(CostRow.fiscal_year)
+    ).scalars():
+        costs.setdefault(c.measure_id, {})[c.fiscal_year] = CostData(
+            fiscal_year=c.fiscal_year,
+            budget=c.budget,
+            settlement=c.settlement,
+            fund_general=c.fund_general,
+            fund_national=c.fund_national,
+            fund_prefecture=c.fund_prefecture,
+            fund_bonds=c.fund_bonds,
+            fund_other=c.fund_other,
+            personnel_cost=c.personnel_cost,
+            staff_ratio=c.staff_ratio,
+            overtime_hours=c.overtime_hours,
+            part_time_staff=c.part_time_staff,
+            execution_note=c.execution_note,
+        )
+    out: list[tuple[int, int | None, MeasureSnapshot]] = []
+    for m in measures:
+        y = years.get(m.id)
+        if y is None:
+            sheet = SheetData(fiscal_year=fy)
+        else:
+            sheet = SheetData(
+                fiscal_year=fy,
+                stage=Stage(y.stage) if y.stage else None,
+                texts=texts.get(y.id, {}),
+                self_grade=Grade(y.self_grade) if y.self_grade else None,
+                override_reason=y.grade_override_reason,
+                direction=y.direction,
+                direction_reason=y.direction_reason,
+                perspective_scores=scores.get(y.id, {}),
+                milestones=tuple(milestones.get(y.id, ())),
+                author=y.author,
+                chief_confirmed_by=y.chief_confirmed_by,
+            )
+        snap = MeasureSnapshot(
+            code=m.code,
+            name=m.name,
+            sheet=sheet,
+            owner_section_code=(y.section_code if y is not None and y.section_code else m.owner_section_code),
+            related_section_codes=tuple(related.get(m.id, ())),
+            kind=m.kind,
+            purpose=m.purpose,
+            summary=m.summary,
+            target_group=m.target_group,
+            indicators=tuple(indicators.get(m.id, ())),
+            costs=costs.get(m.id, {}),
+        )
+        out.append((m.id, m.node_id, snap))
+    return out
