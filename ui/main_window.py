@@ -54,6 +54,7 @@ from dxdesk.store.snapshot import plan_settings
 from ui.backup_dialog import RestoreDialog
 from ui.check_list import CheckList
 from ui.measure_tree import FILTERS, ROLE_MEASURE_ID, MeasureTree, grade_text
+from ui.review_notes import install_review_notes
 from ui.sheet_editor import SheetEditor
 from ui.welcome import WelcomePage
 
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.resize(1366, 768)
         self._build()
         self._build_menu()
+        self.review_notes = install_review_notes(self)  # ファイル → 確認結果を読み込む…, the central office's comments
         self._load_plan()
 
     # --- layout -------------------------------------------------------------------------------------
@@ -263,6 +265,7 @@ class MainWindow(QMainWindow):
 
     # --- database and plan ----------------------------------------------------------------------------
     def _load_plan(self) -> None:
+        QTimer.singleShot(0, self.review_notes.reload)  # once the plan and year below are set
         self.db_label.setText(f"データ：{self.db.path or self.db.url}")
         can_backup = self.db.path is not None
         self.actionBackup.setEnabled(can_backup)

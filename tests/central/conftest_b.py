@@ -19,7 +19,17 @@ from dxdesk.store.database import Database, open_database
 from dxdesk.store.dataset import export_dataset
 from dxdesk.store.demo import create_demo_database
 
-__all__ = ["DemoMaster", "central_copy", "demo_master", "edit_cells", "find_row", "plan_dump"]
+__all__ = [
+    "DemoMaster",
+    "Scenario",
+    "central_copy",
+    "central_scenario",
+    "demo_master",
+    "edit_cells",
+    "find_row",
+    "plan_dump",
+    "scenario",
+]
 
 
 @dataclass(frozen=True)
@@ -83,3 +93,90 @@ def edit_cells(path: Path, sheet: str, edits: dict[tuple[int, str], Any], *, app
         for header, value in values.items():
             ws.cell(row=r, column=_column(ws, header), value=value)
     wb.save(path)
+
+
+# --- the central office's scenario for the GUI tests ----------------------------------------------
+
+FY = 2026
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """``dxdesk demo`` with 4 sections × 3 measures, plus files a central office meets in its inbox."""
+
+    root: Path
+    central: Path
+    kits: Path  # folder
+    submissions: list[Path]
+    sections: dict[str, Path]  # section code → its database
+    conflict: Path  # same revision as the first section's submission, other content
+    bad: dict[str, Path]  # a 0-byte file, a text file, a kit, Excel's lock file
+
+    def section_codes(self) -> list[str]:
+        return sorted(self.sections)
+
+
+def _conflicting_submission(section_db: Path, code: str, out: Path) -> Path:
+    """Export the same revision again after a change: delete the export record, edit a text, export."""
+    from sqlalchemy import delete, select
+
+    from dxdesk.exchange.submission import export_submission
+    from dxdesk.store.models import MeasureYear, SheetText, SubmissionExport
+
+    db = open_database(section_db)
+    try:
+        with db.session(user="テスト") as s:
+            s.execute(delete(SubmissionExport).where(SubmissionExport.section_code == code))
+            text = s.scalars(
+                select(SheetText).join(MeasureYear).where(MeasureYear.fiscal_year == FY, SheetText.field == "result")
+            ).first()
+            assert text is not None
+            text.text = text.text + "（別の担当者が書き直した版）"
+        return export_submission(db, FY, code, "別の 担当者", "別の 課長", out).path
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="session")
+def central_scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    from dxdesk.exchange.demo import build_demo
+
+    root = tmp_path_factory.mktemp("central_scenario")
+    demo = build_demo(root / "demo", sections=4, measures_per_section=3, seed=5, workers=2)
+    sections = {p.stem: p for p in demo.sections}
+    first = sorted(sections)[0]
+    copy = root / f"{first}-other.sqlite"
+    shutil.copyfile(sections[first], copy)
+    conflict = _conflicting_submission(copy, first, root / "conflict")
+    bad_dir = root / "bad"
+    bad_dir.mkdir()
+    (bad_dir / "空のファイル.xlsx").write_bytes(b"")
+    (bad_dir / "メモ.txt").write_text("提出ファイルではありません", encoding="utf-8")
+    (bad_dir / "~$R08_S001_提出.xlsx").write_bytes(b"lock")
+    kit = sorted((root / "demo" / "kits").glob("*配布*.xlsx"))[0]
+    bad = {
+        "empty": bad_dir / "空のファイル.xlsx",
+        "text": bad_dir / "メモ.txt",
+        "lock": bad_dir / "~$R08_S001_提出.xlsx",
+        "kit": kit,
+    }
+    return Scenario(root, demo.central, root / "demo" / "kits", sorted(demo.submissions), sections, conflict, bad)
+
+
+@pytest.fixture
+def scenario(central_scenario: Scenario, tmp_path: Path) -> Scenario:
+    """The scenario's databases copied into this test's folder (the files are only read)."""
+    shutil.copyfile(central_scenario.central, tmp_path / "central.sqlite")
+    sections = {}
+    for code, path in central_scenario.sections.items():
+        sections[code] = tmp_path / path.name
+        shutil.copyfile(path, sections[code])
+    return Scenario(
+        central_scenario.root,
+        tmp_path / "central.sqlite",
+        central_scenario.kits,
+        central_scenario.submissions,
+        sections,
+        central_scenario.conflict,
+        central_scenario.bad,
+    )

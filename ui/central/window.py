@@ -123,11 +123,16 @@ class CentralWindow(QMainWindow):
         self.plan_page.plan_changed.connect(self._plan_changed)
         self.inbox_page.merged.connect(lambda _r: self._refresh_after_merge())
         self.inbox_page.conflict_requested.connect(self.resolve_conflict)
-        for signal_name, slot in (("conflict_requested", self.resolve_conflict), ("print_requested", self.print_sheets)):
-            for page in (self.status_page, self.review_page):
-                sig = getattr(page, signal_name, None)
-                if sig is not None:
-                    sig.connect(slot)
+        for page in (self.status_page, self.review_page):
+            sig = getattr(page, "conflict_requested", None)
+            if sig is not None:
+                sig.connect(self.resolve_conflict)
+        requested = getattr(self.status_page, "review_requested", None)
+        if requested is not None:
+            requested.connect(self.open_review)
+        reviewed = getattr(self.review_page, "reviewed", None)
+        if reviewed is not None:
+            reviewed.connect(self.status_page.refresh)  # type: ignore[attr-defined]
 
     def _optional_page(self, what: str, module: str, cls: str) -> QWidget:
         import importlib
@@ -260,6 +265,12 @@ class CentralWindow(QMainWindow):
         color = {"error": ERROR_COLOR, "ok": OK_COLOR}.get(kind, "#333333")
         self.status_label.setStyleSheet(f"color: {color};")
         self.status_label.setText(text)
+
+    def open_review(self, section_code: str) -> None:
+        self.show_page(PAGES.index("審査"))
+        show = getattr(self.review_page, "show_section", None)
+        if show is not None:
+            show(section_code)
 
     # --- conflicts, merged workbook, printing ------------------------------------------------------------
     def resolve_conflict(self, submission_id: int) -> None:

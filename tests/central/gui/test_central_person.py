@@ -1,0 +1,301 @@
+"""The central office at work, through the window: drop files on the inbox, read the result table,
+filter the status board and copy the reminder, review and return a sheet, resolve a conflict, read a
+plan master with problems, issue kits — and the section reading the returned sheet's comments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from sqlalchemy import select
+
+from dxdesk.store.database import open_database
+from tests.central.conftest_b import FY, central_scenario, scenario
+from tests.gui.conftest import ime_type
+
+__all__ = ["central_scenario", "scenario"]
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def central(qtbot, scenario):
+    from ui.app import main_window_for, make_app
+    from ui.central.window import CentralWindow
+
+    make_app()
+    db = open_database(scenario.central)
+    w = main_window_for(db)
+    assert isinstance(w, CentralWindow)
+    w.resize(1366, 768)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+    db.dispose()
+
+
+def drop(widget, paths: list[Path]) -> None:
+    """What the window system does when files are dropped on ``widget``."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    center = widget.rect().center()
+    enter = QDragEnterEvent(center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, enter)
+    assert enter.isAccepted()
+    event = QDropEvent(QPointF(center), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
+def merge_by_drop(qtbot, window, paths: list[Path]):  # type: ignore[no-untyped-def]
+    window.show_page(2)
+    inbox = window.inbox_page
+    before = inbox.report
+    drop(inbox.drop, paths)
+    qtbot.waitUntil(lambda: inbox.report is not before and not inbox.busy(), timeout=60_000)
+    return inbox
+
+
+def rows(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [
+        [table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
+        for r in range(table.rowCount())
+        if not table.isRowHidden(r)
+    ]
+
+
+def click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(widget.width() // 2, widget.height() // 2))
+
+
+def test_a_central_database_opens_the_central_window_and_a_section_database_the_entry_window(qtbot, scenario):
+    from ui.app import main_window_for, make_app
+    from ui.main_window import MainWindow
+
+    make_app()
+    db = open_database(next(iter(scenario.sections.values())))
+    try:
+        w = main_window_for(db)
+        qtbot.addWidget(w)
+        assert isinstance(w, MainWindow)
+        w.close()
+    finally:
+        db.dispose()
+
+
+def test_drop_files_on_the_inbox_and_read_the_result_table(qtbot, central, scenario):
+    files = [*scenario.submissions, scenario.bad["empty"], scenario.bad["text"], scenario.bad["kit"], scenario.bad["lock"]]
+    inbox = merge_by_drop(qtbot, central, files)
+    table = rows(inbox.table)
+    by_file = {r[1]: r for r in table}
+    for sub in scenario.submissions:
+        assert by_file[sub.name][0] == "受理"
+        assert by_file[sub.name][4] == "第1版"
+    assert by_file["空のファイル.xlsx"][0] == "不受理" and "空" in by_file["空のファイル.xlsx"][5]
+    assert by_file["メモ.txt"][0] == "不受理"
+    assert by_file[scenario.bad["kit"].name][0] == "不受理" and "配布ファイル" in by_file[scenario.bad["kit"].name][5]
+    assert "受理" in inbox.summary.text() and "不受理" in inbox.summary.text()
+    # the filter shows only the rejected lines
+    inbox.filter.setCurrentIndex(inbox.filter.findData("rejected"))
+    assert {r[0] for r in rows(inbox.table)} == {"不受理"}
+    # the same folder again: all duplicates, nothing merged twice
+    inbox.filter.setCurrentIndex(0)
+    inbox = merge_by_drop(qtbot, central, [scenario.submissions[0].parent])
+    assert {r[0] for r in rows(inbox.table)} == {"重複"}
+    # Ctrl+C copies the lines for Excel
+    inbox.table.setFocus()
+    inbox.table.selectAll()
+    qtbot.keyClick(inbox.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text().startswith("結果\tファイル")
+
+
+def test_status_board_filters_and_copies_the_reminder(qtbot, central, scenario):
+    missing = scenario.submissions[-1]
+    merge_by_drop(qtbot, central, scenario.submissions[:-1])
+    central.show_page(3)
+    page = central.status_page
+    board = rows(page.table)
+    assert len(board) == 4
+    states = {r[0]: r[3] for r in board}
+    missing_code = next(code for code in scenario.section_codes() if code in missing.name)
+    assert states[missing_code] == "未提出"
+    assert sum(1 for s in states.values() if s == "提出済") == 3
+    assert "未提出</b> 1" in page.counts.text()
+    # filter by state, then by text
+    page.state.setCurrentIndex(page.state.findData("missing"))
+    assert [r[0] for r in rows(page.table)] == [missing_code]
+    page.state.setCurrentIndex(0)
+    qtbot.keyClicks(page.search, missing_code.lower())
+    assert [r[0] for r in rows(page.table)] == [missing_code]
+    page.search.clear()
+    # sort by clicking the 状態 header: 未提出 first
+    header = page.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(3) + 10, 5))
+    assert rows(page.table)[0][3] == "未提出"
+    # the reminder mail
+    assert page.missing.count() == 1 and missing_code in page.missing.item(0).text()
+    page.deadline.setFocus()
+    ime_type(page.deadline, "6月5日（金）")
+    click(qtbot, page.copy_button)
+    text = QGuiApplication.clipboard().text()
+    assert missing_code in text and "6月5日（金）までに" in text and "提出のお願い" in text
+    assert "コピーしました" in central.status_label.text()
+
+
+def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, central, scenario, tmp_path, monkeypatch):
+    merge_by_drop(qtbot, central, scenario.submissions)
+    central.show_page(3)
+    status = central.status_page
+    code = scenario.section_codes()[0]
+    assert status.select_section(code)
+    qtbot.keyClick(status.table, Qt.Key.Key_Return)
+    review = central.review_page
+    assert central.stack.currentWidget() is review and review.section_code == code
+    first = review.current()
+    assert first is not None and first.decision.label == "未審査"
+    assert first.measure_code in review.sheet.toPlainText()  # the merged sheet is shown
+    # comment and 差戻し on the first measure
+    review.field.setCurrentIndex(review.field.findData("texts.result"))
+    review.comment_edit.setFocus()
+    ime_type(review.comment_edit, "成果を数値で書いてください。")
+    click(qtbot, review.return_button)
+    assert review.current().measure_code == first.measure_code
+    assert review.current().decision.label == "差戻し"
+    assert "成果を数値で書いてください。" in review.comments.item(0).text()
+    assert "差戻し" in review.decision_label.text()
+    # 受理 on the others (Alt+A moves on to the next measure)
+    for _ in range(len(review.reviews) - 1):
+        review.step(+1)
+        click(qtbot, review.accept_button)
+    assert "受理</b> 2" in review.counts.text() and "差戻し</b> 1" in review.counts.text()
+    # the status board follows
+    status.refresh()
+    assert {r[0]: r[3] for r in rows(status.table)}[code] == "差戻し中"
+    # the signed review workbook for the section
+    result = review.export_review(tmp_path / "review")
+    assert result is not None and result.path.exists() and result.returned == 1
+
+    # --- the section imports it through its menu and sees the comment on the sheet
+    from ui.main_window import MainWindow
+
+    section_db = open_database(scenario.sections[code])
+    try:
+        w = MainWindow(section_db)
+        qtbot.addWidget(w)
+        w.resize(1366, 768)
+        w.show()
+        monkeypatch.setattr(
+            "ui.review_notes.QFileDialog.getOpenFileName", lambda *a, **k: (str(result.path), "")
+        )
+        monkeypatch.setattr("ui.review_notes.QMessageBox.information", lambda *a, **k: None)
+        w.actionImportReview.trigger()
+        qtbot.waitUntil(lambda: w.review_notes.isVisible(), timeout=5000)
+        item = next(i for i in w.tree.measure_items() if i.text(0).split("　")[0] == first.measure_code)
+        w.tree.setCurrentItem(item)
+        qtbot.waitUntil(lambda: "成果を数値で書いてください。" in w.review_notes.view.toPlainText(), timeout=5000)
+        assert "差戻し" in w.review_notes.head.text()
+        assert w.editor.sheet is not None and w.editor.sheet.evaluate().status.label == "要確認"
+        w.close()
+    finally:
+        section_db.dispose()
+
+
+def test_resolve_a_conflict_by_choosing_the_new_file(qtbot, central, scenario, monkeypatch):
+    from dxdesk.store.models import ReceivedSubmission
+
+    merge_by_drop(qtbot, central, scenario.submissions)
+    inbox = merge_by_drop(qtbot, central, [scenario.conflict])
+    table = rows(inbox.table)
+    assert table[0][0] == "競合"
+    monkeypatch.setattr(
+        "ui.central.conflict_dialog.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    chosen: dict[str, object] = {}
+
+    def choose() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QDialog) and dialog.windowTitle() == "競合の解決"
+        chosen["differences"] = dialog.diffs.rowCount()
+        chosen["text"] = "\n".join(
+            dialog.diffs.item(r, c).text() for r in range(dialog.diffs.rowCount()) for c in range(4)
+        )
+        dialog.keep_other.click()
+
+    QTimer.singleShot(200, choose)
+    inbox.table.setFocus()
+    inbox.table.selectRow(0)
+    qtbot.keyClick(inbox.table, Qt.Key.Key_Return)
+    assert chosen["differences"] >= 1 and "別の担当者が書き直した版" in str(chosen["text"])
+    with central.db.session() as s:
+        kept = s.scalar(select(ReceivedSubmission).where(ReceivedSubmission.file_name == scenario.conflict.name, ReceivedSubmission.status == "accepted"))
+        assert kept is not None and kept.author == "別の 担当者"
+    assert "競合を解決しました" in central.status_label.text()
+
+
+def test_plan_master_with_problems_then_fixed(qtbot, central, tmp_path):
+    import openpyxl
+
+    page = central.plan_page
+    path = page.export_template(tmp_path / "master.xlsx")
+    assert path is not None and path.exists()
+    wb = openpyxl.load_workbook(path)
+    ws = wb["施策"]
+    ws["B2"].value = None
+    ws["A4"].value = ws["A3"].value  # a duplicate code
+    wb.save(path)
+    page.check_master(path)
+    qtbot.waitUntil(lambda: not page.busy() and page.last_result is not None, timeout=20_000)
+    problems = rows(page.problems)
+    assert ["エラー", "施策", "2", "B列（施策名）", "施策名が空欄です。"] in problems
+    assert any(p[1] == "施策" and p[2] == "4" and "重複" in p[4] for p in problems)
+    assert not page.apply_button.isEnabled() and "エラーが" in page.master_label.text()
+    # fix it in "Excel" and check again
+    wb = openpyxl.load_workbook(path)
+    wb["施策"]["B2"].value = "名前を直した施策"
+    wb["施策"]["A4"].value = wb["施策"]["A4"].value + "-2"
+    wb.save(path)
+    page.last_result = None
+    click(qtbot, page.recheck_button)
+    qtbot.waitUntil(lambda: not page.busy() and page.last_result is not None, timeout=20_000)
+    checked = page.last_result
+    assert checked.ok and page.apply_button.isEnabled()
+    click(qtbot, page.apply_button)
+    qtbot.waitUntil(lambda: not page.busy() and page.last_result is not checked, timeout=20_000)
+    assert page.last_result.applied and "読み込みました" in page.master_label.text()
+    tree_text = "\n".join(
+        page.tree.topLevelItem(i).child(j).child(k).text(0)
+        for i in range(page.tree.topLevelItemCount())
+        for j in range(page.tree.topLevelItem(i).childCount())
+        for k in range(page.tree.topLevelItem(i).child(j).childCount())
+    )
+    assert "名前を直した施策" in tree_text
+
+
+def test_issue_a_kit_for_one_section(qtbot, central, tmp_path, monkeypatch):
+    central.show_page(1)
+    page = central.kits_page
+    assert page.table.rowCount() == 4
+    click(qtbot, page.select_none)
+    assert not page.issue_button.isEnabled()
+    page.table.item(1, 0).setCheckState(Qt.CheckState.Checked)
+    assert "1 / 4" in page.count_label.text() and "配布済み" in page.warning.text()
+    page.folder.setText(str(tmp_path / "kits"))
+    monkeypatch.setattr("ui.central.kits_page.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    click(qtbot, page.issue_button)
+    qtbot.waitUntil(lambda: page.batch is not None and not page.busy(), timeout=60_000)
+    kits = list((tmp_path / "kits").glob("*_配布_第2版.xlsx"))
+    assert len(kits) == 1 and page.batch.slips_path is not None and page.batch.slips_path.exists()
+    assert "1課の配布ファイルを作成しました" in page.result.text()
+    assert page.table.item(1, 5).text() == "第2版"
+
+
+def test_keyboard_moves_between_screens(qtbot, central):
+    for n, page in ((2, central.kits_page), (4, central.status_page), (5, central.review_page), (1, central.plan_page)):
+        qtbot.keyClick(central, Qt.Key(Qt.Key.Key_0 + n), Qt.KeyboardModifier.ControlModifier)
+        assert central.stack.currentWidget() is page
+    assert central.windowTitle().startswith("dxdesk 中央")
+    assert central.fiscal_year == FY

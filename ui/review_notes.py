@@ -1,0 +1,180 @@
+"""The section's side of the review: import the central office's review workbook (ファイル →
+確認結果を読み込む…) and show its decision and comments beside the sheet they are about.
+
+Kept apart from the main window: :func:`install_review_notes` adds the menu action and a dock
+「中央からの確認結果」 to a :class:`ui.main_window.MainWindow`; the dock follows the measure shown and
+is visible only while the year has comments from the central office. The import itself, the reopening
+of returned sheets (要確認) and the notes are ``dxdesk.central.review_import``.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from dxdesk.central.errors import CentralError
+from dxdesk.central.review import Decision
+from dxdesk.central.review_import import ReceivedNote, ReviewImportResult, import_review, received_comments
+from dxdesk.central.status import JST
+from dxdesk.domain.fiscal import fy_label
+from dxdesk.store.database import Database
+from dxdesk.store.models import Measure
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+__all__ = ["ReviewNotesDock", "import_review_interactive", "install_review_notes"]
+
+_COLORS = {Decision.ACCEPTED: "#2e7d32", Decision.RETURNED: "#b00020", Decision.PENDING: "#666666"}
+
+
+def import_review_interactive(parent: QWidget, db: Database, path: Path | None = None) -> ReviewImportResult | None:
+    """Ask for the review workbook (unless ``path``), import it, say what happened."""
+    if path is None:
+        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        name, _f = QFileDialog.getOpenFileName(
+            parent, "確認結果（審査結果ファイル）を読み込む", start, "Excel ブック (*.xlsx);;すべてのファイル (*)"
+        )
+        if not name:
+            return None
+        path = Path(name)
+    try:
+        result = import_review(db, path, user=_user())
+    except CentralError as exc:
+        QMessageBox.warning(parent, "確認結果を読み込む", f"{exc}\n\n入力済みのデータは変更していません。")
+        return None
+    text = result.summary() + "。"
+    if result.returned:
+        text += (
+            f"\n\n差戻しになった施策（{len(result.returned)}件）は「要確認」になりました：\n"
+            + "、".join(result.returned[:10])
+            + ("…" if len(result.returned) > 10 else "")
+            + "\nコメントを見て直し、もう一度提出ファイルを作成してください。"
+        )
+    QMessageBox.information(parent, "確認結果を読み込む", text)
+    return result
+
+
+class ReviewNotesDock(QDockWidget):
+    """The decision and comments of the central office on the measure shown."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__("中央からの確認結果", window, objectName="reviewNotesDock")
+        self.window_ = window
+        self.notes: dict[str, list[ReceivedNote]] = {}
+        self.codes: dict[int, str] = {}
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.head = QLabel(objectName="reviewNotesHead")
+        self.head.setWordWrap(True)
+        layout.addWidget(self.head)
+        self.view = QTextBrowser(objectName="reviewNotesView")
+        layout.addWidget(self.view, 1)
+        self.setWidget(body)
+        self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.BottomDockWidgetArea)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
+        self.hide()
+
+    def reload(self) -> None:
+        """Read the notes of the year shown (after start-up, a year change, an import)."""
+        w = self.window_
+        self.notes, self.codes = {}, {}
+        if w.plan_id is None:
+            self.hide()
+            return
+        fy = w.fiscal_year
+        with w.db.session() as s:
+            for note in received_comments(s, fy):
+                self.notes.setdefault(note.measure_code, []).append(note)
+            if self.notes:
+                self.codes = dict(s.execute(select(Measure.id, Measure.code).where(Measure.plan_id == w.plan_id)).all())
+        self.setVisible(bool(self.notes))
+        self.follow()
+
+    def follow(self) -> None:
+        """Show the notes of the measure selected in the list."""
+        if not self.notes:
+            return
+        mid = self.window_.current_measure_id()
+        code = self.codes.get(mid) if mid is not None else None
+        notes = self.notes.get(code or "", [])
+        if not notes:
+            self.head.setText(f"{code or ''}　この施策への確認結果はありません。" if code else "施策を選んでください。")
+            self.view.clear()
+            return
+        first = notes[0]
+        color = _COLORS.get(first.decision, "#333333")
+        self.head.setText(
+            f'<b>{code}</b>　<span style="color:{color}"><b>{first.decision.label}</b></span>'
+            f"（審査結果 第{first.version}版・提出 第{first.revision}版）"
+        )
+        parts = []
+        for n in notes:
+            if not n.text:
+                continue
+            when = n.created_at.astimezone(JST).strftime("%m/%d %H:%M") if n.created_at else ""
+            parts.append(
+                f"<p><b>［{_e(n.field_label)}］</b><br>{_e(n.text).replace(chr(10), '<br>')}"
+                f'<br><span style="color:#666666">— {_e(n.author)}　{when}</span></p>'
+            )
+        self.view.setHtml("".join(parts) or '<p style="color:#666666">コメントはありません。</p>')
+
+
+def install_review_notes(window: MainWindow) -> ReviewNotesDock:
+    """Add ファイル → 確認結果を読み込む… and the notes dock to the section application's window."""
+    dock = ReviewNotesDock(window)
+    action = QAction("確認結果を読み込む(&V)…", window)
+    action.setObjectName("actionImportReview")
+
+    def run() -> None:
+        if window.plan_id is None:
+            return
+        window.editor.commit_pending()
+        if window.entry is not None:
+            window.entry.flush(30)
+        result = import_review_interactive(window, window.db)
+        if result is None:
+            return
+        window.reload_plan()  # returned sheets are 要確認 now
+        index = window.year_combo.findData(result.fiscal_year)
+        if index >= 0:
+            window.year_combo.setCurrentIndex(index)
+        dock.reload()
+        window.show_status(f"確認結果を読み込みました（{fy_label(result.fiscal_year)}）", "ok")
+
+    action.triggered.connect(run)
+    window.actionImportReview = action  # type: ignore[attr-defined]
+    menu = window.menuBar().actions()[0].menu()
+    if menu is not None:
+        menu.insertAction(window.actionPrint, action)
+    window.tree.currentItemChanged.connect(lambda _c, _p: QTimer.singleShot(0, dock.follow))
+    window.year_combo.currentIndexChanged.connect(lambda _i: QTimer.singleShot(0, dock.reload))
+    return dock
+
+
+def _e(text: object) -> str:
+    from html import escape
+
+    return escape("" if text is None else str(text))
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return ""
