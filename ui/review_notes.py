@@ -86,6 +86,8 @@ class ReviewNotesDock(QDockWidget):
         self.view = QTextBrowser(objectName="reviewNotesView")
         layout.addWidget(self.view, 1)
         self.setWidget(body)
+        self.setMinimumWidth(220)
+        self.setMaximumWidth(420)
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.BottomDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
         self.hide()

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -89,22 +91,22 @@ class PlanPage(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
         top.addWidget(self.tree)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(QLabel("課所室ごとの施策"))
+        right = QTabWidget(objectName="planTabs")
         self.sections = CopyTable(["コード", "課所室", "部局", "施策", "指標"])
         self.sections.setObjectName("sectionTable")
         self.sections.setSortingEnabled(True)
-        for c, w in enumerate((64, 150, 110, 48)):
+        for c, w in enumerate((56, 130, 116, 48)):
             self.sections.setColumnWidth(c, w)
-        right_layout.addWidget(self.sections, 3)
-        self.settings_box = QGroupBox("計画の設定")
+        right.addTab(self.sections, "課所室ごとの施策")
+        self.settings_box = QWidget()
         self.settings_form = QFormLayout(self.settings_box)
-        self.settings_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        right_layout.addWidget(self.settings_box, 2)
+        self.settings_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.settings_box)
+        right.addTab(scroll, "計画の設定")
         top.addWidget(right)
-        top.setSizes([720, 600])
+        top.setSizes([700, 480])
         self.splitter.addWidget(top)
 
         self.master_box = QGroupBox("計画マスタの読み込み", objectName="masterBox")

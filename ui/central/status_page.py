@@ -98,7 +98,7 @@ class StatusPage(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.table = CopyTable([h for h, _k in COLUMNS])
         self.table.setObjectName("statusTable")
-        for c, w in enumerate((64, 150, 120, 72, 54, 128, 90, 90, 44, 44, 52, 44)):
+        for c, w in enumerate((60, 118, 104, 64, 48, 122, 78, 78, 40, 40, 48, 40)):
             self.table.setColumnWidth(c, w)
         header = self.table.horizontalHeader()
         header.setSectionsClickable(True)
@@ -136,7 +136,7 @@ class StatusPage(QWidget):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([860, 330])
+        splitter.setSizes([880, 300])
         layout.addWidget(splitter, 1)
 
         self.search.textChanged.connect(lambda _t: self.refresh())
