@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -53,6 +54,7 @@ _HEAD_ALIGN = Alignment(vertical="center", wrap_text=True)
 _TITLE_FONT = Font(name=FONT, bold=True, size=12)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MAX_CELL = 32_000
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -111,50 +113,45 @@ def _units(text: str, cap: float) -> float:
     return cap if len(text) * 1.05 >= cap else text_units(text)
 
 
-class _Sheet:
-    """A write-only table: title row optional, header, rows; frozen header, filters, widths."""
+def _fill(
+    ws: WriteOnlyWorksheet,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    caps: Sequence[float],
+    *,
+    freeze_col: int = 1,
+    widths: Sequence[float] | None = None,
+) -> None:
+    """Write a table into a write-only sheet: widths, frozen header, filters and print settings first
+    (they precede the rows in the sheet's XML), then the header and the rows."""
+    for i, w in enumerate(widths or widths_for(headers, rows, caps), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
+    ws.freeze_panes = f"{get_column_letter(freeze_col)}2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows)) + 1}"
+    ws.sheet_view.zoomScale = 90
+    ws.print_options.gridLines = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.print_title_rows = "1:1"
+    head = []
+    for h in headers:
+        c = WriteOnlyCell(ws, value=h)
+        c.font, c.fill, c.alignment = _HEAD_FONT, _HEAD_FILL, _HEAD_ALIGN
+        head.append(c)
+    ws.append(head)
+    for row in rows:
+        ws.append([_cell(ws, v) for v in row])
 
-    def __init__(
-        self,
-        wb: Workbook,
-        title: str,
-        headers: Sequence[str],
-        rows: Sequence[Sequence[Cell]],
-        caps: Sequence[float],
-        *,
-        freeze_col: int = 1,
-        widths: Sequence[float] | None = None,
-    ):
-        ws: WriteOnlyWorksheet = wb.create_sheet(title)
-        for i, w in enumerate(widths or widths_for(headers, rows, caps), start=1):
-            ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
-        ws.freeze_panes = f"{get_column_letter(freeze_col)}2"
-        last = get_column_letter(len(headers))
-        ws.auto_filter.ref = f"A1:{last}{max(1, len(rows)) + 1}"
-        ws.sheet_view.zoomScale = 90
-        ws.print_options.gridLines = True
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = "9"  # A4
-        ws.print_title_rows = "1:1"
-        head = []
-        for h in headers:
-            c = WriteOnlyCell(ws, value=h)
-            c.font, c.fill, c.alignment = _HEAD_FONT, _HEAD_FILL, _HEAD_ALIGN
-            head.append(c)
-        ws.append(head)
-        for row in rows:
-            ws.append([self._cell(ws, v) for v in row])
 
-    @staticmethod
-    def _cell(ws: WriteOnlyWorksheet, v: Cell) -> object:
-        if isinstance(v, str):
-            text = _text(v)
-            if text[:1] == "=":  # openpyxl would write it as a formula
-                c = WriteOnlyCell(ws, value=text)
-                c.data_type = "s"
-                return c
-            return text
-        return v
+def _cell(ws: WriteOnlyWorksheet, v: Cell) -> object:
+    if isinstance(v, str):
+        text = _text(v) if (len(v) > MAX_CELL or _NEEDS_CLEANING.search(v)) else v
+        if text[:1] == "=":  # openpyxl would write it as a formula
+            c = WriteOnlyCell(ws, value=text)
+            c.data_type = "s"
+            return c
+        return text
+    return v
 
 
 def _sheet_title(code: str, name: str, taken: set[str]) -> str:
@@ -186,23 +183,22 @@ def write_workbook(
     headers = [c.header for c in data.columns]
     caps = [c.max_width for c in data.columns]
     wb = Workbook(write_only=True)
+    # sheets are created in their order now and filled in any order: 監査指摘 last, because the
+    # plan-wide check runs in another process meanwhile
+    overview, dist_ws, findings_ws, status_ws = (
+        cast(WriteOnlyWorksheet, wb.create_sheet(t)) for t in ("全庁一覧", "評価分布", "監査指摘", "提出状況")
+    )
+    taken = {"全庁一覧", "評価分布", "監査指摘", "提出状況"}
+    section_ws = [
+        cast(WriteOnlyWorksheet, wb.create_sheet(_sheet_title(c, n, taken))) for c, n in data.sections
+    ]
     freeze = headers.index("施策名") + 2  # codes and names stay in view while scrolling right
-    widths = widths_for(headers, data.rows, caps)  # section sheets use the same widths
-    _Sheet(wb, "全庁一覧", headers, data.rows, caps, freeze_col=freeze, widths=widths)
+    _fill(overview, headers, data.rows, caps, freeze_col=freeze)
     dist_headers = ["区分", "分野・部局", *GRADE_COLUMNS, "計"]
     dist = _distribution_rows("分野別", data.by_field) + _distribution_rows("部局別", data.by_bureau)
-    _Sheet(wb, "評価分布", dist_headers, dist, [10, 40, *([8] * len(GRADE_COLUMNS)), 8], freeze_col=3)
-    _Sheet(
-        wb,
-        "監査指摘",
-        ["重要度", "チェック", "項目", "内容", "施策コード", "施策名", "課所室コード", "課所室", "欄"],
-        data.findings,
-        [8, 24, 24, 80, 14, 40, 12, 24, 24],
-        freeze_col=2,
-    )
-    _Sheet(
-        wb,
-        "提出状況",
+    _fill(dist_ws, dist_headers, dist, [10, 40, *([8] * len(GRADE_COLUMNS)), 8], freeze_col=3)
+    _fill(
+        status_ws,
         [
             "課所室コード",
             "課所室",
@@ -224,16 +220,21 @@ def write_workbook(
     by_section: dict[str, list[tuple[Cell, ...]]] = {}
     for code, row in zip(data.section_of_row, data.rows, strict=True):
         by_section.setdefault(code, []).append(row)
-    taken = {"全庁一覧", "評価分布", "監査指摘", "提出状況"}
     n = len(data.sections)
-    for i, (code, name) in enumerate(data.sections):
+    for i, ((code, _name), ws) in enumerate(zip(data.sections, section_ws, strict=True)):
         if stop():
             raise ExportError("全庁集計の出力を中止しました。ファイルは作成していません。")
-        _Sheet(
-            wb, _sheet_title(code, name, taken), headers, by_section.get(code, []), caps, freeze_col=freeze
-        )
+        _fill(ws, headers, by_section.get(code, []), caps, freeze_col=freeze)
         if i % 20 == 19:
             report(3, 4, f"課所室ごとのシートを書いています（{i + 1}/{n}）")
+    report(3, 4, "監査対応チェックの結果を書いています")
+    _fill(
+        findings_ws,
+        ["重要度", "チェック", "項目", "内容", "施策コード", "施策名", "課所室コード", "課所室", "欄"],
+        data.findings(),
+        [8, 24, 24, 80, 14, 40, 12, 24, 24],
+        freeze_col=2,
+    )
     report(3, 4, "保存しています")
     try:
         with atomic_path(path) as tmp:
@@ -244,7 +245,7 @@ def write_workbook(
         ) from exc
     except OSError as exc:
         raise ExportError(f"「{path}」に保存できません（{exc.strerror or exc}）。") from exc
-    return 4 + n
+    return 4 + len(data.sections)
 
 
 def export_merged_workbook(
@@ -277,5 +278,5 @@ def export_merged_workbook(
     write_workbook(data, out, report, cancel)
     report(4, 4, "完了しました")
     return WorkbookResult(
-        out, len(data.rows), data.measures, len(data.sections), len(data.findings), time.perf_counter() - t0
+        out, len(data.rows), data.measures, len(data.sections), len(data.findings()), time.perf_counter() - t0
     )

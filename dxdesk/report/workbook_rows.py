@@ -7,7 +7,9 @@ table), graded and checked with the domain rules; :mod:`dxdesk.report.workbook` 
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,8 +23,10 @@ from dxdesk.domain.enums import GradingRule, IndicatorKind
 from dxdesk.domain.fiscal import fy_short
 from dxdesk.domain.grading import suggest_grade
 from dxdesk.domain.rates import achievement_rate
-from dxdesk.domain.sheet import IndicatorData
+from dxdesk.domain.settings import PlanSettings
+from dxdesk.domain.sheet import IndicatorData, MeasureSnapshot, SheetData
 from dxdesk.domain.values import Value
+from dxdesk.exchange.parallel import fork_is_safe
 from dxdesk.report.model import PrintContext, context_for
 from dxdesk.report.summary import GRADE_COLUMNS
 from dxdesk.store.models import Measure, MeasureReview, Plan, ReviewComment, SubmissionHead
@@ -53,9 +57,27 @@ class MergedData:
     sections: list[tuple[str, str]]  # (code, name) in the organisation's order, those with measures
     by_field: dict[str, dict[str, int]] = field(default_factory=dict)
     by_bureau: dict[str, dict[str, int]] = field(default_factory=dict)
-    findings: list[tuple[Cell, ...]] = field(default_factory=list)
     status: Sequence[tuple[Cell, ...]] = field(default_factory=list)
     measures: int = 0
+    measure_findings: list[tuple[tuple[int, int], tuple[Cell, ...]]] = field(default_factory=list)
+    plan_check: PlanCheck | None = None
+    measure_info: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # code → (order, name, owner)
+    _findings: list[tuple[Cell, ...]] | None = None
+    _context: PrintContext | None = None
+
+    def findings(self) -> list[tuple[Cell, ...]]:
+        """Every finding, most severe first, then in the plan's order. Waits for the plan-wide check
+        (running in another process while the rows were made and written)."""
+        if self._findings is None:
+            items = list(self.measure_findings)
+            if self.plan_check is not None and self._context is not None:
+                settings = self._context.settings
+                for f in self.plan_check.result():
+                    k, name, owner = self.measure_info.get(f.measure_code, (1_000_000, "", ""))
+                    items.append(_finding_row(f, k, name, owner, self._context, settings))
+            items.sort(key=lambda item: item[0])
+            self._findings = [row for _key, row in items]
+        return self._findings
 
 
 def _value(v: Value) -> Cell:
@@ -112,9 +134,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
     state = {r.section_code: r for r in board.rows}
     reviews = _reviews(session, plan, fy)
     report(1, 4, "評価と監査対応チェックを計算しています")
-    plan_scope: dict[str, list[Finding]] = {}
-    for f in check_plan([s for _i, _n, s in snaps], settings, ctx.section_names):
-        plan_scope.setdefault(f.measure_code, []).append(f)
+    plan_check = PlanCheck([s for _i, _n, s in snaps], settings, ctx.section_names)
 
     texts = list(settings.text_fields)
     perspectives = list(settings.perspectives)
@@ -170,11 +190,11 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         Column("作成者"),
         Column("所属長確認"),
         Column("審査コメント", max_width=50),
-        Column("指摘件数", numeric=True),
     ]
     rows: list[tuple[Cell, ...]] = []
     section_of_row: list[str] = []
-    findings_rows: list[tuple[Cell, ...]] = []
+    findings_rows: list[tuple[tuple[int, int], tuple[Cell, ...]]] = []
+    measure_info: dict[str, tuple[int, str, str]] = {}
     by_field: dict[str, dict[str, int]] = {}
     by_bureau: dict[str, dict[str, int]] = {}
     sections_seen: set[str] = set()
@@ -187,8 +207,9 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
             sheet.stage, snap.indicators, sheet.milestones, fy, settings.grade_tolerance_percent
         )
         grade = final_grade(sheet.self_grade, suggestion)
-        findings = check_measure(snap, settings, suggestion) + plan_scope.get(snap.code, [])
+        findings = check_measure(snap, settings, suggestion)
         owner = snap.owner_section_code
+        measure_info[snap.code] = (k, snap.name, owner)
         sections_seen.add(owner)
         path = ctx.node_paths.get(node_id, ()) if node_id else ()
         field_name = path[0].name if path else "（体系未設定）"
@@ -245,29 +266,12 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
             sheet.author or None,
             sheet.chief_confirmed_by or None,
             (rv[1] or None) if rv else None,
-            len(findings),
         )
         inds: list[IndicatorData | None] = [i for i in snap.indicators if i.active_in(fy)] or [None]
         for n, ind in enumerate(inds, start=1):
             rows.append(head + _indicator_cells(ind, n, fy) + tail)
             section_of_row.append(owner)
-        for f in findings:
-            findings_rows.append(
-                (
-                    f.severity.label,
-                    f.check_id,
-                    f.title,
-                    f.message,
-                    snap.code,
-                    snap.name,
-                    owner,
-                    ctx.section_names.get(owner, owner),
-                    field_label(settings, f.field)
-                    if f.field and not f.field.startswith(("costs[", "basic"))
-                    else f.field or None,
-                )
-            )
-    findings_rows.sort(key=lambda r: {"エラー": 0, "警告": 1}.get(str(r[0]), 2))
+        findings_rows += [_finding_row(f, k, snap.name, owner, ctx, settings) for f in findings]
     report(2, 4, "提出状況をまとめています")
     status_rows = [
         (
@@ -287,7 +291,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         for r in board.rows
     ]
     sections = [(c, ctx.section_names.get(c, c)) for c in _section_order(ctx, sections_seen)]
-    return MergedData(
+    out = MergedData(
         fiscal_year=fy,
         plan_name=plan.name,
         municipality=plan.municipality,
@@ -297,10 +301,70 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         sections=sections,
         by_field=by_field,
         by_bureau=by_bureau,
-        findings=findings_rows,
+        measure_findings=findings_rows,
+        plan_check=plan_check,
+        measure_info=measure_info,
         status=status_rows,
         measures=len(snaps),
     )
+    out._context = ctx
+    return out
+
+
+def _finding_row(
+    f: Finding, order: int, name: str, owner: str, ctx: PrintContext, settings: PlanSettings
+) -> tuple[tuple[int, int], tuple[Cell, ...]]:
+    place = (
+        field_label(settings, f.field)
+        if f.field and not f.field.startswith(("costs[", "basic"))
+        else f.field or None
+    )
+    row: tuple[Cell, ...] = (
+        f.severity.label,
+        f.check_id,
+        f.title,
+        f.message,
+        f.measure_code,
+        name,
+        owner,
+        ctx.section_names.get(owner, owner),
+        place,
+    )
+    return (-f.severity.rank, order), row
+
+
+def _plan_check(
+    light: list[tuple[str, str, str, str]], fy: int, settings: PlanSettings, names: dict[str, str]
+) -> list[Finding]:
+    snaps = [
+        MeasureSnapshot(code=c, name=n, sheet=SheetData(fiscal_year=fy), owner_section_code=o, summary=s)
+        for c, n, s, o in light
+    ]
+    return check_plan(snaps, settings, names)
+
+
+class PlanCheck:
+    """The plan-wide check (the same measure split over sections: compares every pair of measures),
+    started in a forked process so that it runs while the rows are made and written; computed here
+    when forking is not safe (a threaded program, Windows) or the plan is small."""
+
+    def __init__(self, snaps: Sequence[MeasureSnapshot], settings: PlanSettings, names: dict[str, str]):
+        fy = snaps[0].fiscal_year if snaps else 0
+        self._args = ([(m.code, m.name, m.summary, m.owner_section_code) for m in snaps], fy, settings, names)
+        self._pool: ProcessPoolExecutor | None = None
+        self._future: Future[list[Finding]] | None = None
+        if len(snaps) >= 200 and fork_is_safe():
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self._future = self._pool.submit(_plan_check, *self._args)
+
+    def result(self) -> list[Finding]:
+        if self._future is None:
+            return _plan_check(*self._args)
+        try:
+            return self._future.result()
+        finally:
+            assert self._pool is not None
+            self._pool.shutdown()
 
 
 def _indicator_cells(ind: IndicatorData | None, n: int, fy: int) -> tuple[Cell, ...]:
