@@ -37,6 +37,7 @@ log = logging.getLogger("dxdesk")
 COMMAND_MODULES: tuple[str, ...] = (
     "dxdesk.exchange.commands",
     "dxdesk.report.commands",
+    "dxdesk.central.commands",
     "dxdesk.central.plan_commands",
 )
 

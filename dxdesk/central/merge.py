@@ -28,7 +28,6 @@ import datetime as dt
 import multiprocessing
 import os
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -47,6 +46,7 @@ from dxdesk.central.intake import Intake, MeasureDelta, TrustSpec, intake_file
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.authority import load_trust
 from dxdesk.exchange.errors import ReasonCode
+from dxdesk.exchange.parallel import fork_is_safe
 from dxdesk.store.database import Database
 from dxdesk.store.models import (
     CentralCA,
@@ -205,11 +205,10 @@ def _verify_job(job: tuple[str, str]) -> Intake:
 
 def _start_method() -> str:
     """fork where it is safe (one thread: the command line), forkserver in a threaded program (the
-    GUI merges on a worker thread; forking a threaded process can deadlock), spawn on Windows."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    GUI merges on a worker thread), spawn on Windows."""
+    if fork_is_safe():
         return "fork"
-    if "forkserver" in methods:
+    if "forkserver" in multiprocessing.get_all_start_methods():
         return "forkserver"
     return "spawn"
 

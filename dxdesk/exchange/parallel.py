@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-__all__ = ["map_in_processes"]
+__all__ = ["fork_is_safe", "map_in_processes"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -27,3 +27,11 @@ def map_in_processes(fn: Callable[[T], R], items: Sequence[T], workers: int) -> 
     chunk = max(1, len(items) // (workers * 8))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         yield from pool.map(fn, items, chunksize=chunk)
+
+
+def fork_is_safe() -> bool:
+    """Forking is available and this process runs one thread (forking a threaded process — the GUI
+    runs long work on worker threads — can deadlock on a lock another thread held)."""
+    import threading
+
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1

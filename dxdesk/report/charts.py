@@ -125,11 +125,24 @@ class IndicatorChart:
             if a is not None:
                 bw = slot * 0.5
                 y0 = y_of(max(lo, 0.0))
-                d.add(Rect(cx - bw / 2, min(y0, y_of(a)), bw, abs(y_of(a) - y0), fillColor=BAR, strokeColor=None))
+                d.add(
+                    Rect(
+                        cx - bw / 2, min(y0, y_of(a)), bw, abs(y_of(a) - y0), fillColor=BAR, strokeColor=None
+                    )
+                )
             label = year_short(y)
             d.add(String(cx, bottom - 8, label, fontName=f.name, fontSize=size, textAnchor="middle"))
             if y == self.fiscal_year:
-                d.add(Line(cx - slot * 0.35, bottom - 10, cx + slot * 0.35, bottom - 10, strokeColor=TARGET, strokeWidth=0.8))
+                d.add(
+                    Line(
+                        cx - slot * 0.35,
+                        bottom - 10,
+                        cx + slot * 0.35,
+                        bottom - 10,
+                        strokeColor=TARGET,
+                        strokeWidth=0.8,
+                    )
+                )
         d.add(Line(left, bottom, right, bottom, strokeColor=AXIS, strokeWidth=0.5))
         run: list[float] = []
         for i, tv in enumerate(targets):
@@ -144,7 +157,17 @@ class IndicatorChart:
         if len(run) >= 4:
             d.add(PolyLine(run, strokeColor=TARGET, strokeWidth=0.9))
         if final is not None:
-            d.add(Line(left, y_of(final), right, y_of(final), strokeColor=TARGET, strokeWidth=0.9, strokeDashArray=[3, 2]))
+            d.add(
+                Line(
+                    left,
+                    y_of(final),
+                    right,
+                    y_of(final),
+                    strokeColor=TARGET,
+                    strokeWidth=0.9,
+                    strokeDashArray=[3, 2],
+                )
+            )
         # legend
         ly = 3.0
         d.add(Rect(left, ly, 6, 4, fillColor=BAR, strokeColor=None))
@@ -155,7 +178,16 @@ class IndicatorChart:
         d.add(Rect(lx + 2.6, ly + 0.6, 2.8, 2.8, fillColor=TARGET, strokeColor=None))
         d.add(String(lx + 10, ly, f.printable(self.target_label), fontName=f.name, fontSize=size))
         if self.ind.unit:
-            d.add(String(right, ly, f"単位：{f.printable(self.ind.unit)}", fontName=f.name, fontSize=size, textAnchor="end"))
+            d.add(
+                String(
+                    right,
+                    ly,
+                    f"単位：{f.printable(self.ind.unit)}",
+                    fontName=f.name,
+                    fontSize=size,
+                    textAnchor="end",
+                )
+            )
         return d
 
     def draw_on(self, canvas: Any, x: float, y: float) -> None:

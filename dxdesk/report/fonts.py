@@ -194,7 +194,9 @@ def load_font(path: Path | str, subfont: int = 0, label: str = "") -> PrintFont:
     """Register the TrueType font at ``path`` with reportlab, checking it can print Japanese."""
     p = Path(path).expanduser()
     if not p.is_file():
-        raise FontError(f"フォントファイル「{p}」が見つかりません。ファイルの場所を確認するか、別のフォントを指定してください。")
+        raise FontError(
+            f"フォントファイル「{p}」が見つかりません。ファイルの場所を確認するか、別のフォントを指定してください。"
+        )
     stat = p.stat()
     key = (str(p.resolve()), subfont, int(stat.st_mtime))
     cached = _LOADED.get(key)

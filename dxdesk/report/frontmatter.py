@@ -59,9 +59,29 @@ class GradeBar:
                 if not n:
                     continue
                 w = self.width * n / total
-                d.add(Rect(cx, 0, w, self.height, fillColor=GRADE_COLOURS[col], strokeColor=Color(1, 1, 1), strokeWidth=0.3))
+                d.add(
+                    Rect(
+                        cx,
+                        0,
+                        w,
+                        self.height,
+                        fillColor=GRADE_COLOURS[col],
+                        strokeColor=Color(1, 1, 1),
+                        strokeWidth=0.3,
+                    )
+                )
                 if w > 14 and col in "ABCD":
-                    d.add(String(cx + w / 2, 2.2, col, fontName=self.font.name, fontSize=6.5, textAnchor="middle", fillColor=Color(1, 1, 1) if col in ("A", "D") else Color(0, 0, 0)))
+                    d.add(
+                        String(
+                            cx + w / 2,
+                            2.2,
+                            col,
+                            fontName=self.font.name,
+                            fontSize=6.5,
+                            textAnchor="middle",
+                            fillColor=Color(1, 1, 1) if col in ("A", "D") else Color(0, 0, 0),
+                        )
+                    )
                 cx += w
         renderPDF.draw(d, canvas, x, y)
 
@@ -84,7 +104,16 @@ class FrontMatter:
         return self.t.cell(text, width, style)
 
     # --- cover --------------------------------------------------------------------------------
-    def cover(self, sink: PageSink, header: RunningHeader, title: str, subtitle: str, lines: Sequence[tuple[str, str]], *, today: date | None = None) -> None:
+    def cover(
+        self,
+        sink: PageSink,
+        header: RunningHeader,
+        title: str,
+        subtitle: str,
+        lines: Sequence[tuple[str, str]],
+        *,
+        today: date | None = None,
+    ) -> None:
         sink.new_page(header, numbered=False)
         c = sink.canvas
         if c is None:
@@ -127,7 +156,12 @@ class FrontMatter:
     # --- contents ------------------------------------------------------------------------------
     def contents(self, entries: Sequence[ContentsEntry]) -> Part:
         widths = (26.0, 64.0, W - 26 - 64 - 130 - 40 - 40, 130.0, 40.0, 40.0)
-        header = Row([self.cell(t, w, HEAD) for t, w in zip(("No", "コード", "名称", "担当課", "評価", "頁"), widths, strict=True)])
+        header = Row(
+            [
+                self.cell(t, w, HEAD)
+                for t, w in zip(("No", "コード", "名称", "担当課", "評価", "頁"), widths, strict=True)
+            ]
+        )
         rows = [header]
         for n, e in enumerate(entries, start=1):
             rows.append(
@@ -169,7 +203,17 @@ class FrontMatter:
             rows.append(line(g, dist.counts[g], TEXT))
         totals = {col: dist.column_total(col) for col in GRADE_COLUMNS}
         rows.append(line("合計", totals, LABEL))
-        legend = "　".join(f"{col}：{text}" for col, text in (("A", "目標値を達成"), ("B", "基準値より改善又は一部達成"), ("C", "基準値から横ばい又は着手"), ("D", "基準値より悪化又は未着手"), ("対象外", "ステージ3・5"), ("評価なし", "評価に必要な入力がない")))
+        legend = "　".join(
+            f"{col}：{text}"
+            for col, text in (
+                ("A", "目標値を達成"),
+                ("B", "基準値より改善又は一部達成"),
+                ("C", "基準値から横ばい又は着手"),
+                ("D", "基準値より悪化又は未着手"),
+                ("対象外", "ステージ3・5"),
+                ("評価なし", "評価に必要な入力がない"),
+            )
+        )
         rows.append(Row([self.cell(legend, W, Style(size=7.2))], border=False))
         return Part(title, rows)
 
@@ -178,7 +222,11 @@ class FrontMatter:
         header = Row(
             [
                 self.cell(t, w, head_style(7.2))
-                for t, w in zip(("No", "コード", "名称", "担当課", "ステージ", "評価", "指標の達成", "頁"), widths, strict=True)
+                for t, w in zip(
+                    ("No", "コード", "名称", "担当課", "ステージ", "評価", "指標の達成", "頁"),
+                    widths,
+                    strict=True,
+                )
             ]
         )
         rows = [header]
@@ -196,7 +244,11 @@ class FrontMatter:
                         self.cell(s.stage, widths[4], Style(size=7.4, align="center", valign="middle")),
                         self.cell(grade, widths[5], Style(size=7.4, align="center", valign="middle")),
                         self.cell(reached, widths[6], Style(size=7.4, align="center", valign="middle")),
-                        self.cell(str(s.page) if s.page else "", widths[7], Style(size=7.4, align="right", valign="middle")),
+                        self.cell(
+                            str(s.page) if s.page else "",
+                            widths[7],
+                            Style(size=7.4, align="right", valign="middle"),
+                        ),
                     ],
                     header=header,
                 )
@@ -207,7 +259,12 @@ class FrontMatter:
 
     def findings(self, items: Sequence[MeasureSummary]) -> Part:
         widths = (52.0, 62.0, 120.0, W - 52 - 62 - 120)
-        header = Row([self.cell(t, w, head_style(7.2)) for t, w in zip(("重要度", "コード", "チェック", "内容"), widths, strict=True)])
+        header = Row(
+            [
+                self.cell(t, w, head_style(7.2))
+                for t, w in zip(("重要度", "コード", "チェック", "内容"), widths, strict=True)
+            ]
+        )
         rows = [header]
         small = Style(size=7.4, valign="middle")
         pairs = all_findings(items)
@@ -215,7 +272,13 @@ class FrontMatter:
             rows.append(
                 Row(
                     [
-                        self.cell(f.severity.label, widths[0], Style(size=7.4, align="center", valign="middle", bold=f.severity.value == "error")),
+                        self.cell(
+                            f.severity.label,
+                            widths[0],
+                            Style(
+                                size=7.4, align="center", valign="middle", bold=f.severity.value == "error"
+                            ),
+                        ),
                         self.cell(s.code, widths[1], small),
                         self.cell(f"{f.title}（{f.check_id}）", widths[2], Style(size=7.0, valign="middle")),
                         self.cell(f.message, widths[3], Style(size=7.4)),

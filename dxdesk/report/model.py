@@ -131,7 +131,9 @@ class PrintContext:
 def load_context(session: Session, fiscal_year: int | None = None) -> PrintContext:
     plan = current_plan(session)
     if plan is None:
-        raise NothingToPrintError("データベースに計画が登録されていません。計画データを読み込んでから印刷してください。")
+        raise NothingToPrintError(
+            "データベースに計画が登録されていません。計画データを読み込んでから印刷してください。"
+        )
     return context_for(session, plan, fiscal_year)
 
 
@@ -153,7 +155,9 @@ def context_for(session: Session, plan: Plan, fiscal_year: int | None) -> PrintC
             bureau_names[b.code] = b.name
     section_bureau: dict[str, str] = {}
     section_order: dict[str, int] = {}
-    for i, s in enumerate(session.scalars(select(Section).order_by(Section.sort_order, Section.valid_from_fy))):
+    for i, s in enumerate(
+        session.scalars(select(Section).order_by(Section.sort_order, Section.valid_from_fy))
+    ):
         if s.bureau_code and (_valid(s, fy) or s.code not in section_bureau):
             section_bureau[s.code] = s.bureau_code
         section_order.setdefault(s.code, i)
@@ -239,7 +243,15 @@ def select_measures(
     rows = session.execute(q).all()
     out = []
     for mid, code, owner, node_id, sort_order, year_owner in rows:
-        out.append((ctx.node_order.get(node_id, 1_000_000) if node_id else 1_000_000, sort_order, mid, code, year_owner or owner))
+        out.append(
+            (
+                ctx.node_order.get(node_id, 1_000_000) if node_id else 1_000_000,
+                sort_order,
+                mid,
+                code,
+                year_owner or owner,
+            )
+        )
     out.sort()
     selected = [Selected(mid, code, owner) for _, _, mid, code, owner in out]
     if measure_ids is not None:
@@ -250,12 +262,16 @@ def select_measures(
         known = {s.code for s in selected}
         missing = [c for c in wanted if c not in known]
         if missing:
-            raise NothingToPrintError(f"施策コード「{'」「'.join(missing)}」は計画にありません。コードを確かめてください。")
+            raise NothingToPrintError(
+                f"施策コード「{'」「'.join(missing)}」は計画にありません。コードを確かめてください。"
+            )
         codes = set(wanted)
         selected = [s for s in selected if s.code in codes]
     if section_code is not None:
         if section_code not in ctx.section_names:
-            raise NothingToPrintError(f"課所室コード「{section_code}」は登録されていません。コードを確かめてください。")
+            raise NothingToPrintError(
+                f"課所室コード「{section_code}」は登録されていません。コードを確かめてください。"
+            )
         selected = [s for s in selected if s.owner == section_code]
         if not selected:
             name = ctx.section_names.get(section_code, section_code)
@@ -305,7 +321,8 @@ def _model(m: Measure, ctx: PrintContext) -> SheetModel:
             for ms in (my.milestones if my else [])
         ),
         cost_items=tuple(
-            CostItemRow(ci.fiscal_year, ci.category, ci.label, ci.budget, ci.settlement) for ci in m.cost_items
+            CostItemRow(ci.fiscal_year, ci.category, ci.label, ci.budget, ci.settlement)
+            for ci in m.cost_items
         ),
         suggestion=suggestion,
         findings=findings,

@@ -35,6 +35,7 @@ def year_short(fy: int) -> str:
     f = FiscalYear(fy)
     return f"{f.era.initial}{'元' if f.era_year == 1 else f.era_year}"
 
+
 INDICATOR_ROWS = ("target", "actual", "rate")
 
 DEFAULT_LABELS: dict[str, str] = {
@@ -130,7 +131,9 @@ class PrintOptions:
             raise PrintError("計画の設定「print_labels」は「項目: 表示名」の形で指定してください。")
         unknown = [k for k in custom if k not in DEFAULT_LABELS]
         if unknown:
-            raise PrintError(f"計画の設定「print_labels」に不明な項目があります：{', '.join(map(str, unknown))}")
+            raise PrintError(
+                f"計画の設定「print_labels」に不明な項目があります：{', '.join(map(str, unknown))}"
+            )
         labels.update({str(k): str(v) for k, v in custom.items()})
         rows = tuple(raw.get("indicator_rows") or INDICATOR_ROWS)
         bad = [r for r in rows if r not in INDICATOR_ROWS]
@@ -164,7 +167,9 @@ class PrintOptions:
             for a in raw:
                 if isinstance(a, Mapping) and isinstance(a.get("kinds"), list):
                     kinds[str(a.get("key"))] = [str(k) for k in a["kinds"]]
-        return [(k, label) for k, label in self.settings.measure_attributes if k not in kinds or kind in kinds[k]]
+        return [
+            (k, label) for k, label in self.settings.measure_attributes if k not in kinds or kind in kinds[k]
+        ]
 
     def part_heading(self, part: str) -> str:
         return self.labels.get(f"part.{part}", SHEET_PARTS.get(part, part))

@@ -75,9 +75,16 @@ class SheetBuilder(TableParts):
         if o.shown("name"):
             rows.append(self.pair(o.label("name", kind=m.kind_label), f"{m.code}　{m.name}"))
         if m.path and o.shown("tree"):
-            path = "\n".join(f"{n.level}：{n.code}　{n.name}" if n.code and n.code != n.name else f"{n.level}：{n.name}" for n in m.path)
+            path = "\n".join(
+                f"{n.level}：{n.code}　{n.name}" if n.code and n.code != n.name else f"{n.level}：{n.name}"
+                for n in m.path
+            )
             rows.append(self.pair(o.label("tree"), path))
-        owner = f"{m.bureau_name}　{m.section_name}" if m.bureau_name and m.bureau_name != m.section_name else m.section_name
+        owner = (
+            f"{m.bureau_name}　{m.section_name}"
+            if m.bureau_name and m.bureau_name != m.section_name
+            else m.section_name
+        )
         items: list[tuple[str, str]] = []
         if o.shown("owner"):
             items.append((o.label("owner"), owner))
@@ -90,7 +97,9 @@ class SheetBuilder(TableParts):
         add("budget_item", m.budget_item)
         period = m.period_label
         if not period and (m.start_fy or m.end_fy):
-            period = f"{year_short(m.start_fy) if m.start_fy else ''}〜{year_short(m.end_fy) if m.end_fy else ''}"
+            period = (
+                f"{year_short(m.start_fy) if m.start_fy else ''}〜{year_short(m.end_fy) if m.end_fy else ''}"
+            )
         add("period", period)
         for key, label in o.attributes_for(m.snapshot.kind):
             value = m.attributes.get(key, "")
@@ -108,7 +117,9 @@ class SheetBuilder(TableParts):
         rows: list[Row] = []
         pending: list[Cell] = []
         for label, value in items:
-            long = ("\n" in value and value.count("\n") > 3) or self.t.font.width(value, TEXT.size) > value_w * 2.2
+            long = ("\n" in value and value.count("\n") > 3) or self.t.font.width(
+                value, TEXT.size
+            ) > value_w * 2.2
             if long:
                 if pending:
                     rows.append(Row([*pending, Cell(half, [], TEXT)]))
@@ -128,7 +139,11 @@ class SheetBuilder(TableParts):
         s = m.snapshot
         return [
             self.pair(self.o.label(key), value)
-            for key, value in (("target_group", s.target_group), ("purpose", s.purpose), ("summary", s.summary))
+            for key, value in (
+                ("target_group", s.target_group),
+                ("purpose", s.purpose),
+                ("summary", s.summary),
+            )
             if self.o.shown(key)
         ]
 
@@ -146,7 +161,9 @@ class SheetBuilder(TableParts):
             return [self.pair("マイルストーン", "（登録されていません）")]
         fy = m.fiscal_year
         widths = (22.0, W - 22 - 90 - 90, 90.0, 90.0)
-        header = Row([self.cell(t, w, HEAD) for t, w in zip(("No", "内容", "期限", "状況"), widths, strict=True)])
+        header = Row(
+            [self.cell(t, w, HEAD) for t, w in zip(("No", "内容", "期限", "状況"), widths, strict=True)]
+        )
         rows = [header]
         for n, ms in enumerate(m.milestones, start=1):
             due = ""
@@ -174,13 +191,23 @@ class SheetBuilder(TableParts):
         years = sorted(set(with_data) | {fy})[-7:]
         label_w = 70.0
         col = (W - label_w) / len(years)
-        header = Row([self.cell("区分", label_w, HEAD)] + [self.cell(fy_label(y), col, (CURRENT_HEAD if y == fy else HEAD)) for y in years])
+        header = Row(
+            [self.cell("区分", label_w, HEAD)]
+            + [self.cell(fy_label(y), col, (CURRENT_HEAD if y == fy else HEAD)) for y in years]
+        )
         rows = [header]
         if any(m.years.get(y) and m.years[y].roadmap_mark for y in years) and self.o.shown("roadmap_mark"):
             rows.append(
                 Row(
                     [self.cell(self.o.label("roadmap_mark"), label_w, LABEL)]
-                    + [self.cell(m.years[y].roadmap_mark if y in m.years else "", col, Style(size=10, align="center", valign="middle")) for y in years],
+                    + [
+                        self.cell(
+                            m.years[y].roadmap_mark if y in m.years else "",
+                            col,
+                            Style(size=10, align="center", valign="middle"),
+                        )
+                        for y in years
+                    ],
                     header=header,
                 )
             )
@@ -191,7 +218,10 @@ class SheetBuilder(TableParts):
         rows.append(
             Row(
                 [self.cell(label, label_w, LABEL, cont=True)]
-                + [self.cell(m.years[y].texts.get("roadmap", "") if y in m.years else "", col, SMALL) for y in years],
+                + [
+                    self.cell(m.years[y].texts.get("roadmap", "") if y in m.years else "", col, SMALL)
+                    for y in years
+                ],
                 header=header,
             )
         )
@@ -232,7 +262,9 @@ class SheetBuilder(TableParts):
             shown = f"{sug.grade.value}　" if sug.grade else ""
             rows.append(self.pair(o.label("suggested"), f"{shown}{sug.explanation}", style=SMALL))
         if overridden and o.shown("override"):
-            rows.append(self.pair(o.label("override"), sheet.override_reason or "（理由が入力されていません）"))
+            rows.append(
+                self.pair(o.label("override"), sheet.override_reason or "（理由が入力されていません）")
+            )
         return rows
 
     def perspectives(self, m: SheetModel) -> list[Row]:
@@ -241,7 +273,9 @@ class SheetBuilder(TableParts):
             return []
         scores = m.snapshot.sheet.perspective_scores
         widths = (LABEL_W, 40.0, W - LABEL_W - 40)
-        header = Row([self.cell(t, w, HEAD) for t, w in zip(("観点", "評点", "評価の内容"), widths, strict=True)])
+        header = Row(
+            [self.cell(t, w, HEAD) for t, w in zip(("観点", "評点", "評価の内容"), widths, strict=True)]
+        )
         rows = [header]
         for p in specs:
             score = scores.get(p.key)
@@ -249,7 +283,11 @@ class SheetBuilder(TableParts):
                 Row(
                     [
                         self.cell(p.label, widths[0], LABEL),
-                        self.cell("" if score is None else str(score), widths[1], Style(size=12, align="center", valign="middle", bold=True)),
+                        self.cell(
+                            "" if score is None else str(score),
+                            widths[1],
+                            Style(size=12, align="center", valign="middle", bold=True),
+                        ),
                         self.cell(p.descriptor(score), widths[2], Style(size=8.2, valign="middle")),
                     ],
                     header=header,
@@ -273,11 +311,20 @@ class SheetBuilder(TableParts):
     def sign_off(self, m: SheetModel) -> Row | None:
         """The 作成者 / 所属長確認 boxes printed beside the title (room for a name and a seal)."""
         o = self.o
-        boxes = [(key, value) for key, value in (("author", m.snapshot.sheet.author), ("chief", m.snapshot.sheet.chief_confirmed_by)) if o.shown(key)]
+        boxes = [
+            (key, value)
+            for key, value in (
+                ("author", m.snapshot.sheet.author),
+                ("chief", m.snapshot.sheet.chief_confirmed_by),
+            )
+            if o.shown(key)
+        ]
         if not boxes:
             return None
         cells: list[Cell] = []
         for key, value in boxes:
-            cells.append(self.cell(o.label(key), 44, Style(size=7.2, fill=HEAD_FILL, align="center", valign="middle")))
+            cells.append(
+                self.cell(o.label(key), 44, Style(size=7.2, fill=HEAD_FILL, align="center", valign="middle"))
+            )
             cells.append(self.cell(value, SIGN_W - 44, Style(size=7.6, valign="middle")))
         return Row(cells, min_height=24)

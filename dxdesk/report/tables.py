@@ -115,14 +115,22 @@ class TableParts:
             note = costs.get(fy, CostData(fy)).execution_note
             if note and o.shown("execution_note"):
                 rows.append(self.pair(o.label("execution_note"), note, label_w=label_w))
-        items = [i for i in m.cost_items if not years or years[0] <= i.fiscal_year <= years[-1]] or list(m.cost_items)
+        items = [i for i in m.cost_items if not years or years[0] <= i.fiscal_year <= years[-1]] or list(
+            m.cost_items
+        )
         if items and o.shown("cost_items"):
             widths = (60.0, 50.0, W - 60 - 50 - 2 * 90, 90.0, 90.0)
             header = Row(
                 [
                     self.cell(t, w, HEAD)
                     for t, w in zip(
-                        ("年度", "区分", o.label("cost_items"), f"{o.label('budget')}（{unit}）", f"{o.label('settlement')}（{unit}）"),
+                        (
+                            "年度",
+                            "区分",
+                            o.label("cost_items"),
+                            f"{o.label('budget')}（{unit}）",
+                            f"{o.label('settlement')}（{unit}）",
+                        ),
                         widths,
                         strict=True,
                     )
@@ -174,7 +182,11 @@ class TableParts:
         if not inds:
             return []
         years = self._years(m)
-        yearly = any(i.years.get(y) and (i.years[y].target.is_entered or i.years[y].actual.is_entered) for i in inds for y in years)
+        yearly = any(
+            i.years.get(y) and (i.years[y].target.is_entered or i.years[y].actual.is_entered)
+            for i in inds
+            for y in years
+        )
         if not yearly:
             return self._indicators_compact(m, inds)
         o = self.o
@@ -212,7 +224,9 @@ class TableParts:
             )
             header_cells = [self.cell("区分", label_w, HEAD)]
             for y in years:
-                header_cells.append(self.cell(f"{year_short(y)}年度", col, (CURRENT_HEAD if y == fy else HEAD)))
+                header_cells.append(
+                    self.cell(f"{year_short(y)}年度", col, (CURRENT_HEAD if y == fy else HEAD))
+                )
             if has_base:
                 header_cells.append(self.cell(o.label("baseline"), extra_w, HEAD))
             if has_final:
@@ -224,7 +238,11 @@ class TableParts:
                 for y in years:
                     iy = ind.year(y)
                     if kind_key == "rate":
-                        target = iy.target if (iy.target.is_entered or o.settings.yearly_targets) else ind.final_target
+                        target = (
+                            iy.target
+                            if (iy.target.is_entered or o.settings.yearly_targets)
+                            else ind.final_target
+                        )
                         text = ""
                         if iy.actual.is_entered and ind.active_in(y):
                             r = achievement_rate(ind.direction, target, iy.actual, ind.baseline)
@@ -238,9 +256,21 @@ class TableParts:
                     cells.append(self.cell(text, col, style))
                 first = kind_key == o.indicator_rows[0]
                 if has_base:
-                    cells.append(self.cell(self._with_year(ind.baseline, "", ind.baseline_fy) if first else "", extra_w, SMALL if first else Style(fill=MUTED_FILL)))
+                    cells.append(
+                        self.cell(
+                            self._with_year(ind.baseline, "", ind.baseline_fy) if first else "",
+                            extra_w,
+                            SMALL if first else Style(fill=MUTED_FILL),
+                        )
+                    )
                 if has_final:
-                    cells.append(self.cell(self._with_year(ind.final_target, "", ind.final_target_fy) if first else "", extra_w, SMALL if first else Style(fill=MUTED_FILL)))
+                    cells.append(
+                        self.cell(
+                            self._with_year(ind.final_target, "", ind.final_target_fy) if first else "",
+                            extra_w,
+                            SMALL if first else Style(fill=MUTED_FILL),
+                        )
+                    )
                 body.append(Row(cells, header=header, keep_with_next=True))
             notes = [
                 self.pair(o.label(key), text, label_w=note_w, style=SMALL)
@@ -266,7 +296,13 @@ class TableParts:
             [
                 self.cell(t, w, HEAD)
                 for t, w in zip(
-                    ("No", o.label("indicator"), o.label("baseline"), o.label("final_target"), o.label("actual")),
+                    (
+                        "No",
+                        o.label("indicator"),
+                        o.label("baseline"),
+                        o.label("final_target"),
+                        o.label("actual"),
+                    ),
                     widths,
                     strict=True,
                 )
@@ -282,8 +318,14 @@ class TableParts:
                         self.cell(str(n), widths[0], CENTER),
                         self.cell(ind.name, widths[1]),
                         self.cell(self._with_year(ind.baseline, ind.unit, ind.baseline_fy), widths[2], SMALL),
-                        self.cell(self._with_year(ind.final_target, ind.unit, ind.final_target_fy), widths[3], SMALL),
-                        self.cell(self._with_year(actual, ind.unit, fy if actual.is_entered else None), widths[4], SMALL),
+                        self.cell(
+                            self._with_year(ind.final_target, ind.unit, ind.final_target_fy), widths[3], SMALL
+                        ),
+                        self.cell(
+                            self._with_year(actual, ind.unit, fy if actual.is_entered else None),
+                            widths[4],
+                            SMALL,
+                        ),
                     ],
                     header=header,
                 )

@@ -1,0 +1,282 @@
+"""The merged workbook (全庁集計): ``dxdesk export`` and the central office's 全庁集計を出力 button.
+
+Sheets, in order:
+
+- **全庁一覧** — one row per measure × indicator (a measure without indicators has one row) with every
+  field: tree, bureau, section, submission status and revision, review, stage, grades and reasons,
+  direction, the indicator's baseline / targets / actuals / 達成率, every text field of the plan, the
+  perspective scores, schedule, costs of the year, sign-off and review comments;
+- **評価分布** — grade distribution (A–D, 対象外, 評価なし) by 分野 (top level of the plan tree) and by 部局;
+- **監査指摘** — the audit-readiness findings (docs/evaluation-rules.md), most severe first;
+- **提出状況** — the status board;
+- one sheet per section with its rows of 全庁一覧.
+
+Every table has its header frozen, filters on, and column widths that fit the longest value (within a
+cap, Japanese counted double). Values only — no formulas (a text starting with ``=`` stays text). The
+workbook is written in openpyxl's write-only mode (rows streamed to the file) and atomically (a
+temporary file renamed when complete).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import cast
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from dxdesk.central.errors import ExportError
+from dxdesk.domain.fiscal import FiscalYear, fy_label
+from dxdesk.exchange.layout import text_units
+from dxdesk.exchange.workbook import safe_text
+from dxdesk.files import atomic_path
+from dxdesk.report.summary import GRADE_COLUMNS
+from dxdesk.report.workbook_rows import Cell, MergedData, collect
+from dxdesk.store.database import Database
+from dxdesk.store.queries import current_plan
+
+__all__ = ["WorkbookResult", "export_merged_workbook", "merged_workbook_name"]
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+FONT = "游ゴシック"
+_HEAD_FONT = Font(name=FONT, bold=True, size=10)
+_HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
+_HEAD_ALIGN = Alignment(vertical="center", wrap_text=True)
+_TITLE_FONT = Font(name=FONT, bold=True, size=12)
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+MAX_CELL = 32_000
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class WorkbookResult:
+    path: Path
+    rows: int
+    measures: int
+    sections: int
+    findings: int
+    seconds: float
+
+
+def merged_workbook_name(fiscal_year: int) -> str:
+    """「R08_全庁集計.xlsx」."""
+    return f"{FiscalYear(fiscal_year).short2()}_全庁集計.xlsx"
+
+
+def _text(value: str) -> str:
+    text = safe_text(value)
+    return (
+        text
+        if len(text) <= MAX_CELL
+        else text[: MAX_CELL - 30] + "…（以下省略：全文は dxdesk で確認できます）"
+    )
+
+
+def widths_for(headers: Sequence[str], rows: Iterable[Sequence[Cell]], caps: Sequence[float]) -> list[float]:
+    """Column widths that fit the longest value of each column (its longest line), within its cap.
+
+    A text is measured only while it could still widen its column: one longer (in characters) than
+    the cap is at the cap whatever its characters."""
+    widths = [min(text_units(h) + 2.0, cap) for h, cap in zip(headers, caps, strict=True)]
+    for row in rows:
+        for i, v in enumerate(row):
+            if v is None:
+                continue
+            w = widths[i]
+            cap = caps[i]
+            if w >= cap:
+                continue
+            if isinstance(v, str):
+                if (len(v) + 2) <= w / 2.0:  # even all full-width it fits
+                    continue
+                if "\n" in v:
+                    units = max(_units(line, cap) for line in v.split("\n"))
+                else:
+                    units = _units(v, cap)
+            else:
+                units = len(format(v, ",f") if isinstance(v, Decimal) else str(v)) * 1.1
+            if units + 2.0 > w:
+                widths[i] = min(units + 2.0, cap)
+    return [max(6.0, w) for w in widths]
+
+
+def _units(text: str, cap: float) -> float:
+    return cap if len(text) * 1.05 >= cap else text_units(text)
+
+
+def _fill(
+    ws: WriteOnlyWorksheet,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    caps: Sequence[float],
+    *,
+    freeze_col: int = 1,
+    widths: Sequence[float] | None = None,
+) -> None:
+    """Write a table into a write-only sheet: widths, frozen header, filters and print settings first
+    (they precede the rows in the sheet's XML), then the header and the rows."""
+    for i, w in enumerate(widths or widths_for(headers, rows, caps), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
+    ws.freeze_panes = f"{get_column_letter(freeze_col)}2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows)) + 1}"
+    ws.sheet_view.zoomScale = 90
+    ws.print_options.gridLines = True
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.print_title_rows = "1:1"
+    head = []
+    for h in headers:
+        c = WriteOnlyCell(ws, value=h)
+        c.font, c.fill, c.alignment = _HEAD_FONT, _HEAD_FILL, _HEAD_ALIGN
+        head.append(c)
+    ws.append(head)
+    for row in rows:
+        ws.append([_cell(ws, v) for v in row])
+
+
+def _cell(ws: WriteOnlyWorksheet, v: Cell) -> object:
+    if isinstance(v, str):
+        text = _text(v) if (len(v) > MAX_CELL or _NEEDS_CLEANING.search(v)) else v
+        if text[:1] == "=":  # openpyxl would write it as a formula
+            c = WriteOnlyCell(ws, value=text)
+            c.data_type = "s"
+            return c
+        return text
+    return v
+
+
+def _sheet_title(code: str, name: str, taken: set[str]) -> str:
+    base = _BAD_SHEET_CHARS.sub("_", f"{code} {name}").strip("'")[:31] or code[:31]
+    title, n = base, 2
+    while title in taken:
+        suffix = f"({n})"
+        title = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(title)
+    return title
+
+
+def _distribution_rows(title: str, counts: dict[str, dict[str, int]]) -> list[tuple[Cell, ...]]:
+    out: list[tuple[Cell, ...]] = []
+    for group, c in counts.items():
+        out.append((title, group, *(c[k] for k in GRADE_COLUMNS), sum(c.values())))
+    totals = {k: sum(c[k] for c in counts.values()) for k in GRADE_COLUMNS}
+    out.append((title, "合計", *(totals[k] for k in GRADE_COLUMNS), sum(totals.values())))
+    return out
+
+
+def write_workbook(
+    data: MergedData, path: Path, progress: Progress | None = None, cancel: Cancel | None = None
+) -> int:
+    """Write ``data`` to ``path`` atomically; returns the number of sheets."""
+    report = progress or (lambda _i, _n, _m: None)
+    stop = cancel or (lambda: False)
+    headers = [c.header for c in data.columns]
+    caps = [c.max_width for c in data.columns]
+    wb = Workbook(write_only=True)
+    # sheets are created in their order now and filled in any order: 監査指摘 last, because the
+    # plan-wide check runs in another process meanwhile
+    overview, dist_ws, findings_ws, status_ws = (
+        cast(WriteOnlyWorksheet, wb.create_sheet(t)) for t in ("全庁一覧", "評価分布", "監査指摘", "提出状況")
+    )
+    taken = {"全庁一覧", "評価分布", "監査指摘", "提出状況"}
+    section_ws = [
+        cast(WriteOnlyWorksheet, wb.create_sheet(_sheet_title(c, n, taken))) for c, n in data.sections
+    ]
+    freeze = headers.index("施策名") + 2  # codes and names stay in view while scrolling right
+    _fill(overview, headers, data.rows, caps, freeze_col=freeze)
+    dist_headers = ["区分", "分野・部局", *GRADE_COLUMNS, "計"]
+    dist = _distribution_rows("分野別", data.by_field) + _distribution_rows("部局別", data.by_bureau)
+    _fill(dist_ws, dist_headers, dist, [10, 40, *([8] * len(GRADE_COLUMNS)), 8], freeze_col=3)
+    _fill(
+        status_ws,
+        [
+            "課所室コード",
+            "課所室",
+            "部局",
+            "状態",
+            "版",
+            "受付日時",
+            "作成者",
+            "所属長確認",
+            "施策数",
+            "受理",
+            "差戻し",
+            "競合",
+        ],
+        data.status,
+        [12, 30, 24, 10, 6, 18, 16, 16, 8, 8, 8, 8],
+        freeze_col=3,
+    )
+    by_section: dict[str, list[tuple[Cell, ...]]] = {}
+    for code, row in zip(data.section_of_row, data.rows, strict=True):
+        by_section.setdefault(code, []).append(row)
+    n = len(data.sections)
+    for i, ((code, _name), ws) in enumerate(zip(data.sections, section_ws, strict=True)):
+        if stop():
+            raise ExportError("全庁集計の出力を中止しました。ファイルは作成していません。")
+        _fill(ws, headers, by_section.get(code, []), caps, freeze_col=freeze)
+        if i % 20 == 19:
+            report(3, 4, f"課所室ごとのシートを書いています（{i + 1}/{n}）")
+    report(3, 4, "監査対応チェックの結果を書いています")
+    _fill(
+        findings_ws,
+        ["重要度", "チェック", "項目", "内容", "施策コード", "施策名", "課所室コード", "課所室", "欄"],
+        data.findings(),
+        [8, 24, 24, 80, 14, 40, 12, 24, 24],
+        freeze_col=2,
+    )
+    report(3, 4, "保存しています")
+    try:
+        with atomic_path(path) as tmp:
+            wb.save(tmp)
+    except PermissionError as exc:
+        raise ExportError(
+            f"「{path.name}」に書き込めません。Excel で開いている場合は閉じてから、もう一度出力してください。"
+        ) from exc
+    except OSError as exc:
+        raise ExportError(f"「{path}」に保存できません（{exc.strerror or exc}）。") from exc
+    return 4 + len(data.sections)
+
+
+def export_merged_workbook(
+    db: Database,
+    out: Path,
+    *,
+    fiscal_year: int | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> WorkbookResult:
+    """Write the merged workbook of the central database ``db`` to ``out`` (a file; a folder gets
+    :func:`merged_workbook_name`). Raises :class:`ExportError`."""
+    t0 = time.perf_counter()
+    report = progress or (lambda _i, _n, _m: None)
+    with db.session() as s:
+        plan = current_plan(s)
+        if plan is None:
+            raise ExportError("計画が登録されていません。中央のデータベースを指定してください。")
+        fy = fiscal_year or plan.current_fy
+        if fy is None:
+            raise ExportError("年度がわかりません（--fy で指定してください）。")
+        data = collect(s, plan, fy, report)
+    if not data.rows:
+        raise ExportError(f"{fy_label(fy)}の施策がありません。")
+    out = Path(out)
+    if out.is_dir():
+        out = out / merged_workbook_name(fy)
+    if out.suffix.lower() != ".xlsx":
+        raise ExportError("出力先のファイル名は .xlsx で指定してください。")
+    write_workbook(data, out, report, cancel)
+    report(4, 4, "完了しました")
+    return WorkbookResult(
+        out, len(data.rows), data.measures, len(data.sections), len(data.findings()), time.perf_counter() - t0
+    )
