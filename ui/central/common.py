@@ -60,6 +60,8 @@ class Task(QThread):
         super().__init__(parent)
         self._fn = fn
         self._cancel = threading.Event()
+        self.result: Any = None  # set before the signals go out, for callers that wait() instead
+        self.error: Exception | None = None
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -70,11 +72,12 @@ class Task(QThread):
 
     def run(self) -> None:
         try:
-            result = self._fn(lambda i, n, m: self.progressed.emit(i, n, m), self._cancel.is_set)
+            self.result = self._fn(lambda i, n, m: self.progressed.emit(i, n, m), self._cancel.is_set)
         except Exception as exc:  # shown by the screen as a Japanese message
+            self.error = exc
             self.failed.emit(exc)
         else:
-            self.succeeded.emit(result)
+            self.succeeded.emit(self.result)
 
 
 class CopyTable(QTableWidget):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt
+from PySide6.QtCore import QEventLoop, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -167,7 +167,9 @@ class CentralWindow(QMainWindow):
         self.actionExportWorkbook = self._action(
             "全庁集計を書き出す(&E)…", lambda: self.export_workbook(), QKeySequence("Ctrl+E"), "actionExportWorkbook"
         )
-        self.actionPrint = self._action("印刷・PDF出力(&P)…", self.print_sheets, QKeySequence("Ctrl+P"), "actionPrint")
+        self.actionPrint = self._action(
+            "印刷・PDF出力(&P)…", lambda: self.print_sheets(), QKeySequence("Ctrl+P"), "actionPrint"
+        )
         quit_action = self._action("終了(&X)", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
         file_menu.addActions([self.actionImportMaster, self.actionTemplate])
         file_menu.addSeparator()
@@ -315,29 +317,37 @@ class CentralWindow(QMainWindow):
             ),
             self,
         )
-        outcome: dict[str, object] = {}
-
         def progressed(i: int, n: int, message: str) -> None:
             dialog.setMaximum(max(n, 1))
             dialog.setValue(i)
             dialog.setLabelText(message)
 
         task.progressed.connect(progressed)
-        task.succeeded.connect(lambda r: outcome.setdefault("result", r))
-        task.failed.connect(lambda e: outcome.setdefault("error", e))
-        task.finished.connect(dialog.reset)
         dialog.canceled.connect(task.cancel)
+        loop = QEventLoop()
+        task.finished.connect(loop.quit)  # queued: reaches the loop even when the work is quick
         self._task = task
         task.start()
-        dialog.exec()
+        dialog.setValue(0)
+        if not task.isFinished():
+            loop.exec()
         task.wait()
-        if "error" in outcome:
-            QMessageBox.warning(self, "全庁集計", f"書き出せませんでした：{outcome['error']}")
+        dialog.reset()
+        if task.error is not None:
+            from dxdesk.central.errors import CentralError
+
+            if isinstance(task.error, CentralError):
+                message = str(task.error)
+            elif isinstance(task.error, OSError):
+                message = f"ファイルを保存できません（{task.error.strerror or task.error}）。Excel で開いたままなら閉じてから、もう一度書き出してください。"
+            else:
+                message = f"書き出せませんでした（{type(task.error).__name__}: {task.error}）。"
+            QMessageBox.warning(self, "全庁集計", message)
             return None
-        if task.cancelled or "result" not in outcome:
+        result = task.result
+        if task.cancelled or result is None:
             self.show_status("全庁集計の書き出しを中止しました（前のファイルはそのままです）", "info")
             return None
-        result = outcome["result"]
         with self.db.session() as s:
             set_setting(s, "central.export_dir", str(target.parent))
         self.show_status(

@@ -299,3 +299,22 @@ def test_keyboard_moves_between_screens(qtbot, central):
         assert central.stack.currentWidget() is page
     assert central.windowTitle().startswith("dxdesk 中央")
     assert central.fiscal_year == FY
+
+
+def test_merged_workbook_and_printing_from_the_menu(qtbot, central, scenario, tmp_path, monkeypatch):
+    import openpyxl
+
+    merge_by_drop(qtbot, central, scenario.submissions)
+    out = central.export_workbook(tmp_path / "全庁集計.xlsx")
+    assert out is not None and out.exists()
+    assert "全庁一覧" in openpyxl.load_workbook(out, read_only=True).sheetnames
+    assert "全庁集計を書き出しました" in central.status_label.text()
+    calls: list[tuple] = []
+    monkeypatch.setattr("ui.print_dialog.open_print_dialog", lambda *args: calls.append(args))
+    central.show_page(4)
+    review = central.review_page
+    measure = review.current()
+    assert measure is not None
+    qtbot.keyClick(central, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    _parent, _db, fy, section, ids = calls[-1]
+    assert fy == FY and section == review.section_code and ids == [review.rows[measure.measure_code].id]
