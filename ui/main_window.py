@@ -56,7 +56,7 @@ from ui.check_list import CheckList
 from ui.measure_tree import FILTERS, ROLE_MEASURE_ID, MeasureTree, grade_text
 from ui.review_notes import install_review_notes
 from ui.sheet_editor import SheetEditor
-from ui.welcome import WelcomePage
+from ui.welcome import WelcomePage, start_central_office
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomePage()
         self.welcome.open_kit.connect(lambda: self.actionOpenKit.trigger())
         self.welcome.try_demo.connect(self.try_demo)
+        self.welcome.start_central.connect(lambda: start_central_office(self))
         self.stack.addWidget(self.welcome)
 
         workspace = QWidget()

@@ -9,6 +9,7 @@ of returned sheets (要確認) and the notes are ``dxdesk.central.review_import`
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,24 +27,25 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from dxdesk.central.errors import CentralError
-from dxdesk.central.review import Decision
-from dxdesk.central.review_import import ReceivedNote, ReviewImportResult, import_review, received_comments
-from dxdesk.central.status import JST
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
-from dxdesk.store.models import Measure
+from dxdesk.store.models import Measure, ReceivedReview
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the review modules are imported when used: the section application starts fast
+    from dxdesk.central.review_import import ReceivedNote, ReviewImportResult
     from ui.main_window import MainWindow
 
 __all__ = ["ReviewNotesDock", "import_review_interactive", "install_review_notes"]
 
-_COLORS = {Decision.ACCEPTED: "#2e7d32", Decision.RETURNED: "#b00020", Decision.PENDING: "#666666"}
+_COLORS = {"accepted": "#2e7d32", "returned": "#b00020", "pending": "#666666"}
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
 def import_review_interactive(parent: QWidget, db: Database, path: Path | None = None) -> ReviewImportResult | None:
     """Ask for the review workbook (unless ``path``), import it, say what happened."""
+    from dxdesk.central.errors import CentralError
+    from dxdesk.central.review_import import import_review
+
     if path is None:
         start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         name, _f = QFileDialog.getOpenFileName(
@@ -101,6 +103,11 @@ class ReviewNotesDock(QDockWidget):
             return
         fy = w.fiscal_year
         with w.db.session() as s:
+            if s.scalar(select(ReceivedReview.id).limit(1)) is None:  # the usual case: nothing received yet
+                self.hide()
+                return
+            from dxdesk.central.review_import import received_comments
+
             for note in received_comments(s, fy):
                 self.notes.setdefault(note.measure_code, []).append(note)
             if self.notes:
@@ -120,7 +127,7 @@ class ReviewNotesDock(QDockWidget):
             self.view.clear()
             return
         first = notes[0]
-        color = _COLORS.get(first.decision, "#333333")
+        color = _COLORS.get(first.decision.value, "#333333")
         self.head.setText(
             f'<b>{code}</b>　<span style="color:{color}"><b>{first.decision.label}</b></span>'
             f"（審査結果 第{first.version}版・提出 第{first.revision}版）"

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 class WelcomePage(QWidget):
     open_kit = Signal()
     try_demo = Signal()
+    start_central = Signal()  # the central office starts its database here (ui.central.window)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -46,7 +47,30 @@ class WelcomePage(QWidget):
         buttons.addStretch(1)
         box.addSpacing(16)
         box.addLayout(buttons)
+        box.addSpacing(24)
+        central_row = QHBoxLayout()
+        central_row.addStretch(1)
+        self.central_button = QPushButton(
+            "中央（計画の所管課）の方：計画マスタから始める…", objectName="welcomeCentral"
+        )
+        self.central_button.setFlat(True)
+        self.central_button.setStyleSheet("color: #1f5f8b; text-decoration: underline;")
+        self.central_button.setToolTip(
+            "このデータベースを中央用にして、計画マスタ（Excel）のひな形の書き出しと読み込みができる画面を開きます。"
+        )
+        central_row.addWidget(self.central_button)
+        central_row.addStretch(1)
+        box.addLayout(central_row)
         outer.addLayout(box)
         outer.addStretch(2)
         self.open_button.clicked.connect(self.open_kit.emit)
         self.demo_button.clicked.connect(self.try_demo.emit)
+        self.central_button.clicked.connect(self.start_central.emit)
+
+
+def start_central_office(window: QWidget) -> None:
+    """「計画マスタから始める」: the central office's window on this database (imported when asked for, so
+    the section application does not load the central screens)."""
+    from ui.central.window import become_central
+
+    become_central(window)  # type: ignore[arg-type]

@@ -385,3 +385,26 @@ class CentralWindow(QMainWindow):
         except Exception:  # preferences are not worth a failed close
             log.exception("could not save window preferences")
         super().closeEvent(event)
+
+
+def become_central(window: QMainWindow) -> CentralWindow | None:
+    """From the section application's welcome screen (an empty database): make the database the central
+    office's and open the central window on it, where the plan master is written and read."""
+    db: Database = window.db  # type: ignore[attr-defined]
+    answer = QMessageBox.question(
+        window,
+        "中央（計画の所管課）として始める",
+        "このデータベースを中央（計画の所管課）用にします。計画マスタ（Excel）のひな形を書き出し、"
+        "計画を入力して読み込むと、配布ファイルの作成や提出ファイルの取り込みができるようになります。\n\n"
+        "課所室の方は「いいえ」を選び、届いた配布ファイルを開いてください。",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return None
+    with db.session() as s:
+        set_setting(s, "role", "central")
+    central = CentralWindow(db)
+    central.resize(window.size())
+    central.show()
+    window._central_window = central  # type: ignore[attr-defined]  # kept alive with the first window
+    window.close()
+    return central

@@ -318,3 +318,49 @@ def test_merged_workbook_and_printing_from_the_menu(qtbot, central, scenario, tm
     qtbot.keyClick(central, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     _parent, _db, fy, section, ids = calls[-1]
     assert fy == FY and section == review.section_code and ids == [review.rows[measure.measure_code].id]
+
+
+def test_dxdesk_db_central_sqlite_opens_the_central_window(qtbot, scenario, monkeypatch):
+    import ui.app
+    from ui.launcher import main
+
+    seen: list[str] = []
+
+    def fake_exec(*_args: object) -> int:  # what the event loop would show, then quit
+        for w in QApplication.topLevelWidgets():
+            if w.isVisible():
+                seen.append(type(w).__name__)
+                w.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    monkeypatch.setattr(ui.app, "settle", lambda: None)
+    assert main(["--db", str(scenario.central)]) == 0
+    assert seen == ["CentralWindow"]
+
+
+def test_an_empty_database_can_start_as_the_central_office(qtbot, tmp_path, monkeypatch):
+    from ui.app import make_app
+    from ui.central.window import CentralWindow
+    from ui.main_window import MainWindow
+
+    make_app()
+    db = open_database(tmp_path / "new.sqlite")
+    try:
+        w = MainWindow(db)
+        qtbot.addWidget(w)
+        w.show()
+        assert w.stack.currentWidget() is w.welcome
+        monkeypatch.setattr("ui.central.window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+        click(qtbot, w.welcome.central_button)
+        central = w._central_window
+        assert isinstance(central, CentralWindow) and central.isVisible() and not w.isVisible()
+        assert central.plan_page.title.text() == "計画がまだありません"
+        path = central.plan_page.export_template(tmp_path / "ひな形.xlsx")
+        assert path is not None and path.exists()
+        central.close()
+        from ui.app import is_central
+
+        assert is_central(db)
+    finally:
+        db.dispose()
