@@ -74,7 +74,12 @@ def test_review_decisions_comments_and_the_status_board(scenario: Scenario, cent
             "S001",
             "S004",
         ]
-        assert [r.state for r in status_board(s, sort="state").rows][0] is SectionState.MISSING
+        assert [r.state for r in status_board(s, sort="state").rows] == [
+            SectionState.MISSING,
+            SectionState.RETURNED,
+            SectionState.SUBMITTED,
+            SectionState.ACCEPTED,
+        ]
         assert [r.section_code for r in status_board(s, text="ｓ００２").rows] == ["S002"]
         text = reminder_text(status_board(s), deadline="5月31日（金）", sender="行政経営課")
         assert "・S004" in text and "S001" not in text and "5月31日（金）までに" in text
