@@ -98,15 +98,15 @@ def import_review(db: Database, path: Path, *, user: str = "") -> ReviewImportRe
         raise ReviewImportError(f"ファイル「{path.name}」が見つかりません。")
     session = db.new_session(user=user or "審査結果の取込")
     try:
+        if get_setting(session, "role") == "central":
+            raise ReviewImportError(
+                "中央のデータベースには審査結果を取り込めません。課所室のデータベースで取り込んでください。"
+            )
         plan = current_plan(session)
         section = get_setting(session, "section_code")
         if plan is None or not section:
             raise ReviewImportError(
                 "このデータベースには課所室の配布ファイルが取り込まれていません。先に配布ファイルを取り込んでください。"
-            )
-        if get_setting(session, "role") == "central":
-            raise ReviewImportError(
-                "中央のデータベースには審査結果を取り込めません。課所室のデータベースで取り込んでください。"
             )
         v = verify_file(path, load_trust(session), expected_kind=KIND_REVIEW)
         if not v.ok:

@@ -19,6 +19,8 @@ temporary file renamed when complete).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -174,15 +176,27 @@ def _distribution_rows(title: str, counts: dict[str, dict[str, int]]) -> list[tu
     return out
 
 
-def write_workbook(
-    data: MergedData, path: Path, progress: Progress | None = None, cancel: Cancel | None = None
-) -> int:
-    """Write ``data`` to ``path`` atomically; returns the number of sheets."""
-    report = progress or (lambda _i, _n, _m: None)
-    stop = cancel or (lambda: False)
-    headers = [c.header for c in data.columns]
-    caps = [c.max_width for c in data.columns]
-    wb = Workbook(write_only=True)
+def _discard(wb: Workbook) -> None:
+    """Close the sheets' streams and remove their temporary files (an export stopped half-way)."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        if writer is None:
+            continue
+        if not getattr(ws, "closed", True):
+            with contextlib.suppress(Exception):
+                ws.close()
+        with contextlib.suppress(OSError, AttributeError, TypeError):
+            os.remove(writer.out)
+
+
+def _write_sheets(
+    wb: Workbook,
+    data: MergedData,
+    headers: list[str],
+    caps: list[float],
+    report: Progress,
+    stop: Cancel,
+) -> None:
     # sheets are created in their order now and filled in any order: 監査指摘 last, because the
     # plan-wide check runs in another process meanwhile
     overview, dist_ws, findings_ws, status_ws = (
@@ -235,15 +249,33 @@ def write_workbook(
         [8, 24, 24, 80, 14, 40, 12, 24, 24],
         freeze_col=2,
     )
+
+
+def write_workbook(
+    data: MergedData, path: Path, progress: Progress | None = None, cancel: Cancel | None = None
+) -> int:
+    """Write ``data`` to ``path`` atomically; returns the number of sheets."""
+    report = progress or (lambda _i, _n, _m: None)
+    stop = cancel or (lambda: False)
+    headers = [c.header for c in data.columns]
+    caps = [c.max_width for c in data.columns]
+    wb = Workbook(write_only=True)
+    try:
+        _write_sheets(wb, data, headers, caps, report, stop)
+    except BaseException:
+        _discard(wb)
+        raise
     report(3, 4, "保存しています")
     try:
         with atomic_path(path) as tmp:
             wb.save(tmp)
     except PermissionError as exc:
+        _discard(wb)
         raise ExportError(
             f"「{path.name}」に書き込めません。Excel で開いている場合は閉じてから、もう一度出力してください。"
         ) from exc
     except OSError as exc:
+        _discard(wb)
         raise ExportError(f"「{path}」に保存できません（{exc.strerror or exc}）。") from exc
     return 4 + len(data.sections)
 

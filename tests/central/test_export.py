@@ -1,0 +1,188 @@
+"""The merged workbook (全庁集計) and the fast year snapshots it is read with, on SQLite and PostgreSQL;
+the schema on PostgreSQL."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
+
+from dxdesk.central.errors import ExportError
+from dxdesk.central.merge import merge_paths
+from dxdesk.domain.audit import check_measure, check_plan
+from dxdesk.domain.grading import suggest_grade
+from dxdesk.exchange.layout import text_units
+from dxdesk.report.workbook import export_merged_workbook
+from dxdesk.store.database import Database, open_database
+from dxdesk.store.models import Base, Measure, MeasureYear, SheetText
+from dxdesk.store.queries import current_plan, section_names
+from dxdesk.store.snapshot import load_snapshots, plan_settings, year_snapshots
+from tests.central.conftest import FY, Scenario
+from tests.central.pg import PgServer
+
+FORMULA_TEXT = "=SUM(A1:A3) と書いても式にはなりません"
+
+
+def _type_into_central(db: Database, code: str, text: str) -> None:
+    """A text of the plan's first text field, as the central office could correct it."""
+    with db.session() as s:
+        plan = current_plan(s)
+        assert plan is not None
+        key = plan_settings(plan).text_fields[0].key
+        my = s.scalar(
+            select(MeasureYear).join(Measure).where(Measure.code == code, MeasureYear.fiscal_year == FY)
+        )
+        assert my is not None
+        row = next((t for t in my.texts if t.field == key), None)
+        if row is None:
+            my.texts.append(SheetText(field=key, text=text))
+        else:
+            row.text = text
+
+
+def test_merged_workbook_has_every_sheet_frozen_headers_filters_values_only(
+    scenario: Scenario, central: Database, tmp_path: Path
+) -> None:
+    merge_paths(central, [*scenario.r1.values()])
+    _type_into_central(central, "002-01", FORMULA_TEXT)
+    out = tmp_path / "集計"
+    out.mkdir()
+    result = export_merged_workbook(central, out)
+    assert result.path == out / "R08_全庁集計.xlsx"
+
+    with central.session() as s:
+        plan = current_plan(s)
+        assert plan is not None
+        snaps = [x for _i, _n, x in year_snapshots(s, plan, FY)]
+        settings = plan_settings(plan)
+        names = section_names(s, FY)
+    expected_rows = sum(max(1, sum(1 for i in m.indicators if i.active_in(FY))) for m in snaps)
+    findings = [
+        f
+        for m in snaps
+        for f in check_measure(
+            m,
+            settings,
+            suggest_grade(
+                m.sheet.stage, m.indicators, m.sheet.milestones, FY, settings.grade_tolerance_percent
+            ),
+        )
+    ] + check_plan(snaps, settings, names)
+    assert (result.rows, result.measures, result.findings) == (expected_rows, len(snaps), len(findings))
+
+    wb = openpyxl.load_workbook(result.path)
+    assert wb.sheetnames == [
+        "全庁一覧",
+        "評価分布",
+        "監査指摘",
+        "提出状況",
+        "S001 電子申請推進課",
+        "S002 窓口推進課",
+        "S003 庁内ネットワーク推進課",
+        "S004 基幹系システム推進課",
+    ]
+    ws = wb["全庁一覧"]
+    header = [c.value for c in ws[1]]
+    for h in (
+        "分野",
+        "部局",
+        "課所室",
+        "施策コード",
+        "施策名",
+        "提出状況",
+        "版",
+        "評価",
+        "指標名",
+        "R8 目標",
+        "R8 実績",
+        "達成率（%）",
+        "方向性",
+    ):
+        assert h in header, h
+    for spec in settings.text_fields:
+        assert spec.label in header
+    assert ws.freeze_panes == "H2"  # header and the code/name columns stay in view
+    assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}{expected_rows + 1}"
+    assert ws.max_row == expected_rows + 1
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    col = {h: i for i, h in enumerate(header)}
+    assert {r[col["課所室コード"]] for r in rows} == {"S001", "S002", "S003", "S004"}
+    status = {r[col["課所室コード"]]: r[col["提出状況"]] for r in rows}
+    assert status["S001"] == "提出済" and status["S004"] == "未提出"
+    # the text that looks like a formula is text
+    cell = next(c for row in ws.iter_rows(min_row=2) for c in row if c.value == FORMULA_TEXT)
+    assert cell.data_type == "s"
+    # widths fit: the name column is as wide as the longest name (within its cap)
+    longest = max(text_units(m.name) for m in snaps)
+    width = ws.column_dimensions[openpyxl.utils.get_column_letter(col["施策名"] + 1)].width
+    assert min(longest + 2, 40) - 0.5 <= width <= 40
+    # numbers are numbers (sortable in Excel)
+    assert any(isinstance(r[col["R8 実績"]], (int, float)) for r in rows)
+    # grade distribution: every measure once by 分野 and once by 部局
+    dist = list(wb["評価分布"].iter_rows(min_row=2, values_only=True))
+    totals = {r[0]: r[-1] for r in dist if r[1] == "合計"}
+    assert totals == {"分野別": len(snaps), "部局別": len(snaps)}
+    assert wb["評価分布"].freeze_panes == "C2"
+    assert wb["監査指摘"].max_row == len(findings) + 1
+    assert wb["監査指摘"].auto_filter.ref
+    st = {r[0]: r[3] for r in wb["提出状況"].iter_rows(min_row=2, values_only=True)}
+    assert st == {"S001": "提出済", "S002": "提出済", "S003": "提出済", "S004": "未提出"}
+    s002 = list(wb["S002 窓口推進課"].iter_rows(min_row=2, values_only=True))
+    assert s002 == [r for r in rows if r[col["課所室コード"]] == "S002"]
+    # values only: no formula anywhere
+    with zipfile.ZipFile(result.path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name) and b"<f " not in z.read(name), name
+
+
+def test_a_cancelled_or_failed_export_leaves_the_previous_file(central: Database, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    target = tmp_path / "全庁集計.xlsx"
+    target.write_bytes(b"previous")
+    with pytest.raises(ExportError, match="中止しました"):
+        export_merged_workbook(central, target, cancel=lambda: True)
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["全庁集計.xlsx"]
+    with pytest.raises(ExportError, match=r"\.xlsx で指定"):
+        export_merged_workbook(central, tmp_path / "集計.csv")
+
+
+def test_cli_export(central: Database, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from dxdesk.cli import main
+
+    url = central.url
+    central.dispose()
+    assert main(["export", "--db", url, "--out", str(tmp_path / "x.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"OK {tmp_path / 'x.xlsx'} 行=") and "課所室=4" in out
+    assert main(["export", "--db", url, "--out", str(tmp_path / "x.xlsx"), "--fy", "令和99年度x"]) == 2
+
+
+def test_year_snapshots_are_the_orm_snapshots(demo_db: Database) -> None:
+    with demo_db.session() as s:
+        plan = current_plan(s)
+        assert plan is not None
+        for fy in (plan.current_fy or 2026, (plan.current_fy or 2026) - 1, 2021):
+            fast = [x for _i, _n, x in year_snapshots(s, plan, fy)]
+            assert fast == load_snapshots(s, plan, fy)
+        ids = {m.id: m.node_id for m in s.scalars(select(Measure).where(Measure.plan_id == plan.id))}
+        assert {i: n for i, n, _x in year_snapshots(s, plan, FY)} == ids
+
+
+def test_migrations_make_the_models_schema_on_postgresql(pg_server: PgServer) -> None:
+    db = open_database(pg_server.create_database("schema_check"))
+    try:
+        with db.engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            )
+        assert diff == []
+    finally:
+        db.dispose()

@@ -1,0 +1,226 @@
+"""The central merge on SQLite and PostgreSQL: accepted / duplicate / stale / conflict / rejected with the
+rules of docs/architecture.md, what reaches the central plan, and the command line contract."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from dxdesk.central.merge import Outcome, merge_paths
+from dxdesk.central.status import SectionState, status_board
+from dxdesk.cli import main as cli_main
+from dxdesk.store.database import Database, open_database
+from dxdesk.store.models import MergeLog, ReceivedSubmission, SubmissionHead
+from dxdesk.store.queries import current_plan
+from dxdesk.store.snapshot import year_snapshots
+from tests.central.conftest import FY, Scenario
+
+
+def sheet_text(db: Database, measure: str, key: str = "result") -> str:
+    with db.session() as s:
+        plan = current_plan(s)
+        assert plan is not None
+        snap = next(x for _i, _n, x in year_snapshots(s, plan, FY) if x.code == measure)
+        return snap.sheet.text(key)
+
+
+def stored(db: Database) -> list[tuple[str, int, str]]:
+    """(section, revision, status) of every file kept, in the order received."""
+    with db.session() as s:
+        return [
+            (r.section_code, r.revision, r.status)
+            for r in s.scalars(select(ReceivedSubmission).order_by(ReceivedSubmission.id))
+        ]
+
+
+def folder(tmp_path: Path, *files: Path, name: str = "inbox") -> Path:
+    d = tmp_path / name
+    d.mkdir()
+    for f in files:
+        shutil.copy2(f, d / f.name)
+    return d
+
+
+def test_a_folder_of_submissions_is_accepted_and_reaches_the_central_plan(
+    scenario: Scenario, central: Database, tmp_path: Path
+) -> None:
+    inbox = folder(tmp_path, *scenario.r1.values())
+    report = merge_paths(central, [inbox])
+    assert [f.outcome for f in report.files] == [Outcome.ACCEPTED] * 3
+    assert report.summary_line() == "accepted=3 duplicate=0 stale=0 conflict=0 rejected=0"
+    line = report.files[0].line()
+    assert line.startswith(f"accepted {inbox / scenario.r1['S001'].name} 提出ファイル S001 ")
+    assert "令和8年度 第1版" in line
+    # what the section wrote is in the central plan
+    section = open_database(scenario.section_dbs["S002"])
+    try:
+        with section.session() as s:
+            plan = current_plan(s)
+            assert plan is not None
+            mine = {x.code: x for _i, _n, x in year_snapshots(s, plan, FY) if x.owner_section_code == "S002"}
+    finally:
+        section.dispose()
+    with central.session() as s:
+        plan = current_plan(s)
+        assert plan is not None
+        merged = {x.code: x for _i, _n, x in year_snapshots(s, plan, FY)}
+        board = status_board(s)
+    for code, snap in mine.items():
+        assert merged[code].sheet.texts == snap.sheet.texts
+        assert merged[code].sheet.stage == snap.sheet.stage
+        assert [i.year(FY).actual for i in merged[code].indicators] == [
+            i.year(FY).actual for i in snap.indicators
+        ]
+    states = {r.section_code: r.state for r in board.rows}
+    assert states == {
+        "S001": SectionState.SUBMITTED,
+        "S002": SectionState.SUBMITTED,
+        "S003": SectionState.SUBMITTED,
+        "S004": SectionState.MISSING,
+    }
+
+
+def test_merging_the_same_folder_again_changes_nothing(
+    scenario: Scenario, central: Database, tmp_path: Path
+) -> None:
+    inbox = folder(tmp_path, *scenario.r1.values())
+    merge_paths(central, [inbox])
+    before = stored(central)
+    again = merge_paths(central, [inbox])
+    assert again.summary_line() == "accepted=0 duplicate=3 stale=0 conflict=0 rejected=0"
+    assert all("受信済み" in f.message for f in again.files)
+    assert stored(central) == before
+    # the same submission under another name (re-saved copy) is a duplicate too, after verification
+    copy = tmp_path / "コピー.xlsx"
+    shutil.copyfile(scenario.r1["S001"], copy)
+    with open(copy, "ab") as fh:  # a different file (hash), the same workbook
+        fh.write(b"")
+    assert merge_paths(central, [copy]).files[0].outcome is Outcome.DUPLICATE
+    with central.session() as s:
+        assert s.scalar(select(func.count()).select_from(MergeLog)) == 7
+
+
+def test_a_newer_revision_is_accepted_and_the_older_kept_as_history(
+    scenario: Scenario, central: Database, tmp_path: Path
+) -> None:
+    merge_paths(central, [scenario.r1["S001"]])
+    r = merge_paths(central, [scenario.s001_r2]).files[0]
+    assert r.outcome is Outcome.ACCEPTED and r.revision == 2
+    assert "第1版は履歴として保存" in r.message
+    assert stored(central) == [("S001", 1, "superseded"), ("S001", 2, "accepted")]
+    assert sheet_text(central, scenario.changed_text["measure"]) == scenario.changed_text["r2"]
+
+
+def test_an_old_revision_after_a_newer_one_is_stale_and_changes_nothing(
+    scenario: Scenario, central: Database
+) -> None:
+    merge_paths(central, [scenario.s001_r2])
+    r = merge_paths(central, [scenario.r1["S001"]]).files[0]
+    assert r.outcome is Outcome.STALE
+    assert "受理済みの第2版より古い版です" in r.message
+    assert sheet_text(central, scenario.changed_text["measure"]) == scenario.changed_text["r2"]
+    assert stored(central) == [("S001", 2, "accepted"), ("S001", 1, "stale")]
+
+
+def test_one_folder_with_both_revisions_keeps_both_whatever_the_order(
+    scenario: Scenario, central: Database, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    # names that sort the newer revision first
+    shutil.copyfile(scenario.s001_r2, inbox / "R08_S001_a_提出_第2版.xlsx")
+    shutil.copyfile(scenario.r1["S001"], inbox / "R08_S001_b_提出_第1版.xlsx")
+    report = merge_paths(central, [inbox])
+    assert [f.outcome for f in report.files] == [Outcome.ACCEPTED, Outcome.ACCEPTED]
+    assert stored(central) == [("S001", 1, "superseded"), ("S001", 2, "accepted")]
+
+
+def test_same_revision_other_content_is_a_conflict_a_person_resolves(
+    scenario: Scenario, central: Database
+) -> None:
+    from dxdesk.central.conflicts import pending_conflicts, resolve_conflict
+
+    merge_paths(central, [scenario.s001_r2])
+    r = merge_paths(central, [scenario.s001_r2_conflict]).files[0]
+    assert r.outcome is Outcome.CONFLICT
+    assert "版番号が同じで、内容が異なります" in r.message
+    measure = scenario.changed_text["measure"]
+    assert sheet_text(central, measure) == scenario.changed_text["r2"]  # nothing applied yet
+    with central.session() as s:
+        conflicts = pending_conflicts(s)
+        board = status_board(s)
+    assert len(conflicts) == 1
+    c = conflicts[0]
+    assert c.current.revision == c.other.revision == 2
+    diff = {(d.measure_code, d.label): (d.current, d.other) for d in c.differences}
+    assert diff[(measure, "取組結果")] == (scenario.changed_text["r2"], scenario.changed_text["conflict"])
+    assert next(x for x in board.rows if x.section_code == "S001").conflicts == 1
+    kept = resolve_conflict(central, c.id, c.other.id, user="中央 花子")
+    assert kept.id == c.other.id and kept.status == "accepted"
+    assert sheet_text(central, measure) == scenario.changed_text["conflict"]
+    with central.session() as s:
+        assert pending_conflicts(s) == []
+        head = s.scalar(select(SubmissionHead).where(SubmissionHead.section_code == "S001"))
+        assert head is not None and head.accepted_id == c.other.id
+    assert stored(central) == [("S001", 2, "discarded"), ("S001", 2, "accepted")]
+
+
+def test_keeping_the_accepted_file_discards_the_other(scenario: Scenario, central: Database) -> None:
+    from dxdesk.central.conflicts import pending_conflicts, resolve_conflict
+    from dxdesk.central.errors import ConflictError
+
+    merge_paths(central, [scenario.s001_r2, scenario.s001_r2_conflict])
+    with central.session() as s:
+        c = pending_conflicts(s)[0]
+    resolve_conflict(central, c.id, c.current.id, user="中央 花子")
+    assert sheet_text(central, scenario.changed_text["measure"]) == scenario.changed_text["r2"]
+    try:
+        resolve_conflict(central, c.id, c.other.id)
+    except ConflictError as exc:
+        assert "すでに解決されています" in str(exc)
+    else:  # pragma: no cover - the test fails here
+        raise AssertionError("a resolved conflict was resolved again")
+
+
+def test_a_newer_revision_settles_a_waiting_conflict(
+    scenario: Scenario, central: Database, tmp_path: Path
+) -> None:
+    from dxdesk.central.conflicts import pending_conflicts
+    from tests.central.conftest import export, set_result_text
+
+    merge_paths(central, [scenario.s001_r2, scenario.s001_r2_conflict])
+    db = tmp_path / "S001.sqlite"
+    shutil.copyfile(scenario.section_dbs["S001"], db)
+    set_result_text(db, scenario.changed_text["measure"], "第3版の取組結果。")
+    r3 = export(db, "S001", tmp_path / "r3")
+    assert merge_paths(central, [r3]).files[0].outcome is Outcome.ACCEPTED
+    with central.session() as s:
+        assert pending_conflicts(s) == []
+
+
+def test_cli_merge_lines_summary_and_exit_code(
+    scenario: Scenario, central: Database, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    inbox = folder(tmp_path, *scenario.r1.values())
+    url = central.url
+    central.dispose()
+    assert cli_main(["merge", "--db", url, str(inbox)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 4 and all(x.startswith("accepted ") for x in out[:3])
+    assert out[-1] == "accepted=3 duplicate=0 stale=0 conflict=0 rejected=0"
+    (inbox / "メモ.txt").write_text("提出ファイルの一覧", encoding="utf-8")
+    assert cli_main(["merge", "--db", url, str(inbox)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "accepted=0 duplicate=3 stale=0 conflict=0 rejected=1"
+    assert any(
+        x.startswith(f"rejected {inbox / 'メモ.txt'} 提出ファイル（.xlsx）ではありません") for x in out
+    )
+
+
+def test_merge_refuses_a_database_that_is_not_central(scenario: Scenario, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    section = tmp_path / "section.sqlite"
+    shutil.copyfile(scenario.section_dbs["S003"], section)
+    assert cli_main(["merge", "--db", str(section), str(scenario.r1["S001"])]) == 2
+    assert "中央の認証局がありません" in capsys.readouterr().err
