@@ -6,6 +6,7 @@ once per session; tests work on copies (``central_copy``)."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,9 @@ __all__ = [
     "demo_master",
     "edit_cells",
     "find_row",
+    "master_backend",
+    "office",
     "plan_dump",
-    "scenario",
 ]
 
 
@@ -49,12 +51,37 @@ def demo_master(tmp_path_factory: pytest.TempPathFactory) -> DemoMaster:
     return DemoMaster(root / "central.sqlite", root / "master.xlsx")
 
 
+_copies = itertools.count(1)
+_pg_templates: dict[Any, str] = {}
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def master_backend(request: pytest.FixtureRequest, demo_master: DemoMaster) -> tuple[str, Any]:
+    """("sqlite", None) or ("postgresql", (server, template database)): the demo plan in a central
+    database on each backend the central office may use."""
+    if request.param == "sqlite":
+        return ("sqlite", None)
+    server = request.getfixturevalue("pg_server")
+    if server not in _pg_templates:  # pytest may set a parametrised session fixture up again
+        template = f"plan_master_template_{len(_pg_templates) + 1}"
+        db = create_demo_database(server.create_database(template), role="central")
+        db.dispose()
+        _pg_templates[server] = template
+    return ("postgresql", (server, _pg_templates[server]))
+
+
 @pytest.fixture
-def central_copy(demo_master: DemoMaster, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """(database, workbook path) copied into this test's folder."""
-    shutil.copyfile(demo_master.db_path, tmp_path / "central.sqlite")
+def central_copy(demo_master: DemoMaster, master_backend: tuple[str, Any], tmp_path: Path):  # type: ignore[no-untyped-def]
+    """(database, workbook path): the demo central database (SQLite file copy or PostgreSQL database made
+    from a template) and its plan master, copied into this test's folder."""
     shutil.copyfile(demo_master.workbook, tmp_path / "master.xlsx")
-    db = open_database(tmp_path / "central.sqlite")
+    backend, pg = master_backend
+    if backend == "sqlite":
+        shutil.copyfile(demo_master.db_path, tmp_path / "central.sqlite")
+        db = open_database(tmp_path / "central.sqlite")
+    else:
+        server, template = pg
+        db = open_database(server.create_database(f"pm{next(_copies)}", template=template))
     yield db, tmp_path / "master.xlsx"
     db.dispose()
 
@@ -164,7 +191,7 @@ def central_scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
 
 
 @pytest.fixture
-def scenario(central_scenario: Scenario, tmp_path: Path) -> Scenario:
+def office(central_scenario: Scenario, tmp_path: Path) -> Scenario:
     """The scenario's databases copied into this test's folder (the files are only read)."""
     shutil.copyfile(central_scenario.central, tmp_path / "central.sqlite")
     sections = {}

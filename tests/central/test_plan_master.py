@@ -16,9 +16,16 @@ from dxdesk.store.database import open_database
 from dxdesk.store.models import AuditLog, IndicatorValue, Measure, MeasureYear, Plan
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import get_setting
-from tests.central.conftest_b import central_copy, demo_master, edit_cells, find_row, plan_dump
+from tests.central.conftest_b import (
+    central_copy,
+    demo_master,
+    edit_cells,
+    find_row,
+    master_backend,
+    plan_dump,
+)
 
-__all__ = ["central_copy", "demo_master"]  # fixtures used by the tests below
+__all__ = ["central_copy", "demo_master", "master_backend"]  # fixtures used by the tests below
 
 FY = 2026
 
@@ -245,7 +252,7 @@ def test_a_filled_empty_template_creates_a_central_plan(tmp_path):
 
 def test_cli_template_and_import(central_copy, tmp_path):
     db, _workbook = central_copy
-    url = str(db.path)
+    url = db.url
     out = tmp_path / "cli.xlsx"
     exe = [sys.executable, "-m", "dxdesk"]
     done = subprocess.run([*exe, "plan-template", "--db", url, "--out", str(out)], capture_output=True, text=True)

@@ -13,27 +13,28 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy import select
 
 from dxdesk.store.database import open_database
-from tests.central.conftest_b import FY, central_scenario, scenario
+from tests.central.conftest_b import FY, central_scenario, office
 from tests.gui.conftest import ime_type
 
-__all__ = ["central_scenario", "scenario"]
+__all__ = ["central_scenario", "office"]
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def central(qtbot, scenario):
+def window(qtbot, office):
     from ui.app import main_window_for, make_app
     from ui.central.window import CentralWindow
 
     make_app()
-    db = open_database(scenario.central)
+    db = open_database(office.central)
     w = main_window_for(db)
     assert isinstance(w, CentralWindow)
     w.resize(1366, 768)
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitActive(w)
     yield w
     w.close()
     db.dispose()
@@ -72,12 +73,12 @@ def click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(widget.width() // 2, widget.height() // 2))
 
 
-def test_a_central_database_opens_the_central_window_and_a_section_database_the_entry_window(qtbot, scenario):
+def test_a_central_database_opens_the_central_window_and_a_section_database_the_entry_window(qtbot, office):
     from ui.app import main_window_for, make_app
     from ui.main_window import MainWindow
 
     make_app()
-    db = open_database(next(iter(scenario.sections.values())))
+    db = open_database(next(iter(office.sections.values())))
     try:
         w = main_window_for(db)
         qtbot.addWidget(w)
@@ -87,24 +88,24 @@ def test_a_central_database_opens_the_central_window_and_a_section_database_the_
         db.dispose()
 
 
-def test_drop_files_on_the_inbox_and_read_the_result_table(qtbot, central, scenario):
-    files = [*scenario.submissions, scenario.bad["empty"], scenario.bad["text"], scenario.bad["kit"], scenario.bad["lock"]]
-    inbox = merge_by_drop(qtbot, central, files)
+def test_drop_files_on_the_inbox_and_read_the_result_table(qtbot, window, office):
+    files = [*office.submissions, office.bad["empty"], office.bad["text"], office.bad["kit"], office.bad["lock"]]
+    inbox = merge_by_drop(qtbot, window, files)
     table = rows(inbox.table)
     by_file = {r[1]: r for r in table}
-    for sub in scenario.submissions:
+    for sub in office.submissions:
         assert by_file[sub.name][0] == "受理"
         assert by_file[sub.name][4] == "第1版"
     assert by_file["空のファイル.xlsx"][0] == "不受理" and "空" in by_file["空のファイル.xlsx"][5]
     assert by_file["メモ.txt"][0] == "不受理"
-    assert by_file[scenario.bad["kit"].name][0] == "不受理" and "配布ファイル" in by_file[scenario.bad["kit"].name][5]
+    assert by_file[office.bad["kit"].name][0] == "不受理" and "配布ファイル" in by_file[office.bad["kit"].name][5]
     assert "受理" in inbox.summary.text() and "不受理" in inbox.summary.text()
     # the filter shows only the rejected lines
     inbox.filter.setCurrentIndex(inbox.filter.findData("rejected"))
     assert {r[0] for r in rows(inbox.table)} == {"不受理"}
     # the same folder again: all duplicates, nothing merged twice
     inbox.filter.setCurrentIndex(0)
-    inbox = merge_by_drop(qtbot, central, [scenario.submissions[0].parent])
+    inbox = merge_by_drop(qtbot, window, [office.submissions[0].parent])
     assert {r[0] for r in rows(inbox.table)} == {"重複"}
     # Ctrl+C copies the lines for Excel
     inbox.table.setFocus()
@@ -113,15 +114,15 @@ def test_drop_files_on_the_inbox_and_read_the_result_table(qtbot, central, scena
     assert QGuiApplication.clipboard().text().startswith("結果\tファイル")
 
 
-def test_status_board_filters_and_copies_the_reminder(qtbot, central, scenario):
-    missing = scenario.submissions[-1]
-    merge_by_drop(qtbot, central, scenario.submissions[:-1])
-    central.show_page(3)
-    page = central.status_page
+def test_status_board_filters_and_copies_the_reminder(qtbot, window, office):
+    missing = office.submissions[-1]
+    merge_by_drop(qtbot, window, office.submissions[:-1])
+    window.show_page(3)
+    page = window.status_page
     board = rows(page.table)
     assert len(board) == 4
     states = {r[0]: r[3] for r in board}
-    missing_code = next(code for code in scenario.section_codes() if code in missing.name)
+    missing_code = next(code for code in office.section_codes() if code in missing.name)
     assert states[missing_code] == "未提出"
     assert sum(1 for s in states.values() if s == "提出済") == 3
     assert "未提出</b> 1" in page.counts.text()
@@ -143,18 +144,18 @@ def test_status_board_filters_and_copies_the_reminder(qtbot, central, scenario):
     click(qtbot, page.copy_button)
     text = QGuiApplication.clipboard().text()
     assert missing_code in text and "6月5日（金）までに" in text and "提出のお願い" in text
-    assert "コピーしました" in central.status_label.text()
+    assert "コピーしました" in window.status_label.text()
 
 
-def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, central, scenario, tmp_path, monkeypatch):
-    merge_by_drop(qtbot, central, scenario.submissions)
-    central.show_page(3)
-    status = central.status_page
-    code = scenario.section_codes()[0]
+def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, window, office, tmp_path, monkeypatch):
+    merge_by_drop(qtbot, window, office.submissions)
+    window.show_page(3)
+    status = window.status_page
+    code = office.section_codes()[0]
     assert status.select_section(code)
     qtbot.keyClick(status.table, Qt.Key.Key_Return)
-    review = central.review_page
-    assert central.stack.currentWidget() is review and review.section_code == code
+    review = window.review_page
+    assert window.stack.currentWidget() is review and review.section_code == code
     first = review.current()
     assert first is not None and first.decision.label == "未審査"
     assert first.measure_code in review.sheet.toPlainText()  # the merged sheet is shown
@@ -182,7 +183,7 @@ def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, central, sce
     # --- the section imports it through its menu and sees the comment on the sheet
     from ui.main_window import MainWindow
 
-    section_db = open_database(scenario.sections[code])
+    section_db = open_database(office.sections[code])
     try:
         w = MainWindow(section_db)
         qtbot.addWidget(w)
@@ -204,11 +205,11 @@ def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, central, sce
         section_db.dispose()
 
 
-def test_resolve_a_conflict_by_choosing_the_new_file(qtbot, central, scenario, monkeypatch):
+def test_resolve_a_conflict_by_choosing_the_new_file(qtbot, window, office, monkeypatch):
     from dxdesk.store.models import ReceivedSubmission
 
-    merge_by_drop(qtbot, central, scenario.submissions)
-    inbox = merge_by_drop(qtbot, central, [scenario.conflict])
+    merge_by_drop(qtbot, window, office.submissions)
+    inbox = merge_by_drop(qtbot, window, [office.conflict])
     table = rows(inbox.table)
     assert table[0][0] == "競合"
     monkeypatch.setattr(
@@ -230,16 +231,16 @@ def test_resolve_a_conflict_by_choosing_the_new_file(qtbot, central, scenario, m
     inbox.table.selectRow(0)
     qtbot.keyClick(inbox.table, Qt.Key.Key_Return)
     assert chosen["differences"] >= 1 and "別の担当者が書き直した版" in str(chosen["text"])
-    with central.db.session() as s:
-        kept = s.scalar(select(ReceivedSubmission).where(ReceivedSubmission.file_name == scenario.conflict.name, ReceivedSubmission.status == "accepted"))
+    with window.db.session() as s:
+        kept = s.scalar(select(ReceivedSubmission).where(ReceivedSubmission.file_name == office.conflict.name, ReceivedSubmission.status == "accepted"))
         assert kept is not None and kept.author == "別の 担当者"
-    assert "競合を解決しました" in central.status_label.text()
+    assert "競合を解決しました" in window.status_label.text()
 
 
-def test_plan_master_with_problems_then_fixed(qtbot, central, tmp_path):
+def test_plan_master_with_problems_then_fixed(qtbot, window, tmp_path):
     import openpyxl
 
-    page = central.plan_page
+    page = window.plan_page
     path = page.export_template(tmp_path / "master.xlsx")
     assert path is not None and path.exists()
     wb = openpyxl.load_workbook(path)
@@ -275,9 +276,9 @@ def test_plan_master_with_problems_then_fixed(qtbot, central, tmp_path):
     assert "名前を直した施策" in tree_text
 
 
-def test_issue_a_kit_for_one_section(qtbot, central, tmp_path, monkeypatch):
-    central.show_page(1)
-    page = central.kits_page
+def test_issue_a_kit_for_one_section(qtbot, window, tmp_path, monkeypatch):
+    window.show_page(1)
+    page = window.kits_page
     assert page.table.rowCount() == 4
     click(qtbot, page.select_none)
     assert not page.issue_button.isEnabled()
@@ -293,34 +294,35 @@ def test_issue_a_kit_for_one_section(qtbot, central, tmp_path, monkeypatch):
     assert page.table.item(1, 5).text() == "第2版"
 
 
-def test_keyboard_moves_between_screens(qtbot, central):
-    for n, page in ((2, central.kits_page), (4, central.status_page), (5, central.review_page), (1, central.plan_page)):
-        qtbot.keyClick(central, Qt.Key(Qt.Key.Key_0 + n), Qt.KeyboardModifier.ControlModifier)
-        assert central.stack.currentWidget() is page
-    assert central.windowTitle().startswith("dxdesk 中央")
-    assert central.fiscal_year == FY
+def test_keyboard_moves_between_screens(qtbot, window):
+    for n, page in ((2, window.kits_page), (4, window.status_page), (5, window.review_page), (1, window.plan_page)):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + n), Qt.KeyboardModifier.ControlModifier)
+        assert window.stack.currentWidget() is page
+    assert window.windowTitle().startswith("dxdesk 中央")
+    assert window.fiscal_year == FY
 
 
-def test_merged_workbook_and_printing_from_the_menu(qtbot, central, scenario, tmp_path, monkeypatch):
+def test_merged_workbook_and_printing_from_the_menu(qtbot, window, office, tmp_path, monkeypatch):
     import openpyxl
 
-    merge_by_drop(qtbot, central, scenario.submissions)
-    out = central.export_workbook(tmp_path / "全庁集計.xlsx")
+    merge_by_drop(qtbot, window, office.submissions)
+    out = window.export_workbook(tmp_path / "全庁集計.xlsx")
     assert out is not None and out.exists()
     assert "全庁一覧" in openpyxl.load_workbook(out, read_only=True).sheetnames
-    assert "全庁集計を書き出しました" in central.status_label.text()
+    assert "全庁集計を書き出しました" in window.status_label.text()
     calls: list[tuple] = []
     monkeypatch.setattr("ui.print_dialog.open_print_dialog", lambda *args: calls.append(args))
-    central.show_page(4)
-    review = central.review_page
+    window.show_page(4)
+    review = window.review_page
     measure = review.current()
     assert measure is not None
-    qtbot.keyClick(central, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert window.actionPrint.shortcut().toString() == "Ctrl+P"
+    window.actionPrint.trigger()
     _parent, _db, fy, section, ids = calls[-1]
     assert fy == FY and section == review.section_code and ids == [review.rows[measure.measure_code].id]
 
 
-def test_dxdesk_db_central_sqlite_opens_the_central_window(qtbot, scenario, monkeypatch):
+def test_dxdesk_db_central_sqlite_opens_the_central_window(qtbot, office, monkeypatch):
     import ui.app
     from ui.launcher import main
 
@@ -335,11 +337,11 @@ def test_dxdesk_db_central_sqlite_opens_the_central_window(qtbot, scenario, monk
 
     monkeypatch.setattr(QApplication, "exec", fake_exec)
     monkeypatch.setattr(ui.app, "settle", lambda: None)
-    assert main(["--db", str(scenario.central)]) == 0
+    assert main(["--db", str(office.central)]) == 0
     assert seen == ["CentralWindow"]
 
 
-def test_an_empty_database_can_start_as_the_central_office(qtbot, tmp_path, monkeypatch):
+def test_an_empty_database_can_start_as_the_central_scenario(qtbot, tmp_path, monkeypatch):
     from ui.app import make_app
     from ui.central.window import CentralWindow
     from ui.main_window import MainWindow
@@ -353,12 +355,12 @@ def test_an_empty_database_can_start_as_the_central_office(qtbot, tmp_path, monk
         assert w.stack.currentWidget() is w.welcome
         monkeypatch.setattr("ui.central.window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes)
         click(qtbot, w.welcome.central_button)
-        central = w._central_window
-        assert isinstance(central, CentralWindow) and central.isVisible() and not w.isVisible()
-        assert central.plan_page.title.text() == "計画がまだありません"
-        path = central.plan_page.export_template(tmp_path / "ひな形.xlsx")
+        window = w._central_window
+        assert isinstance(window, CentralWindow) and window.isVisible() and not w.isVisible()
+        assert window.plan_page.title.text() == "計画がまだありません"
+        path = window.plan_page.export_template(tmp_path / "ひな形.xlsx")
         assert path is not None and path.exists()
-        central.close()
+        window.close()
         from ui.app import is_central
 
         assert is_central(db)
