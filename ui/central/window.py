@@ -30,34 +30,25 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk import __version__
+from dxdesk.central.errors import CentralError
 from dxdesk.domain.fiscal import fy_label
+from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
 from dxdesk.store.database import Database
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import get_setting, set_setting
 from ui.central.common import ERROR_COLOR, OK_COLOR, Task
+from ui.central.conflict_dialog import resolve_conflict_interactive
 from ui.central.inbox_page import InboxPage
 from ui.central.kits_page import KitsPage
 from ui.central.plan_page import PlanPage
+from ui.central.review_page import ReviewPage
+from ui.central.status_page import StatusPage
 
 log = logging.getLogger(__name__)
 
 __all__ = ["PAGES", "CentralWindow"]
 
 PAGES = ("計画", "配布ファイル", "受信箱", "提出状況", "審査")
-
-
-class _Unavailable(QWidget):
-    """Shown where a screen's part of dxdesk is missing from this build."""
-
-    def __init__(self, what: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        label = QLabel(f"{what}の機能は、このバージョンの dxdesk にはまだありません。")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(label)
-
-    def refresh(self) -> None:
-        pass
 
 
 class CentralWindow(QMainWindow):
@@ -99,8 +90,8 @@ class CentralWindow(QMainWindow):
         self.plan_page = PlanPage(self.db)
         self.kits_page = KitsPage(self.db)
         self.inbox_page = InboxPage(self.db)
-        self.status_page = self._optional_page("提出状況", "ui.central.status_page", "StatusPage")
-        self.review_page = self._optional_page("審査", "ui.central.review_page", "ReviewPage")
+        self.status_page = StatusPage(self.db)
+        self.review_page = ReviewPage(self.db)
         self.pages: list[QWidget] = [self.plan_page, self.kits_page, self.inbox_page, self.status_page, self.review_page]
         for page in self.pages:
             self.stack.addWidget(page)
@@ -123,27 +114,9 @@ class CentralWindow(QMainWindow):
         self.plan_page.plan_changed.connect(self._plan_changed)
         self.inbox_page.merged.connect(lambda _r: self._refresh_after_merge())
         self.inbox_page.conflict_requested.connect(self.resolve_conflict)
-        for page in (self.status_page, self.review_page):
-            sig = getattr(page, "conflict_requested", None)
-            if sig is not None:
-                sig.connect(self.resolve_conflict)
-        requested = getattr(self.status_page, "review_requested", None)
-        if requested is not None:
-            requested.connect(self.open_review)
-        reviewed = getattr(self.review_page, "reviewed", None)
-        if reviewed is not None:
-            reviewed.connect(self.status_page.refresh)  # type: ignore[attr-defined]
-
-    def _optional_page(self, what: str, module: str, cls: str) -> QWidget:
-        import importlib
-
-        try:
-            page_cls = getattr(importlib.import_module(module), cls)
-        except ImportError as exc:  # the headless part is not in this build
-            log.warning("screen %s not available: %s", what, exc)
-            return _Unavailable(what)
-        page: QWidget = page_cls(self.db)
-        return page
+        self.status_page.conflict_requested.connect(self.resolve_conflict)
+        self.status_page.review_requested.connect(self.open_review)
+        self.review_page.reviewed.connect(self.status_page.refresh)
 
     def _action(self, text: str, slot: object, shortcut: object = None, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -226,10 +199,8 @@ class CentralWindow(QMainWindow):
         self.context_label.setText(f"中央（計画の所管課）　{title}")
         self.setWindowTitle(f"dxdesk 中央 — {self.plan_name}" if self.plan_name else "dxdesk 中央")
         self.inbox_page.fiscal_year = fy
-        for page in (self.status_page, self.review_page):
-            setter = getattr(page, "set_fiscal_year", None)
-            if setter is not None:
-                setter(fy)
+        self.status_page.set_fiscal_year(fy)
+        self.review_page.set_fiscal_year(fy)
 
     def _plan_changed(self) -> None:
         self.load_plan()
@@ -237,8 +208,8 @@ class CentralWindow(QMainWindow):
         self.refresh_all()
 
     def _refresh_after_merge(self) -> None:
-        for page in (self.status_page, self.review_page):
-            page.refresh()  # type: ignore[attr-defined]
+        self.status_page.refresh()
+        self.review_page.refresh()
 
     def refresh_all(self) -> None:
         for page in self.pages:
@@ -270,28 +241,16 @@ class CentralWindow(QMainWindow):
 
     def open_review(self, section_code: str) -> None:
         self.show_page(PAGES.index("審査"))
-        show = getattr(self.review_page, "show_section", None)
-        if show is not None:
-            show(section_code)
+        self.review_page.show_section(section_code)
 
     # --- conflicts, merged workbook, printing ------------------------------------------------------------
     def resolve_conflict(self, submission_id: int) -> None:
-        try:
-            from ui.central.conflict_dialog import resolve_conflict_interactive
-        except ImportError:
-            QMessageBox.information(self, "競合の解決", "競合を解決する機能は、このバージョンにはまだありません。")
-            return
         if resolve_conflict_interactive(self, self.db, submission_id, self.fiscal_year):
             self._refresh_after_merge()
             self.show_status("競合を解決しました", "ok")
 
     def export_workbook(self, path: Path | None = None) -> Path | None:
         """全庁集計: the merged workbook of the year, with a progress bar."""
-        try:
-            from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
-        except ImportError:
-            QMessageBox.information(self, "全庁集計", "全庁集計を書き出す機能は、このバージョンにはまだありません。")
-            return None
         fy = self.fiscal_year
         if fy is None:
             return None
@@ -334,8 +293,6 @@ class CentralWindow(QMainWindow):
         task.wait()
         dialog.reset()
         if task.error is not None:
-            from dxdesk.central.errors import CentralError
-
             if isinstance(task.error, CentralError):
                 message = str(task.error)
             elif isinstance(task.error, OSError):
@@ -351,7 +308,7 @@ class CentralWindow(QMainWindow):
         with self.db.session() as s:
             set_setting(s, "central.export_dir", str(target.parent))
         self.show_status(
-            f"全庁集計を書き出しました（{target.name}：施策 {getattr(result, 'measures', 0):,}件、{getattr(result, 'rows', 0):,}行）",
+            f"全庁集計を書き出しました（{target.name}：施策 {result.measures:,}件、{result.rows:,}行）",
             "ok",
         )
         return target

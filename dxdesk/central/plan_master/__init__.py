@@ -10,8 +10,9 @@ import into the central database.
 Problems are :class:`Problem` 「シート・行・列・内容」 in Japanese. The import ends in
 ``dxdesk.store.dataset.import_dataset``: one path into the database. The template's columns are
 documented in docs/plan-master.md; the modules: ``layout`` (sheets and columns), ``cells`` (reading a
-cell), ``read`` (a file → records), ``apply_org`` / ``apply_measures`` (records laid over the plan as
-the database has it), ``importer`` (the transaction), ``template`` (writing).
+cell), ``read`` (a file → records), ``apply_org`` / ``apply_measures`` / ``apply_values`` (records laid
+over the plan as the database has it), ``importer`` (the transaction), ``template`` (writing),
+``overview`` (read models of the central office's plan and kit screens).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dxdesk.central.plan_master.layout import BOOL_FALSE, BOOL_TRUE, DIRECTION_WORDS, VALUE_TYPE_WORDS
@@ -27,6 +27,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "CellError",
     "is_blank",
+    "keep_same",
     "read_bool",
     "read_code",
     "read_codes",
@@ -289,3 +290,18 @@ def read_value(raw: Any, value_type: str, role: str, unit: str, decimals: int | 
     except ValueInputError as exc:
         raise CellError(str(exc)) from exc
     return value.to_storage()
+
+
+def _same_number(old: str | None, new: str | None) -> bool:
+    if old is None or new is None:
+        return False
+    try:
+        return Decimal(old) == Decimal(new)
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def keep_same(old: str | None, new: str | None) -> str | None:
+    """The stored text when the new value is the same number (「280.0」 stays, not 「280」), so the same
+    file read twice changes nothing."""
+    return old if _same_number(old, new) else new

@@ -1,0 +1,149 @@
+"""Plan master → dataset: past actuals (過去の実績) and milestones (マイルストーン), laid over the measures
+as :mod:`~dxdesk.central.plan_master.apply_measures` left them.
+
+Past actuals are read only for years before the survey year, and a blank cell keeps the stored value
+(actuals are what sections reported). Milestones are listed per measure and year; a blank 状況 keeps the
+stored status of the milestone with the same text, and in the survey year a milestone the section has
+started stays even when the file leaves it out.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from dxdesk.central.plan_master import cells as C
+from dxdesk.central.plan_master.changes import ADDED, CHANGED, UNCHANGED
+from dxdesk.central.plan_master.context import Context
+from dxdesk.central.plan_master.layout import SHEET_ACTUALS, SHEET_MILESTONES
+from dxdesk.central.plan_master.read import Record
+from dxdesk.domain.fiscal import fy_label
+
+__all__ = ["actuals_part", "milestones_part"]
+
+
+def _ind_code(ind: dict[str, Any], position: int) -> str:
+    return str(ind.get("code") or position + 1)
+
+
+# --- 過去の実績 ---------------------------------------------------------------------------------------
+
+
+def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
+    if SHEET_ACTUALS not in ctx.mf.sheets:
+        return
+    sheet = SHEET_ACTUALS
+    columns = ctx.mf.year_columns.get(sheet, [])
+    survey = ctx.current_fy
+    usable = []
+    for y in columns:
+        if survey is not None and y.fy >= survey:
+            ctx.error(
+                sheet,
+                1,
+                y.label,
+                f"調査年度（{fy_label(survey)}）以降の実績は各課が入力します。この列を削除してください。",
+            )
+        else:
+            usable.append(y)
+    seen: dict[tuple[str, str], int] = {}
+    added = changed = unchanged = 0
+    for rec in ctx.mf.records.get(sheet, []):
+        mcode, icode = rec.values["measure"], rec.values["indicator"]
+        md = new.get(mcode)
+        if md is None:
+            ctx.error(sheet, rec.row, rec.where("measure"), f"施策コード「{mcode}」が施策シートにも登録済みの施策にもありません。")
+            continue
+        ind = next((i for p, i in enumerate(md.get("indicators", [])) if _ind_code(i, p) == icode), None)
+        if ind is None:
+            ctx.error(sheet, rec.row, rec.where("indicator"), f"施策「{mcode}」に指標コード「{icode}」の指標がありません。")
+            continue
+        if (mcode, icode) in seen:
+            ctx.error(sheet, rec.row, rec.where("indicator"), f"施策「{mcode}」の指標「{icode}」の行が{seen[(mcode, icode)]}行目にもあります。")
+            continue
+        seen[(mcode, icode)] = rec.row
+        vt, unit, decimals = ind.get("value_type") or "numeric", ind.get("unit", ""), ind.get("decimals")
+        values = ind.setdefault("values", {})
+        for y in usable:
+            raw = rec.years.get(y.fy)
+            if C.is_blank(raw):
+                continue  # a blank cell keeps what the database has
+            try:
+                actual = C.read_value(raw, vt, "actual", unit, decimals)
+            except C.CellError as exc:
+                ctx.error(sheet, rec.row, y.label, str(exc))
+                continue
+            entry = values.setdefault(str(y.fy), {})
+            actual = C.keep_same(entry.get("actual"), actual)
+            if entry.get("actual") == actual:
+                unchanged += 1
+            else:
+                added += entry.get("actual") is None
+                changed += entry.get("actual") is not None
+                entry["actual"] = actual
+    if added:
+        ctx.changes.add("過去の実績", ADDED, added)
+    if changed:
+        ctx.changes.add("過去の実績", CHANGED, changed)
+    if unchanged:
+        ctx.changes.add("過去の実績", UNCHANGED, unchanged)
+
+
+# --- マイルストーン ------------------------------------------------------------------------------------
+
+
+def _norm_milestone(ms: dict[str, Any]) -> tuple[Any, ...]:
+    return (ms.get("text"), ms.get("due_fy"), ms.get("due_month"), ms.get("status") or "not_started")
+
+
+def milestones_part(ctx: Context, new: dict[str, dict[str, Any]]) -> dict[str, set[int]]:
+    """Milestones per measure and year; returns the years whose list changes, per measure."""
+    if SHEET_MILESTONES not in ctx.mf.sheets:
+        return {}
+    sheet = SHEET_MILESTONES
+    groups: dict[tuple[str, int], list[Record]] = {}
+    for rec in ctx.mf.records.get(sheet, []):
+        code = rec.values["measure"]
+        if code not in new:
+            ctx.error(sheet, rec.row, rec.where("measure"), f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。")
+            continue
+        groups.setdefault((code, rec.values["fy"]), []).append(rec)
+    changed: dict[str, set[int]] = {}
+    for (code, fy), recs in groups.items():
+        years = new[code].setdefault("years", {})
+        yd = copy.deepcopy(years.get(str(fy)) or {})
+        old_list: list[dict[str, Any]] = list(yd.get("milestones") or [])
+        unused = list(old_list)
+        items: list[dict[str, Any]] = []
+        for rec in recs:
+            v = rec.values
+            match = next((ms for ms in unused if ms.get("text") == v["text"]), None)
+            if match is not None:
+                unused.remove(match)
+            item: dict[str, Any] = {"text": v["text"]}
+            for key in ("due_fy", "due_month"):
+                value = v[key] if key in v else (match or {}).get(key)
+                if value is not None:
+                    item[key] = value
+            status = v.get("status") or (match or {}).get("status") or "not_started"
+            if status != "not_started":
+                item["status"] = status
+            items.append(item)
+        if fy == ctx.current_fy:
+            for ms in unused:
+                if (ms.get("status") or "not_started") != "not_started":
+                    items.append(ms)
+                    ctx.warn(
+                        sheet,
+                        recs[0].row,
+                        "",
+                        f"施策「{code}」の{fy_label(fy)}のマイルストーン「{ms.get('text', '')}」は課が進捗を入力しているため、ファイルになくても残します。",
+                    )
+        if [_norm_milestone(m) for m in items] == [_norm_milestone(m) for m in old_list]:
+            ctx.changes.add("マイルストーン", UNCHANGED, len(items))
+            continue
+        ctx.changes.add("マイルストーン", ADDED if not old_list else CHANGED, len(items) or 1)
+        yd["milestones"] = items
+        years[str(fy)] = yd
+        changed.setdefault(code, set()).add(fy)
+    return changed
