@@ -139,6 +139,13 @@ def _after_import(session: Session, plan: Plan, mf: MasterFile, order: list[str]
         set_setting(session, "plan_code", plan.code)
 
 
+def _role_missing(session: Session, ctx: Context) -> bool:
+    """The database is not marked as the central one for this plan yet (a first import, or a database
+    loaded some other way): worth a write even when the plan is the same."""
+    code = (ctx.current.get("plan") or {}).get("code")
+    return get_setting(session, "role") != "central" or get_setting(session, "plan_code") != code
+
+
 def import_plan_master(
     db: Database,
     path: Path,
@@ -164,6 +171,11 @@ def import_plan_master(
         result.changes = ctx.changes
         if dataset is None:
             session.rollback()
+            return result
+        if not ctx.changes.any and not _role_missing(session, ctx):
+            session.rollback()  # nothing to write: the same file again
+            result.plan_code, result.plan_name = dataset["plan"].get("code", ""), dataset["plan"].get("name", "")
+            report(4, 4, "変更はありません")
             return result
         report(2, 4, "データベースに書き込んでいます" if not dry_run else "書き込みを試しています")
         try:
