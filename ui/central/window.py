@@ -8,8 +8,10 @@ Every screen runs long work in a worker thread with a progress bar; closing the 
 
 from __future__ import annotations
 
+import getpass
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEventLoop, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from dxdesk import __version__
 from dxdesk.central.errors import CentralError
+from dxdesk.central.review_sheets import export_review_workbooks
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
 from dxdesk.store.database import Database
@@ -140,13 +143,16 @@ class CentralWindow(QMainWindow):
         self.actionExportWorkbook = self._action(
             "全庁集計を書き出す(&E)…", lambda: self.export_workbook(), QKeySequence("Ctrl+E"), "actionExportWorkbook"
         )
+        self.actionExportReviews = self._action(
+            "審査結果ファイルをまとめて作成(&W)…", lambda: self.export_reviews(), None, "actionExportReviews"
+        )
         self.actionPrint = self._action(
             "印刷・PDF出力(&P)…", lambda: self.print_sheets(), QKeySequence("Ctrl+P"), "actionPrint"
         )
         quit_action = self._action("終了(&X)", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
         file_menu.addActions([self.actionImportMaster, self.actionTemplate])
         file_menu.addSeparator()
-        file_menu.addActions([self.actionExportWorkbook, self.actionPrint])
+        file_menu.addActions([self.actionExportReviews, self.actionExportWorkbook, self.actionPrint])
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         view_menu = bar.addMenu("表示(&V)")
@@ -181,7 +187,7 @@ class CentralWindow(QMainWindow):
                 self.year_combo.addItem(fy_label(fy), fy)
             self.year_combo.setCurrentIndex(0)
         self.year_combo.blockSignals(False)
-        for a in (self.actionExportWorkbook, self.actionPrint):
+        for a in (self.actionExportWorkbook, self.actionExportReviews, self.actionPrint):
             a.setEnabled(self.survey_fy is not None)
         self._year_changed()
         page = int(last_page) if last_page and last_page.isdigit() and self.survey_fy is not None else 0
@@ -265,33 +271,14 @@ class CentralWindow(QMainWindow):
             if not chosen:
                 return None
             path = Path(chosen if chosen.lower().endswith(".xlsx") else chosen + ".xlsx")
-        dialog = QProgressDialog("全庁集計を書き出しています…", "中止", 0, 0, self)
-        dialog.setWindowTitle("全庁集計")
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
         target = path
-        task = Task(
+        task = self.run_with_progress(
+            "全庁集計",
+            "全庁集計を書き出しています…",
             lambda report, cancelled: export_merged_workbook(
                 self.db, target, fiscal_year=fy, progress=report, cancel=cancelled
             ),
-            self,
         )
-        def progressed(i: int, n: int, message: str) -> None:
-            dialog.setMaximum(max(n, 1))
-            dialog.setValue(i)
-            dialog.setLabelText(message)
-
-        task.progressed.connect(progressed)
-        dialog.canceled.connect(task.cancel)
-        loop = QEventLoop()
-        task.finished.connect(loop.quit)  # queued: reaches the loop even when the work is quick
-        self._task = task
-        task.start()
-        dialog.setValue(0)
-        if not task.isFinished():
-            loop.exec()
-        task.wait()
-        dialog.reset()
         if task.error is not None:
             if isinstance(task.error, CentralError):
                 message = str(task.error)
@@ -312,6 +299,68 @@ class CentralWindow(QMainWindow):
             "ok",
         )
         return target
+
+    def run_with_progress(self, title: str, label: str, fn: Any, *, cancellable: bool = True) -> Task:
+        """Run ``fn(progress, cancelled)`` on a worker thread behind a modal progress dialog; returns the
+        finished task (``result`` / ``error`` / ``cancelled``)."""
+        dialog = QProgressDialog(label, "中止" if cancellable else None, 0, 0, self)  # type: ignore[arg-type]
+        dialog.setWindowTitle(title)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+        task = Task(fn, self)
+
+        def progressed(i: int, n: int, message: str) -> None:
+            dialog.setMaximum(max(n, 1))
+            dialog.setValue(i)
+            dialog.setLabelText(message)
+
+        task.progressed.connect(progressed)
+        dialog.canceled.connect(task.cancel)
+        loop = QEventLoop()
+        task.finished.connect(loop.quit)  # queued: reaches the loop even when the work is quick
+        self._task = task
+        task.start()
+        dialog.setValue(0)
+        if not task.isFinished():
+            loop.exec()
+        task.wait()
+        dialog.reset()
+        return task
+
+    def export_reviews(self, folder: Path | None = None) -> list[Any] | None:
+        """審査結果ファイル for every section with a submission, with a progress bar."""
+        fy = self.fiscal_year
+        if fy is None:
+            return None
+        if folder is None:
+            with self.db.session() as s:
+                saved = get_setting(s, "central.review_dir") or ""
+            documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+            start = next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
+            chosen = QFileDialog.getExistingDirectory(self, "審査結果ファイルの保存先", start)
+            if not chosen:
+                return None
+            folder = Path(chosen)
+        target = folder
+        user = _user()
+        task = self.run_with_progress(
+            "審査結果ファイル",
+            "審査結果ファイルを作成しています…",
+            lambda report, _cancelled: export_review_workbooks(
+                self.db, target, fiscal_year=fy, progress=report, user=user
+            ),
+            cancellable=False,
+        )
+        if task.error is not None:
+            message = str(task.error) if isinstance(task.error, (CentralError, OSError)) else f"{type(task.error).__name__}: {task.error}"
+            QMessageBox.warning(self, "審査結果ファイル", f"作成できませんでした：{message}")
+            return None
+        exports = list(task.result or [])
+        with self.db.session() as s:
+            set_setting(s, "central.review_dir", str(target))
+        returned = sum(e.returned for e in exports)
+        self.show_status(f"審査結果ファイルを{len(exports)}課分作成しました（差戻し {returned}件）：{target}", "ok")
+        return exports
 
     def print_sheets(self, measure_ids: list[int] | None = None, section_code: str | None = None) -> None:
         from ui.print_dialog import open_print_dialog
@@ -365,3 +414,10 @@ def become_central(window: QMainWindow) -> CentralWindow | None:
     window._central_window = central  # type: ignore[attr-defined]  # kept alive with the first window
     window.close()
     return central
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return ""

@@ -310,6 +310,10 @@ def test_merged_workbook_and_printing_from_the_menu(qtbot, window, office, tmp_p
     assert out is not None and out.exists()
     assert "全庁一覧" in openpyxl.load_workbook(out, read_only=True).sheetnames
     assert "全庁集計を書き出しました" in window.status_label.text()
+    exports = window.export_reviews(tmp_path / "reviews")
+    assert exports is not None and len(exports) == 4
+    assert len(list((tmp_path / "reviews").glob("*_審査結果_第1版.xlsx"))) == 4
+    assert "4課分" in window.status_label.text()
     calls: list[tuple] = []
     monkeypatch.setattr("ui.print_dialog.open_print_dialog", lambda *args: calls.append(args))
     window.show_page(4)
