@@ -248,6 +248,40 @@ _RS = table_of(ReceivedSubmission)
 _MR = table_of(MeasureReview)
 _LOG = table_of(MergeLog)
 _HEAD_KEYS = ["plan_code", "fiscal_year", "section_code"]
+# statements built once and run with parameters (building one per file costs more than running it)
+_SEL_HEAD = (
+    select(_HEAD.c.id, _HEAD.c.accepted_id, _HEAD.c.revision)
+    .where(
+        _HEAD.c.plan_code == bindparam("p"),
+        _HEAD.c.fiscal_year == bindparam("fy"),
+        _HEAD.c.section_code == bindparam("s"),
+    )
+    .with_for_update()
+)
+_UPD_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == bindparam("i"))
+    .values(accepted_id=bindparam("a"), revision=bindparam("r"), updated_at=bindparam("at"))
+)
+_SEL_BY_HASH = select(_RS.c.id, _RS.c.revision, _RS.c.status).where(_RS.c.payload_hash == bindparam("h"))
+_SEL_HASH = select(_RS.c.payload_hash).where(_RS.c.id == bindparam("i"))
+_SUPERSEDE = update(_RS).where(_RS.c.id == bindparam("i")).values(status="superseded")
+_SETTLE_CONFLICTS = (
+    update(_RS)
+    .where(
+        _RS.c.plan_code == bindparam("p"),
+        _RS.c.fiscal_year == bindparam("fy"),
+        _RS.c.section_code == bindparam("s"),
+        _RS.c.status == "conflict",
+    )
+    .values(status="superseded", reason=bindparam("why"))
+)
+_INS_RS = insert(_RS)
+_INS_MR = insert(_MR)
+_INS_LOG = insert(_LOG)
+_SEL_REVIEWS = select(
+    _MR.c.measure_code, _MR.c.decision, _MR.c.content_hash, _MR.c.decided_by, _MR.c.decided_at
+).where(_MR.c.submission_id == bindparam("i"))
 
 
 def lock_section(
@@ -264,16 +298,7 @@ def lock_section(
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         conn.execute(sqlite_insert(_HEAD).on_conflict_do_nothing(index_elements=_HEAD_KEYS), values)
-    row = conn.execute(
-        select(_HEAD.c.id, _HEAD.c.accepted_id, _HEAD.c.revision)
-        .where(
-            _HEAD.c.plan_code == bindparam("p"),
-            _HEAD.c.fiscal_year == bindparam("fy"),
-            _HEAD.c.section_code == bindparam("s"),
-        )
-        .with_for_update(),
-        {"p": plan_code, "fy": fy, "s": section_code},
-    ).one()
+    row = conn.execute(_SEL_HEAD, {"p": plan_code, "fy": fy, "s": section_code}).one()
     return int(row[0]), row[1], row[2]
 
 
@@ -288,7 +313,7 @@ def _created_at(text: str | None) -> dt.datetime | None:
 
 
 def _store(conn: Connection, ctx: _Context, it: Intake, status: str, reason: str, now: dt.datetime) -> int:
-    assert it.payload is not None and it.payload_hash and it.file_hash
+    assert it.payload_z is not None and it.payload_hash and it.file_hash
     params = {
         "plan_code": ctx.plan_code,
         "fiscal_year": ctx.fiscal_year,
@@ -310,9 +335,9 @@ def _store(conn: Connection, ctx: _Context, it: Intake, status: str, reason: str
         "decided_by": "",
         "signature": it.signature,
         "certificate_pem": it.certificate_pem,
-        "payload": it.payload.decode("utf-8"),
+        "payload": it.payload_z,
     }
-    return int(conn.execute(insert(_RS), params).inserted_primary_key[0])  # type: ignore[index]
+    return int(conn.execute(_INS_RS, params).inserted_primary_key[0])  # type: ignore[index]
 
 
 def _reviews_rows(
@@ -375,10 +400,7 @@ def _decide(conn: Connection, ctx: _Context, it: Intake) -> FileResult:
         )
 
     head_id, accepted_id, accepted_rev = lock_section(conn, ctx.plan_code, ctx.fiscal_year, it.section_code)
-    known = conn.execute(
-        select(_RS.c.id, _RS.c.revision, _RS.c.status).where(_RS.c.payload_hash == bindparam("h")),
-        {"h": it.payload_hash},
-    ).first()
+    known = conn.execute(_SEL_BY_HASH, {"h": it.payload_hash}).first()
     if known is not None:
         return result(Outcome.DUPLICATE, f"受信済みのファイルです（{summary}、変更なし）", known[0])
     if accepted_rev is None or it.revision > accepted_rev:
@@ -387,7 +409,7 @@ def _decide(conn: Connection, ctx: _Context, it: Intake) -> FileResult:
             return result(Outcome.REJECTED, f"{summary}：{problem[1]}", None, (problem[0],))
         notes = []
         if accepted_id is not None:
-            prev_hash = conn.scalar(select(_RS.c.payload_hash).where(_RS.c.id == accepted_id))
+            prev_hash = conn.scalar(_SEL_HASH, {"i": accepted_id})
             notes.append(f"第{accepted_rev}版は履歴として保存")
             if it.revision == (accepted_rev or 0) + 1 and it.previous_hash != prev_hash:
                 notes.append(
@@ -395,27 +417,20 @@ def _decide(conn: Connection, ctx: _Context, it: Intake) -> FileResult:
                 )
         apply_measures(conn, ctx.index, it.measures)
         if accepted_id is not None:
-            conn.execute(update(_RS).where(_RS.c.id == accepted_id).values(status="superseded"))
+            conn.execute(_SUPERSEDE, {"i": accepted_id})
             conn.execute(
-                update(_RS)
-                .where(
-                    _RS.c.plan_code == ctx.plan_code,
-                    _RS.c.fiscal_year == ctx.fiscal_year,
-                    _RS.c.section_code == it.section_code,
-                    _RS.c.status == "conflict",
-                )
-                .values(
-                    status="superseded", reason=f"第{it.revision}版を受理したため、選ぶ必要がなくなりました"
-                )
+                _SETTLE_CONFLICTS,
+                {
+                    "p": ctx.plan_code,
+                    "fy": ctx.fiscal_year,
+                    "s": it.section_code,
+                    "why": f"第{it.revision}版を受理したため、選ぶ必要がなくなりました",
+                },
             )
         new_id = _store(conn, ctx, it, "accepted", "", now)
+        conn.execute(_UPD_HEAD, {"i": head_id, "a": new_id, "r": it.revision, "at": now})
         conn.execute(
-            update(_HEAD)
-            .where(_HEAD.c.id == head_id)
-            .values(accepted_id=new_id, revision=it.revision, updated_at=now)
-        )
-        conn.execute(
-            insert(_MR),
+            _INS_MR,
             _reviews_rows(
                 conn, ctx.plan_code, ctx.fiscal_year, it.section_code, it.measures, new_id, accepted_id
             ),
@@ -460,7 +475,7 @@ def _merge_one(db: Database, ctx: _Context, it: Intake) -> FileResult:
             with db.engine.connect() as conn:
                 _begin(conn)
                 r = _decide(conn, ctx, it)
-                conn.execute(insert(_LOG), _log_row(r, it.file_hash, ctx.user, utcnow()))
+                conn.execute(_INS_LOG, _log_row(r, it.file_hash, ctx.user, utcnow()))
                 conn.commit()
                 return r
         except (IntegrityError, OperationalError) as exc:
