@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("dxdesk")
 
 # Feature modules that add subcommands; each defines ``add_commands(subparsers) -> None``.
-COMMAND_MODULES: tuple[str, ...] = ("dxdesk.report.commands",)
+COMMAND_MODULES: tuple[str, ...] = ("dxdesk.exchange.commands", "dxdesk.report.commands")
 
 
 def _print(text: str) -> None:

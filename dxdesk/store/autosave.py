@@ -62,7 +62,9 @@ def describe_save_error(exc: BaseException) -> str:
         return "ディスクの空き容量が足りないため保存できませんでした。不要なファイルを削除してから、もう一度入力してください。"
     if "readonly" in text or "read-only" in text or "permission" in text:
         return "データベースファイルに書き込めないため保存できませんでした。ファイルの場所と権限を確認してください。"
-    return f"保存できませんでした（{exc}）。入力し直しても保存できない場合は、バックアップから復元してください。"
+    return (
+        f"保存できませんでした（{exc}）。入力し直しても保存できない場合は、バックアップから復元してください。"
+    )
 
 
 class SaveQueue:

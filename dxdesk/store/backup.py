@@ -88,7 +88,9 @@ def create_backup(
     try:
         _copy(db_path, dest)
     except (sqlite3.Error, OSError) as exc:
-        raise BackupError(f"バックアップを作成できませんでした（{exc}）。ディスクの空き容量を確認してください。") from exc
+        raise BackupError(
+            f"バックアップを作成できませんでした（{exc}）。ディスクの空き容量を確認してください。"
+        ) from exc
     _rotate(db_path, folder, keep)
     log.info("backup of %s written to %s", db_path, dest)
     return dest
@@ -124,7 +126,9 @@ def list_backups(db_path: Path, folder: Path | None = None) -> list[BackupInfo]:
     return out
 
 
-def backup_due(db_path: Path, interval: timedelta, folder: Path | None = None, now: datetime | None = None) -> bool:
+def backup_due(
+    db_path: Path, interval: timedelta, folder: Path | None = None, now: datetime | None = None
+) -> bool:
     """True when the newest automatic backup is older than ``interval`` (or there is none)."""
     automatic = [b for b in list_backups(db_path, folder) if not b.before_restore]
     if not automatic:
@@ -139,7 +143,9 @@ def _check_backup(path: Path) -> None:
     except OSError as exc:
         raise BackupError(f"バックアップ「{path.name}」を読めません（{exc}）。") from exc
     if head != b"SQLite format 3\x00":
-        raise BackupError(f"「{path.name}」は dxdesk のバックアップではないか、壊れています。別のバックアップを選んでください。")
+        raise BackupError(
+            f"「{path.name}」は dxdesk のバックアップではないか、壊れています。別のバックアップを選んでください。"
+        )
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -150,11 +156,15 @@ def _check_backup(path: Path) -> None:
         finally:
             con.close()
     except sqlite3.Error as exc:
-        raise BackupError(f"バックアップ「{path.name}」を開けません（{exc}）。別のバックアップを選んでください。") from exc
+        raise BackupError(
+            f"バックアップ「{path.name}」を開けません（{exc}）。別のバックアップを選んでください。"
+        ) from exc
     if not ok or ok[0] != "ok":
         raise BackupError(f"バックアップ「{path.name}」は壊れています。別のバックアップを選んでください。")
     if not has_version:
-        raise BackupError(f"「{path.name}」は dxdesk のデータベースではありません。別のバックアップを選んでください。")
+        raise BackupError(
+            f"「{path.name}」は dxdesk のデータベースではありません。別のバックアップを選んでください。"
+        )
 
 
 def restore_backup(db_path: Path, backup: Path, folder: Path | None = None) -> Path:

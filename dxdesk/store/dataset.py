@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dxdesk.domain.enums import Direction, EntryStatus, Grade, IndicatorKind, MilestoneStatus, Stage
@@ -104,13 +105,13 @@ def _enum(cls: Any, v: Any, where: str, default: Any = None) -> Any:
         raise DatasetError(where, str(exc)) from exc
 
 
-def _value(raw: Any, ind: Indicator, role: str, where: str) -> str | None:
+def _value(raw: Any, value_type: str, unit: str, role: str, where: str) -> str | None:
     try:
         v = normalize_value(
             None if raw is None else str(raw) if not isinstance(raw, str) else raw,
-            ind.value_type,
+            value_type,
             role=role,
-            unit=ind.unit,
+            unit=unit,
             decimals=None,
         )
     except ValueInputError as exc:
@@ -127,11 +128,164 @@ def _number(raw: Any, where: str) -> Decimal | None:
         raise DatasetError(where, str(exc)) from exc
 
 
+# --- field readers: one dataset object → validated column values (shared by both import paths) ------
+
+
+def measure_fields(md: Mapping[str, Any], order: int, where: str) -> dict[str, Any]:
+    sdgs = md.get("sdgs", [])
+    if not isinstance(sdgs, list) or not all(isinstance(g, int) and 1 <= g <= 17 for g in sdgs):
+        raise DatasetError(f"{where}.sdgs", "SDGsは1〜17の番号の一覧で指定してください")
+    return {
+        "name": str(_req(md, "name", where)),
+        "kind": str(md.get("kind", "measure")),
+        "purpose": str(md.get("purpose", "")),
+        "summary": str(md.get("summary", "")),
+        "target_group": str(md.get("target_group", "")),
+        "owner_section_code": str(_req(md, "owner", where)),
+        "budget_item": str(md.get("budget_item", "")),
+        "legal_basis": str(md.get("legal_basis", "")),
+        "sdgs": list(sdgs),
+        "start_fy": _int(md.get("start_fy"), f"{where}.start_fy"),
+        "end_fy": _int(md.get("end_fy"), f"{where}.end_fy"),
+        "period_label": str(md.get("period_label", "")),
+        "is_leading": bool(md.get("leading", False)),
+        "attributes": dict(md.get("attributes", {})),
+        "sort_order": order,
+    }
+
+
+def indicator_fields(idd: Mapping[str, Any], position: int, w: str) -> dict[str, Any]:
+    vt = idd.get("value_type", "numeric")
+    try:
+        value_type = ValueType(vt).value
+    except ValueError as exc:
+        raise DatasetError(f"{w}.value_type", f"「{vt}」は numeric か qualitative です") from exc
+    unit = str(idd.get("unit", ""))
+    return {
+        "code": str(idd.get("code") or position + 1),
+        "sort_order": position,
+        "name": str(_req(idd, "name", w)),
+        "unit": unit,
+        "kind": _enum(IndicatorKind, idd.get("kind"), f"{w}.kind", IndicatorKind.OUTCOME).value,
+        "direction": _enum(Direction, idd.get("direction"), f"{w}.direction", Direction.UP).value,
+        "cumulative": bool(idd.get("cumulative", False)),
+        "value_type": value_type,
+        "decimals": _int(idd.get("decimals"), f"{w}.decimals"),
+        "baseline": _value(idd.get("baseline"), value_type, unit, "target", f"{w}.baseline"),
+        "baseline_fy": _int(idd.get("baseline_fy"), f"{w}.baseline_fy"),
+        "final_target": _value(idd.get("final_target"), value_type, unit, "target", f"{w}.final_target"),
+        "final_target_fy": _int(idd.get("final_target_fy"), f"{w}.final_target_fy"),
+        "rationale": str(idd.get("rationale", "")),
+        "note": str(idd.get("note", "")),
+        "reference_only": bool(idd.get("reference_only", False)),
+        "valid_from_fy": _int(idd.get("valid_from_fy"), f"{w}.valid_from_fy"),
+        "valid_to_fy": _int(idd.get("valid_to_fy"), f"{w}.valid_to_fy"),
+    }
+
+
+def value_fields(
+    fy_text: str, vd: Mapping[str, Any], ind: Mapping[str, Any], w: str
+) -> tuple[int, dict[str, Any]]:
+    fy = _int(fy_text, f"{w}.values")
+    assert fy is not None
+    wv = f"{w}.values.{fy_text}"
+    vt, unit = ind["value_type"], ind["unit"]
+    return fy, {
+        "target": _value(vd.get("target"), vt, unit, "target", f"{wv}.target"),
+        "actual": _value(vd.get("actual"), vt, unit, "actual", f"{wv}.actual"),
+        "note": str(vd.get("note", "")),
+    }
+
+
+@dataclass(frozen=True)
+class YearFields:
+    fiscal_year: int
+    columns: dict[str, Any]
+    texts: dict[str, str]
+    perspectives: dict[str, int]
+    milestones: list[dict[str, Any]] | None  # None: the dataset says nothing about milestones
+
+
+def year_fields(fy_text: str, yd: Mapping[str, Any], where: str) -> YearFields:
+    fy = _int(fy_text, where)
+    assert fy is not None
+    w = f"{where}.{fy_text}"
+    stage = _enum(Stage, yd.get("stage"), f"{w}.stage")
+    grade = _enum(Grade, yd.get("self_grade"), f"{w}.self_grade")
+    perspectives: dict[str, int] = {}
+    for key, score in (yd.get("perspectives") or {}).items():
+        v = _int(score, f"{w}.perspectives.{key}")
+        if v is None or not 1 <= v <= 5:
+            raise DatasetError(f"{w}.perspectives.{key}", "観点別評価は1〜5で指定してください")
+        perspectives[key] = v
+    milestones = None
+    if "milestones" in yd:
+        milestones = []
+        for i, mdd in enumerate(yd["milestones"]):
+            wm = f"{w}.milestones[{i}]"
+            status = _enum(MilestoneStatus, mdd.get("status"), f"{wm}.status", MilestoneStatus.NOT_STARTED)
+            milestones.append(
+                {
+                    "sort_order": i,
+                    "text": str(_req(mdd, "text", wm)),
+                    "due_fy": _int(mdd.get("due_fy"), f"{wm}.due_fy"),
+                    "due_month": _int(mdd.get("due_month"), f"{wm}.due_month"),
+                    "status": status.value,
+                }
+            )
+    return YearFields(
+        fiscal_year=fy,
+        columns={
+            "stage": stage.value if stage else None,
+            "section_code": yd.get("section"),
+            "roadmap_mark": str(yd.get("roadmap_mark", "")),
+            "self_grade": grade.value if grade else None,
+            "grade_override_reason": str(yd.get("override_reason", "")),
+            "direction": yd.get("direction") or None,
+            "direction_reason": str(yd.get("direction_reason", "")),
+            "author": str(yd.get("author", "")),
+            "chief_confirmed_by": str(yd.get("chief", "")),
+            "entry_status": str(yd.get("entry_status", "empty")),
+        },
+        texts={str(k): str(v) for k, v in (yd.get("texts") or {}).items()},
+        perspectives=perspectives,
+        milestones=milestones,
+    )
+
+
+def cost_fields(fy_text: str, cd: Mapping[str, Any], where: str) -> tuple[int, dict[str, Any]]:
+    fy = _int(fy_text, f"{where}.costs")
+    assert fy is not None
+    w = f"{where}.costs.{fy_text}"
+    cols: dict[str, Any] = {f: _number(cd.get(f), f"{w}.{f}") for f in COST_FIELDS}
+    pts = cd.get("part_time_staff")
+    cols["part_time_staff"] = None if pts is None else str(pts)
+    cols["execution_note"] = str(cd.get("execution_note", ""))
+    return fy, cols
+
+
+def cost_item_fields(it: Mapping[str, Any], i: int, where: str) -> dict[str, Any]:
+    w = f"{where}.cost_items[{i}]"
+    return {
+        "fiscal_year": _int(_req(it, "fy", w), f"{w}.fy") or 0,
+        "category": str(it.get("category", "expense")),
+        "label": str(_req(it, "label", w)),
+        "budget": _number(it.get("budget"), f"{w}.budget"),
+        "settlement": _number(it.get("settlement"), f"{w}.settlement"),
+        "sort_order": i,
+    }
+
+
 # --- import ---------------------------------------------------------------------------------------
 
 
-def import_dataset(session: Session, data: Mapping[str, Any]) -> Plan:
-    """Upsert a dataset into the session's database. The caller commits."""
+def import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = True) -> Plan:
+    """Upsert a dataset into the session's database. The caller commits.
+
+    On SQLite, measures the plan does not have yet are inserted in bulk (``dxdesk.store.dataset_bulk``;
+    ``bulk=False`` forces the ORM path); existing ones, and every measure on other databases, go through
+    the ORM. Both paths read the dataset through
+    the same field readers."""
     fmt = data.get("format")
     if fmt != FORMAT:
         raise DatasetError("format", f"形式「{fmt}」には対応していません（{FORMAT} が必要です）")
@@ -158,9 +312,41 @@ def import_dataset(session: Session, data: Mapping[str, Any]) -> Plan:
     _import_org(session, data)
     session.flush()
     nodes = _import_tree(session, plan, data.get("tree", []))
-    for i, md in enumerate(data.get("measures", [])):
-        _import_measure(session, plan, nodes, md, i, f"measures[{i}]")
     session.flush()
+    # The plan's measures are loaded in one go and flushed once at the end: a flush per measure
+    # (autoflush before each lookup) made a 6,000-measure import take minutes.
+    existing = {
+        m.code: m
+        for m in session.scalars(
+            select(Measure)
+            .where(Measure.plan_id == plan.id)
+            .options(
+                selectinload(Measure.indicators).selectinload(Indicator.values),
+                selectinload(Measure.years).selectinload(MeasureYear.texts),
+                selectinload(Measure.years).selectinload(MeasureYear.milestones),
+                selectinload(Measure.years).selectinload(MeasureYear.perspective_scores),
+                selectinload(Measure.cost_rows),
+                selectinload(Measure.cost_items),
+                selectinload(Measure.related_sections),
+            )
+        )
+    }
+    items = list(data.get("measures", []))
+    codes = [str(md.get("code")) for md in items]
+    unique = len(set(codes)) == len(codes)  # a repeated code updates the first: the ORM path handles it
+    # the bulk path is for SQLite (it hands out row ids itself, safe under SQLite's one-writer lock)
+    bulk = bulk and unique and session.get_bind().dialect.name == "sqlite"
+    fresh = [(i, md) for i, md in enumerate(items) if codes[i] not in existing] if bulk else []
+    fresh_idx = {i for i, _ in fresh}
+    with session.no_autoflush:
+        for i, md in enumerate(items):
+            if i not in fresh_idx:
+                _import_measure(session, plan, nodes, md, i, f"measures[{i}]", existing)
+    session.flush()
+    if fresh:
+        from dxdesk.store.dataset_bulk import insert_new_measures
+
+        insert_new_measures(session, plan, {c: n.id for c, n in nodes.items()}, fresh)
     return plan
 
 
@@ -204,15 +390,20 @@ def _validate_references(session: Session, data: Mapping[str, Any], settings: Pl
 
 
 def _import_org(session: Session, data: Mapping[str, Any]) -> None:
-    for cls, key in ((Bureau, "bureaus"), (Section, "sections")):
+    models: tuple[tuple[Any, str], ...] = ((Bureau, "bureaus"), (Section, "sections"))
+    for cls, key in models:
+        rows: dict[tuple[str, int], Any] = {
+            (r.code, r.valid_from_fy): r for r in session.scalars(select(cls))
+        }
         for i, od in enumerate(data.get(key, [])):
             where = f"{key}[{i}]"
             code = str(_req(od, "code", where))
             valid_from = _int(od.get("valid_from_fy"), where) or 1926
-            row: Any = session.scalar(select(cls).where(cls.code == code, cls.valid_from_fy == valid_from))
+            row: Any = rows.get((code, valid_from))
             if row is None:
                 row = cls(code=code, valid_from_fy=valid_from)
                 session.add(row)
+                rows[(code, valid_from)] = row
             row.name = str(_req(od, "name", where))
             row.valid_to_fy = _int(od.get("valid_to_fy"), where)
             row.sort_order = i
@@ -243,45 +434,42 @@ def _import_tree(session: Session, plan: Plan, tree: Iterable[Mapping[str, Any]]
             seen[code] = node
             walk(nd.get("children", []), node, depth + 1, f"{w}.children")
 
-    walk(tree, None, 0, "tree")
+    with session.no_autoflush:
+        walk(tree, None, 0, "tree")
     return seen
 
 
+def node_for(md: Mapping[str, Any], nodes: Mapping[str, Any], where: str) -> Any:
+    """The node a measure hangs under (``None`` when the dataset names none)."""
+    node_code = md.get("node")
+    if node_code is None:
+        return None
+    if node_code not in nodes:
+        raise DatasetError(f"{where}.node", f"計画体系に「{node_code}」がありません")
+    return nodes[node_code]
+
+
 def _import_measure(
-    session: Session, plan: Plan, nodes: dict[str, PlanNode], md: Mapping[str, Any], order: int, where: str
+    session: Session,
+    plan: Plan,
+    nodes: dict[str, PlanNode],
+    md: Mapping[str, Any],
+    order: int,
+    where: str,
+    existing: dict[str, Measure],
 ) -> None:
     code = str(_req(md, "code", where))
-    m = session.scalar(
-        select(Measure)
-        .where(Measure.plan_id == plan.id, Measure.code == code)
-        .options(selectinload(Measure.indicators).selectinload(Indicator.values), selectinload(Measure.years))
-    )
+    m = existing.get(code)
     if m is None:
         m = Measure(plan=plan, code=code, name="", owner_section_code="")
         session.add(m)
-    m.name = str(_req(md, "name", where))
-    node_code = md.get("node")
-    if node_code is not None:
-        if node_code not in nodes:
-            raise DatasetError(f"{where}.node", f"計画体系に「{node_code}」がありません")
-        m.node = nodes[node_code]
-    m.kind = str(md.get("kind", "measure"))
-    m.purpose = str(md.get("purpose", ""))
-    m.summary = str(md.get("summary", ""))
-    m.target_group = str(md.get("target_group", ""))
-    m.owner_section_code = str(_req(md, "owner", where))
-    m.budget_item = str(md.get("budget_item", ""))
-    m.legal_basis = str(md.get("legal_basis", ""))
-    sdgs = md.get("sdgs", [])
-    if not isinstance(sdgs, list) or not all(isinstance(g, int) and 1 <= g <= 17 for g in sdgs):
-        raise DatasetError(f"{where}.sdgs", "SDGsは1〜17の番号の一覧で指定してください")
-    m.sdgs = list(sdgs)
-    m.start_fy = _int(md.get("start_fy"), f"{where}.start_fy")
-    m.end_fy = _int(md.get("end_fy"), f"{where}.end_fy")
-    m.period_label = str(md.get("period_label", ""))
-    m.is_leading = bool(md.get("leading", False))
-    m.attributes = dict(md.get("attributes", {}))
-    m.sort_order = order
+        existing[code] = m
+    fields = measure_fields(md, order, where)
+    node = node_for(md, nodes, where)
+    if node is not None:
+        m.node = node
+    for k, v in fields.items():
+        setattr(m, k, v)
 
     related = [str(c) for c in md.get("related", [])]
     by_code = {r.section_code: r for r in m.related_sections}
@@ -289,52 +477,30 @@ def _import_measure(
     for i, r in enumerate(m.related_sections):
         r.sort_order = i
 
-    _import_indicators(session, m, md.get("indicators", []), f"{where}.indicators")
+    _import_indicators(m, md.get("indicators", []), f"{where}.indicators")
     _import_years(m, md.get("years", {}), f"{where}.years")
     _import_costs(m, md.get("costs", {}), md.get("cost_items", []), where)
 
 
-def _import_indicators(session: Session, m: Measure, items: list[Mapping[str, Any]], where: str) -> None:
+def _import_indicators(m: Measure, items: list[Mapping[str, Any]], where: str) -> None:
     existing = {ind.code: ind for ind in m.indicators}
     result: list[Indicator] = []
     for i, idd in enumerate(items):
         w = f"{where}[{i}]"
-        code = str(idd.get("code") or i + 1)
-        ind = existing.get(code) or Indicator(code=code, name="")
-        ind.sort_order = i
-        ind.name = str(_req(idd, "name", w))
-        ind.unit = str(idd.get("unit", ""))
-        ind.kind = _enum(IndicatorKind, idd.get("kind"), f"{w}.kind", IndicatorKind.OUTCOME).value
-        ind.direction = _enum(Direction, idd.get("direction"), f"{w}.direction", Direction.UP).value
-        ind.cumulative = bool(idd.get("cumulative", False))
-        vt = idd.get("value_type", "numeric")
-        try:
-            ind.value_type = ValueType(vt).value
-        except ValueError as exc:
-            raise DatasetError(f"{w}.value_type", f"「{vt}」は numeric か qualitative です") from exc
-        ind.decimals = _int(idd.get("decimals"), f"{w}.decimals")
-        ind.baseline = _value(idd.get("baseline"), ind, "target", f"{w}.baseline")
-        ind.baseline_fy = _int(idd.get("baseline_fy"), f"{w}.baseline_fy")
-        ind.final_target = _value(idd.get("final_target"), ind, "target", f"{w}.final_target")
-        ind.final_target_fy = _int(idd.get("final_target_fy"), f"{w}.final_target_fy")
-        ind.rationale = str(idd.get("rationale", ""))
-        ind.note = str(idd.get("note", ""))
-        ind.reference_only = bool(idd.get("reference_only", False))
-        ind.valid_from_fy = _int(idd.get("valid_from_fy"), f"{w}.valid_from_fy")
-        ind.valid_to_fy = _int(idd.get("valid_to_fy"), f"{w}.valid_to_fy")
+        fields = indicator_fields(idd, i, w)
+        ind = existing.get(fields["code"]) or Indicator(code=fields["code"], name="")
+        for k, v in fields.items():
+            setattr(ind, k, v)
         values = {v.fiscal_year: v for v in ind.values}
         for fy_text, vd in (idd.get("values") or {}).items():
-            fy = _int(fy_text, f"{w}.values")
-            assert fy is not None
-            wv = f"{w}.values.{fy_text}"
+            fy, cols = value_fields(fy_text, vd, fields, w)
             row = values.get(fy)
             if row is None:
                 row = IndicatorValue(fiscal_year=fy)
                 ind.values.append(row)
                 values[fy] = row
-            row.target = _value(vd.get("target"), ind, "target", f"{wv}.target")
-            row.actual = _value(vd.get("actual"), ind, "actual", f"{wv}.actual")
-            row.note = str(vd.get("note", ""))
+            for k, v in cols.items():
+                setattr(row, k, v)
         result.append(ind)
     m.indicators = result
 
@@ -342,97 +508,49 @@ def _import_indicators(session: Session, m: Measure, items: list[Mapping[str, An
 def _import_years(m: Measure, years: Mapping[str, Any], where: str) -> None:
     by_fy = {y.fiscal_year: y for y in m.years}
     for fy_text, yd in years.items():
-        fy = _int(fy_text, where)
-        assert fy is not None
-        w = f"{where}.{fy_text}"
-        my = by_fy.get(fy)
+        yf = year_fields(fy_text, yd, where)
+        my = by_fy.get(yf.fiscal_year)
         if my is None:
-            my = MeasureYear(fiscal_year=fy)
+            my = MeasureYear(fiscal_year=yf.fiscal_year)
             m.years.append(my)
-            by_fy[fy] = my
-        stage = _enum(Stage, yd.get("stage"), f"{w}.stage")
-        my.stage = stage.value if stage else None
-        my.section_code = yd.get("section")
-        my.roadmap_mark = str(yd.get("roadmap_mark", ""))
-        grade = _enum(Grade, yd.get("self_grade"), f"{w}.self_grade")
-        my.self_grade = grade.value if grade else None
-        my.grade_override_reason = str(yd.get("override_reason", ""))
-        my.direction = yd.get("direction") or None
-        my.direction_reason = str(yd.get("direction_reason", ""))
-        my.author = str(yd.get("author", ""))
-        my.chief_confirmed_by = str(yd.get("chief", ""))
-        my.entry_status = str(yd.get("entry_status", "empty"))
+            by_fy[yf.fiscal_year] = my
+        for k, v in yf.columns.items():
+            setattr(my, k, v)
         texts = {t.field: t for t in my.texts}
         if "texts" in yd:  # the dataset's texts of a year are the whole set
-            keep = set(yd["texts"] or {})
-            my.texts = [t for t in my.texts if t.field in keep]
-        for key, text in (yd.get("texts") or {}).items():
+            my.texts = [t for t in my.texts if t.field in yf.texts]
+        for key, text in yf.texts.items():
             row = texts.get(key)
             if row is None:
                 row = SheetText(field=key, text="")
                 my.texts.append(row)
-            row.text = str(text)
+            row.text = text
         scores = {p.perspective: p for p in my.perspective_scores}
         if "perspectives" in yd:
-            keep = set(yd["perspectives"] or {})
-            my.perspective_scores = [p for p in my.perspective_scores if p.perspective in keep]
-        for key, score in (yd.get("perspectives") or {}).items():
-            s = _int(score, f"{w}.perspectives.{key}")
-            if s is None or not 1 <= s <= 5:
-                raise DatasetError(f"{w}.perspectives.{key}", "観点別評価は1〜5で指定してください")
+            my.perspective_scores = [p for p in my.perspective_scores if p.perspective in yf.perspectives]
+        for key, score in yf.perspectives.items():
             row_p = scores.get(key)
             if row_p is None:
-                row_p = PerspectiveScore(perspective=key, score=s)
+                row_p = PerspectiveScore(perspective=key, score=score)
                 my.perspective_scores.append(row_p)
-            row_p.score = s
-        if "milestones" in yd:
-            ms: list[Milestone] = []
-            for i, mdd in enumerate(yd["milestones"]):
-                wm = f"{w}.milestones[{i}]"
-                status = _enum(
-                    MilestoneStatus, mdd.get("status"), f"{wm}.status", MilestoneStatus.NOT_STARTED
-                )
-                ms.append(
-                    Milestone(
-                        sort_order=i,
-                        text=str(_req(mdd, "text", wm)),
-                        due_fy=_int(mdd.get("due_fy"), f"{wm}.due_fy"),
-                        due_month=_int(mdd.get("due_month"), f"{wm}.due_month"),
-                        status=status.value,
-                    )
-                )
-            my.milestones = ms
+            row_p.score = score
+        if yf.milestones is not None:
+            my.milestones = [Milestone(**ms) for ms in yf.milestones]
 
 
 def _import_costs(m: Measure, costs: Mapping[str, Any], items: list[Mapping[str, Any]], where: str) -> None:
     rows = {c.fiscal_year: c for c in m.cost_rows}
     for fy_text, cd in costs.items():
-        fy = _int(fy_text, f"{where}.costs")
-        assert fy is not None
-        w = f"{where}.costs.{fy_text}"
+        fy, cols = cost_fields(fy_text, cd, where)
         row = rows.get(fy)
         if row is None:
             row = CostRow(fiscal_year=fy)
             m.cost_rows.append(row)
             rows[fy] = row
-        for f in COST_FIELDS:
-            setattr(row, f, _number(cd.get(f), f"{w}.{f}"))
-        pts = cd.get("part_time_staff")
-        row.part_time_staff = None if pts is None else str(pts)
-        row.execution_note = str(cd.get("execution_note", ""))
+        for k, v in cols.items():
+            setattr(row, k, v)
     if items:
-        m.cost_items = [
-            CostItem(
-                fiscal_year=_int(_req(it, "fy", f"{where}.cost_items[{i}]"), f"{where}.cost_items[{i}].fy")
-                or 0,
-                category=str(it.get("category", "expense")),
-                label=str(_req(it, "label", f"{where}.cost_items[{i}]")),
-                budget=_number(it.get("budget"), f"{where}.cost_items[{i}].budget"),
-                settlement=_number(it.get("settlement"), f"{where}.cost_items[{i}].settlement"),
-                sort_order=i,
-            )
-            for i, it in enumerate(items)
-        ]
+        m.cost_items = [CostItem(**cost_item_fields(it, i, where)) for i, it in enumerate(items)]
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -464,11 +582,13 @@ def export_dataset(
     def keep_year(fy: int) -> bool:
         return wanted_years is None or fy in wanted_years
 
+    query = select(Measure).where(Measure.plan_id == plan.id)
+    if wanted_sections is not None:
+        # filtered in SQL: a kit for one section must not load a whole city's plan
+        related = select(MeasureSection.measure_id).where(MeasureSection.section_code.in_(wanted_sections))
+        query = query.where(or_(Measure.owner_section_code.in_(wanted_sections), Measure.id.in_(related)))
     measures = session.scalars(
-        select(Measure)
-        .where(Measure.plan_id == plan.id)
-        .order_by(Measure.sort_order, Measure.id)
-        .options(
+        query.order_by(Measure.sort_order, Measure.id).options(
             selectinload(Measure.indicators).selectinload(Indicator.values),
             selectinload(Measure.years).selectinload(MeasureYear.texts),
             selectinload(Measure.years).selectinload(MeasureYear.milestones),
@@ -479,13 +599,6 @@ def export_dataset(
             selectinload(Measure.node),
         )
     ).all()
-    if wanted_sections is not None:
-        measures = [
-            m
-            for m in measures
-            if m.owner_section_code in wanted_sections
-            or any(r.section_code in wanted_sections for r in m.related_sections)
-        ]
 
     out_measures = []
     for m in measures:

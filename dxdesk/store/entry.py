@@ -75,9 +75,7 @@ class EntrySession:
             with self.db.session() as s:
                 sheet = load_sheet(s, measure_id, fy, self.settings)
             if self.survey_fy is not None and fy != self.survey_fy:
-                sheet.locked = (
-                    f"{fy_label(fy)}のシートは参照のみです（入力できるのは{fy_label(self.survey_fy)}のシートです）。"
-                )
+                sheet.locked = f"{fy_label(fy)}のシートは参照のみです（入力できるのは{fy_label(self.survey_fy)}のシートです）。"
             self._sheets[key] = sheet
         return sheet
 
@@ -93,7 +91,9 @@ class EntrySession:
         self._histories.clear()
 
     # --- editing ----------------------------------------------------------------------------------
-    def edit(self, sheet: EditableSheet, path: str, raw: object, *, coalesce: bool = False) -> FieldChange | None:
+    def edit(
+        self, sheet: EditableSheet, path: str, raw: object, *, coalesce: bool = False
+    ) -> FieldChange | None:
         """Set one field (raises EditError), remember it for undo, and queue the save."""
         change = sheet.set(path, raw)
         if change is not None:

@@ -427,3 +427,127 @@ class AuditLog(Base):
     field: Mapped[str] = mapped_column(String(80))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
+
+
+# --- exchange: certificate authority, credentials, kits, submissions (dxdesk.exchange) ----------
+# Central side: ``central_ca``, ``issued_credential`` (with revocation), ``kit_issue``.
+# Section side: ``trusted_ca``, ``section_credential``, ``kit_import``, ``submission_export``.
+# Both sides live in the one schema (a database's role decides which rows it has). The central
+# merge keeps its own tables for received submissions.
+
+
+class CentralCA(Base):
+    """The central office's certificate authority (created on demand, one active at a time)."""
+
+    __tablename__ = "central_ca"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the DER certificate
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    private_key_pem: Mapped[str] = mapped_column(Text)  # PKCS#8; the database file is the key store
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IssuedCredential(Base):
+    """A section credential issued by the central CA; re-issuing revokes the previous one."""
+
+    __tablename__ = "issued_credential"
+    __table_args__ = (Index("ix_issued_credential_section", "plan_code", "fiscal_year", "section_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ca_id: Mapped[int] = mapped_column(ForeignKey("central_ca.id", ondelete="RESTRICT"), index=True)
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    serial: Mapped[str] = mapped_column(String(40), unique=True)  # certificate serial, hex
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class KitIssue(Base):
+    """A kit workbook written by the central office (one row per version per section and year)."""
+
+    __tablename__ = "kit_issue"
+    __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    credential_id: Mapped[int] = mapped_column(
+        ForeignKey("issued_credential.id", ondelete="RESTRICT"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(300))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrustedCA(Base):
+    """A central CA certificate a section trusts (learnt from a kit whose passphrase proved it)."""
+
+    __tablename__ = "trusted_ca"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SectionCredential(Base):
+    """This section's own signing key and certificate for a fiscal year (from a kit).
+
+    A newer kit brings a re-issued credential; the previous one is kept with ``superseded_at`` so
+    earlier submissions can still be explained, but it is never used to sign again."""
+
+    __tablename__ = "section_credential"
+    __table_args__ = (Index("ix_section_credential_year", "plan_code", "fiscal_year", "section_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    certificate_pem: Mapped[str] = mapped_column(Text)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    ca_fingerprint: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column()
+
+
+class KitImport(Base):
+    """A kit imported into this section database (the newest version per year is the plan in force)."""
+
+    __tablename__ = "kit_import"
+    __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(300))
+    issued_at: Mapped[datetime] = mapped_column()
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SubmissionExport(Base):
+    """A signed submission written by this section: revision N chained to N−1 by the payload hash."""
+
+    __tablename__ = "submission_export"
+    __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "revision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_code: Mapped[str] = mapped_column(String(80))
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    section_code: Mapped[str] = mapped_column(String(40))
+    revision: Mapped[int] = mapped_column(Integer)
+    payload_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    credential_serial: Mapped[str] = mapped_column(String(40))
+    author: Mapped[str] = mapped_column(String(100), default="")
+    chief: Mapped[str] = mapped_column(String(100), default="")
+    file_name: Mapped[str] = mapped_column(String(300))
+    measure_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

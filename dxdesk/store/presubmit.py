@@ -80,7 +80,9 @@ def presubmission_check(
     settings = plan_settings(plan)
     all_rows = measure_rows(session, plan, fy, settings=settings)
     sheets = sheets or {}
-    snapshots = {r.id: (sheets[(r.id, fy)].snapshot if (r.id, fy) in sheets else r.snapshot) for r in all_rows}
+    snapshots = {
+        r.id: (sheets[(r.id, fy)].snapshot if (r.id, fy) in sheets else r.snapshot) for r in all_rows
+    }
     rows = [r for r in all_rows if section_code is None or r.section_code == section_code]
     items: list[CheckItem] = []
     by_code = {r.code: r for r in rows}

@@ -1,0 +1,71 @@
+"""Canonical JSON: the exact bytes that are signed and hashed.
+
+Sorted keys, no insignificant whitespace, UTF-8, decimals as strings, no floats (a float has no exact
+decimal meaning; values are Decimal everywhere in dxdesk). Characters that cannot travel inside an
+.xlsx cell (lone surrogates, U+FFFE, U+FFFF) are written as ``\\uXXXX`` escapes, and JSON already escapes
+control characters, so the canonical text can be stored in a worksheet cell and read back unchanged.
+
+``canonical(parse(canonical(x))) == canonical(x)`` for every payload (tests/exchange, hypothesis).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+__all__ = ["canonical_bytes", "canonical_text", "parse_canonical", "payload_hash"]
+
+_UNSAFE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        if not obj.is_finite():
+            raise ValueError(f"non-finite Decimal {obj!r} in a payload")
+        return format(obj, "f")
+    if isinstance(obj, (set, frozenset)):
+        raise TypeError("sets have no order; use a sorted list in a payload")
+    if isinstance(obj, tuple):
+        return list(obj)
+    raise TypeError(f"{type(obj).__name__} is not allowed in a payload")
+
+
+def _check(obj: Any) -> None:
+    """Floats and non-string keys are refused (json.dumps would silently accept them)."""
+    if isinstance(obj, float):
+        raise TypeError("floats are not allowed in a payload; use Decimal or str")
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            if not isinstance(k, str):
+                raise TypeError(f"payload keys must be strings, not {type(k).__name__}")
+            _check(v)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            _check(v)
+
+
+def canonical_text(obj: Any) -> str:
+    _check(obj)
+    text = json.dumps(
+        obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False, default=_default
+    )
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def canonical_bytes(obj: Any) -> bytes:
+    return canonical_text(obj).encode("utf-8")
+
+
+def parse_canonical(data: bytes | str) -> Any:
+    """Parse payload JSON. Numbers stay exact (Decimal), never float."""
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    return json.loads(text, parse_float=Decimal)
+
+
+def payload_hash(data: bytes) -> str:
+    """SHA-256 (hex) of canonical payload bytes: the revision chain and the merge's duplicate check."""
+    return hashlib.sha256(data).hexdigest()

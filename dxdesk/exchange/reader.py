@@ -1,0 +1,326 @@
+"""A small, safe reader of .xlsx files: the hidden payload sheet and the bound cells, nothing else.
+
+Verification must be fast (the central office merges hundreds of files) and must survive hostile
+input, so it does not load the workbook with openpyxl. It reads the zip directly:
+- the file size, the number of parts and every part's size are capped (:class:`Limits`); parts are
+  decompressed in a stream that stops at the cap whatever the zip header claims, so a decompression
+  bomb costs at most the cap in memory;
+- every XML part is refused if it declares a DTD (entity bombs, external entities) or is not UTF-8;
+  the workbook structure is parsed with defusedxml;
+- cell values are read by python-calamine (Rust, about ten times faster than parsing the sheet XML in
+  Python) from an in-memory copy made only of the parts that passed those checks, each exactly as
+  long as the zip said — so calamine never sees a part that could expand further.
+
+Cells are returned as the text a person sees (shared and inline strings with phonetic runs left out and
+Excel's ``_xHHHH_`` escapes decoded; numbers as their text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+from python_calamine import CalamineError, CalamineWorkbook
+
+from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
+
+__all__ = ["DEFAULT_LIMITS", "Cell", "Limits", "SheetInfo", "XlsxReader", "column_index", "split_ref"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 64 * 2**20
+    max_parts: int = 4000
+    max_part_bytes: int = 64 * 2**20  # uncompressed, one part
+    max_total_bytes: int = 256 * 2**20  # uncompressed, all parts read
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    state: str  # visible | hidden | veryHidden
+    part: str  # zip member name
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: str | None  # what is shown (numbers as XML text); None for an empty cell
+    is_number: bool = False
+    has_formula: bool = False  # calamine reports cached values only; kept for other readers
+
+
+_NUM_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_MAIN_NS = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def unescape_excel(text: str) -> str:
+    """Decode Excel's ``_xHHHH_`` escapes (used for control characters and literal ``_x`` text)."""
+    if "_x" not in text:
+        return text
+    return _NUM_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def escape_excel(text: str) -> str:
+    """Protect literal ``_xHHHH_`` in a text so Excel shows it as typed (inverse of :func:`unescape_excel`)."""
+    if "_x" not in text:
+        return text
+    return _NUM_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
+
+
+def column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def column_letters(index: int) -> str:
+    out = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """``"E14"`` → (row 14, column 5)."""
+    m = _REF.match(ref)
+    if not m:
+        raise ValueError(f"bad cell reference {ref!r}")
+    return int(m.group(2)), column_index(m.group(1))
+
+
+class XlsxReader:
+    """Open an .xlsx file for reading within :class:`Limits`. Raises :class:`UnreadableWorkbook`."""
+
+    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS):
+        self.path = Path(path)
+        self.limits = limits
+        self._total = 0
+        try:
+            size = self.path.stat().st_size
+            with self.path.open("rb") as fh:
+                head = fh.read(4)
+        except OSError as exc:
+            raise UnreadableWorkbook(
+                ReasonCode.CORRUPT, f"ファイルを開けません（{exc.strerror or exc}）"
+            ) from exc
+        if size > limits.max_file_bytes:
+            raise UnreadableWorkbook(
+                ReasonCode.TOO_LARGE,
+                f"ファイルが大きすぎます（{size / 2**20:.0f}MB、上限 {limits.max_file_bytes // 2**20}MB）",
+            )
+        if head != b"PK\x03\x04":
+            if size == 0:
+                raise UnreadableWorkbook(ReasonCode.CORRUPT, "ファイルが壊れています（空のファイルです）")
+            raise UnreadableWorkbook(
+                ReasonCode.NOT_XLSX, "dxdesk のファイルではありません（Excel ブック（.xlsx）ではありません）"
+            )
+        try:
+            self.zip = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+            raise UnreadableWorkbook(
+                ReasonCode.CORRUPT, "ファイルが壊れています（途中で切れているか、zip として読めません）"
+            ) from exc
+        infos = self.zip.infolist()
+        if len(infos) > limits.max_parts:
+            self.close()
+            raise UnreadableWorkbook(
+                ReasonCode.TOO_LARGE, f"ファイルの構成要素が多すぎます（{len(infos)}個）"
+            )
+        self._infos = {i.filename: i for i in infos}
+        for info in infos:
+            if info.file_size > limits.max_part_bytes:
+                self.close()
+                raise UnreadableWorkbook(
+                    ReasonCode.TOO_LARGE,
+                    f"ファイルが壊れているか、大きすぎます（「{info.filename[:40]}」の展開後のサイズが上限を超えます）",
+                )
+        self._sheets: list[SheetInfo] | None = None
+        self._book: CalamineWorkbook | None = None
+        self._rows: dict[str, list[list[Any]]] = {}
+
+    # --- plumbing -----------------------------------------------------------------------------
+    def close(self) -> None:
+        self.zip.close()
+
+    def __enter__(self) -> XlsxReader:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def has(self, name: str) -> bool:
+        return name in self._infos
+
+    def read(self, name: str) -> bytes:
+        """A part, decompressed in a stream that never exceeds the limits."""
+        info = self._infos.get(name)
+        if info is None:
+            raise UnreadableWorkbook(ReasonCode.CORRUPT, f"ファイルが壊れています（「{name}」がありません）")
+        cap = min(self.limits.max_part_bytes, self.limits.max_total_bytes - self._total)
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            with self.zip.open(info) as fh:
+                while True:
+                    block = fh.read(min(1 << 20, cap + 1 - got))
+                    if not block:
+                        break
+                    got += len(block)
+                    if got > cap:
+                        raise UnreadableWorkbook(
+                            ReasonCode.TOO_LARGE,
+                            "ファイルが壊れているか、大きすぎます（展開後のサイズが上限を超えます）",
+                        )
+                    chunks.append(block)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+            raise UnreadableWorkbook(
+                ReasonCode.CORRUPT, f"ファイルが壊れています（{name} が読めません）"
+            ) from exc
+        except RuntimeError as exc:  # encrypted member
+            raise UnreadableWorkbook(ReasonCode.NOT_DXDESK, "パスワード付きのファイルは読めません") from exc
+        self._total += got
+        data = b"".join(chunks)
+        if name.endswith((".xml", ".rels")) and (
+            b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"\x00" in data
+        ):
+            raise UnreadableWorkbook(
+                ReasonCode.UNSAFE_XML,
+                "ファイルが壊れています（XML に許されない構造（DTD・エンティティ）があります）",
+            )
+        return data
+
+    def xml(self, name: str) -> Element:
+        data = self.read(name)
+        try:
+            root: Element = SafeET.fromstring(data, forbid_dtd=True)
+        except DefusedXmlException as exc:
+            raise UnreadableWorkbook(
+                ReasonCode.UNSAFE_XML,
+                "ファイルが壊れています（XML に許されない構造（DTD・エンティティ）があります）",
+            ) from exc
+        except (ParseError, ValueError) as exc:
+            raise UnreadableWorkbook(
+                ReasonCode.CORRUPT, f"ファイルが壊れています（{name} の XML が読めません）"
+            ) from exc
+        return root
+
+    # --- workbook structure ---------------------------------------------------------------------
+    def sheets(self) -> list[SheetInfo]:
+        if self._sheets is not None:
+            return self._sheets
+        if not self.has("xl/workbook.xml"):
+            raise UnreadableWorkbook(
+                ReasonCode.NOT_XLSX, "dxdesk のファイルではありません（Excel ブックではありません）"
+            )
+        rels: dict[str, str] = {}
+        if self.has("xl/_rels/workbook.xml.rels"):
+            for rel in self.xml("xl/_rels/workbook.xml.rels"):
+                rid, target = rel.get("Id"), rel.get("Target")
+                if rid and target:
+                    if target.startswith("/"):
+                        part = target.lstrip("/")
+                    else:
+                        part = posixpath.normpath(posixpath.join("xl", target))
+                    rels[rid] = part
+        out: list[SheetInfo] = []
+        for el in self.xml("xl/workbook.xml").iter():
+            if _local(el.tag) != "sheet":
+                continue
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id" and "relationships" in k), None)
+            name = el.get("name") or ""
+            part = rels.get(rid or "", "")
+            out.append(SheetInfo(name=name, state=el.get("state") or "visible", part=part))
+        self._sheets = out
+        return out
+
+    def sheet(self, name: str) -> SheetInfo | None:
+        return next((s for s in self.sheets() if s.name == name), None)
+
+    def _calamine(self) -> CalamineWorkbook:
+        """calamine on a stored (uncompressed) copy of the checked XML parts."""
+        if self._book is None:
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
+                for name in self._infos:
+                    if name.endswith((".xml", ".rels")):
+                        out.writestr(name, self.read(name))
+            buf.seek(0)
+            try:
+                self._book = CalamineWorkbook.from_filelike(buf)
+            except (CalamineError, ValueError, OSError) as exc:
+                raise UnreadableWorkbook(
+                    ReasonCode.CORRUPT, "ファイルが壊れています（シートが読めません）"
+                ) from exc
+        return self._book
+
+    def _sheet_rows(self, name: str) -> list[list[Any]]:
+        rows = self._rows.get(name)
+        if rows is None:
+            try:
+                rows = self._calamine().get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except (CalamineError, ValueError, OSError) as exc:
+                raise UnreadableWorkbook(
+                    ReasonCode.CORRUPT, f"ファイルが壊れています（シート「{name[:31]}」が読めません）"
+                ) from exc
+            self._rows[name] = rows
+        return rows
+
+    def cells(self, sheet: SheetInfo, wanted: Iterable[str] | None = None) -> dict[str, Cell]:
+        """The sheet's non-empty cells (only ``wanted`` references when given), keyed by reference."""
+        rows = self._sheet_rows(sheet.name)
+        out: dict[str, Cell] = {}
+        if wanted is None:
+            refs = [
+                (f"{column_letters(c + 1)}{r + 1}", r, c)
+                for r, row in enumerate(rows)
+                for c, v in enumerate(row)
+                if v != ""
+            ]
+        else:
+            refs = []
+            for ref in wanted:
+                r, c = split_ref(ref)
+                refs.append((ref, r - 1, c - 1))
+        for ref, r, c in refs:
+            v = rows[r][c] if r < len(rows) and c < len(rows[r]) else ""
+            cell = _cell(v)
+            if cell is not None:
+                out[ref] = cell
+        return out
+
+
+def _cell(v: Any) -> Cell | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        return Cell("TRUE" if v else "FALSE")
+    if isinstance(v, int):
+        return Cell(str(v), True)
+    if isinstance(v, float):
+        return Cell(repr(v), True)
+    if isinstance(v, (dt.date, dt.time, dt.timedelta)):
+        return Cell(str(v))
+    return Cell(str(v))

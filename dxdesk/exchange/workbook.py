@@ -1,0 +1,298 @@
+"""The generic signed workbook: visible sheets whose data cells are bound, plus a very hidden payload.
+
+Every kind (kit, submission, review) is built the same way:
+
+1. draw the visible sheets with :class:`WorkbookBuilder` — every data cell goes through
+   :meth:`WorkbookBuilder.put`, which writes it safely (text never becomes a formula; numbers keep their
+   decimals through the number format) and records a *binding*: sheet, cell, type, the value shown and
+   a label for messages;
+2. :meth:`WorkbookBuilder.finish` puts the bindings into the payload, makes the canonical JSON, signs
+   ``kind + "\\n" + payload`` with Ed25519 and writes the very hidden sheet ``_dxdesk``:
+
+   ====  =================  ==========================================
+   row   A                  B
+   ====  =================  ==========================================
+   1     dxdesk             signed-workbook/1
+   2     kind               e.g. ``dxdesk/submission/1``
+   3     signature          base64 Ed25519 signature
+   4     certificate        signer's X.509 certificate (PEM)
+   5     chunks             number N of payload chunks
+   6…    payload            canonical JSON, split in chunks of 16,000 characters
+   ====  =================  ==========================================
+
+3. the file is written atomically.
+
+:func:`read_signed` is the inverse, on the safe zip reader (no openpyxl load).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from dxdesk.exchange.canonical import canonical_bytes, parse_canonical, payload_hash
+from dxdesk.exchange.certificates import cert_from_pem, cert_to_pem
+from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
+from dxdesk.exchange.reader import DEFAULT_LIMITS, Limits, XlsxReader, escape_excel
+from dxdesk.exchange.signing import sign
+from dxdesk.files import atomic_path
+
+__all__ = [
+    "CONTAINER",
+    "PAYLOAD_SHEET",
+    "Binding",
+    "SignedFile",
+    "WorkbookBuilder",
+    "number_format_for",
+    "read_signed",
+    "safe_text",
+]
+
+PAYLOAD_SHEET = "_dxdesk"
+CONTAINER = "signed-workbook/1"
+CHUNK = 16_000  # characters; ≤ 32,000 UTF-16 units even if every character is outside the BMP
+MAX_CELL_TEXT = 32_000  # Excel holds 32,767 characters per cell
+_thin = Side(style="thin", color="808080")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def safe_text(text: str) -> str:
+    """Text as a cell can hold it: line ends as ``\\n``, characters XML cannot carry replaced."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _ILLEGAL.sub("\ufffd", text)
+
+
+def number_format_for(d: Decimal) -> str:
+    """Thousands separators and exactly the decimals typed (280.0 shows 280.0)."""
+    exp = d.as_tuple().exponent
+    places = -exp if isinstance(exp, int) and exp < 0 else 0
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+@dataclass(frozen=True)
+class Binding:
+    sheet: str
+    ref: str
+    type: str  # "n" number, "s" text
+    value: str  # number as canonical decimal text, or the text shown
+    label: str
+
+
+@dataclass
+class WorkbookBuilder:
+    """Visible sheets under construction; :meth:`put` writes and binds a data cell."""
+
+    wb: Workbook = field(default_factory=lambda: Workbook())
+    bindings: list[Binding] = field(default_factory=list)
+    _numeric_widths: dict[tuple[str, int], int] = field(default_factory=dict)
+    _styles: dict[str, StyleArray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        default = self.wb.active
+        if default is not None:
+            self.wb.remove(default)
+
+    def style_array(self, name: str, parts: tuple[Font, Alignment, PatternFill | None, bool]) -> StyleArray:
+        """The workbook's style array for a named style, registered once."""
+        arr = self._styles.get(name)
+        if arr is None:
+            font, align, fill, bordered = parts
+            arr = StyleArray()
+            arr.fontId = self.wb._fonts.add(font)
+            arr.alignmentId = self.wb._alignments.add(align)
+            if fill is not None:
+                arr.fillId = self.wb._fills.add(fill)
+            if bordered:
+                arr.borderId = self.wb._borders.add(BORDER)
+            self._styles[name] = arr
+        return arr
+
+    def sheet(self, title: str) -> Worksheet:
+        return self.wb.create_sheet(title)
+
+    def put(
+        self,
+        ws: Worksheet,
+        row: int,
+        col: int,
+        value: str | Decimal | int | None,
+        *,
+        label: str | None = None,
+        number_format: str | None = None,
+    ) -> Cell:
+        """Write ``value`` at (row, col). With ``label`` the cell is bound (checked by verification).
+
+        Text is always text, never a formula, whatever it starts with (= + - @); it is shown with
+        Excel's quote prefix so that editing the cell in Excel keeps it text. Text longer than a cell
+        can hold is cut with a note (the payload keeps the whole text)."""
+        cell: Cell = ws.cell(row=row, column=col)
+        if value is None or value == "":
+            cell.value = None
+            shown, kind = "", "s"
+        elif isinstance(value, bool):
+            raise TypeError("booleans are shown as words (はい/いいえ), not written as cells")
+        elif isinstance(value, (Decimal, int)):
+            d = Decimal(value)
+            cell.value = d
+            cell.number_format = number_format or number_format_for(d)
+            shown, kind = format(d, "f"), "n"
+            digits = len(format(d, ",f"))
+            key = (ws.title, col)
+            self._numeric_widths[key] = max(self._numeric_widths.get(key, 0), digits)
+        else:
+            text = safe_text(str(value))
+            if len(text) > MAX_CELL_TEXT:
+                text = text[: MAX_CELL_TEXT - 40] + "…（以下省略：全文は dxdesk で確認できます）"
+            cell.value = escape_excel(text)
+            cell.data_type = "s"  # never a formula
+            if text[:1] in ("=", "+", "-", "@"):
+                cell.quotePrefix = True
+            shown, kind = text, "s"
+        if label is not None:
+            self.bindings.append(Binding(ws.title, cell.coordinate, kind, shown, label))
+        return cell
+
+    def ensure_number_widths(self, min_extra: float = 2.5) -> None:
+        """Widen columns holding numbers so Excel never shows ####."""
+        for (title, col), digits in self._numeric_widths.items():
+            ws = self.wb[title]
+            dim = ws.column_dimensions[get_column_letter(col)]
+            need = digits * 1.15 + min_extra
+            if (dim.width or 8.43) < need:
+                dim.width = need
+
+    def binding_payload(self) -> dict[str, list[list[str]]]:
+        """Bindings grouped by sheet: ``{sheet: [[ref, type, value, label], …]}``."""
+        out: dict[str, list[list[str]]] = {}
+        for b in self.bindings:
+            out.setdefault(b.sheet, []).append([b.ref, b.type, b.value, b.label])
+        return out
+
+    def save_unsigned(self, path: Path) -> None:
+        """Write a workbook that carries no payload (e.g. the passphrase slips), atomically."""
+        self.ensure_number_widths()
+        with atomic_path(path) as tmp:
+            self.wb.save(tmp)
+
+    def finish(
+        self,
+        path: Path,
+        kind: str,
+        payload: dict[str, Any],
+        key: Ed25519PrivateKey,
+        certificate: x509.Certificate,
+        *,
+        before_save: Callable[[], None] | None = None,
+    ) -> tuple[bytes, str]:
+        """Bind, sign and write atomically. Returns (canonical payload bytes, payload hash)."""
+        self.ensure_number_widths()
+        payload = dict(payload)
+        payload["format"] = kind
+        payload["bindings"] = self.binding_payload()
+        data = canonical_bytes(payload)
+        signature = sign(key, kind, data)
+        text = data.decode("utf-8")
+        ws = self.wb.create_sheet(PAYLOAD_SHEET)
+        ws.sheet_state = "veryHidden"
+        chunks = [text[i : i + CHUNK] for i in range(0, len(text), CHUNK)] or [""]
+        rows: list[tuple[str, str]] = [
+            ("dxdesk", CONTAINER),
+            ("kind", kind),
+            ("signature", base64.b64encode(signature).decode("ascii")),
+            ("certificate", cert_to_pem(certificate)),
+            ("chunks", str(len(chunks))),
+            *(("payload", c) for c in chunks),
+        ]
+        for r, (k, v) in enumerate(rows, start=1):
+            for col, val in ((1, k), (2, v)):
+                cell = ws.cell(row=r, column=col)
+                cell.value = escape_excel(val)
+                cell.data_type = "s"
+        if before_save is not None:
+            before_save()
+        with atomic_path(path) as tmp:
+            self.wb.save(tmp)
+        return data, payload_hash(data)
+
+
+@dataclass(frozen=True)
+class SignedFile:
+    """What a signed workbook holds, read without trusting it yet."""
+
+    path: Path
+    kind: str
+    payload_bytes: bytes
+    payload: dict[str, Any]
+    signature: bytes
+    certificate: x509.Certificate
+    reader: XlsxReader
+
+    @property
+    def hash(self) -> str:
+        return payload_hash(self.payload_bytes)
+
+
+def _corrupt(detail: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook(ReasonCode.CORRUPT, f"ファイルが壊れています（{detail}）")
+
+
+def read_signed(path: Path, limits: Limits = DEFAULT_LIMITS) -> SignedFile:
+    """Open a signed workbook and read its payload sheet. Raises :class:`UnreadableWorkbook`.
+
+    The returned reader stays open for the cell check; close it with ``signed.reader.close()``."""
+    reader = XlsxReader(path, limits)
+    try:
+        info = reader.sheet(PAYLOAD_SHEET)
+        if info is None or not info.part:
+            raise UnreadableWorkbook(
+                ReasonCode.NOT_DXDESK,
+                "dxdesk のファイルではありません（署名データのシートがありません。"
+                "dxdesk で作成したファイルではないか、シートが削除されています）",
+            )
+        cells = reader.cells(info)
+        values: dict[str, list[str]] = {}
+        row = 1
+        while f"A{row}" in cells:
+            b = cells.get(f"B{row}")
+            values.setdefault(cells[f"A{row}"].value or "", []).append((b.value or "") if b else "")
+            row += 1
+        if values.get("dxdesk") != [CONTAINER]:
+            raise UnreadableWorkbook(
+                ReasonCode.NOT_DXDESK, "dxdesk のファイルではありません（署名データの形式が違います）"
+            )
+        try:
+            kind = values["kind"][0]
+            signature = base64.b64decode(values["signature"][0], validate=True)
+            cert = cert_from_pem(values["certificate"][0])
+            n = int(values["chunks"][0])
+            chunks = values.get("payload", [])
+        except (KeyError, IndexError, ValueError) as exc:
+            raise _corrupt("署名データが読み取れません") from exc
+        if n != len(chunks):
+            raise _corrupt("署名データの一部が欠けています")
+        data = "".join(chunks).encode("utf-8")
+        try:
+            payload = parse_canonical(data)
+        except ValueError as exc:
+            raise _corrupt("署名データが読み取れません") from exc
+        if not isinstance(payload, dict):
+            raise _corrupt("署名データが読み取れません")
+        return SignedFile(path, kind, data, payload, signature, cert, reader)
+    except BaseException:
+        reader.close()
+        raise
