@@ -1,6 +1,6 @@
 ; Inno Setup script: dxdesk for one Windows user, without administrator rights.
 ;
-; Build on Windows after the PyInstaller bundle (packaging/build.py does both and passes the defines):
+; Build on Windows after the PyInstaller bundle (packaging/build_dist.py does both and passes the defines):
 ;   ISCC /DAppVersion=0.1.0 /DAppVersionNumeric=0.1.0.0 /DBundleDir=..\dist\dxdesk /DOutputDir=..\dist packaging\dxdesk.iss
 ; Needs Inno Setup 6 (6.3 or later recommended). Output: dist\dxdesk-<version>-setup.exe.
 ;
@@ -16,7 +16,7 @@
 ;   of the old one beside it.
 
 #ifndef AppVersion
-  #error Pass the version: ISCC /DAppVersion=x.y.z (packaging/build.py does)
+  #error Pass the version: ISCC /DAppVersion=x.y.z (packaging/build_dist.py does)
 #endif
 #ifndef AppVersionNumeric
   #define AppVersionNumeric AppVersion

@@ -47,7 +47,9 @@ class Runner:
     def __init__(self, bundle: Path, work: Path):
         self.exe = bundle / ("dxdesk-cli.exe" if IS_WIN else "dxdesk-cli")
         if not self.exe.exists():
-            raise SmokeTestFailed(f"no executable at {self.exe}: build the bundle first (packaging/build.py)")
+            raise SmokeTestFailed(
+                f"no executable at {self.exe}: build the bundle first (packaging/build_dist.py)"
+            )
         self.bundle = bundle
         self.work = work
         self.data = work / "userdata"

@@ -1,7 +1,7 @@
 """The application's version, read from pyproject.toml, and the Windows VERSIONINFO resource made from it.
 
 pyproject.toml is the one place the version is written. The PyInstaller spec, the Inno Setup script
-(through ``packaging/build.py``) and the portable zip's name all take it from here, so a release only
+(through ``packaging/build_dist.py``) and the portable zip's name all take it from here, so a release only
 changes that line.
 
 Windows shows the VERSIONINFO resource in the file's Properties → Details tab and uses the numeric

@@ -10,7 +10,7 @@ PY=.venv/bin/python
 [ -x "$PY" ] || { echo "build_bundle: run scripts/bootstrap.sh first" >&2; exit 1; }
 
 SECONDS=0
-"$PY" packaging/build.py --installer no "$@"
+"$PY" packaging/build_dist.py --installer no "$@"
 built=$SECONDS
 rm -rf build/smoke
 mkdir -p build/smoke

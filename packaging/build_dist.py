@@ -1,6 +1,6 @@
 """Build the distributable artefacts: the PyInstaller bundle, the portable zip and (on Windows) the installer.
 
-    python packaging/build.py [--clean] [--no-zip] [--installer auto|yes|no]
+    python packaging/build_dist.py [--clean] [--no-zip] [--installer auto|yes|no]
 
 Run from an environment where dxdesk and its pinned dependencies are installed (on Linux:
 scripts/bootstrap.sh; on Windows: the offline wheelhouse, see packaging/README.md). Writes:
