@@ -11,6 +11,9 @@ network connection, so it keeps only:
   plugin) and the xcb GL integrations the xcb plugin needs;
 - the Japanese Qt translations.
 
+It also drops the ``dxdesk.egg-info`` an editable install leaves in the source tree: the spec ships
+dxdesk's metadata itself, made from pyproject.toml, and two copies could disagree about the version.
+
 Dropping a plugin leaves the libraries it alone needed; :func:`orphaned_libraries` finds those (only
 libraries reached from the dropped plugins and from nothing kept), so a library a hook added for
 another reason, or that Qt opens at run time, stays.
@@ -45,6 +48,10 @@ def wanted(dest: str) -> bool:
     if not parts:
         return True
     if parts[-1].lower() in DROP_FILES:
+        return False
+    if parts[0] == "dxdesk.egg-info":
+        # left in the source tree by the editable install (and found by the hooks that collect entry
+        # points); the spec writes dxdesk-<version>.dist-info from pyproject.toml, the one to read
         return False
     if parts[0] != "PySide6":
         return True

@@ -105,6 +105,7 @@ def test_kept_in_the_bundle(dest):
         "PySide6/Qt/plugins/networkinformation/qnetworklistmanager.dll",
         "PySide6/Qt/translations/qtbase_de.qm",
         "PySide6/opengl32sw.dll",
+        "dxdesk.egg-info/PKG-INFO",
     ],
 )
 def test_left_out_of_the_bundle(dest):
