@@ -70,13 +70,14 @@ def test_full_width_digits_and_commas_are_normalised_and_rate_follows(sdb):
 
 def test_suggested_grade_changes_with_the_actual(sdb):
     sheet = open_sheet(sdb, find_measure(sdb, kpi_with_baseline))
-    base = sheet.indicators[0].baseline.number
-    for i in range(2):
+    # each indicator against its own baseline (the two indicators' baselines differ)
+    bases = [sheet.indicators[i].baseline.number for i in range(2)]
+    for i, base in enumerate(bases):
         sheet.set(f"indicators[{i}].target@2026", str(base * 2))
         sheet.set(f"indicators[{i}].actual@2026", str(base * 3))
     assert sheet.evaluate().suggestion.grade is Grade.A
-    sheet.set("indicators[0].actual@2026", str(base - 1))
-    sheet.set("indicators[1].actual@2026", str(base - 1))
+    for i, base in enumerate(bases):
+        sheet.set(f"indicators[{i}].actual@2026", str(base - 1))
     assert sheet.evaluate().suggestion.grade is Grade.D
     assert "悪化" in sheet.evaluate().suggestion.explanation
 
