@@ -2,13 +2,17 @@
 
 ``freeze_support`` comes first: on Windows, worker processes (``dxdesk demo``, kit creation) are started
 by running this executable again with multiprocessing's own arguments, which must not reach the
-command line parser.
+command line parser. ``DXDESK_SMOKE_SPAWN=1`` (set by packaging/smoke_test.py) makes the bundle start
+its workers that way on Linux too, so the Windows start method is tested where Windows is not at hand.
 """
 
 import multiprocessing
+import os
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()
+    if os.environ.get("DXDESK_SMOKE_SPAWN"):
+        multiprocessing.get_all_start_methods = lambda: ["spawn"]  # as on Windows: no fork
 
     from ui.launcher import main
 
