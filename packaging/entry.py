@@ -8,8 +8,15 @@ its workers that way on Linux too, so the Windows start method is tested where W
 
 import multiprocessing
 import os
+import sys
 
 if __name__ == "__main__":
+    # The windowed dxdesk.exe has no console: sys.stdout and sys.stderr are None, and a subcommand run
+    # with it (instead of dxdesk-cli.exe) would fail on its first line of output. Discard it instead.
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     multiprocessing.freeze_support()
     if os.environ.get("DXDESK_SMOKE_SPAWN"):
         multiprocessing.get_all_start_methods = lambda: ["spawn"]  # as on Windows: no fork

@@ -12,7 +12,8 @@ with a fresh, empty data folder, and checks what a person would:
 3. command line: ``init-db`` (migrations found, at the head revision of db/versions), ``demo-db``,
    ``check``, ``print`` (a PDF with an embedded Japanese font), ``demo`` and ``verify`` (a complete
    demo scenario, built with worker processes, whose signed workbooks all verify — once more with the
-   workers started as on Windows, by running the executable again);
+   workers started as on Windows, by running the executable again); a subcommand run by the windowed
+   program, which has no console to print to, still works;
 4. the licence notices for the About dialog are in the bundle (Qt's LGPL text among them);
 5. upgrade: a database at the previous migration revision holding the demo plan is opened by the
    bundle; every row is still there and the automatic backup copy was written next to it.
@@ -136,6 +137,18 @@ def check_cli(r: Runner) -> None:
     expect(data.startswith(b"%PDF") and b"/FontFile2" in data, "print wrote no PDF with an embedded font")
 
 
+def check_without_console(r: Runner) -> None:
+    """A subcommand run with the windowed program (no console: stdout and stderr are None) still works.
+    On Windows that is dxdesk.exe itself; elsewhere the same is had by closing both file descriptors."""
+    db = r.work / "no-console.sqlite"
+    gui = r.bundle / ("dxdesk.exe" if IS_WIN else "dxdesk")
+    cmd = [str(gui), "init-db", "--db", str(db)]
+    if not IS_WIN:
+        cmd = ["sh", "-c", 'exec "$0" "$@" >&- 2>&-', *cmd]
+    proc = subprocess.run(cmd, env=r.env, cwd=r.work, timeout=TIMEOUT)
+    expect(proc.returncode == 0 and db.is_file(), f"init-db without a console exited {proc.returncode}")
+
+
 def check_notices(r: Runner) -> str:
     """The About dialog's licence list was collected into the bundle (a bundle has no package metadata)."""
     import json
@@ -213,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             shot = check_gui(r)
             notes.append(f"window drawing: {shot}" if args.work else "window drawn")
             check_cli(r)
+            check_without_console(r)
             notes.append(check_notices(r))
             notes.append(check_exchange(r))
             notes.append(check_upgrade(r))
