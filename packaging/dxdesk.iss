@@ -24,6 +24,9 @@
 #ifndef BundleDir
   #define BundleDir "..\dist\dxdesk"
 #endif
+#ifndef IconFile
+  #define IconFile "..\resources\dxdesk.ico"
+#endif
 #ifndef OutputDir
   #define OutputDir "..\dist"
 #endif
@@ -57,6 +60,7 @@ CloseApplications=yes
 RestartApplications=no
 UninstallDisplayName=dxdesk {#AppVersion}
 UninstallDisplayIcon={app}\dxdesk.exe
+SetupIconFile={#IconFile}
 OutputDir={#OutputDir}
 OutputBaseFilename=dxdesk-{#AppVersion}-setup
 Compression=lzma2/max

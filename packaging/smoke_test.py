@@ -8,7 +8,8 @@ with a fresh, empty data folder, and checks what a person would:
 1. ``--version`` says pyproject's version (the package metadata is in the bundle);
 2. first run: ``dxdesk`` with no data folder yet creates the folder and the database and draws the
    main window (offscreen); ``dxdesk --demo`` opens the demo data (resources found) and draws the main
-   window with a Japanese font and the stylesheet; the drawing is saved as smoke-window.png to look at;
+   window with a Japanese font, the stylesheet and the window icon; the drawing is saved as
+   smoke-window.png to look at;
 3. command line: ``init-db`` (migrations found, at the head revision of db/versions), ``demo-db``,
    ``check``, ``print`` (a PDF with an embedded Japanese font), ``demo`` and ``verify`` (a complete
    demo scenario, built with worker processes, whose signed workbooks all verify — once more with the
@@ -114,6 +115,7 @@ def check_gui(r: Runner) -> Path:
     line = next((ln for ln in out.splitlines() if ln.startswith("SMOKE-TEST OK")), "")
     expect("window=MainWindow" in line, f"the demo did not open in the main window:\n{out}")
     expect("stylesheet=yes" in line, f"the stylesheet (resources/style.qss) was not found: {line}")
+    expect("icon=yes" in line, f"the window icon (resources/dxdesk.png) was not found: {line}")
     font = re.search(r"font='([^']*)'", line)
     japanese_fonts = ("Yu Gothic UI", "Meiryo UI", "Meiryo", "MS UI Gothic", "IPAexGothic", "IPAPGothic")
     expect(bool(font and font.group(1) in japanese_fonts), f"no Japanese UI font was picked: {line}")

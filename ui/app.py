@@ -18,10 +18,11 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from dxdesk import __version__
-from dxdesk.paths import default_database_path, demo_database_path
+from dxdesk.paths import default_database_path, demo_database_path, resource
 from dxdesk.store.database import Database, DatabaseError, open_database
 from dxdesk.store.demo import create_demo_database
 from ui import style
@@ -44,6 +45,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("dxdesk")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("dxdesk")
+    app.setWindowIcon(QIcon(str(resource("dxdesk.png"))))  # drawn by scripts/make_icon.py
     style.apply(app)
     return app
 
@@ -94,6 +96,7 @@ def _smoke_test(app: QApplication, window: QWidget, db: Database, target: str) -
         print(
             f"SMOKE-TEST OK window={type(window).__name__} size={image.width()}x{image.height()}"
             f" font={app.font().family()!r} stylesheet={'yes' if app.styleSheet() else 'no'}"
+            f" icon={'no' if app.windowIcon().isNull() else 'yes'}"
             f" db={db.path}",
             flush=True,
         )
