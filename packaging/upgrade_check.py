@@ -67,14 +67,17 @@ def _placeholder(column: sa.Column[Any]) -> Any:
     return ""
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _copy_rows(source: Path, target: Path) -> None:
     old = sa.MetaData()
     old_engine = sa.create_engine(f"sqlite:///{target}")
+    new_engine = sa.create_engine(f"sqlite:///{source}")
     old.reflect(old_engine)
-    new_columns = {
-        table: {c["name"] for c in sa.inspect(sa.create_engine(f"sqlite:///{source}")).get_columns(table)}
-        for table in sa.inspect(sa.create_engine(f"sqlite:///{source}")).get_table_names()
-    }
+    inspector = sa.inspect(new_engine)
+    new_columns = {t: {c["name"] for c in inspector.get_columns(t)} for t in inspector.get_table_names()}
     src = sqlite3.connect(source)
     dst = sqlite3.connect(target)
     try:
@@ -84,21 +87,19 @@ def _copy_rows(source: Path, target: Path) -> None:
                 continue
             shared = [c.name for c in table.columns if c.name in new_columns[table.name]]
             filled = [c for c in table.columns if c.name not in new_columns[table.name] and not c.nullable]
-            columns = shared + [c.name for c in filled]
             extra = [_placeholder(c) for c in filled]
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            marks = ", ".join("?" for _ in columns)
-            rows = src.execute(
-                f'SELECT {", ".join(f"{chr(34)}{c}{chr(34)}" for c in shared)} FROM "{table.name}"'
-            )
+            names = ", ".join(_quoted(c) for c in shared + [c.name for c in filled])
+            marks = ", ".join("?" for _ in range(len(shared) + len(filled)))
+            rows = src.execute(f"SELECT {', '.join(_quoted(c) for c in shared)} FROM {_quoted(table.name)}")
             dst.executemany(
-                f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', (list(r) + extra for r in rows)
+                f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', (list(r) + extra for r in rows)
             )
         dst.commit()
     finally:
         src.close()
         dst.close()
         old_engine.dispose()
+        new_engine.dispose()
 
 
 def _edit_a_text(path: Path) -> None:
