@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,9 +32,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
     For libraries that want a file name to write to (openpyxl, reportlab)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    # Not tempfile.mkstemp: its 0600 mode would make kits and submissions in a shared folder readable
+    # by their owner only. 0666 minus the umask is what any other new file gets.
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     os.close(fd)
-    tmp = Path(tmp_name)
     try:
         yield tmp
         with tmp.open("rb+") as fh:

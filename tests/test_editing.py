@@ -35,14 +35,14 @@ def find_measure(db, predicate):
 
 
 def kpi_with_baseline(r):
-    ind = r.snapshot.indicators[0]
+    inds = r.snapshot.indicators
     return (
         r.stage is not None
         and r.stage.value in ("2", "4")
-        and ind.value_type.value == "numeric"
-        and ind.baseline.is_number
-        and ind.direction.value == "up"
-        and len(r.snapshot.indicators) == 2
+        and len(inds) == 2
+        and all(
+            i.value_type.value == "numeric" and i.baseline.is_number and i.direction.value == "up" for i in inds
+        )
     )
 
 
@@ -70,8 +70,7 @@ def test_full_width_digits_and_commas_are_normalised_and_rate_follows(sdb):
 
 def test_suggested_grade_changes_with_the_actual(sdb):
     sheet = open_sheet(sdb, find_measure(sdb, kpi_with_baseline))
-    # each indicator against its own baseline (the two indicators' baselines differ)
-    bases = [sheet.indicators[i].baseline.number for i in range(2)]
+    bases = [ind.baseline.number for ind in sheet.indicators]
     for i, base in enumerate(bases):
         sheet.set(f"indicators[{i}].target@2026", str(base * 2))
         sheet.set(f"indicators[{i}].actual@2026", str(base * 3))

@@ -69,6 +69,7 @@ def open_demo(reset: bool = False) -> Database:
 
 def run(db_path: Path | None = None, demo: bool = False, reset_demo: bool = False) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines mean nothing to a user
     app = make_app()
     try:
         db = open_demo(reset_demo) if demo else open_database(db_path or default_database_path())

@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -31,16 +32,20 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import select
 
+from dxdesk.domain.audit import Finding
 from dxdesk.domain.enums import EntryStatus
+from dxdesk.domain.fields import jump_target
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import PlanSettings
+from dxdesk.paths import data_dir
 from dxdesk.store.autosave import SaveResult
 from dxdesk.store.backup import BackupError, backup_due, create_backup, restore_backup
 from dxdesk.store.database import Database, DatabaseError, open_database
 from dxdesk.store.editing import EditableSheet, EditError
 from dxdesk.store.entry import EntrySession
-from dxdesk.store.models import Plan
+from dxdesk.store.models import Measure, Plan
 from dxdesk.store.presubmit import CheckItem, presubmission_check
 from dxdesk.store.queries import current_plan, measure_rows, plan_tree, sections_for_year
 from dxdesk.store.settings_store import get_setting, set_setting
@@ -58,9 +63,6 @@ __all__ = ["ALL_SECTIONS", "ROLE_MEASURE_ID", "MainWindow"]
 ALL_SECTIONS = ""
 BACKUP_INTERVAL = timedelta(minutes=10)
 STARTUP_BACKUP_DELAY_MS = 3000
-SEPARATE_FEATURE = (
-    "この機能（{name}）は別途提供されます。提供され次第、このメニューから使えるようになります。"
-)
 
 
 class _Bridge(QObject):
@@ -574,14 +576,58 @@ class MainWindow(QMainWindow):
 
     # --- features provided by other modules ---------------------------------------------------------------
     def open_kit(self) -> None:
-        QMessageBox.information(
-            self, "配布ファイルを開く", SEPARATE_FEATURE.format(name="配布ファイルの読み込み")
-        )
+        """Import a distribution file (kit) and switch to the section database it created or updated."""
+        from ui.exchange_dialogs import import_kit_interactive
+
+        self._save_everything()
+        path = import_kit_interactive(self, data_dir())
+        if path is None:
+            return
+        current = self.db.path
+        if current is not None and current.resolve() == Path(path).resolve():
+            self.reload_plan()
+        else:
+            try:
+                db = open_database(path)
+            except DatabaseError as exc:
+                QMessageBox.critical(self, "配布ファイルを開く", str(exc))
+                return
+            self.set_database(db)
+        self.show_status(f"配布ファイルを読み込みました（{Path(path).name}）", "ok")
 
     def export_submission(self) -> None:
-        QMessageBox.information(
-            self, "提出ファイルを作成", SEPARATE_FEATURE.format(name="提出ファイルの作成")
+        """Write the signed submission workbook of the chosen section (refused while errors remain)."""
+        from ui.exchange_dialogs import export_submission_interactive
+
+        if self.plan_id is None:
+            return
+        section = self.section_code
+        if section is None:
+            QMessageBox.information(
+                self,
+                "提出ファイルを作成",
+                "提出ファイルは課所室ごとに作成します。画面上の「課所室」で課所室を選んでから、もう一度実行してください。",
+            )
+            return
+        self._save_everything()
+        path = export_submission_interactive(
+            self, self.db, self.fiscal_year, section, on_finding=self._jump_to_finding
         )
+        if path is not None:
+            self.show_status(f"提出ファイルを作成しました（{Path(path).name}）", "ok")
+
+    def _jump_to_finding(self, finding: Finding) -> None:
+        """Jump to a finding listed by the export dialog (it knows the measure by code)."""
+        with self.db.session() as s:
+            mid = s.scalar(
+                select(Measure.id).where(
+                    Measure.plan_id == self.plan_id, Measure.code == finding.measure_code
+                )
+            )
+        if mid is None:
+            return
+        target = jump_target(finding.field, finding.fiscal_year, self.settings)
+        self.jump_to(CheckItem(finding=finding, measure_id=mid, measure_name="", target=target))
 
     def _save_everything(self) -> None:
         """Commit the field being typed and wait for the autosave queue (before export or print)."""

@@ -203,17 +203,3 @@ def test_print_menu_opens_the_print_dialog_for_the_selected_sheets(window, qtbot
     assert calls == [(window, window.db, 2026, window.section_code, [current])]
 
 
-def test_menus_for_the_features_wired_in_later(window, qtbot, monkeypatch):
-    shown = []
-    monkeypatch.setattr("ui.main_window.QMessageBox.information", lambda *a: shown.append(a[1:]))
-    monkeypatch.setattr("ui.print_dialog.open_print_dialog", lambda *a: shown.append(("印刷・PDF出力", "別途提供")))
-    names = {a.objectName(): a for a in window.actions()}
-    assert names["actionOpenKit"].text() == "配布ファイルを開く(&O)…"
-    assert names["actionExportSubmission"].text() == "提出ファイルを作成(&E)…"
-    assert names["actionPrint"].text() == "印刷・PDF出力(&P)…"
-    assert names["actionPrint"].shortcut().toString() == "Ctrl+P"
-    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    names["actionOpenKit"].trigger()
-    names["actionExportSubmission"].trigger()
-    assert [t for t, _m in shown] == ["印刷・PDF出力", "配布ファイルを開く", "提出ファイルを作成"]
-    assert all("別途提供" in m for _t, m in shown)

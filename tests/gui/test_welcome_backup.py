@@ -16,14 +16,16 @@ def test_welcome_screen_offers_the_kit_and_the_demo(qtbot, db, monkeypatch):
     from ui.main_window import MainWindow
 
     shown = []
-    monkeypatch.setattr("ui.main_window.QMessageBox.information", lambda *a: shown.append(a[1]))
+    # the kit dialog is tested in tests/exchange/test_dialogs.py; here: the button leads to it
+    monkeypatch.setattr("ui.exchange_dialogs.import_kit_interactive", lambda parent, data_dir: shown.append("kit"))
     w = MainWindow(db)
     qtbot.addWidget(w)
     w.show()
     assert w.stack.currentWidget() is w.welcome
     assert not w.actionCheck.isEnabled()
     click(qtbot, w.welcome.open_button)
-    assert shown == ["配布ファイルを開く"]
+    assert shown == ["kit"]  # cancelled: still on the welcome screen
+    assert w.stack.currentWidget() is w.welcome
     click(qtbot, w.welcome.demo_button)
     assert w.stack.currentWidget() is not w.welcome
     assert "デモ市" in w.windowTitle()
