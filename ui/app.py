@@ -17,7 +17,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -46,8 +46,26 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("dxdesk")
     app.setWindowIcon(QIcon(str(resource("dxdesk.png"))))  # drawn by scripts/make_icon.py
+    _install_japanese_qt_texts(app)
     style.apply(app)
     return app
+
+
+def _install_japanese_qt_texts(app: QApplication) -> None:
+    """Qt's own texts (standard buttons 「キャンセル」「はい」, file dialogs, context menus) in Japanese."""
+    if getattr(app, "_dxdesk_translator", None) is not None:
+        return
+    translator = QTranslator(app)
+    if translator.load(
+        QLocale(QLocale.Language.Japanese),
+        "qtbase",
+        "_",
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+    ):
+        app.installTranslator(translator)
+        app._dxdesk_translator = translator  # type: ignore[attr-defined]
+    else:
+        log.warning("Qt's Japanese translation (qtbase_ja.qm) not found; standard buttons stay in English")
 
 
 def settle() -> None:
