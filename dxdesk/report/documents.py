@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from dxdesk import __version__
+from dxdesk.domain.audit import Finding, check_plan
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.files import atomic_path
 from dxdesk.report.errors import PrintError
@@ -158,7 +159,14 @@ class _Render:
             c.drawText(t)
             c.restoreState()
             if sign is not None:
-                draw_row(c, self.font, sign, MARGIN_X + CONTENT_WIDTH - box_w, flow.y - (height - 8 - sign.height()) / 2, sign.height())
+                draw_row(
+                    c,
+                    self.font,
+                    sign,
+                    MARGIN_X + CONTENT_WIDTH - box_w,
+                    flow.y - (height - 8 - sign.height()) / 2,
+                    sign.height(),
+                )
         flow.space(height)
 
     def parts(self, sink: PageSink, header: RunningHeader, parts: Iterable[Part]) -> None:
@@ -175,10 +183,16 @@ class _Render:
 
     def summaries(self, session: Session, ids: Sequence[int]) -> list[MeasureSummary]:
         out = []
+        snapshots = []
         for m in iter_sheet_models(session, self.ctx, ids):
             out.append(summarize(m))
+            snapshots.append(m.snapshot)
             self.tick(f"集計しています（{m.code}）")
-        return out
+        # plan-wide findings (the same measure split across sections) join each measure's own
+        split: dict[str, list[Finding]] = {}
+        for f in check_plan(snapshots, self.ctx.settings, self.ctx.section_names):
+            split.setdefault(f.measure_code, []).append(f)
+        return [replace(s, findings=s.findings + tuple(split[s.code])) if s.code in split else s for s in out]
 
     def count_parts(self, header: RunningHeader, parts: Sequence[Part]) -> int:
         sink = PageSink(None, self.font)
@@ -284,7 +298,9 @@ def make_pdf(db: Database, out: Path | str, job: PrintJob, progress: Progress | 
                 "もう一度作成してください（保存先フォルダに書き込めるかも確かめてください）。"
             ) from exc
         except OSError as exc:
-            raise PrintError(f"PDFファイル「{out.name}」を書き込めません（{exc.strerror or exc}）。保存先を確かめてください。") from exc
+            raise PrintError(
+                f"PDFファイル「{out.name}」を書き込めません（{exc.strerror or exc}）。保存先を確かめてください。"
+            ) from exc
     result = PrintResult(
         path=out,
         pages=sink.pages,
@@ -313,7 +329,9 @@ def _booklet(session: Session, r: _Render, sink: PageSink, ids: Sequence[int], j
     ctx = r.ctx
     summaries = r.summaries(session, ids)
     section = ctx.section_names.get(job.section_code or "", "") if job.section_code else ""
-    header = RunningHeader(left=f"{fy_label(ctx.fiscal_year)}　{section}", right="目次", footer_left=r.plan_line)
+    header = RunningHeader(
+        left=f"{fy_label(ctx.fiscal_year)}　{section}", right="目次", footer_left=r.plan_line
+    )
 
     def front(firsts: list[int] | None) -> tuple[RunningHeader, Callable[[], None], list[Part]]:
         pages = firsts or [9999] * len(summaries)
@@ -328,7 +346,12 @@ def _booklet(session: Session, r: _Render, sink: PageSink, ids: Sequence[int], j
                 header,
                 r.options.sheet_title(ctx.fiscal_year),
                 section,
-                [("計画", ctx.plan_name), ("団体", ctx.municipality), ("年度", fy_label(ctx.fiscal_year)), ("シート数", f"{len(ids)}件")],
+                [
+                    ("計画", ctx.plan_name),
+                    ("団体", ctx.municipality),
+                    ("年度", fy_label(ctx.fiscal_year)),
+                    ("シート数", f"{len(ids)}件"),
+                ],
             )
 
         return header, cover, [r.front.contents(entries)]
@@ -340,7 +363,9 @@ def _report(session: Session, r: _Render, sink: PageSink, ids: Sequence[int]) ->
     ctx = r.ctx
     summaries = r.summaries(session, ids)
     level0 = ctx.settings.level_name(0)
-    header = RunningHeader(left=f"{fy_label(ctx.fiscal_year)}　{ctx.plan_name}", right="評価結果報告書", footer_left=r.plan_line)
+    header = RunningHeader(
+        left=f"{fy_label(ctx.fiscal_year)}　{ctx.plan_name}", right="評価結果報告書", footer_left=r.plan_line
+    )
 
     def front(firsts: list[int] | None) -> tuple[RunningHeader, Callable[[], None], list[Part]]:
         pages = firsts or [9999] * len(summaries)
@@ -352,7 +377,11 @@ def _report(session: Session, r: _Render, sink: PageSink, ids: Sequence[int]) ->
                 header,
                 f"{fy_label(ctx.fiscal_year)}　評価結果報告書",
                 ctx.plan_name,
-                [("団体", ctx.municipality), ("計画", " ".join(x for x in (ctx.plan_name, ctx.version_label) if x)), ("対象", f"{len(ids)}件（{fy_label(ctx.fiscal_year)}）")],
+                [
+                    ("団体", ctx.municipality),
+                    ("計画", " ".join(x for x in (ctx.plan_name, ctx.version_label) if x)),
+                    ("対象", f"{len(ids)}件（{fy_label(ctx.fiscal_year)}）"),
+                ],
             )
 
         return (
@@ -378,7 +407,10 @@ def default_file_name(db: Database, job: PrintJob) -> str:
         ctx = load_context(session, job.fiscal_year)
         options = PrintOptions.of(ctx.settings)
         fy = fy_short(ctx.fiscal_year)
-        title = options.sheet_title(ctx.fiscal_year).replace(fy_label(ctx.fiscal_year), "").strip("　 ") or "シート"
+        title = (
+            options.sheet_title(ctx.fiscal_year).replace(fy_label(ctx.fiscal_year), "").strip("　 ")
+            or "シート"
+        )
         if job.kind == "report":
             parts = [fy, "評価結果報告書"]
         elif job.section_code and not job.measure_ids and not job.measure_codes:
