@@ -13,5 +13,6 @@
 - ``commands``: ``dxdesk merge``, ``export``, ``status``, ``review``, ``review-export``,
   ``import-review``, ``conflicts``, ``resolve``.
 
-The merged workbook is ``dxdesk.report.workbook``. API reference: docs/central.md.
+The plan master (Excel template and import) is ``plan_master`` (its own package); the merged workbook
+is ``dxdesk.report.workbook``. API reference: docs/central.md.
 """
