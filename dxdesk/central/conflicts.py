@@ -225,7 +225,7 @@ def resolve_conflict(db: Database, conflict_id: int, keep_id: int, *, user: str 
     """Keep ``keep_id`` — the accepted file or the conflicting one — and discard the other. Returns the
     file kept. Raises :class:`ConflictError` when the conflict is no longer open or ``keep_id`` is
     neither of the two."""
-    from dxdesk.central.merge import _reviews_rows, lock_section
+    from dxdesk.central.receive import lock_section, reviews_rows
 
     rs = table_of(ReceivedSubmission)
     with db.engine.connect() as conn:
@@ -283,7 +283,7 @@ def resolve_conflict(db: Database, conflict_id: int, keep_id: int, *, user: str 
                 .where(table_of(SubmissionHead).c.id == head_id)
                 .values(accepted_id=conflict_id, updated_at=now)
             )
-            rows = _reviews_rows(
+            rows = reviews_rows(
                 conn, other.plan_code, other.fiscal_year, other.section_code, deltas, conflict_id, accepted_id
             )
             conn.execute(insert(table_of(MeasureReview)), rows)
