@@ -101,6 +101,7 @@ PLAN = {
     "settings": {
         "level_names": ["分野", "重点課題", "施策"],
         "measure_kinds": {"measure": "施策", "jimu": "事務事業"},
+        "sheet_title_by_kind": {"jimu": "{fy}　事務事業マネジメントシート"},
         "sheet_parts": ["basic", "overview", "indicators", "schedule", "results", "evaluation", "direction"],
         "parts_by_kind": {
             "jimu": [

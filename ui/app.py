@@ -6,27 +6,35 @@ foreign file is refused before anything writes to it (dxdesk.store.database).
 Which window opens depends on the database: a central database (``app_setting.role = central``, set by
 ``dxdesk demo`` for DIR/central.sqlite and by the plan master import) opens the central office's
 window (``ui.central.window.CentralWindow``), anything else the section application.
+
+``DXDESK_SMOKE_TEST`` (set by packaging/smoke_test.py to check a built bundle) makes the application
+draw its main window once, print one ``SMOKE-TEST OK …`` line, save the drawing when the value ends in
+``.png``, and quit.
 """
 
 from __future__ import annotations
 
 import gc
 import logging
+import os
 import shutil
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from dxdesk import __version__
-from dxdesk.paths import default_database_path, demo_database_path
+from dxdesk.paths import default_database_path, demo_database_path, resource
 from dxdesk.store.database import Database, DatabaseError, open_database
 from dxdesk.store.demo import create_demo_database
 from dxdesk.store.settings_store import get_setting
 from ui import style
 
 log = logging.getLogger(__name__)
+
+SMOKE_TEST_ENV = "DXDESK_SMOKE_TEST"
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -42,8 +50,27 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName("dxdesk")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("dxdesk")
+    app.setWindowIcon(QIcon(str(resource("dxdesk.png"))))  # drawn by scripts/make_icon.py
+    _install_japanese_qt_texts(app)
     style.apply(app)
     return app
+
+
+def _install_japanese_qt_texts(app: QApplication) -> None:
+    """Qt's own texts (standard buttons 「キャンセル」「はい」, file dialogs, context menus) in Japanese."""
+    if getattr(app, "_dxdesk_translator", None) is not None:
+        return
+    translator = QTranslator(app)
+    if translator.load(
+        QLocale(QLocale.Language.Japanese),
+        "qtbase",
+        "_",
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+    ):
+        app.installTranslator(translator)
+        app._dxdesk_translator = translator  # type: ignore[attr-defined]
+    else:
+        log.warning("Qt's Japanese translation (qtbase_ja.qm) not found; standard buttons stay in English")
 
 
 def settle() -> None:
@@ -81,6 +108,7 @@ def main_window_for(db: Database) -> QMainWindow:
 
 def run(db_path: Path | None = None, demo: bool = False, reset_demo: bool = False) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines mean nothing to a user
     app = make_app()
     try:
         db = open_demo(reset_demo) if demo else open_database(db_path or default_database_path())
@@ -90,6 +118,24 @@ def run(db_path: Path | None = None, demo: bool = False, reset_demo: bool = Fals
     window = main_window_for(db)
     window.show()
     settle()
+    if os.environ.get(SMOKE_TEST_ENV):
+        QTimer.singleShot(0, lambda: _smoke_test(app, window, db, os.environ[SMOKE_TEST_ENV]))
     code = app.exec()
     db.dispose()
     return int(code)
+
+
+def _smoke_test(app: QApplication, window: QWidget, db: Database, target: str) -> None:
+    """Draw the main window, say what was drawn, quit (packaging/smoke_test.py reads the line)."""
+    image = window.grab()
+    if target.lower().endswith(".png"):
+        image.save(target)
+    if sys.stdout:  # a windowed Windows program has no stdout; the smoke test runs dxdesk-cli.exe
+        print(
+            f"SMOKE-TEST OK window={type(window).__name__} size={image.width()}x{image.height()}"
+            f" font={app.font().family()!r} stylesheet={'yes' if app.styleSheet() else 'no'}"
+            f" icon={'no' if app.windowIcon().isNull() else 'yes'}"
+            f" db={db.path}",
+            flush=True,
+        )
+    app.quit()

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from dxdesk import __version__
 from dxdesk.domain.audit import Finding
 from dxdesk.domain.enums import EntryStatus
 from dxdesk.domain.fields import jump_target
@@ -673,7 +672,9 @@ class MainWindow(QMainWindow):
             self.editor.tabs.currentWidget().focusNextChild()
 
     def _about(self) -> None:
-        QMessageBox.about(self, "dxdesk について", f"dxdesk {__version__}\nデータベース：{self.db.url}")
+        from ui.about_dialog import show_about
+
+        show_about(self, self.db)
 
     def _save_preferences(self) -> None:
         if self.plan_id is None:

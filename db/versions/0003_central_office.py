@@ -64,7 +64,7 @@ def upgrade() -> None:
         sa.Column("decided_by", sa.String(length=100), nullable=False),
         sa.Column("signature", sa.Text(), nullable=False),
         sa.Column("certificate_pem", sa.Text(), nullable=False),
-        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
         sa.CheckConstraint(
             "status IN ('accepted','superseded','stale','conflict','discarded')",
             name=op.f("ck_received_submission_status"),

@@ -4,8 +4,9 @@
   (Excel's lock files, temporary and empty files, other file types, files that cannot be opened);
 - ``intake``: verification of one file and its data made ready to merge (runs in worker processes);
 - ``apply``: writing a submission's data into the central plan tables;
-- ``merge``: ``merge_paths`` — verify and merge files, one transaction per file, safe when two
-  processes merge the same folder;
+- ``merge``: ``merge_paths`` — list, verify (in worker processes) and merge files;
+- ``receive``: one verified file into the database in one transaction, safe when two processes merge
+  the same folder;
 - ``status``: the status board (未提出 / 提出済 / 差戻し中 / 受理) and the reminder text;
 - ``review``, ``review_sheets``: the review per measure and the signed review workbook;
 - ``review_import``: importing a review workbook in the section's database;
@@ -15,5 +16,6 @@
 - ``plan_master``: the plan master workbook (template and import, docs/plan-master.md), with its
   commands ``plan-template`` and ``import-plan`` in ``plan_commands``.
 
-The merged workbook is ``dxdesk.report.workbook``. API reference: docs/central.md.
+The plan master (Excel template and import) is ``plan_master`` (its own package); the merged workbook
+is ``dxdesk.report.workbook``. API reference: docs/central.md.
 """

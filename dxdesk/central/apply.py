@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import BindParameter, Connection, Table, and_, bindparam, delete, insert, select, update
 
 from dxdesk.central.intake import BASIC_COLUMNS, MeasureDelta, MergeCode
 from dxdesk.domain.settings import PlanSettings
@@ -119,12 +119,30 @@ _IV = table_of(IndicatorValue)
 _COST = table_of(CostRow)
 _ITEM = table_of(CostItem)
 _MEASURE = table_of(Measure)
-# statements built once (plain tables, parameters passed at execution): building a statement per file
-# costs more than running it
-_UPDATE_MY = update(_MY).where(_MY.c.id == bindparam("b_id"))
-_UPDATE_IV = update(_IV).where(_IV.c.id == bindparam("b_id"))
-_UPDATE_COST = update(_COST).where(_COST.c.id == bindparam("b_id"))
-_UPDATE_MEASURE = update(_MEASURE).where(_MEASURE.c.id == bindparam("b_id"))
+# Statements built once, run with parameters (``expanding`` lists for IN): constructing a statement per
+# file cost more than running it.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_FY: BindParameter[int] = bindparam("fy")
+_SEL_MY = select(_MY.c.measure_id, _MY.c.id).where(_MY.c.measure_id.in_(_IDS), _MY.c.fiscal_year == _FY)
+_INS_MY = insert(_MY)
+_UPD_MY = update(_MY).where(_MY.c.id == bindparam("b_id"))
+_DEL_TEXT = delete(_TEXT).where(_TEXT.c.measure_year_id.in_(_IDS))
+_INS_TEXT = insert(_TEXT)
+_DEL_PERSP = delete(_PERSP).where(_PERSP.c.measure_year_id.in_(_IDS))
+_INS_PERSP = insert(_PERSP)
+_DEL_MS = delete(_MS).where(_MS.c.measure_year_id.in_(_IDS))
+_INS_MS = insert(_MS)
+_SEL_IV = select(_IV.c.indicator_id, _IV.c.id).where(_IV.c.indicator_id.in_(_IDS), _IV.c.fiscal_year == _FY)
+_UPD_IV = update(_IV).where(_IV.c.id == bindparam("b_id"))
+_INS_IV = insert(_IV)
+_SEL_COST = select(_COST.c.measure_id, _COST.c.id).where(
+    _COST.c.measure_id.in_(_IDS), _COST.c.fiscal_year == _FY
+)
+_UPD_COST = update(_COST).where(_COST.c.id == bindparam("b_id"))
+_INS_COST = insert(_COST)
+_DEL_ITEM = delete(_ITEM).where(_ITEM.c.measure_id.in_(_IDS), _ITEM.c.fiscal_year == _FY)
+_INS_ITEM = insert(_ITEM)
+_UPD_MEASURE = update(_MEASURE).where(_MEASURE.c.id == bindparam("b_id"))
 
 
 def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDelta]) -> None:
@@ -135,61 +153,48 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
     ids = list(mids.values())
 
     # the year's sheets: update the ones that exist, insert the others
-    year_ids: dict[int, int] = {
-        mid: yid
-        for mid, yid in conn.execute(
-            select(_MY.c.measure_id, _MY.c.id).where(_MY.c.measure_id.in_(ids), _MY.c.fiscal_year == fy)
-        )
-    }
+    year_ids: dict[int, int] = {mid: yid for mid, yid in conn.execute(_SEL_MY, {"ids": ids, "fy": fy})}
     updates = []
     for d in deltas:
         mid = mids[d.code]
         if mid in year_ids:
             updates.append({"b_id": year_ids[mid], **d.year, "updated_at": now})
         else:
-            year_ids[mid] = conn.execute(
-                insert(_MY), {"measure_id": mid, "fiscal_year": fy, "updated_at": now, **d.year}
-            ).inserted_primary_key[0]  # type: ignore[index]
+            row = {"measure_id": mid, "fiscal_year": fy, "updated_at": now, **d.year}
+            year_ids[mid] = conn.execute(_INS_MY, row).inserted_primary_key[0]  # type: ignore[index]
     if updates:  # executemany: the SET clause comes from the parameter keys (the same in every row)
-        conn.execute(_UPDATE_MY, updates)
+        conn.execute(_UPD_MY, updates)
     my_of = {d.code: year_ids[mids[d.code]] for d in deltas}
     my_ids = list(my_of.values())
 
     # texts and perspective scores: the submission's set is the whole set of the year
-    conn.execute(delete(_TEXT).where(_TEXT.c.measure_year_id.in_(my_ids)))
+    conn.execute(_DEL_TEXT, {"ids": my_ids})
     rows: list[dict[str, object]] = [
         {"measure_year_id": my_of[d.code], "field": k, "text": v} for d in deltas for k, v in d.texts.items()
     ]
     if rows:
-        conn.execute(insert(_TEXT), rows)
-    conn.execute(delete(_PERSP).where(_PERSP.c.measure_year_id.in_(my_ids)))
+        conn.execute(_INS_TEXT, rows)
+    conn.execute(_DEL_PERSP, {"ids": my_ids})
     rows = [
         {"measure_year_id": my_of[d.code], "perspective": k, "score": v}
         for d in deltas
         for k, v in d.perspectives.items()
     ]
     if rows:
-        conn.execute(insert(_PERSP), rows)
+        conn.execute(_INS_PERSP, rows)
     with_milestones = [d for d in deltas if d.milestones is not None]
     if with_milestones:
-        conn.execute(delete(_MS).where(_MS.c.measure_year_id.in_([my_of[d.code] for d in with_milestones])))
+        conn.execute(_DEL_MS, {"ids": [my_of[d.code] for d in with_milestones]})
         rows = [
             {"measure_year_id": my_of[d.code], **ms} for d in with_milestones for ms in d.milestones or []
         ]
         if rows:
-            conn.execute(insert(_MS), rows)
+            conn.execute(_INS_MS, rows)
 
     # the year's indicator values
     wanted = {idx.indicators[(mids[d.code], code)]: (t, a, n) for d in deltas for code, t, a, n in d.values}
     if wanted:
-        have = {
-            iid: vid
-            for iid, vid in conn.execute(
-                select(_IV.c.indicator_id, _IV.c.id).where(
-                    _IV.c.indicator_id.in_(list(wanted)), _IV.c.fiscal_year == fy
-                )
-            )
-        }
+        have = {iid: vid for iid, vid in conn.execute(_SEL_IV, {"ids": list(wanted), "fy": fy})}
         ups = [
             {"b_id": have[iid], "target": t, "actual": a, "note": n}
             for iid, (t, a, n) in wanted.items()
@@ -201,20 +206,16 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
             if iid not in have
         ]
         if ups:
-            conn.execute(_UPDATE_IV, ups)
+            conn.execute(_UPD_IV, ups)
         if new:
-            conn.execute(insert(_IV), new)
+            conn.execute(_INS_IV, new)
 
     # the year's costs and itemised lines
     with_cost = [d for d in deltas if d.cost is not None]
     if with_cost:
         have_cost = {
             mid: cid
-            for mid, cid in conn.execute(
-                select(_COST.c.measure_id, _COST.c.id).where(
-                    _COST.c.measure_id.in_([mids[d.code] for d in with_cost]), _COST.c.fiscal_year == fy
-                )
-            )
+            for mid, cid in conn.execute(_SEL_COST, {"ids": [mids[d.code] for d in with_cost], "fy": fy})
         }
         cost_ups = [
             {"b_id": have_cost[mids[d.code]], **(d.cost or {})}
@@ -227,15 +228,15 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
             if mids[d.code] not in have_cost
         ]
         if cost_ups:
-            conn.execute(_UPDATE_COST, cost_ups)
+            conn.execute(_UPD_COST, cost_ups)
         if cost_new:
-            conn.execute(insert(_COST), cost_new)
-    conn.execute(delete(_ITEM).where(_ITEM.c.measure_id.in_(ids), _ITEM.c.fiscal_year == fy))
+            conn.execute(_INS_COST, cost_new)
+    conn.execute(_DEL_ITEM, {"ids": ids, "fy": fy})
     rows = [{"measure_id": mids[d.code], **it} for d in deltas for it in d.cost_items]
     if rows:
-        conn.execute(insert(_ITEM), rows)
+        conn.execute(_INS_ITEM, rows)
 
     # basic fields the plan lets sections edit
     if idx.editable:
         basic = [{"b_id": mids[d.code], **{c: d.basic.get(c, "") for c in idx.editable}} for d in deltas]
-        conn.execute(_UPDATE_MEASURE, basic)
+        conn.execute(_UPD_MEASURE, basic)

@@ -42,8 +42,14 @@ def _fy(text: str | None) -> int | None:
 
 
 def _open(url: str) -> Any:
-    from dxdesk.store.database import open_database
+    """Open an existing database (these commands never create an empty one by mistake: a typo in --db
+    gets a message, exit 2 through dxdesk.cli)."""
+    from dxdesk.store.database import DatabaseError, open_database
 
+    if "://" not in url and not Path(url).expanduser().is_file():
+        raise DatabaseError(
+            f"データベース「{url}」がありません。--db でデータベースのファイルを指定してください。"
+        )
     return open_database(url)
 
 

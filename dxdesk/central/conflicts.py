@@ -11,6 +11,7 @@ and the file not chosen is marked ``discarded``. Both stay stored.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,6 +84,13 @@ class Conflict:
     differences: tuple[Difference, ...]
 
 
+def stored_payload(data: bytes) -> dict[str, Any]:
+    """The payload of a received submission as stored (zlib-compressed canonical JSON)."""
+    payload = parse_canonical(zlib.decompress(data))
+    assert isinstance(payload, dict)
+    return payload
+
+
 def submission_info(row: ReceivedSubmission) -> SubmissionInfo:
     return SubmissionInfo(
         row.id,
@@ -139,8 +147,8 @@ def _differences(
     a: ReceivedSubmission, b: ReceivedSubmission, settings: PlanSettings, names: dict[str, str]
 ) -> tuple[Difference, ...]:
     fy = a.fiscal_year
-    left = {d.code: d for d in measure_deltas(parse_canonical(a.payload), fy)}
-    right = {d.code: d for d in measure_deltas(parse_canonical(b.payload), fy)}
+    left = {d.code: d for d in measure_deltas(stored_payload(a.payload), fy)}
+    right = {d.code: d for d in measure_deltas(stored_payload(b.payload), fy)}
     out: list[Difference] = []
     for code in list(left) + [c for c in right if c not in left]:
         name = names.get(code, "")
@@ -217,7 +225,7 @@ def resolve_conflict(db: Database, conflict_id: int, keep_id: int, *, user: str 
     """Keep ``keep_id`` — the accepted file or the conflicting one — and discard the other. Returns the
     file kept. Raises :class:`ConflictError` when the conflict is no longer open or ``keep_id`` is
     neither of the two."""
-    from dxdesk.central.merge import _reviews_rows, lock_section
+    from dxdesk.central.receive import lock_section, reviews_rows
 
     rs = table_of(ReceivedSubmission)
     with db.engine.connect() as conn:
@@ -257,7 +265,7 @@ def resolve_conflict(db: Database, conflict_id: int, keep_id: int, *, user: str 
                 raise ConflictError("計画が見つかりません。")
             settings = PlanSettings.from_json(plan_row.settings_json)
             index = load_plan_index(conn, plan_row.id, other.plan_code, other.fiscal_year, settings)
-            deltas = measure_deltas(parse_canonical(other.payload), other.fiscal_year)
+            deltas = measure_deltas(stored_payload(other.payload), other.fiscal_year)
             problem = check_measures(index, other.section_code, deltas)
             if problem is not None:
                 raise ConflictError(f"このファイルは採用できません：{problem[1]}")
@@ -275,7 +283,7 @@ def resolve_conflict(db: Database, conflict_id: int, keep_id: int, *, user: str 
                 .where(table_of(SubmissionHead).c.id == head_id)
                 .values(accepted_id=conflict_id, updated_at=now)
             )
-            rows = _reviews_rows(
+            rows = reviews_rows(
                 conn, other.plan_code, other.fiscal_year, other.section_code, deltas, conflict_id, accepted_id
             )
             conn.execute(insert(table_of(MeasureReview)), rows)

@@ -12,6 +12,7 @@ results back is :mod:`dxdesk.central.review_sheets`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -106,7 +107,7 @@ def field_label(settings: PlanSettings, field: str) -> str:
     try:
         p = FieldPath.parse(field)
     except FieldError:
-        return field
+        return _place_label(field)
     match p.kind:
         case "sheet":
             return SHEET_FIELDS.get(p.name, p.name)
@@ -130,6 +131,28 @@ def field_label(settings: PlanSettings, field: str) -> str:
             return f"マイルストーン{(p.index or 0) + 1}の{MILESTONE_FIELDS.get(p.name, p.name)}"
         case _:
             return f"事業費 {fy_short(p.fy or 0)} {COST_FIELDS.get(p.name, p.name)}"
+
+
+_PLACE = re.compile(r"^(indicators|milestones)(?:\[(\d+)\])?(?:\.(\w+))?$|^costs(?:\[(\d{4})\])?$")
+_INDICATOR_PARTS = {"baseline": "基準値", "final_target": "最終目標", "name": "名称", "unit": "単位"}
+
+
+def _place_label(field: str) -> str:
+    """Places findings name that are not single fields: ``indicators``, ``indicators[1].baseline``,
+    ``costs[2025]``, ``basic``."""
+    if field == "basic":
+        return "基本情報"
+    m = _PLACE.match(field)
+    if m is None:
+        return field
+    if m.group(1) == "indicators":
+        if m.group(2) is None:
+            return "指標"
+        part = _INDICATOR_PARTS.get(m.group(3) or "", "")
+        return f"指標{int(m.group(2)) + 1}" + (f"の{part}" if part else "")
+    if m.group(1) == "milestones":
+        return "スケジュール"
+    return f"事業費 {fy_short(int(m.group(4)))}" if m.group(4) else "事業費"
 
 
 # --- reading ------------------------------------------------------------------------------------

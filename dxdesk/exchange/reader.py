@@ -35,7 +35,16 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
 
-__all__ = ["DEFAULT_LIMITS", "Cell", "Limits", "SheetInfo", "XlsxReader", "cell_of", "column_index", "split_ref"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Cell",
+    "Limits",
+    "SheetInfo",
+    "XlsxReader",
+    "cell_of",
+    "column_index",
+    "split_ref",
+]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from dxdesk import __version__
+from dxdesk.domain.audit import Finding, check_plan
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.files import atomic_path
 from dxdesk.report.errors import PrintError
@@ -182,10 +183,16 @@ class _Render:
 
     def summaries(self, session: Session, ids: Sequence[int]) -> list[MeasureSummary]:
         out = []
+        snapshots = []
         for m in iter_sheet_models(session, self.ctx, ids):
             out.append(summarize(m))
+            snapshots.append(m.snapshot)
             self.tick(f"集計しています（{m.code}）")
-        return out
+        # plan-wide findings (the same measure split across sections) join each measure's own
+        split: dict[str, list[Finding]] = {}
+        for f in check_plan(snapshots, self.ctx.settings, self.ctx.section_names):
+            split.setdefault(f.measure_code, []).append(f)
+        return [replace(s, findings=s.findings + tuple(split[s.code])) if s.code in split else s for s in out]
 
     def count_parts(self, header: RunningHeader, parts: Sequence[Part]) -> int:
         sink = PageSink(None, self.font)

@@ -123,9 +123,11 @@ def _fill(
     *,
     freeze_col: int = 1,
     widths: Sequence[float] | None = None,
+    fit_width: bool = False,
 ) -> None:
     """Write a table into a write-only sheet: widths, frozen header, filters and print settings first
-    (they precede the rows in the sheet's XML), then the header and the rows."""
+    (they precede the rows in the sheet's XML), then the header and the rows. ``fit_width``: printed
+    one page wide (the narrow tables; the wide lists print at full size over several pages)."""
     for i, w in enumerate(widths or widths_for(headers, rows, caps), start=1):
         ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
     ws.freeze_panes = f"{get_column_letter(freeze_col)}2"
@@ -135,6 +137,10 @@ def _fill(
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = "9"  # A4
     ws.print_title_rows = "1:1"
+    if fit_width:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
     head = []
     for h in headers:
         c = WriteOnlyCell(ws, value=h)
@@ -210,7 +216,7 @@ def _write_sheets(
     _fill(overview, headers, data.rows, caps, freeze_col=freeze)
     dist_headers = ["区分", "分野・部局", *GRADE_COLUMNS, "計"]
     dist = _distribution_rows("分野別", data.by_field) + _distribution_rows("部局別", data.by_bureau)
-    _fill(dist_ws, dist_headers, dist, [10, 40, *([8] * len(GRADE_COLUMNS)), 8], freeze_col=3)
+    _fill(dist_ws, dist_headers, dist, [10, 40, *([8] * len(GRADE_COLUMNS)), 8], freeze_col=3, fit_width=True)
     _fill(
         status_ws,
         [
@@ -230,6 +236,7 @@ def _write_sheets(
         data.status,
         [12, 30, 24, 10, 6, 18, 16, 16, 8, 8, 8, 8],
         freeze_col=3,
+        fit_width=True,
     )
     by_section: dict[str, list[tuple[Cell, ...]]] = {}
     for code, row in zip(data.section_of_row, data.rows, strict=True):

@@ -156,7 +156,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         Column("ステージ"),
         Column("算出評価"),
         Column("評価"),
-        Column("評価の根拠", max_width=50),
+        Column("評価の根拠", max_width=60),
         Column("評価を変更した理由", max_width=40),
         Column("方向性"),
         Column("方向性の理由", max_width=40),

@@ -18,6 +18,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from dxdesk.files import atomic_path
 from dxdesk.paths import migrations_dir
 from dxdesk.store.database import Database, DatabaseError
 
@@ -57,15 +58,16 @@ def _backup_sqlite(path: Path, revision: str | None, backup_dir: Path | None) ->
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     dest = folder / f"{path.stem}.before-{revision or 'unversioned'}-{stamp}{path.suffix}"
-    src = sqlite3.connect(str(path))
-    try:
-        out = sqlite3.connect(str(dest))
+    with atomic_path(dest) as tmp:  # a crash mid-copy never leaves a complete-looking half copy
+        src = sqlite3.connect(str(path))
         try:
-            src.backup(out)
+            out = sqlite3.connect(str(tmp))
+            try:
+                src.backup(out)
+            finally:
+                out.close()
         finally:
-            out.close()
-    finally:
-        src.close()
+            src.close()
     log.info("backed up %s to %s before migrating", path, dest)
     return dest
 

@@ -28,6 +28,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -588,9 +589,7 @@ class ReceivedSubmission(Base):
     __tablename__ = "received_submission"
     __table_args__ = (
         Index("ix_received_submission_section", "plan_code", "fiscal_year", "section_code", "revision"),
-        CheckConstraint(
-            "status IN ('accepted','superseded','stale','conflict','discarded')", name="status"
-        ),
+        CheckConstraint("status IN ('accepted','superseded','stale','conflict','discarded')", name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_code: Mapped[str] = mapped_column(String(80))
@@ -613,7 +612,7 @@ class ReceivedSubmission(Base):
     decided_by: Mapped[str] = mapped_column(String(100), default="")  # who resolved a conflict
     signature: Mapped[str] = mapped_column(Text, default="")  # base64 Ed25519
     certificate_pem: Mapped[str] = mapped_column(Text, default="")
-    payload: Mapped[str] = mapped_column(Text)  # the canonical JSON as signed
+    payload: Mapped[bytes] = mapped_column(LargeBinary)  # the canonical JSON as signed, zlib-compressed
 
 
 class MergeLog(Base):

@@ -188,3 +188,16 @@ def test_missing_paths_and_empty_folders(central: Database, tmp_path: Path) -> N
     empty.mkdir()
     (empty / "Thumbs.db").write_bytes(b"x")  # Windows leaves these; never anybody's input
     assert merge_paths(central, [empty]).files == []
+
+
+def test_a_submission_signed_with_a_revoked_credential_is_rejected(
+    scenario: Scenario, central: Database, tmp_path: Path
+) -> None:
+    from dxdesk.exchange.kit import issue_kits
+
+    issue_kits(central, 2026, tmp_path / "new-kits", section_codes=["S003"])  # a new kit revokes the old key
+    r = merge_paths(central, [scenario.r1["S003"]]).files[0]
+    assert r.outcome is Outcome.REJECTED and "revoked" in r.reason_codes
+    assert "失効しています" in r.message and "新しい配布ファイルを取り込んで" in r.message
+    with central.session() as s:
+        assert s.scalars(select(ReceivedSubmission)).all() == []

@@ -224,3 +224,10 @@ def test_merge_refuses_a_database_that_is_not_central(scenario: Scenario, tmp_pa
     shutil.copyfile(scenario.section_dbs["S003"], section)
     assert cli_main(["merge", "--db", str(section), str(scenario.r1["S001"])]) == 2
     assert "中央の認証局がありません" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_database_path_that_does_not_exist(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "centrall.sqlite"  # a typo
+    assert cli_main(["merge", "--db", str(missing), str(tmp_path)]) == 2
+    assert "がありません" in capsys.readouterr().err
+    assert not missing.exists()  # no empty database created by mistake

@@ -76,3 +76,16 @@ def test_backup_from_the_menu_and_restore_keeps_the_current_state(window, qtbot,
     # the application keeps working on the restored database
     type_in_cell(qtbot, part.grid, 0, 14, "9.5")
     wait_saved(qtbot, window)
+
+
+def test_qt_standard_buttons_are_japanese(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.app import make_app
+
+    make_app()
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Yes)
+    qtbot.addWidget(box)
+    texts = {b.text().replace("&", "") for b in box.buttons()}
+    assert "Cancel" not in texts
+    assert any("キャンセル" in t for t in texts)
