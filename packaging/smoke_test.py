@@ -14,7 +14,8 @@ with a fresh, empty data folder, and checks what a person would:
    ``check``, ``print`` (a PDF with an embedded Japanese font), ``demo`` and ``verify`` (a complete
    demo scenario, built with worker processes, whose signed workbooks all verify — once more with the
    workers started as on Windows, by running the executable again); a subcommand run by the windowed
-   program, which has no console to print to, still works;
+   program, which has no console to print to, still works; the central office's ``merge`` (workers
+   forked and spawned; the same folder again gives duplicates) and ``export`` (the merged workbook);
 4. the licence notices for the About dialog are in the bundle (Qt's LGPL text among them);
 5. upgrade: a database at the previous migration revision holding the demo plan is opened by the
    bundle; every row is still there and the automatic backup copy was written next to it.
@@ -193,6 +194,31 @@ def check_exchange(r: Runner) -> str:
     return "demo + verify: 3 signed submissions verified (workers forked), 2 more with spawned workers"
 
 
+def check_central(r: Runner) -> str:
+    """The central office's batch jobs with the bundled CLI: merge (verification in worker processes,
+    forked and — as on Windows — spawned) and the merged workbook."""
+    import shutil
+    import zipfile
+
+    scenario = r.work / "central"
+    r.run("demo", str(scenario), "--sections", "8", "--measures-per-section", "2")
+    inbox = scenario / "submissions"
+    expect(len(list(inbox.glob("*.xlsx"))) == 8, "dxdesk demo did not make 8 submissions")
+    spawned = scenario / "central-spawn.sqlite"
+    shutil.copyfile(scenario / "central.sqlite", spawned)
+    for db, env in ((scenario / "central.sqlite", None), (spawned, {"DXDESK_SMOKE_SPAWN": "1"})):
+        out = r.run("merge", "--db", str(db), str(inbox), env=env)
+        expect("accepted=8 duplicate=0 stale=0 conflict=0 rejected=0" in out, f"merge into {db.name}:\n{out}")
+    out = r.run("merge", "--db", str(scenario / "central.sqlite"), str(inbox))
+    expect("accepted=0 duplicate=8" in out, f"merging the same folder again:\n{out}")
+    book = r.work / "全庁集計.xlsx"
+    r.run("export", "--db", str(scenario / "central.sqlite"), "--out", str(book))
+    with zipfile.ZipFile(book) as z:
+        workbook_xml = z.read("xl/workbook.xml").decode("utf-8")
+    expect("全庁一覧" in workbook_xml, "the merged workbook has no 全庁一覧 sheet")
+    return "central: 8 submissions merged (workers forked, and spawned), again as duplicates, merged workbook"
+
+
 def check_upgrade(r: Runner) -> str:
     from upgrade_check import assert_rows_kept, make_old_database, previous_head, table_rows
 
@@ -231,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             check_without_console(r)
             notes.append(check_notices(r))
             notes.append(check_exchange(r))
+            notes.append(check_central(r))
             notes.append(check_upgrade(r))
         except (SmokeTestFailed, AssertionError, subprocess.TimeoutExpired) as exc:
             print(f"SMOKE TEST FAILED: {exc}", file=sys.stderr)
