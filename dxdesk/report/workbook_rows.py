@@ -29,7 +29,14 @@ from dxdesk.domain.values import Value
 from dxdesk.exchange.parallel import fork_is_safe
 from dxdesk.report.model import PrintContext, context_for
 from dxdesk.report.summary import GRADE_COLUMNS
-from dxdesk.store.models import Measure, MeasureReview, Plan, ReviewComment, SubmissionHead
+from dxdesk.store.models import (
+    Measure,
+    MeasureReview,
+    MeasureSection,
+    Plan,
+    ReviewComment,
+    SubmissionHead,
+)
 from dxdesk.store.queries import final_grade
 from dxdesk.store.snapshot import year_snapshots
 
@@ -123,13 +130,26 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
     report(0, 4, "データを読み込んでいます")
     snaps = year_snapshots(session, plan, fy)
     extra = {
-        mid: (budget_item, period, leading, sdgs)
-        for mid, budget_item, period, leading, sdgs in session.execute(
+        mid: (budget_item, period, leading, sdgs, legal)
+        for mid, budget_item, period, leading, sdgs, legal in session.execute(
             select(
-                Measure.id, Measure.budget_item, Measure.period_label, Measure.is_leading, Measure.sdgs
+                Measure.id,
+                Measure.budget_item,
+                Measure.period_label,
+                Measure.is_leading,
+                Measure.sdgs,
+                Measure.legal_basis,
             ).where(Measure.plan_id == plan.id)
         )
     }
+    related: dict[int, list[str]] = {}
+    for mid, code in session.execute(
+        select(MeasureSection.measure_id, MeasureSection.section_code)
+        .join(Measure, Measure.id == MeasureSection.measure_id)
+        .where(Measure.plan_id == plan.id)
+        .order_by(MeasureSection.measure_id, MeasureSection.sort_order, MeasureSection.id)
+    ):
+        related.setdefault(mid, []).append(code)
     board = status_board(session, fy)
     state = {r.section_code: r for r in board.rows}
     reviews = _reviews(session, plan, fy)
@@ -185,6 +205,8 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         Column("概要", max_width=50),
         Column("対象", max_width=30),
         Column("予算科目", max_width=30),
+        Column("根拠法令等", max_width=30),
+        Column("関連課所室", max_width=30),
         Column("事業期間"),
         Column("SDGs"),
         Column("作成者"),
@@ -222,7 +244,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         by_field.setdefault(field_name, dict.fromkeys(GRADE_COLUMNS, 0))[column] += 1
         by_bureau.setdefault(bureau, dict.fromkeys(GRADE_COLUMNS, 0))[column] += 1
         st = state.get(owner)
-        budget_item, period, leading, sdgs = extra.get(mid, ("", "", False, []))
+        budget_item, period, leading, sdgs, legal = extra.get(mid, ("", "", False, [], ""))
         cost = snap.costs.get(fy)
         rv = reviews.get(snap.code)
         head: tuple[Cell, ...] = (
@@ -261,6 +283,8 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
             snap.summary or None,
             snap.target_group or None,
             budget_item or None,
+            legal or None,
+            "・".join(ctx.section_names.get(c, c) for c in related.get(mid, [])) or None,
             period or None,
             "・".join(str(g) for g in sdgs or []) or None,
             sheet.author or None,

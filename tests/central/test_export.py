@@ -19,7 +19,7 @@ from dxdesk.domain.grading import suggest_grade
 from dxdesk.exchange.layout import text_units
 from dxdesk.report.workbook import export_merged_workbook
 from dxdesk.store.database import Database, open_database
-from dxdesk.store.models import Base, Measure, MeasureYear, SheetText
+from dxdesk.store.models import Base, Measure, MeasureSection, MeasureYear, SheetText
 from dxdesk.store.queries import current_plan, section_names
 from dxdesk.store.snapshot import load_snapshots, plan_settings, year_snapshots
 from tests.central.conftest import FY, Scenario
@@ -50,6 +50,11 @@ def test_merged_workbook_has_every_sheet_frozen_headers_filters_values_only(
 ) -> None:
     merge_paths(central, [*scenario.r1.values()])
     _type_into_central(central, "002-01", FORMULA_TEXT)
+    with central.session() as s:  # fields only the plan master sets: in the workbook too
+        m = s.scalar(select(Measure).where(Measure.code == "002-01"))
+        assert m is not None
+        m.legal_basis = "デモ市情報化推進条例"
+        m.related_sections.append(MeasureSection(section_code="S001"))
     out = tmp_path / "集計"
     out.mkdir()
     result = export_merged_workbook(central, out)
@@ -117,6 +122,9 @@ def test_merged_workbook_has_every_sheet_frozen_headers_filters_values_only(
     # the text that looks like a formula is text
     cell = next(c for row in ws.iter_rows(min_row=2) for c in row if c.value == FORMULA_TEXT)
     assert cell.data_type == "s"
+    row = next(r for r in rows if r[col["施策コード"]] == "002-01")
+    assert row[col["根拠法令等"]] == "デモ市情報化推進条例"
+    assert row[col["関連課所室"]] == "電子申請推進課"
     # widths fit: the name column is as wide as the longest name (within its cap)
     longest = max(text_units(m.name) for m in snaps)
     width = ws.column_dimensions[openpyxl.utils.get_column_letter(col["施策名"] + 1)].width
