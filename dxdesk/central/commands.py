@@ -142,6 +142,9 @@ def cmd_status(args: argparse.Namespace) -> int:
                 ]
             )
         )
+    if states or args.text:  # the counts below are of the rows shown: say how many there are in all
+        shown = f"{len(board.rows)}課所室" if board.rows else "該当する課所室はありません"
+        _out(f"絞り込み：{shown}（全{board.total_sections}課所室）")
     counts = board.counts()
     _out(" ".join(f"{s.value}={counts[s]}" for s in SectionState))
     return 0
