@@ -1,5 +1,5 @@
 # The two commands of README.md. Both set everything up first (scripts/bootstrap.sh, idempotent).
-.PHONY: run test bootstrap lint bundle-test wheelhouse-test
+.PHONY: run run-central test bootstrap lint bundle-test wheelhouse-test
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -7,6 +7,10 @@ bootstrap:
 ## Open the desktop application on the embedded demo data (デモ市).
 run: bootstrap
 	.venv/bin/dxdesk --demo
+
+## The central office's window on its demo (デモ市, most sections' submissions merged; built on first use).
+run-central: bootstrap
+	.venv/bin/dxdesk --central-demo
 
 ## Run the whole test suite exactly as CI does (GUI tests run offscreen), then build the PyInstaller
 ## bundle and smoke-test it.

@@ -26,6 +26,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from dxdesk import __version__
+from dxdesk.central.errors import CentralError
+from dxdesk.exchange.errors import ExchangeError
 from dxdesk.paths import default_database_path, demo_database_path, resource
 from dxdesk.store.database import Database, DatabaseError, open_database
 from dxdesk.store.demo import create_demo_database
@@ -90,6 +92,30 @@ def open_demo(reset: bool = False) -> Database:
     return create_demo_database(path)
 
 
+def open_central_demo(reset: bool = False) -> Database:
+    """The central office's demo (デモ市, most sections merged) in the user's data folder, built on
+    first use (about 5 s, with a progress dialog) and kept afterwards."""
+    from PySide6.QtWidgets import QProgressDialog
+
+    from dxdesk.central.demo import ensure_central_demo
+
+    dialog = QProgressDialog("中央のデモデータを作成しています…", "", 0, 5)
+    dialog.setWindowTitle("dxdesk")
+    dialog.setCancelButton(None)
+    dialog.setMinimumDuration(0)
+
+    def progress(i: int, n: int, message: str) -> None:
+        dialog.setMaximum(n)
+        dialog.setValue(i)
+        dialog.setLabelText(message)
+        QApplication.processEvents()
+
+    try:
+        return open_database(ensure_central_demo(reset=reset, progress=progress))
+    finally:
+        dialog.close()
+
+
 def is_central(db: Database) -> bool:
     with db.session() as s:
         return get_setting(s, "role") == "central"
@@ -106,13 +132,20 @@ def main_window_for(db: Database) -> QMainWindow:
     return MainWindow(db)
 
 
-def run(db_path: Path | None = None, demo: bool = False, reset_demo: bool = False) -> int:
+def run(
+    db_path: Path | None = None, demo: bool = False, reset_demo: bool = False, central_demo: bool = False
+) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines mean nothing to a user
     app = make_app()
     try:
-        db = open_demo(reset_demo) if demo else open_database(db_path or default_database_path())
-    except DatabaseError as exc:
+        if central_demo:
+            db = open_central_demo(reset_demo)
+        elif demo:
+            db = open_demo(reset_demo)
+        else:
+            db = open_database(db_path or default_database_path())
+    except (DatabaseError, ExchangeError, CentralError) as exc:
         QMessageBox.critical(None, "dxdesk", f"データベースを開けませんでした。\n\n{exc}")
         return 2
     window = main_window_for(db)
