@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dxdesk.central.user import current_user
+
 __all__ = ["add_commands"]
 
 
@@ -66,7 +68,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
         return 2
     db = _open(args.db)
     try:
-        report = merge_paths(db, args.paths, fiscal_year=fy, workers=args.workers, user=args.user or "")
+        report = merge_paths(db, args.paths, fiscal_year=fy, workers=args.workers, user=args.user or current_user())
     except CentralError as exc:
         _err(f"NG {exc}")
         return 2
@@ -158,9 +160,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     try:
         with db.session() as s:
             if args.comment:
-                add_comment(s, args.measure, args.comment, user=args.user or "", field=args.field or "")
+                add_comment(s, args.measure, args.comment, user=args.user or current_user(), field=args.field or "")
             if args.decision:
-                set_decision(s, args.measure, Decision(args.decision), user=args.user or "")
+                set_decision(s, args.measure, Decision(args.decision), user=args.user or current_user())
             r = measure_review(s, args.measure)
     except (CentralError, ValueError) as exc:
         _err(f"NG {exc}")
@@ -188,7 +190,7 @@ def cmd_review_export(args: argparse.Namespace) -> int:
             Path(args.out),
             section_codes=args.section or None,
             fiscal_year=_fy(args.fy),
-            user=args.user or "",
+            user=args.user or current_user(),
         )
     except CentralError as exc:
         _err(f"NG {exc}")
@@ -207,7 +209,7 @@ def cmd_import_review(args: argparse.Namespace) -> int:
 
     db = _open(args.db or str(default_database_path()))
     try:
-        r = import_review(db, Path(args.file), user=args.user or "")
+        r = import_review(db, Path(args.file), user=args.user or current_user())
     except CentralError as exc:
         _err(f"NG {args.file} {exc}")
         return 2
@@ -250,7 +252,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
     db = _open(args.db)
     try:
-        kept = resolve_conflict(db, args.conflict, args.keep, user=args.user or "")
+        kept = resolve_conflict(db, args.conflict, args.keep, user=args.user or current_user())
     except CentralError as exc:
         _err(f"NG {exc}")
         return 2
@@ -266,7 +268,7 @@ def add_commands(sub: Any) -> None:
     s.add_argument("paths", nargs="+", metavar="PATH", help="提出ファイルまたはフォルダ")
     s.add_argument("--fy", help="受け付ける年度（省略時は計画の調査年度）")
     s.add_argument("--workers", type=int, help="検証に使うプロセス数（省略時はCPU数）")
-    s.add_argument("--user", help="取り込んだ人（取込記録に残る）")
+    s.add_argument("--user", help="取り込んだ人（取込記録に残る。既定はログオン名）")
     s.set_defaults(func=cmd_merge)
 
     s = sub.add_parser("export", help="全庁集計（Excel）を出力する")
@@ -295,7 +297,7 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--decision", choices=["accepted", "returned", "pending"])
     s.add_argument("--comment", help="コメント")
     s.add_argument("--field", help="コメントの対象欄（例：texts.result、indicators[0].actual）")
-    s.add_argument("--user", help="審査者")
+    s.add_argument("--user", help="審査者（既定はログオン名）")
     s.set_defaults(func=cmd_review)
 
     s = sub.add_parser("review-export", help="審査結果ファイル（課所室ごと・署名付き）を作成する")
@@ -303,7 +305,7 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--out", required=True, help="出力先のフォルダ")
     s.add_argument("--section", action="append", help="課所室コード（省略時は提出のあった全課）")
     s.add_argument("--fy")
-    s.add_argument("--user", help="審査者")
+    s.add_argument("--user", help="審査者（既定はログオン名）")
     s.set_defaults(func=cmd_review_export)
 
     s = sub.add_parser("import-review", help="審査結果ファイルを取り込む（課所室）")

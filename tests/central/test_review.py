@@ -247,6 +247,13 @@ def test_cli_review_status_and_review_export(
     section = tmp_path / "S001.sqlite"
     shutil.copyfile(scenario.section_dbs["S001"], section)
     review = next((tmp_path / "r").glob("*.xlsx"))
+    # written without --user: the cover names the login that made it
+    import getpass
+
+    import openpyxl
+
+    cover = openpyxl.load_workbook(review).worksheets[0]
+    assert any("審査者" in row and getpass.getuser() in row for row in cover.iter_rows(values_only=True))
     assert main(["import-review", str(review), "--db", str(section)]) == 0
     assert f"差戻し\t{code}" in capsys.readouterr().out
     db = open_database(section)

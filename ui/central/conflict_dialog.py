@@ -7,8 +7,6 @@ the other is kept as 不採用. Nothing is decided by pressing Esc or 後で決�
 
 from __future__ import annotations
 
-import getpass
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 from dxdesk.central.conflicts import Conflict, SubmissionInfo, pending_conflicts, resolve_conflict
 from dxdesk.central.errors import CentralError
 from dxdesk.central.status import JST
+from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
 from ui.central.common import ERROR_COLOR, CopyTable, error_label, html
@@ -111,7 +110,7 @@ class ConflictDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
-            self.kept = resolve_conflict(self.db, c.id, keep_id, user=_user())
+            self.kept = resolve_conflict(self.db, c.id, keep_id, user=current_user())
         except CentralError as exc:
             self.error.setStyleSheet(f"color: {ERROR_COLOR};")
             self.error.setText(str(exc))
@@ -133,9 +132,3 @@ def resolve_conflict_interactive(parent: QWidget, db: Database, submission_id: i
     dialog = ConflictDialog(db, conflict, parent)
     return dialog.exec() == QDialog.DialogCode.Accepted and dialog.kept is not None
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""

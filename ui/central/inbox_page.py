@@ -8,7 +8,6 @@ files and keeps what was merged). A 競合 line opens the conflict dialog (doubl
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.central.merge import FileResult, MergeReport, Outcome, merge_paths
+from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
 from dxdesk.store.settings_store import get_setting, set_setting
@@ -204,7 +204,7 @@ class InboxPage(QWidget):
         for b in (self.files_button, self.folder_button):
             b.setEnabled(False)
         self.summary.setText("ファイルを確認しています…")
-        user = _user()
+        user = current_user()
         fy = self.fiscal_year
         self._task = Task(
             lambda report, cancelled: merge_paths(self.db, list(paths), report, cancelled, fiscal_year=fy, user=user),
@@ -314,9 +314,3 @@ class InboxPage(QWidget):
             self._task.cancel()
             self._task.wait()
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""

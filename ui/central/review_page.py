@@ -9,7 +9,6 @@ comment box adds the comment.
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
@@ -46,6 +45,7 @@ from dxdesk.central.review import (
 )
 from dxdesk.central.review_sheets import ReviewExport, export_review_workbook
 from dxdesk.central.status import JST, SectionState, status_board
+from dxdesk.central.user import current_user
 from dxdesk.domain.enums import Severity
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.database import Database
@@ -375,10 +375,10 @@ class ReviewPage(QWidget):
             with self.db.session() as s:
                 if decision is Decision.RETURNED and self.comment_edit.toPlainText().strip():
                     add_comment(
-                        s, rv.measure_code, self.comment_edit.toPlainText(), user=_user(), field=self.field.currentData() or "", fiscal_year=self.fiscal_year
+                        s, rv.measure_code, self.comment_edit.toPlainText(), user=current_user(), field=self.field.currentData() or "", fiscal_year=self.fiscal_year
                     )
                     self.comment_edit.clear()
-                set_decision(s, rv.measure_code, decision, user=_user(), fiscal_year=self.fiscal_year)
+                set_decision(s, rv.measure_code, decision, user=current_user(), fiscal_year=self.fiscal_year)
         except CentralError as exc:
             self.error.setText(str(exc))
             return
@@ -394,7 +394,7 @@ class ReviewPage(QWidget):
             return
         try:
             with self.db.session() as s:
-                add_comment(s, rv.measure_code, text, user=_user(), field=self.field.currentData() or "", fiscal_year=self.fiscal_year)
+                add_comment(s, rv.measure_code, text, user=current_user(), field=self.field.currentData() or "", fiscal_year=self.fiscal_year)
         except CentralError as exc:
             self.error.setText(str(exc))  # the text stays in the box
             return
@@ -432,7 +432,7 @@ class ReviewPage(QWidget):
             folder = Path(chosen)
         pending = sum(1 for r in self.reviews if r.decision is Decision.PENDING)
         try:  # one section's workbook takes a fraction of a second
-            result = export_review_workbook(self.db, code, folder, fiscal_year=self.fiscal_year, user=_user())
+            result = export_review_workbook(self.db, code, folder, fiscal_year=self.fiscal_year, user=current_user())
         except CentralError as exc:
             self.error.setText(str(exc))
             return None
@@ -460,9 +460,3 @@ class ReviewPage(QWidget):
         if self.section.count() == 0:
             self.refresh()
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""

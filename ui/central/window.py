@@ -8,7 +8,6 @@ Every screen runs long work in a worker thread with a progress bar; closing the 
 
 from __future__ import annotations
 
-import getpass
 import logging
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 from dxdesk import __version__
 from dxdesk.central.errors import CentralError
 from dxdesk.central.review_sheets import export_review_workbooks
+from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
 from dxdesk.store.database import Database
@@ -342,7 +342,7 @@ class CentralWindow(QMainWindow):
                 return None
             folder = Path(chosen)
         target = folder
-        user = _user()
+        user = current_user()
         task = self.run_with_progress(
             "審査結果ファイル",
             "審査結果ファイルを作成しています…",
@@ -415,9 +415,3 @@ def become_central(window: QMainWindow) -> CentralWindow | None:
     window.close()
     return central
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""
