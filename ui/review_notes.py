@@ -1,8 +1,8 @@
 """The section's side of the review: import the central office's review workbook (ファイル →
-確認結果を読み込む…) and show its decision and comments beside the sheet they are about.
+審査結果ファイルを読み込む…) and show its decision and comments beside the sheet they are about.
 
 Kept apart from the main window: :func:`install_review_notes` adds the menu action and a dock
-「中央からの確認結果」 to a :class:`ui.main_window.MainWindow`; the dock follows the measure shown and
+「中央からの審査結果」 to a :class:`ui.main_window.MainWindow`; the dock follows the measure shown and
 is visible only while the year has comments from the central office. The import itself, the reopening
 of returned sheets (要確認) and the notes are ``dxdesk.central.review_import``.
 """
@@ -49,7 +49,7 @@ def import_review_interactive(parent: QWidget, db: Database, path: Path | None =
     if path is None:
         start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         name, _f = QFileDialog.getOpenFileName(
-            parent, "確認結果（審査結果ファイル）を読み込む", start, "Excel ブック (*.xlsx);;すべてのファイル (*)"
+            parent, "審査結果ファイルを読み込む", start, "Excel ブック (*.xlsx);;すべてのファイル (*)"
         )
         if not name:
             return None
@@ -57,7 +57,7 @@ def import_review_interactive(parent: QWidget, db: Database, path: Path | None =
     try:
         result = import_review(db, path, user=_user())
     except CentralError as exc:
-        QMessageBox.warning(parent, "確認結果を読み込む", f"{exc}\n\n入力済みのデータは変更していません。")
+        QMessageBox.warning(parent, "審査結果ファイルを読み込む", f"{exc}\n\n入力済みのデータは変更していません。")
         return None
     text = result.summary() + "。"
     if result.returned:
@@ -67,7 +67,7 @@ def import_review_interactive(parent: QWidget, db: Database, path: Path | None =
             + ("…" if len(result.returned) > 10 else "")
             + "\nコメントを見て直し、もう一度提出ファイルを作成してください。"
         )
-    QMessageBox.information(parent, "確認結果を読み込む", text)
+    QMessageBox.information(parent, "審査結果ファイルを読み込む", text)
     return result
 
 
@@ -75,7 +75,7 @@ class ReviewNotesDock(QDockWidget):
     """The decision and comments of the central office on the measure shown."""
 
     def __init__(self, window: MainWindow):
-        super().__init__("中央からの確認結果", window, objectName="reviewNotesDock")
+        super().__init__("中央からの審査結果", window, objectName="reviewNotesDock")
         self.window_ = window
         self.notes: dict[str, list[ReceivedNote]] = {}
         self.codes: dict[int, str] = {}
@@ -123,7 +123,7 @@ class ReviewNotesDock(QDockWidget):
         code = self.codes.get(mid) if mid is not None else None
         notes = self.notes.get(code or "", [])
         if not notes:
-            self.head.setText(f"{code or ''}　この施策への確認結果はありません。" if code else "施策を選んでください。")
+            self.head.setText(f"{code or ''}　この施策への審査結果はありません。" if code else "施策を選んでください。")
             self.view.clear()
             return
         first = notes[0]
@@ -145,9 +145,9 @@ class ReviewNotesDock(QDockWidget):
 
 
 def install_review_notes(window: MainWindow) -> ReviewNotesDock:
-    """Add ファイル → 確認結果を読み込む… and the notes dock to the section application's window."""
+    """Add ファイル → 審査結果ファイルを読み込む… and the notes dock to the section application's window."""
     dock = ReviewNotesDock(window)
-    action = QAction("確認結果を読み込む(&V)…", window)
+    action = QAction("審査結果ファイルを読み込む(&V)…", window)
     action.setObjectName("actionImportReview")
 
     def run() -> None:
@@ -164,7 +164,7 @@ def install_review_notes(window: MainWindow) -> ReviewNotesDock:
         if index >= 0:
             window.year_combo.setCurrentIndex(index)
         dock.reload()
-        window.show_status(f"確認結果を読み込みました（{fy_label(result.fiscal_year)}）", "ok")
+        window.show_status(f"審査結果を読み込みました（{fy_label(result.fiscal_year)}）", "ok")
 
     action.triggered.connect(run)
     window.actionImportReview = action  # type: ignore[attr-defined]

@@ -40,7 +40,7 @@ __all__ = ["ReviewExport", "export_review_workbook", "export_review_workbooks", 
 Progress = Callable[[int, int, str], None]
 
 NOTICE = (
-    "このファイルは中央の担当課が電子署名した審査結果です。dxdesk の「ファイル」→「審査結果を取り込む」で"
+    "このファイルは中央の担当課が電子署名した審査結果です。dxdesk の「ファイル」→「審査結果ファイルを読み込む」で"
     "取り込むと、差戻しの施策が「要確認」になり、コメントがシートに表示されます。"
     "セルを書き換えて保存すると取り込めなくなります。"
 )
