@@ -133,7 +133,10 @@ def main_window_for(db: Database) -> QMainWindow:
 
 
 def run(
-    db_path: Path | None = None, demo: bool = False, reset_demo: bool = False, central_demo: bool = False
+    db_path: str | Path | None = None,
+    demo: bool = False,
+    reset_demo: bool = False,
+    central_demo: bool = False,
 ) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines mean nothing to a user

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 GUI_FLAGS = ("--demo", "--reset-demo", "--central-demo", "--db")
 
@@ -25,7 +24,7 @@ def _gui_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="中央（計画の所管課）の画面をデモデータで開く（--reset-demo と一緒に指定すると作り直す）",
     )
-    p.add_argument("--db", type=Path, help="開くデータベースファイル")
+    p.add_argument("--db", help="開くデータベース（SQLite のファイル、または postgresql+psycopg://… の URL）")
     return p
 
 

@@ -345,6 +345,36 @@ def test_dxdesk_db_central_sqlite_opens_the_central_window(qtbot, office, monkey
     assert seen == ["CentralWindow"]
 
 
+def test_dxdesk_db_postgresql_url_opens_the_central_window_on_the_server(
+    qtbot, pg_server, monkeypatch, tmp_path
+):  # the URL must reach the database layer as it is (a path would turn it into an SQLite file)
+    import ui.app
+    from dxdesk.store.demo import load_demo
+    from ui.launcher import main
+
+    url = pg_server.create_database("gui_central")
+    db = open_database(url)
+    try:
+        load_demo(db, role="central")
+    finally:
+        db.dispose()
+    seen: list[str] = []
+
+    def fake_exec(*_args: object) -> int:
+        for w in QApplication.topLevelWidgets():
+            if w.isVisible():
+                seen.append(type(w).__name__)
+                w.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    monkeypatch.setattr(ui.app, "settle", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", url]) == 0
+    assert seen == ["CentralWindow"]
+    assert list(tmp_path.iterdir()) == []  # no file made of the URL
+
+
 def test_an_empty_database_can_start_as_the_central_scenario(qtbot, tmp_path, monkeypatch):
     from ui.app import make_app
     from ui.central.window import CentralWindow
