@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import SHEET_PARTS
 from dxdesk.exchange.kit import sections_with_measures
-from dxdesk.store.models import Bureau, Indicator, KitIssue, Measure, MeasureYear, Plan, PlanNode
+from dxdesk.store.models import Bureau, Indicator, KitIssue, Measure, MeasureYear, Plan, PlanNode, Section
 from dxdesk.store.queries import current_plan, section_names
 from dxdesk.store.snapshot import plan_settings
 
@@ -136,8 +136,13 @@ def plan_overview(session: Session) -> PlanOverview | None:
     if orphans.measures:
         roots.append(orphans)
     bureau_of = _section_bureaus(session, fy)
-    order = {c: i for i, c in enumerate(names)}
-    sections = [
+    order = {
+        code: sort
+        for code, sort in session.execute(
+            select(Section.code, Section.sort_order).order_by(Section.valid_from_fy)
+        )
+    }
+    sections = [  # the organisation's order, the same on SQLite and PostgreSQL
         SectionCount(code, names.get(code, code), bureau_of.get(code, ""), m, i)
         for code, (m, i) in sorted(per_section.items(), key=lambda kv: (order.get(kv[0], 1_000_000), kv[0]))
     ]
