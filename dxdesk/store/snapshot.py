@@ -7,6 +7,7 @@ and testable without a database.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -33,30 +34,36 @@ def plan_settings(plan: Plan) -> PlanSettings:
 
 def indicator_data(ind: Indicator) -> IndicatorData:
     vt = ValueType(ind.value_type)
+    years = {
+        v.fiscal_year: IndicatorYear(
+            target=Value.from_storage(v.target, vt), actual=Value.from_storage(v.actual, vt), note=v.note
+        )
+        for v in ind.values
+    }
+    return _indicator(ind, vt, years)
+
+
+def _indicator(r: Any, vt: ValueType, years: dict[int, IndicatorYear]) -> IndicatorData:
+    """An indicator from an ORM object or a row of the same columns (the fast year snapshots)."""
     return IndicatorData(
-        name=ind.name,
-        unit=ind.unit,
-        kind=IndicatorKind(ind.kind),
-        direction=Direction(ind.direction),
-        cumulative=ind.cumulative,
+        name=r.name,
+        unit=r.unit,
+        kind=IndicatorKind(r.kind),
+        direction=Direction(r.direction),
+        cumulative=r.cumulative,
         value_type=vt,
-        decimals=ind.decimals,
-        baseline=Value.from_storage(ind.baseline, vt),
-        baseline_fy=ind.baseline_fy,
-        final_target=Value.from_storage(ind.final_target, vt),
-        final_target_fy=ind.final_target_fy,
-        reference_only=ind.reference_only,
-        rationale=ind.rationale,
-        note=ind.note,
-        order=ind.sort_order,
-        valid_from_fy=ind.valid_from_fy,
-        valid_to_fy=ind.valid_to_fy,
-        years={
-            v.fiscal_year: IndicatorYear(
-                target=Value.from_storage(v.target, vt), actual=Value.from_storage(v.actual, vt), note=v.note
-            )
-            for v in ind.values
-        },
+        decimals=r.decimals,
+        baseline=Value.from_storage(r.baseline, vt),
+        baseline_fy=r.baseline_fy,
+        final_target=Value.from_storage(r.final_target, vt),
+        final_target_fy=r.final_target_fy,
+        reference_only=r.reference_only,
+        rationale=r.rationale,
+        note=r.note,
+        order=r.sort_order,
+        valid_from_fy=r.valid_from_fy,
+        valid_to_fy=r.valid_to_fy,
+        years=years,
     )
 
 
@@ -224,28 +231,7 @@ def year_snapshots(session: Session, plan: Plan, fy: int) -> list[tuple[int, int
     indicators: dict[int, list[IndicatorData]] = {}
     for r in ind_rows:
         vt = value_types[r.id]
-        indicators.setdefault(r.measure_id, []).append(
-            IndicatorData(
-                name=r.name,
-                unit=r.unit,
-                kind=IndicatorKind(r.kind),
-                direction=Direction(r.direction),
-                cumulative=r.cumulative,
-                value_type=vt,
-                decimals=r.decimals,
-                baseline=Value.from_storage(r.baseline, vt),
-                baseline_fy=r.baseline_fy,
-                final_target=Value.from_storage(r.final_target, vt),
-                final_target_fy=r.final_target_fy,
-                reference_only=r.reference_only,
-                rationale=r.rationale,
-                note=r.note,
-                order=r.sort_order,
-                valid_from_fy=r.valid_from_fy,
-                valid_to_fy=r.valid_to_fy,
-                years=values.get(r.id, {}),
-            )
-        )
+        indicators.setdefault(r.measure_id, []).append(_indicator(r, vt, values.get(r.id, {})))
     years = {
         r.measure_id: r
         for r in session.execute(
