@@ -57,23 +57,9 @@ def test_kept_afterwards_and_rebuilt_after_a_stopped_build(built: Path) -> None:
 
 
 def test_launcher_opens_the_central_window_on_it(built: Path, qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QApplication
-
     import dxdesk.central.demo as demo_module
-    import ui.app
-    from ui.launcher import main
+    from tests.gui.conftest import launch
 
     monkeypatch.setattr(demo_module, "central_demo_folder", lambda: built.parent)
-    seen: list[str] = []
-
-    def fake_exec(*_args: object) -> int:  # what the event loop would show, then quit
-        for w in QApplication.topLevelWidgets():
-            if w.isVisible():
-                seen.append(type(w).__name__)
-                w.close()
-        return 0
-
-    monkeypatch.setattr(QApplication, "exec", fake_exec)
-    monkeypatch.setattr(ui.app, "settle", lambda: None)
-    assert main(["--central-demo"]) == 0
-    assert seen == ["CentralWindow"]  # and no progress dialog left open
+    # the central window, and no progress dialog left open
+    assert launch(monkeypatch, ["--central-demo"]) == ["CentralWindow"]

@@ -95,3 +95,24 @@ def click(qtbot, widget: QWidget) -> None:
 def wait_saved(qtbot, window) -> None:
     window.entry.flush(10)
     qtbot.waitUntil(lambda: window.save_label.text().startswith("保存しました"), timeout=5000)
+
+
+def launch(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> list[str]:
+    """Run ``dxdesk ARGS`` (ui.launcher.main) with an event loop that notes which windows it would show,
+    closes them and quits; returns their class names. The exit status must be 0."""
+    import ui.app
+    from ui.launcher import main
+
+    seen: list[str] = []
+
+    def fake_exec(*_args: object) -> int:
+        for w in QApplication.topLevelWidgets():
+            if w.isVisible():
+                seen.append(type(w).__name__)
+                w.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    monkeypatch.setattr(ui.app, "settle", lambda: None)  # no gc.freeze in the test process
+    assert main(args) == 0
+    return seen

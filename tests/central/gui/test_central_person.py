@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from dxdesk.store.database import open_database
 from tests.central.conftest_b import FY, central_scenario, office
-from tests.gui.conftest import ime_type
+from tests.gui.conftest import ime_type, launch
 
 __all__ = ["central_scenario", "office"]
 
@@ -327,30 +327,13 @@ def test_merged_workbook_and_printing_from_the_menu(qtbot, window, office, tmp_p
 
 
 def test_dxdesk_db_central_sqlite_opens_the_central_window(qtbot, office, monkeypatch):
-    import ui.app
-    from ui.launcher import main
-
-    seen: list[str] = []
-
-    def fake_exec(*_args: object) -> int:  # what the event loop would show, then quit
-        for w in QApplication.topLevelWidgets():
-            if w.isVisible():
-                seen.append(type(w).__name__)
-                w.close()
-        return 0
-
-    monkeypatch.setattr(QApplication, "exec", fake_exec)
-    monkeypatch.setattr(ui.app, "settle", lambda: None)
-    assert main(["--db", str(office.central)]) == 0
-    assert seen == ["CentralWindow"]
+    assert launch(monkeypatch, ["--db", str(office.central)]) == ["CentralWindow"]
 
 
 def test_dxdesk_db_postgresql_url_opens_the_central_window_on_the_server(
     qtbot, pg_server, monkeypatch, tmp_path
 ):  # the URL must reach the database layer as it is (a path would turn it into an SQLite file)
-    import ui.app
     from dxdesk.store.demo import load_demo
-    from ui.launcher import main
 
     url = pg_server.create_database("gui_central")
     db = open_database(url)
@@ -358,20 +341,8 @@ def test_dxdesk_db_postgresql_url_opens_the_central_window_on_the_server(
         load_demo(db, role="central")
     finally:
         db.dispose()
-    seen: list[str] = []
-
-    def fake_exec(*_args: object) -> int:
-        for w in QApplication.topLevelWidgets():
-            if w.isVisible():
-                seen.append(type(w).__name__)
-                w.close()
-        return 0
-
-    monkeypatch.setattr(QApplication, "exec", fake_exec)
-    monkeypatch.setattr(ui.app, "settle", lambda: None)
     monkeypatch.chdir(tmp_path)
-    assert main(["--db", url]) == 0
-    assert seen == ["CentralWindow"]
+    assert launch(monkeypatch, ["--db", url]) == ["CentralWindow"]
     assert list(tmp_path.iterdir()) == []  # no file made of the URL
 
 
