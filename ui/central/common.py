@@ -9,9 +9,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from html import escape
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QThread, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,8 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.central.plan_master import Problem
+from dxdesk.store.database import Database
+from dxdesk.store.settings_store import get_setting
 
-__all__ = ["ERROR_COLOR", "OK_COLOR", "WARN_COLOR", "CopyTable", "ProblemTable", "Task", "error_label", "html"]
+__all__ = ["ERROR_COLOR", "OK_COLOR", "WARN_COLOR", "CopyTable", "ProblemTable", "Task", "error_label", "html", "start_dir"]
 
 ERROR_COLOR = "#b00020"
 WARN_COLOR = "#8a5a00"
@@ -36,6 +39,14 @@ Progress = Callable[[int, int, str], None]
 
 def html(text: object) -> str:
     return escape("" if text is None else str(text))
+
+
+def start_dir(db: Database, key: str) -> str:
+    """Where a file dialog starts: the folder remembered under setting ``key``, else Documents, else home."""
+    with db.session() as s:
+        saved = get_setting(s, key) or ""
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
 
 
 def error_label(object_name: str = "errorLabel") -> QLabel:

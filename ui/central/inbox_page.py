@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,7 +30,7 @@ from dxdesk.central.merge import FileResult, MergeReport, Outcome, merge_paths
 from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
-from dxdesk.store.settings_store import get_setting, set_setting
+from dxdesk.store.settings_store import set_setting
 from ui.central.common import (
     ERROR_COLOR,
     MUTED_COLOR,
@@ -40,6 +40,7 @@ from ui.central.common import (
     Task,
     error_label,
     html,
+    start_dir,
 )
 
 __all__ = ["OUTCOME_COLORS", "InboxPage"]
@@ -168,10 +169,7 @@ class InboxPage(QWidget):
         self.drop.dropEvent(event)
 
     def _start_dir(self) -> str:
-        with self.db.session() as s:
-            saved = get_setting(s, "central.inbox_dir") or ""
-        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
+        return start_dir(self.db, "central.inbox_dir")
 
     def _choose_files(self) -> None:
         names, _f = QFileDialog.getOpenFileNames(

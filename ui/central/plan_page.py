@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -37,8 +37,8 @@ from dxdesk.central.plan_master import ImportResult, export_template, import_pla
 from dxdesk.central.plan_master.overview import PlanOverview, plan_overview
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
-from dxdesk.store.settings_store import get_setting, set_setting
-from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, ProblemTable, Task, html
+from dxdesk.store.settings_store import set_setting
+from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, ProblemTable, Task, html, start_dir
 
 __all__ = ["PlanPage"]
 
@@ -175,10 +175,7 @@ class PlanPage(QWidget):
 
     # --- template -------------------------------------------------------------------------------------
     def _start_dir(self) -> str:
-        with self.db.session() as s:
-            saved = get_setting(s, "central.master_dir") or ""
-        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        return next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
+        return start_dir(self.db, "central.master_dir")
 
     def _remember_dir(self, path: Path) -> None:
         with self.db.session() as s:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,9 +50,9 @@ from dxdesk.domain.enums import Severity
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.database import Database
 from dxdesk.store.queries import MeasureRow, current_plan, measure_rows, section_names
-from dxdesk.store.settings_store import get_setting, set_setting
+from dxdesk.store.settings_store import set_setting
 from dxdesk.store.snapshot import plan_settings
-from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, error_label, html
+from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, error_label, html, start_dir
 from ui.measure_view import MeasureView, render_measure
 
 __all__ = ["DECISION_COLORS", "ReviewPage"]
@@ -422,10 +422,7 @@ class ReviewPage(QWidget):
         if code is None or self.fiscal_year is None:
             return None
         if folder is None:
-            with self.db.session() as s:
-                saved = get_setting(s, "central.review_dir") or ""
-            documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            start = next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
+            start = start_dir(self.db, "central.review_dir")
             chosen = QFileDialog.getExistingDirectory(self, "審査結果ファイルの保存先", start)
             if not chosen:
                 return None

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QStandardPaths, Qt
+from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,7 +39,7 @@ from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
 from dxdesk.store.database import Database
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import get_setting, set_setting
-from ui.central.common import ERROR_COLOR, OK_COLOR, Task
+from ui.central.common import ERROR_COLOR, OK_COLOR, Task, start_dir
 from ui.central.conflict_dialog import resolve_conflict_interactive
 from ui.central.inbox_page import InboxPage
 from ui.central.kits_page import KitsPage
@@ -261,10 +261,7 @@ class CentralWindow(QMainWindow):
         if fy is None:
             return None
         if path is None:
-            with self.db.session() as s:
-                saved = get_setting(s, "central.export_dir") or ""
-            documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            folder = next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
+            folder = start_dir(self.db, "central.export_dir")
             chosen, _f = QFileDialog.getSaveFileName(
                 self, "全庁集計を書き出す", str(Path(folder) / merged_workbook_name(fy)), "Excel ブック (*.xlsx)"
             )
@@ -333,10 +330,7 @@ class CentralWindow(QMainWindow):
         if fy is None:
             return None
         if folder is None:
-            with self.db.session() as s:
-                saved = get_setting(s, "central.review_dir") or ""
-            documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            start = next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
+            start = start_dir(self.db, "central.review_dir")
             chosen = QFileDialog.getExistingDirectory(self, "審査結果ファイルの保存先", start)
             if not chosen:
                 return None
