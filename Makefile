@@ -17,6 +17,7 @@ run-central: bootstrap
 test: bootstrap
 	QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q
 	.venv/bin/ruff check dxdesk ui tests db packaging scripts
+	.venv/bin/ruff format --check dxdesk ui tests db packaging scripts
 	.venv/bin/mypy
 	$(MAKE) --no-print-directory bundle-test wheelhouse-test
 

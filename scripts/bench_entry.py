@@ -240,7 +240,9 @@ def main() -> None:
         f"ready after start-up: median {ready:.2f} s (min {min(app_times):.2f}, max {max(app_times):.2f}, "
         f"{args.runs} runs) — target ≤ {TARGET_READY_S} s: {ready / TARGET_READY_S:.2f}× the target"
     )
-    print(f"  baseline in this run, an empty PySide6 window: median {floor:.2f} s (dxdesk = {ready / floor:.1f}× that)")
+    print(
+        f"  baseline in this run, an empty PySide6 window: median {floor:.2f} s (dxdesk = {ready / floor:.1f}× that)"
+    )
 
     app, db, w = open_window(db_path)
     for tab in ("指標", "成果と課題"):

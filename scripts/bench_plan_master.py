@@ -62,12 +62,20 @@ def main() -> None:
     t_again = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"plan: {n_measures:,} measures, {n_indicators:,} indicators, {args.sections} sections; file {path.stat().st_size / 1e6:.1f} MB")
+    print(
+        f"plan: {n_measures:,} measures, {n_indicators:,} indicators, {args.sections} sections; file {path.stat().st_size / 1e6:.1f} MB"
+    )
     print(f"write the template (openpyxl):           {t_write:6.2f} s")
     print(f"read and check it (python-calamine):     {t_read:6.2f} s   ({len(mf.problems)} problems)")
-    print(f"load it with openpyxl, for comparison:   {t_openpyxl:6.2f} s   ({t_openpyxl / t_read:.1f}× the calamine read)")
-    print(f"import into an empty central database:   {t_import:6.2f} s   ({'ok' if first.ok else 'ERRORS'}: {first.changes.summary()[:80]}…)")
-    print(f"import the same file again (no change):  {t_again:6.2f} s   (changes: {'none' if not again.changes.any else again.changes.summary()})")
+    print(
+        f"load it with openpyxl, for comparison:   {t_openpyxl:6.2f} s   ({t_openpyxl / t_read:.1f}× the calamine read)"
+    )
+    print(
+        f"import into an empty central database:   {t_import:6.2f} s   ({'ok' if first.ok else 'ERRORS'}: {first.changes.summary()[:80]}…)"
+    )
+    print(
+        f"import the same file again (no change):  {t_again:6.2f} s   (changes: {'none' if not again.changes.any else again.changes.summary()})"
+    )
     print(f"peak memory (RSS):                       {peak:6.0f} MB")
     source.dispose()
     target.dispose()

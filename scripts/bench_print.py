@@ -58,7 +58,9 @@ def build_db(path: Path, measures: int) -> None:
     sections = max(1, measures // 10)
     db = open_database(path)
     with db.session(audit=False) as s:
-        import_dataset(s, synthetic_dataset(sections=sections, measures_per_section=measures // sections, seed=6))
+        import_dataset(
+            s, synthetic_dataset(sections=sections, measures_per_section=measures // sections, seed=6)
+        )
     db.dispose()
 
 
@@ -131,14 +133,18 @@ def main() -> int:
 
     if args.one:
         db = Path(args.one)
-        figures = run_one(db, db.with_suffix(".plain.pdf" if args.plain else ".pdf"), plain=args.plain, trace=args.trace)
+        figures = run_one(
+            db, db.with_suffix(".plain.pdf" if args.plain else ".pdf"), plain=args.plain, trace=args.trace
+        )
         print(json.dumps(figures))
         return 0
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="dxdesk-bench-print-"))
     work.mkdir(parents=True, exist_ok=True)
-    print("dxdesk print benchmark — organisation report (cover, distributions, overview, findings, every sheet)")
+    print(
+        "dxdesk print benchmark — organisation report (cover, distributions, overview, findings, every sheet)"
+    )
     print(f"work folder: {work}")
     rows: list[tuple[str, dict[str, float]]] = []
     for n in sizes:
@@ -150,9 +156,13 @@ def main() -> int:
         rows.append((f"{n}", child(["--one", str(db)])))
     biggest = work / f"report-{max(sizes)}.sqlite"
     if not args.no_baseline:
-        rows.append((f"{max(sizes)} (pages held, reportlab default)", child(["--one", str(biggest), "--plain"])))
+        rows.append(
+            (f"{max(sizes)} (pages held, reportlab default)", child(["--one", str(biggest), "--plain"]))
+        )
     print()
-    print(f"{'measures':<38}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'peak RSS MB':>13}{'RSS growth MB':>15}{'PDF MB':>8}{'vs 30 s':>9}")
+    print(
+        f"{'measures':<38}{'pages':>7}{'seconds':>9}{'pages/s':>9}{'peak RSS MB':>13}{'RSS growth MB':>15}{'PDF MB':>8}{'vs 30 s':>9}"
+    )
     for label, f in rows:
         growth = f["peak_rss_mb"] - f["rss_before_mb"]
         print(
@@ -164,14 +174,20 @@ def main() -> int:
         held = rows[-1][1]
         g1 = streamed["peak_rss_mb"] - streamed["rss_before_mb"]
         g2 = held["peak_rss_mb"] - held["rss_before_mb"]
-        print(f"\nmemory growth while printing {max(sizes)} measures: {g1:.1f} MB streamed vs {g2:.1f} MB held ({g1 / g2:.2f}×)")
+        print(
+            f"\nmemory growth while printing {max(sizes)} measures: {g1:.1f} MB streamed vs {g2:.1f} MB held ({g1 / g2:.2f}×)"
+        )
     if not args.no_trace:
         traced = child(["--one", str(biggest), "--trace"])
-        print(f"python heap peak (tracemalloc) printing {max(sizes)} measures: {traced['heap_peak_mb']:.1f} MB "
-              f"(run took {traced['seconds']:.1f} s with tracing)")
+        print(
+            f"python heap peak (tracemalloc) printing {max(sizes)} measures: {traced['heap_peak_mb']:.1f} MB "
+            f"(run took {traced['seconds']:.1f} s with tracing)"
+        )
     worst = max(f["seconds"] for label, f in rows if "held" not in label)
-    print(f"\ntarget ≤ {TARGET_SECONDS:.0f} s for 1,000 measures: {'met' if worst <= TARGET_SECONDS else 'NOT met'} "
-          f"(slowest {worst:.1f} s = {worst / TARGET_SECONDS:.2f} of the budget)")
+    print(
+        f"\ntarget ≤ {TARGET_SECONDS:.0f} s for 1,000 measures: {'met' if worst <= TARGET_SECONDS else 'NOT met'} "
+        f"(slowest {worst:.1f} s = {worst / TARGET_SECONDS:.2f} of the budget)"
+    )
     return 0
 
 

@@ -119,7 +119,9 @@ def main(out: Path) -> None:
         w.grab().save(str(out / "central-status-filtered.png"))
         status.state.setCurrentIndex(0)
 
-        code = next(r.section_code for r in status.board.rows if r.state.value != "missing" and not r.conflicts)
+        code = next(
+            r.section_code for r in status.board.rows if r.state.value != "missing" and not r.conflicts
+        )
         w.open_review(code)
         review = w.review_page
         app.processEvents()

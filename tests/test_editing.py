@@ -41,7 +41,8 @@ def kpi_with_baseline(r):
         and r.stage.value in ("2", "4")
         and len(inds) == 2
         and all(
-            i.value_type.value == "numeric" and i.baseline.is_number and i.direction.value == "up" for i in inds
+            i.value_type.value == "numeric" and i.baseline.is_number and i.direction.value == "up"
+            for i in inds
         )
     )
 
@@ -230,7 +231,12 @@ def test_milestones_add_edit_remove_round_trip(sdb):
     c3 = sheet.set("milestones[0].due_fy", "令和9年度")
     save(sdb, sheet, [c1, c2, c3])
     again = open_sheet(sdb, mid)
-    assert again.milestones[n] == {"text": "運用マニュアルの作成", "due_fy": 2026, "due_month": 12, "status": "done"}
+    assert again.milestones[n] == {
+        "text": "運用マニュアルの作成",
+        "due_fy": 2026,
+        "due_month": 12,
+        "status": "done",
+    }
     assert again.milestones[0]["due_fy"] == 2027
     with pytest.raises(EditError, match="内容を入力"):
         again.set(f"milestones[{n}].text", "")
@@ -248,9 +254,14 @@ def test_a_new_year_row_is_created_when_missing(sdb):
     assert sheet.evaluate().status is EntryStatus.EMPTY
     save(sdb, sheet, [sheet.set("texts.result", "翌年度の取組"), sheet.set("costs[2027].budget", "5")])
     with sdb.session() as s:
-        my = s.scalar(select(MeasureYear).where(MeasureYear.measure_id == mid, MeasureYear.fiscal_year == 2027))
+        my = s.scalar(
+            select(MeasureYear).where(MeasureYear.measure_id == mid, MeasureYear.fiscal_year == 2027)
+        )
         assert [t.text for t in my.texts] == ["翌年度の取組"]
-        assert s.scalar(select(CostRow).where(CostRow.measure_id == mid, CostRow.fiscal_year == 2027)).budget == 5
+        assert (
+            s.scalar(select(CostRow).where(CostRow.measure_id == mid, CostRow.fiscal_year == 2027)).budget
+            == 5
+        )
 
 
 def test_basic_fields_only_where_the_plan_allows(sdb):

@@ -60,7 +60,9 @@ class CheckList(QWidget):
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setAlternatingRowColors(True)
-        self.list.setHeaderLabels(["種別", "施策", "項目", "内容（行を選んで Enter またはダブルクリックで該当欄へ）"])
+        self.list.setHeaderLabels(
+            ["種別", "施策", "項目", "内容（行を選んで Enter またはダブルクリックで該当欄へ）"]
+        )
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.list.header()
         for col in (0, 1, 2):
@@ -82,7 +84,12 @@ class CheckList(QWidget):
         for item in report.items:
             f = item.finding
             row = QTreeWidgetItem(
-                [f.severity.label, f"{f.measure_code}　{item.measure_name}", PART_LABELS.get(item.target.part, ""), f.message]
+                [
+                    f.severity.label,
+                    f"{f.measure_code}　{item.measure_name}",
+                    PART_LABELS.get(item.target.part, ""),
+                    f.message,
+                ]
             )
             row.setForeground(0, QBrush(QColor(COLORS[f.severity])))
             row.setData(0, ROLE_ITEM, item)

@@ -255,7 +255,8 @@ class SheetGrid(QTableView):
         cols_n = sorted({i.column() for i in indexes})
         model = self.model()
         block = [
-            [str(model.data(model.index(r, c), Qt.ItemDataRole.DisplayRole) or "") for c in cols_n] for r in rows_n
+            [str(model.data(model.index(r, c), Qt.ItemDataRole.DisplayRole) or "") for c in cols_n]
+            for r in rows_n
         ]
         QApplication.clipboard().setText(format_block(block))
 

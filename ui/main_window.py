@@ -89,7 +89,9 @@ class MainWindow(QMainWindow):
         self.resize(1366, 768)
         self._build()
         self._build_menu()
-        self.review_notes = install_review_notes(self)  # ファイル → 審査結果ファイルを読み込む…, the central office's comments
+        self.review_notes = install_review_notes(
+            self
+        )  # ファイル → 審査結果ファイルを読み込む…, the central office's comments
         self._load_plan()
 
     # --- layout -------------------------------------------------------------------------------------

@@ -256,7 +256,10 @@ class PrintDialog(QDialog):
 
     def _choose_font(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "日本語フォントを選ぶ", str(Path.home()), "TrueTypeフォント (*.ttf *.ttc);;すべてのファイル (*)"
+            self,
+            "日本語フォントを選ぶ",
+            str(Path.home()),
+            "TrueTypeフォント (*.ttf *.ttc);;すべてのファイル (*)",
         )
         if path:
             self.set_font_path(path)
@@ -317,7 +320,9 @@ class PrintDialog(QDialog):
         self._thread.start()
 
     def confirm_overwrite(self, path: Path) -> bool:
-        answer = QMessageBox.question(self, "上書きの確認", f"「{path.name}」は既にあります。上書きしますか？")
+        answer = QMessageBox.question(
+            self, "上書きの確認", f"「{path.name}」は既にあります。上書きしますか？"
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
@@ -342,11 +347,16 @@ class PrintDialog(QDialog):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         notes = "\n".join(result.notes)
-        self.status.setText(f"作成しました：{result.path}（{result.pages}ページ、{result.sheets}件）" + (f"\n{notes}" if notes else ""))
+        self.status.setText(
+            f"作成しました：{result.path}（{result.pages}ページ、{result.sheets}件）"
+            + (f"\n{notes}" if notes else "")
+        )
         if self.open_after.isChecked():
             self.opened = result.path
             if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.path))):
-                self.status.setText(self.status.text() + "\nPDFを開けませんでした。保存先のフォルダから開いてください。")
+                self.status.setText(
+                    self.status.text() + "\nPDFを開けませんでした。保存先のフォルダから開いてください。"
+                )
 
     def _on_failed(self, message: str, cancelled: bool) -> None:
         self._stop_thread()

@@ -41,7 +41,9 @@ _COLORS = {"accepted": "#2e7d32", "returned": "#b00020", "pending": "#666666"}
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
-def import_review_interactive(parent: QWidget, db: Database, path: Path | None = None) -> ReviewImportResult | None:
+def import_review_interactive(
+    parent: QWidget, db: Database, path: Path | None = None
+) -> ReviewImportResult | None:
     """Ask for the review workbook (unless ``path``), import it, say what happened."""
     from dxdesk.central.errors import CentralError
     from dxdesk.central.review_import import import_review
@@ -57,7 +59,9 @@ def import_review_interactive(parent: QWidget, db: Database, path: Path | None =
     try:
         result = import_review(db, path, user=_user())
     except CentralError as exc:
-        QMessageBox.warning(parent, "審査結果ファイルを読み込む", f"{exc}\n\n入力済みのデータは変更していません。")
+        QMessageBox.warning(
+            parent, "審査結果ファイルを読み込む", f"{exc}\n\n入力済みのデータは変更していません。"
+        )
         return None
     text = result.summary() + "。"
     if result.returned:
@@ -111,7 +115,9 @@ class ReviewNotesDock(QDockWidget):
             for note in received_comments(s, fy):
                 self.notes.setdefault(note.measure_code, []).append(note)
             if self.notes:
-                self.codes = dict(s.execute(select(Measure.id, Measure.code).where(Measure.plan_id == w.plan_id)).all())
+                self.codes = dict(
+                    s.execute(select(Measure.id, Measure.code).where(Measure.plan_id == w.plan_id)).all()
+                )
         self.setVisible(bool(self.notes))
         self.follow()
 
@@ -123,7 +129,9 @@ class ReviewNotesDock(QDockWidget):
         code = self.codes.get(mid) if mid is not None else None
         notes = self.notes.get(code or "", [])
         if not notes:
-            self.head.setText(f"{code or ''}　この施策への審査結果はありません。" if code else "施策を選んでください。")
+            self.head.setText(
+                f"{code or ''}　この施策への審査結果はありません。" if code else "施策を選んでください。"
+            )
             self.view.clear()
             return
         first = notes[0]

@@ -30,7 +30,12 @@ from ui.parts.schedule import SchedulePart
 from ui.parts.texts import TextPart
 from ui.widgets import MessageLabel
 
-TEXT_PART_TITLES = {"results": "成果と課題", "citizen": "市民参加", "review": "見直し", "roadmap": "ロードマップ"}
+TEXT_PART_TITLES = {
+    "results": "成果と課題",
+    "citizen": "市民参加",
+    "review": "見直し",
+    "roadmap": "ロードマップ",
+}
 STATUS_COLORS = {
     EntryStatus.EMPTY: "#666666",
     EntryStatus.IN_PROGRESS: "#8a5a00",
@@ -74,7 +79,9 @@ class SheetEditor(QWidget):
         titles.addWidget(self.subtitle)
         head.addLayout(titles, 1)
         self.done_check = QCheckBox("入力完了(&E)", objectName="entryDoneCheck")
-        self.done_check.setToolTip("このシートの入力が終わったらチェックします。エラーが残っていると「要確認」になります。")
+        self.done_check.setToolTip(
+            "このシートの入力が終わったらチェックします。エラーが残っていると「要確認」になります。"
+        )
         self.done_check.clicked.connect(self._done_clicked)
         head.addWidget(self.done_check, 0, Qt.AlignmentFlag.AlignTop)
         page_layout.addLayout(head)

@@ -109,7 +109,12 @@ class CommitLineEdit(QLineEdit):
 class MessageLabel(QLabel):
     """An inline message: error (red), warning (brown), info (blue), ok (green); hidden when empty."""
 
-    COLORS: ClassVar[dict[str, str]] = {"error": "#b00020", "warning": "#8a5a00", "info": "#1f5f8b", "ok": "#2e7d32"}
+    COLORS: ClassVar[dict[str, str]] = {
+        "error": "#b00020",
+        "warning": "#8a5a00",
+        "info": "#1f5f8b",
+        "ok": "#2e7d32",
+    }
 
     def __init__(self, parent: QWidget | None = None, **kwargs: object):
         super().__init__(parent, **kwargs)

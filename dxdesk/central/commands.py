@@ -68,7 +68,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
         return 2
     db = _open(args.db)
     try:
-        report = merge_paths(db, args.paths, fiscal_year=fy, workers=args.workers, user=args.user or current_user())
+        report = merge_paths(
+            db, args.paths, fiscal_year=fy, workers=args.workers, user=args.user or current_user()
+        )
     except CentralError as exc:
         _err(f"NG {exc}")
         return 2
@@ -160,7 +162,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     try:
         with db.session() as s:
             if args.comment:
-                add_comment(s, args.measure, args.comment, user=args.user or current_user(), field=args.field or "")
+                add_comment(
+                    s, args.measure, args.comment, user=args.user or current_user(), field=args.field or ""
+                )
             if args.decision:
                 set_decision(s, args.measure, Decision(args.decision), user=args.user or current_user())
             r = measure_review(s, args.measure)

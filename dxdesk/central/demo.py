@@ -54,7 +54,8 @@ def ensure_central_demo(
     finally:
         db.dispose()
     write_text_atomic(
-        folder / _READY, f"dxdesk central demo: {len(send)} submissions merged, held back: {', '.join(held)}\n"
+        folder / _READY,
+        f"dxdesk central demo: {len(send)} submissions merged, held back: {', '.join(held)}\n",
     )
     report(5, 5, "完了しました")
     return central

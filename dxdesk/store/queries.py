@@ -88,7 +88,9 @@ def section_names(session: Session, fy: int | None = None) -> dict[str, str]:
     """Section code → name valid in ``fy`` (or the newest name when ``fy`` is None), in the
     organisation's order (the same on every database backend)."""
     out: dict[str, str] = {}
-    for s in session.scalars(select(Section).order_by(Section.valid_from_fy, Section.sort_order, Section.code)):
+    for s in session.scalars(
+        select(Section).order_by(Section.valid_from_fy, Section.sort_order, Section.code)
+    ):
         if fy is None or (s.valid_from_fy <= fy and (s.valid_to_fy is None or fy <= s.valid_to_fy)):
             out[s.code] = s.name
         else:

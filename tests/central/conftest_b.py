@@ -109,7 +109,9 @@ def find_row(path: Path, sheet: str, **match: str) -> int:
     raise KeyError(f"no row {match} on {sheet}")
 
 
-def edit_cells(path: Path, sheet: str, edits: dict[tuple[int, str], Any], *, append: list[dict[str, Any]] | None = None) -> None:
+def edit_cells(
+    path: Path, sheet: str, edits: dict[tuple[int, str], Any], *, append: list[dict[str, Any]] | None = None
+) -> None:
     """Change cells (row, header) → value as a person would in Excel, and append rows by header."""
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
@@ -155,7 +157,9 @@ def _conflicting_submission(section_db: Path, code: str, out: Path) -> Path:
         with db.session(user="テスト") as s:
             s.execute(delete(SubmissionExport).where(SubmissionExport.section_code == code))
             text = s.scalars(
-                select(SheetText).join(MeasureYear).where(MeasureYear.fiscal_year == FY, SheetText.field == "result")
+                select(SheetText)
+                .join(MeasureYear)
+                .where(MeasureYear.fiscal_year == FY, SheetText.field == "result")
             ).first()
             assert text is not None
             text.text = text.text + "（別の担当者が書き直した版）"
@@ -187,7 +191,9 @@ def central_scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
         "lock": bad_dir / "~$R08_S001_提出.xlsx",
         "kit": kit,
     }
-    return Scenario(root, demo.central, root / "demo" / "kits", sorted(demo.submissions), sections, conflict, bad)
+    return Scenario(
+        root, demo.central, root / "demo" / "kits", sorted(demo.submissions), sections, conflict, bad
+    )
 
 
 @pytest.fixture

@@ -79,7 +79,15 @@ def test_a_changed_file_updates_by_code_and_keeps_what_sections_entered(central_
         workbook,
         "施策",
         {(r, "施策名"): "情報通信ネットワーク運営業務（改）", (r, "関連課コード"): "S012、S014"},
-        append=[{"施策コード": "900", "施策名": "新しい施策", "体系コード": "3-2", "種別": "施策", "担当課コード": "S011"}],
+        append=[
+            {
+                "施策コード": "900",
+                "施策名": "新しい施策",
+                "体系コード": "3-2",
+                "種別": "施策",
+                "担当課コード": "S011",
+            }
+        ],
     )
     ri = find_row(workbook, "指標", 施策コード="088", 指標コード="1")
     edit_cells(
@@ -87,13 +95,36 @@ def test_a_changed_file_updates_by_code_and_keeps_what_sections_entered(central_
         "指標",
         {(ri, "R9目標"): 250, (ri, "R3目標"): "２８０．０", (ri, "基準値"): "1,234.5"},
         append=[
-            {"施策コード": "900", "指標コード": "1", "指標名": "利用件数", "単位": "件", "区分": "成果指標", "方向": "増加", "R8目標": "1,200", "R9目標": "△5"},
-            {"施策コード": "900", "指標コード": "2", "指標名": "移行状況", "値の種類": "定性", "R8目標": "移行完了", "R9目標": "—"},
+            {
+                "施策コード": "900",
+                "指標コード": "1",
+                "指標名": "利用件数",
+                "単位": "件",
+                "区分": "成果指標",
+                "方向": "増加",
+                "R8目標": "1,200",
+                "R9目標": "△5",
+            },
+            {
+                "施策コード": "900",
+                "指標コード": "2",
+                "指標名": "移行状況",
+                "値の種類": "定性",
+                "R8目標": "移行完了",
+                "R9目標": "—",
+            },
         ],
     )
     ra = find_row(workbook, "過去の実績", 施策コード="088", 指標コード="1")
     edit_cells(workbook, "過去の実績", {(ra, "R7実績"): "1.5"})
-    edit_cells(workbook, "マイルストーン", {}, append=[{"施策コード": "900", "年度": "R8", "内容": "要件定義", "期限年度": "令和8年度", "期限月": "９"}])
+    edit_cells(
+        workbook,
+        "マイルストーン",
+        {},
+        append=[
+            {"施策コード": "900", "年度": "R8", "内容": "要件定義", "期限年度": "令和8年度", "期限月": "９"}
+        ],
+    )
 
     result = import_plan_master(db, workbook)
     assert result.ok, [str(p) for p in result.problems]
@@ -255,7 +286,9 @@ def test_cli_template_and_import(central_copy, tmp_path):
     url = db.url
     out = tmp_path / "cli.xlsx"
     exe = [sys.executable, "-m", "dxdesk"]
-    done = subprocess.run([*exe, "plan-template", "--db", url, "--out", str(out)], capture_output=True, text=True)
+    done = subprocess.run(
+        [*exe, "plan-template", "--db", url, "--out", str(out)], capture_output=True, text=True
+    )
     assert done.returncode == 0 and out.exists(), done.stderr
     ok = subprocess.run([*exe, "import-plan", "--db", url, str(out)], capture_output=True, text=True)
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -263,7 +296,9 @@ def test_cli_template_and_import(central_copy, tmp_path):
     r = find_row(out, "施策", 施策コード="088")
     r2 = find_row(out, "施策", 施策コード="089")
     edit_cells(out, "施策", {(r, "施策名"): None, (r2, "担当課コード"): "S999"})
-    ng = subprocess.run([*exe, "import-plan", "--db", url, str(out), "--dry-run"], capture_output=True, text=True)
+    ng = subprocess.run(
+        [*exe, "import-plan", "--db", url, str(out), "--dry-run"], capture_output=True, text=True
+    )
     assert ng.returncode == 1
     lines = ng.stdout.strip().splitlines()
     problems = [line.split("\t") for line in lines if line.startswith("エラー\t")]

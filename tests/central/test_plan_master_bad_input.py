@@ -193,7 +193,9 @@ def test_missing_required_column_and_duplicate_indicator_codes(central_copy):
     ri = find_row(wb_path, "指標", 施策コード="089", 指標コード="2")
     edit_cells(wb_path, "指標", {(ri, "指標コード"): "1"})
     result = _refused(db, wb_path, before)
-    assert any(p.sheet == "マイルストーン" and p.row == 1 and "必須の列「内容」" in p.message for p in result.errors)
+    assert any(
+        p.sheet == "マイルストーン" and p.row == 1 and "必須の列「内容」" in p.message for p in result.errors
+    )
     assert _has(result, "指標", ri, "B（指標コード）", "重複")
 
 

@@ -236,7 +236,10 @@ def test_cli_review_status_and_review_export(
     assert out[-1] == "missing=3 submitted=0 returned=1 accepted=0"
     assert main(["status", "--db", url, "--state", "accepted"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out == ["絞り込み：該当する課所室はありません（全4課所室）", "missing=0 submitted=0 returned=0 accepted=0"]
+    assert out == [
+        "絞り込み：該当する課所室はありません（全4課所室）",
+        "missing=0 submitted=0 returned=0 accepted=0",
+    ]
     assert main(["status", "--db", url, "--state", "returned"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 3 and "差戻し中" in out[0] and out[1] == "絞り込み：1課所室（全4課所室）"

@@ -33,7 +33,9 @@ def stored(db, code, fy=2026, i=0):
                 IndicatorValue.indicator_id == m.indicators[i].id, IndicatorValue.fiscal_year == fy
             )
         )
-        my = s.scalar(select(MeasureYear).where(MeasureYear.measure_id == m.id, MeasureYear.fiscal_year == fy))
+        my = s.scalar(
+            select(MeasureYear).where(MeasureYear.measure_id == m.id, MeasureYear.fiscal_year == fy)
+        )
         return (v.actual if v else None), my
 
 
@@ -197,7 +199,9 @@ def test_presubmission_check_lists_findings_and_jumps_to_the_field(window, qtbot
     qtbot.keyClick(focused, Qt.Key.Key_Tab)
     window.run_check()
     assert not [
-        r for r in window.check_list.rows() if r.text(1).startswith(code + "　") and "「取組結果」が未入力" in r.text(3)
+        r
+        for r in window.check_list.rows()
+        if r.text(1).startswith(code + "　") and "「取組結果」が未入力" in r.text(3)
     ]
 
 
@@ -238,7 +242,9 @@ def test_everything_is_there_after_close_and_reopen(qtbot, demo_db):
     with demo_db.session() as s:
         m = s.scalar(select(Measure).where(Measure.code == CASHLESS))
         outcome = s.scalar(
-            select(SheetText).join(MeasureYear).where(MeasureYear.measure_id == m.id, SheetText.field == "outcome")
+            select(SheetText)
+            .join(MeasureYear)
+            .where(MeasureYear.measure_id == m.id, SheetText.field == "outcome")
         )
         assert outcome.text.startswith("納付書の約1割")
 

@@ -63,8 +63,13 @@ def test_sigkill_after_input_loses_nothing_committed(tmp_path):
                 )
             )
             assert value.actual == "7.5"
-            my = s.scalar(select(MeasureYear).where(MeasureYear.measure_id == m.id, MeasureYear.fiscal_year == 2026))
-            texts = {t.field: t.text for t in s.scalars(select(SheetText).where(SheetText.measure_year_id == my.id))}
+            my = s.scalar(
+                select(MeasureYear).where(MeasureYear.measure_id == m.id, MeasureYear.fiscal_year == 2026)
+            )
+            texts = {
+                t.field: t.text
+                for t in s.scalars(select(SheetText).where(SheetText.measure_year_id == my.id))
+            }
             assert texts["result"] == "キャッシュレス決済の対象税目を拡大した。"
             # the field being typed when the process died may be lost, but nothing else is
             assert texts.get("outcome") in (None, "入力途中の文章")

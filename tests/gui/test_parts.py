@@ -27,7 +27,9 @@ SCHEDULE = "防災1-3-6"  # stage 1, managed by milestones
 def measure_year(db, code, fy=2026):
     with db.session() as s:
         m = s.scalar(select(Measure).where(Measure.code == code))
-        return m.id, s.scalar(select(MeasureYear).where(MeasureYear.measure_id == m.id, MeasureYear.fiscal_year == fy))
+        return m.id, s.scalar(
+            select(MeasureYear).where(MeasureYear.measure_id == m.id, MeasureYear.fiscal_year == fy)
+        )
 
 
 def test_costs_totals_and_the_funding_check(window, qtbot, demo_db):
@@ -119,8 +121,15 @@ def test_schedule_add_a_milestone_and_set_its_status(window, qtbot, demo_db):
     wait_saved(qtbot, window)
     _mid, my = measure_year(demo_db, SCHEDULE)
     with demo_db.session() as s:
-        ms = s.scalars(select(Milestone).where(Milestone.measure_year_id == my.id).order_by(Milestone.sort_order)).all()
-        assert (ms[-1].text, ms[-1].due_fy, ms[-1].due_month, ms[-1].status) == ("センサ設置箇所の追加", 2026, 12, "done")
+        ms = s.scalars(
+            select(Milestone).where(Milestone.measure_year_id == my.id).order_by(Milestone.sort_order)
+        ).all()
+        assert (ms[-1].text, ms[-1].due_fy, ms[-1].due_month, ms[-1].status) == (
+            "センサ設置箇所の追加",
+            2026,
+            12,
+            "done",
+        )
     click_cell(qtbot, part.grid, row, 0)
     click(qtbot, part.remove_button)
     assert part.model.rowCount() == before
@@ -135,7 +144,9 @@ def test_marking_complete_changes_the_counts_and_the_filter(window, qtbot):
     status = window.tree.items[window.current_measure_id()].text(4)
     assert status in ("入力完了", "要確認")
     assert window.counts_label.text() != counts_before
-    window.status_filter.setCurrentIndex(window.status_filter.findData("complete" if status == "入力完了" else "needs_check"))
+    window.status_filter.setCurrentIndex(
+        window.status_filter.findData("complete" if status == "入力完了" else "needs_check")
+    )
     shown = [i for i in window.tree.measure_items()]
     assert any(i.text(0).startswith("窓口2-1-2") for i in shown)
     assert all(i.text(4) == status for i in shown)
@@ -149,7 +160,10 @@ def test_past_years_are_shown_read_only(window, qtbot):
     part = open_tab(qtbot, window, "成果と課題")
     assert part.fields["result"].edit.isReadOnly()
     part = open_tab(qtbot, window, "指標")
-    assert not part.model.flags(part.model.index(0, part.model.column_of("actual", 2025))) & Qt.ItemFlag.ItemIsEditable
+    assert (
+        not part.model.flags(part.model.index(0, part.model.column_of("actual", 2025)))
+        & Qt.ItemFlag.ItemIsEditable
+    )
 
 
 def test_keyboard_next_previous_sheet_and_tabs(window, qtbot):
@@ -190,7 +204,9 @@ def test_typing_a_long_text_is_saved_while_typing(window, qtbot, demo_db):
     with demo_db.session() as s:
         from dxdesk.store.models import SheetText
 
-        text = s.scalar(select(SheetText).where(SheetText.measure_year_id == my.id, SheetText.field == "issue_org"))
+        text = s.scalar(
+            select(SheetText).where(SheetText.measure_year_id == my.id, SheetText.field == "issue_org")
+        )
         assert text is not None and text.text == "人員が不足している。"
     assert QApplication.focusWidget() is edit  # still typing
 
@@ -201,5 +217,3 @@ def test_print_menu_opens_the_print_dialog_for_the_selected_sheets(window, qtbot
     current = window.current_measure_id()
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert calls == [(window, window.db, 2026, window.section_code, [current])]
-
-

@@ -17,7 +17,9 @@ def test_welcome_screen_offers_the_kit_and_the_demo(qtbot, db, monkeypatch):
 
     shown = []
     # the kit dialog is tested in tests/exchange/test_dialogs.py; here: the button leads to it
-    monkeypatch.setattr("ui.exchange_dialogs.import_kit_interactive", lambda parent, data_dir: shown.append("kit"))
+    monkeypatch.setattr(
+        "ui.exchange_dialogs.import_kit_interactive", lambda parent, data_dir: shown.append("kit")
+    )
     w = MainWindow(db)
     qtbot.addWidget(w)
     w.show()
@@ -50,7 +52,9 @@ def test_backup_from_the_menu_and_restore_keeps_the_current_state(window, qtbot,
     def choose_newest() -> None:
         from ui.backup_dialog import RestoreDialog
 
-        dialog = next(d for d in QApplication.topLevelWidgets() if isinstance(d, RestoreDialog) and d.isVisible())
+        dialog = next(
+            d for d in QApplication.topLevelWidgets() if isinstance(d, RestoreDialog) and d.isVisible()
+        )
         assert "（バックアップ）" in dialog.list.item(0).text()
         dialog.list.setCurrentRow(0)
         qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
@@ -69,7 +73,9 @@ def test_backup_from_the_menu_and_restore_keeps_the_current_state(window, qtbot,
     with copy.session() as s:
         m = s.scalar(select(Measure).where(Measure.code == "多様化1-1-1"))
         v = s.scalar(
-            select(IndicatorValue).where(IndicatorValue.indicator_id == m.indicators[0].id, IndicatorValue.fiscal_year == 2026)
+            select(IndicatorValue).where(
+                IndicatorValue.indicator_id == m.indicators[0].id, IndicatorValue.fiscal_year == 2026
+            )
         )
         assert v.actual == "8.0"
     copy.dispose()

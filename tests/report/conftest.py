@@ -18,7 +18,9 @@ SAMPLES = ROOT / "resources" / "samples"
 
 for tool in ("pdftotext", "pdffonts", "pdfinfo", "pdftoppm"):
     if shutil.which(tool) is None:  # installed by scripts/bootstrap.sh (poppler-utils)
-        raise RuntimeError(f"{tool} is missing: run `make test` (scripts/bootstrap.sh installs poppler-utils)")
+        raise RuntimeError(
+            f"{tool} is missing: run `make test` (scripts/bootstrap.sh installs poppler-utils)"
+        )
 
 
 def pdf_text(path: Path, first: int | None = None, last: int | None = None, *, layout: bool = False) -> str:

@@ -66,7 +66,9 @@ def test_a_cluster_wider_than_the_line_is_cut_rather_than_overflowing():
 
 
 def test_forty_thousand_characters_break_quickly_and_completely():
-    text = ("職員向けの説明会を開催し、「電子申請」の操作方法と運用ルールの周知を図った（LGWAN）。" * 1000)[:40_000]
+    text = ("職員向けの説明会を開催し、「電子申請」の操作方法と運用ルールの周知を図った（LGWAN）。" * 1000)[
+        :40_000
+    ]
     lines = break_lines(text, 40, width)
     assert "".join(lines) == text
     assert max(text_width(line) for line in lines) <= 40
@@ -75,7 +77,9 @@ def test_forty_thousand_characters_break_quickly_and_completely():
 # --- properties ----------------------------------------------------------------------------------
 
 JAPANESE = st.sampled_from(
-    list("あいうかきくさしすたちつなにぬ漢字年度施策評価目標実績") + list("、。」）ー々っゃ「（") + ["ABC", "12,345", " ", "　"]
+    list("あいうかきくさしすたちつなにぬ漢字年度施策評価目標実績")
+    + list("、。」）ー々っゃ「（")
+    + ["ABC", "12,345", " ", "　"]
 )
 
 

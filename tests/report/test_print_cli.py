@@ -55,7 +55,9 @@ def test_print_one_measure_and_one_section(sample_db, tmp_path):
     text = squeeze(pdf_text(pdf))
     assert "業務改善推進事業" in text and "情報通信ネットワーク運営業務" not in text
     pdf2 = tmp_path / "section.pdf"
-    out = dxdesk("print", "--db", str(sample_db), "--out", str(pdf2), "--section", "S-JOHO", "--kind", "booklet")
+    out = dxdesk(
+        "print", "--db", str(sample_db), "--out", str(pdf2), "--section", "S-JOHO", "--kind", "booklet"
+    )
     assert out.returncode == 0, out.stderr
     assert "目次" in pdf_text(pdf2, 2, 2)
 
@@ -76,7 +78,14 @@ def test_bad_input_exits_2_with_a_japanese_message_and_writes_nothing(sample_db,
 
 def test_no_japanese_font_on_the_machine_is_a_clear_message(sample_db, tmp_path):
     pdf = tmp_path / "x.pdf"
-    out = dxdesk("print", "--db", str(sample_db), "--out", str(pdf), env={"DXDESK_PRINT_FONT": str(tmp_path / "gone.ttf")})
+    out = dxdesk(
+        "print",
+        "--db",
+        str(sample_db),
+        "--out",
+        str(pdf),
+        env={"DXDESK_PRINT_FONT": str(tmp_path / "gone.ttf")},
+    )
     assert out.returncode == 2
     assert "gone.ttf" in out.stderr and "見つかりません" in out.stderr
     assert not pdf.exists()

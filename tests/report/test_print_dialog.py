@@ -21,7 +21,9 @@ def opened(monkeypatch):
     calls: list[str] = []
     from ui import print_dialog
 
-    monkeypatch.setattr(print_dialog.QDesktopServices, "openUrl", lambda url: calls.append(url.toLocalFile()) or True)
+    monkeypatch.setattr(
+        print_dialog.QDesktopServices, "openUrl", lambda url: calls.append(url.toLocalFile()) or True
+    )
     return calls
 
 
@@ -66,7 +68,9 @@ def test_current_sheet_is_printed_and_opened(qtbot, tsukuba, tmp_path, opened):
     assert dialog.progress.value() == dialog.progress.maximum()
 
 
-def test_section_booklet_choice_changes_the_suggested_name_and_prints_a_booklet(qtbot, tsukuba, tmp_path, opened):
+def test_section_booklet_choice_changes_the_suggested_name_and_prints_a_booklet(
+    qtbot, tsukuba, tmp_path, opened
+):
     dialog = make_dialog(qtbot, tsukuba, [measure_id(tsukuba, "088")])
     dialog.path_edit.setText(str(tmp_path / "R5_088_事務事業マネジメントシート.pdf"))
     dialog._last_name = "R5_088_事務事業マネジメントシート.pdf"

@@ -27,7 +27,10 @@ def small_plan(result_text: str = "", **measure: object) -> dict:
                 "direction": "down",
                 "baseline": "21.1",
                 "baseline_fy": 2020,
-                "values": {"2025": {"target": "280.0", "actual": "3.0"}, "2026": {"target": "280.0", "actual": "0.0"}},
+                "values": {
+                    "2025": {"target": "280.0", "actual": "3.0"},
+                    "2026": {"target": "280.0", "actual": "0.0"},
+                },
             }
         ],
         "years": {"2026": {"stage": "2", "texts": {"result": result_text}, "direction": "継続"}},
@@ -37,14 +40,23 @@ def small_plan(result_text: str = "", **measure: object) -> dict:
         "format": "dxdesk/dataset/1",
         "plan": {"code": "p", "name": "テスト計画", "municipality": "テスト市", "current_fy": 2026},
         "bureaus": [{"code": "B1", "name": "総務部"}],
-        "sections": [{"code": "S1", "name": "情報政策課", "bureau": "B1"}, {"code": "S2", "name": "窓口推進課", "bureau": "B1"}],
+        "sections": [
+            {"code": "S1", "name": "情報政策課", "bureau": "B1"},
+            {"code": "S2", "name": "窓口推進課", "bureau": "B1"},
+        ],
         "measures": [
             m,
             {
                 "code": "200",
                 "name": "窓口のオンライン化",
                 "owner": "S2",
-                "indicators": [{"name": "オンライン申請利用率", "unit": "%", "values": {"2026": {"target": "30.0", "actual": "22.6"}}}],
+                "indicators": [
+                    {
+                        "name": "オンライン申請利用率",
+                        "unit": "%",
+                        "values": {"2026": {"target": "30.0", "actual": "22.6"}},
+                    }
+                ],
                 "years": {"2026": {"stage": "2"}},
             },
         ],
@@ -55,7 +67,10 @@ def unique_text(n_chars: int) -> str:
     """Japanese sentences numbered in kanji digits, so every stretch of the text occurs once."""
     parts = []
     i = 0
-    base = ("職員向けの説明会を開催し、「電子申請」の操作方法を周知した（窓口での案内も強化）。", "LGWAN接続系の端末を更新し、安定した運用を確保した……。")
+    base = (
+        "職員向けの説明会を開催し、「電子申請」の操作方法を周知した（窓口での案内も強化）。",
+        "LGWAN接続系の端末を更新し、安定した運用を確保した……。",
+    )
     while sum(map(len, parts)) < n_chars:
         num = "".join(KANJI_DIGITS[int(d)] for d in str(i))
         parts.append(f"第{num}項：{base[i % 2]}")
@@ -209,7 +224,12 @@ def test_organisation_report_front_pages_and_sheet_pages(load_dataset, tmp_path)
     assert result.pages == pdf_pages(out)
     assert "評価結果報告書" in pdf_text(out, 1, 1)
     front = pdf_text(out, 2, 2, layout=True)
-    for heading in ("評価の分布（分野別）", "評価の分布（部局別）", "達成状況の一覧", "監査対応チェックの指摘"):
+    for heading in (
+        "評価の分布（分野別）",
+        "評価の分布（部局別）",
+        "達成状況の一覧",
+        "監査対応チェックの指摘",
+    ):
         assert heading in front
     # the overview gives each sheet's page; that page really is the sheet
     line = next(line for line in front.splitlines() if "窓口のオンライン化" in line)
@@ -222,7 +242,9 @@ def test_organisation_report_front_pages_and_sheet_pages(load_dataset, tmp_path)
 
 def test_evaluation_prints_grade_and_marks_an_override(load_dataset, tmp_path):
     data = small_plan()
-    data["measures"][1]["years"]["2026"].update(self_grade="A", override_reason="年度末に申請が集中し、実質的に目標を達成したため。")
+    data["measures"][1]["years"]["2026"].update(
+        self_grade="A", override_reason="年度末に申請が集中し、実質的に目標を達成したため。"
+    )
     db = load_dataset(data)
     out = tmp_path / "grade.pdf"
     make_pdf(db, out, PrintJob(measure_codes=("200",)))
@@ -254,7 +276,9 @@ def test_pdf_is_a_real_pdf_that_renders(load_dataset, tmp_path):
     db = load_dataset(small_plan("表示の確認"))
     out = tmp_path / "r.pdf"
     make_pdf(db, out, PrintJob())
-    subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "pg")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "pg")], check=True
+    )
     png = next(tmp_path.glob("pg*.png"))
     assert png.stat().st_size > 2000
     assert Path(out).read_bytes().startswith(b"%PDF-")

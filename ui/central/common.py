@@ -27,7 +27,17 @@ from dxdesk.central.plan_master import Problem
 from dxdesk.store.database import Database
 from dxdesk.store.settings_store import get_setting
 
-__all__ = ["ERROR_COLOR", "OK_COLOR", "WARN_COLOR", "CopyTable", "ProblemTable", "Task", "error_label", "html", "start_dir"]
+__all__ = [
+    "ERROR_COLOR",
+    "OK_COLOR",
+    "WARN_COLOR",
+    "CopyTable",
+    "ProblemTable",
+    "Task",
+    "error_label",
+    "html",
+    "start_dir",
+]
 
 ERROR_COLOR = "#b00020"
 WARN_COLOR = "#8a5a00"
@@ -130,7 +140,11 @@ class CopyTable(QTableWidget):
         head = [self.horizontalHeaderItem(c).text() for c in range(self.columnCount())]
         lines = ["\t".join(head)]
         for r in rows:
-            lines.append("\t".join((self.item(r, c).text() if self.item(r, c) else "") for c in range(self.columnCount())))
+            lines.append(
+                "\t".join(
+                    (self.item(r, c).text() if self.item(r, c) else "") for c in range(self.columnCount())
+                )
+            )
         return "\n".join(lines)
 
     def keyPressEvent(self, event: Any) -> None:

@@ -118,7 +118,9 @@ class ConflictDialog(QDialog):
         self.accept()
 
 
-def resolve_conflict_interactive(parent: QWidget, db: Database, submission_id: int, fiscal_year: int | None) -> bool:
+def resolve_conflict_interactive(
+    parent: QWidget, db: Database, submission_id: int, fiscal_year: int | None
+) -> bool:
     """Show the conflict of ``submission_id`` and let the person choose. True when resolved."""
     try:
         with db.session() as s:
@@ -131,4 +133,3 @@ def resolve_conflict_interactive(parent: QWidget, db: Database, submission_id: i
         return False
     dialog = ConflictDialog(db, conflict, parent)
     return dialog.exec() == QDialog.DialogCode.Accepted and dialog.kept is not None
-

@@ -65,8 +65,12 @@ class DropArea(QFrame):
         self.setObjectName("dropArea")
         self.setAcceptDrops(True)
         self.setMinimumHeight(84)
-        self._idle_style = "QFrame#dropArea { border: 2px dashed #9fb3cc; border-radius: 6px; background: #f7f9fc; }"
-        self._hover_style = "QFrame#dropArea { border: 2px dashed #1f5f8b; border-radius: 6px; background: #e3eefa; }"
+        self._idle_style = (
+            "QFrame#dropArea { border: 2px dashed #9fb3cc; border-radius: 6px; background: #f7f9fc; }"
+        )
+        self._hover_style = (
+            "QFrame#dropArea { border: 2px dashed #1f5f8b; border-radius: 6px; background: #e3eefa; }"
+        )
         self.setStyleSheet(self._idle_style)
         layout = QVBoxLayout(self)
         self.label = QLabel(
@@ -205,7 +209,9 @@ class InboxPage(QWidget):
         user = current_user()
         fy = self.fiscal_year
         self._task = Task(
-            lambda report, cancelled: merge_paths(self.db, list(paths), report, cancelled, fiscal_year=fy, user=user),
+            lambda report, cancelled: merge_paths(
+                self.db, list(paths), report, cancelled, fiscal_year=fy, user=user
+            ),
             self,
         )
         self._task.progressed.connect(self._on_progress)
@@ -247,7 +253,9 @@ class InboxPage(QWidget):
         if isinstance(exc, CentralError):
             self.error.setText(str(exc))
         else:
-            self.error.setText(f"取り込めませんでした（{type(exc).__name__}: {exc}）。取り込み済みの内容はそのままです。")
+            self.error.setText(
+                f"取り込めませんでした（{type(exc).__name__}: {exc}）。取り込み済みの内容はそのままです。"
+            )
 
     @staticmethod
     def _counts_text(report: MergeReport) -> str:
@@ -256,7 +264,8 @@ class InboxPage(QWidget):
     def show_report(self, report: MergeReport) -> None:
         at = datetime.now().strftime("%H:%M")
         parts = [
-            f'<span style="color:{OUTCOME_COLORS[o]}"><b>{o.label}</b> {report.count(o)}件</span>' for o in Outcome
+            f'<span style="color:{OUTCOME_COLORS[o]}"><b>{o.label}</b> {report.count(o)}件</span>'
+            for o in Outcome
         ]
         head = f"{at}　{len(report.files)}件のファイルを確認しました（{report.seconds:.1f}秒）："
         tail = "　<b>中止しました。</b>残りのファイルは取り込んでいません。" if report.cancelled else ""
@@ -282,7 +291,9 @@ class InboxPage(QWidget):
         self.table.setSortingEnabled(True)
         self._apply_filter()
         if self.table.rowCount():
-            self.table.selectRow(next((i for i in range(self.table.rowCount()) if not self.table.isRowHidden(i)), 0))
+            self.table.selectRow(
+                next((i for i in range(self.table.rowCount()) if not self.table.isRowHidden(i)), 0)
+            )
 
     def _result(self, row: int) -> FileResult | None:
         item = self.table.item(row, 0)
@@ -311,4 +322,3 @@ class InboxPage(QWidget):
         if self._task is not None and self._task.isRunning():
             self._task.cancel()
             self._task.wait()
-

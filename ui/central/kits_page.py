@@ -117,11 +117,15 @@ class KitsPage(QWidget):
         self.select_new.clicked.connect(lambda: self._check(lambda s: s.issued_version is None))
         self.table.itemChanged.connect(lambda _i: self._update_count())
         self.issue_button.clicked.connect(self.issue)
-        self.open_folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(self.folder.text())))
+        self.open_folder.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(self.folder.text()))
+        )
         self.open_slips.clicked.connect(
-            lambda: self.batch
-            and self.batch.slips_path
-            and QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.batch.slips_path)))
+            lambda: (
+                self.batch
+                and self.batch.slips_path
+                and QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.batch.slips_path)))
+            )
         )
         self.load_years()
 
@@ -161,7 +165,9 @@ class KitsPage(QWidget):
             issued = f"第{sec.issued_version}版" if sec.issued_version else "未配布"
             r = self.table.add_row(["", sec.code, sec.name, sec.bureau, sec.measures, issued])
             check = QTableWidgetItem()
-            check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            check.setFlags(
+                Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            )
             check.setCheckState(Qt.CheckState.Checked)
             self.table.setItem(r, 0, check)
         self.table.blockSignals(False)
@@ -170,12 +176,18 @@ class KitsPage(QWidget):
     def _check(self, wanted) -> None:  # type: ignore[no-untyped-def]
         self.table.blockSignals(True)
         for r, sec in enumerate(self.sections):
-            self.table.item(r, 0).setCheckState(Qt.CheckState.Checked if wanted(sec) else Qt.CheckState.Unchecked)
+            self.table.item(r, 0).setCheckState(
+                Qt.CheckState.Checked if wanted(sec) else Qt.CheckState.Unchecked
+            )
         self.table.blockSignals(False)
         self._update_count()
 
     def selected(self) -> list[KitSection]:
-        return [s for r, s in enumerate(self.sections) if self.table.item(r, 0).checkState() == Qt.CheckState.Checked]
+        return [
+            s
+            for r, s in enumerate(self.sections)
+            if self.table.item(r, 0).checkState() == Qt.CheckState.Checked
+        ]
 
     def _update_count(self) -> None:
         chosen = self.selected()
@@ -213,7 +225,9 @@ class KitsPage(QWidget):
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self.error.setText(f"保存先のフォルダを作れません（{exc.strerror or exc}）。別のフォルダを選んでください。")
+            self.error.setText(
+                f"保存先のフォルダを作れません（{exc.strerror or exc}）。別のフォルダを選んでください。"
+            )
             return
         self.error.clear()
         self.result.clear()
@@ -224,7 +238,9 @@ class KitsPage(QWidget):
         codes = [s.code for s in chosen]
         workers = max(1, min(4, os.cpu_count() or 1)) if len(codes) >= 8 else 1
         self._task = Task(
-            lambda report, _c: issue_kits(self.db, fy, folder, section_codes=codes, progress=report, workers=workers),
+            lambda report, _c: issue_kits(
+                self.db, fy, folder, section_codes=codes, progress=report, workers=workers
+            ),
             self,
         )
         self._task.progressed.connect(self._on_progress)
@@ -246,7 +262,9 @@ class KitsPage(QWidget):
         self.progress.setVisible(False)
         self.result.setStyleSheet(f"color: {OK_COLOR};")
         slips = f"パスワード通知書：{batch.slips_path.name}" if batch.slips_path else ""
-        self.result.setText(f"{len(batch.kits)}課の配布ファイルを作成しました（{html(folder)}）。{html(slips)}")
+        self.result.setText(
+            f"{len(batch.kits)}課の配布ファイルを作成しました（{html(folder)}）。{html(slips)}"
+        )
         self.open_folder.setVisible(True)
         self.open_slips.setVisible(batch.slips_path is not None)
         self.status.emit(f"配布ファイルを{len(batch.kits)}件作成しました", "ok")
@@ -261,7 +279,9 @@ class KitsPage(QWidget):
         if isinstance(exc, ExchangeError):
             self.error.setText(str(exc))
         elif isinstance(exc, OSError):
-            self.error.setText(f"ファイルを保存できません（{exc.strerror or exc}）。保存先を変えてもう一度作成してください。")
+            self.error.setText(
+                f"ファイルを保存できません（{exc.strerror or exc}）。保存先を変えてもう一度作成してください。"
+            )
         else:
             self.error.setText(f"作成できませんでした（{type(exc).__name__}: {exc}）。何も発行していません。")
         self._update_count()

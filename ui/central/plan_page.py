@@ -186,7 +186,10 @@ class PlanPage(QWidget):
         if path is None:
             name = template_file_name(self.overview.name if self.overview else None)
             chosen, _f = QFileDialog.getSaveFileName(
-                self, "計画マスタのひな形を書き出す", str(Path(self._start_dir()) / name), "Excel ブック (*.xlsx)"
+                self,
+                "計画マスタのひな形を書き出す",
+                str(Path(self._start_dir()) / name),
+                "Excel ブック (*.xlsx)",
             )
             if not chosen:
                 return None
@@ -235,8 +238,12 @@ class PlanPage(QWidget):
         self.progress.setValue(0)
         for b in (self.apply_button, self.recheck_button, self.import_button):
             b.setEnabled(False)
-        self._task = Task(lambda report, _cancel: import_plan_master(self.db, path, dry_run=dry_run, progress=report), self)
-        self._task.progressed.connect(lambda i, n, _m: (self.progress.setRange(0, n), self.progress.setValue(i)))
+        self._task = Task(
+            lambda report, _cancel: import_plan_master(self.db, path, dry_run=dry_run, progress=report), self
+        )
+        self._task.progressed.connect(
+            lambda i, n, _m: (self.progress.setRange(0, n), self.progress.setValue(i))
+        )
         self._task.succeeded.connect(self._done)
         self._task.failed.connect(self._failed)
         self._task.start()
@@ -284,7 +291,9 @@ class PlanPage(QWidget):
     def _failed(self, exc: Exception) -> None:
         self._finish_task()
         self.master_label.setStyleSheet(f"color: {ERROR_COLOR};")
-        self.master_label.setText(f"読み込めませんでした（{type(exc).__name__}: {html(exc)}）。データベースは変更していません。")
+        self.master_label.setText(
+            f"読み込めませんでした（{type(exc).__name__}: {html(exc)}）。データベースは変更していません。"
+        )
 
     def busy(self) -> bool:
         return self._task is not None and self._task.isRunning()

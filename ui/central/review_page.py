@@ -200,7 +200,9 @@ class ReviewPage(QWidget):
         for r in board.rows:
             if r.state is SectionState.MISSING:
                 continue
-            self.section.addItem(f"{r.section_code}　{r.section_name}（{r.state.label}・第{r.revision}版）", r.section_code)
+            self.section.addItem(
+                f"{r.section_code}　{r.section_name}（{r.state.label}・第{r.revision}版）", r.section_code
+            )
         if not self.section.count():
             self.section.addItem("（提出された課所室はまだありません）", None)
         index = self.section.findData(keep) if keep else 0
@@ -236,7 +238,9 @@ class ReviewPage(QWidget):
             with self.db.session() as s:
                 plan = current_plan(s)
                 assert plan is not None
-                self.reviews = section_reviews(s, code, self.fiscal_year, plan_scope=plan_findings(s, self.fiscal_year))
+                self.reviews = section_reviews(
+                    s, code, self.fiscal_year, plan_scope=plan_findings(s, self.fiscal_year)
+                )
                 self.rows = {r.code: r for r in measure_rows(s, plan, self.fiscal_year, section_code=code)}
                 self.names = section_names(s, self.fiscal_year)
         except CentralError as exc:
@@ -280,7 +284,11 @@ class ReviewPage(QWidget):
         return False
 
     def step(self, delta: int) -> None:
-        i = self.measures.indexOfTopLevelItem(self.measures.currentItem()) if self.measures.currentItem() else -1
+        i = (
+            self.measures.indexOfTopLevelItem(self.measures.currentItem())
+            if self.measures.currentItem()
+            else -1
+        )
         j = i + delta
         if 0 <= j < self.measures.topLevelItemCount():
             self.measures.setCurrentItem(self.measures.topLevelItem(j))
@@ -325,7 +333,11 @@ class ReviewPage(QWidget):
             self._update_buttons()
             return
         when = f"（{rv.decided_by}・{rv.decided_at.astimezone(JST):%m/%d %H:%M}）" if rv.decided_at else ""
-        carried = "　前の版で受理した内容から変わっていないため、受理を引き継いでいます。" if rv.carried_over else ""
+        carried = (
+            "　前の版で受理した内容から変わっていないため、受理を引き継いでいます。"
+            if rv.carried_over
+            else ""
+        )
         self.decision_label.setText(
             f'<span style="color:{DECISION_COLORS[rv.decision]}; font-size: 13pt"><b>{rv.decision.label}</b></span>'
             f"{html(when)}　提出 第{rv.revision or '—'}版{carried}"
@@ -370,12 +382,19 @@ class ReviewPage(QWidget):
         if rv is None:
             return
         if decision is Decision.RETURNED and not rv.comments and not self.comment_edit.toPlainText().strip():
-            self.error.setText("差戻しにしました。直してほしい点をコメントに書いてください（審査結果ファイルで課所室に届きます）。")
+            self.error.setText(
+                "差戻しにしました。直してほしい点をコメントに書いてください（審査結果ファイルで課所室に届きます）。"
+            )
         try:
             with self.db.session() as s:
                 if decision is Decision.RETURNED and self.comment_edit.toPlainText().strip():
                     add_comment(
-                        s, rv.measure_code, self.comment_edit.toPlainText(), user=current_user(), field=self.field.currentData() or "", fiscal_year=self.fiscal_year
+                        s,
+                        rv.measure_code,
+                        self.comment_edit.toPlainText(),
+                        user=current_user(),
+                        field=self.field.currentData() or "",
+                        fiscal_year=self.fiscal_year,
                     )
                     self.comment_edit.clear()
                 set_decision(s, rv.measure_code, decision, user=current_user(), fiscal_year=self.fiscal_year)
@@ -394,7 +413,14 @@ class ReviewPage(QWidget):
             return
         try:
             with self.db.session() as s:
-                add_comment(s, rv.measure_code, text, user=current_user(), field=self.field.currentData() or "", fiscal_year=self.fiscal_year)
+                add_comment(
+                    s,
+                    rv.measure_code,
+                    text,
+                    user=current_user(),
+                    field=self.field.currentData() or "",
+                    fiscal_year=self.fiscal_year,
+                )
         except CentralError as exc:
             self.error.setText(str(exc))  # the text stays in the box
             return
@@ -429,7 +455,9 @@ class ReviewPage(QWidget):
             folder = Path(chosen)
         pending = sum(1 for r in self.reviews if r.decision is Decision.PENDING)
         try:  # one section's workbook takes a fraction of a second
-            result = export_review_workbook(self.db, code, folder, fiscal_year=self.fiscal_year, user=current_user())
+            result = export_review_workbook(
+                self.db, code, folder, fiscal_year=self.fiscal_year, user=current_user()
+            )
         except CentralError as exc:
             self.error.setText(str(exc))
             return None
@@ -456,4 +484,3 @@ class ReviewPage(QWidget):
     def on_show(self) -> None:
         if self.section.count() == 0:
             self.refresh()
-

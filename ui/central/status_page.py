@@ -217,10 +217,15 @@ class StatusPage(QWidget):
             return
         counts = full.counts()
         chips = "　".join(
-            f'<span style="color:{STATE_COLORS[st]}"><b>{st.label}</b> {counts[st]}</span>' for st in SectionState
+            f'<span style="color:{STATE_COLORS[st]}"><b>{st.label}</b> {counts[st]}</span>'
+            for st in SectionState
         )
         shown = len(self.board.rows) if self.board else 0
-        filtered = f'　<span style="color:{MUTED_COLOR}">（表示 {shown}件）</span>' if shown != len(full.rows) else ""
+        filtered = (
+            f'　<span style="color:{MUTED_COLOR}">（表示 {shown}件）</span>'
+            if shown != len(full.rows)
+            else ""
+        )
         self.counts.setText(f"課所室 {len(full.rows)}　{chips}{filtered}")
 
     def _update_missing(self) -> None:
@@ -230,7 +235,9 @@ class StatusPage(QWidget):
             bureau = f"（{r.bureau_name}）" if r.bureau_name else ""
             self.missing.addItem(f"{r.section_code}　{r.section_name}{bureau}")
         self.missing_label.setText(
-            f"{len(missing)}課所室がまだ提出していません。" if missing else "すべての課所室から提出がありました。"
+            f"{len(missing)}課所室がまだ提出していません。"
+            if missing
+            else "すべての課所室から提出がありました。"
         )
         self.copy_button.setEnabled(bool(missing))
         self._update_preview()
@@ -238,7 +245,9 @@ class StatusPage(QWidget):
     def reminder(self) -> str:
         if self.full_board is None:
             return ""
-        return reminder_text(self.full_board, deadline=self.deadline.text().strip(), sender=self.sender.text().strip())
+        return reminder_text(
+            self.full_board, deadline=self.deadline.text().strip(), sender=self.sender.text().strip()
+        )
 
     def _update_preview(self) -> None:
         self.preview.setPlainText(self.reminder())
@@ -254,7 +263,9 @@ class StatusPage(QWidget):
             return
         QGuiApplication.clipboard().setText(text)
         n = len(self.full_board.missing()) if self.full_board else 0
-        self.status.emit(f"督促メールの文面をコピーしました（未提出 {n}課所室）。メールに貼り付けてください。", "ok")
+        self.status.emit(
+            f"督促メールの文面をコピーしました（未提出 {n}課所室）。メールに貼り付けてください。", "ok"
+        )
 
     # --- selection and actions -------------------------------------------------------------------------
     def _header_clicked(self, column: int) -> None:
@@ -295,7 +306,9 @@ class StatusPage(QWidget):
         if r is None or not r.conflicts:
             return
         with self.db.session() as s:
-            conflicts = [c for c in pending_conflicts(s, self.fiscal_year) if c.other.section_code == r.section_code]
+            conflicts = [
+                c for c in pending_conflicts(s, self.fiscal_year) if c.other.section_code == r.section_code
+            ]
         if conflicts:
             self.conflict_requested.emit(conflicts[0].id)
 

@@ -95,7 +95,13 @@ class CentralWindow(QMainWindow):
         self.inbox_page = InboxPage(self.db)
         self.status_page = StatusPage(self.db)
         self.review_page = ReviewPage(self.db)
-        self.pages: list[QWidget] = [self.plan_page, self.kits_page, self.inbox_page, self.status_page, self.review_page]
+        self.pages: list[QWidget] = [
+            self.plan_page,
+            self.kits_page,
+            self.inbox_page,
+            self.status_page,
+            self.review_page,
+        ]
         for page in self.pages:
             self.stack.addWidget(page)
             status = getattr(page, "status", None)
@@ -135,13 +141,22 @@ class CentralWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("ファイル(&F)")
         self.actionImportMaster = self._action(
-            "計画マスタを読み込む(&I)…", lambda: self._go(0, self.plan_page.check_master), QKeySequence.StandardKey.Open, "actionImportMaster"
+            "計画マスタを読み込む(&I)…",
+            lambda: self._go(0, self.plan_page.check_master),
+            QKeySequence.StandardKey.Open,
+            "actionImportMaster",
         )
         self.actionTemplate = self._action(
-            "計画マスタのひな形を書き出す(&T)…", lambda: self.plan_page.export_template(), None, "actionTemplate"
+            "計画マスタのひな形を書き出す(&T)…",
+            lambda: self.plan_page.export_template(),
+            None,
+            "actionTemplate",
         )
         self.actionExportWorkbook = self._action(
-            "全庁集計を書き出す(&E)…", lambda: self.export_workbook(), QKeySequence("Ctrl+E"), "actionExportWorkbook"
+            "全庁集計を書き出す(&E)…",
+            lambda: self.export_workbook(),
+            QKeySequence("Ctrl+E"),
+            "actionExportWorkbook",
         )
         self.actionExportReviews = self._action(
             "審査結果ファイルをまとめて作成(&W)…", lambda: self.export_reviews(), None, "actionExportReviews"
@@ -158,10 +173,16 @@ class CentralWindow(QMainWindow):
         view_menu = bar.addMenu("表示(&V)")
         for i, name in enumerate(PAGES):
             view_menu.addAction(
-                self._action(f"{name}(&{i + 1})", lambda _c=False, i=i: self.show_page(i), QKeySequence(f"Ctrl+{i + 1}"))
+                self._action(
+                    f"{name}(&{i + 1})",
+                    lambda _c=False, i=i: self.show_page(i),
+                    QKeySequence(f"Ctrl+{i + 1}"),
+                )
             )
         view_menu.addSeparator()
-        view_menu.addAction(self._action("最新の情報に更新(&R)", self.refresh_all, QKeySequence("F5"), "actionRefresh"))
+        view_menu.addAction(
+            self._action("最新の情報に更新(&R)", self.refresh_all, QKeySequence("F5"), "actionRefresh")
+        )
         help_menu = bar.addMenu("ヘルプ(&H)")
         help_menu.addAction(self._action("dxdesk について(&A)", self._about, None, "actionAbout"))
 
@@ -263,7 +284,10 @@ class CentralWindow(QMainWindow):
         if path is None:
             folder = start_dir(self.db, "central.export_dir")
             chosen, _f = QFileDialog.getSaveFileName(
-                self, "全庁集計を書き出す", str(Path(folder) / merged_workbook_name(fy)), "Excel ブック (*.xlsx)"
+                self,
+                "全庁集計を書き出す",
+                str(Path(folder) / merged_workbook_name(fy)),
+                "Excel ブック (*.xlsx)",
             )
             if not chosen:
                 return None
@@ -346,14 +370,20 @@ class CentralWindow(QMainWindow):
             cancellable=False,
         )
         if task.error is not None:
-            message = str(task.error) if isinstance(task.error, (CentralError, OSError)) else f"{type(task.error).__name__}: {task.error}"
+            message = (
+                str(task.error)
+                if isinstance(task.error, (CentralError, OSError))
+                else f"{type(task.error).__name__}: {task.error}"
+            )
             QMessageBox.warning(self, "審査結果ファイル", f"作成できませんでした：{message}")
             return None
         exports = list(task.result or [])
         with self.db.session() as s:
             set_setting(s, "central.review_dir", str(target))
         returned = sum(e.returned for e in exports)
-        self.show_status(f"審査結果ファイルを{len(exports)}課分作成しました（差戻し {returned}件）：{target}", "ok")
+        self.show_status(
+            f"審査結果ファイルを{len(exports)}課分作成しました（差戻し {returned}件）：{target}", "ok"
+        )
         return exports
 
     def print_sheets(self, measure_ids: list[int] | None = None, section_code: str | None = None) -> None:
@@ -370,7 +400,9 @@ class CentralWindow(QMainWindow):
 
     # --- small things ------------------------------------------------------------------------------------
     def _about(self) -> None:
-        QMessageBox.about(self, "dxdesk について", f"dxdesk {__version__}（中央）\nデータベース：{self.db.url}")
+        QMessageBox.about(
+            self, "dxdesk について", f"dxdesk {__version__}（中央）\nデータベース：{self.db.url}"
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for page in self.pages:
@@ -408,4 +440,3 @@ def become_central(window: QMainWindow) -> CentralWindow | None:
     window._central_window = central  # type: ignore[attr-defined]  # kept alive with the first window
     window.close()
     return central
-

@@ -105,7 +105,9 @@ class BasicPart(SheetPart):
         self.labels["code"].setText(info.code)
         self.labels["name"].setText(info.name)
         self.labels["kind"].setText(info.kind_label)
-        self.labels["path"].setText(" ＞ ".join(f"{level} {code}　{name}" for level, code, name in info.plan_path))
+        self.labels["path"].setText(
+            " ＞ ".join(f"{level} {code}　{name}" for level, code, name in info.plan_path)
+        )
         self.labels["section"].setText(info.section_name)
         self.labels["related"].setText("、".join(info.related_section_names) or "—")
         self.labels["sdgs"].setText("、".join(f"目標{g}" for g in info.sdgs) or "—")

@@ -69,7 +69,9 @@ class CostModel(FieldGridModel):
         assert self.sheet is not None
         return summarize_cost(self.sheet.snapshot.costs.get(fy) or CostData(fiscal_year=fy))
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return super().headerData(section, orientation, role)
         if orientation == Qt.Orientation.Horizontal:

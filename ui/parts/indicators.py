@@ -72,7 +72,9 @@ class IndicatorModel(FieldGridModel):
         role = "target" if col % 2 == 0 else "actual"
         return f"indicators[{index.row()}].{role}@{self.years[col // 2]}"
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return super().headerData(section, orientation, role)
         if section < len(FIXED):
@@ -239,7 +241,11 @@ class IndicatorsPart(SheetPart):
     def _name_clicked(self, index: QModelIndex) -> None:
         current = self.grid.currentIndex()
         sheet = self.model.sheet
-        col = current.column() if current.isValid() else (self.model.column_of("actual", sheet.fy) if sheet else 3)
+        col = (
+            current.column()
+            if current.isValid()
+            else (self.model.column_of("actual", sheet.fy) if sheet else 3)
+        )
         self.grid.setCurrentIndex(self.model.index(index.row(), col))
         self.grid.setFocus()
 

@@ -46,7 +46,9 @@ class PreviewPart(SheetPart):
         layout.addWidget(self.view)
 
     def load(self, sheet: EditableSheet) -> None:
-        names = dict(zip(sheet.snapshot.related_section_codes, sheet.info.related_section_names, strict=False))
+        names = dict(
+            zip(sheet.snapshot.related_section_codes, sheet.info.related_section_names, strict=False)
+        )
         self.view.show_html(
             render_measure(sheet_row(sheet), sheet.settings, sheet.fy, list(sheet.evaluate().findings), names)
         )

@@ -55,7 +55,9 @@ class MilestoneModel(FieldGridModel):
             return None
         return f"milestones[{index.row()}].{COLUMNS[index.column()][0]}"
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section][1]
         return super().headerData(section, orientation, role)
@@ -155,7 +157,9 @@ class SchedulePart(SheetPart):
         lines = []
         if ev.suggestion.rule is GradingRule.SCHEDULE:
             lines.append(f"スケジュールによる評価：{ev.suggestion.explanation}")
-        lines += [f"【{f.severity.label}】{f.message}" for f in ev.findings if f.field.startswith("milestones")]
+        lines += [
+            f"【{f.severity.label}】{f.message}" for f in ev.findings if f.field.startswith("milestones")
+        ]
         if not sheet.milestones:
             lines.append(f"{fy_label(sheet.fy)}のマイルストーンは登録されていません。")
         self.summary.setText("\n".join(lines))

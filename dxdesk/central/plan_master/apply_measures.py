@@ -60,7 +60,12 @@ def measures_part(ctx: Context) -> MeasurePlan:
         for rec in ctx.mf.records.get(SHEET_MEASURES, []):
             code = rec.values["code"]
             if code in rows:
-                ctx.error(SHEET_MEASURES, rec.row, rec.where("code"), f"施策コード「{code}」が{rows[code]}行目と重複しています。")
+                ctx.error(
+                    SHEET_MEASURES,
+                    rec.row,
+                    rec.where("code"),
+                    f"施策コード「{code}」が{rows[code]}行目と重複しています。",
+                )
                 continue
             rows[code] = rec.row
             file_codes.append(code)
@@ -158,14 +163,24 @@ def _overlay_measure(
         if v["node"]:
             md["node"] = v["node"]
         elif old and old.get("node"):
-            ctx.warn(SHEET_MEASURES, rec.row, rec.where("node"), f"体系コードが空欄のため、今の体系（{old['node']}）のままにします。")
+            ctx.warn(
+                SHEET_MEASURES,
+                rec.row,
+                rec.where("node"),
+                f"体系コードが空欄のため、今の体系（{old['node']}）のままにします。",
+            )
     kinds = ctx.settings.measure_kinds
     first_kind = "measure" if "measure" in kinds else next(iter(kinds), "measure")
     if v.get("kind"):
         kind = _kind_key(ctx, v["kind"])
         if kind is None:
             labels = "・".join(ctx.settings.measure_kinds.values())
-            ctx.error(SHEET_MEASURES, rec.row, rec.where("kind"), f"種別「{v['kind']}」は種別シートにありません（{labels}）。")
+            ctx.error(
+                SHEET_MEASURES,
+                rec.row,
+                rec.where("kind"),
+                f"種別「{v['kind']}」は種別シートにありません（{labels}）。",
+            )
         else:
             md["kind"] = kind
     elif old is None or "kind" in v:
@@ -174,7 +189,9 @@ def _overlay_measure(
         if key in v:
             md[key] = v[key]
     if "related" in v:
-        md["related"] = [c for i, c in enumerate(v["related"]) if c not in v["related"][:i] and c != md.get("owner")]
+        md["related"] = [
+            c for i, c in enumerate(v["related"]) if c not in v["related"][:i] and c != md.get("owner")
+        ]
     start, end = md.get("start_fy"), md.get("end_fy")
     if start is not None and end is not None and start > end:
         ctx.error(SHEET_MEASURES, rec.row, rec.where("end_fy"), "終了年度が開始年度より前です。")
@@ -198,13 +215,25 @@ def _overlay_measure(
 def _check_references(ctx: Context, rec: Record, md: dict[str, Any]) -> None:
     owner = md.get("owner")
     if owner and owner not in ctx.section_codes:
-        ctx.error(SHEET_MEASURES, rec.row, rec.where("owner"), f"課所室コード「{owner}」が課所室シートにありません。")
+        ctx.error(
+            SHEET_MEASURES,
+            rec.row,
+            rec.where("owner"),
+            f"課所室コード「{owner}」が課所室シートにありません。",
+        )
     for code in md.get("related", []):
         if code not in ctx.section_codes:
-            ctx.error(SHEET_MEASURES, rec.row, rec.where("related"), f"課所室コード「{code}」が課所室シートにありません。")
+            ctx.error(
+                SHEET_MEASURES,
+                rec.row,
+                rec.where("related"),
+                f"課所室コード「{code}」が課所室シートにありません。",
+            )
     node = md.get("node")
     if node and node not in ctx.node_codes:
-        ctx.error(SHEET_MEASURES, rec.row, rec.where("node"), f"体系コード「{node}」が計画体系シートにありません。")
+        ctx.error(
+            SHEET_MEASURES, rec.row, rec.where("node"), f"体系コード「{node}」が計画体系シートにありません。"
+        )
 
 
 def _check_others(ctx: Context, new: dict[str, dict[str, Any]], in_file: set[str]) -> None:
@@ -228,7 +257,12 @@ def _check_others(ctx: Context, new: dict[str, dict[str, Any]], in_file: set[str
             f"施策シートにない登録済みの施策{len(bad_kind)}件（{_some(bad_kind)}）の種別が種別シートにありません。",
         )
     if missing:
-        ctx.warn(SHEET_MEASURES, None, "", f"施策シートにない登録済みの施策が{len(missing)}件あります（{_some(missing)}）。削除せずそのまま残します。")
+        ctx.warn(
+            SHEET_MEASURES,
+            None,
+            "",
+            f"施策シートにない登録済みの施策が{len(missing)}件あります（{_some(missing)}）。削除せずそのまま残します。",
+        )
 
 
 def _some(codes: list[str], n: int = 5) -> str:
@@ -245,7 +279,12 @@ def _indicators(ctx: Context, new: dict[str, dict[str, Any]], current: dict[str,
     for rec in ctx.mf.records.get(SHEET_INDICATORS, []):
         code = rec.values["measure"]
         if code not in new:
-            ctx.error(SHEET_INDICATORS, rec.row, rec.where("measure"), f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。")
+            ctx.error(
+                SHEET_INDICATORS,
+                rec.row,
+                rec.where("measure"),
+                f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。",
+            )
             continue
         groups.setdefault(code, []).append(rec)
     for mcode, recs in groups.items():
@@ -257,7 +296,12 @@ def _indicators(ctx: Context, new: dict[str, dict[str, Any]], current: dict[str,
         for p, rec in enumerate(recs):
             code = rec.values.get("code") or str(p + 1)
             if code in seen:
-                ctx.error(SHEET_INDICATORS, rec.row, rec.where("code"), f"施策「{mcode}」の指標コード「{code}」が{seen[code]}行目と重複しています。")
+                ctx.error(
+                    SHEET_INDICATORS,
+                    rec.row,
+                    rec.where("code"),
+                    f"施策「{mcode}」の指標コード「{code}」が{seen[code]}行目と重複しています。",
+                )
                 continue
             seen[code] = rec.row
             before = by_code.get(code)

@@ -28,7 +28,15 @@ from dxdesk.domain.settings import PlanSettings, SettingsError, default_settings
 
 __all__ = ["GOVERNED_SETTINGS", "SHEET_SETTINGS", "org_part", "plan_part", "tree_part"]
 
-PLAN_FIELDS = ("code", "name", "municipality", "version_label", "period_start_fy", "period_end_fy", "current_fy")
+PLAN_FIELDS = (
+    "code",
+    "name",
+    "municipality",
+    "version_label",
+    "period_start_fy",
+    "period_end_fy",
+    "current_fy",
+)
 # settings the 基本設定 rows hold, and those with their own sheets; the rest travels as JSON
 GOVERNED_SETTINGS = ("level_names", "evaluation_scheme", "yearly_targets", "cost_unit")
 SHEET_SETTINGS = ("measure_kinds", "measure_attributes")
@@ -51,7 +59,9 @@ def plan_part(ctx: Context) -> dict[str, Any]:
     defaults = default_settings_dict()
     other = mf.plan.get("other_settings")
     if other is not None:
-        raw = {k: v for k, v in other.items() if k not in GOVERNED_SETTINGS + SHEET_SETTINGS and k != "_comment"}
+        raw = {
+            k: v for k, v in other.items() if k not in GOVERNED_SETTINGS + SHEET_SETTINGS and k != "_comment"
+        }
         ignored = sorted(set(other) & set(GOVERNED_SETTINGS + SHEET_SETTINGS))
         if ignored:
             ctx.warn(
@@ -80,7 +90,9 @@ def plan_part(ctx: Context) -> dict[str, Any]:
         put("measure_kinds", kinds)
     elif "measure_kinds" in old_raw:
         raw["measure_kinds"] = old_raw["measure_kinds"]
-    attributes = _attributes(ctx, kinds if kinds is not None else raw.get("measure_kinds", defaults["measure_kinds"]))
+    attributes = _attributes(
+        ctx, kinds if kinds is not None else raw.get("measure_kinds", defaults["measure_kinds"])
+    )
     if attributes is not None:
         put("measure_attributes", attributes)
     elif "measure_attributes" in old_raw:
@@ -88,7 +100,9 @@ def plan_part(ctx: Context) -> dict[str, Any]:
     try:
         ctx.settings = PlanSettings.from_dict(raw)
     except (SettingsError, KeyError, TypeError, ValueError) as exc:
-        ctx.error(SHEET_PLAN, _item_row(ctx, "other_settings"), "B（値）", f"計画の設定が正しくありません：{exc}")
+        ctx.error(
+            SHEET_PLAN, _item_row(ctx, "other_settings"), "B（値）", f"計画の設定が正しくありません：{exc}"
+        )
         ctx.settings = PlanSettings.from_dict({})
     new["settings"] = raw
     _check_plan(ctx, new, base)
@@ -101,9 +115,16 @@ def plan_part(ctx: Context) -> dict[str, Any]:
 def _check_plan(ctx: Context, new: dict[str, Any], base: dict[str, Any]) -> None:
     start, end, current = new.get("period_start_fy"), new.get("period_end_fy"), new.get("current_fy")
     if start is not None and end is not None and start > end:
-        ctx.error(SHEET_PLAN, _item_row(ctx, "period_end_fy"), "B（値）", "計画期間の終了年度が開始年度より前です。")
+        ctx.error(
+            SHEET_PLAN, _item_row(ctx, "period_end_fy"), "B（値）", "計画期間の終了年度が開始年度より前です。"
+        )
     if current is not None and start is not None and end is not None and not start <= current <= end:
-        ctx.warn(SHEET_PLAN, _item_row(ctx, "current_fy"), "B（値）", f"調査年度（{fy_label(current)}）が計画期間の外にあります。")
+        ctx.warn(
+            SHEET_PLAN,
+            _item_row(ctx, "current_fy"),
+            "B（値）",
+            f"調査年度（{fy_label(current)}）が計画期間の外にあります。",
+        )
     old = base.get("current_fy")
     if old is not None and current is not None and old != current:
         ctx.warn(
@@ -113,7 +134,12 @@ def _check_plan(ctx: Context, new: dict[str, Any], base: dict[str, Any]) -> None
             f"調査年度を{fy_label(old)}から{fy_label(current)}に変えます。各課には新しい年度の配布ファイルを作成してください。",
         )
     if ctx.is_new and SHEET_PLAN not in ctx.mf.sheets:
-        ctx.error(SHEET_PLAN, None, "", "基本設定シートがありません。計画を初めて読み込むときは基本設定シートが必要です。")
+        ctx.error(
+            SHEET_PLAN,
+            None,
+            "",
+            "基本設定シートがありません。計画を初めて読み込むときは基本設定シートが必要です。",
+        )
 
 
 def _kinds(ctx: Context) -> dict[str, str] | None:
@@ -131,7 +157,12 @@ def _kinds(ctx: Context) -> dict[str, str] | None:
             continue
         kinds[key] = label
     if not kinds:
-        ctx.error(SHEET_KINDS, None, "", "種別が1行もありません。少なくとも1つ（例：measure／施策）を入力してください。")
+        ctx.error(
+            SHEET_KINDS,
+            None,
+            "",
+            "種別が1行もありません。少なくとも1つ（例：measure／施策）を入力してください。",
+        )
         return None
     return kinds
 
@@ -159,7 +190,9 @@ def _attributes(ctx: Context, kinds: dict[str, str]) -> list[dict[str, Any]] | N
         for k in rec.values.get("kinds", []):
             code = k if k in kinds else by_label.get(k)
             if code is None:
-                ctx.error(SHEET_ATTRIBUTES, rec.row, rec.where("kinds"), f"種別「{k}」が種別の一覧にありません。")
+                ctx.error(
+                    SHEET_ATTRIBUTES, rec.row, rec.where("kinds"), f"種別「{k}」が種別の一覧にありません。"
+                )
             else:
                 wanted.append(code)
         if wanted:
@@ -196,7 +229,12 @@ def org_part(ctx: Context, key: str, sheet: str) -> list[dict[str, Any]]:
         d = _org_row(rec, with_bureau)
         ident = (d["code"], d.get("valid_from_fy"))
         if ident in seen:
-            ctx.error(sheet, rec.row, rec.where("code"), f"コード「{d['code']}」が{seen[ident]}行目と重複しています。")
+            ctx.error(
+                sheet,
+                rec.row,
+                rec.where("code"),
+                f"コード「{d['code']}」が{seen[ident]}行目と重複しています。",
+            )
             continue
         start, end = d.get("valid_from_fy") or 0, d.get("valid_to_fy") or 9999
         if start > end:
@@ -225,7 +263,9 @@ def check_bureaus(ctx: Context, sections: list[dict[str, Any]], bureaus: list[di
     for rec in ctx.mf.records.get(SHEET_SECTIONS, []):
         b = rec.values.get("bureau")
         if b and b not in codes:
-            ctx.error(SHEET_SECTIONS, rec.row, rec.where("bureau"), f"部局コード「{b}」が部局シートにありません。")
+            ctx.error(
+                SHEET_SECTIONS, rec.row, rec.where("bureau"), f"部局コード「{b}」が部局シートにありません。"
+            )
 
 
 # --- plan tree ------------------------------------------------------------------------------------------
@@ -253,11 +293,18 @@ def tree_part(ctx: Context) -> list[dict[str, Any]]:
     for rec in records:
         code = rec.values["code"]
         if code in nodes:
-            ctx.error(SHEET_TREE, rec.row, rec.where("code"), f"体系コード「{code}」が{rows[code].row}行目と重複しています。")
+            ctx.error(
+                SHEET_TREE,
+                rec.row,
+                rec.where("code"),
+                f"体系コード「{code}」が{rows[code].row}行目と重複しています。",
+            )
             continue
         base = old.get(code, ({}, None, 0))[0]
         node: dict[str, Any] = {"code": code, "name": rec.values["name"]}
-        description = rec.values["description"] if "description" in rec.values else base.get("description", "")
+        description = (
+            rec.values["description"] if "description" in rec.values else base.get("description", "")
+        )
         if description:
             node["description"] = description
         if base.get("attributes"):
@@ -273,15 +320,27 @@ def tree_part(ctx: Context) -> list[dict[str, Any]]:
         if parent is None:
             roots.append(node)
         elif parent == code:
-            ctx.error(SHEET_TREE, rec.row, rec.where("parent"), "上位コードに自分自身のコードは指定できません。")
+            ctx.error(
+                SHEET_TREE, rec.row, rec.where("parent"), "上位コードに自分自身のコードは指定できません。"
+            )
         elif parent not in nodes:
-            ctx.error(SHEET_TREE, rec.row, rec.where("parent"), f"上位コード「{parent}」が計画体系シートにありません。")
+            ctx.error(
+                SHEET_TREE,
+                rec.row,
+                rec.where("parent"),
+                f"上位コード「{parent}」が計画体系シートにありません。",
+            )
         else:
             nodes[parent]["children"].append(node)
     reached = {n["code"]: depth for n, _p, depth in _walk(roots)}
     for code, rec in rows.items():
         if code not in reached and parents[code] in nodes and parents[code] != code:
-            ctx.error(SHEET_TREE, rec.row, rec.where("parent"), "上位コードをたどると元の行に戻ります（親子関係が循環しています）。")
+            ctx.error(
+                SHEET_TREE,
+                rec.row,
+                rec.where("parent"),
+                "上位コードをたどると元の行に戻ります（親子関係が循環しています）。",
+            )
     for code, depth in reached.items():
         rec = rows[code]
         level = rec.values.get("level")

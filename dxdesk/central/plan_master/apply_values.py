@@ -52,14 +52,29 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
         mcode, icode = rec.values["measure"], rec.values["indicator"]
         md = new.get(mcode)
         if md is None:
-            ctx.error(sheet, rec.row, rec.where("measure"), f"施策コード「{mcode}」が施策シートにも登録済みの施策にもありません。")
+            ctx.error(
+                sheet,
+                rec.row,
+                rec.where("measure"),
+                f"施策コード「{mcode}」が施策シートにも登録済みの施策にもありません。",
+            )
             continue
         ind = next((i for p, i in enumerate(md.get("indicators", [])) if _ind_code(i, p) == icode), None)
         if ind is None:
-            ctx.error(sheet, rec.row, rec.where("indicator"), f"施策「{mcode}」に指標コード「{icode}」の指標がありません。")
+            ctx.error(
+                sheet,
+                rec.row,
+                rec.where("indicator"),
+                f"施策「{mcode}」に指標コード「{icode}」の指標がありません。",
+            )
             continue
         if (mcode, icode) in seen:
-            ctx.error(sheet, rec.row, rec.where("indicator"), f"施策「{mcode}」の指標「{icode}」の行が{seen[(mcode, icode)]}行目にもあります。")
+            ctx.error(
+                sheet,
+                rec.row,
+                rec.where("indicator"),
+                f"施策「{mcode}」の指標「{icode}」の行が{seen[(mcode, icode)]}行目にもあります。",
+            )
             continue
         seen[(mcode, icode)] = rec.row
         vt, unit, decimals = ind.get("value_type") or "numeric", ind.get("unit", ""), ind.get("decimals")
@@ -105,7 +120,12 @@ def milestones_part(ctx: Context, new: dict[str, dict[str, Any]]) -> dict[str, s
     for rec in ctx.mf.records.get(sheet, []):
         code = rec.values["measure"]
         if code not in new:
-            ctx.error(sheet, rec.row, rec.where("measure"), f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。")
+            ctx.error(
+                sheet,
+                rec.row,
+                rec.where("measure"),
+                f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。",
+            )
             continue
         groups.setdefault((code, rec.values["fy"]), []).append(rec)
     changed: dict[str, set[int]] = {}

@@ -127,7 +127,9 @@ def read_year(raw: Any) -> int | None:
         raise CellError("年度を入力してください（例：「R8」「令和8年度」「2026」）。")
     if isinstance(raw, float):
         if not raw.is_integer():
-            raise CellError(f"「{raw}」は年度として読み取れません。「R8」「令和8年度」「2026」のように入力してください。")
+            raise CellError(
+                f"「{raw}」は年度として読み取れません。「R8」「令和8年度」「2026」のように入力してください。"
+            )
         raw = int(raw)
     try:
         return parse_fiscal_year(raw if isinstance(raw, int) else str(raw))
@@ -148,7 +150,9 @@ def read_int(raw: Any, low: int, high: int) -> int | None:
     else:
         text = unicodedata.normalize("NFKC", str(raw)).strip()
         if not re.fullmatch(r"-?\d+", text):
-            raise CellError(f"「{str(raw)[:20]}」は整数として読み取れません。{low}〜{high}の整数を入力してください。")
+            raise CellError(
+                f"「{str(raw)[:20]}」は整数として読み取れません。{low}〜{high}の整数を入力してください。"
+            )
         d = Decimal(text)
     if d != d.to_integral_value() or not low <= d <= high:
         raise CellError(f"{low}〜{high}の整数を入力してください。")
@@ -173,7 +177,9 @@ def read_bool(raw: Any) -> bool:
         return True
     if text in BOOL_FALSE or str(raw).strip() in BOOL_FALSE:
         return False
-    raise CellError(f"「{str(raw)[:20]}」は使えません。当てはまるときは「○」、当てはまらないときは空欄にしてください。")
+    raise CellError(
+        f"「{str(raw)[:20]}」は使えません。当てはまるときは「○」、当てはまらないときは空欄にしてください。"
+    )
 
 
 def read_yes_no(raw: Any) -> bool | None:
@@ -204,7 +210,9 @@ def read_direction(raw: Any) -> str | None:
     try:
         return Direction.from_label(str(raw).strip()).value
     except ValueError as exc:
-        raise CellError(f"「{str(raw).strip()[:20]}」は選択肢にありません（{'・'.join(DIRECTION_WORDS.values())}）。") from exc
+        raise CellError(
+            f"「{str(raw).strip()[:20]}」は選択肢にありません（{'・'.join(DIRECTION_WORDS.values())}）。"
+        ) from exc
 
 
 def read_indicator_kind(raw: Any) -> str | None:
@@ -283,7 +291,11 @@ def read_value(raw: Any, value_type: str, role: str, unit: str, decimals: int | 
                 if have < decimals:
                     d = d.quantize(Decimal(1).scaleb(-decimals))
             value = normalize_value(
-                d if value_type == "numeric" else format(d, "f"), value_type, role=role, unit=unit, decimals=decimals
+                d if value_type == "numeric" else format(d, "f"),
+                value_type,
+                role=role,
+                unit=unit,
+                decimals=decimals,
             )
         else:
             value = normalize_value(_as_text(raw), value_type, role=role, unit=unit, decimals=decimals)

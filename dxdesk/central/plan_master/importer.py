@@ -73,7 +73,11 @@ class ImportResult:
         """One Japanese sentence for the status line / the CLI's last line."""
         if self.errors:
             return f"エラーが{len(self.errors):,}件あります。直してからもう一度読み込んでください（何も読み込んでいません）。"
-        head = "確認のみ（読み込んでいません）：" if self.dry_run else ("読み込みました：" if self.changes.any else "")
+        head = (
+            "確認のみ（読み込んでいません）："
+            if self.dry_run
+            else ("読み込みました：" if self.changes.any else "")
+        )
         return head + self.changes.summary()
 
 
@@ -120,7 +124,9 @@ def _prepare(session: Session, mf: MasterFile) -> tuple[Context, dict[str, Any] 
     return ctx, dataset, measures.order, measures.order_changed
 
 
-def _after_import(session: Session, plan: Plan, mf: MasterFile, order: list[str], node_codes: set[str]) -> None:
+def _after_import(
+    session: Session, plan: Plan, mf: MasterFile, order: list[str], node_codes: set[str]
+) -> None:
     """What the dataset format does not say: the measures' order, nodes removed, the database's role."""
     if SHEET_MEASURES in mf.sheets and order:
         position = {code: i for i, code in enumerate(order)}
@@ -174,7 +180,10 @@ def import_plan_master(
             return result
         if not ctx.changes.any and not _role_missing(session, ctx):
             session.rollback()  # nothing to write: the same file again
-            result.plan_code, result.plan_name = dataset["plan"].get("code", ""), dataset["plan"].get("name", "")
+            result.plan_code, result.plan_name = (
+                dataset["plan"].get("code", ""),
+                dataset["plan"].get("name", ""),
+            )
             report(4, 4, "変更はありません")
             return result
         report(2, 4, "データベースに書き込んでいます" if not dry_run else "書き込みを試しています")

@@ -56,8 +56,12 @@ SHEET_MILESTONES = "マイルストーン"
 TARGET_SUFFIX = "目標"
 ACTUAL_SUFFIX = "実績"
 
-BOOL_TRUE = frozenset({"○", "〇", "◯", "●", "はい", "有", "あり", "1", "TRUE", "true", "True", "Y", "y", "yes"})
-BOOL_FALSE = frozenset({"", "×", "✕", "いいえ", "無", "なし", "0", "FALSE", "false", "False", "N", "n", "no", "-", "—"})
+BOOL_TRUE = frozenset(
+    {"○", "〇", "◯", "●", "はい", "有", "あり", "1", "TRUE", "true", "True", "Y", "y", "yes"}
+)
+BOOL_FALSE = frozenset(
+    {"", "×", "✕", "いいえ", "無", "なし", "0", "FALSE", "false", "False", "N", "n", "no", "-", "—"}
+)
 DIRECTION_WORDS = {"up": "増加", "down": "減少", "keep": "維持"}
 VALUE_TYPE_WORDS = {"numeric": "数値", "qualitative": "定性"}
 
@@ -122,14 +126,27 @@ class PlanItem:
 YEAR_HELP = "「R8」「令和8年度」「2026」のどれでも入力できます。"
 
 PLAN_ITEMS: tuple[PlanItem, ...] = (
-    PlanItem("code", "計画コード", "text", True, "計画を区別する記号（半角英数字）。読み込むたびに同じコードを使います。", max_len=_length(Plan.code)),
+    PlanItem(
+        "code",
+        "計画コード",
+        "text",
+        True,
+        "計画を区別する記号（半角英数字）。読み込むたびに同じコードを使います。",
+        max_len=_length(Plan.code),
+    ),
     PlanItem("name", "計画名", "text", True, "例：デモ市DX推進計画", max_len=_length(Plan.name)),
     PlanItem("municipality", "自治体名", "text", False, "例：デモ市", max_len=_length(Plan.municipality)),
     PlanItem("version_label", "版", "text", False, "例：第2.1版", max_len=_length(Plan.version_label)),
     PlanItem("period_start_fy", "計画期間の開始年度", "year", False, YEAR_HELP),
     PlanItem("period_end_fy", "計画期間の終了年度", "year", False, YEAR_HELP),
     PlanItem("current_fy", "調査年度", "year", True, "各課が実績を入力する年度。" + YEAR_HELP),
-    PlanItem("level_names", "計画体系の階層名", "names", False, "上の階層から「、」で区切って入力します（例：分野、重点課題、施策）。"),
+    PlanItem(
+        "level_names",
+        "計画体系の階層名",
+        "names",
+        False,
+        "上の階層から「、」で区切って入力します（例：分野、重点課題、施策）。",
+    ),
     PlanItem(
         "evaluation_scheme",
         "評価方式",
@@ -138,7 +155,14 @@ PLAN_ITEMS: tuple[PlanItem, ...] = (
         "シートの評価の付け方。",
         tuple(s.label for s in EvaluationScheme),
     ),
-    PlanItem("yearly_targets", "年度別の目標値", "bool", False, "年度ごとに目標値を設定する計画は「あり」。", ("あり", "なし")),
+    PlanItem(
+        "yearly_targets",
+        "年度別の目標値",
+        "bool",
+        False,
+        "年度ごとに目標値を設定する計画は「あり」。",
+        ("あり", "なし"),
+    ),
     PlanItem("cost_unit", "事業費の単位", "text", False, "例：千円"),
     PlanItem(
         "other_settings",
@@ -159,7 +183,15 @@ SHEETS: tuple[SheetSpec, ...] = (
         "施策の種別（施策・事務事業など）。種別ごとにシートの構成を変えられます。",
         (
             Column("key", "種別コード", "code", True, 14, "半角英数字（例：measure、jimu）。", max_len=40),
-            Column("label", "種別名", "text", True, 20, "シートに表示する名前（例：施策、事務事業）。", max_len=40),
+            Column(
+                "label",
+                "種別名",
+                "text",
+                True,
+                20,
+                "シートに表示する名前（例：施策、事務事業）。",
+                max_len=40,
+            ),
         ),
     ),
     SheetSpec(
@@ -168,7 +200,14 @@ SHEETS: tuple[SheetSpec, ...] = (
         (
             Column("key", "属性コード", "code", True, 16, "半角英数字（例：pledge）。", max_len=40),
             Column("label", "属性名", "text", True, 20, "施策シートの列見出しになります。", max_len=40),
-            Column("kinds", "対象の種別", "codes", False, 24, "この属性を使う種別のコード（「、」区切り）。空欄はすべての種別。"),
+            Column(
+                "kinds",
+                "対象の種別",
+                "codes",
+                False,
+                24,
+                "この属性を使う種別のコード（「、」区切り）。空欄はすべての種別。",
+            ),
         ),
     ),
     SheetSpec(
@@ -177,7 +216,9 @@ SHEETS: tuple[SheetSpec, ...] = (
         (
             Column("code", "部局コード", "code", True, 12, "", max_len=_length(Bureau.code)),
             Column("name", "部局名", "text", True, 24, "", max_len=_length(Bureau.name)),
-            Column("valid_from_fy", "有効開始年度", "year", False, 14, "空欄は「ずっと前から」。" + YEAR_HELP),
+            Column(
+                "valid_from_fy", "有効開始年度", "year", False, 14, "空欄は「ずっと前から」。" + YEAR_HELP
+            ),
             Column("valid_to_fy", "有効終了年度", "year", False, 14, "空欄は「今も有効」。"),
         ),
     ),
@@ -187,8 +228,19 @@ SHEETS: tuple[SheetSpec, ...] = (
         (
             Column("code", "課所室コード", "code", True, 14, "", max_len=_length(Section.code)),
             Column("name", "課所室名", "text", True, 24, "", max_len=_length(Section.name)),
-            Column("bureau", "部局コード", "code", False, 12, "部局シートのコード。", list_from=f"{SHEET_BUREAUS}!A", max_len=40),
-            Column("valid_from_fy", "有効開始年度", "year", False, 14, "空欄は「ずっと前から」。" + YEAR_HELP),
+            Column(
+                "bureau",
+                "部局コード",
+                "code",
+                False,
+                12,
+                "部局シートのコード。",
+                list_from=f"{SHEET_BUREAUS}!A",
+                max_len=40,
+            ),
+            Column(
+                "valid_from_fy", "有効開始年度", "year", False, 14, "空欄は「ずっと前から」。" + YEAR_HELP
+            ),
             Column("valid_to_fy", "有効終了年度", "year", False, 14, "空欄は「今も有効」。"),
         ),
     ),
@@ -196,10 +248,22 @@ SHEETS: tuple[SheetSpec, ...] = (
         SHEET_TREE,
         "計画体系（分野 → 重点課題 → …）。上位コードで親子をつなぎます。上の行ほど先に表示されます。",
         (
-            Column("code", "体系コード", "code", True, 14, "例：1、1-1、1-1-1", max_len=_length(PlanNode.code)),
+            Column(
+                "code", "体系コード", "code", True, 14, "例：1、1-1、1-1-1", max_len=_length(PlanNode.code)
+            ),
             Column("name", "名称", "text", True, 40, "", max_len=_length(PlanNode.name)),
-            Column("parent", "上位コード", "code", False, 12, "一番上の階層は空欄。", max_len=_length(PlanNode.code)),
-            Column("level", "階層", "text", False, 12, "確認用。入力するときは基本設定の階層名と一致させます。"),
+            Column(
+                "parent",
+                "上位コード",
+                "code",
+                False,
+                12,
+                "一番上の階層は空欄。",
+                max_len=_length(PlanNode.code),
+            ),
+            Column(
+                "level", "階層", "text", False, 12, "確認用。入力するときは基本設定の階層名と一致させます。"
+            ),
             Column("description", "説明", "text", False, 50, "目指す姿など。"),
         ),
         freeze="C2",
@@ -208,13 +272,54 @@ SHEETS: tuple[SheetSpec, ...] = (
         SHEET_MEASURES,
         "施策（事業・取組）の一覧。施策コードで既存の施策と照合し、新しいコードは追加します。",
         (
-            Column("code", "施策コード", "code", True, 14, "施策を区別するコード。変えると別の施策として扱われます。", max_len=_length(Measure.code)),
+            Column(
+                "code",
+                "施策コード",
+                "code",
+                True,
+                14,
+                "施策を区別するコード。変えると別の施策として扱われます。",
+                max_len=_length(Measure.code),
+            ),
             Column("name", "施策名", "text", True, 40, "", max_len=_length(Measure.name)),
-            Column("node", "体系コード", "code", False, 12, "計画体系シートのコード。", list_from=f"{SHEET_TREE}!A", max_len=80),
-            Column("kind", "種別", "enum", False, 12, "種別シートの種別名（空欄は最初の種別）。", list_from=f"{SHEET_KINDS}!B"),
-            Column("owner", "担当課コード", "code", True, 14, "課所室シートのコード。", list_from=f"{SHEET_SECTIONS}!A", max_len=40),
+            Column(
+                "node",
+                "体系コード",
+                "code",
+                False,
+                12,
+                "計画体系シートのコード。",
+                list_from=f"{SHEET_TREE}!A",
+                max_len=80,
+            ),
+            Column(
+                "kind",
+                "種別",
+                "enum",
+                False,
+                12,
+                "種別シートの種別名（空欄は最初の種別）。",
+                list_from=f"{SHEET_KINDS}!B",
+            ),
+            Column(
+                "owner",
+                "担当課コード",
+                "code",
+                True,
+                14,
+                "課所室シートのコード。",
+                list_from=f"{SHEET_SECTIONS}!A",
+                max_len=40,
+            ),
             Column("related", "関連課コード", "codes", False, 18, "複数のときは「、」で区切ります。"),
-            Column("purpose", "目的", "text", False, 30, "課が入力できる設定の項目は、空欄のとき今の内容を残します。"),
+            Column(
+                "purpose",
+                "目的",
+                "text",
+                False,
+                30,
+                "課が入力できる設定の項目は、空欄のとき今の内容を残します。",
+            ),
             Column("summary", "概要（取組内容）", "text", False, 40),
             Column("target_group", "対象", "text", False, 16),
             Column("budget_item", "予算科目", "text", False, 24, "", max_len=_length(Measure.budget_item)),
@@ -222,7 +327,15 @@ SHEETS: tuple[SheetSpec, ...] = (
             Column("sdgs", "SDGs", "sdgs", False, 12, "ゴールの番号（1〜17）を「、」で区切ります。"),
             Column("start_fy", "開始年度", "year", False, 10, YEAR_HELP),
             Column("end_fy", "終了年度", "year", False, 10),
-            Column("period_label", "事業期間（表示）", "text", False, 14, "シートに表示する事業期間（例：毎年度、R2-7）。", max_len=_length(Measure.period_label)),
+            Column(
+                "period_label",
+                "事業期間（表示）",
+                "text",
+                False,
+                14,
+                "シートに表示する事業期間（例：毎年度、R2-7）。",
+                max_len=_length(Measure.period_label),
+            ),
             Column("leading", "重点", "bool", False, 8, "重点事業・リーディング事業は「○」。", choices=_BOOL),
         ),
         freeze="C2",
@@ -232,25 +345,90 @@ SHEETS: tuple[SheetSpec, ...] = (
         SHEET_INDICATORS,
         "指標。施策コードと指標コードで照合します。右側の「R8目標」のような列に年度別の目標値を入れます。",
         (
-            Column("measure", "施策コード", "code", True, 14, "施策シートのコード。", list_from=f"{SHEET_MEASURES}!A", max_len=80),
-            Column("code", "指標コード", "code", False, 10, "施策の中で指標を区別するコード。空欄は施策の中の順番（1、2…）。", max_len=_length(Indicator.code)),
+            Column(
+                "measure",
+                "施策コード",
+                "code",
+                True,
+                14,
+                "施策シートのコード。",
+                list_from=f"{SHEET_MEASURES}!A",
+                max_len=80,
+            ),
+            Column(
+                "code",
+                "指標コード",
+                "code",
+                False,
+                10,
+                "施策の中で指標を区別するコード。空欄は施策の中の順番（1、2…）。",
+                max_len=_length(Indicator.code),
+            ),
             Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。"),
             Column("name", "指標名", "text", True, 36, "", max_len=_length(Indicator.name)),
             Column("unit", "単位", "text", False, 8, "例：件、%、分", max_len=_length(Indicator.unit)),
-            Column("kind", "区分", "enum", False, 10, "活動指標か成果指標か（空欄は成果指標）。", choices=_KIND_CHOICES),
-            Column("direction", "方向", "enum", False, 8, "増加・減少・維持（空欄は増加）。", choices=tuple(DIRECTION_WORDS.values())),
+            Column(
+                "kind",
+                "区分",
+                "enum",
+                False,
+                10,
+                "活動指標か成果指標か（空欄は成果指標）。",
+                choices=_KIND_CHOICES,
+            ),
+            Column(
+                "direction",
+                "方向",
+                "enum",
+                False,
+                8,
+                "増加・減少・維持（空欄は増加）。",
+                choices=tuple(DIRECTION_WORDS.values()),
+            ),
             Column("cumulative", "累計", "bool", False, 6, "実績が累計値の指標は「○」。", choices=_BOOL),
-            Column("value_type", "値の種類", "enum", False, 9, "数値か定性（「移行完了」のような文言の目標）か（空欄は数値）。", choices=tuple(VALUE_TYPE_WORDS.values())),
-            Column("decimals", "小数桁数", "int", False, 8, "実績に入力できる小数点以下の桁数（空欄は制限なし）。"),
+            Column(
+                "value_type",
+                "値の種類",
+                "enum",
+                False,
+                9,
+                "数値か定性（「移行完了」のような文言の目標）か（空欄は数値）。",
+                choices=tuple(VALUE_TYPE_WORDS.values()),
+            ),
+            Column(
+                "decimals",
+                "小数桁数",
+                "int",
+                False,
+                8,
+                "実績に入力できる小数点以下の桁数（空欄は制限なし）。",
+            ),
             Column("baseline", "基準値", "value", False, 10),
             Column("baseline_fy", "基準年度", "year", False, 9),
             Column("final_target", "最終目標", "value", False, 10),
             Column("final_target_fy", "最終目標年度", "year", False, 11),
             Column("rationale", "算出式・設定根拠", "text", False, 30),
             Column("note", "指標の概要", "text", False, 30),
-            Column("reference_only", "参考指標", "bool", False, 8, "評価に使わない参考指標は「○」。", choices=_BOOL),
-            Column("valid_from_fy", "使用開始年度", "year", False, 11, "指標を途中から使うとき（KPIの変更）。"),
-            Column("valid_to_fy", "使用終了年度", "year", False, 11, "使わなくなった指標は削除せず、この欄に最後の年度を入れます。"),
+            Column(
+                "reference_only",
+                "参考指標",
+                "bool",
+                False,
+                8,
+                "評価に使わない参考指標は「○」。",
+                choices=_BOOL,
+            ),
+            Column(
+                "valid_from_fy", "使用開始年度", "year", False, 11, "指標を途中から使うとき（KPIの変更）。"
+            ),
+            Column(
+                "valid_to_fy",
+                "使用終了年度",
+                "year",
+                False,
+                11,
+                "使わなくなった指標は削除せず、この欄に最後の年度を入れます。",
+            ),
         ),
         freeze="E2",
         dynamic="targets",
@@ -259,7 +437,9 @@ SHEETS: tuple[SheetSpec, ...] = (
         SHEET_ACTUALS,
         "調査年度より前の実績（前年度までの実績値）。空欄のセルは今の値を変えません。",
         (
-            Column("measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80),
+            Column(
+                "measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80
+            ),
             Column("indicator", "指標コード", "code", True, 10, "指標シートの指標コード。", max_len=40),
             Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。"),
             Column("indicator_name", "指標名（参考）", "ref", False, 30, "読み込みでは使いません。"),
@@ -272,13 +452,23 @@ SHEETS: tuple[SheetSpec, ...] = (
         SHEET_MILESTONES,
         "スケジュール管理の施策のマイルストーン。施策と年度ごとに、書かれた行がその年度の一覧になります。",
         (
-            Column("measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80),
+            Column(
+                "measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80
+            ),
             Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。"),
             Column("fy", "年度", "year", True, 8, "どの年度のシートのマイルストーンか。" + YEAR_HELP),
             Column("text", "内容", "text", True, 36, "例：要件定義"),
             Column("due_fy", "期限年度", "year", False, 9),
             Column("due_month", "期限月", "month", False, 7, "1〜12"),
-            Column("status", "状況", "enum", False, 9, "未着手・実施中・完了（空欄は今の状況のまま、新しい行は未着手）。", choices=_STATUS_CHOICES),
+            Column(
+                "status",
+                "状況",
+                "enum",
+                False,
+                9,
+                "未着手・実施中・完了（空欄は今の状況のまま、新しい行は未着手）。",
+                choices=_STATUS_CHOICES,
+            ),
         ),
         freeze="C2",
     ),

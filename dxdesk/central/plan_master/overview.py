@@ -18,7 +18,15 @@ from dxdesk.store.models import Bureau, Indicator, KitIssue, Measure, MeasureYea
 from dxdesk.store.queries import current_plan, section_names
 from dxdesk.store.snapshot import plan_settings
 
-__all__ = ["KitSection", "MeasureItem", "NodeItem", "PlanOverview", "SectionCount", "kit_sections", "plan_overview"]
+__all__ = [
+    "KitSection",
+    "MeasureItem",
+    "NodeItem",
+    "PlanOverview",
+    "SectionCount",
+    "kit_sections",
+    "plan_overview",
+]
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,12 @@ def _settings_lines(plan: Plan) -> list[tuple[str, str]]:
         lines.append(("施策の属性", "、".join(label for _k, label in s.measure_attributes)))
     if s.parts_by_kind:
         for kind, parts in s.parts_by_kind.items():
-            lines.append((f"シートの構成（{s.measure_kinds.get(kind, kind)}）", "・".join(SHEET_PARTS.get(p, p) for p in parts)))
+            lines.append(
+                (
+                    f"シートの構成（{s.measure_kinds.get(kind, kind)}）",
+                    "・".join(SHEET_PARTS.get(p, p) for p in parts),
+                )
+            )
     lines.append(("事業費の単位", s.cost_unit))
     return lines
 
@@ -103,19 +116,31 @@ def plan_overview(session: Session) -> PlanOverview | None:
             .group_by(Indicator.measure_id)
         ).all()
     )
-    year_owner = dict(
-        session.execute(
-            select(MeasureYear.measure_id, MeasureYear.section_code)
-            .join(Measure, Measure.id == MeasureYear.measure_id)
-            .where(Measure.plan_id == plan.id, MeasureYear.fiscal_year == fy, MeasureYear.section_code.is_not(None))
-        ).all()
-    ) if fy is not None else {}
+    year_owner = (
+        dict(
+            session.execute(
+                select(MeasureYear.measure_id, MeasureYear.section_code)
+                .join(Measure, Measure.id == MeasureYear.measure_id)
+                .where(
+                    Measure.plan_id == plan.id,
+                    MeasureYear.fiscal_year == fy,
+                    MeasureYear.section_code.is_not(None),
+                )
+            ).all()
+        )
+        if fy is not None
+        else {}
+    )
     rows = session.execute(
-        select(Measure.id, Measure.code, Measure.name, Measure.kind, Measure.owner_section_code, Measure.node_id)
+        select(
+            Measure.id, Measure.code, Measure.name, Measure.kind, Measure.owner_section_code, Measure.node_id
+        )
         .where(Measure.plan_id == plan.id)
         .order_by(Measure.sort_order, Measure.id)
     ).all()
-    nodes = session.scalars(select(PlanNode).where(PlanNode.plan_id == plan.id).order_by(PlanNode.sort_order)).all()
+    nodes = session.scalars(
+        select(PlanNode).where(PlanNode.plan_id == plan.id).order_by(PlanNode.sort_order)
+    ).all()
     by_id = {n.id: NodeItem(n.code, n.name, settings.level_name(n.depth)) for n in nodes}
     roots: list[NodeItem] = []
     for n in nodes:
@@ -127,7 +152,15 @@ def plan_overview(session: Session) -> PlanOverview | None:
     per_section: dict[str, list[int]] = {}
     for mid, code, name, kind, owner, node_id in rows:
         owner = year_owner.get(mid) or owner
-        item = MeasureItem(mid, code, name, settings.measure_kinds.get(kind, kind), owner, names.get(owner, owner), counts.get(mid, 0))
+        item = MeasureItem(
+            mid,
+            code,
+            name,
+            settings.measure_kinds.get(kind, kind),
+            owner,
+            names.get(owner, owner),
+            counts.get(mid, 0),
+        )
         target = by_id.get(node_id) if node_id is not None else None
         (target or orphans).measures.append(item)
         stats = per_section.setdefault(owner, [0, 0])

@@ -156,14 +156,24 @@ def read_master(path: Path) -> MasterFile:
     path = Path(path)
     mf = MasterFile(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        mf.error(FILE, None, "", f"「{path.name}」は Excel ブック（.xlsx）ではありません。計画マスタは .xlsx で保存してください。")
+        mf.error(
+            FILE,
+            None,
+            "",
+            f"「{path.name}」は Excel ブック（.xlsx）ではありません。計画マスタは .xlsx で保存してください。",
+        )
         return mf
     try:
         with XlsxReader(path) as reader:
             sheets = reader.sheets()
             names = {s.name for s in sheets}
             if PAYLOAD_SHEET in names:
-                mf.error(FILE, None, "", "配布ファイル・提出ファイルなど署名付きのファイルです。計画マスタのひな形に入力したファイルを選んでください。")
+                mf.error(
+                    FILE,
+                    None,
+                    "",
+                    "配布ファイル・提出ファイルなど署名付きのファイルです。計画マスタのひな形に入力したファイルを選んでください。",
+                )
                 return mf
             known = {SHEET_PLAN} | {s.name for s in SHEETS}
             if not names & known:
@@ -221,10 +231,17 @@ def _read_plan(mf: MasterFile, rows: list[list[Any]]) -> None:
             continue
         item = by_label.get(label)
         if item is None:
-            mf.warn(SHEET_PLAN, r, "A（項目）", f"「{label[:30]}」は基本設定の項目ではないため読み込みません。")
+            mf.warn(
+                SHEET_PLAN, r, "A（項目）", f"「{label[:30]}」は基本設定の項目ではないため読み込みません。"
+            )
             continue
         if item.key in seen:
-            mf.error(SHEET_PLAN, r, "A（項目）", f"「{item.label}」が{seen[item.key]}行目にもあります。1行にしてください。")
+            mf.error(
+                SHEET_PLAN,
+                r,
+                "A（項目）",
+                f"「{item.label}」が{seen[item.key]}行目にもあります。1行にしてください。",
+            )
             continue
         seen[item.key] = r
         if isinstance(raw, str) and len(raw) > C.MAX_CELL_CHARS:
@@ -305,7 +322,12 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
         col = by_header.get(text)
         if col is not None:
             if col.key in found:
-                mf.error(sheet, 1, f"{letter}（{shown}）", f"列「{shown}」が2つあります（{column_letters(found[col.key] + 1)}列にもあります）。")
+                mf.error(
+                    sheet,
+                    1,
+                    f"{letter}（{shown}）",
+                    f"列「{shown}」が2つあります（{column_letters(found[col.key] + 1)}列にもあります）。",
+                )
                 continue
             found[col.key] = i
             continue
@@ -314,7 +336,12 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
             try:
                 fy = _year_of_header(text, suffix)
             except FiscalYearError as exc:
-                mf.error(sheet, 1, f"{letter}（{shown}）", f"列見出し「{shown}」の年度が読み取れません。「R8{suffix}」のように入力してください（{exc}）")
+                mf.error(
+                    sheet,
+                    1,
+                    f"{letter}（{shown}）",
+                    f"列見出し「{shown}」の年度が読み取れません。「R8{suffix}」のように入力してください（{exc}）",
+                )
                 continue
             if fy in {y.fy for y in years}:
                 mf.error(sheet, 1, f"{letter}（{shown}）", f"同じ年度の列が2つあります（{shown}）。")
@@ -324,14 +351,23 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
         if spec.dynamic == "attributes":
             attributes[i] = shown
             continue
-        mf.warn(sheet, 1, f"{letter}（{shown}）", f"列「{shown[:30]}」は計画マスタの列ではないため読み込みません。")
+        mf.warn(
+            sheet,
+            1,
+            f"{letter}（{shown}）",
+            f"列「{shown[:30]}」は計画マスタの列ではないため読み込みません。",
+        )
     for col in spec.columns:
         if col.required and col.key not in found:
-            mf.error(sheet, 1, "", f"必須の列「{col.header}」がありません。ひな形の列見出しのまま使ってください。")
+            mf.error(
+                sheet, 1, "", f"必須の列「{col.header}」がありません。ひな形の列見出しのまま使ってください。"
+            )
     mf.present[sheet] = set(found)
     mf.year_columns[sheet] = sorted(years, key=lambda y: y.fy)
     if attributes:
-        mf.attribute_columns = {label: f"{column_letters(i + 1)}（{label}）" for i, label in attributes.items()}
+        mf.attribute_columns = {
+            label: f"{column_letters(i + 1)}（{label}）" for i, label in attributes.items()
+        }
     labels = {key: f"{column_letters(i + 1)}（{_shown(header[i])}）" for key, i in found.items()}
     records: list[Record] = []
     for r, row in enumerate(rows[1:], start=2):
@@ -341,7 +377,12 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
         for i, v in enumerate(row):
             if isinstance(v, str) and len(v) > C.MAX_CELL_CHARS:
                 name = _shown(header[i]) if i < len(header) else ""
-                mf.error(sheet, r, f"{column_letters(i + 1)}（{name}）" if name else column_letters(i + 1), _too_long(v))
+                mf.error(
+                    sheet,
+                    r,
+                    f"{column_letters(i + 1)}（{name}）" if name else column_letters(i + 1),
+                    _too_long(v),
+                )
                 row[i] = ""
         for key, i in found.items():
             col = spec.column(key)

@@ -80,7 +80,9 @@ COVER_RULES = (
 )
 
 
-def template_years(data: Mapping[str, Any] | None, today: dt.date | None = None) -> tuple[list[int], list[int]]:
+def template_years(
+    data: Mapping[str, Any] | None, today: dt.date | None = None
+) -> tuple[list[int], list[int]]:
     """(target years, past actual years) the template has columns for."""
     plan = (data or {}).get("plan") or {}
     current = plan.get("current_fy") or FiscalYear.of_date(today or dt.date.today()).year
@@ -127,7 +129,9 @@ class _Writer:
         if font is not None:
             cell.font = font
 
-    def put_wrapped(self, ws: Worksheet, row: int, col: int, text: str | None, width: float, font: Font | None = None) -> None:
+    def put_wrapped(
+        self, ws: Worksheet, row: int, col: int, text: str | None, width: float, font: Font | None = None
+    ) -> None:
         """A text that wraps in its column, the row made tall enough (Excel and LibreOffice do not
         size rows written by openpyxl)."""
         self.put(ws, row, col, text, font)
@@ -137,11 +141,19 @@ class _Writer:
         current = ws.row_dimensions[row].height or 0
         ws.row_dimensions[row].height = max(current, height)
 
-    def table(self, spec: SheetSpec, extra: list[tuple[str, str, str, float]], rows: Iterable[list[Any]]) -> Worksheet:
+    def table(
+        self, spec: SheetSpec, extra: list[tuple[str, str, str, float]], rows: Iterable[list[Any]]
+    ) -> Worksheet:
         """A table sheet: header (with extra (header, kind, help, width) columns), rows, lists."""
         ws = self.book.sheet(spec.name)
         headers: list[tuple[str, str, str, float, Column | None]] = [
-            (c.header, "ref" if c.is_reference else ("required" if c.required else "normal"), c.help, c.width, c)
+            (
+                c.header,
+                "ref" if c.is_reference else ("required" if c.required else "normal"),
+                c.help,
+                c.width,
+                c,
+            )
             for c in spec.columns
         ] + [(h, kind, help_text, width, None) for h, kind, help_text, width in extra]
         for i, (header, kind, help_text, width, col) in enumerate(headers, start=1):
@@ -180,7 +192,9 @@ class _Writer:
             dv = DataValidation(type="list", formula1=formula, allow_blank=True)
             dv.errorStyle = "warning"  # a person may still type a code the list does not show
             dv.errorTitle = "一覧にない値です"
-            dv.error = f"「{col.header}」は一覧から選んでください。このまま入力すると、読み込むときに確認されます。"
+            dv.error = (
+                f"「{col.header}」は一覧から選んでください。このまま入力すると、読み込むときに確認されます。"
+            )
             dv.showErrorMessage = True
             dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}{last}")
             ws.add_data_validation(dv)
@@ -204,7 +218,12 @@ def _cover(w: _Writer, data: Mapping[str, Any] | None) -> None:
     ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
     ws.row_dimensions[1].height = 26
     written = dt.datetime.now().strftime("%Y年%m月%d日 %H:%M")
-    ws.cell(row=2, column=1, value=f"作成：dxdesk　{written}" + (f"　調査年度：{fy_label(plan['current_fy'])}" if plan.get("current_fy") else ""))
+    ws.cell(
+        row=2,
+        column=1,
+        value=f"作成：dxdesk　{written}"
+        + (f"　調査年度：{fy_label(plan['current_fy'])}" if plan.get("current_fy") else ""),
+    )
     r = 4
     ws.cell(row=r, column=1, value="入力のきまり").font = BOLD
     for rule in COVER_RULES:
@@ -223,7 +242,12 @@ def _cover(w: _Writer, data: Mapping[str, Any] | None) -> None:
         w.put_wrapped(ws, r, 2, purpose, COVER_WIDTH)
     r += 2
     ws.cell(row=r, column=1, value="色の意味").font = BOLD
-    for fill, text in (("required", "必須の列"), ("normal", "任意の列"), ("year", "年度の列（「R8目標」「R7実績」）"), ("ref", "参考（読み込みでは使いません）")):
+    for fill, text in (
+        ("required", "必須の列"),
+        ("normal", "任意の列"),
+        ("year", "年度の列（「R8目標」「R7実績」）"),
+        ("ref", "参考（読み込みでは使いません）"),
+    ):
         r += 1
         ws.cell(row=r, column=1).fill = FILL[fill]
         ws.cell(row=r, column=2, value=text)
@@ -312,13 +336,22 @@ def write_template(path: Path, plan: Mapping[str, Any] | None = None) -> Path:
     w.table(
         spec[SHEET_BUREAUS],
         [],
-        ([b["code"], b["name"], _year(b.get("valid_from_fy")), _year(b.get("valid_to_fy"))] for b in d.get("bureaus", [])),
+        (
+            [b["code"], b["name"], _year(b.get("valid_from_fy")), _year(b.get("valid_to_fy"))]
+            for b in d.get("bureaus", [])
+        ),
     )
     w.table(
         spec[SHEET_SECTIONS],
         [],
         (
-            [s["code"], s["name"], s.get("bureau"), _year(s.get("valid_from_fy")), _year(s.get("valid_to_fy"))]
+            [
+                s["code"],
+                s["name"],
+                s.get("bureau"),
+                _year(s.get("valid_from_fy")),
+                _year(s.get("valid_to_fy")),
+            ]
             for s in d.get("sections", [])
         ),
     )
@@ -353,7 +386,9 @@ def write_template(path: Path, plan: Mapping[str, Any] | None = None) -> Path:
     return Path(path)
 
 
-def _measure_row(md: Mapping[str, Any], kinds: Mapping[str, str], attributes: list[tuple[str, str]]) -> list[Any]:
+def _measure_row(
+    md: Mapping[str, Any], kinds: Mapping[str, str], attributes: list[tuple[str, str]]
+) -> list[Any]:
     attrs = md.get("attributes") or {}
     return [
         md["code"],
@@ -422,4 +457,3 @@ def _milestone_rows(md: Mapping[str, Any]) -> Iterable[list[Any]]:
                 ms.get("due_month"),
                 MilestoneStatus(ms.get("status") or "not_started").label,
             ]
-

@@ -45,10 +45,18 @@ def drop(widget, paths: list[Path]) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     center = widget.rect().center()
-    enter = QDragEnterEvent(center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted()
-    event = QDropEvent(QPointF(center), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(center),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, event)
 
 
@@ -89,7 +97,13 @@ def test_a_central_database_opens_the_central_window_and_a_section_database_the_
 
 
 def test_drop_files_on_the_inbox_and_read_the_result_table(qtbot, window, office):
-    files = [*office.submissions, office.bad["empty"], office.bad["text"], office.bad["kit"], office.bad["lock"]]
+    files = [
+        *office.submissions,
+        office.bad["empty"],
+        office.bad["text"],
+        office.bad["kit"],
+        office.bad["lock"],
+    ]
     inbox = merge_by_drop(qtbot, window, files)
     table = rows(inbox.table)
     by_file = {r[1]: r for r in table}
@@ -98,7 +112,10 @@ def test_drop_files_on_the_inbox_and_read_the_result_table(qtbot, window, office
         assert by_file[sub.name][4] == "第1版"
     assert by_file["空のファイル.xlsx"][0] == "不受理" and "空" in by_file["空のファイル.xlsx"][5]
     assert by_file["メモ.txt"][0] == "不受理"
-    assert by_file[office.bad["kit"].name][0] == "不受理" and "配布ファイル" in by_file[office.bad["kit"].name][5]
+    assert (
+        by_file[office.bad["kit"].name][0] == "不受理"
+        and "配布ファイル" in by_file[office.bad["kit"].name][5]
+    )
     assert "受理" in inbox.summary.text() and "不受理" in inbox.summary.text()
     # the filter shows only the rejected lines
     inbox.filter.setCurrentIndex(inbox.filter.findData("rejected"))
@@ -135,7 +152,9 @@ def test_status_board_filters_and_copies_the_reminder(qtbot, window, office):
     page.search.clear()
     # sort by clicking the 状態 header: 未提出 first
     header = page.table.horizontalHeader()
-    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(3) + 10, 5))
+    qtbot.mouseClick(
+        header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(3) + 10, 5)
+    )
     assert rows(page.table)[0][3] == "未提出"
     # the reminder mail
     assert page.missing.count() == 1 and missing_code in page.missing.item(0).text()
@@ -197,7 +216,9 @@ def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, window, offi
         qtbot.waitUntil(lambda: w.review_notes.isVisible(), timeout=5000)
         item = next(i for i in w.tree.measure_items() if i.text(0).split("　")[0] == first.measure_code)
         w.tree.setCurrentItem(item)
-        qtbot.waitUntil(lambda: "成果を数値で書いてください。" in w.review_notes.view.toPlainText(), timeout=5000)
+        qtbot.waitUntil(
+            lambda: "成果を数値で書いてください。" in w.review_notes.view.toPlainText(), timeout=5000
+        )
         assert "差戻し" in w.review_notes.head.text()
         assert w.editor.sheet is not None and w.editor.sheet.evaluate().status.label == "要確認"
         w.close()
@@ -232,7 +253,11 @@ def test_resolve_a_conflict_by_choosing_the_new_file(qtbot, window, office, monk
     qtbot.keyClick(inbox.table, Qt.Key.Key_Return)
     assert chosen["differences"] >= 1 and "別の担当者が書き直した版" in str(chosen["text"])
     with window.db.session() as s:
-        kept = s.scalar(select(ReceivedSubmission).where(ReceivedSubmission.file_name == office.conflict.name, ReceivedSubmission.status == "accepted"))
+        kept = s.scalar(
+            select(ReceivedSubmission).where(
+                ReceivedSubmission.file_name == office.conflict.name, ReceivedSubmission.status == "accepted"
+            )
+        )
         assert kept is not None and kept.author == "別の 担当者"
     assert "競合を解決しました" in window.status_label.text()
 
@@ -285,7 +310,9 @@ def test_issue_a_kit_for_one_section(qtbot, window, tmp_path, monkeypatch):
     page.table.item(1, 0).setCheckState(Qt.CheckState.Checked)
     assert "1 / 4" in page.count_label.text() and "配布済み" in page.warning.text()
     page.folder.setText(str(tmp_path / "kits"))
-    monkeypatch.setattr("ui.central.kits_page.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(
+        "ui.central.kits_page.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
     click(qtbot, page.issue_button)
     qtbot.waitUntil(lambda: page.batch is not None and not page.busy(), timeout=60_000)
     kits = list((tmp_path / "kits").glob("*_配布_第2版.xlsx"))
@@ -295,7 +322,12 @@ def test_issue_a_kit_for_one_section(qtbot, window, tmp_path, monkeypatch):
 
 
 def test_keyboard_moves_between_screens(qtbot, window):
-    for n, page in ((2, window.kits_page), (4, window.status_page), (5, window.review_page), (1, window.plan_page)):
+    for n, page in (
+        (2, window.kits_page),
+        (4, window.status_page),
+        (5, window.review_page),
+        (1, window.plan_page),
+    ):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + n), Qt.KeyboardModifier.ControlModifier)
         assert window.stack.currentWidget() is page
     assert window.windowTitle().startswith("dxdesk 中央")
@@ -358,7 +390,9 @@ def test_an_empty_database_can_start_as_the_central_scenario(qtbot, tmp_path, mo
         qtbot.addWidget(w)
         w.show()
         assert w.stack.currentWidget() is w.welcome
-        monkeypatch.setattr("ui.central.window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+        monkeypatch.setattr(
+            "ui.central.window.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
+        )
         click(qtbot, w.welcome.central_button)
         window = w._central_window
         assert isinstance(window, CentralWindow) and window.isVisible() and not w.isVisible()
