@@ -13,7 +13,9 @@
 The contract subcommands of docs/architecture.md (demo, verify, merge, print, export) are added by
 the features that implement them; ``dxdesk --help`` lists what this build has.
 
-Exit codes: 0 success, 1 findings/failures the user must act on, 2 bad usage or unreadable input.
+Exit codes (dxdesk.cli_support): 0 success, 1 findings/failures the user must act on, 2 bad usage or
+unreadable input. Commands open an existing database; only ``init-db``, ``demo-db`` and ``demo`` create
+one, so a mistyped ``--db`` is a message and exit 2, never an empty database.
 """
 
 from __future__ import annotations
@@ -21,15 +23,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from dxdesk import __version__
-
-if TYPE_CHECKING:
-    from dxdesk.store.database import Database
+from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, ng, open_existing, open_or_create, out
+from dxdesk.errors import DxdeskError
 
 log = logging.getLogger("dxdesk")
 
@@ -42,37 +41,23 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _print(text: str) -> None:
-    sys.stdout.write(text + "\n")
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
-
-
-def _open(url: str) -> Database:
-    from dxdesk.store.database import open_database
-
-    return open_database(url)
-
-
 def cmd_init_db(args: argparse.Namespace) -> int:
     from dxdesk.store.migrate import current_revision
 
-    db = _open(args.db)
-    _print(f"OK {args.db} revision={current_revision(db)}")
+    db = open_or_create(args.db)
+    out(f"OK {args.db} revision={current_revision(db)}")
     db.dispose()
-    return 0
+    return EXIT_OK
 
 
 def cmd_demo_db(args: argparse.Namespace) -> int:
     from dxdesk.store.demo import load_demo
 
-    db = _open(args.db)
+    db = open_or_create(args.db)
     load_demo(db)
     db.dispose()
-    _print(f"OK デモデータを読み込みました: {args.db}")
-    return 0
+    out(f"OK デモデータを読み込みました: {args.db}")
+    return EXIT_OK
 
 
 def cmd_load_dataset(args: argparse.Namespace) -> int:
@@ -80,16 +65,16 @@ def cmd_load_dataset(args: argparse.Namespace) -> int:
 
     try:
         data = load_dataset_file(Path(args.file))
-        db = _open(args.db)
+        db = open_existing(args.db)
         with db.session(audit=False) as s:
             plan = import_dataset(s, data)
             code = plan.code
     except DatasetError as exc:
-        _err(f"NG {args.file} {exc}")
-        return 2
+        ng(f"{args.file} {exc}")
+        return EXIT_USAGE
     db.dispose()
-    _print(f"OK {args.file} plan={code}")
-    return 0
+    out(f"OK {args.file} plan={code}")
+    return EXIT_OK
 
 
 def cmd_dump_dataset(args: argparse.Namespace) -> int:
@@ -97,20 +82,20 @@ def cmd_dump_dataset(args: argparse.Namespace) -> int:
     from dxdesk.store.dataset import DatasetError, export_dataset
     from dxdesk.store.queries import current_plan
 
-    db = _open(args.db)
+    db = open_existing(args.db)
     try:
         with db.session() as s:
             plan = current_plan(s) if not args.plan else None
             code = args.plan or (plan.code if plan else "")
             data = export_dataset(s, code, section_codes=[args.section] if args.section else None)
     except DatasetError as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
     write_text_atomic(Path(args.out), json.dumps(data, ensure_ascii=False, indent=1))
-    _print(f"OK {args.out}")
-    return 0
+    out(f"OK {args.out}")
+    return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -119,18 +104,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     from dxdesk.store.queries import current_plan, measure_rows, section_names
     from dxdesk.store.snapshot import plan_settings
 
-    db = _open(args.db)
+    db = open_existing(args.db)
     try:
         with db.session() as s:
             plan = current_plan(s)
             if plan is None:
-                _err("NG 計画が登録されていません")
-                return 2
+                ng("計画が登録されていません")
+                return EXIT_USAGE
             try:
                 fy = parse_fiscal_year(args.fy) if args.fy else (plan.current_fy or 0)
             except FiscalYearError as exc:
-                _err(f"NG {exc}")
-                return 2
+                ng(exc)
+                return EXIT_USAGE
             all_rows = measure_rows(s, plan, fy)
             rows = [r for r in all_rows if args.section in (None, r.section_code)]
             settings = plan_settings(plan)
@@ -147,9 +132,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     errors = 0
     for f in findings:
         errors += f.severity.value == "error"
-        _print(f"{f.severity.label}\t{f.measure_code}\t{f.check_id}\t{f.message}")
-    _print(f"{fy_label(fy)} 施策={len(rows)} エラー={errors} 件数={len(findings)}")
-    return 1 if errors else 0
+        out(f"{f.severity.label}\t{f.measure_code}\t{f.check_id}\t{f.message}")
+    out(f"{fy_label(fy)} 施策={len(rows)} エラー={errors} 件数={len(findings)}")
+    return EXIT_ACT if errors else EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -199,14 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not getattr(args, "func", None):
         parser.print_help()
-        return 2
-    from dxdesk.store.database import DatabaseError
-
+        return EXIT_USAGE
     try:
         return int(args.func(args))
-    except DatabaseError as exc:
-        _err(f"NG {exc}")
-        return 2
+    except DxdeskError as exc:  # every package's errors: the message is Japanese and says what to do
+        ng(exc)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

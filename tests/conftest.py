@@ -42,3 +42,14 @@ def demo_db(tmp_path: Path):
     database = create_demo_database(tmp_path / "demo.sqlite")
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def cli_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in an empty working folder of the test's own, so a command given a relative or mistyped
+    path can never leave a file at the repository root. Command-line test modules use it for every
+    test (``pytestmark = pytest.mark.usefixtures("cli_workdir")``)."""
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work

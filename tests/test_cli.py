@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("cli_workdir")  # nothing is ever written to the repository root
+
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = {
     "format": "dxdesk/dataset/1",
@@ -34,7 +38,7 @@ def dxdesk(*args, cwd=None):
         [sys.executable, "-m", "ui.launcher", *args],
         capture_output=True,
         text=True,
-        cwd=cwd or ROOT,
+        cwd=cwd,
         timeout=120,
     )
 
@@ -50,6 +54,7 @@ def test_load_check_dump(tmp_path):
     db = tmp_path / "c.sqlite"
     src = tmp_path / "in.json"
     src.write_text(json.dumps(SMALL, ensure_ascii=False), encoding="utf-8")
+    assert dxdesk("init-db", "--db", str(db)).returncode == 0  # only init-db / demo-db create a database
     assert dxdesk("load-dataset", "--db", str(db), str(src)).returncode == 0
     check = dxdesk("check", "--db", str(db), "--fy", "R8")
     assert check.returncode == 1  # an error: grade A chosen without a reason
@@ -65,6 +70,7 @@ def test_bad_dataset_gives_a_located_message(tmp_path):
     bad = dict(SMALL, measures=[dict(SMALL["measures"][0], owner="")])
     src = tmp_path / "bad.json"
     src.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    assert dxdesk("init-db", "--db", str(tmp_path / "x.sqlite")).returncode == 0
     out = dxdesk("load-dataset", "--db", str(tmp_path / "x.sqlite"), str(src))
     assert out.returncode == 2
     assert "measures[0]" in out.stderr and "owner" in out.stderr

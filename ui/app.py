@@ -26,10 +26,9 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from dxdesk import __version__
-from dxdesk.central.errors import CentralError
-from dxdesk.exchange.errors import ExchangeError
+from dxdesk.errors import DxdeskError
 from dxdesk.paths import default_database_path, demo_database_path, resource
-from dxdesk.store.database import Database, DatabaseError, open_database
+from dxdesk.store.database import Database, open_database
 from dxdesk.store.demo import create_demo_database
 from dxdesk.store.settings_store import get_setting
 from ui import style
@@ -148,7 +147,7 @@ def run(
             db = open_demo(reset_demo)
         else:
             db = open_database(db_path or default_database_path())
-    except (DatabaseError, ExchangeError, CentralError) as exc:
+    except DxdeskError as exc:
         QMessageBox.critical(None, "dxdesk", f"データベースを開けませんでした。\n\n{exc}")
         return 2
     window = main_window_for(db)

@@ -18,41 +18,13 @@ or input that cannot be used at all.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 from dxdesk.central.user import current_user
+from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, err, fiscal_year, ng, open_existing, out
 
 __all__ = ["add_commands"]
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
-
-
-def _fy(text: str | None) -> int | None:
-    from dxdesk.domain.fiscal import parse_fiscal_year
-
-    return parse_fiscal_year(text) if text else None
-
-
-def _open(url: str) -> Any:
-    """Open an existing database (these commands never create an empty one by mistake: a typo in --db
-    gets a message, exit 2 through dxdesk.cli)."""
-    from dxdesk.store.database import DatabaseError, open_database
-
-    if "://" not in url and not Path(url).expanduser().is_file():
-        raise DatabaseError(
-            f"データベース「{url}」がありません。--db でデータベースのファイルを指定してください。"
-        )
-    return open_database(url)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
@@ -62,26 +34,26 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     missing = [p for p in args.paths if not Path(p).exists()]
     try:
-        fy = _fy(args.fy)
+        fy = fiscal_year(args.fy)
     except FiscalYearError as exc:
-        _err(f"NG {exc}")
-        return 2
-    db = _open(args.db)
+        ng(exc)
+        return EXIT_USAGE
+    db = open_existing(args.db)
     try:
         report = merge_paths(
             db, args.paths, fiscal_year=fy, workers=args.workers, user=args.user or current_user()
         )
     except CentralError as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
     for f in report.files:
-        _out(f.line())
-    _out(report.summary_line())
+        out(f.line())
+    out(report.summary_line())
     if not report.files and not missing:
-        _err("注意 取り込むファイルがありませんでした")
-    return 0 if report.ok else 1
+        err("注意 取り込むファイルがありませんでした")
+    return EXIT_OK if report.ok else EXIT_ACT
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -90,22 +62,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     from dxdesk.report.workbook import export_merged_workbook
 
     try:
-        fy = _fy(args.fy)
+        fy = fiscal_year(args.fy)
     except FiscalYearError as exc:
-        _err(f"NG {exc}")
-        return 2
-    db = _open(args.db)
+        ng(exc)
+        return EXIT_USAGE
+    db = open_existing(args.db)
     try:
         r = export_merged_workbook(db, Path(args.out), fiscal_year=fy)
     except CentralError as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
-    _out(
+    out(
         f"OK {r.path} 行={r.rows} 施策={r.measures} 課所室={r.sections} 指摘={r.findings} seconds={r.seconds:.1f}"
     )
-    return 0
+    return EXIT_OK
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -114,26 +86,26 @@ def cmd_status(args: argparse.Namespace) -> int:
     from dxdesk.domain.fiscal import FiscalYearError
 
     try:
-        fy = _fy(args.fy)
+        fy = fiscal_year(args.fy)
         states = [SectionState(s) for s in args.state] if args.state else None
     except (FiscalYearError, ValueError) as exc:
-        _err(f"NG {exc}")
-        return 2
-    db = _open(args.db)
+        ng(exc)
+        return EXIT_USAGE
+    db = open_existing(args.db)
     try:
         with db.session() as s:
             board = status_board(s, fy, states=states, text=args.text, sort=args.sort, descending=args.desc)
     except CentralError as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
     if args.reminder:
         text = reminder_text(board, deadline=args.deadline or "", sender=args.sender or "")
-        _out(text.rstrip("\n") if text else "未提出の課所室はありません")
-        return 0
+        out(text.rstrip("\n") if text else "未提出の課所室はありません")
+        return EXIT_OK
     for r in board.rows:
-        _out(
+        out(
             "\t".join(
                 [
                     r.section_code,
@@ -148,17 +120,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     if states or args.text:  # the counts below are of the rows shown: say how many there are in all
         shown = f"{len(board.rows)}課所室" if board.rows else "該当する課所室はありません"
-        _out(f"絞り込み：{shown}（全{board.total_sections}課所室）")
+        out(f"絞り込み：{shown}（全{board.total_sections}課所室）")
     counts = board.counts()
-    _out(" ".join(f"{s.value}={counts[s]}" for s in SectionState))
-    return 0
+    out(" ".join(f"{s.value}={counts[s]}" for s in SectionState))
+    return EXIT_OK
 
 
 def cmd_review(args: argparse.Namespace) -> int:
     from dxdesk.central.errors import CentralError
     from dxdesk.central.review import Decision, add_comment, measure_review, set_decision
 
-    db = _open(args.db)
+    db = open_existing(args.db)
     try:
         with db.session() as s:
             if args.comment:
@@ -169,41 +141,41 @@ def cmd_review(args: argparse.Namespace) -> int:
                 set_decision(s, args.measure, Decision(args.decision), user=args.user or current_user())
             r = measure_review(s, args.measure)
     except (CentralError, ValueError) as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
-    _out(
+    out(
         f"OK {r.measure_code} {r.measure_name} {r.decision.label} 第{r.revision or 0}版 コメント{len(r.comments)}件"
     )
     for c in r.comments:
-        _out(f"\t{c.field_label}\t{c.text}")
+        out(f"\t{c.field_label}\t{c.text}")
     for f in r.findings:
-        _out(f"\t{f.severity.label}\t{f.check_id}\t{f.message}")
-    return 0
+        out(f"\t{f.severity.label}\t{f.check_id}\t{f.message}")
+    return EXIT_OK
 
 
 def cmd_review_export(args: argparse.Namespace) -> int:
     from dxdesk.central.errors import CentralError
     from dxdesk.central.review_sheets import export_review_workbooks
 
-    db = _open(args.db)
+    db = open_existing(args.db)
     try:
-        out = export_review_workbooks(
+        written = export_review_workbooks(
             db,
             Path(args.out),
             section_codes=args.section or None,
-            fiscal_year=_fy(args.fy),
+            fiscal_year=fiscal_year(args.fy),
             user=args.user or current_user(),
         )
     except CentralError as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
-    for r in out:
-        _out(f"OK {r.path} 第{r.version}版 受理={r.accepted} 差戻し={r.returned} 未審査={r.pending}")
-    return 0
+    for r in written:
+        out(f"OK {r.path} 第{r.version}版 受理={r.accepted} 差戻し={r.returned} 未審査={r.pending}")
+    return EXIT_OK
 
 
 def cmd_import_review(args: argparse.Namespace) -> int:
@@ -211,59 +183,59 @@ def cmd_import_review(args: argparse.Namespace) -> int:
     from dxdesk.central.review_import import import_review
     from dxdesk.paths import default_database_path
 
-    db = _open(args.db or str(default_database_path()))
+    db = open_existing(args.db or str(default_database_path()))
     try:
         r = import_review(db, Path(args.file), user=args.user or current_user())
     except CentralError as exc:
-        _err(f"NG {args.file} {exc}")
-        return 2
+        ng(f"{args.file} {exc}")
+        return EXIT_USAGE
     finally:
         db.dispose()
-    _out(f"OK {args.file} {r.summary()}")
+    out(f"OK {args.file} {r.summary()}")
     for code in r.returned:
-        _out(f"差戻し\t{code}")
-    return 0
+        out(f"差戻し\t{code}")
+    return EXIT_OK
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
     from dxdesk.central.conflicts import pending_conflicts
     from dxdesk.central.errors import CentralError
 
-    db = _open(args.db)
+    db = open_existing(args.db)
     try:
         with db.session() as s:
-            items = pending_conflicts(s, _fy(args.fy))
+            items = pending_conflicts(s, fiscal_year(args.fy))
     except CentralError as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
     for c in items:
-        _out(
+        out(
             f"競合 {c.id} {c.other.section_code} {c.other.section_name} 第{c.other.revision}版 "
             f"受理済み={c.current.id}（{c.current.file_name}） 別のファイル={c.other.id}（{c.other.file_name}） "
             f"違い={len(c.differences)}件"
         )
         for d in c.differences[:20]:
-            _out(f"\t{d.measure_code}\t{d.label}\t{d.current} → {d.other}")
-    _out(f"conflicts={len(items)}")
-    return 1 if items else 0
+            out(f"\t{d.measure_code}\t{d.label}\t{d.current} → {d.other}")
+    out(f"conflicts={len(items)}")
+    return EXIT_ACT if items else EXIT_OK
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     from dxdesk.central.conflicts import resolve_conflict
     from dxdesk.central.errors import CentralError
 
-    db = _open(args.db)
+    db = open_existing(args.db)
     try:
         kept = resolve_conflict(db, args.conflict, args.keep, user=args.user or current_user())
     except CentralError as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
-    _out(f"OK 採用 {kept.id} {kept.section_code} 第{kept.revision}版 {kept.file_name}")
-    return 0
+    out(f"OK 採用 {kept.id} {kept.section_code} 第{kept.revision}版 {kept.file_name}")
+    return EXIT_OK
 
 
 def add_commands(sub: Any) -> None:

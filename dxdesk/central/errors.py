@@ -7,6 +7,8 @@ review workbook that does not belong to this section.
 
 from __future__ import annotations
 
+from dxdesk.errors import DxdeskError
+
 __all__ = [
     "CentralError",
     "ConflictError",
@@ -17,7 +19,7 @@ __all__ = [
 ]
 
 
-class CentralError(Exception):
+class CentralError(DxdeskError):
     """Base class; the message is Japanese for the user."""
 
 

@@ -9,60 +9,49 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import sys
 from pathlib import Path
 from typing import Any
+
+from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, ng, open_existing, out
 
 __all__ = ["add_commands"]
 
 
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
-
-
 def cmd_plan_template(args: argparse.Namespace) -> int:
     from dxdesk.central.plan_master import export_template
-    from dxdesk.store.database import open_database
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".xlsx":
-        _err(f"NG 出力ファイルは .xlsx にしてください：{out}")
-        return 2
-    db = open_database(args.db)
+    target = Path(args.out)
+    if target.suffix.lower() != ".xlsx":
+        ng(f"出力ファイルは .xlsx にしてください：{target}")
+        return EXIT_USAGE
+    db = open_existing(args.db)
     try:
-        export_template(db, out)
+        export_template(db, target)
     except OSError as exc:
-        _err(f"NG ファイルを書き込めません（{exc.strerror or exc}）：{out}")
-        return 2
+        ng(f"ファイルを書き込めません（{exc.strerror or exc}）：{target}")
+        return EXIT_USAGE
     finally:
         db.dispose()
-    _out(f"OK {out}")
-    return 0
+    out(f"OK {target}")
+    return EXIT_OK
 
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
     from dxdesk.central.plan_master import import_plan_master
-    from dxdesk.store.database import open_database
 
-    db = open_database(args.db)
+    db = open_existing(args.db)
     try:
         user = args.user or _user()
         result = import_plan_master(db, Path(args.file), dry_run=args.dry_run, user=user)
     finally:
         db.dispose()
     for p in result.problems:
-        _out("\t".join([p.severity_label, p.sheet, "" if p.row is None else str(p.row), p.column, p.message]))
+        out("\t".join([p.severity_label, p.sheet, "" if p.row is None else str(p.row), p.column, p.message]))
     for line in result.changes.lines() if result.ok else []:
-        _out(f"変更\t{line}")
+        out(f"変更\t{line}")
     status = "NG" if result.errors else "OK"
-    _out(f"{status} {args.file} {result.summary()}")
-    return 1 if result.errors else 0
+    out(f"{status} {args.file} {result.summary()}")
+    return EXIT_ACT if result.errors else EXIT_OK
 
 
 def _user() -> str:

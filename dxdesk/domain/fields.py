@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from dxdesk.domain.settings import PlanSettings
+from dxdesk.errors import DxdeskError
 
 __all__ = [
     "BASIC_FIELDS",
@@ -94,7 +95,7 @@ MILESTONE_FIELDS: dict[str, str] = {
 }
 
 
-class FieldError(ValueError):
+class FieldError(DxdeskError, ValueError):
     """Typed text that cannot be stored in a field. ``str(error)`` is Japanese and says what to do."""
 
 

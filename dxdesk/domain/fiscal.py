@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from dxdesk.errors import DxdeskError
+
 __all__ = [
     "ERAS",
     "Era",
@@ -26,7 +28,7 @@ __all__ = [
 ]
 
 
-class FiscalYearError(ValueError):
+class FiscalYearError(DxdeskError, ValueError):
     """Text that is not a fiscal year. ``str(error)`` is a Japanese message for the user."""
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from dxdesk.domain.enums import EvaluationScheme
+from dxdesk.errors import DxdeskError
 from dxdesk.paths import resource
 
 __all__ = [
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 
-class SettingsError(ValueError):
+class SettingsError(DxdeskError, ValueError):
     """Invalid plan settings; the message is Japanese and names the setting."""
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
+from dxdesk.errors import DxdeskError
+
 __all__ = [
     "NA_MARK",
     "NA_MARKS",
@@ -42,7 +44,7 @@ MAX_TEXT_CHARS = 200  # a qualitative target such as 「令和8年度以降の�
 MAX_INTEGER_DIGITS = 15
 
 
-class ValueInputError(ValueError):
+class ValueInputError(DxdeskError, ValueError):
     """Input that cannot become a value. ``str(error)`` is a Japanese message saying what to type."""
 
 

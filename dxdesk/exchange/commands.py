@@ -12,32 +12,22 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
+from dxdesk.cli_support import (
+    EXIT_ACT,
+    EXIT_OK,
+    EXIT_USAGE,
+    check_exists,
+    err,
+    ng,
+    open_existing,
+    out,
+    progress,
+)
+
 __all__ = ["add_commands"]
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _err(text: str) -> None:
-    sys.stderr.write(text + "\n")
-    sys.stderr.flush()
-
-
-def _progress(verbose: bool) -> Any:
-    last = [""]
-
-    def report(_i: int, _n: int, message: str) -> None:
-        if verbose and message != last[0]:
-            _err(message)
-            last[0] = message
-
-    return report
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -47,8 +37,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for name in ("sections", "measures_per_section"):
         value = getattr(args, name)
         if value is not None and not 1 <= value <= 2000:
-            _err(f"NG --{name.replace('_', '-')} は1〜2000で指定してください")
-            return 2
+            err(f"NG --{name.replace('_', '-')} は1〜2000で指定してください")
+            return EXIT_USAGE
     try:
         s = build_demo(
             Path(args.dir),
@@ -56,23 +46,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
             measures_per_section=args.measures_per_section,
             seed=args.seed,
             workers=args.workers,
-            progress=_progress(not args.quiet),
+            progress=progress(not args.quiet),
         )
     except ExchangeError as exc:
-        _err(f"NG {exc}")
-        return 2
-    _out(f"OK 中央 {s.central}")
-    _out(
+        ng(exc)
+        return EXIT_USAGE
+    out(f"OK 中央 {s.central}")
+    out(
         f"OK 配布ファイル {len(s.kits)}件 {s.root / 'kits'}（パスワード通知書 {s.slips.name if s.slips else 'なし'}）"
     )
-    _out(f"OK 課所室のデータベース {len(s.sections)}件 {s.root / 'sections'}")
-    _out(f"OK 提出ファイル {len(s.submissions)}件 {s.root / 'submissions'}")
+    out(f"OK 課所室のデータベース {len(s.sections)}件 {s.root / 'sections'}")
+    out(f"OK 提出ファイル {len(s.submissions)}件 {s.root / 'submissions'}")
     t = s.timings
-    _out(
+    out(
         f"時間 中央={t.get('central', 0):.1f}s 配布={t.get('kits', 0):.1f}s "
         f"課所室={t.get('sections', 0):.1f}s 合計={t.get('total', 0):.1f}s"
     )
-    return 0
+    return EXIT_OK
 
 
 def _discover_db(path: Path) -> Path | None:
@@ -103,8 +93,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from dxdesk.exchange.errors import ReasonCode
     from dxdesk.exchange.submission import check_submission_content
     from dxdesk.exchange.verify import Trust, Verification, verify_file
-    from dxdesk.store.database import DatabaseError, open_database
+    from dxdesk.store.database import DatabaseError
 
+    if args.db:
+        check_exists(args.db)
     trusts: dict[str, Trust] = {}
 
     def trust_for(path: Path) -> Trust:
@@ -113,7 +105,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             return Trust()
         key = str(source)
         if key not in trusts:
-            db = open_database(source)
+            db = open_existing(source)
             try:
                 with db.session() as s:
                     trusts[key] = load_trust(s)
@@ -123,8 +115,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     files = _files(args.files)
     if not files:
-        _err("NG 確認するファイルがありません")
-        return 2
+        ng("確認するファイルがありません")
+        return EXIT_USAGE
     bad = 0
     for path in files:
         try:
@@ -140,21 +132,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 v = verify_file(path, trust)
                 check_submission_content(v)
         if v.ok:
-            _out(f"OK {path} {v.summary()}")
+            out(f"OK {path} {v.summary()}")
         else:
             bad += 1
-            _out(f"NG {path} {v.message}")
-    return 1 if bad else 0
+            out(f"NG {path} {v.message}")
+    return EXIT_ACT if bad else EXIT_OK
 
 
 def cmd_issue_kits(args: argparse.Namespace) -> int:
     from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
     from dxdesk.exchange.errors import ExchangeError
     from dxdesk.exchange.kit import issue_kits
-    from dxdesk.store.database import open_database
     from dxdesk.store.queries import current_plan
 
-    db = open_database(args.db)
+    db = open_existing(args.db)
     try:
         with db.session() as s:
             plan = current_plan(s)
@@ -162,24 +153,24 @@ def cmd_issue_kits(args: argparse.Namespace) -> int:
         try:
             fy = parse_fiscal_year(args.fy) if args.fy else current
         except FiscalYearError as exc:
-            _err(f"NG {exc}")
-            return 2
+            ng(exc)
+            return EXIT_USAGE
         if fy is None:
-            _err("NG 年度がわかりません（--fy で指定してください）")
-            return 2
+            ng("年度がわかりません（--fy で指定してください）")
+            return EXIT_USAGE
         batch = issue_kits(
-            db, fy, Path(args.out), section_codes=args.section or None, progress=_progress(True)
+            db, fy, Path(args.out), section_codes=args.section or None, progress=progress(True)
         )
     except ExchangeError as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
     for k in batch.kits:
-        _out(f"OK {k.path} 第{k.version}版")
+        out(f"OK {k.path} 第{k.version}版")
     if batch.slips_path:
-        _out(f"OK {batch.slips_path}（パスワード通知書：印刷して各課に手渡し、ファイルは送らないでください）")
-    return 0
+        out(f"OK {batch.slips_path}（パスワード通知書：印刷して各課に手渡し、ファイルは送らないでください）")
+    return EXIT_OK
 
 
 def cmd_import_kit(args: argparse.Namespace) -> int:
@@ -196,24 +187,23 @@ def cmd_import_kit(args: argparse.Namespace) -> int:
             db_path=Path(args.db) if args.db else None,
         )
     except ExchangeError as exc:
-        _err(f"NG {args.file} {exc}")
-        return 2
+        ng(f"{args.file} {exc}")
+        return EXIT_USAGE
     what = "取込済み（変更なし）" if r.already else ("新規作成" if r.created else "更新")
-    _out(f"OK {args.file} {r.section_code} {r.section_name} 第{r.version}版 → {r.db_path}（{what}）")
+    out(f"OK {args.file} {r.section_code} {r.section_name} 第{r.version}版 → {r.db_path}（{what}）")
     for w in r.warnings:
-        _err(f"注意 {w}")
-    return 0
+        err(f"注意 {w}")
+    return EXIT_OK
 
 
 def cmd_export_submission(args: argparse.Namespace) -> int:
     from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
     from dxdesk.exchange.errors import ExchangeError, ExportBlocked
     from dxdesk.exchange.submission import export_submission
-    from dxdesk.store.database import open_database
     from dxdesk.store.queries import current_plan
     from dxdesk.store.settings_store import get_setting
 
-    db = open_database(args.db)
+    db = open_existing(args.db)
     try:
         with db.session() as s:
             plan = current_plan(s)
@@ -222,24 +212,24 @@ def cmd_export_submission(args: argparse.Namespace) -> int:
         try:
             fy = parse_fiscal_year(args.fy) if args.fy else fy_default
         except FiscalYearError as exc:
-            _err(f"NG {exc}")
-            return 2
+            ng(exc)
+            return EXIT_USAGE
         if fy is None or not section:
-            _err("NG 年度と課所室がわかりません（--fy と --section で指定してください）")
-            return 2
+            ng("年度と課所室がわかりません（--fy と --section で指定してください）")
+            return EXIT_USAGE
         r = export_submission(db, fy, section, args.author, args.chief, Path(args.out))
     except ExportBlocked as exc:
-        _err(f"NG {exc}")
+        ng(exc)
         for f in exc.findings:
-            _err(f"エラー\t{f.measure_code}\t{f.check_id}\t{f.message}")
-        return 1
+            err(f"エラー\t{f.measure_code}\t{f.check_id}\t{f.message}")
+        return EXIT_ACT
     except ExchangeError as exc:
-        _err(f"NG {exc}")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
-    _out(f"OK {r.path} 第{r.revision}版 施策={r.measure_count}")
-    return 0
+    out(f"OK {r.path} 第{r.revision}版 施策={r.measure_count}")
+    return EXIT_OK
 
 
 def add_commands(sub: Any) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from dxdesk.errors import DxdeskError
+
 if TYPE_CHECKING:
     from dxdesk.domain.audit import Finding
 
@@ -44,7 +46,7 @@ class ReasonCode:
     NO_TRUST = "no_trust"  # no central CA known to check against
 
 
-class ExchangeError(Exception):
+class ExchangeError(DxdeskError):
     """Base class; the message is Japanese and says what to do."""
 
 

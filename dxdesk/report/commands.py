@@ -12,9 +12,10 @@ section or code, no Japanese font, unreadable database), leaving any existing fi
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
+
+from dxdesk.cli_support import EXIT_OK, EXIT_USAGE, err, ng, open_existing, out
 
 __all__ = ["add_commands", "cmd_print"]
 
@@ -23,17 +24,16 @@ def cmd_print(args: argparse.Namespace) -> int:
     from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
     from dxdesk.report.documents import PrintJob, make_pdf
     from dxdesk.report.errors import PrintError
-    from dxdesk.store.database import open_database
 
     try:
         fy = parse_fiscal_year(args.fy) if args.fy else None
     except FiscalYearError as exc:
-        sys.stderr.write(f"NG {exc}\n")
-        return 2
-    out = Path(args.out)
-    if out.suffix.lower() != ".pdf":
-        sys.stderr.write(f"NG 出力ファイル「{out.name}」の拡張子を .pdf にしてください。\n")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
+    target = Path(args.out)
+    if target.suffix.lower() != ".pdf":
+        ng(f"出力ファイル「{target.name}」の拡張子を .pdf にしてください。")
+        return EXIT_USAGE
     job = PrintJob(
         kind=args.kind,
         fiscal_year=fy,
@@ -41,20 +41,20 @@ def cmd_print(args: argparse.Namespace) -> int:
         measure_codes=tuple(args.measure or ()),
         font_path=args.font,
     )
-    db = open_database(args.db)
+    db = open_existing(args.db)
     try:
-        result = make_pdf(db, out, job)
+        result = make_pdf(db, target, job)
     except PrintError as exc:
-        sys.stderr.write(f"NG {exc}\n")
-        return 2
+        ng(exc)
+        return EXIT_USAGE
     finally:
         db.dispose()
     for note in result.notes:
-        sys.stderr.write(f"注意 {note}\n")
-    sys.stdout.write(
-        f"OK {out} pages={result.pages} sheets={result.sheets} font={result.font} seconds={result.seconds:.1f}\n"
+        err(f"注意 {note}")
+    out(
+        f"OK {target} pages={result.pages} sheets={result.sheets} font={result.font} seconds={result.seconds:.1f}"
     )
-    return 0
+    return EXIT_OK
 
 
 def add_commands(subparsers: Any) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dxdesk.errors import DxdeskError
+
 __all__ = ["FontError", "NothingToPrintError", "PrintCancelled", "PrintError"]
 
 
-class PrintError(Exception):
+class PrintError(DxdeskError):
     """A PDF could not be made. The message is for the person who asked for it."""
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from dxdesk.errors import DxdeskError
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -36,7 +38,7 @@ _STAMP = "%Y%m%d-%H%M%S-%f"
 _NAME = re.compile(r"^(?P<stem>.+?)-(?P<kind>before-restore-)?(?P<stamp>\d{8}-\d{6}-\d{6})\.sqlite$")
 
 
-class BackupError(Exception):
+class BackupError(DxdeskError):
     """A backup that cannot be made or restored. ``str(error)`` is Japanese for the user."""
 
 

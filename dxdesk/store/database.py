@@ -22,12 +22,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
+from dxdesk.errors import DxdeskError
+
 log = logging.getLogger(__name__)
 
 __all__ = ["Database", "DatabaseError", "open_database", "to_url"]
 
 
-class DatabaseError(Exception):
+class DatabaseError(DxdeskError):
     """A database that cannot be opened or upgraded. ``str(error)`` is Japanese for the user."""
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from dxdesk.domain.enums import Direction, EntryStatus, Grade, IndicatorKind, MilestoneStatus, Stage
 from dxdesk.domain.settings import KNOWN_TEXT_FIELDS, PlanSettings, SettingsError
 from dxdesk.domain.values import Value, ValueInputError, ValueType, normalize_number, normalize_value
+from dxdesk.errors import DxdeskError
 from dxdesk.store.models import (
     Bureau,
     CostItem,
@@ -58,7 +59,7 @@ COST_FIELDS = (
 )
 
 
-class DatasetError(ValueError):
+class DatasetError(DxdeskError, ValueError):
     """A dataset that cannot be imported. The message is Japanese and names the place."""
 
     def __init__(self, where: str, message: str):

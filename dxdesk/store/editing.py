@@ -46,6 +46,7 @@ from dxdesk.domain.rates import RateResult, achievement_rate
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.domain.sheet import CostData, IndicatorData, IndicatorYear, MeasureSnapshot, MilestoneData
 from dxdesk.domain.values import Value, ValueInputError, format_decimal, normalize_number, normalize_value
+from dxdesk.errors import DxdeskError
 from dxdesk.store.queries import entry_status
 
 __all__ = [
@@ -58,7 +59,7 @@ __all__ = [
 ]
 
 
-class EditError(ValueError):
+class EditError(DxdeskError, ValueError):
     """An edit that cannot be made. ``str(error)`` is a Japanese message saying what to do."""
 
 

@@ -25,6 +25,8 @@ from dxdesk.store.snapshot import load_snapshots, plan_settings, year_snapshots
 from tests.central.conftest import FY, Scenario
 from tests.central.pg import PgServer
 
+pytestmark = pytest.mark.usefixtures("cli_workdir")  # nothing is ever written to the repository root
+
 FORMULA_TEXT = "=SUM(A1:A3) と書いても式にはなりません"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from dxdesk.central.merge import Outcome, merge_paths
@@ -16,6 +17,8 @@ from dxdesk.store.models import MergeLog, ReceivedSubmission, SubmissionHead
 from dxdesk.store.queries import current_plan
 from dxdesk.store.snapshot import year_snapshots
 from tests.central.conftest import FY, Scenario
+
+pytestmark = pytest.mark.usefixtures("cli_workdir")  # nothing is ever written to the repository root
 
 
 def sheet_text(db: Database, measure: str, key: str = "result") -> str:

@@ -31,6 +31,8 @@ from dxdesk.store.database import Database, open_database
 from dxdesk.store.queries import current_plan, measure_rows
 from tests.central.conftest import FY, Scenario
 
+pytestmark = pytest.mark.usefixtures("cli_workdir")  # nothing is ever written to the repository root
+
 
 def _section_copy(scenario: Scenario, code: str, tmp_path: Path) -> Database:
     path = tmp_path / f"{code}.sqlite"

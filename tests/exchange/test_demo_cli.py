@@ -12,6 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+pytestmark = pytest.mark.usefixtures("cli_workdir")  # nothing is ever written to the repository root
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,7 +22,6 @@ def dxdesk(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "ui.launcher", *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
         timeout=timeout,
     )
 

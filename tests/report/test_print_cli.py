@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.report.conftest import ROOT, SAMPLES, pdf_pages, pdf_text, squeeze
+from tests.report.conftest import SAMPLES, pdf_pages, pdf_text, squeeze
+
+pytestmark = pytest.mark.usefixtures("cli_workdir")  # nothing is ever written to the repository root
 
 
 def dxdesk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -18,7 +20,6 @@ def dxdesk(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
         [sys.executable, "-m", "ui.launcher", *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
         timeout=180,
         env={**os.environ, **(env or {})},
     )
@@ -27,6 +28,7 @@ def dxdesk(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
 @pytest.fixture
 def sample_db(tmp_path: Path) -> Path:
     db = tmp_path / "tsukuba.sqlite"
+    assert dxdesk("init-db", "--db", str(db)).returncode == 0  # only init-db / demo-db create a database
     out = dxdesk("load-dataset", "--db", str(db), str(SAMPLES / "tsukuba_management_sheet.json"))
     assert out.returncode == 0, out.stderr
     return db

@@ -22,6 +22,7 @@ from dxdesk.central.plan_master.layout import BOOL_FALSE, BOOL_TRUE, DIRECTION_W
 from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus
 from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
 from dxdesk.domain.values import ValueInputError, normalize_value
+from dxdesk.errors import DxdeskError
 
 __all__ = [
     "MAX_CELL_CHARS",
@@ -49,7 +50,7 @@ __all__ = [
 MAX_CELL_CHARS = 32_767  # what an Excel cell holds
 
 
-class CellError(ValueError):
+class CellError(DxdeskError, ValueError):
     """A cell that cannot be read; the message is Japanese and says what to type."""
 
 
