@@ -1,5 +1,14 @@
 """A throw-away PostgreSQL server for the tests: initdb in a temporary folder, listening on loopback
-only, on a free port, stopped and removed at the end of the session.
+only, on a free port, stopped and removed at the end of the session — whatever way it ends:
+
+- ``stop()`` runs ``pg_ctl stop`` and checks that the postmaster is gone; if it is not (or pg_ctl
+  fails), it kills the postmaster by the pid in ``postmaster.pid``, then removes the folder. It is
+  idempotent, so the fixture's teardown, ``atexit`` and the signal handlers can all call it.
+- ``start()`` registers ``stop`` with ``atexit`` and on SIGTERM / SIGHUP (then lets the signal do what
+  it did before); Ctrl+C (SIGINT) unwinds through the fixture and ``atexit``.
+- a test process killed with SIGKILL runs nothing, so each folder records the pid of the process that
+  started it (``owner.pid``) and the next ``start()`` stops and removes the servers of owners that no
+  longer run. Servers of live processes (another test session) are left alone.
 
 PostgreSQL refuses to run as root (CI runs as root), so when this process is root the server runs as
 the ``postgres`` user the Debian package creates, in a folder owned by it. Debian installs the
@@ -9,17 +18,22 @@ the package.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["PgServer", "find_bin"]
+__all__ = ["PgServer", "find_bin", "sweep_orphans"]
+
+PREFIX = "dxdesk-pg-"
 
 
 def find_bin() -> Path:
@@ -48,7 +62,9 @@ class PgServer:
     def __init__(self) -> None:
         self.bin = find_bin()
         self.port = _free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="dxdesk-pg-"))
+        self.dir = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.dir / "owner.pid").write_text(str(os.getpid()))
+        self._stopped = False
         self.data = self.dir / "data"
         self.user: str | None = None
         if os.geteuid() == 0:
@@ -70,6 +86,16 @@ class PgServer:
         )
 
     def start(self) -> PgServer:
+        sweep_orphans(exclude=self.dir)
+        atexit.register(self.stop)
+        _stop_on_signals(self)
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> PgServer:
         self._run(
             str(self.bin / "initdb"),
             "-D",
@@ -120,13 +146,105 @@ class PgServer:
         self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return self.url(name)
 
+    def postmaster_pid(self) -> int | None:
+        """The server's pid from ``postmaster.pid`` (None when there is no running server)."""
+        return _postmaster_pid(self.data)
+
     def stop(self) -> None:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        """Stop the server (checked), kill it by pid if it is still there, remove its folder."""
+        if self._stopped:
+            return
+        self._stopped = True
+        _stop_server(self.bin, self.data, self._run if self.data.exists() else None)
         shutil.rmtree(self.dir, ignore_errors=True)
+        atexit.unregister(self.stop)
+        _servers.discard(self)
 
     def __enter__(self) -> PgServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _postmaster_pid(data: Path) -> int | None:
+    try:
+        first = (data / "postmaster.pid").read_text().splitlines()[0]
+        return int(first)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def _stop_server(bin_dir: Path, data: Path, run: Callable[..., object] | None) -> None:
+    pid = _postmaster_pid(data)
+    if pid is None:
+        return
+    if run is not None:
+        with contextlib.suppress(subprocess.CalledProcessError, OSError):
+            run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "-t", "20", "stop")
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(pid):  # pg_ctl failed or timed out: the fallback
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def sweep_orphans(exclude: Path | None = None) -> list[Path]:
+    """Stop and remove the test servers whose starting process no longer runs; returns their folders."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        if folder == exclude:
+            continue
+        try:
+            owner = int((folder / "owner.pid").read_text())
+        except (OSError, ValueError):
+            continue  # not one of ours, or still being created
+        if _alive(owner):
+            continue
+        pid = _postmaster_pid(folder / "data")
+        if pid is not None and _alive(pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+_servers: set[PgServer] = set()
+_previous: dict[int, object] = {}
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    for server in list(_servers):
+        server.stop()
+    previous = _previous.get(signum, signal.SIG_DFL)
+    if callable(previous):
+        previous(signum, frame)
+    else:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+
+def _stop_on_signals(server: PgServer) -> None:
+    _servers.add(server)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signum not in _previous:
+            with contextlib.suppress(ValueError):  # not the main thread: atexit and the fixture remain
+                _previous[signum] = signal.signal(signum, _on_signal)
