@@ -132,3 +132,22 @@ def test_period(text, period):
 def test_period_error():
     with pytest.raises(FiscalYearError):
         parse_period("R7-3")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "current", "survey", "years"),
+    [
+        (2022, 2026, 2026, 2026, [2026, 2025, 2024, 2023, 2022]),  # the usual plan
+        (2022, 2026, 2024, 2024, [2024, 2023, 2022]),  # years after the survey year are not offered
+        (None, None, 2026, 2026, [2026, 2025, 2024, 2023, 2022, 2021]),  # no period: five years back
+        (2022, 2026, None, 2026, [2026, 2025, 2024, 2023, 2022]),  # no survey year: the period's end
+        (2027, None, None, 2027, [2027]),  # only a start
+        (None, None, None, 2025, [2025, 2024, 2023, 2022, 2021, 2020]),  # nothing: today's fiscal year
+    ],
+)
+def test_survey_years(start, end, current, survey, years):
+    from datetime import date
+
+    from dxdesk.domain.fiscal import survey_years
+
+    assert survey_years(start, end, current, today=date(2026, 3, 31)) == (survey, years)

@@ -71,3 +71,52 @@ def test_command_line_does_not_load_qt(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "0 False"
+
+
+# ui/ speaks to the core through its façades (dxdesk.section_desk, dxdesk.central.office, dxdesk.desk)
+# and domain types: storage — SQLAlchemy, the store package and its ORM models — stays inside dxdesk/.
+UI_FORBIDDEN = ("sqlalchemy", "dxdesk.store")
+
+
+def _storage_imports(path: Path) -> list[str]:
+    found = []
+    for lineno, module in _imports(path):
+        if any(module == f or module.startswith(f + ".") for f in UI_FORBIDDEN):
+            found.append(f"{path.name}:{lineno} imports {module}")
+    text = path.read_text(encoding="utf-8")
+    for needle in (".session(", "select("):
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if needle in line and not line.lstrip().startswith("#"):
+                found.append(f"{path.name}:{lineno} calls {needle}")
+    return found
+
+
+def test_ui_never_touches_storage():
+    offenders = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        offenders += [f"{path.parent.relative_to(ROOT)}/{o}" for o in _storage_imports(path)]
+    assert offenders == []
+
+
+def test_storage_checker_would_catch_an_offender(tmp_path):
+    """The check above is not vacuous: ORM models, a store module, SQLAlchemy, a session, a query."""
+    bad = tmp_path / "page.py"
+    bad.write_text(
+        "from sqlalchemy import select\n"
+        "from dxdesk.store.models import Measure\n"
+        "import dxdesk.store.queries\n"
+        "def load(db):\n"
+        "    from dxdesk.store.settings_store import get_setting\n"
+        "    with db.session() as s:\n"
+        "        return s.scalar(select(Measure.id))\n"
+    )
+    found = _storage_imports(bad)
+    assert any("imports sqlalchemy" in f for f in found)
+    assert any("imports dxdesk.store.models" in f for f in found)
+    assert any("imports dxdesk.store.queries" in f for f in found)
+    assert any("imports dxdesk.store.settings_store" in f for f in found)
+    assert any("calls .session(" in f for f in found)
+    assert any("calls select(" in f for f in found)
+    ok = tmp_path / "fine.py"
+    ok.write_text("from dxdesk.section_desk import SectionDesk\nfrom dxdesk.domain.fiscal import fy_label\n")
+    assert _storage_imports(ok) == []

@@ -27,21 +27,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import make_url
 
 from dxdesk import __version__
 from dxdesk.licenses import Notice, bundled_notices
 from dxdesk.paths import data_dir
-from dxdesk.store.backup import backup_dir
-from dxdesk.store.database import Database
+from dxdesk.section_desk import Database, SectionDesk, backup_dir
 
 __all__ = ["AboutDialog", "show_about"]
 
 
 def _database_text(db: Database) -> str:
-    if db.path is not None:
-        return str(db.path)
-    return make_url(db.url).render_as_string(hide_password=True)
+    return SectionDesk(db).location
 
 
 class AboutDialog(QDialog):

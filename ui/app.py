@@ -28,9 +28,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from dxdesk import __version__
 from dxdesk.errors import DxdeskError
 from dxdesk.paths import default_database_path, demo_database_path, resource
-from dxdesk.store.database import Database, open_database
-from dxdesk.store.demo import create_demo_database
-from dxdesk.store.settings_store import get_setting
+from dxdesk.section_desk import Database, SectionDesk, create_demo_database, open_database
 from ui import style
 
 log = logging.getLogger(__name__)
@@ -116,8 +114,7 @@ def open_central_demo(reset: bool = False) -> Database:
 
 
 def is_central(db: Database) -> bool:
-    with db.session() as s:
-        return get_setting(s, "role") == "central"
+    return SectionDesk(db).role == "central"
 
 
 def main_window_for(db: Database) -> QMainWindow:

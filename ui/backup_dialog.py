@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk.store.backup import BackupInfo, list_backups
+from dxdesk.section_desk import BackupInfo, list_backups
 
 
 class RestoreDialog(QDialog):

@@ -1,6 +1,6 @@
 """提出前チェック: every error, warning and note across the section's sheets in one list; activating a
 row (double-click or Enter) jumps to the field. The findings come from
-``dxdesk.store.presubmit.presubmission_check``; this widget shows them."""
+``SectionDesk.presubmission_check`` (dxdesk.section_desk); this widget shows them."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.domain.enums import Severity
-from dxdesk.store.presubmit import CheckItem, CheckReport
+from dxdesk.section_desk import CheckItem, CheckReport
 
 COLORS = {Severity.ERROR: "#b00020", Severity.WARNING: "#8a5a00", Severity.INFO: "#1f5f8b"}
 ROLE_ITEM = Qt.ItemDataRole.UserRole + 1

@@ -47,16 +47,8 @@ from dxdesk.exchange.certificates import format_fingerprint
 from dxdesk.exchange.credentials import PASSPHRASE_LENGTH, normalize_passphrase
 from dxdesk.exchange.errors import ExchangeError, ExportBlocked, PassphraseError
 from dxdesk.exchange.kit_import import KitImportResult, KitInfo, import_kit, read_kit_info
-from dxdesk.exchange.submission import (
-    SubmissionResult,
-    export_submission,
-    last_revision,
-    presubmission_findings,
-    submission_file_name,
-)
-from dxdesk.store.database import Database
-from dxdesk.store.queries import current_plan, section_names
-from dxdesk.store.settings_store import get_setting, set_setting
+from dxdesk.exchange.submission import SubmissionResult, export_submission, submission_file_name
+from dxdesk.section_desk import Database, SectionDesk
 
 __all__ = [
     "ExportSubmissionDialog",
@@ -314,13 +306,12 @@ class ExportSubmissionDialog(QDialog):
         self._task: _Task | None = None
         self.setWindowTitle("提出ファイルの作成")
         self.setMinimumWidth(640)
-        with db.session() as s:
-            plan = current_plan(s)
-            self.findings = presubmission_findings(s, plan, fiscal_year, section_code) if plan else []
-            self.section_name = section_names(s, fiscal_year).get(section_code, section_code)
-            self.revision = (last_revision(s, plan.code, fiscal_year, section_code) + 1) if plan else 1
-            self.saved_author = get_setting(s, "export_author") or ""
-            self.saved_dir = get_setting(s, "export_dir") or ""
+        start = SectionDesk(db).submission_start(fiscal_year, section_code)
+        self.findings = start.findings
+        self.section_name = start.section_name
+        self.revision = start.revision
+        self.saved_author = start.author
+        self.saved_dir = start.folder
         self.errors = [f for f in self.findings if f.severity is Severity.ERROR]
         layout = QVBoxLayout(self)
         head = QLabel(f"<b>{_html(self.section_name)}（{_html(section_code)}）　{fy_label(fiscal_year)}</b>")
@@ -480,9 +471,7 @@ class ExportSubmissionDialog(QDialog):
         self.result_info = result
         if self._task is not None:
             self._task.wait()  # run() is returning; never destroy a running thread
-        with self.db.session() as s:
-            set_setting(s, "export_author", author)
-            set_setting(s, "export_dir", str(folder))
+        SectionDesk(self.db).set_settings({"export_author": author, "export_dir": str(folder)})
         self.accept()
 
     def _on_failed(self, exc: Exception) -> None:

@@ -2,9 +2,8 @@
 tree with a status per sheet and counts, search and filter, the sheet editor, the pre-submission check,
 autosave status, undo/redo, and backups.
 
-The fiscal year and section are always visible at the top. Everything displayed comes from dxdesk
-(``dxdesk.store.queries``, ``dxdesk.store.entry``, ``dxdesk.store.presubmit``); this module lays it out
-and turns menu choices into calls. The kit import, submission export and printing are provided by
+The fiscal year and section are always visible at the top. Everything displayed comes from the core's
+façade (``dxdesk.section_desk.SectionDesk``); this module lays it out and turns menu choices into calls. The kit import, submission export and printing are provided by
 other modules and wired into :meth:`MainWindow.open_kit`, :meth:`MainWindow.export_submission` and
 :meth:`MainWindow.print_sheets`.
 """
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from dxdesk.domain.audit import Finding
 from dxdesk.domain.enums import EntryStatus
@@ -40,16 +38,21 @@ from dxdesk.domain.fields import jump_target
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.paths import data_dir
-from dxdesk.store.autosave import SaveResult
-from dxdesk.store.backup import BackupError, backup_due, create_backup, restore_backup
-from dxdesk.store.database import Database, DatabaseError, open_database
-from dxdesk.store.editing import EditableSheet, EditError
-from dxdesk.store.entry import EntrySession
-from dxdesk.store.models import Measure, Plan
-from dxdesk.store.presubmit import CheckItem, presubmission_check
-from dxdesk.store.queries import current_plan, measure_rows, plan_tree, sections_for_year
-from dxdesk.store.settings_store import get_setting, set_setting
-from dxdesk.store.snapshot import plan_settings
+from dxdesk.section_desk import (
+    BackupError,
+    CheckItem,
+    Database,
+    DatabaseError,
+    EditableSheet,
+    EditError,
+    EntrySession,
+    SaveResult,
+    SectionDesk,
+    backup_due,
+    create_backup,
+    open_database,
+    restore_backup,
+)
 from ui.backup_dialog import RestoreDialog
 from ui.check_list import CheckList
 from ui.measure_tree import FILTERS, ROLE_MEASURE_ID, MeasureTree, grade_text
@@ -272,30 +275,22 @@ class MainWindow(QMainWindow):
         can_backup = self.db.path is not None
         self.actionBackup.setEnabled(can_backup)
         self.actionRestore.setEnabled(can_backup)
-        with self.db.session() as s:
-            plan = current_plan(s)
-            if plan is None:
-                self.plan_id = None
-                self.stack.setCurrentWidget(self.welcome)
-                self.setWindowTitle("dxdesk")
-                for a in (self.actionExportSubmission, self.actionPrint, self.actionCheck, self.actionUndo):
-                    a.setEnabled(False)
-                return
-            self.plan_id = plan.id
-            self.plan_name = plan.name
-            self.settings = plan_settings(plan)
-            start = plan.period_start_fy or (plan.current_fy or 2026) - 5
-            self.survey_fy = plan.current_fy or plan.period_end_fy or start
-            end = max(self.survey_fy, start)
-            own_section = get_setting(s, "section_code")
-            last_fy = get_setting(s, "ui.fiscal_year")
-            last_section = get_setting(s, "ui.section")
-            last_measure = get_setting(s, "ui.measure")
+        state = self.desk.start_state()
+        if state is None:
+            self.plan_id = None
+            self.stack.setCurrentWidget(self.welcome)
+            self.setWindowTitle("dxdesk")
+            for a in (self.actionExportSubmission, self.actionPrint, self.actionCheck, self.actionUndo):
+                a.setEnabled(False)
+            return
+        self.plan_id = state.plan.plan_id
+        self.plan_name = state.plan.name
+        self.settings = state.plan.settings
+        self.survey_fy = state.plan.survey_fy
         for a in (self.actionExportSubmission, self.actionPrint, self.actionCheck, self.actionUndo):
             a.setEnabled(True)
         self.stack.setCurrentIndex(1)
-        self.entry = EntrySession(
-            self.db,
+        self.entry = self.desk.entry_session(
             settings=self.settings,
             survey_fy=self.survey_fy,
             user=_user_name(),
@@ -305,16 +300,12 @@ class MainWindow(QMainWindow):
         self.editor.set_session(self.entry, self.settings)
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
-        for fy in range(end, start - 1, -1):
+        for fy in state.plan.years:
             self.year_combo.addItem(fy_label(fy), fy)
-        wanted_fy = int(last_fy) if last_fy and last_fy.isdigit() else self.survey_fy
-        index = self.year_combo.findData(wanted_fy)
-        self.year_combo.setCurrentIndex(
-            index if index >= 0 else max(0, self.year_combo.findData(self.survey_fy))
-        )
+        self.year_combo.setCurrentIndex(max(0, self.year_combo.findData(state.fiscal_year)))
         self.year_combo.blockSignals(False)
-        self._fill_sections(own_section or last_section)
-        self.reload(select=int(last_measure) if last_measure and last_measure.isdigit() else None)
+        self._fill_sections(state.own_section or state.last_section)
+        self.reload(select=state.last_measure)
         if self.db.path is not None and backup_due(self.db.path, BACKUP_INTERVAL):
             # a little after start-up, so the copy does not compete with drawing the window
             QTimer.singleShot(STARTUP_BACKUP_DELAY_MS, self, lambda: self.backup_now(quiet=True))
@@ -353,13 +344,10 @@ class MainWindow(QMainWindow):
             "デモデータ（デモ市）を開きました。入力内容はデモ用のデータベースに保存されます。", "info"
         )
 
-    def _plan(self, s: object) -> Plan:
-        from sqlalchemy.orm import Session
-
-        assert isinstance(s, Session)
-        plan = s.get(Plan, self.plan_id)
-        assert plan is not None
-        return plan
+    @property
+    def desk(self) -> SectionDesk:
+        """The core's façade on the open database (the window never opens a session itself)."""
+        return SectionDesk(self.db)
 
     @property
     def fiscal_year(self) -> int:
@@ -370,8 +358,8 @@ class MainWindow(QMainWindow):
         return self.section_combo.currentData() or None
 
     def _fill_sections(self, keep: str | None) -> None:
-        with self.db.session() as s:
-            sections = sections_for_year(s, self._plan(s), self.fiscal_year)
+        assert self.plan_id is not None
+        sections = self.desk.sections_for_year(self.plan_id, self.fiscal_year)
         self.section_combo.blockSignals(True)
         self.section_combo.clear()
         self.section_combo.addItem("すべての課所室", ALL_SECTIONS)
@@ -391,10 +379,7 @@ class MainWindow(QMainWindow):
         selected = select or self.current_measure_id()
         self.editor.commit_pending()
         fy = self.fiscal_year
-        with self.db.session() as s:
-            plan = self._plan(s)
-            rows = measure_rows(s, plan, fy, section_code=self.section_code, settings=self.settings)
-            roots = plan_tree(s, plan, rows)
+        _rows, roots = self.desk.measure_list(self.plan_id, fy, self.section_code, self.settings)
         self.tree.populate(roots, show_section=self.section_code is None)
         for key, sheet in self.entry.cached_sheets().items():
             if key[1] == fy:
@@ -499,14 +484,9 @@ class MainWindow(QMainWindow):
         if self.plan_id is None or self.entry is None:
             return
         self.editor.commit_pending()
-        with self.db.session() as s:
-            report = presubmission_check(
-                s,
-                self._plan(s),
-                self.fiscal_year,
-                section_code=self.section_code,
-                sheets=self.entry.cached_sheets(),
-            )
+        report = self.desk.presubmission_check(
+            self.plan_id, self.fiscal_year, self.section_code, self.entry.cached_sheets()
+        )
         self.check_list.show_report(report)
         if not self.check_dock.isVisible():
             self.check_dock.show()
@@ -624,12 +604,7 @@ class MainWindow(QMainWindow):
 
     def _jump_to_finding(self, finding: Finding) -> None:
         """Jump to a finding listed by the export dialog (it knows the measure by code)."""
-        with self.db.session() as s:
-            mid = s.scalar(
-                select(Measure.id).where(
-                    Measure.plan_id == self.plan_id, Measure.code == finding.measure_code
-                )
-            )
+        mid = self.desk.measure_id(self.plan_id, finding.measure_code) if self.plan_id is not None else None
         if mid is None:
             return
         target = jump_target(finding.field, finding.fiscal_year, self.settings)
@@ -682,12 +657,7 @@ class MainWindow(QMainWindow):
         if self.plan_id is None:
             return
         try:
-            with self.db.session() as s:
-                set_setting(s, "ui.fiscal_year", str(self.fiscal_year))
-                set_setting(s, "ui.section", self.section_code or "")
-                mid = self.current_measure_id()
-                if mid is not None:
-                    set_setting(s, "ui.measure", str(mid))
+            self.desk.save_window_state(self.fiscal_year, self.section_code, self.current_measure_id())
         except Exception:  # preferences are not worth a failed close
             log.exception("could not save window preferences")
 

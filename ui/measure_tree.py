@@ -9,7 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from dxdesk.domain.enums import EntryStatus, Grade, GradingRule
-from dxdesk.store.queries import TreeNode
+from dxdesk.section_desk import TreeNode
 
 COLUMNS = ("コード・名称", "担当課", "ステージ", "評価", "状態")
 ROLE_MEASURE_ID = Qt.ItemDataRole.UserRole + 1

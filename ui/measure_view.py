@@ -16,7 +16,7 @@ from dxdesk.domain.grading import GradeSuggestion
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.domain.values import format_decimal
-from dxdesk.store.queries import MeasureRow
+from dxdesk.section_desk import MeasureRow
 
 CSS = """
 body { font-size: 10pt; }

@@ -37,12 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dxdesk.desk import Database, Desk
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.report.documents import PrintJob, PrintResult, default_file_name, describe_selection, make_pdf
 from dxdesk.report.errors import FontError, PrintCancelled, PrintError
 from dxdesk.report.fonts import SETTING_KEY, PrintFont, find_font, load_font
-from dxdesk.store.database import Database
-from dxdesk.store.settings_store import get_setting, set_setting
 
 log = logging.getLogger(__name__)
 
@@ -235,8 +234,7 @@ class PrintDialog(QDialog):
 
     # --- font ---------------------------------------------------------------------------------
     def _stored_font(self) -> str | None:
-        with self.db.session() as s:
-            return get_setting(s, SETTING_KEY) or None
+        return Desk(self.db).setting(SETTING_KEY) or None
 
     def _refresh_font(self) -> PrintFont | None:
         try:
@@ -271,8 +269,7 @@ class PrintDialog(QDialog):
         except FontError as exc:
             QMessageBox.warning(self, "フォント", str(exc))
             return False
-        with self.db.session() as s:
-            set_setting(s, SETTING_KEY, path)
+        Desk(self.db).set_setting(SETTING_KEY, path)
         self._refresh_font()
         return True
 

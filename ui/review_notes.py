@@ -25,11 +25,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.store.database import Database
-from dxdesk.store.models import Measure, ReceivedReview
+from dxdesk.section_desk import Database, SectionDesk
 
 if TYPE_CHECKING:  # the review modules are imported when used: the section application starts fast
     from dxdesk.central.review_import import ReceivedNote, ReviewImportResult
@@ -46,7 +44,6 @@ def import_review_interactive(
 ) -> ReviewImportResult | None:
     """Ask for the review workbook (unless ``path``), import it, say what happened."""
     from dxdesk.central.errors import CentralError
-    from dxdesk.central.review_import import import_review
 
     if path is None:
         start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
@@ -57,7 +54,7 @@ def import_review_interactive(
             return None
         path = Path(name)
     try:
-        result = import_review(db, path, user=_user())
+        result = SectionDesk(db).import_review(path, user=_user())
     except CentralError as exc:
         QMessageBox.warning(
             parent, "審査結果ファイルを読み込む", f"{exc}\n\n入力済みのデータは変更していません。"
@@ -106,18 +103,11 @@ class ReviewNotesDock(QDockWidget):
             self.hide()
             return
         fy = w.fiscal_year
-        with w.db.session() as s:
-            if s.scalar(select(ReceivedReview.id).limit(1)) is None:  # the usual case: nothing received yet
-                self.hide()
-                return
-            from dxdesk.central.review_import import received_comments
-
-            for note in received_comments(s, fy):
-                self.notes.setdefault(note.measure_code, []).append(note)
-            if self.notes:
-                self.codes = dict(
-                    s.execute(select(Measure.id, Measure.code).where(Measure.plan_id == w.plan_id)).all()
-                )
+        received = w.desk.received_notes(w.plan_id, fy)
+        if received is None:  # the usual case: nothing received yet
+            self.hide()
+            return
+        self.notes, self.codes = received.notes, received.codes
         self.setVisible(bool(self.notes))
         self.follow()
 

@@ -1,7 +1,7 @@
 """The sheet editor: one measure's yearly sheet as tabs (one per sheet part the plan uses for the
 measure's kind), with a header saying which sheet, which year and how far it is.
 
-Every edit goes through :class:`~dxdesk.store.entry.EntrySession` (normalise, validate, remember for
+Every edit goes through :class:`~dxdesk.section_desk.EntrySession` (normalise, validate, remember for
 undo, save in the background); the parts only show what the sheet holds. Parts are filled lazily — the
 visible tab when a sheet is shown, the others when their tab is opened — so switching sheets stays fast.
 """
@@ -18,8 +18,7 @@ from dxdesk.domain.enums import EntryStatus
 from dxdesk.domain.fields import JumpTarget, jump_target
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import SHEET_PARTS, PlanSettings
-from dxdesk.store.editing import EditableSheet, EditError, FieldChange
-from dxdesk.store.entry import EntrySession
+from dxdesk.section_desk import EditableSheet, EditError, EntrySession, FieldChange
 from ui.parts.base import SheetPart
 from ui.parts.basic import BasicPart
 from ui.parts.costs import CostsPart

@@ -25,6 +25,7 @@ __all__ = [
     "fy_short",
     "parse_fiscal_year",
     "parse_period",
+    "survey_years",
 ]
 
 
@@ -128,6 +129,20 @@ class FiscalYear:
 def fy_label(year: int) -> str:
     """「令和8年度」 for FY2026."""
     return FiscalYear(year).label()
+
+
+def survey_years(
+    period_start: int | None, period_end: int | None, current: int | None, today: date | None = None
+) -> tuple[int, list[int]]:
+    """The survey year of a plan and the years a screen offers, newest first.
+
+    The survey year is the plan's ``current_fy``, else the end of its period, else its start, else the
+    fiscal year of ``today``. The years run from the survey year back to the start of the period (five
+    years back when the plan has no period start); years after the survey year are not offered.
+    """
+    survey = current or period_end or period_start or FiscalYear.of_date(today or date.today()).year
+    first = min(period_start or survey - 5, survey)
+    return survey, list(range(survey, first - 1, -1))
 
 
 def fy_short(year: int) -> str:

@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.plan_master import Problem
-from dxdesk.store.database import Database
-from dxdesk.store.settings_store import get_setting
 
 __all__ = [
     "ERROR_COLOR",
@@ -53,8 +52,7 @@ def html(text: object) -> str:
 
 def start_dir(db: Database, key: str) -> str:
     """Where a file dialog starts: the folder remembered under setting ``key``, else Documents, else home."""
-    with db.session() as s:
-        saved = get_setting(s, key) or ""
+    saved = CentralOffice(db).setting(key) or ""
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
 

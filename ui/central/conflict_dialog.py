@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk.central.conflicts import Conflict, SubmissionInfo, pending_conflicts, resolve_conflict
+from dxdesk.central.conflicts import Conflict, SubmissionInfo, resolve_conflict
 from dxdesk.central.errors import CentralError
+from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.status import JST
 from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.store.database import Database
 from ui.central.common import ERROR_COLOR, CopyTable, error_label, html
 
 __all__ = ["ConflictDialog", "resolve_conflict_interactive"]
@@ -123,8 +123,7 @@ def resolve_conflict_interactive(
 ) -> bool:
     """Show the conflict of ``submission_id`` and let the person choose. True when resolved."""
     try:
-        with db.session() as s:
-            conflict = next((c for c in pending_conflicts(s, fiscal_year) if c.id == submission_id), None)
+        conflict = CentralOffice(db).conflict(submission_id, fiscal_year)
     except CentralError as exc:
         QMessageBox.warning(parent, "競合の解決", str(exc))
         return False

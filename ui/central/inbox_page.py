@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.central.merge import FileResult, MergeReport, Outcome, merge_paths
+from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.store.database import Database
-from dxdesk.store.settings_store import set_setting
 from ui.central.common import (
     ERROR_COLOR,
     MUTED_COLOR,
@@ -195,9 +194,10 @@ class InboxPage(QWidget):
         """Verify and merge ``paths`` (files and folders) in a worker thread."""
         if self.busy() or not paths:
             return
-        with self.db.session() as s:
-            first = Path(paths[0])
-            set_setting(s, "central.inbox_dir", str(first if first.is_dir() else first.parent))
+        first = Path(paths[0])
+        CentralOffice(self.db).set_setting(
+            "central.inbox_dir", str(first if first.is_dir() else first.parent)
+        )
         self.error.clear()
         self.detail.clear()
         self.progress_box.setVisible(True)

@@ -27,13 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk.central.plan_master.overview import KitSection, kit_sections
+from dxdesk.central.office import CentralOffice, Database
+from dxdesk.central.plan_master.overview import KitSection
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.errors import ExchangeError
 from dxdesk.exchange.kit import KitBatch, issue_kits
-from dxdesk.store.database import Database
-from dxdesk.store.queries import current_plan
-from dxdesk.store.settings_store import get_setting, set_setting
 from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, Task, error_label, html
 
 __all__ = ["KitsPage"]
@@ -131,10 +129,10 @@ class KitsPage(QWidget):
 
     # --- data ---------------------------------------------------------------------------------------
     def load_years(self) -> None:
-        with self.db.session() as s:
-            plan = current_plan(s)
-            current = plan.current_fy if plan else None
-            saved = get_setting(s, "central.kit_dir") or ""
+        office = CentralOffice(self.db)
+        plan = office.plan_years()
+        current = plan.declared_fy if plan else None
+        saved = office.setting("central.kit_dir") or ""
         self.year.blockSignals(True)
         self.year.clear()
         if current is not None:
@@ -157,8 +155,7 @@ class KitsPage(QWidget):
 
     def refresh(self) -> None:
         fy = self.fiscal_year
-        with self.db.session() as s:
-            self.sections = kit_sections(s, fy) if fy is not None else []
+        self.sections = CentralOffice(self.db).kit_sections(fy) if fy is not None else []
         self.table.blockSignals(True)
         self.table.setRowCount(0)
         for sec in self.sections:
@@ -247,8 +244,7 @@ class KitsPage(QWidget):
         self._task.succeeded.connect(lambda b: self._done(b, folder))
         self._task.failed.connect(self._failed)
         self._task.start()
-        with self.db.session() as s:
-            set_setting(s, "central.kit_dir", str(folder))
+        CentralOffice(self.db).set_setting("central.kit_dir", str(folder))
 
     def _on_progress(self, i: int, n: int, message: str) -> None:
         self.progress.setRange(0, n)

@@ -33,11 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.plan_master import ImportResult, export_template, import_plan_master, template_file_name
-from dxdesk.central.plan_master.overview import PlanOverview, plan_overview
+from dxdesk.central.plan_master.overview import PlanOverview
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.store.database import Database
-from dxdesk.store.settings_store import set_setting
 from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, ProblemTable, Task, html, start_dir
 
 __all__ = ["PlanPage"]
@@ -141,8 +140,7 @@ class PlanPage(QWidget):
 
     # --- the plan -----------------------------------------------------------------------------------
     def refresh(self) -> None:
-        with self.db.session() as s:
-            self.overview = plan_overview(s)
+        self.overview = CentralOffice(self.db).plan_overview()
         o = self.overview
         self.tree.clear()
         self.sections.setSortingEnabled(False)
@@ -178,8 +176,7 @@ class PlanPage(QWidget):
         return start_dir(self.db, "central.master_dir")
 
     def _remember_dir(self, path: Path) -> None:
-        with self.db.session() as s:
-            set_setting(s, "central.master_dir", str(path.parent))
+        CentralOffice(self.db).set_setting("central.master_dir", str(path.parent))
 
     def export_template(self, path: Path | None = None) -> Path | None:
         """Ask where to save (unless ``path`` is given) and write the plan master workbook."""

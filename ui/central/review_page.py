@@ -32,26 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.central.errors import CentralError
-from dxdesk.central.review import (
-    Comment,
-    Decision,
-    MeasureReview,
-    add_comment,
-    delete_comment,
-    field_label,
-    plan_findings,
-    section_reviews,
-    set_decision,
-)
+from dxdesk.central.office import CentralOffice, Database, MeasureRow
+from dxdesk.central.review import Comment, Decision, MeasureReview, field_label
 from dxdesk.central.review_sheets import ReviewExport, export_review_workbook
-from dxdesk.central.status import JST, SectionState, status_board
+from dxdesk.central.status import JST, SectionState
 from dxdesk.central.user import current_user
 from dxdesk.domain.enums import Severity
 from dxdesk.domain.settings import PlanSettings
-from dxdesk.store.database import Database
-from dxdesk.store.queries import MeasureRow, current_plan, measure_rows, section_names
-from dxdesk.store.settings_store import set_setting
-from dxdesk.store.snapshot import plan_settings
 from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, error_label, html, start_dir
 from ui.measure_view import MeasureView, render_measure
 
@@ -186,12 +173,10 @@ class ReviewPage(QWidget):
             return
         keep = self.section.currentData()
         try:
-            with self.db.session() as s:
-                plan = current_plan(s)
-                if plan is None:
-                    return
-                self.settings = plan_settings(plan)
-                board = status_board(s, self.fiscal_year)
+            sections = CentralOffice(self.db).review_sections(self.fiscal_year)
+            if sections is None:
+                return
+            self.settings, board = sections.settings, sections.board
         except CentralError as exc:
             self.counts.setText(f'<span style="color:{ERROR_COLOR}">{html(exc)}</span>')
             return
@@ -235,14 +220,8 @@ class ReviewPage(QWidget):
             self._show_review(None)
             return
         try:
-            with self.db.session() as s:
-                plan = current_plan(s)
-                assert plan is not None
-                self.reviews = section_reviews(
-                    s, code, self.fiscal_year, plan_scope=plan_findings(s, self.fiscal_year)
-                )
-                self.rows = {r.code: r for r in measure_rows(s, plan, self.fiscal_year, section_code=code)}
-                self.names = section_names(s, self.fiscal_year)
+            review = CentralOffice(self.db).section_review(code, self.fiscal_year)
+            self.reviews, self.rows, self.names = review.reviews, review.rows, review.names
         except CentralError as exc:
             self.measures.blockSignals(False)
             self.counts.setText(f'<span style="color:{ERROR_COLOR}">{html(exc)}</span>')
@@ -386,21 +365,19 @@ class ReviewPage(QWidget):
                 "差戻しにしました。直してほしい点をコメントに書いてください（審査結果ファイルで課所室に届きます）。"
             )
         try:
-            with self.db.session() as s:
-                if decision is Decision.RETURNED and self.comment_edit.toPlainText().strip():
-                    add_comment(
-                        s,
-                        rv.measure_code,
-                        self.comment_edit.toPlainText(),
-                        user=current_user(),
-                        field=self.field.currentData() or "",
-                        fiscal_year=self.fiscal_year,
-                    )
-                    self.comment_edit.clear()
-                set_decision(s, rv.measure_code, decision, user=current_user(), fiscal_year=self.fiscal_year)
+            CentralOffice(self.db).decide(
+                rv.measure_code,
+                decision,
+                self.fiscal_year,
+                user=current_user(),
+                comment=self.comment_edit.toPlainText() if decision is Decision.RETURNED else "",
+                field=self.field.currentData() or "",
+            )
         except CentralError as exc:
             self.error.setText(str(exc))
             return
+        if decision is Decision.RETURNED:
+            self.comment_edit.clear()  # written with the decision
         self.status.emit(f"{rv.measure_code} を「{decision.label}」にしました", "ok")
         self._refresh_measure(rv.measure_code)
         if decision is Decision.ACCEPTED:
@@ -412,15 +389,13 @@ class ReviewPage(QWidget):
         if rv is None:
             return
         try:
-            with self.db.session() as s:
-                add_comment(
-                    s,
-                    rv.measure_code,
-                    text,
-                    user=current_user(),
-                    field=self.field.currentData() or "",
-                    fiscal_year=self.fiscal_year,
-                )
+            CentralOffice(self.db).add_comment(
+                rv.measure_code,
+                text,
+                self.fiscal_year,
+                user=current_user(),
+                field=self.field.currentData() or "",
+            )
         except CentralError as exc:
             self.error.setText(str(exc))  # the text stays in the box
             return
@@ -435,8 +410,7 @@ class ReviewPage(QWidget):
         if rv is None or item is None or item.data(ROLE) is None:
             return
         try:
-            with self.db.session() as s:
-                delete_comment(s, int(item.data(ROLE)))
+            CentralOffice(self.db).delete_comment(int(item.data(ROLE)))
         except CentralError as exc:
             self.error.setText(str(exc))
             return
@@ -464,8 +438,7 @@ class ReviewPage(QWidget):
         except OSError as exc:
             self.error.setText(f"ファイルを保存できません（{exc.strerror or exc}）。保存先を変えてください。")
             return None
-        with self.db.session() as s:
-            set_setting(s, "central.review_dir", str(folder))
+        CentralOffice(self.db).set_setting("central.review_dir", str(folder))
         note = f"（未審査 {pending}件を含みます）" if pending else ""
         self.status.emit(f"審査結果ファイルを作成しました：{result.path.name}{note}", "ok")
         self.last_export = result

@@ -25,11 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk.central.conflicts import pending_conflicts
 from dxdesk.central.errors import CentralError
-from dxdesk.central.status import SectionState, StatusBoard, StatusRow, reminder_text, status_board
-from dxdesk.store.database import Database
-from dxdesk.store.settings_store import get_setting, set_setting
+from dxdesk.central.office import CentralOffice, Database
+from dxdesk.central.status import SectionState, StatusBoard, StatusRow, reminder_text
 from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, CopyTable, html
 
 __all__ = ["STATE_COLORS", "StatusPage"]
@@ -150,9 +148,9 @@ class StatusPage(QWidget):
         self.sender.textChanged.connect(lambda _t: self._update_preview())
         self.deadline.editingFinished.connect(self._save_reminder_fields)
         self.sender.editingFinished.connect(self._save_reminder_fields)
-        with self.db.session() as s:
-            self.deadline.setText(get_setting(s, "central.reminder_deadline") or "")
-            self.sender.setText(get_setting(s, "central.reminder_sender") or "")
+        office = CentralOffice(self.db)
+        self.deadline.setText(office.setting("central.reminder_deadline") or "")
+        self.sender.setText(office.setting("central.reminder_sender") or "")
 
     def set_fiscal_year(self, fy: int | None) -> None:
         self.fiscal_year = fy
@@ -164,16 +162,13 @@ class StatusPage(QWidget):
             return
         states = [self.state.currentData()] if self.state.currentData() else None
         try:
-            with self.db.session() as s:
-                self.full_board = status_board(s, self.fiscal_year)
-                self.board = status_board(
-                    s,
-                    self.fiscal_year,
-                    states=states,
-                    text=self.search.text().strip() or None,
-                    sort=self.sort_key,
-                    descending=self.descending,
-                )
+            self.full_board, self.board = CentralOffice(self.db).status_boards(
+                self.fiscal_year,
+                states=states,
+                text=self.search.text().strip() or None,
+                sort=self.sort_key,
+                descending=self.descending,
+            )
         except CentralError as exc:
             self.counts.setText(f'<span style="color:{ERROR_COLOR}">{html(exc)}</span>')
             return
@@ -253,9 +248,12 @@ class StatusPage(QWidget):
         self.preview.setPlainText(self.reminder())
 
     def _save_reminder_fields(self) -> None:
-        with self.db.session() as s:
-            set_setting(s, "central.reminder_deadline", self.deadline.text().strip())
-            set_setting(s, "central.reminder_sender", self.sender.text().strip())
+        CentralOffice(self.db).set_settings(
+            {
+                "central.reminder_deadline": self.deadline.text().strip(),
+                "central.reminder_sender": self.sender.text().strip(),
+            }
+        )
 
     def copy_reminder(self) -> None:
         text = self.reminder()
@@ -305,10 +303,7 @@ class StatusPage(QWidget):
         r = self.current_row()
         if r is None or not r.conflicts:
             return
-        with self.db.session() as s:
-            conflicts = [
-                c for c in pending_conflicts(s, self.fiscal_year) if c.other.section_code == r.section_code
-            ]
+        conflicts = CentralOffice(self.db).conflicts(self.fiscal_year, r.section_code)
         if conflicts:
             self.conflict_requested.emit(conflicts[0].id)
 

@@ -32,13 +32,11 @@ from PySide6.QtWidgets import (
 
 from dxdesk import __version__
 from dxdesk.central.errors import CentralError
+from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.review_sheets import export_review_workbooks
 from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
-from dxdesk.store.database import Database
-from dxdesk.store.queries import current_plan
-from dxdesk.store.settings_store import get_setting, set_setting
 from ui.central.common import ERROR_COLOR, OK_COLOR, Task, start_dir
 from ui.central.conflict_dialog import resolve_conflict_interactive
 from ui.central.inbox_page import InboxPage
@@ -194,17 +192,15 @@ class CentralWindow(QMainWindow):
     # --- plan and year ------------------------------------------------------------------------------
     def load_plan(self) -> None:
         self.db_label.setText(f"中央のデータ：{self.db.path or self.db.url}")
-        with self.db.session() as s:
-            plan = current_plan(s)
-            self.plan_name = plan.name if plan else ""
-            self.survey_fy = plan.current_fy if plan else None
-            start = plan.period_start_fy if plan else None
-            last_page = get_setting(s, "ui.central.page")
+        office = CentralOffice(self.db)
+        plan = office.plan_years()
+        self.plan_name = plan.name if plan else ""
+        self.survey_fy = plan.declared_fy if plan else None  # the central office works on a named year
+        last_page = office.setting("ui.central.page")
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
-        if self.survey_fy is not None:
-            first = min(start or self.survey_fy, self.survey_fy)
-            for fy in range(self.survey_fy, first - 1, -1):
+        if plan is not None and self.survey_fy is not None:
+            for fy in plan.years:
                 self.year_combo.addItem(fy_label(fy), fy)
             self.year_combo.setCurrentIndex(0)
         self.year_combo.blockSignals(False)
@@ -313,8 +309,7 @@ class CentralWindow(QMainWindow):
         if task.cancelled or result is None:
             self.show_status("全庁集計の書き出しを中止しました（前のファイルはそのままです）", "info")
             return None
-        with self.db.session() as s:
-            set_setting(s, "central.export_dir", str(target.parent))
+        CentralOffice(self.db).set_setting("central.export_dir", str(target.parent))
         self.show_status(
             f"全庁集計を書き出しました（{target.name}：施策 {result.measures:,}件、{result.rows:,}行）",
             "ok",
@@ -378,8 +373,7 @@ class CentralWindow(QMainWindow):
             QMessageBox.warning(self, "審査結果ファイル", f"作成できませんでした：{message}")
             return None
         exports = list(task.result or [])
-        with self.db.session() as s:
-            set_setting(s, "central.review_dir", str(target))
+        CentralOffice(self.db).set_setting("central.review_dir", str(target))
         returned = sum(e.returned for e in exports)
         self.show_status(
             f"審査結果ファイルを{len(exports)}課分作成しました（差戻し {returned}件）：{target}", "ok"
@@ -412,8 +406,7 @@ class CentralWindow(QMainWindow):
         if self._task is not None:
             self._task.wait()
         try:
-            with self.db.session() as s:
-                set_setting(s, "ui.central.page", str(self.stack.currentIndex()))
+            CentralOffice(self.db).set_setting("ui.central.page", str(self.stack.currentIndex()))
         except Exception:  # preferences are not worth a failed close
             log.exception("could not save window preferences")
         super().closeEvent(event)
@@ -432,8 +425,7 @@ def become_central(window: QMainWindow) -> CentralWindow | None:
     )
     if answer != QMessageBox.StandardButton.Yes:
         return None
-    with db.session() as s:
-        set_setting(s, "role", "central")
+    CentralOffice(db).become_central()
     central = CentralWindow(db)
     central.resize(window.size())
     central.show()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from dxdesk.domain.fields import JumpTarget
 from dxdesk.domain.settings import PlanSettings
-from dxdesk.store.editing import EditableSheet
+from dxdesk.section_desk import EditableSheet
 
 
 class PartHost(Protocol):

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from dxdesk.domain.fields import BASIC_FIELDS, JumpTarget
-from dxdesk.store.editing import EditableSheet
+from dxdesk.section_desk import EditableSheet
 from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
 from ui.widgets import CommitLineEdit, CommitTextEdit, MessageLabel
 

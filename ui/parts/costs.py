@@ -13,7 +13,7 @@ from dxdesk.domain.fields import COST_FIELDS, JumpTarget
 from dxdesk.domain.fiscal import fy_short
 from dxdesk.domain.sheet import CostData
 from dxdesk.domain.values import format_decimal
-from dxdesk.store.editing import EditableSheet
+from dxdesk.section_desk import EditableSheet
 from ui.grid import COMPUTED_BG, ERROR_BG, ERROR_FG, FieldGridModel, SheetGrid
 from ui.parts.base import PartHost, SheetPart, page_layout
 from ui.widgets import CommitTextEdit, MessageLabel

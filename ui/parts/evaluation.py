@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 
 from dxdesk.domain.enums import EvaluationScheme, Grade, Stage
 from dxdesk.domain.fields import JumpTarget
-from dxdesk.store.editing import EditableSheet
+from dxdesk.section_desk import EditableSheet
 from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
 from ui.widgets import CommitTextEdit, MessageLabel
 

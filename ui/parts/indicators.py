@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from dxdesk.domain.enums import Direction
 from dxdesk.domain.fields import JumpTarget
 from dxdesk.domain.fiscal import fy_short
-from dxdesk.store.editing import EditableSheet
+from dxdesk.section_desk import EditableSheet
 from ui.grid import COMPUTED_BG, FieldGridModel, SheetGrid
 from ui.parts.base import PartHost, SheetPart, page_layout
 from ui.widgets import CommitLineEdit, MessageLabel

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout
 
-from dxdesk.store.editing import EditableSheet
-from dxdesk.store.queries import MeasureRow
+from dxdesk.section_desk import EditableSheet, MeasureRow
 from ui.measure_view import MeasureView, render_measure
 from ui.parts.base import PartHost, SheetPart
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from dxdesk.domain.enums import GradingRule, MilestoneStatus
 from dxdesk.domain.fields import JumpTarget
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.store.editing import EditableSheet
+from dxdesk.section_desk import EditableSheet
 from ui.grid import FieldGridModel, SheetGrid
 from ui.parts.base import PartHost, SheetPart, page_layout
 from ui.widgets import MessageLabel

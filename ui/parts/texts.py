@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from dxdesk.domain.fields import JumpTarget
 from dxdesk.domain.settings import TextFieldSpec
-from dxdesk.store.editing import EditableSheet
+from dxdesk.section_desk import EditableSheet
 from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
 from ui.widgets import CommitTextEdit, MessageLabel
 

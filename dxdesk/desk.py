@@ -1,0 +1,107 @@
+"""What the two role façades share: the open database, its settings, the plan and its years.
+
+:class:`dxdesk.section_desk.SectionDesk` (a section's year) and :class:`dxdesk.central.office.CentralOffice`
+(the central office) derive from :class:`Desk`. A desk takes plain values and returns plain dataclasses
+and domain types; sessions, ORM objects and SQL stay behind it (docs/core-api.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from dxdesk.domain.fiscal import survey_years
+from dxdesk.domain.settings import PlanSettings
+from dxdesk.store.database import Database
+from dxdesk.store.queries import current_plan
+from dxdesk.store.settings_store import get_setting, set_setting
+from dxdesk.store.snapshot import plan_settings
+
+__all__ = ["Database", "Desk", "PlanYears"]  # Database: the handle ui passes to the core
+
+
+@dataclass(frozen=True)
+class PlanYears:
+    """The plan of the database with its survey year and the years a screen offers (newest first).
+
+    ``declared_fy`` is the plan's own survey year (None when the plan does not name one; the central
+    office issues and merges nothing then), ``survey_fy`` the year the section application edits."""
+
+    plan_id: int
+    code: str
+    name: str
+    settings: PlanSettings
+    survey_fy: int
+    declared_fy: int | None
+    years: tuple[int, ...]
+    period_start: int | None
+
+
+class Desk:
+    """One open database seen by one role. ``db`` is the handle passed to the core's operations."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    # --- the database -----------------------------------------------------------------------------
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, else None (a server database)."""
+        return self.db.path
+
+    @property
+    def url(self) -> str:
+        return self.db.url
+
+    @property
+    def location(self) -> str:
+        """What to show as "the data": the file, or the URL without its password."""
+        return str(self.db.path) if self.db.path is not None else self.display_url
+
+    @property
+    def display_url(self) -> str:
+        return make_url(self.db.url).render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.db.dispose()
+
+    # --- settings ---------------------------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        """A stored setting (``None`` when not set)."""
+        with self.db.session() as s:
+            return get_setting(s, key)
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        """Store several settings in one transaction."""
+        with self.db.session() as s:
+            for key, value in values.items():
+                set_setting(s, key, value)
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.set_settings({key: value})
+
+    @property
+    def role(self) -> str | None:
+        """``"central"`` for the central office's database, else the section's (``"section"`` or unset)."""
+        return self.setting("role")
+
+    # --- the plan ---------------------------------------------------------------------------------
+    def plan_years(self) -> PlanYears | None:
+        """The plan, its survey year and the years to offer; None when the database has no plan."""
+        with self.db.session() as s:
+            plan = current_plan(s)
+            if plan is None:
+                return None
+            survey, years = survey_years(plan.period_start_fy, plan.period_end_fy, plan.current_fy)
+            return PlanYears(
+                plan_id=plan.id,
+                code=plan.code,
+                name=plan.name,
+                settings=plan_settings(plan),
+                survey_fy=survey,
+                declared_fy=plan.current_fy,
+                years=tuple(years),
+                period_start=plan.period_start_fy,
+            )

@@ -1,0 +1,247 @@
+"""The section's façade: one section's database and its year — sheets, edits, checks, the submission,
+kits and review workbooks.
+
+The section application (ui/) speaks to :class:`SectionDesk` and to the types re-exported here; it
+never opens a session or names an ORM model. ``SectionDesk(db)`` wraps an open database; the methods
+take plain values (ids, codes, fiscal years) and return dataclasses or domain types.
+
+    desk.start_state()                      the plan, its years and the window's remembered choices
+    desk.sections_for_year(plan_id, fy)     (code, name) of the sections with measures that year
+    desk.measure_list(plan_id, fy, section, settings)   list rows and the plan tree for the list
+    desk.entry_session(...)                 the editing session (autosave on its own thread)
+    desk.presubmission_check(plan_id, fy, section, sheets)   the 提出前チェック
+    desk.measure_id(plan_id, code)          a measure's id from its code (findings name codes)
+    desk.save_window_state(fy, section, measure_id)
+    desk.submission_start(fy, section)      what the export dialog shows before it writes
+    desk.received_notes(plan_id, fy)        the central office's decisions and comments received
+    desk.import_review(path, user)          import a review workbook (returned sheets → 要確認)
+
+Backups are functions of the database file and are re-exported as they are (``create_backup``,
+``restore_backup``, ``list_backups``, ``backup_due``, ``backup_dir``).
+
+The exchange and review modules are imported inside the methods that use them: the section
+application's start-up (scripts/bench_entry.py) does not pay for openpyxl and the signing code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from dxdesk.desk import Desk, PlanYears
+from dxdesk.domain.audit import Finding
+from dxdesk.domain.settings import PlanSettings
+from dxdesk.store.autosave import SaveResult
+from dxdesk.store.backup import (
+    BackupError,
+    BackupInfo,
+    backup_dir,
+    backup_due,
+    create_backup,
+    list_backups,
+    restore_backup,
+)
+from dxdesk.store.database import Database, DatabaseError, open_database
+from dxdesk.store.demo import create_demo_database
+from dxdesk.store.editing import EditableSheet, EditError, FieldChange
+from dxdesk.store.entry import EntrySession
+from dxdesk.store.models import Measure, Plan, ReceivedReview
+from dxdesk.store.presubmit import CheckItem, CheckReport, presubmission_check
+from dxdesk.store.queries import (
+    MeasureRow,
+    TreeNode,
+    current_plan,
+    measure_rows,
+    plan_tree,
+    section_names,
+    sections_for_year,
+)
+from dxdesk.store.settings_store import get_setting
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from dxdesk.central.review_import import ReceivedNote, ReviewImportResult
+
+__all__ = [
+    "BackupError",
+    "BackupInfo",
+    "CheckItem",
+    "CheckReport",
+    "Database",
+    "DatabaseError",
+    "EditError",
+    "EditableSheet",
+    "EntrySession",
+    "FieldChange",
+    "MeasureRow",
+    "PlanYears",
+    "ReceivedNotes",
+    "SaveResult",
+    "SectionDesk",
+    "SectionStart",
+    "SubmissionStart",
+    "TreeNode",
+    "backup_dir",
+    "backup_due",
+    "create_backup",
+    "create_demo_database",
+    "list_backups",
+    "open_database",
+    "restore_backup",
+]
+
+
+@dataclass(frozen=True)
+class SectionStart:
+    """What the section application opens on: the plan and the choices remembered at the last close."""
+
+    plan: PlanYears
+    own_section: str | None
+    last_fy: int | None
+    last_section: str | None
+    last_measure: int | None
+
+    @property
+    def fiscal_year(self) -> int:
+        """The year to show: the remembered one when the plan still offers it, else the survey year."""
+        return self.last_fy if self.last_fy in self.plan.years else self.plan.survey_fy
+
+
+@dataclass(frozen=True)
+class SubmissionStart:
+    """What the export dialog shows before writing: the check, the section, the next revision."""
+
+    findings: list[Finding]
+    section_name: str
+    revision: int
+    author: str
+    folder: str
+
+
+@dataclass
+class ReceivedNotes:
+    """The central office's notes received for a year, by measure code, and the measures' codes by id."""
+
+    notes: dict[str, list[ReceivedNote]] = field(default_factory=dict)
+    codes: dict[int, str] = field(default_factory=dict)
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+class SectionDesk(Desk):
+    """A section's database seen by the section application."""
+
+    def _plan(self, s: Session, plan_id: int) -> Plan:
+        plan = s.get(Plan, plan_id)
+        if plan is None:
+            raise DatabaseError("計画が見つかりません。データベースを開き直してください。")
+        return plan
+
+    # --- opening ----------------------------------------------------------------------------------
+    def start_state(self) -> SectionStart | None:
+        """The plan and the window's remembered year, section and measure; None without a plan."""
+        plan = self.plan_years()
+        if plan is None:
+            return None
+        with self.db.session() as s:
+            own, fy, section, measure = (
+                get_setting(s, k) for k in ("section_code", "ui.fiscal_year", "ui.section", "ui.measure")
+            )
+        return SectionStart(plan, own or None, _int(fy), section or None, _int(measure))
+
+    def save_window_state(self, fiscal_year: int, section_code: str | None, measure_id: int | None) -> None:
+        values = {"ui.fiscal_year": str(fiscal_year), "ui.section": section_code or ""}
+        if measure_id is not None:
+            values["ui.measure"] = str(measure_id)
+        self.set_settings(values)
+
+    def entry_session(
+        self,
+        *,
+        settings: PlanSettings,
+        survey_fy: int,
+        user: str,
+        on_saved: Callable[[SaveResult], None] | None = None,
+        defer: Callable[[Callable[[], None]], None] | None = None,
+    ) -> EntrySession:
+        """The editing session of this database (sheets in memory, autosave on its own thread)."""
+        return EntrySession(
+            self.db, settings=settings, survey_fy=survey_fy, user=user, on_saved=on_saved, defer=defer
+        )
+
+    # --- the list ---------------------------------------------------------------------------------
+    def sections_for_year(self, plan_id: int, fiscal_year: int) -> list[tuple[str, str]]:
+        with self.db.session() as s:
+            return sections_for_year(s, self._plan(s, plan_id), fiscal_year)
+
+    def measure_list(
+        self, plan_id: int, fiscal_year: int, section_code: str | None, settings: PlanSettings
+    ) -> tuple[list[MeasureRow], list[TreeNode]]:
+        """The rows of the list (one per measure of the year, optionally one section's) and the tree."""
+        with self.db.session() as s:
+            plan = self._plan(s, plan_id)
+            rows = measure_rows(s, plan, fiscal_year, section_code=section_code, settings=settings)
+            return rows, plan_tree(s, plan, rows)
+
+    def measure_id(self, plan_id: int, code: str) -> int | None:
+        with self.db.session() as s:
+            return s.scalar(select(Measure.id).where(Measure.plan_id == plan_id, Measure.code == code))
+
+    # --- checks and the submission ----------------------------------------------------------------
+    def presubmission_check(
+        self,
+        plan_id: int,
+        fiscal_year: int,
+        section_code: str | None,
+        sheets: Mapping[tuple[int, int], EditableSheet] | None = None,
+    ) -> CheckReport:
+        """The 提出前チェック of the year (``sheets``: edits still on their way to the disk)."""
+        with self.db.session() as s:
+            return presubmission_check(
+                s, self._plan(s, plan_id), fiscal_year, section_code=section_code, sheets=sheets
+            )
+
+    def submission_start(self, fiscal_year: int, section_code: str) -> SubmissionStart:
+        from dxdesk.exchange.submission import last_revision, presubmission_findings
+
+        with self.db.session() as s:
+            plan = current_plan(s)
+            return SubmissionStart(
+                findings=presubmission_findings(s, plan, fiscal_year, section_code) if plan else [],
+                section_name=section_names(s, fiscal_year).get(section_code, section_code),
+                revision=(last_revision(s, plan.code, fiscal_year, section_code) + 1) if plan else 1,
+                author=get_setting(s, "export_author") or "",
+                folder=get_setting(s, "export_dir") or "",
+            )
+
+    # --- review workbooks from the central office ---------------------------------------------------
+    def received_notes(self, plan_id: int, fiscal_year: int) -> ReceivedNotes | None:
+        """The decisions and comments received for ``fiscal_year``; None when no review workbook was
+        ever imported (the usual case, answered without reading the notes)."""
+        with self.db.session() as s:
+            if s.scalar(select(ReceivedReview.id).limit(1)) is None:
+                return None
+            from dxdesk.central.review_import import received_comments
+
+            out = ReceivedNotes()
+            for note in received_comments(s, fiscal_year):
+                out.notes.setdefault(note.measure_code, []).append(note)
+            if out.notes:
+                rows: Any = s.execute(
+                    select(Measure.id, Measure.code).where(Measure.plan_id == plan_id)
+                ).all()
+                out.codes = dict(rows)
+            return out
+
+    def import_review(self, path: Path, *, user: str = "") -> ReviewImportResult:
+        """Import a review workbook of the central office. Raises ``CentralError`` (a DxdeskError)."""
+        from dxdesk.central.review_import import import_review
+
+        return import_review(self.db, path, user=user)
