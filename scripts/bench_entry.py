@@ -12,7 +12,7 @@ Prints:
   run: with autosave on its own thread (as built), with no saving at all (what the screen itself
   costs), and saving on the screen's thread (the baseline); for each, the time a commit takes on the
   screen's thread and the longest stall of the event loop around each field (a 2 ms timer's gaps).
-Targets (issue 3): ready ≤ 1.5 s, switch ≤ 100 ms median, typing never blocks on saving.
+Targets: ready ≤ 1.5 s, switch ≤ 100 ms median, typing never blocks on saving.
 """
 
 from __future__ import annotations

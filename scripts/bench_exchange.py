@@ -1,4 +1,4 @@
-"""Benchmarks of the signed workbooks (issue 4), printed as figures, not asserted in tests.
+"""Benchmarks of the signed workbooks, printed as figures, not asserted in tests.
 
     .venv/bin/python scripts/bench_exchange.py                 # export and verification
     .venv/bin/python scripts/bench_exchange.py --demo 300x20   # plus `dxdesk demo` at that scale

@@ -1,10 +1,10 @@
-"""Benchmark of the central merge and the merged workbook (issue 5), printed as figures.
+"""Benchmark of the central merge and the merged workbook, printed as figures.
 
     .venv/bin/python scripts/bench_merge.py                       # dxdesk demo 200 × 10, then measure
     .venv/bin/python scripts/bench_merge.py --demo /tmp/d200      # reuse (or keep) that demo folder
     .venv/bin/python scripts/bench_merge.py --sections 300 --measures 20
 
-Targets (issue 5, with `dxdesk demo` at 200 sections × 10 measures, on the 2-core machine):
+Targets (with `dxdesk demo` at 200 sections × 10 measures, on the 2-core machine):
 - merging all submissions into a fresh SQLite central database, with full verification including the
   visible-cell check: ≤ 3 s, and ≥ 10× faster than just reading the same files with
   ``pandas.read_excel(sheet_name=None)`` (openpyxl engine) in the same run;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: the organisation report (``dxdesk print --kind report``) for 1,000 measures.
 
-Target (issue 6): ≤ 30 s, with memory bounded — pages streamed, not held. Each size runs in its own
+Target: ≤ 30 s, with memory bounded — pages streamed, not held. Each size runs in its own
 process so that peak RSS (``resource.getrusage``) belongs to that run alone; the script prints time,
 pages, pages per second, peak RSS and the growth of RSS during printing, for 250, 500 and 1,000
 measures, and once more for 1,000 with reportlab's default page handling (pages kept uncompressed until

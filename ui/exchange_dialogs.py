@@ -1,6 +1,6 @@
 """Dialogs for the files that travel: importing a kit (passphrase) and exporting a submission.
 
-Two entry points for the main window (wired into the menus and the welcome screen by the integrator):
+Two entry points for the main window (wired into its menus and the welcome screen):
 
 - :func:`import_kit_interactive` asks for a kit file (unless one is given), shows what the kit is and
   the central CA's fingerprint to compare with the slip, asks for the passphrase, imports with a

@@ -6,7 +6,7 @@ responsive; 中止 stops between pages and leaves any previous file untouched, s
 atomically). File names, page counts and fonts come from ``dxdesk.report``; this module only asks and
 shows. People print from their PDF viewer, which every LGWAN PC has.
 
-The integrator wires :func:`open_print_dialog` into the menus: the current sheet is one id, a selection
+Both windows call :func:`open_print_dialog` from their menus: the current sheet is one id, a selection
 several, a section is ``section_code`` with no ids.
 """
 

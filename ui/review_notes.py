@@ -9,7 +9,6 @@ of returned sheets (要確認) and the notes are ``dxdesk.central.review_import`
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.fiscal import JST, fy_label
 from dxdesk.section_desk import Database, SectionDesk
 
 if TYPE_CHECKING:  # the review modules are imported when used: the section application starts fast
@@ -36,7 +35,6 @@ if TYPE_CHECKING:  # the review modules are imported when used: the section appl
 __all__ = ["ReviewNotesDock", "import_review_interactive", "install_review_notes"]
 
 _COLORS = {"accepted": "#2e7d32", "returned": "#b00020", "pending": "#666666"}
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
 def import_review_interactive(

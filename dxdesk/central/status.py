@@ -23,14 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dxdesk.central.errors import CentralError
-from dxdesk.domain.fiscal import FiscalYear, fy_label
+from dxdesk.domain.fiscal import JST, FiscalYear, fy_label
 from dxdesk.exchange.kit import sections_with_measures
 from dxdesk.store.models import Bureau, MeasureReview, ReceivedSubmission, Section, SubmissionHead
 from dxdesk.store.queries import current_plan, section_names
 
 __all__ = ["JST", "SectionState", "StatusBoard", "StatusRow", "reminder_text", "status_board"]
-
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
 class SectionState(StrEnum):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta, timezone
 
 from dxdesk.errors import DxdeskError
 
 __all__ = [
     "ERAS",
+    "JST",
     "Era",
     "FiscalYear",
     "FiscalYearError",
@@ -27,6 +28,10 @@ __all__ = [
     "parse_period",
     "survey_years",
 ]
+
+
+JST = timezone(timedelta(hours=9), "JST")
+"""Japan Standard Time: every date and time a person reads (files, slips, sheets, notes) is shown in it."""
 
 
 class FiscalYearError(DxdeskError, ValueError):

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.fiscal import JST, fy_label
 from dxdesk.exchange.certificates import format_fingerprint
 from dxdesk.exchange.layout import C, Form
 from dxdesk.exchange.workbook import WorkbookBuilder
@@ -25,7 +25,6 @@ SLIP_NOTICE = (
     "中央認証局の指紋は、取り込み画面に表示される指紋と同じであることを確かめてください。"
 )
 SLIPS_PER_PAGE = 3
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from dxdesk import __version__
 from dxdesk.domain.audit import Finding, check_measure, check_plan
 from dxdesk.domain.enums import Severity
-from dxdesk.domain.fiscal import FiscalYear, fy_label
+from dxdesk.domain.fiscal import JST, FiscalYear, fy_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.exchange.authority import active_credential
 from dxdesk.exchange.certificates import cert_from_pem, format_fingerprint
@@ -54,7 +54,6 @@ __all__ = [
     "verify_submission",
 ]
 
-JST = dt.timezone(dt.timedelta(hours=9), "JST")
 Progress = Callable[[int, int, str], None]
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 

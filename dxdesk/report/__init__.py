@@ -1,4 +1,4 @@
-"""Reports: printed sheets and reports as PDF (and, from issue 5, the merged Excel workbook).
+"""Reports: printed sheets and reports as PDF (and the merged Excel workbook).
 
 PDF printing: :func:`dxdesk.report.documents.make_pdf` writes A4 management sheets, a section's
 booklet or the organisation report. The PDFs embed a Japanese TrueType font (:mod:`.fonts`), break

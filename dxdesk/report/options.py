@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dxdesk.domain.fields import COST_NUMBER_FIELDS
 from dxdesk.domain.fiscal import FiscalYear, fy_label
 from dxdesk.domain.settings import SHEET_PARTS, PlanSettings
 from dxdesk.report.errors import PrintError
@@ -65,16 +66,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "value_note": "進捗状況",
     "chart": "指標の推移（グラフ）",
     # 事業費
-    "budget": "予算額",
-    "settlement": "決算額",
-    "fund_general": "一般財源",
-    "fund_national": "国庫支出金",
-    "fund_prefecture": "県支出金",
-    "fund_bonds": "地方債",
-    "fund_other": "その他",
-    "personnel_cost": "人件費計",
-    "staff_ratio": "正職員従事割合（人）",
-    "overtime_hours": "正職員時間外勤務（時間）",
+    **COST_NUMBER_FIELDS,
     "part_time_staff": "会計年度任用職員の有無",
     "execution_note": "執行状況の説明",
     "cost_items": "事業費の内訳",

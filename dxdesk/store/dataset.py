@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dxdesk.domain.enums import Direction, EntryStatus, Grade, IndicatorKind, MilestoneStatus, Stage
+from dxdesk.domain.fields import COST_NUMBER_FIELDS
 from dxdesk.domain.settings import KNOWN_TEXT_FIELDS, PlanSettings, SettingsError
 from dxdesk.domain.values import Value, ValueInputError, ValueType, normalize_number, normalize_value
 from dxdesk.errors import DxdeskError
@@ -44,19 +45,6 @@ from dxdesk.store.models import (
 FORMAT = "dxdesk/dataset/1"
 
 __all__ = ["FORMAT", "DatasetError", "export_dataset", "import_dataset", "load_dataset_file"]
-
-COST_FIELDS = (
-    "budget",
-    "settlement",
-    "fund_general",
-    "fund_national",
-    "fund_prefecture",
-    "fund_bonds",
-    "fund_other",
-    "personnel_cost",
-    "staff_ratio",
-    "overtime_hours",
-)
 
 
 class DatasetError(DxdeskError, ValueError):
@@ -258,7 +246,7 @@ def cost_fields(fy_text: str, cd: Mapping[str, Any], where: str) -> tuple[int, d
     fy = _int(fy_text, f"{where}.costs")
     assert fy is not None
     w = f"{where}.costs.{fy_text}"
-    cols: dict[str, Any] = {f: _number(cd.get(f), f"{w}.{f}") for f in COST_FIELDS}
+    cols: dict[str, Any] = {f: _number(cd.get(f), f"{w}.{f}") for f in COST_NUMBER_FIELDS}
     pts = cd.get("part_time_staff")
     cols["part_time_staff"] = None if pts is None else str(pts)
     cols["execution_note"] = str(cd.get("execution_note", ""))
@@ -691,7 +679,7 @@ def export_dataset(
         md["years"] = yrs
         md["costs"] = {
             str(c.fiscal_year): _prune(
-                {f: _dec(getattr(c, f)) for f in COST_FIELDS}
+                {f: _dec(getattr(c, f)) for f in COST_NUMBER_FIELDS}
                 | {"part_time_staff": c.part_time_staff, "execution_note": c.execution_note}
             )
             for c in m.cost_rows

@@ -43,6 +43,25 @@ def indicator_data(ind: Indicator) -> IndicatorData:
     return _indicator(ind, vt, years)
 
 
+def cost_data(c: Any) -> CostData:
+    """The 事業費 of one year from a ``CostRow`` (both the ORM path and the fast year path use it)."""
+    return CostData(
+        fiscal_year=c.fiscal_year,
+        budget=c.budget,
+        settlement=c.settlement,
+        fund_general=c.fund_general,
+        fund_national=c.fund_national,
+        fund_prefecture=c.fund_prefecture,
+        fund_bonds=c.fund_bonds,
+        fund_other=c.fund_other,
+        personnel_cost=c.personnel_cost,
+        staff_ratio=c.staff_ratio,
+        overtime_hours=c.overtime_hours,
+        part_time_staff=c.part_time_staff,
+        execution_note=c.execution_note,
+    )
+
+
 def _indicator(r: Any, vt: ValueType, years: dict[int, IndicatorYear]) -> IndicatorData:
     """An indicator from an ORM object or a row of the same columns (the fast year snapshots)."""
     return IndicatorData(
@@ -102,24 +121,7 @@ def snapshot(m: Measure, fy: int) -> MeasureSnapshot:
         summary=m.summary,
         target_group=m.target_group,
         indicators=tuple(indicator_data(i) for i in m.indicators),
-        costs={
-            c.fiscal_year: CostData(
-                fiscal_year=c.fiscal_year,
-                budget=c.budget,
-                settlement=c.settlement,
-                fund_general=c.fund_general,
-                fund_national=c.fund_national,
-                fund_prefecture=c.fund_prefecture,
-                fund_bonds=c.fund_bonds,
-                fund_other=c.fund_other,
-                personnel_cost=c.personnel_cost,
-                staff_ratio=c.staff_ratio,
-                overtime_hours=c.overtime_hours,
-                part_time_staff=c.part_time_staff,
-                execution_note=c.execution_note,
-            )
-            for c in m.cost_rows
-        },
+        costs={c.fiscal_year: cost_data(c) for c in m.cost_rows},
     )
 
 
@@ -285,21 +287,7 @@ def year_snapshots(session: Session, plan: Plan, fy: int) -> list[tuple[int, int
     for c in session.execute(
         select(CostRow).where(CostRow.measure_id.in_(in_plan)).order_by(CostRow.fiscal_year)
     ).scalars():
-        costs.setdefault(c.measure_id, {})[c.fiscal_year] = CostData(
-            fiscal_year=c.fiscal_year,
-            budget=c.budget,
-            settlement=c.settlement,
-            fund_general=c.fund_general,
-            fund_national=c.fund_national,
-            fund_prefecture=c.fund_prefecture,
-            fund_bonds=c.fund_bonds,
-            fund_other=c.fund_other,
-            personnel_cost=c.personnel_cost,
-            staff_ratio=c.staff_ratio,
-            overtime_hours=c.overtime_hours,
-            part_time_staff=c.part_time_staff,
-            execution_note=c.execution_note,
-        )
+        costs.setdefault(c.measure_id, {})[c.fiscal_year] = cost_data(c)
     out: list[tuple[int, int | None, MeasureSnapshot]] = []
     for m in measures:
         y = years.get(m.id)

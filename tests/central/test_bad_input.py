@@ -1,4 +1,4 @@
-"""Bad input in the inbox (issue 5): each file gets its own clear line, nothing of a bad file is merged,
+"""Bad input in the inbox: each file gets its own clear line, nothing of a bad file is merged,
 and the next file is still processed."""
 
 from __future__ import annotations
