@@ -100,7 +100,7 @@ def cmd_dump_dataset(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from dxdesk.domain.audit import check_measure, check_plan
-    from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
+    from dxdesk.domain.fiscal import fy_label, parse_fiscal_year
     from dxdesk.store.queries import current_plan, measure_rows, section_names
     from dxdesk.store.snapshot import plan_settings
 
@@ -111,11 +111,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             if plan is None:
                 ng("計画が登録されていません")
                 return EXIT_USAGE
-            try:
-                fy = parse_fiscal_year(args.fy) if args.fy else (plan.current_fy or 0)
-            except FiscalYearError as exc:
-                ng(exc)
-                return EXIT_USAGE
+            fy = parse_fiscal_year(args.fy) if args.fy else (plan.current_fy or 0)
             all_rows = measure_rows(s, plan, fy)
             rows = [r for r in all_rows if args.section in (None, r.section_code)]
             settings = plan_settings(plan)

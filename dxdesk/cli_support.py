@@ -3,6 +3,7 @@
     out(text)                 one line on stdout (flushed: batch jobs read it as it comes)
     err(text) / ng(message)   one line on stderr; ``ng`` writes ``NG <message>``
     open_existing(target)     open a database that must already exist (a mistyped path is an error)
+    existing_database(target) the same as a context manager that disposes of it
     open_or_create(target)    open, creating if needed — only ``init-db``, ``demo-db`` and ``demo``
     fiscal_year(text)         ``--fy`` (R8, 令和8年度, 2026) or None when not given
     progress(verbose)         a ``progress(i, n, message)`` callback printing each new message to stderr
@@ -15,7 +16,8 @@ command lets through is printed by ``dxdesk.cli.main`` as ``NG <message>`` with 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from dxdesk.domain.fiscal import parse_fiscal_year
@@ -28,6 +30,7 @@ __all__ = [
     "MissingDatabase",
     "check_exists",
     "err",
+    "existing_database",
     "fiscal_year",
     "ng",
     "open_existing",
@@ -72,6 +75,17 @@ def open_existing(target: str | Path) -> Database:
     """Open and upgrade a database that exists. Raises :class:`MissingDatabase` / ``DatabaseError``."""
     check_exists(target)
     return open_database(target)
+
+
+@contextmanager
+def existing_database(target: str | Path) -> Iterator[Database]:
+    """``with existing_database(args.db) as db:`` — :func:`open_existing`, disposed at the end. Errors
+    raised inside reach ``dxdesk.cli.main``, which prints ``NG <message>`` and exits 2."""
+    db = open_existing(target)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def open_or_create(target: str | Path) -> Database:

@@ -22,32 +22,30 @@ from pathlib import Path
 from typing import Any
 
 from dxdesk.central.user import current_user
-from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, err, fiscal_year, ng, open_existing, out
+from dxdesk.cli_support import (
+    EXIT_ACT,
+    EXIT_OK,
+    EXIT_USAGE,
+    err,
+    existing_database,
+    fiscal_year,
+    ng,
+    open_existing,
+    out,
+)
 
 __all__ = ["add_commands"]
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from dxdesk.central.errors import CentralError
     from dxdesk.central.merge import merge_paths
-    from dxdesk.domain.fiscal import FiscalYearError
 
     missing = [p for p in args.paths if not Path(p).exists()]
-    try:
-        fy = fiscal_year(args.fy)
-    except FiscalYearError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    db = open_existing(args.db)
-    try:
+    fy = fiscal_year(args.fy)
+    with existing_database(args.db) as db:
         report = merge_paths(
             db, args.paths, fiscal_year=fy, workers=args.workers, user=args.user or current_user()
         )
-    except CentralError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
     for f in report.files:
         out(f.line())
     out(report.summary_line())
@@ -57,23 +55,11 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from dxdesk.central.errors import CentralError
-    from dxdesk.domain.fiscal import FiscalYearError
     from dxdesk.report.workbook import export_merged_workbook
 
-    try:
-        fy = fiscal_year(args.fy)
-    except FiscalYearError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    db = open_existing(args.db)
-    try:
+    fy = fiscal_year(args.fy)
+    with existing_database(args.db) as db:
         r = export_merged_workbook(db, Path(args.out), fiscal_year=fy)
-    except CentralError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
     out(
         f"OK {r.path} 行={r.rows} 施策={r.measures} 課所室={r.sections} 指摘={r.findings} seconds={r.seconds:.1f}"
     )
@@ -81,7 +67,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from dxdesk.central.errors import CentralError
     from dxdesk.central.status import SectionState, reminder_text, status_board
     from dxdesk.domain.fiscal import FiscalYearError
 
@@ -91,15 +76,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     except (FiscalYearError, ValueError) as exc:
         ng(exc)
         return EXIT_USAGE
-    db = open_existing(args.db)
-    try:
-        with db.session() as s:
-            board = status_board(s, fy, states=states, text=args.text, sort=args.sort, descending=args.desc)
-    except CentralError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
+    with existing_database(args.db) as db, db.session() as s:
+        board = status_board(s, fy, states=states, text=args.text, sort=args.sort, descending=args.desc)
     if args.reminder:
         text = reminder_text(board, deadline=args.deadline or "", sender=args.sender or "")
         out(text.rstrip("\n") if text else "未提出の課所室はありません")
@@ -156,11 +134,9 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_review_export(args: argparse.Namespace) -> int:
-    from dxdesk.central.errors import CentralError
     from dxdesk.central.review_sheets import export_review_workbooks
 
-    db = open_existing(args.db)
-    try:
+    with existing_database(args.db) as db:
         written = export_review_workbooks(
             db,
             Path(args.out),
@@ -168,11 +144,6 @@ def cmd_review_export(args: argparse.Namespace) -> int:
             fiscal_year=fiscal_year(args.fy),
             user=args.user or current_user(),
         )
-    except CentralError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
     for r in written:
         out(f"OK {r.path} 第{r.version}版 受理={r.accepted} 差戻し={r.returned} 未審査={r.pending}")
     return EXIT_OK
@@ -199,17 +170,9 @@ def cmd_import_review(args: argparse.Namespace) -> int:
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
     from dxdesk.central.conflicts import pending_conflicts
-    from dxdesk.central.errors import CentralError
 
-    db = open_existing(args.db)
-    try:
-        with db.session() as s:
-            items = pending_conflicts(s, fiscal_year(args.fy))
-    except CentralError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
+    with existing_database(args.db) as db, db.session() as s:
+        items = pending_conflicts(s, fiscal_year(args.fy))
     for c in items:
         out(
             f"競合 {c.id} {c.other.section_code} {c.other.section_name} 第{c.other.revision}版 "
@@ -224,16 +187,9 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     from dxdesk.central.conflicts import resolve_conflict
-    from dxdesk.central.errors import CentralError
 
-    db = open_existing(args.db)
-    try:
+    with existing_database(args.db) as db:
         kept = resolve_conflict(db, args.conflict, args.keep, user=args.user or current_user())
-    except CentralError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
     out(f"OK 採用 {kept.id} {kept.section_code} 第{kept.revision}版 {kept.file_name}")
     return EXIT_OK
 

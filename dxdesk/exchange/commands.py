@@ -140,7 +140,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_issue_kits(args: argparse.Namespace) -> int:
-    from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
+    from dxdesk.domain.fiscal import parse_fiscal_year
     from dxdesk.exchange.errors import ExchangeError
     from dxdesk.exchange.kit import issue_kits
     from dxdesk.store.queries import current_plan
@@ -150,11 +150,7 @@ def cmd_issue_kits(args: argparse.Namespace) -> int:
         with db.session() as s:
             plan = current_plan(s)
             current = plan.current_fy if plan else None
-        try:
-            fy = parse_fiscal_year(args.fy) if args.fy else current
-        except FiscalYearError as exc:
-            ng(exc)
-            return EXIT_USAGE
+        fy = parse_fiscal_year(args.fy) if args.fy else current
         if fy is None:
             ng("年度がわかりません（--fy で指定してください）")
             return EXIT_USAGE
@@ -197,7 +193,7 @@ def cmd_import_kit(args: argparse.Namespace) -> int:
 
 
 def cmd_export_submission(args: argparse.Namespace) -> int:
-    from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
+    from dxdesk.domain.fiscal import parse_fiscal_year
     from dxdesk.exchange.errors import ExchangeError, ExportBlocked
     from dxdesk.exchange.submission import export_submission
     from dxdesk.store.queries import current_plan
@@ -209,11 +205,7 @@ def cmd_export_submission(args: argparse.Namespace) -> int:
             plan = current_plan(s)
             section = args.section or get_setting(s, "section_code")
             fy_default = plan.current_fy if plan else None
-        try:
-            fy = parse_fiscal_year(args.fy) if args.fy else fy_default
-        except FiscalYearError as exc:
-            ng(exc)
-            return EXIT_USAGE
+        fy = parse_fiscal_year(args.fy) if args.fy else fy_default
         if fy is None or not section:
             ng("年度と課所室がわかりません（--fy と --section で指定してください）")
             return EXIT_USAGE

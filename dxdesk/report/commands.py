@@ -21,15 +21,11 @@ __all__ = ["add_commands", "cmd_print"]
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
+    from dxdesk.domain.fiscal import parse_fiscal_year
     from dxdesk.report.documents import PrintJob, make_pdf
     from dxdesk.report.errors import PrintError
 
-    try:
-        fy = parse_fiscal_year(args.fy) if args.fy else None
-    except FiscalYearError as exc:
-        ng(exc)
-        return EXIT_USAGE
+    fy = parse_fiscal_year(args.fy) if args.fy else None
     target = Path(args.out)
     if target.suffix.lower() != ".pdf":
         ng(f"出力ファイル「{target.name}」の拡張子を .pdf にしてください。")
