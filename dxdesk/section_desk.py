@@ -65,7 +65,7 @@ from dxdesk.store.settings_store import get_setting
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from dxdesk.central.review_import import ReceivedNote, ReviewImportResult
+    from dxdesk.section_review import ReceivedNote, ReviewImportResult
 
 __all__ = [
     "BackupError",
@@ -228,7 +228,7 @@ class SectionDesk(Desk):
         with self.db.session() as s:
             if s.scalar(select(ReceivedReview.id).limit(1)) is None:
                 return None
-            from dxdesk.central.review_import import received_comments
+            from dxdesk.section_review import received_comments
 
             out = ReceivedNotes()
             for note in received_comments(s, fiscal_year):
@@ -242,6 +242,6 @@ class SectionDesk(Desk):
 
     def import_review(self, path: Path, *, user: str = "") -> ReviewImportResult:
         """Import a review workbook of the central office. Raises ``CentralError`` (a DxdeskError)."""
-        from dxdesk.central.review_import import import_review
+        from dxdesk.section_review import import_review
 
         return import_review(self.db, path, user=user)

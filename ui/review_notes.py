@@ -4,7 +4,7 @@
 Kept apart from the main window: :func:`install_review_notes` adds the menu action and a dock
 「中央からの審査結果」 to a :class:`ui.main_window.MainWindow`; the dock follows the measure shown and
 is visible only while the year has comments from the central office. The import itself, the reopening
-of returned sheets (要確認) and the notes are ``dxdesk.central.review_import``.
+of returned sheets (要確認) and the notes are ``dxdesk.section_review``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dxdesk.domain.fiscal import JST, fy_label
 from dxdesk.section_desk import Database, SectionDesk
 
 if TYPE_CHECKING:  # the review modules are imported when used: the section application starts fast
-    from dxdesk.central.review_import import ReceivedNote, ReviewImportResult
+    from dxdesk.section_review import ReceivedNote, ReviewImportResult
     from ui.main_window import MainWindow
 
 __all__ = ["ReviewNotesDock", "import_review_interactive", "install_review_notes"]

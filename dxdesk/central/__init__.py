@@ -9,7 +9,6 @@
   the same folder;
 - ``status``: the status board (未提出 / 提出済 / 差戻し中 / 受理) and the reminder text;
 - ``review``, ``review_sheets``: the review per measure and the signed review workbook;
-- ``review_import``: importing a review workbook in the section's database;
 - ``conflicts``: same revision, different content — listing and resolving;
 - ``commands``: ``dxdesk merge``, ``export``, ``status``, ``review``, ``review-export``,
   ``import-review``, ``conflicts``, ``resolve``;
@@ -17,5 +16,7 @@
   commands ``plan-template`` and ``import-plan`` in ``plan_commands``.
 
 The plan master (Excel template and import) is ``plan_master`` (its own package); the merged workbook
-is ``dxdesk.report.workbook``. API reference: docs/central.md.
+is ``dxdesk.report.workbook``; the section's import of a review workbook is ``dxdesk.section_review``
+(section side, used through ``dxdesk.section_desk.SectionDesk.import_review``); the office's façade
+for the screens is ``office`` (docs/core-api.md). API reference: docs/central.md.
 """

@@ -151,8 +151,8 @@ def cmd_review_export(args: argparse.Namespace) -> int:
 
 def cmd_import_review(args: argparse.Namespace) -> int:
     from dxdesk.central.errors import CentralError
-    from dxdesk.central.review_import import import_review
     from dxdesk.paths import default_database_path
+    from dxdesk.section_review import import_review
 
     db = open_existing(args.db or str(default_database_path()))
     try:

@@ -21,12 +21,12 @@ from dxdesk.central.review import (
     set_decision,
     update_comment,
 )
-from dxdesk.central.review_import import import_review, received_comments, review_decisions
 from dxdesk.central.review_sheets import export_review_workbook
 from dxdesk.central.status import SectionState, reminder_text, status_board
 from dxdesk.domain.enums import EntryStatus
 from dxdesk.exchange.authority import load_trust
 from dxdesk.exchange.verify import KIND_REVIEW, verify_file
+from dxdesk.section_review import import_review, received_comments, review_decisions
 from dxdesk.store.database import Database, open_database
 from dxdesk.store.queries import current_plan, measure_rows
 from tests.central.conftest import FY, Scenario

@@ -1,4 +1,5 @@
-"""Importing a review workbook into the section's database (section side).
+"""Importing a review workbook into the section's database (the section's side of review and return;
+the central office writes the workbook in ``dxdesk.central.review_sheets``).
 
 :func:`import_review` verifies the file (kind ``dxdesk/review/1``, signed by a central CA this database
 trusts — the one its kit came from —, this database's plan and section, every visible cell), then
