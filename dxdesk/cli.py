@@ -14,6 +14,8 @@ The contract subcommands of docs/architecture.md (demo, verify, merge, print, ex
 the features that implement them; ``dxdesk --help`` lists what this build has.
 
 Exit codes: 0 success, 1 findings/failures the user must act on, 2 bad usage or unreadable input.
+A database damaged inside its records (found only when a row is read) ends any command with the
+「データベースが壊れています」 line naming its backups, exit 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -200,12 +202,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from dxdesk.store.database import DatabaseError
+    from dxdesk.store.database import DatabaseError, damaged, is_damage
 
     try:
         return int(args.func(args))
     except DatabaseError as exc:
         _err(f"NG {exc}")
+        return 2
+    except Exception as exc:
+        if not is_damage(exc):
+            raise
+        target = getattr(args, "db", None)
+        path = Path(target) if target and "://" not in str(target) else None
+        _err(f"NG {damaged(exc, path)}")
         return 2
 
 

@@ -186,6 +186,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_review_export(args: argparse.Namespace) -> int:
     from dxdesk.central.errors import CentralError
     from dxdesk.central.review_sheets import export_review_workbooks
+    from dxdesk.exchange.errors import ExchangeError
 
     db = _open(args.db)
     try:
@@ -196,7 +197,7 @@ def cmd_review_export(args: argparse.Namespace) -> int:
             fiscal_year=_fy(args.fy),
             user=args.user or current_user(),
         )
-    except CentralError as exc:
+    except (CentralError, ExchangeError) as exc:  # ExchangeError: the CA passphrase is missing or wrong
         _err(f"NG {exc}")
         return 2
     finally:

@@ -24,7 +24,7 @@ from dxdesk.store.database import open_database
 __all__ = ["HELD_BACK", "central_demo_folder", "ensure_central_demo"]
 
 HELD_BACK = 2
-_READY = "ready.txt"
+_READY = "ready-2.txt"  # a folder built before CA keys were sealed is built again
 
 Progress = Callable[[int, int, str], None]
 

@@ -6,12 +6,24 @@ a :class:`Database` whose ``session()`` is used by the GUI and the CLI alike.
 
 SQLite is opened in WAL mode with foreign keys on and ``synchronous=FULL``: every committed field is on
 disk when the commit returns, so a killed process loses at most the field being typed.
+
+On POSIX a new SQLite file is created owner-only (0600); SQLite gives its ``-wal`` and ``-shm`` files the
+same mode. (An existing file keeps its mode: a central database may be shared on purpose.) A database holds sealed keys and personal names.
+
+A file damaged inside its records (flipped bytes in the text of a value: SQLite's quick check does not
+look there) fails later, when a row is read, with a decoding or format error. :func:`is_damage` tells
+those errors apart and :func:`damaged` turns one into :class:`DamagedDatabase`, the same
+「データベースが壊れています」 message as a file refused at opening, naming the backups to restore.
 """
 
 from __future__ import annotations
 
+import decimal
+import json
 import logging
+import os
 import sqlite3
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,11 +36,106 @@ from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Database", "DatabaseError", "open_database", "to_url"]
+__all__ = [
+    "DamagedDatabase",
+    "Database",
+    "DatabaseError",
+    "damaged",
+    "is_damage",
+    "make_private",
+    "open_database",
+    "to_url",
+]
 
 
 class DatabaseError(Exception):
     """A database that cannot be opened or upgraded. ``str(error)`` is Japanese for the user."""
+
+
+class DamagedDatabase(DatabaseError):
+    """The database file is damaged; ``path`` is the file (its backups can be offered)."""
+
+    def __init__(self, message: str, path: Path | None):
+        super().__init__(message)
+        self.path = path
+
+
+def make_private(path: Path, *, create: bool = True) -> None:
+    """Make ``path`` owner-only (0600) on POSIX; with ``create``, an empty file is created first if there
+    is none. No-op on Windows, where the user's profile folder is already private."""
+    if os.name != "posix":
+        return
+    path = Path(path)
+    try:
+        if create:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as exc:  # a read-only medium: nothing to tighten
+        log.warning("could not make %s owner-only: %s", path, exc)
+
+
+_DAMAGE_WORDS = ("decode", "malformed", "not a database", "disk image", "corrupt", "file is not")
+
+
+def _while_reading(exc: BaseException) -> bool:
+    """True when ``exc`` was raised under SQLAlchemy or sqlite3 (converting a stored value), not in
+    code that parses a file a person chose."""
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+        if "/sqlalchemy/" in name or name.endswith("/sqlite3/dbapi2.py"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for the errors a damaged database file produces while its rows are read: SQLite's own
+    (malformed image, text that is not UTF-8) and decoding errors of stored values (JSON, numbers,
+    dates) raised while SQLAlchemy converts a row."""
+    from sqlalchemy.exc import IntegrityError, StatementError
+
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, IntegrityError | sqlite3.IntegrityError):
+            return False
+        if isinstance(e, sqlite3.DatabaseError):
+            text = str(e).lower()
+            return not isinstance(e, sqlite3.OperationalError) or any(w in text for w in _DAMAGE_WORDS)
+        decoding = UnicodeDecodeError | struct.error | json.JSONDecodeError | decimal.InvalidOperation
+        if isinstance(e, decoding) and _while_reading(e):
+            return True
+        if isinstance(e, ValueError) and _while_reading(e) and "parse" in str(e).lower():
+            return True  # a stored date or time that no longer parses
+        todo += [e.__cause__, e.__context__]
+        if isinstance(e, StatementError):
+            todo.append(e.orig)
+    return False
+
+
+def damaged_message(path: Path | None) -> str:
+    """「データベース「x」が壊れています…」 with the newest backups to restore."""
+    from dxdesk.store.backup import list_backups
+
+    name = path.name if path is not None else "（不明）"
+    text = f"データベース「{name}」が壊れています（読み取れない値があります）。バックアップから復元してください。"
+    if path is not None:
+        backups = list_backups(path)
+        if backups:
+            shown = "、".join(f"{b.path.name}（{b.label}）" for b in backups[:3])
+            text += f"バックアップ：{shown}"
+        else:
+            text += "バックアップはありません。"
+    return text
+
+
+def damaged(exc: BaseException, path: Path | None) -> DamagedDatabase:
+    return DamagedDatabase(damaged_message(path), path)
 
 
 def to_url(target: str | Path) -> str:
@@ -111,9 +218,10 @@ def _check_sqlite_file(path: Path) -> None:
     with path.open("rb") as fh:
         head = fh.read(16)
     if head != b"SQLite format 3\x00":
-        raise DatabaseError(
+        raise DamagedDatabase(
             f"「{path.name}」は dxdesk のデータベースではないか、壊れています。"
-            "バックアップから復元するか、別のファイルを選んでください。"
+            "バックアップから復元するか、別のファイルを選んでください。",
+            path,
         )
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -122,12 +230,13 @@ def _check_sqlite_file(path: Path) -> None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(
-            f"「{path.name}」を開けません（{exc}）。バックアップから復元してください。"
+        raise DamagedDatabase(
+            f"「{path.name}」を開けません（{exc}）。バックアップから復元してください。", path
         ) from exc
     if not ok or ok[0] != "ok":
-        raise DatabaseError(
-            f"データベース「{path.name}」が壊れています（{ok[0] if ok else '不明'}）。バックアップから復元してください。"
+        raise DamagedDatabase(
+            f"データベース「{path.name}」が壊れています（{ok[0] if ok else '不明'}）。バックアップから復元してください。",
+            path,
         )
 
 
@@ -139,8 +248,13 @@ def open_database(target: str | Path, *, migrate: bool = True, backup_dir: Path 
     audit_trail.install()
     url = to_url(target)
     u = make_url(url)
+    file: Path | None = None
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
-        _check_sqlite_file(Path(u.database))
+        file = Path(u.database)
+        _check_sqlite_file(file)
+        if not file.exists():
+            file.parent.mkdir(parents=True, exist_ok=True)
+            make_private(file)
     engine = _make_engine(url)
     db = Database(url, engine)
     if migrate:
@@ -149,7 +263,11 @@ def open_database(target: str | Path, *, migrate: bool = True, backup_dir: Path 
         except DatabaseError:
             engine.dispose()
             raise
-        except SADatabaseError as exc:
+        except Exception as exc:
             engine.dispose()
-            raise DatabaseError(f"データベースを開けません：{exc.orig}") from exc
+            if is_damage(exc):
+                raise damaged(exc, file) from exc
+            if isinstance(exc, SADatabaseError):
+                raise DatabaseError(f"データベースを開けません：{exc.orig}") from exc
+            raise
     return db
