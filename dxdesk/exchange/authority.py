@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,6 +25,7 @@ from dxdesk.exchange.certificates import (
     cert_from_pem,
     cert_to_pem,
     fingerprint,
+    is_issued_by,
     issue_section_certificate,
     make_ca_certificate,
 )
@@ -44,7 +46,7 @@ from dxdesk.exchange.credentials_store import (
     session_section_passphrase,
     unlocked,
 )
-from dxdesk.exchange.errors import CredentialError, PassphraseError
+from dxdesk.exchange.errors import CredentialError, ExchangeError, PassphraseError
 from dxdesk.exchange.signing import new_key
 from dxdesk.exchange.verify import Trust
 from dxdesk.store.models import (
@@ -64,7 +66,11 @@ __all__ = [
     "active_credential",
     "ca_state",
     "ensure_ca",
+    "import_ca_certificate",
+    "installation_ca_path",
+    "installation_trust",
     "issue_credential",
+    "load_ca_certificate",
     "load_trust",
     "section_key_state",
     "section_signing_key",
@@ -348,3 +354,65 @@ def section_signing_key(cred: SectionCredential, passphrase: str | None = None) 
     if candidates:
         raise PassphraseError(SECTION_WRONG)
     raise KeyLockedError(SECTION_LOCKED)
+
+
+# --- the trust anchor of an installation ------------------------------------------------------------
+
+
+def installation_ca_path() -> Path:
+    """Where ``dxdesk import-ca`` keeps the central CA certificate this installation trusts."""
+    from dxdesk.paths import data_dir
+
+    return data_dir() / "trusted-ca.pem"
+
+
+def load_ca_certificate(path: Path) -> x509.Certificate:
+    """A central CA certificate from a PEM file exported by ``dxdesk export-ca``; :class:`ExchangeError`
+    when the file is not one."""
+    try:
+        data = Path(path).read_bytes()[:65536]
+        cert = cert_from_pem(data)
+    except (OSError, ValueError) as exc:
+        raise ExchangeError(
+            f"「{Path(path).name}」は認証局の証明書ではありません（中央の dxdesk export-ca で書き出したファイルを指定してください）。"
+        ) from exc
+    try:
+        ca = cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        ca = False
+    if not ca or not is_issued_by(cert, cert):
+        raise ExchangeError(
+            f"「{Path(path).name}」は中央の認証局の証明書ではありません（課所室の証明書や別の種類の証明書です）。"
+        )
+    return cert
+
+
+def import_ca_certificate(path: Path) -> x509.Certificate:
+    """Make the CA certificate in ``path`` the trust anchor of this installation (replacing any)."""
+    from dxdesk.files import write_bytes_atomic
+
+    cert = load_ca_certificate(path)
+    write_bytes_atomic(installation_ca_path(), cert_to_pem(cert).encode("ascii"))
+    return cert
+
+
+def installation_trust() -> tuple[Trust, str] | None:
+    """The trust configured for this installation and where it comes from: the CA certificate imported
+    with ``dxdesk import-ca`` if there is one, else the application's own database (the central office's
+    CA in a central database, the CA proved by the kit passphrase in a section's). Never a database
+    found beside a file. None when neither exists."""
+    from dxdesk.paths import default_database_path
+    from dxdesk.store.database import open_database
+
+    imported = installation_ca_path()
+    if imported.is_file():
+        return Trust.of([load_ca_certificate(imported)]), str(imported)
+    default = default_database_path()
+    if not default.is_file():
+        return None
+    db = open_database(default)
+    try:
+        with db.session() as s:
+            return load_trust(s), str(default)
+    finally:
+        db.dispose()
