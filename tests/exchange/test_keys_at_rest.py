@@ -83,14 +83,14 @@ class FakeWindowsUser:
     def _xor(self, data: bytes) -> bytes:
         return bytes(b ^ k for b, k in zip(data, cycle(self.secret), strict=False))
 
-    def CryptProtectData(self, p_in, _descr, p_entropy, _res, _prompt, flags, p_out):  # noqa: N802
+    def CryptProtectData(self, p_in, _descr, p_entropy, _res, _prompt, flags, p_out):
         self.calls.append(flags)
         data, entropy = self._read(p_in), self._read(p_entropy)
         mac = hmac.new(self.secret, entropy + data, hashlib.sha256).digest()
         self._give(p_out, mac + self._xor(data))
         return 1
 
-    def CryptUnprotectData(self, p_in, _descr, p_entropy, _res, _prompt, flags, p_out):  # noqa: N802
+    def CryptUnprotectData(self, p_in, _descr, p_entropy, _res, _prompt, flags, p_out):
         self.calls.append(flags)
         blob, entropy = self._read(p_in), self._read(p_entropy)
         data = self._xor(blob[32:])
@@ -99,7 +99,7 @@ class FakeWindowsUser:
         self._give(p_out, data)
         return 1
 
-    def LocalFree(self, pointer):  # noqa: N802
+    def LocalFree(self, pointer):
         address = ctypes.cast(pointer, ctypes.c_void_p).value
         assert address in self.live, "LocalFree of a buffer DPAPI did not hand out"
         del self.live[address]
