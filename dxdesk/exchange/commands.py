@@ -167,7 +167,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_export_ca(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from dxdesk.exchange.certificates import authority_label, cert_from_pem, format_fingerprint
+    from dxdesk.exchange.certificates import authority_label, cert_from_pem, fingerprint, format_fingerprint
     from dxdesk.files import write_bytes_atomic
     from dxdesk.store.database import open_database
     from dxdesk.store.models import CentralCA
@@ -185,7 +185,7 @@ def cmd_export_ca(args: argparse.Namespace) -> int:
     cert = cert_from_pem(pem)
     write_bytes_atomic(Path(args.out), cert.public_bytes(_pem_encoding()))
     _out(f"OK {args.out} 認証局: {authority_label(cert)}")
-    _out(f"指紋 SHA-256 {format_fingerprint(row.fingerprint, 16)}")
+    _out(f"指紋 SHA-256 {format_fingerprint(fingerprint(cert), 16)}")
     return 0
 
 

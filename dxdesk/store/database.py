@@ -118,20 +118,25 @@ def is_damage(exc: BaseException) -> bool:
     return False
 
 
-def damaged_message(path: Path | None) -> str:
-    """「データベース「x」が壊れています…」 with the newest backups to restore."""
+def backups_note(path: Path | None) -> str:
+    """「バックアップ：x（2026/06/01 10:15:02（バックアップ））、…」: the newest backups to restore."""
     from dxdesk.store.backup import list_backups
 
+    if path is None:
+        return ""
+    backups = list_backups(path)
+    if not backups:
+        return "バックアップはありません。"
+    return "バックアップ：" + "、".join(f"{b.path.name}（{b.label}）" for b in backups[:3])
+
+
+def damaged_message(path: Path | None) -> str:
+    """「データベース「x」が壊れています…」 with the newest backups to restore."""
     name = path.name if path is not None else "（不明）"
-    text = f"データベース「{name}」が壊れています（読み取れない値があります）。バックアップから復元してください。"
-    if path is not None:
-        backups = list_backups(path)
-        if backups:
-            shown = "、".join(f"{b.path.name}（{b.label}）" for b in backups[:3])
-            text += f"バックアップ：{shown}"
-        else:
-            text += "バックアップはありません。"
-    return text
+    return (
+        f"データベース「{name}」が壊れています（読み取れない値があります）。バックアップから復元してください。"
+        + backups_note(path)
+    )
 
 
 def damaged(exc: BaseException, path: Path | None) -> DamagedDatabase:
@@ -220,7 +225,7 @@ def _check_sqlite_file(path: Path) -> None:
     if head != b"SQLite format 3\x00":
         raise DamagedDatabase(
             f"「{path.name}」は dxdesk のデータベースではないか、壊れています。"
-            "バックアップから復元するか、別のファイルを選んでください。",
+            "バックアップから復元するか、別のファイルを選んでください。" + backups_note(path),
             path,
         )
     try:
@@ -231,11 +236,13 @@ def _check_sqlite_file(path: Path) -> None:
             con.close()
     except sqlite3.DatabaseError as exc:
         raise DamagedDatabase(
-            f"「{path.name}」を開けません（{exc}）。バックアップから復元してください。", path
+            f"「{path.name}」を開けません（{exc}）。バックアップから復元してください。" + backups_note(path),
+            path,
         ) from exc
     if not ok or ok[0] != "ok":
         raise DamagedDatabase(
-            f"データベース「{path.name}」が壊れています（{ok[0] if ok else '不明'}）。バックアップから復元してください。",
+            f"データベース「{path.name}」が壊れています（{ok[0] if ok else '不明'}）。バックアップから復元してください。"
+            + backups_note(path),
             path,
         )
 

@@ -48,6 +48,7 @@ from dxdesk.central.status import JST, SectionState, status_board
 from dxdesk.central.user import current_user
 from dxdesk.domain.enums import Severity
 from dxdesk.domain.settings import PlanSettings
+from dxdesk.exchange.errors import ExchangeError
 from dxdesk.store.database import Database
 from dxdesk.store.queries import MeasureRow, current_plan, measure_rows, section_names
 from dxdesk.store.settings_store import set_setting
@@ -453,12 +454,17 @@ class ReviewPage(QWidget):
             if not chosen:
                 return None
             folder = Path(chosen)
+        from ui.passphrase_prompt import unlock_ca
+
+        if not unlock_ca(self, self.db):  # the CA signs the review workbook
+            self.error.setText("中央のパスワードが入力されなかったため、審査結果ファイルを作成していません。")
+            return None
         pending = sum(1 for r in self.reviews if r.decision is Decision.PENDING)
         try:  # one section's workbook takes a fraction of a second
             result = export_review_workbook(
                 self.db, code, folder, fiscal_year=self.fiscal_year, user=current_user()
             )
-        except CentralError as exc:
+        except (CentralError, ExchangeError) as exc:
             self.error.setText(str(exc))
             return None
         except OSError as exc:

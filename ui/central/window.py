@@ -35,6 +35,7 @@ from dxdesk.central.errors import CentralError
 from dxdesk.central.review_sheets import export_review_workbooks
 from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
+from dxdesk.exchange.errors import ExchangeError
 from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
 from dxdesk.store.database import Database
 from dxdesk.store.queries import current_plan
@@ -359,6 +360,10 @@ class CentralWindow(QMainWindow):
             if not chosen:
                 return None
             folder = Path(chosen)
+        from ui.passphrase_prompt import unlock_ca
+
+        if not unlock_ca(self, self.db):  # the CA signs every review workbook
+            return None
         target = folder
         user = current_user()
         task = self.run_with_progress(
@@ -372,7 +377,7 @@ class CentralWindow(QMainWindow):
         if task.error is not None:
             message = (
                 str(task.error)
-                if isinstance(task.error, (CentralError, OSError))
+                if isinstance(task.error, (CentralError, ExchangeError, OSError))
                 else f"{type(task.error).__name__}: {task.error}"
             )
             QMessageBox.warning(self, "審査結果ファイル", f"作成できませんでした：{message}")
