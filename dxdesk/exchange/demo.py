@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from dxdesk.domain.enums import Stage
 from dxdesk.domain.settings import PlanSettings
+from dxdesk.exchange.credentials_store import remember_section_passphrase
 from dxdesk.exchange.errors import ExchangeError
 from dxdesk.exchange.kit import issue_kits, owned_measures
 from dxdesk.exchange.kit_import import import_kit
@@ -267,6 +268,8 @@ def build_demo(
     finally:
         central.dispose()
     scenario.kits = [k.path for k in batch.kits]
+    for k in batch.kits:  # whoever built the demo holds its slips: no prompt in this session
+        remember_section_passphrase(k.credential_serial, k.passphrase)
     scenario.slips = batch.slips_path
     template_dir = Path(tempfile.mkdtemp(prefix="dxdesk-demo-"))
     try:
