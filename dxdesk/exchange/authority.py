@@ -309,8 +309,8 @@ def section_key_state(cred: SectionCredential) -> str:
         section_signing_key(cred)
     except KeyLockedError:
         return "locked"
-    except PassphraseError:
-        return "locked"
+    except PassphraseError:  # a key of another Windows user cannot be opened by typing anything
+        return "locked" if protection(cred.private_key_pem) == "passphrase" else "missing"
     except CredentialError:
         return "missing"
     return "ready"

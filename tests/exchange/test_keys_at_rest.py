@@ -302,6 +302,8 @@ def test_upgrade_seals_the_ca_key_of_a_previous_release(world, tmp_path, fresh_s
     keys = _plaintext_keys(old, "central_ca", "テスト用の中央パスワード", lambda r: f"ca:{r['fingerprint']}")
     _as_previous_release(old, keys, "central_ca")
     assert PLAINTEXT in old.read_bytes()
+    kept = create_backup(old)  # an automatic backup the previous release made
+    assert PLAINTEXT in kept.read_bytes()
 
     with pytest.raises(DatabaseError, match="DXDESK_CA_PASSPHRASE"):
         open_database(old)
@@ -322,11 +324,15 @@ def test_upgrade_seals_the_ca_key_of_a_previous_release(world, tmp_path, fresh_s
             assert key_to_pem(ensure_ca(s).key) == keys[row.id]  # the same key, now under the passphrase
     finally:
         db.dispose()
-    con = sqlite3.connect(old)
-    con.execute("vacuum")  # the old plaintext pages are gone from the file too
+    copies = [kept, *(p for p in tmp_path.iterdir() if p.name.startswith("central.before-0003-"))]
+    assert len(copies) >= 2  # the backup, and the copy taken before this upgrade
+    for path in (old, *copies):
+        assert PLAINTEXT not in path.read_bytes(), path  # not even in a freed page
+    con = sqlite3.connect(kept)  # a backup restored later holds the same key, sealed
+    (stored,) = con.execute("select private_key_pem from central_ca").fetchone()
     con.close()
-    assert PLAINTEXT not in old.read_bytes()
-    assert any(p.name.startswith("central.before-0003-") for p in tmp_path.iterdir())
+    fp = next(iter(world.trust.cas))
+    assert key_to_pem(open_key(stored, OFFICE, purpose=f"ca:{fp}")) == next(iter(keys.values()))
 
 
 def test_upgrade_of_a_section_database_without_dpapi(world, copy_world, tmp_path, fresh_session, monkeypatch):
