@@ -212,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if not is_damage(exc):
             raise
+        log.info("damaged database", exc_info=True)  # the details with -v
         target = getattr(args, "db", None)
         path = Path(target) if target and "://" not in str(target) else None
         _err(f"NG {damaged(exc, path)}")

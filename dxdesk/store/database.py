@@ -18,8 +18,6 @@ those errors apart and :func:`damaged` turns one into :class:`DamagedDatabase`, 
 
 from __future__ import annotations
 
-import decimal
-import json
 import logging
 import os
 import sqlite3
@@ -77,22 +75,29 @@ def make_private(path: Path, *, create: bool = True) -> None:
 _DAMAGE_WORDS = ("decode", "malformed", "not a database", "disk image", "corrupt", "file is not")
 
 
+_FILE_IMPORTS = ("/dxdesk/store/dataset.py", "/dxdesk/store/dataset_bulk.py")
+
+
 def _while_reading(exc: BaseException) -> bool:
-    """True when ``exc`` was raised under SQLAlchemy or sqlite3 (converting a stored value), not in
-    code that parses a file a person chose."""
+    """True when ``exc`` was raised while stored values were read and turned into objects — under
+    SQLAlchemy or sqlite3, or under dxdesk.store's reading code (snapshots, settings, queries) — and not
+    while a file a person chose was imported."""
     tb = exc.__traceback__
+    reading = False
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename.replace("\\", "/")
-        if "/sqlalchemy/" in name or name.endswith("/sqlite3/dbapi2.py"):
-            return True
+        if name.endswith(_FILE_IMPORTS):
+            return False
+        if "/sqlalchemy/" in name or name.endswith("/sqlite3/dbapi2.py") or "/dxdesk/store/" in name:
+            reading = True
         tb = tb.tb_next
-    return False
+    return reading
 
 
 def is_damage(exc: BaseException) -> bool:
     """True for the errors a damaged database file produces while its rows are read: SQLite's own
-    (malformed image, text that is not UTF-8) and decoding errors of stored values (JSON, numbers,
-    dates) raised while SQLAlchemy converts a row."""
+    (malformed image, text that is not UTF-8), and decoding or format errors of stored values (text,
+    JSON, numbers, dates, plan settings that no longer parse) raised while they are read."""
     from sqlalchemy.exc import IntegrityError, StatementError
 
     seen: set[int] = set()
@@ -107,11 +112,9 @@ def is_damage(exc: BaseException) -> bool:
         if isinstance(e, sqlite3.DatabaseError):
             text = str(e).lower()
             return not isinstance(e, sqlite3.OperationalError) or any(w in text for w in _DAMAGE_WORDS)
-        decoding = UnicodeDecodeError | struct.error | json.JSONDecodeError | decimal.InvalidOperation
+        decoding = ValueError | ArithmeticError | struct.error | LookupError | TypeError
         if isinstance(e, decoding) and _while_reading(e):
             return True
-        if isinstance(e, ValueError) and _while_reading(e) and "parse" in str(e).lower():
-            return True  # a stored date or time that no longer parses
         todo += [e.__cause__, e.__context__]
         if isinstance(e, StatementError):
             todo.append(e.orig)

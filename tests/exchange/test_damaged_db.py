@@ -28,7 +28,7 @@ def flip_text_bytes(path: Path, seed: int, count: int = 300) -> int:
     con.close()
     data = bytearray(path.read_bytes())
     places = []
-    for text in texts:
+    for text in sorted(texts):
         at = data.find(text)
         while at >= 0:
             places.append((at, len(text)))
@@ -49,7 +49,7 @@ def damaged_section(copy_world):
     return path, backup
 
 
-@pytest.mark.parametrize("seed", [1, 7, 42])
+@pytest.mark.parametrize("seed", [1, 7, 42, 2026, 31337, 8])
 def test_check_and_export_say_the_database_is_damaged(copy_world, seed, capsys):
     path = copy_world.section_db
     backup = create_backup(path)
@@ -107,3 +107,41 @@ def test_closing_the_message_opens_nothing(damaged_section, monkeypatch):
     # nothing was written over the damaged file: it is still there to be looked at
     db = open_database(path)
     db.dispose()
+
+
+def test_damage_found_while_running_offers_the_windows_restore(damaged_section, monkeypatch):
+    """A screen reading a damaged row later: the message and the window's own restore, no traceback."""
+    import sys
+
+    from sqlalchemy import text
+
+    import ui.damaged_db
+    from ui.damaged_db import install_damage_hook
+
+    path, backup = damaged_section
+    asked: list[tuple[str, bool]] = []
+    restored: list[bool] = []
+    others: list[BaseException] = []
+
+    class Window:
+        def restore(self) -> None:
+            restored.append(True)
+
+    monkeypatch.setattr(sys, "excepthook", lambda _k, exc, _tb: others.append(exc))
+    monkeypatch.setattr(ui.damaged_db, "ask_restore", lambda _p, m, c: asked.append((m, c)) or True)
+    install_damage_hook(lambda: Window(), path)
+    db = open_database(path)
+    try:
+        with db.session() as s:
+            s.execute(text("select text from sheet_text")).fetchall()
+    except Exception as exc:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    else:
+        pytest.fail("the damaged texts were read without an error")
+    finally:
+        db.dispose()
+    assert asked and asked[0][0].startswith(f"データベース「{path.name}」が壊れています") and asked[0][1]
+    assert backup.name in asked[0][0] and restored == [True]
+    error = ValueError("a programming error")
+    sys.excepthook(ValueError, error, None)
+    assert others == [error]  # anything else goes to the previous hook
