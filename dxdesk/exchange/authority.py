@@ -123,7 +123,7 @@ def _candidates(session: Session, passphrase: str | None) -> list[str]:
         return [passphrase]
     out = [
         p
-        for p in (passphrase, session_ca_passphrase(), os.environ.get(CA_PASSPHRASE_ENV))
+        for p in (session_ca_passphrase(), os.environ.get(CA_PASSPHRASE_ENV))
         if p and normalize_ca_passphrase(p)
     ]
     if get_setting(session, "demo") == "1":
