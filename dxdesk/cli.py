@@ -16,6 +16,8 @@ the features that implement them; ``dxdesk --help`` lists what this build has.
 Exit codes (dxdesk.cli_support): 0 success, 1 findings/failures the user must act on, 2 bad usage or
 unreadable input. Commands open an existing database; only ``init-db``, ``demo-db`` and ``demo`` create
 one, so a mistyped ``--db`` is a message and exit 2, never an empty database.
+A database damaged inside its records (found only when a row is read) ends any command with the
+「データベースが壊れています」 line naming its backups, exit 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -181,10 +183,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    from dxdesk.store.database import damaged, is_damage
+
     try:
         return int(args.func(args))
     except DxdeskError as exc:  # every package's errors: the message is Japanese and says what to do
         ng(exc)
+        return EXIT_USAGE
+    except Exception as exc:
+        if not is_damage(exc):
+            raise
+        log.info("damaged database", exc_info=True)  # the details with -v
+        target = getattr(args, "db", None)
+        path = Path(target) if target and "://" not in str(target) else None
+        ng(damaged(exc, path))
         return EXIT_USAGE
 
 

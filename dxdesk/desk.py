@@ -105,3 +105,46 @@ class Desk:
                 years=tuple(years),
                 period_start=plan.period_start_fy,
             )
+
+    # --- signing keys (docs/decisions.md "Keys at rest") --------------------------------------------
+    def ca_state(self) -> str:
+        """The central CA's key: ``new`` (none yet), ``locked`` (a passphrase is needed) or ``ready``."""
+        from dxdesk.exchange.authority import ca_state
+
+        with self.db.session() as s:
+            return ca_state(s)
+
+    def unlock_ca(self, passphrase: str) -> None:
+        """Open the central CA's key for this session, creating the CA under ``passphrase`` when the
+        database has none yet. Raises ``PassphraseError`` for a wrong or too short passphrase."""
+        from dxdesk.exchange.authority import ensure_ca
+
+        with self.db.session() as s:
+            ensure_ca(s, current_plan(s), passphrase=passphrase)
+
+    def section_key_locked(self, fiscal_year: int, section_code: str) -> bool:
+        """True when the section's signing key for the year needs the kit passphrase before it signs
+        (False without a plan or credential: the export then says what is missing)."""
+        from dxdesk.exchange.authority import active_credential, section_key_state
+        from dxdesk.exchange.errors import CredentialError
+
+        with self.db.session() as s:
+            plan = current_plan(s)
+            if plan is None:
+                return False
+            try:
+                cred = active_credential(s, plan.code, fiscal_year, section_code)
+            except CredentialError:
+                return False
+            return section_key_state(cred) == "locked"
+
+    def unlock_section_key(self, fiscal_year: int, section_code: str, passphrase: str) -> None:
+        """Open the section's signing key with the kit passphrase for this session. Raises
+        ``PassphraseError`` / ``KeyLockedError`` (their messages say what to do)."""
+        from dxdesk.exchange.authority import active_credential, section_signing_key
+
+        with self.db.session() as s:
+            plan = current_plan(s)
+            if plan is None:
+                return
+            section_signing_key(active_credential(s, plan.code, fiscal_year, section_code), passphrase)

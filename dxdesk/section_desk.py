@@ -45,7 +45,7 @@ from dxdesk.store.backup import (
     list_backups,
     restore_backup,
 )
-from dxdesk.store.database import Database, DatabaseError, open_database
+from dxdesk.store.database import DamagedDatabase, Database, DatabaseError, damaged, is_damage, open_database
 from dxdesk.store.demo import create_demo_database
 from dxdesk.store.editing import EditableSheet, EditError, FieldChange
 from dxdesk.store.entry import EntrySession
@@ -72,6 +72,7 @@ __all__ = [
     "BackupInfo",
     "CheckItem",
     "CheckReport",
+    "DamagedDatabase",
     "Database",
     "DatabaseError",
     "EditError",
@@ -90,6 +91,8 @@ __all__ = [
     "backup_due",
     "create_backup",
     "create_demo_database",
+    "damaged",
+    "is_damage",
     "list_backups",
     "open_database",
     "restore_backup",

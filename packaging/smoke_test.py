@@ -172,7 +172,7 @@ def check_exchange(r: Runner) -> str:
     r.run("demo", str(scenario), "--sections", "3", "--measures-per-section", "4")
     books = sorted((scenario / "submissions").glob("*.xlsx"))
     expect(len(books) == 3, f"dxdesk demo made {len(books)} submissions, expected 3")
-    out = r.run("verify", *map(str, books))
+    out = r.run("verify", "--db", str(scenario / "central.sqlite"), *map(str, books))
     lines = [ln for ln in out.splitlines() if ln.strip()]
     expect(len(lines) == 3 and all(ln.startswith("OK ") for ln in lines), f"verify:\n{out}")
     # Windows has no fork: workers are started by running the executable again (freeze_support in
@@ -189,7 +189,7 @@ def check_exchange(r: Runner) -> str:
     )
     books = sorted((spawned / "submissions").glob("*.xlsx"))
     expect(len(books) == 2, f"dxdesk demo with spawned workers made {len(books)} submissions, expected 2")
-    out = r.run("verify", *map(str, books))
+    out = r.run("verify", "--db", str(spawned / "central.sqlite"), *map(str, books))
     expect(out.count("OK ") == 2, f"verify (spawned workers):\n{out}")
     return "demo + verify: 3 signed submissions verified (workers forked), 2 more with spawned workers"
 

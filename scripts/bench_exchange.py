@@ -50,6 +50,7 @@ def bench_export_verify(work: Path, measures: int, repeats: int) -> None:
         plan = import_dataset(s, synthetic_dataset(1, measures, seed=7, fill_current=1.0))
         set_setting(s, "role", "central")
         set_setting(s, "plan_code", plan.code)
+        set_setting(s, "demo", "1")  # its CA key is sealed under the published demo passphrase
         fy = plan.current_fy
     kit = issue_kits(central, fy, work / "kits", slips=False).kits[0]
     with central.session() as s:

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The central CA key is sealed under the office's passphrase: central databases the tests build outside
+# the demo use this one (the tests of a missing or wrong passphrase remove it).
+os.environ.setdefault("DXDESK_CA_PASSPHRASE", "テスト用の中央パスワード")
 
 ROOT = Path(__file__).resolve().parent.parent
 

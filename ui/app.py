@@ -1,7 +1,9 @@
 """Start the desktop application: QApplication, look, database, main window.
 
 Errors opening the database are shown as a Japanese message box and never lose the file: a corrupt or
-foreign file is refused before anything writes to it (dxdesk.store.database).
+foreign file is refused before anything writes to it (dxdesk.store.database). A damaged file — refused
+at opening or failing while a window reads it, at start-up or later — gets 「データベースが壊れています」
+with its backups offered (ui.damaged_db).
 
 Which window opens depends on the database: a central database (``app_setting.role = central``, set by
 ``dxdesk demo`` for DIR/central.sqlite and by the plan master import) opens the central office's
@@ -28,8 +30,17 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from dxdesk import __version__
 from dxdesk.errors import DxdeskError
 from dxdesk.paths import default_database_path, demo_database_path, resource
-from dxdesk.section_desk import Database, SectionDesk, create_demo_database, open_database
+from dxdesk.section_desk import (
+    DamagedDatabase,
+    Database,
+    SectionDesk,
+    create_demo_database,
+    damaged,
+    is_damage,
+    open_database,
+)
 from ui import style
+from ui.damaged_db import install_damage_hook, offer_restore
 
 log = logging.getLogger(__name__)
 
@@ -137,17 +148,11 @@ def run(
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines mean nothing to a user
     app = make_app()
-    try:
-        if central_demo:
-            db = open_central_demo(reset_demo)
-        elif demo:
-            db = open_demo(reset_demo)
-        else:
-            db = open_database(db_path or default_database_path())
-    except DxdeskError as exc:
-        QMessageBox.critical(None, "dxdesk", f"データベースを開けませんでした。\n\n{exc}")
+    opened = open_window(db_path, demo, reset_demo, central_demo)
+    if opened is None:
         return 2
-    window = main_window_for(db)
+    db, window = opened
+    install_damage_hook(lambda: window, db.path)
     window.show()
     settle()
     if os.environ.get(SMOKE_TEST_ENV):
@@ -155,6 +160,43 @@ def run(
     code = app.exec()
     db.dispose()
     return int(code)
+
+
+def open_window(
+    db_path: str | Path | None, demo: bool, reset_demo: bool, central_demo: bool
+) -> tuple[Database, QMainWindow] | None:
+    """The database and its main window, or None after telling the person why not. A damaged file —
+    refused at opening, or failing while the window reads it — gets 「データベースが壊れています」 with
+    its backups offered; after a restore it is opened again."""
+    target = db_path or default_database_path()
+    for _attempt in range(3):
+        db: Database | None = None
+        try:
+            if central_demo:
+                db = open_central_demo(reset_demo)
+            elif demo:
+                db = open_demo(reset_demo)
+            else:
+                db = open_database(target)
+            return db, main_window_for(db)
+        except DamagedDatabase as exc:
+            problem: BaseException = exc
+            path = exc.path
+        except DxdeskError as exc:
+            QMessageBox.critical(None, "dxdesk", f"データベースを開けませんでした。\n\n{exc}")
+            return None
+        except Exception as exc:
+            if not is_damage(exc):
+                raise
+            path = db.path if db is not None else None
+            problem = damaged(exc, path)
+        if db is not None:
+            db.dispose()
+        log.error("damaged database %s: %s", path, problem)
+        if not offer_restore(None, path, str(problem)):
+            return None
+        reset_demo = False
+    return None
 
 
 def _smoke_test(app: QApplication, window: QWidget, db: Database, target: str) -> None:

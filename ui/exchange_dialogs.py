@@ -448,6 +448,11 @@ class ExportSubmissionDialog(QDialog):
         if not folder.is_dir():
             self.error.setText(f"保存先のフォルダ「{folder}」がありません。フォルダを選び直してください。")
             return
+        from ui.passphrase_prompt import unlock_section_key
+
+        if not unlock_section_key(self, self.db, self.fiscal_year, self.section_code):
+            self.error.setText("パスワードが入力されなかったため、書き出していません。")
+            return
         self.error.clear()
         self.progress.setVisible(True)
         self.export_button.setEnabled(False)

@@ -25,6 +25,7 @@ __all__ = ["HELD_BACK", "central_demo_folder", "ensure_central_demo"]
 
 HELD_BACK = 2
 _READY = "ready.txt"
+_SEALED = "keys=sealed"  # in the marker: a folder built before CA keys were sealed is built again
 
 Progress = Callable[[int, int, str], None]
 
@@ -39,7 +40,8 @@ def ensure_central_demo(
     """The central database of the demo scenario in ``folder`` (built when missing or incomplete)."""
     folder = folder or central_demo_folder()
     central = folder / "central.sqlite"
-    if not reset and (folder / _READY).is_file() and central.is_file():
+    marker = folder / _READY
+    if not reset and marker.is_file() and _SEALED in marker.read_text(encoding="utf-8") and central.is_file():
         return central
     if folder.exists():
         shutil.rmtree(folder)
@@ -55,7 +57,7 @@ def ensure_central_demo(
         db.dispose()
     write_text_atomic(
         folder / _READY,
-        f"dxdesk central demo: {len(send)} submissions merged, held back: {', '.join(held)}\n",
+        f"dxdesk central demo: {len(send)} submissions merged, held back: {', '.join(held)}\n{_SEALED}\n",
     )
     report(5, 5, "完了しました")
     return central

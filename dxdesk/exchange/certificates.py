@@ -24,6 +24,8 @@ from cryptography.x509.oid import NameOID
 __all__ = [
     "DXDESK_OID",
     "SectionIdentity",
+    "authority_label",
+    "ca_name",
     "cert_from_pem",
     "cert_to_pem",
     "fingerprint",
@@ -69,6 +71,18 @@ def format_fingerprint(fp: str, groups: int = 8) -> str:
     """「3F2A 91C0 …」: the first ``groups`` groups of four, upper case, for covers and slips."""
     fp = fp.upper()
     return " ".join(fp[i : i + 4] for i in range(0, min(len(fp), groups * 4), 4))
+
+
+def ca_name(cert: x509.Certificate) -> str:
+    """The common name of a CA certificate (「dxdesk 中央認証局（デモ市）」)."""
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    value = names[0].value if names else ""
+    return value if isinstance(value, str) and value else "（名前のない認証局）"
+
+
+def authority_label(cert: x509.Certificate) -> str:
+    """「dxdesk 中央認証局（デモ市） (SHA-256 3F2A 91C0 77AB 1C2D…)」: what a person compares with the slip."""
+    return f"{ca_name(cert)} (SHA-256 {format_fingerprint(fingerprint(cert), 4)}…)"
 
 
 def make_ca_certificate(key: Ed25519PrivateKey, name: str, organisation: str) -> x509.Certificate:

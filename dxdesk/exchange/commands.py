@@ -1,10 +1,17 @@
 """Command-line subcommands of the exchange: ``demo`` and ``verify`` (the contract of
-docs/architecture.md), plus ``issue-kits``, ``import-kit`` and ``export-submission`` for batch use.
+docs/architecture.md), plus ``issue-kits``, ``import-kit``, ``export-submission``, ``export-ca`` and
+``import-ca`` for batch use.
 
-``dxdesk verify FILE...`` prints one line per file, ``OK <file> <what it is>`` or ``NG <file> <reason>``,
-and exits 1 if any file is NG. The central CA to trust comes from ``--db``; without it, from a
-``central.sqlite`` in the file's folder or the two folders above it (the layout ``dxdesk demo`` writes),
-else from the user's own database.
+``dxdesk verify [--db URL | --ca FILE] FILE...`` prints one line per file, ``OK <file> <what it is>`` or
+``NG <file> <reason>``, each ending with the authority it was checked against
+(``認証局: <name> (SHA-256 <fingerprint>…)``), and exits 1 if any file is NG. The authority is the one
+given (``--db``: a central or section database; ``--ca``: a CA certificate written by ``export-ca``), else
+the one configured for this installation (``import-ca``, else the application's own database) — never a
+database found beside the file.
+
+The central CA key signs only with the office's passphrase: ``DXDESK_CA_PASSPHRASE`` (a demo database
+uses the published demo passphrase). A section key kept under the kit passphrase (where there is no
+DPAPI) is opened with ``DXDESK_PASSPHRASE`` or a prompt.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +27,8 @@ from dxdesk.cli_support import (
     EXIT_ACT,
     EXIT_OK,
     EXIT_USAGE,
-    check_exists,
     err,
+    existing_database,
     ng,
     open_existing,
     out,
@@ -65,18 +73,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _discover_db(path: Path) -> Path | None:
-    folder = path.resolve().parent
-    for candidate in (folder, *list(folder.parents)[:2]):
-        db = candidate / "central.sqlite"
-        if db.is_file():
-            return db
-    from dxdesk.paths import default_database_path
-
-    default = default_database_path()
-    return default if default.is_file() else None
-
-
 def _files(items: list[str]) -> list[Path]:
     out: list[Path] = []
     for item in items:
@@ -88,55 +84,118 @@ def _files(items: list[str]) -> list[Path]:
     return out
 
 
+def _authority(trust: Any, v: Any) -> str:
+    """「認証局: name (SHA-256 …)」: the CA the file was checked against (the one that signed or issued
+    its certificate; all configured ones when none did)."""
+    from dxdesk.exchange.certificates import authority_label, fingerprint, is_issued_by
+
+    cas = list(trust.cas.values())
+    if not cas:
+        return "認証局: 設定なし"
+    used = None
+    if v.signer is not None:
+        fp = fingerprint(v.signer)
+        used = trust.cas.get(fp) or next((ca for ca in cas if is_issued_by(v.signer, ca)), None)
+    return "認証局: " + "、".join(authority_label(c) for c in ([used] if used is not None else cas))
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
-    from dxdesk.exchange.authority import load_trust
-    from dxdesk.exchange.errors import ReasonCode
+    from dxdesk.exchange.authority import installation_trust, load_ca_certificate, load_trust
+    from dxdesk.exchange.errors import ExchangeError, ReasonCode
     from dxdesk.exchange.submission import check_submission_content
     from dxdesk.exchange.verify import Trust, Verification, verify_file
     from dxdesk.store.database import DatabaseError
 
-    if args.db:
-        check_exists(args.db)
-    trusts: dict[str, Trust] = {}
-
-    def trust_for(path: Path) -> Trust:
-        source = args.db or _discover_db(path)
-        if source is None:
-            return Trust()
-        key = str(source)
-        if key not in trusts:
-            db = open_existing(source)
-            try:
-                with db.session() as s:
-                    trusts[key] = load_trust(s)
-            finally:
-                db.dispose()
-        return trusts[key]
-
+    if args.db and args.ca:
+        ng("--db と --ca は同時に指定できません")
+        return EXIT_USAGE
     files = _files(args.files)
     if not files:
         ng("確認するファイルがありません")
         return EXIT_USAGE
+    trust = Trust()
+    problem = ""
+    try:
+        if args.ca:
+            trust = Trust.of([load_ca_certificate(Path(args.ca))])
+        elif args.db:
+            db = open_existing(args.db)
+            try:
+                with db.session() as s:
+                    trust = load_trust(s)
+            finally:
+                db.dispose()
+        else:
+            configured = installation_trust()
+            if configured is None:
+                problem = (
+                    "照合する認証局が設定されていません（--db で中央のデータベースか --ca で認証局の証明書を"
+                    "指定するか、dxdesk import-ca で登録してください）"
+                )
+            else:
+                trust = configured[0]
+    except (DatabaseError, ExchangeError) as exc:
+        problem = f"照合する認証局を読み込めません（{exc}）"
     bad = 0
     for path in files:
-        try:
-            trust = trust_for(path)
-        except DatabaseError as exc:
+        if problem:
             v = Verification(path)
-            v.add(ReasonCode.NO_TRUST, f"照合用のデータベースを開けません（{exc}）")
+            v.add(ReasonCode.NO_TRUST, problem)
+        elif not path.exists():
+            v = Verification(path)
+            v.add(ReasonCode.CORRUPT, "ファイルがありません")
         else:
-            if not path.exists():
-                v = Verification(path)
-                v.add(ReasonCode.CORRUPT, "ファイルがありません")
-            else:
-                v = verify_file(path, trust)
-                check_submission_content(v)
+            v = verify_file(path, trust)
+            check_submission_content(v)
         if v.ok:
-            out(f"OK {path} {v.summary()}")
+            out(f"OK {path} {v.summary()} {_authority(trust, v)}")
         else:
             bad += 1
-            out(f"NG {path} {v.message}")
+            out(f"NG {path} {v.message} {_authority(trust, v)}")
     return EXIT_ACT if bad else EXIT_OK
+
+
+def cmd_export_ca(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from dxdesk.exchange.certificates import authority_label, cert_from_pem, fingerprint, format_fingerprint
+    from dxdesk.files import write_bytes_atomic
+    from dxdesk.store.models import CentralCA
+
+    with existing_database(args.db) as db, db.session() as s:
+        row = s.scalar(select(CentralCA).where(CentralCA.active.is_(True)).order_by(CentralCA.id.desc()))
+        pem = row.certificate_pem if row is not None else None
+    if pem is None:
+        ng("このデータベースには中央の認証局がありません（配布ファイルを作成すると作られます）")
+        return EXIT_USAGE
+    cert = cert_from_pem(pem)
+    write_bytes_atomic(Path(args.out), cert.public_bytes(_pem_encoding()))
+    out(f"OK {args.out} 認証局: {authority_label(cert)}")
+    out(f"指紋 SHA-256 {format_fingerprint(fingerprint(cert), 16)}")
+    return EXIT_OK
+
+
+def _pem_encoding() -> Any:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.PEM
+
+
+def cmd_import_ca(args: argparse.Namespace) -> int:
+    from dxdesk.exchange.authority import import_ca_certificate, installation_ca_path
+    from dxdesk.exchange.certificates import authority_label, fingerprint, format_fingerprint
+    from dxdesk.exchange.errors import ExchangeError
+
+    try:
+        cert = import_ca_certificate(Path(args.file))
+    except ExchangeError as exc:
+        ng(exc)
+        return EXIT_USAGE
+    out(f"OK {installation_ca_path()} 認証局: {authority_label(cert)}")
+    out(
+        f"指紋 SHA-256 {format_fingerprint(fingerprint(cert), 16)}（中央から届いた通知の指紋と同じか確かめてください）"
+    )
+    return 0
 
 
 def cmd_issue_kits(args: argparse.Namespace) -> int:
@@ -194,6 +253,7 @@ def cmd_import_kit(args: argparse.Namespace) -> int:
 
 def cmd_export_submission(args: argparse.Namespace) -> int:
     from dxdesk.domain.fiscal import parse_fiscal_year
+    from dxdesk.exchange.credentials_store import KeyLockedError
     from dxdesk.exchange.errors import ExchangeError, ExportBlocked
     from dxdesk.exchange.submission import export_submission
     from dxdesk.store.queries import current_plan
@@ -209,7 +269,15 @@ def cmd_export_submission(args: argparse.Namespace) -> int:
         if fy is None or not section:
             ng("年度と課所室がわかりません（--fy と --section で指定してください）")
             return EXIT_USAGE
-        r = export_submission(db, fy, section, args.author, args.chief, Path(args.out))
+        try:
+            r = export_submission(db, fy, section, args.author, args.chief, Path(args.out))
+        except KeyLockedError:
+            if not sys.stdin.isatty():
+                raise
+            passphrase = getpass.getpass("パスワード（パスワード通知書の16文字）：")
+            r = export_submission(
+                db, fy, section, args.author, args.chief, Path(args.out), passphrase=passphrase
+            )
     except ExportBlocked as exc:
         ng(exc)
         for f in exc.findings:
@@ -238,8 +306,23 @@ def add_commands(sub: Any) -> None:
 
     s = sub.add_parser("verify", help="署名付きのファイル（提出・配布・審査結果）を検証する")
     s.add_argument("files", nargs="+", metavar="FILE", help="ファイルまたはフォルダ")
-    s.add_argument("--db", help="照合する中央のデータベース（省略時は central.sqlite を探す）")
+    s.add_argument(
+        "--db",
+        help="照合する中央（または課所室）のデータベース（省略時はこのコンピューターに設定された認証局）",
+    )
+    s.add_argument("--ca", help="照合する認証局の証明書（dxdesk export-ca で書き出したファイル）")
     s.set_defaults(func=cmd_verify)
+
+    s = sub.add_parser(
+        "export-ca", help="中央の認証局の証明書を書き出す（各課・監査人に配る。秘密鍵は含まない）"
+    )
+    s.add_argument("--db", required=True, help="中央のデータベース")
+    s.add_argument("--out", required=True, help="書き出すファイル（.pem）")
+    s.set_defaults(func=cmd_export_ca)
+
+    s = sub.add_parser("import-ca", help="このコンピューターで verify が信頼する認証局の証明書を登録する")
+    s.add_argument("file", help="dxdesk export-ca で書き出した証明書")
+    s.set_defaults(func=cmd_import_ca)
 
     s = sub.add_parser("issue-kits", help="配布ファイルとパスワード通知書を作成する（中央）")
     s.add_argument("--db", required=True)
@@ -256,7 +339,10 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--data-dir", help="データフォルダ")
     s.set_defaults(func=cmd_import_kit)
 
-    s = sub.add_parser("export-submission", help="提出ファイルを書き出す（課所室）")
+    s = sub.add_parser(
+        "export-submission",
+        help="提出ファイルを書き出す（課所室。鍵がパスワードで保護されていれば DXDESK_PASSPHRASE か入力）",
+    )
     s.add_argument("--db", required=True)
     s.add_argument("--out", required=True, help="出力先のフォルダ")
     s.add_argument("--author", required=True, help="作成者")

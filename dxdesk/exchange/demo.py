@@ -33,12 +33,13 @@ from sqlalchemy.orm import Session
 
 from dxdesk.domain.enums import Stage
 from dxdesk.domain.settings import PlanSettings
+from dxdesk.exchange.credentials_store import remember_section_passphrase
 from dxdesk.exchange.errors import ExchangeError
 from dxdesk.exchange.kit import issue_kits, owned_measures
 from dxdesk.exchange.kit_import import import_kit
 from dxdesk.exchange.parallel import map_in_processes
 from dxdesk.exchange.submission import export_submission
-from dxdesk.store.database import open_database
+from dxdesk.store.database import make_private, open_database
 from dxdesk.store.dataset import import_dataset
 from dxdesk.store.models import Indicator, IndicatorValue, Measure, MeasureYear, PerspectiveScore, SheetText
 from dxdesk.store.queries import current_plan
@@ -204,6 +205,7 @@ def _section_job(job: tuple[str, str, str, str, int, str, str]) -> tuple[str, st
     """Import one kit, complete the sheets, export the submission (runs in a worker process)."""
     kit, passphrase, section_db, submissions, fy, code, template = job
     t = time.perf_counter()
+    make_private(Path(section_db))  # owner-only like any database dxdesk creates; copyfile keeps the mode
     shutil.copyfile(template, section_db)  # an empty database at the newest migration
     result = import_kit(Path(kit), passphrase, Path(section_db).parent, db_path=Path(section_db))
     db = open_database(result.db_path)
@@ -253,6 +255,7 @@ def build_demo(
         with central.session(audit=False) as s:
             plan = import_dataset(s, data)
             set_setting(s, "role", "central")
+            set_setting(s, "demo", "1")  # its CA key is sealed under the published demo passphrase
             set_setting(s, "plan_code", plan.code)
             fy = plan.current_fy
         if fy is None:
@@ -265,6 +268,8 @@ def build_demo(
     finally:
         central.dispose()
     scenario.kits = [k.path for k in batch.kits]
+    for k in batch.kits:  # whoever built the demo holds its slips: no prompt in this session
+        remember_section_passphrase(k.credential_serial, k.passphrase)
     scenario.slips = batch.slips_path
     template_dir = Path(tempfile.mkdtemp(prefix="dxdesk-demo-"))
     try:

@@ -37,7 +37,7 @@ from dxdesk.exchange.slips import Slip, write_passphrase_slips
 from dxdesk.exchange.submission import JST, safe_file_name
 from dxdesk.exchange.verify import KIND_KIT
 from dxdesk.exchange.workbook import WorkbookBuilder
-from dxdesk.store.database import Database, open_database
+from dxdesk.store.database import Database, make_private, open_database
 from dxdesk.store.dataset import export_dataset
 from dxdesk.store.models import KitIssue, Measure, MeasureYear, Plan, utcnow
 from dxdesk.store.queries import current_plan, section_names
@@ -397,6 +397,7 @@ def issue_kits(
                 ca_fingerprint=ca.fingerprint,
                 issued_at=now,
             )
+            make_private(slips_path, create=False)  # the passphrases: owner-only until printed
             written.append(slips_path)
         session.commit()
         report(total, total, "完了しました")

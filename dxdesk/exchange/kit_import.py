@@ -10,6 +10,11 @@ the local sheet (stage, texts, grade, direction, milestones, perspective scores,
 indicators' actuals and notes, and the costs of that year are kept; everything else — measures,
 indicators, targets, baselines, history of other years, settings, organisation — comes from the kit.
 A kit for a new fiscal year adds that year.
+
+The section's signing key is stored sealed (``credentials_store.seal_section_key``: DPAPI on Windows,
+else under the kit passphrase just typed, which is remembered for the session). Keys of credentials a
+newer kit replaced are erased: they never sign again. Importing the same kit again puts back a key the
+database lost (an upgrade that could not seal a plaintext key erases it).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from dxdesk.exchange.certificates import (
     section_identity,
 )
 from dxdesk.exchange.credentials import decrypt_credential
+from dxdesk.exchange.credentials_store import protection, remember_section_passphrase, seal_section_key
 from dxdesk.exchange.errors import KitImportError, ReasonCode, UnreadableWorkbook
 from dxdesk.exchange.signing import key_from_pem, verify_signature
 from dxdesk.exchange.submission import safe_file_name
@@ -262,7 +268,9 @@ def import_kit(
         raise KitImportError(
             "配布ファイルの資格情報がこの課・年度のものではありません。中央の担当課に確認してください。"
         )
-    key_from_pem(bundle.private_key_pem)  # must load
+    key = key_from_pem(bundle.private_key_pem)  # must load
+    sealed_key = seal_section_key(key, passphrase, serial=ident.serial)
+    remember_section_passphrase(ident.serial, passphrase)
 
     report(2, 4, "データベースを準備しています")
     target = (
@@ -284,7 +292,7 @@ def import_kit(
             version,
             ca,
             bundle.certificate_pem,
-            bundle.private_key_pem,
+            sealed_key,
             ident.serial,
             Path(path).name,
         )
@@ -324,6 +332,13 @@ def _apply(
             )
         if newest is not None and newest.version == version:
             if newest.payload_hash == signed.hash:
+                own = s.scalar(select(SectionCredential).where(SectionCredential.serial == serial))
+                if (
+                    own is not None
+                    and own.superseded_at is None
+                    and protection(own.private_key_pem) == "none"
+                ):
+                    own.private_key_pem = key_pem  # the key an upgrade had to erase comes back
                 return True
             raise KitImportError(
                 f"同じ版（第{version}版）の別の配布ファイルを取り込み済みです。中央の担当課に確認してください。"
@@ -355,6 +370,7 @@ def _apply(
             )
         ):
             old.superseded_at = now
+            old.private_key_pem = ""  # a replaced key never signs again: do not keep it
         if s.scalar(select(SectionCredential).where(SectionCredential.serial == serial)) is None:
             s.add(
                 SectionCredential(

@@ -27,12 +27,11 @@ from dxdesk.domain.audit import Finding, check_measure, check_plan
 from dxdesk.domain.enums import Severity
 from dxdesk.domain.fiscal import JST, FiscalYear, fy_label
 from dxdesk.domain.settings import PlanSettings
-from dxdesk.exchange.authority import active_credential
+from dxdesk.exchange.authority import active_credential, section_signing_key
 from dxdesk.exchange.certificates import cert_from_pem, format_fingerprint
 from dxdesk.exchange.errors import ExchangeError, ExportBlocked, ReasonCode
 from dxdesk.exchange.measure_sheet import SheetContext, draw_measure_sheet, sheet_name_for
 from dxdesk.exchange.reader import DEFAULT_LIMITS, Limits
-from dxdesk.exchange.signing import key_from_pem
 from dxdesk.exchange.submission_sheets import draw_list, draw_submission_cover
 from dxdesk.exchange.verify import KIND_SUBMISSION, Trust, Verification, verify_file
 from dxdesk.exchange.workbook import WorkbookBuilder
@@ -166,11 +165,14 @@ def export_submission(
     *,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    passphrase: str | None = None,
 ) -> SubmissionResult:
     """Write the next revision of the section's signed submission into ``out_dir``.
 
     Raises :class:`ExportBlocked` (with the findings) while the pre-submission check has errors,
-    :class:`CredentialError` without a kit's credential for the year, :class:`ExchangeError` on bad input."""
+    :class:`CredentialError` without a kit's credential for the year, :class:`KeyLockedError` /
+    :class:`PassphraseError` when the signing key needs the kit passphrase (``passphrase``, see
+    ``authority.section_signing_key``), :class:`ExchangeError` on bad input."""
     author = _check_person(author, "作成者")
     chief = _check_person(chief, "所属長確認（所属長の氏名）")
     report = progress or (lambda _i, _n, _m: None)
@@ -192,6 +194,7 @@ def export_submission(
                 f"提出前チェックでエラーが{len(errors)}件あります。修正してから書き出してください。", errors
             )
         cred = active_credential(session, plan.code, fiscal_year, section_code)
+        signing_key = section_signing_key(cred, passphrase)
         _sign_off(session, rows, fiscal_year, author, chief, now)
 
         report(1, 4, "提出データを作成しています")
@@ -278,9 +281,7 @@ def export_submission(
         report(3, 4, "署名して保存しています")
         file_name = submission_file_name(fiscal_year, section_code, section_name, revision)
         path = Path(out_dir) / file_name
-        _payload, digest = book.finish(
-            path, KIND_SUBMISSION, payload, key_from_pem(cred.private_key_pem), cert
-        )
+        _payload, digest = book.finish(path, KIND_SUBMISSION, payload, signing_key, cert)
         written = path
         session.add(
             SubmissionExport(

@@ -8,6 +8,8 @@ Restoring never loses the current state: the current file is first copied (again
 API) to ``<name>-before-restore-….sqlite`` in the same folder — that copy is listed with the backups
 and is not rotated away — and only then is the chosen backup written over the database. The caller
 closes its connections first and reopens (and migrates) the database afterwards.
+
+Every copy is created owner-only (0600) on POSIX: a backup holds what the database holds.
 """
 
 from __future__ import annotations
@@ -62,7 +64,11 @@ def backup_dir(db_path: Path) -> Path:
 
 def _copy(src_path: Path, dest_path: Path) -> None:
     """A consistent copy with the backup API, written to a temporary name and renamed into place."""
+    from dxdesk.store.database import make_private
+
     tmp = dest_path.with_name(f".{dest_path.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    make_private(tmp)  # created owner-only before SQLite writes into it
     src = sqlite3.connect(str(src_path))
     try:
         out = sqlite3.connect(str(tmp))

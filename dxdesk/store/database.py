@@ -6,12 +6,22 @@ a :class:`Database` whose ``session()`` is used by the GUI and the CLI alike.
 
 SQLite is opened in WAL mode with foreign keys on and ``synchronous=FULL``: every committed field is on
 disk when the commit returns, so a killed process loses at most the field being typed.
+
+On POSIX a new SQLite file is created owner-only (0600); SQLite gives its ``-wal`` and ``-shm`` files the
+same mode. (An existing file keeps its mode: a central database may be shared on purpose.) A database holds sealed keys and personal names.
+
+A file damaged inside its records (flipped bytes in the text of a value: SQLite's quick check does not
+look there) fails later, when a row is read, with a decoding or format error. :func:`is_damage` tells
+those errors apart and :func:`damaged` turns one into :class:`DamagedDatabase`, the same
+「データベースが壊れています」 message as a file refused at opening, naming the backups to restore.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,11 +36,116 @@ from dxdesk.errors import DxdeskError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Database", "DatabaseError", "open_database", "to_url"]
+__all__ = [
+    "DamagedDatabase",
+    "Database",
+    "DatabaseError",
+    "damaged",
+    "is_damage",
+    "make_private",
+    "open_database",
+    "to_url",
+]
 
 
 class DatabaseError(DxdeskError):
     """A database that cannot be opened or upgraded. ``str(error)`` is Japanese for the user."""
+
+
+class DamagedDatabase(DatabaseError):
+    """The database file is damaged; ``path`` is the file (its backups can be offered)."""
+
+    def __init__(self, message: str, path: Path | None):
+        super().__init__(message)
+        self.path = path
+
+
+def make_private(path: Path, *, create: bool = True) -> None:
+    """Make ``path`` owner-only (0600) on POSIX; with ``create``, an empty file is created first if there
+    is none. No-op on Windows, where the user's profile folder is already private."""
+    if os.name != "posix":
+        return
+    path = Path(path)
+    try:
+        if create:
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as exc:  # a read-only medium: nothing to tighten
+        log.warning("could not make %s owner-only: %s", path, exc)
+
+
+_DAMAGE_WORDS = ("decode", "malformed", "not a database", "disk image", "corrupt", "file is not")
+
+
+_FILE_IMPORTS = ("/dxdesk/store/dataset.py", "/dxdesk/store/dataset_bulk.py")
+
+
+def _while_reading(exc: BaseException) -> bool:
+    """True when ``exc`` was raised while stored values were read and turned into objects — under
+    SQLAlchemy or sqlite3, or under dxdesk.store's reading code (snapshots, settings, queries) — and not
+    while a file a person chose was imported."""
+    tb = exc.__traceback__
+    reading = False
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename.replace("\\", "/")
+        if name.endswith(_FILE_IMPORTS):
+            return False
+        if "/sqlalchemy/" in name or name.endswith("/sqlite3/dbapi2.py") or "/dxdesk/store/" in name:
+            reading = True
+        tb = tb.tb_next
+    return reading
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for the errors a damaged database file produces while its rows are read: SQLite's own
+    (malformed image, text that is not UTF-8), and decoding or format errors of stored values (text,
+    JSON, numbers, dates, plan settings that no longer parse) raised while they are read."""
+    from sqlalchemy.exc import IntegrityError, StatementError
+
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, IntegrityError | sqlite3.IntegrityError):
+            return False
+        if isinstance(e, sqlite3.DatabaseError):
+            text = str(e).lower()
+            return not isinstance(e, sqlite3.OperationalError) or any(w in text for w in _DAMAGE_WORDS)
+        decoding = ValueError | ArithmeticError | struct.error | LookupError | TypeError
+        if isinstance(e, decoding) and _while_reading(e):
+            return True
+        todo += [e.__cause__, e.__context__]
+        if isinstance(e, StatementError):
+            todo.append(e.orig)
+    return False
+
+
+def backups_note(path: Path | None) -> str:
+    """「バックアップ：x（2026/06/01 10:15:02（バックアップ））、…」: the newest backups to restore."""
+    from dxdesk.store.backup import list_backups
+
+    if path is None:
+        return ""
+    backups = list_backups(path)
+    if not backups:
+        return "バックアップはありません。"
+    return "バックアップ：" + "、".join(f"{b.path.name}（{b.label}）" for b in backups[:3])
+
+
+def damaged_message(path: Path | None) -> str:
+    """「データベース「x」が壊れています…」 with the newest backups to restore."""
+    name = path.name if path is not None else "（不明）"
+    return (
+        f"データベース「{name}」が壊れています（読み取れない値があります）。バックアップから復元してください。"
+        + backups_note(path)
+    )
+
+
+def damaged(exc: BaseException, path: Path | None) -> DamagedDatabase:
+    return DamagedDatabase(damaged_message(path), path)
 
 
 def to_url(target: str | Path) -> str:
@@ -113,9 +228,10 @@ def _check_sqlite_file(path: Path) -> None:
     with path.open("rb") as fh:
         head = fh.read(16)
     if head != b"SQLite format 3\x00":
-        raise DatabaseError(
+        raise DamagedDatabase(
             f"「{path.name}」は dxdesk のデータベースではないか、壊れています。"
-            "バックアップから復元するか、別のファイルを選んでください。"
+            "バックアップから復元するか、別のファイルを選んでください。" + backups_note(path),
+            path,
         )
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -124,12 +240,15 @@ def _check_sqlite_file(path: Path) -> None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(
-            f"「{path.name}」を開けません（{exc}）。バックアップから復元してください。"
+        raise DamagedDatabase(
+            f"「{path.name}」を開けません（{exc}）。バックアップから復元してください。" + backups_note(path),
+            path,
         ) from exc
     if not ok or ok[0] != "ok":
-        raise DatabaseError(
+        raise DamagedDatabase(
             f"データベース「{path.name}」が壊れています（{ok[0] if ok else '不明'}）。バックアップから復元してください。"
+            + backups_note(path),
+            path,
         )
 
 
@@ -141,8 +260,13 @@ def open_database(target: str | Path, *, migrate: bool = True, backup_dir: Path 
     audit_trail.install()
     url = to_url(target)
     u = make_url(url)
+    file: Path | None = None
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
-        _check_sqlite_file(Path(u.database))
+        file = Path(u.database)
+        _check_sqlite_file(file)
+        if not file.exists():
+            file.parent.mkdir(parents=True, exist_ok=True)
+            make_private(file)
     engine = _make_engine(url)
     db = Database(url, engine)
     if migrate:
@@ -151,7 +275,11 @@ def open_database(target: str | Path, *, migrate: bool = True, backup_dir: Path 
         except DatabaseError:
             engine.dispose()
             raise
-        except SADatabaseError as exc:
+        except Exception as exc:
             engine.dispose()
-            raise DatabaseError(f"データベースを開けません：{exc.orig}") from exc
+            if is_damage(exc):
+                raise damaged(exc, file) from exc
+            if isinstance(exc, SADatabaseError):
+                raise DatabaseError(f"データベースを開けません：{exc.orig}") from exc
+            raise
     return db

@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 
 from dxdesk.files import atomic_path
 from dxdesk.paths import migrations_dir
-from dxdesk.store.database import Database, DatabaseError
+from dxdesk.store.database import Database, DatabaseError, make_private
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ def _backup_sqlite(path: Path, revision: str | None, backup_dir: Path | None) ->
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     dest = folder / f"{path.stem}.before-{revision or 'unversioned'}-{stamp}{path.suffix}"
     with atomic_path(dest) as tmp:  # a crash mid-copy never leaves a complete-looking half copy
+        make_private(Path(tmp))  # owner-only, like the database it copies
         src = sqlite3.connect(str(path))
         try:
             out = sqlite3.connect(str(tmp))

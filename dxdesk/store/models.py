@@ -445,7 +445,8 @@ class CentralCA(Base):
     name: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the DER certificate
     certificate_pem: Mapped[str] = mapped_column(Text)
-    private_key_pem: Mapped[str] = mapped_column(Text)  # PKCS#8; the database file is the key store
+    # sealed under the central office's passphrase (dxdesk.exchange.credentials_store), never plaintext
+    private_key_pem: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -512,6 +513,7 @@ class SectionCredential(Base):
     serial: Mapped[str] = mapped_column(String(40), unique=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     certificate_pem: Mapped[str] = mapped_column(Text)
+    # sealed with DPAPI or the kit passphrase (dxdesk.exchange.credentials_store); "" once replaced
     private_key_pem: Mapped[str] = mapped_column(Text)
     ca_fingerprint: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -64,11 +64,15 @@ def test_demo_layout(synthetic):
 
 
 def test_verify_all_ok_exit_0(synthetic):
-    out = dxdesk("verify", *map(str, sorted((synthetic / "submissions").iterdir())))
+    central = str(synthetic / "central.sqlite")
+    out = dxdesk("verify", "--db", central, *map(str, sorted((synthetic / "submissions").iterdir())))
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
     assert len(lines) == 4 and all(line.startswith("OK ") for line in lines)
-    assert "提出ファイル S001 電子申請推進課 令和8年度 第1版" in lines[0]
+    assert (
+        "提出ファイル S001 電子申請推進課 令和8年度 第1版 認証局: dxdesk 中央認証局（合成市） (SHA-256 "
+        in lines[0]
+    )
 
 
 def test_verify_reports_ng_with_reason_and_exit_1(synthetic, tmp_path):
@@ -88,11 +92,13 @@ def test_verify_reports_ng_with_reason_and_exit_1(synthetic, tmp_path):
     ok, ng1, ng2 = out.stdout.splitlines()
     assert ok.startswith(f"OK {sub}")
     assert ng1.startswith(f"NG {edited} 表示セルが変更されています（表紙!B9：")
-    assert ng2 == f"NG {broken} dxdesk のファイルではありません（Excel ブック（.xlsx）ではありません）"
+    assert ng2.startswith(
+        f"NG {broken} dxdesk のファイルではありません（Excel ブック（.xlsx）ではありません） 認証局: "
+    )
 
 
 def test_verify_a_folder(synthetic):
-    out = dxdesk("verify", str(synthetic / "submissions"))
+    out = dxdesk("verify", "--db", str(synthetic / "central.sqlite"), str(synthetic / "submissions"))
     assert out.returncode == 0 and len(out.stdout.splitlines()) == 4
 
 
@@ -134,7 +140,9 @@ def test_demo_city_scenario(tmp_path):
     assert out.returncode == 0, out.stderr
     subs = sorted((tmp_path / "city" / "submissions").iterdir())
     assert len(subs) >= 10 and any("情報政策課" in s.name for s in subs)
-    verify = dxdesk("verify", str(tmp_path / "city" / "submissions"))
+    verify = dxdesk(
+        "verify", "--db", str(tmp_path / "city" / "central.sqlite"), str(tmp_path / "city" / "submissions")
+    )
     assert verify.returncode == 0, verify.stdout
     # the application's own demo data is untouched: its demo still shows work left to do
     check = dxdesk("demo-db", "--db", str(tmp_path / "app-demo.sqlite"))

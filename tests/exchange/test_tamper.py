@@ -17,11 +17,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from dxdesk.exchange.authority import section_signing_key
 from dxdesk.exchange.canonical import canonical_bytes, parse_canonical
 from dxdesk.exchange.certificates import cert_to_pem, issue_section_certificate, make_ca_certificate
 from dxdesk.exchange.errors import ReasonCode
 from dxdesk.exchange.reader import Limits
-from dxdesk.exchange.signing import key_from_pem, new_key, sign
+from dxdesk.exchange.signing import new_key, sign
 from dxdesk.exchange.submission import verify_submission
 from dxdesk.exchange.verify import KIND_SUBMISSION
 from dxdesk.exchange.workbook import CHUNK, PAYLOAD_SHEET
@@ -198,7 +199,7 @@ def test_fiscal_year_changed_and_signed_with_the_sections_own_key(world, tmp_pat
     path = copy(world.submission, tmp_path)
     db = open_database(world.section_db)
     with db.session() as s:
-        key = key_from_pem(s.query(SectionCredential).one().private_key_pem)
+        key = section_signing_key(s.query(SectionCredential).one(), world.kits["S001"].passphrase)
     db.dispose()
     wb = openpyxl.load_workbook(path)
     p = payload_of(wb)

@@ -226,6 +226,11 @@ class KitsPage(QWidget):
                 f"保存先のフォルダを作れません（{exc.strerror or exc}）。別のフォルダを選んでください。"
             )
             return
+        from ui.passphrase_prompt import unlock_ca
+
+        if not unlock_ca(self, self.db):  # the CA signs the kits: its passphrase, once per session
+            self.error.setText("中央のパスワードが入力されなかったため、配布ファイルを作成していません。")
+            return
         self.error.clear()
         self.result.clear()
         self.progress.setVisible(True)

@@ -39,6 +39,7 @@ from dxdesk.central.status import JST, SectionState
 from dxdesk.central.user import current_user
 from dxdesk.domain.enums import Severity
 from dxdesk.domain.settings import PlanSettings
+from dxdesk.exchange.errors import ExchangeError
 from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, error_label, html, start_dir
 from ui.measure_view import MeasureView, render_measure
 
@@ -427,12 +428,17 @@ class ReviewPage(QWidget):
             if not chosen:
                 return None
             folder = Path(chosen)
+        from ui.passphrase_prompt import unlock_ca
+
+        if not unlock_ca(self, self.db):  # the CA signs the review workbook
+            self.error.setText("中央のパスワードが入力されなかったため、審査結果ファイルを作成していません。")
+            return None
         pending = sum(1 for r in self.reviews if r.decision is Decision.PENDING)
         try:  # one section's workbook takes a fraction of a second
             result = export_review_workbook(
                 self.db, code, folder, fiscal_year=self.fiscal_year, user=current_user()
             )
-        except CentralError as exc:
+        except (CentralError, ExchangeError) as exc:
             self.error.setText(str(exc))
             return None
         except OSError as exc:

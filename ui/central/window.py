@@ -36,6 +36,7 @@ from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.review_sheets import export_review_workbooks
 from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
+from dxdesk.exchange.errors import ExchangeError
 from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
 from ui.central.common import ERROR_COLOR, OK_COLOR, Task, start_dir
 from ui.central.conflict_dialog import resolve_conflict_interactive
@@ -354,6 +355,10 @@ class CentralWindow(QMainWindow):
             if not chosen:
                 return None
             folder = Path(chosen)
+        from ui.passphrase_prompt import unlock_ca
+
+        if not unlock_ca(self, self.db):  # the CA signs every review workbook
+            return None
         target = folder
         user = current_user()
         task = self.run_with_progress(
@@ -367,7 +372,7 @@ class CentralWindow(QMainWindow):
         if task.error is not None:
             message = (
                 str(task.error)
-                if isinstance(task.error, (CentralError, OSError))
+                if isinstance(task.error, (CentralError, ExchangeError, OSError))
                 else f"{type(task.error).__name__}: {task.error}"
             )
             QMessageBox.warning(self, "審査結果ファイル", f"作成できませんでした：{message}")
