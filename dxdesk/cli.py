@@ -187,11 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return int(args.func(args))
-    except DxdeskError as exc:  # every package's errors: the message is Japanese and says what to do
-        ng(exc)
-        return EXIT_USAGE
     except Exception as exc:
         if not is_damage(exc):
+            if isinstance(exc, DxdeskError):  # every package's errors: Japanese, says what to do
+                ng(exc)
+                return EXIT_USAGE
             raise
         log.info("damaged database", exc_info=True)  # the details with -v
         target = getattr(args, "db", None)

@@ -44,6 +44,7 @@ def _args(command: str, db: str, tmp: Path) -> list[str]:
         "import-review": [str(tmp / "R08_審査結果.xlsx")],
         "conflicts": [],
         "resolve": ["--conflict", "1", "--keep", "2"],
+        "export-ca": ["--out", str(tmp / "ca.pem")],
     }[command]
     return [command, "--db", db, *rest]
 

@@ -182,11 +182,11 @@ def open_window(
         except DamagedDatabase as exc:
             problem: BaseException = exc
             path = exc.path
-        except DxdeskError as exc:
-            QMessageBox.critical(None, "dxdesk", f"データベースを開けませんでした。\n\n{exc}")
-            return None
         except Exception as exc:
             if not is_damage(exc):
+                if isinstance(exc, DxdeskError):
+                    QMessageBox.critical(None, "dxdesk", f"データベースを開けませんでした。\n\n{exc}")
+                    return None
                 raise
             path = db.path if db is not None else None
             problem = damaged(exc, path)

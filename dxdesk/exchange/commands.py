@@ -27,6 +27,7 @@ from dxdesk.cli_support import (
     EXIT_ACT,
     EXIT_OK,
     EXIT_USAGE,
+    check_exists,
     err,
     existing_database,
     ng,
@@ -113,6 +114,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not files:
         ng("確認するファイルがありません")
         return EXIT_USAGE
+    if args.db:
+        check_exists(args.db)  # a mistyped --db is a message and exit 2, not a line per file
     trust = Trust()
     problem = ""
     try:
