@@ -131,7 +131,7 @@ class PlanPage(QWidget):
         self.master_box.setVisible(False)
         layout.addWidget(self.splitter, 1)
 
-        self.template_button.clicked.connect(self.export_template)
+        self.template_button.clicked.connect(lambda: self.export_template())
         self.import_button.clicked.connect(lambda: self.check_master())
         self.recheck_button.clicked.connect(lambda: self.check_master(self.master_path))
         self.apply_button.clicked.connect(self.apply_master)

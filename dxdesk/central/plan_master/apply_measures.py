@@ -29,6 +29,7 @@ from dxdesk.central.plan_master.layout import (
 )
 from dxdesk.central.plan_master.read import Record
 from dxdesk.domain.fiscal import fy_short
+from dxdesk.domain.quantity import Quantity
 from dxdesk.domain.values import ValueInputError, normalize_value
 from dxdesk.store.dataset import DatasetError, indicator_fields, measure_fields
 
@@ -349,10 +350,11 @@ def _overlay_indicator(ctx: Context, rec: Record, ind: dict[str, Any], code: str
         if key in v:
             ind[key] = v[key]
     vt, unit, decimals = ind.get("value_type") or "numeric", ind.get("unit", ""), ind.get("decimals")
+    seen: list[Quantity] = []
     for key in ("baseline", "final_target"):
         if key in v:
             try:
-                ind[key] = C.keep_same(ind.get(key), C.read_value(v[key], vt, "target", unit, decimals))
+                ind[key] = C.keep_same(ind.get(key), C.read_value(v[key], vt, "target", unit, decimals, seen))
             except C.CellError as exc:
                 ctx.error(sheet, rec.row, rec.where(key), str(exc))
     start, end = ind.get("valid_from_fy"), ind.get("valid_to_fy")
@@ -361,7 +363,7 @@ def _overlay_indicator(ctx: Context, rec: Record, ind: dict[str, Any], code: str
     values: dict[str, dict[str, Any]] = ind.setdefault("values", {})
     for y in ctx.mf.year_columns.get(sheet, []):
         try:
-            target = C.read_value(rec.years.get(y.fy), vt, "target", unit, decimals)
+            target = C.read_value(rec.years.get(y.fy), vt, "target", unit, decimals, seen)
         except C.CellError as exc:
             ctx.error(sheet, rec.row, y.label, str(exc))
             continue
@@ -373,6 +375,11 @@ def _overlay_indicator(ctx: Context, rec: Record, ind: dict[str, Any], code: str
             entry["target"] = target
         if not entry:
             del values[str(y.fy)]
+    if seen:
+        new_unit, cumulative, notes = C.quantity_notes(seen, unit, bool(ind.get("cumulative")))
+        ind["unit"], ind["cumulative"] = new_unit, cumulative
+        for note in notes:
+            ctx.warn(sheet, rec.row, rec.where("name"), note)
     if vt != old_type:
         _check_values_fit(ctx, rec, ind, vt, unit)
     return ind

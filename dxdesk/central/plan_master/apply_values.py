@@ -18,6 +18,7 @@ from dxdesk.central.plan_master.context import Context
 from dxdesk.central.plan_master.layout import SHEET_ACTUALS, SHEET_MILESTONES
 from dxdesk.central.plan_master.read import Record
 from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.quantity import Quantity
 
 __all__ = ["actuals_part", "milestones_part"]
 
@@ -36,13 +37,16 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
     columns = ctx.mf.year_columns.get(sheet, [])
     survey = ctx.current_fy
     usable = []
+    records = ctx.mf.records.get(sheet, [])
     for y in columns:
         if survey is not None and y.fy >= survey:
+            if all(C.is_blank(rec.years.get(y.fy)) for rec in records):
+                continue  # a blank column of the survey year (an older template) is not a problem
             ctx.error(
                 sheet,
                 1,
                 y.label,
-                f"調査年度（{fy_label(survey)}）以降の実績は各課が入力します。この列を削除してください。",
+                f"調査年度（{fy_label(survey)}）以降の実績は各課が入力します。この列を空欄にするか削除してください。",
             )
         else:
             usable.append(y)
@@ -79,12 +83,13 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
         seen[(mcode, icode)] = rec.row
         vt, unit, decimals = ind.get("value_type") or "numeric", ind.get("unit", ""), ind.get("decimals")
         values = ind.setdefault("values", {})
+        quantities: list[Quantity] = []
         for y in usable:
             raw = rec.years.get(y.fy)
             if C.is_blank(raw):
                 continue  # a blank cell keeps what the database has
             try:
-                actual = C.read_value(raw, vt, "actual", unit, decimals)
+                actual = C.read_value(raw, vt, "actual", unit, decimals, quantities)
             except C.CellError as exc:
                 ctx.error(sheet, rec.row, y.label, str(exc))
                 continue
@@ -96,6 +101,11 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
                 added += entry.get("actual") is None
                 changed += entry.get("actual") is not None
                 entry["actual"] = actual
+        if quantities:
+            new_unit, cumulative, notes = C.quantity_notes(quantities, unit, bool(ind.get("cumulative")))
+            ind["unit"], ind["cumulative"] = new_unit, cumulative
+            for note in notes:
+                ctx.warn(sheet, rec.row, rec.where("indicator"), note)
     if added:
         ctx.changes.add("過去の実績", ADDED, added)
     if changed:

@@ -21,13 +21,15 @@ from typing import Any
 from dxdesk.central.plan_master.layout import BOOL_FALSE, BOOL_TRUE, DIRECTION_WORDS, VALUE_TYPE_WORDS
 from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus
 from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
-from dxdesk.domain.values import ValueInputError, normalize_value
+from dxdesk.domain.quantity import Quantity, QuantityError, read_quantity, same_unit
+from dxdesk.domain.values import NA_MARK, ValueInputError, normalize_value
 
 __all__ = [
     "MAX_CELL_CHARS",
     "CellError",
     "is_blank",
     "keep_same",
+    "quantity_notes",
     "read_bool",
     "read_code",
     "read_codes",
@@ -275,11 +277,22 @@ def read_json(raw: Any) -> dict[str, Any] | None:
     return data
 
 
-def read_value(raw: Any, value_type: str, role: str, unit: str, decimals: int | None) -> str | None:
+def read_value(
+    raw: Any,
+    value_type: str,
+    role: str,
+    unit: str,
+    decimals: int | None,
+    seen: list[Quantity] | None = None,
+) -> str | None:
     """An indicator value as stored (``Value.to_storage()``): blank → None, 「—」, a decimal, a text.
 
     A number typed into Excel gets the indicator's decimals (280 in a one-decimal indicator is
-    「280.0」): Excel does not keep the decimals a person typed, the indicator says them."""
+    「280.0」): Excel does not keep the decimals a person typed, the indicator says them.
+
+    With ``seen``, a numeric text is read as published (「累計 3,210 人」「12.5%/年」): its unit may differ
+    from the indicator's, and what was written around the number is appended to ``seen`` for the
+    caller to compare with the indicator (unit, 累計, 約)."""
     if is_blank(raw):
         return None
     try:
@@ -297,11 +310,44 @@ def read_value(raw: Any, value_type: str, role: str, unit: str, decimals: int | 
                 unit=unit,
                 decimals=decimals,
             )
+        elif seen is not None and value_type == "numeric":
+            try:
+                q = read_quantity(_as_text(raw), unit=unit)
+            except QuantityError as exc:
+                raise CellError(str(exc)) from exc
+            if q.na:
+                return NA_MARK
+            if q.number is None:
+                return None
+            if q.unit or q.cumulative or q.approximate:
+                seen.append(q)
+            value = normalize_value(format(q.number, "f"), value_type, role=role, decimals=decimals)
         else:
             value = normalize_value(_as_text(raw), value_type, role=role, unit=unit, decimals=decimals)
     except ValueInputError as exc:
         raise CellError(str(exc)) from exc
     return value.to_storage()
+
+
+def quantity_notes(quantities: list[Quantity], unit: str, cumulative: bool) -> tuple[str, bool, list[str]]:
+    """What the values written as published say about their indicator: the unit to set when the
+    indicator has none, whether it is cumulative, and the 注意 to show (another unit, 「約」)."""
+    notes: list[str] = []
+    new_unit, new_cumulative = unit, cumulative
+    for q in quantities:
+        if q.unit:
+            if not new_unit:
+                new_unit = q.full_unit
+                notes.append(f"値に書かれた単位「{new_unit}」を指標の単位にしました。")
+            elif not (same_unit(q.unit, new_unit) or same_unit(q.full_unit, new_unit)):
+                notes.append(
+                    f"値の単位「{q.full_unit}」が指標の単位「{new_unit}」と違います。数値{format(q.number, ',f')}として読み取りました。単位を確かめてください。"
+                )
+        if q.cumulative and not new_cumulative:
+            new_cumulative = True
+            notes.append("値に「累計」と書かれているため、累計の指標にしました。")
+        notes.extend(q.warnings())
+    return new_unit, new_cumulative, list(dict.fromkeys(notes))
 
 
 def _same_number(old: str | None, new: str | None) -> bool:

@@ -1,0 +1,135 @@
+"""A plan typed into the plan master template exactly as the city published it: values with their
+units, 累計, 「/年」, 全角 and spaces; columns the template does not have; an old template's blank
+survey-year column. It imports with no error and every value read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from dxdesk.central.plan_master import import_plan_master, write_template
+from dxdesk.store.database import open_database
+from dxdesk.store.dataset import export_dataset
+
+
+def _fill(path: Path) -> None:
+    wb = openpyxl.load_workbook(path)
+    plan = wb["基本設定"]
+    values = {"計画コード": "sasebo-dx", "計画名": "佐世保市DX戦略実行計画", "調査年度": "令和7年度"}
+    values |= {"計画期間の開始年度": "R3", "計画期間の終了年度": "R9"}
+    for r in range(2, plan.max_row + 1):
+        label = plan.cell(row=r, column=1).value
+        if label in values:
+            plan.cell(row=r, column=2).value = values[label]
+    wb["部局"].append(["B01", "総務部"])
+    wb["課所室"].append(["S011", "DX推進課", "B01"])
+    wb["計画体系"].append(["1", "行政経営"])
+    ws = wb["施策"]
+    headers = [c.value for c in ws[1]]
+    extra = ws.max_column + 1
+    ws.cell(row=1, column=extra).value = "リーディング事業"
+    for code, name in (("行政1-1-1", "電子申請の拡充"), ("行政1-1-2", "窓口のデジタル化")):
+        r = ws.max_row + 1
+        row = {"施策コード": code, "施策名": name, "体系コード": "1", "担当課コード": "S011"}
+        for header, value in row.items():
+            ws.cell(row=r, column=headers.index(header) + 1).value = value
+        ws.cell(row=r, column=extra).value = "○"
+    ind = wb["指標"]
+    h = [c.value for c in ind[1]]
+    rows = [
+        {"施策コード": "行政1-1-1", "指標名": "電子申請の利用率", "基準値": "12.5%/年", "R7目標": "30.0％"},
+        {
+            "施策コード": "行政1-1-1",
+            "指標名": "オンライン化した手続",
+            "基準値": "累計8件",
+            "R7目標": "累計 20 件",
+        },
+        {
+            "施策コード": "行政1-1-2",
+            "指標名": "窓口の待ち時間削減",
+            "単位": "時間/年",
+            "基準値": "2,400 時間/年",
+        },
+        {
+            "施策コード": "行政1-1-2",
+            "指標名": "書かない窓口の利用者",
+            "基準値": "累計 3,210 人",
+            "最終目標": "約 10,000人",
+        },
+        {"施策コード": "行政1-1-2", "指標名": "処理速度", "基準値": "１０倍", "R6目標": "△５倍"},
+    ]
+    for row in rows:
+        r = ind.max_row + 1
+        for header, value in row.items():
+            ind.cell(row=r, column=h.index(header) + 1).value = value
+    act = wb["過去の実績"]
+    ah = [c.value for c in act[1]]
+    act.append([None] * len(ah))
+    r = act.max_row
+    for header, value in {"施策コード": "行政1-1-1", "指標コード": "2", "R6実績": "累計 12 件"}.items():
+        act.cell(row=r, column=ah.index(header) + 1).value = value
+    wb.save(path)
+
+
+def test_a_plan_typed_as_published_imports_with_every_value_read(tmp_path):
+    path = tmp_path / "計画マスタ.xlsx"
+    write_template(path)
+    # the empty template's 過去の実績 has columns up to the clock's year; the plan says R7: the R7 and
+    # later columns exist but are blank, which is no problem
+    _fill(path)
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        result = import_plan_master(db, path)
+        assert result.errors == [], [str(p) for p in result.errors]
+        assert result.applied
+        warnings = [str(p) for p in result.problems if not p.is_error]
+        with db.session() as s:
+            data = export_dataset(s, "sasebo-dx")
+    finally:
+        db.dispose()
+    inds = {i["name"]: i for m in data["measures"] for i in m["indicators"]}
+    rate = inds["電子申請の利用率"]
+    assert (rate["unit"], rate["baseline"], rate["values"]["2025"]["target"]) == ("%/年", "12.5", "30.0")
+    online = inds["オンライン化した手続"]
+    assert online["cumulative"] is True and online["unit"] == "件"
+    assert (online["baseline"], online["values"]["2025"]["target"], online["values"]["2024"]["actual"]) == (
+        "8",
+        "20",
+        "12",
+    )
+    assert inds["窓口の待ち時間削減"]["baseline"] == "2400"
+    assert inds["窓口の待ち時間削減"]["unit"] == "時間/年"
+    people = inds["書かない窓口の利用者"]
+    assert (people["baseline"], people["final_target"], people["unit"]) == ("3210", "10000", "人")
+    assert inds["処理速度"]["values"]["2024"]["target"] == "-5"
+    # what dxdesk decided is said, in the row it was decided for
+    assert any("「約」の付いた概数" in w and "10,000" in w for w in warnings)
+    assert any("累計の指標にしました" in w for w in warnings)
+    assert any("単位「件」を指標の単位にしました" in w for w in warnings)
+    # the column the template does not have became the plan's own attribute
+    assert any("リーディング事業" in w and "属性" in w for w in warnings)
+    attrs = data["plan"]["settings"]["measure_attributes"]
+    key = next(a["key"] for a in attrs if a["label"] == "リーディング事業")
+    assert all(m["attributes"][key] == "○" for m in data["measures"])
+
+
+def test_another_unit_than_the_indicators_is_a_warning_and_the_number_is_read(tmp_path):
+    path = tmp_path / "計画マスタ.xlsx"
+    write_template(path)
+    _fill(path)
+    wb = openpyxl.load_workbook(path)
+    ind = wb["指標"]
+    h = [c.value for c in ind[1]]
+    ind.cell(row=2, column=h.index("単位") + 1).value = "件"  # but its values say %
+    wb.save(path)
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        result = import_plan_master(db, path, dry_run=True)
+    finally:
+        db.dispose()
+    assert result.errors == []
+    assert any(
+        p.sheet == "指標" and p.row == 2 and "値の単位「%/年」が指標の単位「件」と違います" in p.message
+        for p in result.problems
+    )
