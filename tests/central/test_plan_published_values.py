@@ -69,6 +69,22 @@ def _fill(path: Path) -> None:
     r = act.max_row
     for header, value in {"施策コード": "行政1-1-1", "指標コード": "2", "R6実績": "累計 12 件"}.items():
         act.cell(row=r, column=ah.index(header) + 1).value = value
+    yr = wb["年度別"]
+    yh = [c.value for c in yr[1]]
+    for row in (
+        {
+            "施策コード": "行政1-1-1",
+            "年度": "R6",
+            "段階": "拡大期",
+            "予算額": "1,234千円",
+            "一般財源": "1,000",
+            "国庫支出金": "234",
+        },
+        {"施策コード": "行政1-1-2", "年度": "令和7年度", "段階": "1", "予算額": 5000},
+    ):
+        r = yr.max_row + 1
+        for header, value in row.items():
+            yr.cell(row=r, column=yh.index(header) + 1).value = value
     wb.save(path)
 
 
@@ -107,11 +123,47 @@ def test_a_plan_typed_as_published_imports_with_every_value_read(tmp_path):
     assert any("「約」の付いた概数" in w and "10,000" in w for w in warnings)
     assert any("累計の指標にしました" in w for w in warnings)
     assert any("単位「件」を指標の単位にしました" in w for w in warnings)
+    # the 年度別 sheet: stage and costs per year
+    by_code = {m["code"]: m for m in data["measures"]}
+    first, second = by_code["行政1-1-1"], by_code["行政1-1-2"]
+    assert first["years"]["2024"]["stage"] == "2" and second["years"]["2025"]["stage"] == "1"
+    assert first["costs"]["2024"]["budget"] == "1234" and first["costs"]["2024"]["fund_general"] == "1000"
+    assert first["costs"]["2024"]["fund_national"] == "234" and second["costs"]["2025"]["budget"] == "5000"
     # the column the template does not have became the plan's own attribute
     assert any("リーディング事業" in w and "属性" in w for w in warnings)
     attrs = data["plan"]["settings"]["measure_attributes"]
     key = next(a["key"] for a in attrs if a["label"] == "リーディング事業")
     assert all(m["attributes"][key] == "○" for m in data["measures"])
+
+
+def test_template_import_template_gives_the_same_content(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from dxdesk.central.plan_master import export_template
+
+    path = tmp_path / "計画マスタ.xlsx"
+    write_template(path)
+    _fill(path)
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        assert import_plan_master(db, path).applied
+        export_template(db, tmp_path / "first.xlsx")
+        again = import_plan_master(db, tmp_path / "first.xlsx")
+        assert again.errors == [] and not [p for p in again.problems if "属性" in p.message]
+        assert again.changes.count("施策", "changed") == 0 and again.changes.count("年度別", "changed") == 0
+        export_template(db, tmp_path / "second.xlsx")
+    finally:
+        db.dispose()
+
+    def sheets(p: Path) -> dict[str, list[list[object]]]:
+        book = CalamineWorkbook.from_path(str(p))
+        return {n: book.get_sheet_by_name(n).to_python() for n in book.sheet_names if n != "説明"}
+
+    first = sheets(tmp_path / "first.xlsx")
+    assert first == sheets(tmp_path / "second.xlsx")
+    years = first["年度別"]
+    assert years[0][:6] == ["施策コード", "施策名（参考）", "年度", "段階", "管理区分（参考）", "予算額"]
+    assert years[1][:6] == ["行政1-1-1", "電子申請の拡充", "R6", "拡大期", "KPI", 1234.0]
 
 
 def test_another_unit_than_the_indicators_is_a_warning_and_the_number_is_read(tmp_path):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dxdesk.central.plan_master import cells as C
-from dxdesk.central.plan_master.apply_values import actuals_part, milestones_part
+from dxdesk.central.plan_master.apply_values import actuals_part, milestones_part, years_part
 from dxdesk.central.plan_master.changes import ADDED, CHANGED, REMOVED, UNCHANGED
 from dxdesk.central.plan_master.context import Context
 from dxdesk.central.plan_master.layout import (
@@ -77,6 +77,9 @@ def measures_part(ctx: Context) -> MeasurePlan:
     _indicators(ctx, new, current)
     actuals_part(ctx, new)
     milestone_years = milestones_part(ctx, new)
+    stage_years, cost_years = years_part(ctx, new)
+    for code, fys in stage_years.items():
+        milestone_years.setdefault(code, set()).update(fys)
     plan = MeasurePlan()
     current_order = [m["code"] for m in ctx.current.get("measures", [])]
     plan.order = file_codes + [c for c in current_order if c not in set(file_codes)]
@@ -94,11 +97,14 @@ def measures_part(ctx: Context) -> MeasurePlan:
         years = milestone_years.get(code, set())
         if code in set(file_codes):
             ctx.changes.add("施策", ADDED if old is None else (UNCHANGED if same else CHANGED))
-        if same and not years:
+        costs = cost_years.get(code, set())
+        if same and not years and not costs:
             continue
         entry = {k: v for k, v in md.items() if k not in ("years", "costs", "cost_items")}
         if years:
             entry["years"] = {str(fy): md["years"][str(fy)] for fy in sorted(years)}
+        if costs:
+            entry["costs"] = {str(fy): md["costs"][str(fy)] for fy in sorted(costs)}
         plan.entries.append(entry)
     return plan
 

@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dxdesk.central.plan_master.layout import BOOL_FALSE, BOOL_TRUE, DIRECTION_WORDS, VALUE_TYPE_WORDS
-from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus
+from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus, Stage
 from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
 from dxdesk.domain.quantity import Quantity, QuantityError, read_quantity, same_unit
 from dxdesk.domain.values import NA_MARK, ValueInputError, normalize_value
@@ -30,6 +30,7 @@ __all__ = [
     "is_blank",
     "keep_same",
     "quantity_notes",
+    "read_amount",
     "read_bool",
     "read_code",
     "read_codes",
@@ -42,6 +43,7 @@ __all__ = [
     "read_names",
     "read_scheme",
     "read_sdgs",
+    "read_stage",
     "read_text",
     "read_value",
     "read_value_type",
@@ -237,6 +239,39 @@ def read_milestone_status(raw: Any) -> str | None:
         return MilestoneStatus.from_label(str(raw).strip()).value
     except ValueError as exc:
         raise CellError(str(exc)) from exc
+
+
+def read_stage(raw: Any) -> str | None:
+    """A lifecycle stage by its label (構築期 …), its number (1, 2, 3, 3・4, 4, 5) or 「第1期」."""
+    if is_blank(raw):
+        return None
+    text = unicodedata.normalize("NFKC", _as_text(raw)).strip()
+    text = text.removeprefix("第").removesuffix("期") if re.fullmatch(r"第?[0-9.・_]+期?", text) else text
+    text = {"3・4": "3_4", "3.4": "3_4", "3-4": "3_4"}.get(text, text)
+    try:
+        return Stage.from_label(text).value
+    except ValueError:
+        pass
+    try:
+        return Stage.from_label(str(raw).strip()).value
+    except ValueError as exc:
+        raise CellError(str(exc)) from exc
+
+
+def read_amount(raw: Any) -> str | None:
+    """An amount of money (事業費) as stored: a decimal text; 「1,234千円」「△5」 are read; 「—」 is not
+    an amount (blank means none)."""
+    if is_blank(raw):
+        return None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return format(decimal_of(raw), "f")
+    try:
+        q = read_quantity(_as_text(raw))
+    except QuantityError as exc:
+        raise CellError(str(exc)) from exc
+    if q.na:
+        return None
+    return None if q.number is None else format(q.number, "f")
 
 
 def read_scheme(raw: Any) -> str | None:

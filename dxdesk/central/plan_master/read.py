@@ -289,6 +289,8 @@ def _cell_reader(col: Column) -> Callable[[Any], Any] | None:
             return C.read_bool
         case "codes":
             return C.read_codes
+        case "cost":
+            return C.read_amount
         case "sdgs":
             return C.read_sdgs
         case "enum":
@@ -296,6 +298,7 @@ def _cell_reader(col: Column) -> Callable[[Any], Any] | None:
                 "direction": C.read_direction,
                 "value_type": C.read_value_type,
                 "status": C.read_milestone_status,
+                "stage": C.read_stage,
             }.get(col.key, C.read_indicator_kind if col.key == "kind" and col.choices else C.read_text)
         case _:
             return None

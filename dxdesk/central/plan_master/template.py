@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dxdesk.central.plan_master.apply_org import GOVERNED_SETTINGS, SHEET_SETTINGS
 from dxdesk.central.plan_master.layout import (
+    COST_COLUMNS,
     DIRECTION_WORDS,
     PLAN_ITEMS,
     SHEET_ACTUALS,
@@ -37,6 +38,7 @@ from dxdesk.central.plan_master.layout import (
     SHEET_PLAN,
     SHEET_SECTIONS,
     SHEET_TREE,
+    SHEET_YEARS,
     SHEETS,
     VALUE_TYPE_WORDS,
     Column,
@@ -44,7 +46,7 @@ from dxdesk.central.plan_master.layout import (
     actual_header,
     target_header,
 )
-from dxdesk.domain.enums import IndicatorKind, MilestoneStatus
+from dxdesk.domain.enums import IndicatorKind, MilestoneStatus, Stage
 from dxdesk.domain.fiscal import FiscalYear, fy_label, fy_short
 from dxdesk.domain.settings import PlanSettings, default_settings_dict
 from dxdesk.exchange.layout import LINE_PT, MAX_ROW_PT, PAD_PT, wrap_spans
@@ -381,6 +383,7 @@ def write_template(path: Path, plan: Mapping[str, Any] | None = None) -> Path:
         (row for md in d.get("measures", []) for row in _actual_rows(md, actual_years)),
     )
     w.table(spec[SHEET_MILESTONES], [], (row for md in d.get("measures", []) for row in _milestone_rows(md)))
+    w.table(spec[SHEET_YEARS], [], (row for md in d.get("measures", []) for row in _year_rows(md)))
     w.book.wb.active = 0
     w.book.save_unsigned(Path(path))
     return Path(path)
@@ -457,3 +460,28 @@ def _milestone_rows(md: Mapping[str, Any]) -> Iterable[list[Any]]:
                 ms.get("due_month"),
                 MilestoneStatus(ms.get("status") or "not_started").label,
             ]
+
+
+# stages evaluated by schedule (milestones) rather than by KPI, as the grading rules say (構築期, 安定期（見直し）)
+_SCHEDULE_STAGES = frozenset({Stage.BUILD, Stage.STABLE_REVIEW})
+
+
+def _year_rows(md: Mapping[str, Any]) -> Iterable[list[Any]]:
+    """One row per year that has a stage or an amount."""
+    years = md.get("years") or {}
+    costs = md.get("costs") or {}
+    for fy_text in sorted(set(years) | set(costs), key=int):
+        stage = (years.get(fy_text) or {}).get("stage")
+        cd = costs.get(fy_text) or {}
+        amounts = [_amount(cd.get(key)) for key, _h in COST_COLUMNS]
+        if stage is None and all(a is None for a in amounts):
+            continue
+        st = Stage(stage) if stage else None
+        management = None
+        if st is not None:
+            management = "スケジュール" if st in _SCHEDULE_STAGES else "KPI"
+        yield [md["code"], md["name"], fy_short(int(fy_text)), st.label if st else None, management, *amounts]
+
+
+def _amount(stored: Any) -> Decimal | None:
+    return None if stored is None else Decimal(str(stored))
