@@ -76,7 +76,7 @@ def cmd_demo_db(args: argparse.Namespace) -> int:
 
 
 def cmd_load_dataset(args: argparse.Namespace) -> int:
-    from dxdesk.store.dataset import DatasetError, import_dataset, load_dataset_file
+    from dxdesk.store.dataset import DatasetError, DatasetProblems, import_dataset, load_dataset_file
 
     try:
         data = load_dataset_file(Path(args.file))
@@ -84,6 +84,11 @@ def cmd_load_dataset(args: argparse.Namespace) -> int:
         with db.session(audit=False) as s:
             plan = import_dataset(s, data)
             code = plan.code
+    except DatasetProblems as exc:
+        for problem in exc.problems:
+            _err(f"エラー\t{problem}")
+        _err(f"NG {args.file} エラー{len(exc.problems)}件（何も読み込んでいません）")
+        return 2
     except DatasetError as exc:
         _err(f"NG {args.file} {exc}")
         return 2
