@@ -127,3 +127,10 @@ def test_any_text_gives_a_quantity_or_a_reason(text):
             # what was read reads back the same when written in normal form
             again = read_quantity(format(q.number, "f") + q.unit + (f"/{q.per}" if q.per else ""))
             assert (again.number, again.unit, again.per) == (q.number, q.unit, q.per)
+
+
+def test_a_year_after_the_value_is_kept_apart():
+    q = read_quantity("16団体(R7)")
+    assert (q.number, q.unit, q.year) == (Decimal(16), "団体", "R7")
+    q = read_quantity("1,515件（R元）")
+    assert (q.number, q.unit, q.year) == (Decimal(1515), "件", "R元")

@@ -13,6 +13,7 @@ written around it, so the caller can decide what to do with the unit, the period
 - a cumulative mark: 「累計」「累積」 before the number or 「（累計）」 after it;
 - 「約」 (approximately) before the number: read, with :attr:`Quantity.approximate` set so the import
   can say 注意;
+- a year in parentheses after the value (「16団体(R7)」「5団体(R元)」): :attr:`Quantity.year`;
 - the not-applicable marks (「—」「－」「/」「該当なし」 …) as the whole cell.
 
 When a cell cannot be read, :class:`QuantityError` says why — the first thing that does not fit —
@@ -50,6 +51,9 @@ _SPACES = re.compile(r"[\s\u3000]+")
 _NUMBER = re.compile(r"(?:\d[\d,]*(?:\.\d*)?|\.\d+)")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _PLAIN = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)$")
+_YEAR_AFTER = re.compile(
+    r"\(((?:R|H|令和|平成)(?:\d{1,2}|元)(?:年度|年)?(?:末)?|(?:19|20)\d\d(?:年度|年)?(?:末)?)\)$"
+)
 _CUMULATIVE_AFTER = re.compile(r"\((?:累計|累積)(?:値)?\)$")
 _PER = re.compile(r"/([^/]{1,6})$")
 # Units that are not a plain word of kanji or katakana (those are always units: 件, 時間, 千円, ポイント).
@@ -118,6 +122,7 @@ class Quantity:
     per: str = ""  # 「年」「月」…: the period of 「/年」
     cumulative: bool = False
     approximate: bool = False
+    year: str = ""  # 「16団体(R7)」: the year written after the value, as written (「R7」)
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -228,6 +233,10 @@ def read_quantity(text: object, *, unit: str = "") -> Quantity:
         if s.startswith(":"):  # 「累計：8件」
             s, progressed = s[1:], True
     # --- after the number: 「(累計)」 --------------------------------------------------------------
+    year = ""
+    tail_year = _YEAR_AFTER.search(s)
+    if tail_year and any(ch.isdigit() for ch in s[: tail_year.start()]):
+        year, s = tail_year.group(1), s[: tail_year.start()]
     tail_cumulative = _CUMULATIVE_AFTER.search(s)
     if tail_cumulative:
         s = s[: tail_cumulative.start()]
@@ -267,7 +276,7 @@ def read_quantity(text: object, *, unit: str = "") -> Quantity:
     per = ""
     expected = normal_unit(unit)
     if expected and rest == expected:
-        return Quantity(number=number, unit=rest, cumulative=cumulative, approximate=approximate)
+        return Quantity(number=number, unit=rest, cumulative=cumulative, approximate=approximate, year=year)
     pm = _PER.search(rest)
     if pm and is_unit(pm.group(1)):
         per = pm.group(1)
@@ -303,4 +312,5 @@ def read_quantity(text: object, *, unit: str = "") -> Quantity:
         per=per,
         cumulative=cumulative,
         approximate=approximate,
+        year=year,
     )
