@@ -39,6 +39,7 @@ from dxdesk.central.list_import.mapping import (
     propose_mapping,
 )
 from dxdesk.central.plan_master import cells as C
+from dxdesk.central.plan_master.apply_measures import _canon
 from dxdesk.central.plan_master.read import FILE, Problem
 from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
@@ -51,7 +52,6 @@ from dxdesk.store.dataset import (
     FORMAT,
     DatasetError,
     DatasetProblems,
-    check_dataset,
     export_dataset,
     import_dataset,
 )
@@ -85,6 +85,7 @@ class ListResult:
     survey_fy: int | None = None
     dataset: dict[str, Any] | None = None
     applied: bool = False
+    unchanged: bool = False  # the database already holds what the list says
     dry_run: bool = False
     seconds: float = 0.0
 
@@ -99,7 +100,12 @@ class ListResult:
     def summary(self) -> str:
         if self.errors:
             return f"エラーが{len(self.errors):,}件あります。直してからもう一度読み込んでください（何も読み込んでいません）。"
-        head = "確認のみ（読み込んでいません）：" if self.dry_run or not self.applied else "読み込みました："
+        if self.unchanged:
+            head = "変更はありません："
+        else:
+            head = (
+                "確認のみ（読み込んでいません）：" if self.dry_run or not self.applied else "読み込みました："
+            )
         return (
             f"{head}施策 {self.measures:,}件（新規 {self.new_measures:,}件）・指標 {self.indicators:,}件・"
             f"値 {self.values:,}件"
@@ -261,20 +267,26 @@ def import_list(
         )
         _check_mapping(ctx)
         dataset = _build(ctx, rows)
-        for problem in check_dataset(session, dataset):
-            result.error(None, "", f"読み込めない内容があります：{problem}")
         result.dataset = dataset
         if result.errors:
             session.rollback()
+            return result
+        same = not dataset["measures"] and all(
+            _plain(dataset.get(k)) == _plain(current.get(k)) for k in ("plan", "bureaus", "sections", "tree")
+        )
+        if same and plan is not None and get_setting(session, "role") == "central":
+            session.rollback()  # the same list again: nothing to write
+            result.unchanged = True
+            report(4, 4, "変更はありません")
             return result
         report(2, 4, "データベースに書き込んでいます" if not dry_run else "書き込みを試しています")
         try:
             plan = import_dataset(session, dataset)
             session.flush()
-        except DatasetProblems as exc:
+        except DatasetProblems as exc:  # every problem the import's own checks find (check_dataset)
             session.rollback()
             for problem in exc.problems:
-                result.error(None, "", f"読み込めませんでした：{problem}")
+                result.error(None, "", f"読み込めない内容があります：{problem}")
             return result
         except DatasetError as exc:
             session.rollback()
@@ -297,6 +309,15 @@ def import_list(
     finally:
         session.close()
         result.seconds = time.perf_counter() - t0
+
+
+def _plain(obj: Any) -> Any:
+    """``obj`` without empty containers (the export leaves out empty settings and children)."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items() if v not in ({}, [], None)}
+    if isinstance(obj, list):
+        return [_plain(v) for v in obj]
+    return obj
 
 
 def _empty(path: Path, saved: dict[str, Any] | None) -> dict[str, Any]:
@@ -352,11 +373,12 @@ def _build(ctx: _Ctx, rows: list[list[Any]]) -> dict[str, Any]:
     r = ctx.result
     m = ctx.mapping
     data = copy.deepcopy(ctx.current)
-    settings_raw = data["plan"].setdefault("settings", {})
+    settings_raw = data["plan"].get("settings") or {}
     by_code = {md["code"]: md for md in data["measures"]}
     for md in data["measures"]:
         for p, ind in enumerate(md.get("indicators", [])):
             ind["code"] = str(ind.get("code") or p + 1)  # the export leaves out positional codes
+    originals = copy.deepcopy(by_code)
     by_name = {_key(md["name"]): md["code"] for md in data["measures"]}
     node_cols = [i for i, k in sorted(m.columns.items()) if k == "node"]
     attr_cols = {i: k[5:] for i, k in m.columns.items() if k.startswith("attr:")}
@@ -369,6 +391,7 @@ def _build(ctx: _Ctx, rows: list[list[Any]]) -> dict[str, Any]:
                 known[label] = label
             ctx.attributes[label] = known[label]
         settings_raw["measure_attributes"] = attrs
+        data["plan"]["settings"] = settings_raw
     col = {k: m.column_of(k) for k in (f.key for f in FIELDS)}
     year_cols = sorted(
         ((int(k.partition("@")[2]), k.partition("@")[0], i) for i, k in m.columns.items() if "@" in k),
@@ -435,8 +458,8 @@ def _build(ctx: _Ctx, rows: list[list[Any]]) -> dict[str, Any]:
     r.indicators = sum(len(v) for v in seen_inds.values())
     data["sections"] = list(data.get("sections", [])) + list(ctx.new_sections.values())
     data["bureaus"] = list(data.get("bureaus", [])) + list(ctx.new_bureaus.values())
-    # only the listed measures are written (the others stay as they are)
-    data["measures"] = [by_code[c] for c in listed]
+    # only the listed measures that change are written (the others stay as they are)
+    data["measures"] = [by_code[c] for c in listed if _changed(by_code[c], originals.get(c))]
     for md in data["measures"]:
         if not md.get("owner"):
             r.error(
@@ -445,6 +468,18 @@ def _build(ctx: _Ctx, rows: list[list[Any]]) -> dict[str, Any]:
                 f"施策「{md['code']}　{md.get('name', '')}」の所管課がありません。所管課の列を指定してください。",
             )
     return data
+
+
+def _changed(md: dict[str, Any], old: dict[str, Any] | None) -> bool:
+    """Whether the import would write anything for this measure (compared as the import reads it)."""
+    if old is None:
+        return True
+    if (md.get("years") or {}) != (old.get("years") or {}) or md.get("attributes") != old.get("attributes"):
+        return True
+    try:
+        return bool(_canon(md) != _canon(old))
+    except DatasetError:
+        return True
 
 
 def _shown(md: dict[str, Any], row: list[Any], i: int, key: str) -> str:

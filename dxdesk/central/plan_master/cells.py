@@ -356,7 +356,13 @@ def read_value(
                 return None
             if q.unit or q.cumulative or q.approximate:
                 seen.append(q)
-            value = normalize_value(format(q.number, "f"), value_type, role=role, decimals=decimals)
+            if decimals is not None:
+                exp = q.number.as_tuple().exponent
+                if isinstance(exp, int) and -exp > decimals:
+                    raise CellError(
+                        f"小数点以下は{decimals}桁までです。" if decimals else "整数で入力してください。"
+                    )
+            return format(q.number, "f")
         else:
             value = normalize_value(_as_text(raw), value_type, role=role, unit=unit, decimals=decimals)
     except ValueInputError as exc:
