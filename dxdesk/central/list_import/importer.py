@@ -45,6 +45,7 @@ from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
 from dxdesk.domain.quantity import Quantity, QuantityError, read_quantity
 from dxdesk.domain.settings import default_settings_dict
+from dxdesk.domain.values import Value
 from dxdesk.exchange.errors import UnreadableWorkbook
 from dxdesk.exchange.reader import XlsxReader, column_letters
 from dxdesk.exchange.workbook import PAYLOAD_SHEET
@@ -170,6 +171,7 @@ class _Ctx:
     new_sections: dict[str, dict[str, Any]] = field(default_factory=dict)
     new_bureaus: dict[str, dict[str, Any]] = field(default_factory=dict)
     attributes: dict[str, str] = field(default_factory=dict)  # header → attribute key
+    shown: dict[int, str] = field(default_factory=dict)  # this row's cells as read, for the preview
 
     def where(self, i: int) -> str:
         text = self.header.texts[i] if i < len(self.header.texts) else ""
@@ -453,7 +455,8 @@ def _build(ctx: _Ctx, rows: list[list[Any]]) -> dict[str, Any]:
             _measure_cells(ctx, md, row, rn, col, node_cols, attr_cols, tree_index, data)
         _indicator_cells(ctx, md, row, rn, col, year_cols, seen_inds.setdefault(md["code"], set()))
         if len(r.preview) < PREVIEW_ROWS:
-            r.preview.append((rn, [_shown(md, row, i, k) for i, k in preview_keys]))
+            r.preview.append((rn, [ctx.shown.get(i, _shown(row, i)) for i, _k in preview_keys]))
+        ctx.shown = {}
     r.measures = len(listed)
     r.indicators = sum(len(v) for v in seen_inds.values())
     data["sections"] = list(data.get("sections", [])) + list(ctx.new_sections.values())
@@ -482,7 +485,7 @@ def _changed(md: dict[str, Any], old: dict[str, Any] | None) -> bool:
         return True
 
 
-def _shown(md: dict[str, Any], row: list[Any], i: int, key: str) -> str:
+def _shown(row: list[Any], i: int) -> str:
     v = _cell(row, i)
     if v is None:
         return ""
@@ -558,6 +561,7 @@ def _measure_cells(
         owner = _section_code(ctx, stext.split("\n")[0], rn, ctx.where(col["section"] or 0), bureau)
         if owner:
             md["owner"] = owner
+            ctx.shown[col["section"] or 0] = f"{stext.strip()}（{owner}）"
     for key, target in (
         ("summary", "summary"),
         ("purpose", "purpose"),
@@ -682,9 +686,12 @@ def _indicator_cells(
     unit_now = ind.get("unit", "")
     seen_q: list[Quantity] = []
     numbers = 0
-    pending: list[tuple[Any, str, str, str, int | None, str]] = []  # raw, role, where, slot, fy, message
+    pending: list[
+        tuple[Any, str, str, str, int | None, str, int]
+    ] = []  # raw, role, where, slot, fy, message, column
 
-    def value(raw: Any, role: str, where: str, slot: str, fy: int | None) -> str | None:
+    def value(raw: Any, role: str, i: int, slot: str, fy: int | None) -> str | None:
+        where = ctx.where(i)
         nonlocal numbers
         if raw is None:
             return None
@@ -692,7 +699,7 @@ def _indicator_cells(
             v = C.read_value(raw, vt, role, unit_now, ind.get("decimals"), seen_q)
         except C.CellError as exc:
             if vt == "numeric" and isinstance(raw, str) and not any(ch.isdigit() for ch in raw):
-                pending.append((raw, role, where, slot, fy, str(exc)))  # 「移行完了」: maybe qualitative
+                pending.append((raw, role, where, slot, fy, str(exc), i))  # 「移行完了」: maybe qualitative
             else:
                 r.error(rn, where, str(exc))
             return None
@@ -700,21 +707,22 @@ def _indicator_cells(
             numbers += 1
         return v
 
-    def put(slot: str, fy: int | None, role: str, v: str) -> None:
+    def put(slot: str, fy: int | None, role: str, v: str, i: int) -> None:
         if fy is None:
             ind[slot] = v
         else:
             values.setdefault(str(fy), {})[role] = v
         r.values += 1
+        ctx.shown[i] = Value.from_storage(v, ind.get("value_type") or "numeric").display()
 
     values = ind.setdefault("values", {})
     for key in ("baseline", "final_target"):
         i = col[key]
         if i is not None:
             raw = _cell(row, i)
-            v = value(raw, "target", ctx.where(i), key, None)
+            v = value(raw, "target", i, key, None)
             if v is not None:
-                put(key, None, "target", v)
+                put(key, None, "target", v, i)
                 year = _year_after(raw)
                 if year and not ind.get(f"{key}_fy"):
                     ind[f"{key}_fy"] = year
@@ -727,22 +735,22 @@ def _indicator_cells(
             continue
         if role == "actual" and fy >= ctx.survey:
             continue  # the column was reported once (注意): sections enter these
-        v = value(raw, role, ctx.where(i), role, fy)
+        v = value(raw, role, i, role, fy)
         if v is not None:
-            put(role, fy, role, v)
+            put(role, fy, role, v, i)
     if pending and (numbers or vt != "numeric"):
-        for _raw, _role, where, _slot, _fy, message in pending:
+        for _raw, _role, where, _slot, _fy, message, _i in pending:
             r.error(rn, where, message)
     elif pending:
         ind["value_type"] = "qualitative"
-        for raw, role, where, slot, p_fy, _message in pending:
+        for raw, role, where, slot, p_fy, _message, pi in pending:
             try:
                 v = C.read_value(raw, "qualitative", role, "", None)
             except C.CellError as exc:
                 r.error(rn, where, str(exc))
                 continue
             if v is not None:
-                put(slot if p_fy is None else role, p_fy, role, v)
+                put(slot if p_fy is None else role, p_fy, role, v, pi)
         r.warn(
             rn,
             ctx.where(col["indicator_name"] or 0),
@@ -753,6 +761,8 @@ def _indicator_cells(
         ind["unit"], ind["cumulative"] = new_unit, cum
         for note in notes:
             r.warn(rn, ctx.where(col["indicator_name"] or 0), note)
+    if col["unit"] is not None:
+        ctx.shown[col["unit"]] = (ind.get("unit") or "") + ("（累計）" if ind.get("cumulative") else "")
 
 
 def _year_after(raw: Any) -> int | None:
