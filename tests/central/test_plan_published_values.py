@@ -185,3 +185,71 @@ def test_another_unit_than_the_indicators_is_a_warning_and_the_number_is_read(tm
         p.sheet == "指標" and p.row == 2 and "値の単位「%/年」が指標の単位「件」と違います" in p.message
         for p in result.problems
     )
+
+
+def _libreoffice_open_and_save(path: Path, out: Path) -> Path:
+    import shutil as sh
+    import subprocess
+
+    soffice = sh.which("soffice") or sh.which("libreoffice")
+    assert soffice, "LibreOffice is needed (scripts/apt-packages.extra lists libreoffice-calc-nogui)"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{out / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out / path.name
+
+
+def test_template_filled_saved_in_libreoffice_imported_and_written_again_is_the_same(tmp_path):
+    """A person fills the template and saves it in LibreOffice (which turns numbers into floats and
+    strings into shared strings); importing it and writing the template again gives the same content."""
+    from python_calamine import CalamineWorkbook
+
+    from dxdesk.central.plan_master import export_template
+
+    path = tmp_path / "計画マスタ.xlsx"
+    write_template(path)
+    _fill(path)
+    (tmp_path / "lo").mkdir()
+    saved = _libreoffice_open_and_save(path, tmp_path / "lo")
+    assert saved.read_bytes() != path.read_bytes()
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        result = import_plan_master(db, saved)
+        assert result.errors == [] and result.applied, [str(p) for p in result.errors]
+        export_template(db, tmp_path / "again.xlsx")
+        # the template written again, filled the same way by LibreOffice, imports with no change
+        (tmp_path / "lo2").mkdir()
+        resaved = _libreoffice_open_and_save(tmp_path / "again.xlsx", tmp_path / "lo2")
+        second = import_plan_master(db, resaved)
+        assert second.errors == [] and not second.changes.any, second.changes.lines()
+        export_template(db, tmp_path / "third.xlsx")
+    finally:
+        db.dispose()
+
+    def sheets(p: Path) -> dict[str, list[list[object]]]:
+        book = CalamineWorkbook.from_path(str(p))
+        return {n: book.get_sheet_by_name(n).to_python() for n in book.sheet_names if n != "説明"}
+
+    again, third = sheets(tmp_path / "again.xlsx"), sheets(tmp_path / "third.xlsx")
+    assert again == third
+    # what the person typed is in the template, in dxdesk's normal form
+    indicators = again["指標"]
+    head = indicators[0]
+    row = next(r for r in indicators if r[head.index("指標名")] == "書かない窓口の利用者")
+    assert (
+        row[head.index("基準値")] == 3210
+        and row[head.index("単位")] == "人"
+        and row[head.index("累計")] == "○"
+    )

@@ -55,6 +55,8 @@ def plan_part(ctx: Context) -> dict[str, Any]:
     if SHEET_PLAN in mf.sheets:
         for key in PLAN_FIELDS:
             if key in mf.plan:
+                if mf.plan[key] in ("", None) and not base.get(key):
+                    continue  # blank and not set: the export leaves it out (the same file twice is no change)
                 new[key] = mf.plan[key]
     old_raw: dict[str, Any] = dict(base.get("settings") or {})
     defaults = default_settings_dict()
