@@ -232,3 +232,29 @@ def test_not_an_excel_file_is_one_clear_line(tmp_path, name):
     assert [p.message for p in result.errors] == [
         f"「{name}」は Excel ブック（.xlsx）ではありません。.xlsx で保存し直してください。"
     ]
+
+
+def test_percentages_excel_stored_as_fractions_are_read_as_typed(tmp_path):
+    """Typing 「40.0%」 in Excel stores 0.4 with a percent format: the list says 40.0 (%)."""
+    path = tmp_path / "一覧.xlsx"
+    shutil.copyfile(LISTS / "tsukuba_indicator_list.xlsx", path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws["K7"] = 0.4
+    ws["K7"].number_format = "0.0%"
+    ws["J7"] = 0.314
+    ws["J7"].number_format = "0.0%"
+    ws["G7"] = 0.2
+    ws["G7"].number_format = "0%"
+    wb.save(path)
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        result = import_list(db, path, fy=2023)
+        assert result.errors == []
+        with db.session() as s:
+            data = export_dataset(s, current_plan(s).code)
+    finally:
+        db.dispose()
+    cashless = _inds(data)["キャッシュレス決済の利用割合"]
+    assert cashless["values"]["2023"] == {"target": "40.0"}
+    assert cashless["values"]["2022"]["actual"] == "31.4" and cashless["values"]["2021"]["target"] == "20"

@@ -166,6 +166,27 @@ def test_template_import_template_gives_the_same_content(tmp_path):
     assert years[1][:6] == ["行政1-1-1", "電子申請の拡充", "R6", "拡大期", "KPI", 1234.0]
 
 
+def test_a_percentage_excel_stored_as_a_fraction_is_read_as_typed(tmp_path):
+    path = tmp_path / "計画マスタ.xlsx"
+    write_template(path)
+    _fill(path)
+    wb = openpyxl.load_workbook(path)
+    ind = wb["指標"]
+    h = [c.value for c in ind[1]]
+    cell = ind.cell(row=2, column=h.index("R7目標") + 1)
+    cell.value, cell.number_format = 0.3, "0.0%"  # 「30.0%」 as Excel keeps it
+    wb.save(path)
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        assert import_plan_master(db, path).applied
+        with db.session() as s:
+            data = export_dataset(s, "sasebo-dx")
+    finally:
+        db.dispose()
+    rate = next(i for m in data["measures"] for i in m["indicators"] if i["name"] == "電子申請の利用率")
+    assert rate["values"]["2025"]["target"] == "30.0"
+
+
 def test_another_unit_than_the_indicators_is_a_warning_and_the_number_is_read(tmp_path):
     path = tmp_path / "計画マスタ.xlsx"
     write_template(path)

@@ -40,6 +40,7 @@ from dxdesk.central.list_import.mapping import (
 )
 from dxdesk.central.plan_master import cells as C
 from dxdesk.central.plan_master.apply_measures import _canon
+from dxdesk.central.plan_master.formats import percent_cells, show_percentages
 from dxdesk.central.plan_master.read import FILE, Problem
 from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
@@ -47,7 +48,7 @@ from dxdesk.domain.quantity import Quantity, QuantityError, read_quantity
 from dxdesk.domain.settings import default_settings_dict
 from dxdesk.domain.values import Value
 from dxdesk.exchange.errors import UnreadableWorkbook
-from dxdesk.exchange.reader import XlsxReader, column_letters
+from dxdesk.exchange.reader import SheetInfo, XlsxReader, column_letters
 from dxdesk.exchange.workbook import PAYLOAD_SHEET
 from dxdesk.store.dataset import (
     FORMAT,
@@ -146,17 +147,19 @@ def read_list_rows(path: Path, sheet: str | None = None) -> tuple[str, list[str]
             info = next((s for s in infos if s.name == sheet), None)
             if info is None:
                 raise ValueError(f"シート「{sheet}」がありません（{'、'.join(names)}）。")
-            return info.name, names, reader.rows(info)
-        best: tuple[int, str, list[list[Any]]] | None = None
-        for info in infos:
-            rows = reader.rows(info)
-            header = find_header(rows)
-            score = 0 if header is None else sum(1 for t in header.texts if t)
-            if best is None or score > best[0]:
-                best = (score, info.name, rows)
-        if best is None:
-            raise ValueError("表示されているシートがありません。")
-        return best[1], names, best[2]
+        else:
+            best: tuple[int, SheetInfo] | None = None
+            for candidate in infos:
+                header = find_header(reader.rows(candidate))
+                score = 0 if header is None else sum(1 for t in header.texts if t)
+                if best is None or score > best[0]:
+                    best = (score, candidate)
+            if best is None:
+                raise ValueError("表示されているシートがありません。")
+            info = best[1]
+        rows = [list(r) for r in reader.rows(info)]
+        show_percentages(rows, percent_cells(reader, info))  # 「30.0%」 typed, 0.3 stored
+        return info.name, names, rows
 
 
 @dataclass

@@ -276,6 +276,13 @@ def _year_kind(n: str) -> str | None:
     """``target@2024`` for 「R6目標」「令和6年度目標値」「2024 実績」, else None."""
     for words, kind in ((TARGET_WORDS, "target"), (ACTUAL_WORDS, "actual")):
         for w in words:
+            if n.startswith(w) and len(n) > len(w):  # 「目標値(R7)」「実績(令和6年度)」
+                tail = n[len(w) :].strip("()（）[]【】・-_ ")
+                if _YEAR.match(tail) and tail[:1] not in ("年",):
+                    try:
+                        return f"{kind}@{parse_fiscal_year(tail.removesuffix('末'))}"
+                    except (FiscalYearError, ValueError, TypeError):
+                        pass
             if n.endswith(w) and len(n) > len(w):
                 head = n[: -len(w)].strip("()（）・-_ ")
                 if not _YEAR.match(head):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from dxdesk.central.plan_master import cells as C
+from dxdesk.central.plan_master.formats import percent_cells, show_percentages
 from dxdesk.central.plan_master.layout import (
     ACTUAL_SUFFIX,
     PLAN_ITEMS,
@@ -189,7 +190,8 @@ def read_master(path: Path) -> MasterFile:
                     if info.name not in (SHEET_COVER,) and info.state == "visible":
                         mf.warn(info.name, None, "", "計画マスタのシートではないため読み込みません。")
                     continue
-                rows = reader.rows(info)
+                rows = [list(r) for r in reader.rows(info)]
+                show_percentages(rows, percent_cells(reader, info))  # 「30.0%」 typed, 0.3 stored
                 mf.sheets.add(info.name)
                 if info.name == SHEET_PLAN:
                     _read_plan(mf, rows)
