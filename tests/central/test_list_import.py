@@ -258,3 +258,28 @@ def test_percentages_excel_stored_as_fractions_are_read_as_typed(tmp_path):
     cashless = _inds(data)["キャッシュレス決済の利用割合"]
     assert cashless["values"]["2023"] == {"target": "40.0"}
     assert cashless["values"]["2022"]["actual"] == "31.4" and cashless["values"]["2021"]["target"] == "20"
+
+
+def test_sections_by_name_with_bureau_in_front_and_several_in_one_cell(tmp_path):
+    path = tmp_path / "一覧.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "一覧"
+    ws.append(["No.", "事業名", "担当課", "指標名", "単位", "R6実績"])
+    ws.append(["1", "電子申請の推進", "情報政策課、DX推進課", "電子申請の利用率", "%", "18.4%"])
+    ws.append(["2", "庁内ネットワーク更新", "総務部情報政策課", "停止時間", "分", "21.1"])
+    wb.save(path)
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        result = import_list(db, path, fy=2025)
+        assert result.errors == [], [str(p) for p in result.errors]
+        with db.session() as s:
+            data = export_dataset(s, current_plan(s).code)
+    finally:
+        db.dispose()
+    first, second = data["measures"]
+    names = {s["code"]: s["name"] for s in data["sections"]}
+    assert names[first["owner"]] == "情報政策課" and [names[c] for c in first["related"]] == ["DX推進課"]
+    assert second["owner"] == first["owner"]  # 「総務部情報政策課」 is the same section
+    assert any("「総務部情報政策課」を課所室「情報政策課」" in p.message for p in result.problems)
+    assert first["indicators"][0]["values"]["2024"] == {"actual": "18.4"}

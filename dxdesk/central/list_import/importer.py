@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import time
 import unicodedata
 from collections.abc import Callable
@@ -517,6 +518,15 @@ def _section_code(ctx: _Ctx, text: str, rn: int, where: str, bureau: str | None)
     code = ctx.sections_by_name.get(_key(t))
     if code:
         return code
+    # 「政策イノベーション部情報政策課」 for the known 「情報政策課」: the name with its bureau in front
+    suffix = max(
+        (n for n in ctx.sections_by_name if len(n) >= 3 and _key(t).endswith(n)), key=len, default=None
+    )
+    if suffix is not None:
+        code = ctx.sections_by_name[suffix]
+        ctx.sections_by_name[_key(t)] = code
+        ctx.result.warn(rn, where, f"「{t}」を課所室「{suffix}」（{code}）として読みます。")
+        return code
     code = f"K{_hash(t, 5)}"
     if code not in ctx.new_sections:
         entry: dict[str, Any] = {"code": code, "name": t}
@@ -561,10 +571,17 @@ def _measure_cells(
             ctx.new_bureaus.setdefault(bureau, {"code": bureau, "name": btext.strip()})
     stext = read("section", C.read_text)
     if stext:
-        owner = _section_code(ctx, stext.split("\n")[0], rn, ctx.where(col["section"] or 0), bureau)
-        if owner:
-            md["owner"] = owner
-            ctx.shown[col["section"] or 0] = f"{stext.strip()}（{owner}）"
+        where = ctx.where(col["section"] or 0)
+        names = [n.strip() for n in re.split(r"[、,，\n]+", stext) if n.strip()]
+        codes = [c for c in (_section_code(ctx, n, rn, where, bureau) for n in names) if c]
+        if codes:
+            md["owner"] = codes[0]
+            related = [c for c in codes[1:] if c != codes[0]]
+            if related:
+                md["related"] = list(dict.fromkeys(related))
+            ctx.shown[col["section"] or 0] = "、".join(
+                f"{n}（{c}）" for n, c in zip(names, codes, strict=False)
+            )
     for key, target in (
         ("summary", "summary"),
         ("purpose", "purpose"),
