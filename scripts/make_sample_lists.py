@@ -348,11 +348,70 @@ def tsukuba(path: Path) -> None:
     wb.save(path)
 
 
+def akita(path: Path) -> None:
+    """秋田市型 個別施策の進捗評価の一覧: ライフサイクル, KPI with 基準値・目標値, 実績 and a 参考値, grade A–D."""
+    wb = Workbook()
+    ws = _sheet(wb, "進捗評価")
+    ws.append(["令和6年度 個別施策の進捗評価一覧"])
+    ws.append(
+        [
+            "施策名",
+            "関連課所室",
+            "ライフサイクル",
+            "評価指標（KPI）",
+            "基準値",
+            "目標値",
+            "R6実績",
+            "参考値",
+            "進捗評価",
+        ]
+    )
+    rows = [
+        [
+            "行政手続のオンライン化",
+            "情報統計課、市民課",
+            "拡大期",
+            "オンライン申請の利用割合（申請割合×決済割合）",
+            "12.5%",
+            "60.0%(R7)",
+            "38.2%",
+            "41.0%",
+            "B",
+        ],
+        [
+            "庁内業務システムの標準化",
+            "情報統計課",
+            "構築期",
+            "標準化対象業務の移行",
+            "0業務",
+            "20業務(R7)",
+            "12業務",
+            None,
+            "C",
+        ],
+        [
+            "キャッシュレス決済の導入",
+            "会計課",
+            "安定期",
+            "キャッシュレス決済の利用件数",
+            "累計 3,210 件",
+            "累計 10,000 件(R7)",
+            "累計 8,120 件",
+            None,
+            "A",
+        ],
+    ]
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     sasebo(OUT / "sasebo_kpi_list.xlsx")
     nagasaki(OUT / "nagasaki_jigyo_list.xlsx")
     tsukuba(OUT / "tsukuba_indicator_list.xlsx")
+    akita(OUT / "akita_progress_list.xlsx")
     for p in sorted(OUT.glob("*.xlsx")):
         print(p.relative_to(OUT.parents[2]))
 

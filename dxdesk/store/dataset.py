@@ -211,6 +211,7 @@ def value_fields(
     return fy, {
         "target": _value(vd.get("target"), vt, unit, "target", f"{wv}.target"),
         "actual": _value(vd.get("actual"), vt, unit, "actual", f"{wv}.actual"),
+        "reference": _value(vd.get("reference"), "numeric", "", "target", f"{wv}.reference"),
         "note": str(vd.get("note", "")),
     }
 
@@ -754,7 +755,9 @@ def export_dataset(
         inds = []
         for i, ind in enumerate(m.indicators):
             vals = {
-                str(v.fiscal_year): _prune({"target": v.target, "actual": v.actual, "note": v.note})
+                str(v.fiscal_year): _prune(
+                    {"target": v.target, "actual": v.actual, "reference": v.reference, "note": v.note}
+                )
                 for v in ind.values
                 if keep_year(v.fiscal_year)
             }

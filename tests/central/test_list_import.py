@@ -283,3 +283,26 @@ def test_sections_by_name_with_bureau_in_front_and_several_in_one_cell(tmp_path)
     assert second["owner"] == first["owner"]  # 「総務部情報政策課」 is the same section
     assert any("「総務部情報政策課」を課所室「情報政策課」" in p.message for p in result.problems)
     assert first["indicators"][0]["values"]["2024"] == {"actual": "18.4"}
+
+
+def test_akita_progress_list_with_stage_grade_and_reference_value(tmp_path):
+    result, data = _import(tmp_path, "akita_progress_list.xlsx", 2025)
+    assert result.errors == [], [str(p) for p in result.errors]
+    by_name = {m["name"]: m for m in data["measures"]}
+    online = by_name["行政手続のオンライン化"]
+    # the list is last year's: 段階 and 評価 are R6's
+    assert online["years"]["2024"]["stage"] == "2" and online["years"]["2024"]["self_grade"] == "B"
+    kpi = online["indicators"][0]
+    assert kpi["values"]["2024"] == {"actual": "38.2", "reference": "41.0"}
+    assert (kpi["unit"], kpi["baseline"], kpi["final_target"], kpi["final_target_fy"]) == (
+        "%",
+        "12.5",
+        "60.0",
+        2025,
+    )
+    sections = {s["code"]: s["name"] for s in data["sections"]}
+    assert sections[online["owner"]] == "情報統計課" and [sections[c] for c in online["related"]] == [
+        "市民課"
+    ]
+    cash = by_name["キャッシュレス決済の導入"]["indicators"][0]
+    assert cash["cumulative"] is True and cash["values"]["2024"]["actual"] == "8120"

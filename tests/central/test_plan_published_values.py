@@ -67,7 +67,14 @@ def _fill(path: Path) -> None:
     ah = [c.value for c in act[1]]
     act.append([None] * len(ah))
     r = act.max_row
-    for header, value in {"施策コード": "行政1-1-1", "指標コード": "2", "R6実績": "累計 12 件"}.items():
+    act.cell(row=1, column=len(ah) + 1).value = "R6参考値"  # a column the person adds
+    ah.append("R6参考値")
+    for header, value in {
+        "施策コード": "行政1-1-1",
+        "指標コード": "2",
+        "R6実績": "累計 12 件",
+        "R6参考値": "14",
+    }.items():
         act.cell(row=r, column=ah.index(header) + 1).value = value
     yr = wb["年度別"]
     yh = [c.value for c in yr[1]]
@@ -114,6 +121,7 @@ def test_a_plan_typed_as_published_imports_with_every_value_read(tmp_path):
         "20",
         "12",
     )
+    assert online["values"]["2024"]["reference"] == "14"  # the R6参考値 column
     assert inds["窓口の待ち時間削減"]["baseline"] == "2400"
     assert inds["窓口の待ち時間削減"]["unit"] == "時間/年"
     people = inds["書かない窓口の利用者"]
@@ -164,6 +172,10 @@ def test_template_import_template_gives_the_same_content(tmp_path):
     years = first["年度別"]
     assert years[0][:6] == ["施策コード", "施策名（参考）", "年度", "段階", "管理区分（参考）", "予算額"]
     assert years[1][:6] == ["行政1-1-1", "電子申請の拡充", "R6", "拡大期", "KPI", 1234.0]
+    actuals = first["過去の実績"]
+    assert "R6参考値" in actuals[0]
+    row = next(r for r in actuals[1:] if r[0] == "行政1-1-1" and r[1] == "2")
+    assert row[actuals[0].index("R6参考値")] == 14.0
 
 
 def test_a_percentage_excel_stored_as_a_fraction_is_read_as_typed(tmp_path):

@@ -641,9 +641,9 @@ def _indicator_cells(
 ) -> None:
     r = ctx.result
     iname_raw = _cell(row, col["indicator_name"])
-    has_values = any(_cell(row, col[k]) is not None for k in ("baseline", "final_target", "actual")) or any(
-        _cell(row, i) is not None for _fy, _k, i in year_cols
-    )
+    has_values = any(
+        _cell(row, col[k]) is not None for k in ("baseline", "final_target", "actual", "reference")
+    ) or any(_cell(row, i) is not None for _fy, _k, i in year_cols)
     if iname_raw is None:
         if has_values:
             r.error(
@@ -747,15 +747,24 @@ def _indicator_cells(
                 if year and not ind.get(f"{key}_fy"):
                     ind[f"{key}_fy"] = year
     actual_cols = list(year_cols)
-    if col["actual"] is not None:
-        actual_cols.append((ctx.survey - 1, "actual", col["actual"]))
+    for key in ("actual", "reference"):
+        i = col[key]
+        if i is not None:
+            actual_cols.append((ctx.survey - 1, key, i))
     for fy, role, i in actual_cols:
         raw = _cell(row, i)
         if raw is None:
             continue
         if role == "actual" and fy >= ctx.survey:
             continue  # the column was reported once (注意): sections enter these
-        v = value(raw, role, i, role, fy)
+        if role == "reference":
+            try:
+                v = C.read_value(raw, "numeric", "target", "", None, [])
+            except C.CellError as exc:
+                r.error(rn, ctx.where(i), str(exc))
+                continue
+        else:
+            v = value(raw, role, i, role, fy)
         if v is not None:
             put(role, fy, role, v, i)
     if pending and (numbers or vt != "numeric"):

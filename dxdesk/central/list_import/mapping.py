@@ -156,6 +156,7 @@ FIELDS: tuple[Field, ...] = (
     Field("final_target_fy", "最終目標年度", "indicator", ("最終目標年度", "目標年度")),
     Field("actual", "実績（調査年度の前年度）", "indicator", ("実績", "実績値", "前年度実績")),
     Field("indicator_note", "指標の概要", "indicator", ("指標の概要", "指標の説明", "指標の内容")),
+    Field("reference", "参考値（調査年度の前年度）", "indicator", ("参考値",)),
     Field("direction", "方向", "indicator", ("方向", "目指す方向")),
     Field("cumulative", "累計", "indicator", ("累計", "累計値")),
     Field(
@@ -169,6 +170,7 @@ FIELDS: tuple[Field, ...] = (
 _BY_KEY = {f.key: f for f in FIELDS}
 TARGET_WORDS = ("目標値", "目標", "予定", "計画値", "計画")
 ACTUAL_WORDS = ("実績値", "実績", "実績見込")
+REFERENCE_WORDS = ("参考値",)
 _YEAR = re.compile(r"^(令和|平成|R|H)?(元|\d{1,4})(年度|年)?")
 
 
@@ -183,7 +185,7 @@ def field_label(key: str) -> str:
     if fy:
         from dxdesk.domain.fiscal import fy_short
 
-        return f"{fy_short(int(fy))}{'目標' if kind == 'target' else '実績'}"
+        return f"{fy_short(int(fy))}{ {'target': '目標', 'actual': '実績'}.get(kind, '参考値') }"
     f = _BY_KEY.get(key)
     return f.label if f else key
 
@@ -225,7 +227,11 @@ def _score(texts: Sequence[str]) -> int:
         n = _norm(t)
         if not n or len(n) > 30:
             continue
-        if _match_field(n) is not None or _year_kind(n) is not None or n in TARGET_WORDS + ACTUAL_WORDS:
+        if (
+            _match_field(n) is not None
+            or _year_kind(n) is not None
+            or n in TARGET_WORDS + ACTUAL_WORDS + REFERENCE_WORDS
+        ):
             score += 1
     return score
 
@@ -274,7 +280,7 @@ def _text(v: Any) -> str:
 
 def _year_kind(n: str) -> str | None:
     """``target@2024`` for 「R6目標」「令和6年度目標値」「2024 実績」, else None."""
-    for words, kind in ((TARGET_WORDS, "target"), (ACTUAL_WORDS, "actual")):
+    for words, kind in ((TARGET_WORDS, "target"), (ACTUAL_WORDS, "actual"), (REFERENCE_WORDS, "reference")):
         for w in words:
             if n.startswith(w) and len(n) > len(w):  # 「目標値(R7)」「実績(令和6年度)」
                 tail = n[len(w) :].strip("()（）[]【】・-_ ")
@@ -355,7 +361,7 @@ def load_mapping(path: Path) -> dict[str, Any]:
         raise ValueError("対応表に「columns」がありません。")
     for key in columns.values():
         base = str(key).partition("@")[0]
-        if not (base in _BY_KEY or base in ("target", "actual") or str(key).startswith("attr:")):
+        if not (base in _BY_KEY or base in ("target", "actual", "reference") or str(key).startswith("attr:")):
             raise ValueError(f"対応表の項目「{key}」は使えません。")
     data["columns"] = {_norm(k): str(v) for k, v in columns.items()}
     return data

@@ -119,9 +119,12 @@ def _canon(md: dict[str, Any]) -> Any:
     for p, idd in enumerate(md.get("indicators", [])):
         fi = indicator_fields(idd, p, "")
         values = {
-            int(fy): (vd.get("target"), vd.get("actual"), vd.get("note") or "")
+            int(fy): (vd.get("target"), vd.get("actual"), vd.get("reference"), vd.get("note") or "")
             for fy, vd in (idd.get("values") or {}).items()
-            if vd.get("target") is not None or vd.get("actual") is not None or vd.get("note")
+            if vd.get("target") is not None
+            or vd.get("actual") is not None
+            or vd.get("reference") is not None
+            or vd.get("note")
         }
         indicators.append((fi, values))
     return fields, md.get("node"), [str(c) for c in md.get("related", [])], indicators

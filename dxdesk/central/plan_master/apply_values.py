@@ -103,6 +103,23 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
                 added += entry.get("actual") is None
                 changed += entry.get("actual") is not None
                 entry["actual"] = actual
+        for y in ctx.mf.reference_columns.get(sheet, []):
+            raw = rec.refs.get(y.fy)
+            if C.is_blank(raw):
+                continue  # a blank cell keeps the stored 参考値
+            try:
+                reference = C.read_value(raw, "numeric", "target", "", None, [])
+            except C.CellError as exc:
+                ctx.error(sheet, rec.row, y.label, str(exc))
+                continue
+            entry = values.setdefault(str(y.fy), {})
+            reference = C.keep_same(entry.get("reference"), reference)
+            if entry.get("reference") == reference:
+                unchanged += 1
+            else:
+                added += entry.get("reference") is None
+                changed += entry.get("reference") is not None
+                entry["reference"] = reference
         if quantities:
             new_unit, cumulative, notes = C.quantity_notes(quantities, unit, bool(ind.get("cumulative")))
             ind["unit"], ind["cumulative"] = new_unit, cumulative

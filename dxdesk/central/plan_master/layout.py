@@ -21,6 +21,7 @@ __all__ = [
     "COST_COLUMNS",
     "DIRECTION_WORDS",
     "PLAN_ITEMS",
+    "REFERENCE_SUFFIX",
     "SHEETS",
     "SHEET_ACTUALS",
     "SHEET_ATTRIBUTES",
@@ -40,6 +41,7 @@ __all__ = [
     "PlanItem",
     "SheetSpec",
     "actual_header",
+    "reference_header",
     "target_header",
 ]
 
@@ -58,6 +60,7 @@ SHEET_YEARS = "年度別"
 
 TARGET_SUFFIX = "目標"
 ACTUAL_SUFFIX = "実績"
+REFERENCE_SUFFIX = "参考値"
 
 BOOL_TRUE = frozenset(
     {"○", "〇", "◯", "●", "はい", "有", "あり", "1", "TRUE", "true", "True", "Y", "y", "yes"}
@@ -72,6 +75,11 @@ VALUE_TYPE_WORDS = {"numeric": "数値", "qualitative": "定性"}
 def target_header(fy: int) -> str:
     """「R8目標」: the header of an indicator's target column for a fiscal year."""
     return f"{fy_short(fy)}{TARGET_SUFFIX}"
+
+
+def reference_header(fy: int) -> str:
+    """「R6参考値」: the header of a past 参考値 column."""
+    return f"{fy_short(fy)}{REFERENCE_SUFFIX}"
 
 
 def actual_header(fy: int) -> str:
@@ -450,7 +458,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     ),
     SheetSpec(
         SHEET_ACTUALS,
-        "調査年度より前の実績（前年度までの実績値）。空欄のセルは今の値を変えません。",
+        "調査年度より前の実績（前年度までの実績値）と参考値（「R6参考値」の列）。空欄のセルは今の値を変えません。",
         (
             Column(
                 "measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80

@@ -22,6 +22,7 @@ from dxdesk.central.plan_master.formats import percent_cells, show_percentages
 from dxdesk.central.plan_master.layout import (
     ACTUAL_SUFFIX,
     PLAN_ITEMS,
+    REFERENCE_SUFFIX,
     SHEET_COVER,
     SHEET_PLAN,
     SHEETS,
@@ -89,6 +90,7 @@ class Record:
     values: dict[str, Any]
     cols: dict[str, str]
     years: dict[int, Any] = field(default_factory=dict)  # year columns: fy → raw cell
+    refs: dict[int, Any] = field(default_factory=dict)  # 参考値 columns (過去の実績): fy → raw cell
     attributes: dict[str, Any] = field(default_factory=dict)  # attribute label → raw cell
 
     def where(self, key: str) -> str:
@@ -104,6 +106,7 @@ class MasterFile:
     records: dict[str, list[Record]] = field(default_factory=dict)
     present: dict[str, set[str]] = field(default_factory=dict)  # sheet → column keys it has
     year_columns: dict[str, list[YearColumn]] = field(default_factory=dict)
+    reference_columns: dict[str, list[YearColumn]] = field(default_factory=dict)  # 「R6参考値」
     attribute_columns: dict[str, str] = field(default_factory=dict)  # attribute label → column label
     row_codes: dict[str, set[str]] = field(default_factory=dict)  # codes of every row, read or not
     problems: list[Problem] = field(default_factory=list)
@@ -317,6 +320,7 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
     by_header = {_header(c.header): c for c in spec.columns}
     found: dict[str, int] = {}
     years: list[YearColumn] = []
+    refs: list[YearColumn] = []
     attributes: dict[int, str] = {}
     for i, raw in enumerate(header):
         text = _header(raw)
@@ -337,6 +341,22 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
             found[col.key] = i
             continue
         suffix = {"targets": TARGET_SUFFIX, "actuals": ACTUAL_SUFFIX}.get(spec.dynamic)
+        if spec.dynamic == "actuals" and text.endswith(REFERENCE_SUFFIX):
+            try:
+                fy = _year_of_header(text, REFERENCE_SUFFIX)
+            except FiscalYearError as exc:
+                mf.error(
+                    sheet,
+                    1,
+                    f"{letter}（{shown}）",
+                    f"列見出し「{shown}」の年度が読み取れません。「R6{REFERENCE_SUFFIX}」のように入力してください（{exc}）",
+                )
+                continue
+            if fy in {y.fy for y in refs}:
+                mf.error(sheet, 1, f"{letter}（{shown}）", f"同じ年度の列が2つあります（{shown}）。")
+                continue
+            refs.append(YearColumn(fy, f"{letter}（{shown}）", i))
+            continue
         if suffix and text.endswith(suffix):
             try:
                 fy = _year_of_header(text, suffix)
@@ -369,6 +389,7 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
             )
     mf.present[sheet] = set(found)
     mf.year_columns[sheet] = sorted(years, key=lambda y: y.fy)
+    mf.reference_columns[sheet] = sorted(refs, key=lambda y: y.fy)
     if attributes:
         mf.attribute_columns = {
             label: f"{column_letters(i + 1)}（{label}）" for i, label in attributes.items()
@@ -409,6 +430,8 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
             rec.values[key] = value
         for y in years:
             rec.years[y.fy] = row[y.index] if y.index < len(row) else None
+        for y in refs:
+            rec.refs[y.fy] = row[y.index] if y.index < len(row) else None
         for i, label in attributes.items():
             rec.attributes[label] = row[i] if i < len(row) else None
         if rec.values.get("code"):

@@ -44,6 +44,7 @@ from dxdesk.central.plan_master.layout import (
     Column,
     SheetSpec,
     actual_header,
+    reference_header,
     target_header,
 )
 from dxdesk.domain.enums import IndicatorKind, MilestoneStatus, Stage
@@ -377,10 +378,23 @@ def write_template(path: Path, plan: Mapping[str, Any] | None = None) -> Path:
         [(target_header(fy), "year", f"{fy_label(fy)}の目標値。", 9) for fy in target_years],
         (row for md in d.get("measures", []) for row in _indicator_rows(md, target_years)),
     )
+    reference_years = sorted(
+        {
+            int(fy)
+            for md in d.get("measures", [])
+            for ind in md.get("indicators", [])
+            for fy, vd in (ind.get("values") or {}).items()
+            if vd.get("reference") is not None
+        }
+    )
     w.table(
         spec[SHEET_ACTUALS],
-        [(actual_header(fy), "year", f"{fy_label(fy)}の実績値。", 9) for fy in actual_years],
-        (row for md in d.get("measures", []) for row in _actual_rows(md, actual_years)),
+        [(actual_header(fy), "year", f"{fy_label(fy)}の実績値。", 9.0) for fy in actual_years]
+        + [
+            (reference_header(fy), "year", f"{fy_label(fy)}の参考値（実績とは別の基準で算出した値）。", 9.0)
+            for fy in reference_years
+        ],
+        (row for md in d.get("measures", []) for row in _actual_rows(md, actual_years, reference_years)),
     )
     w.table(spec[SHEET_MILESTONES], [], (row for md in d.get("measures", []) for row in _milestone_rows(md)))
     w.table(spec[SHEET_YEARS], [], (row for md in d.get("measures", []) for row in _year_rows(md)))
@@ -440,12 +454,14 @@ def _indicator_rows(md: Mapping[str, Any], years: list[int]) -> Iterable[list[An
         ] + [_cell_value((values.get(str(fy)) or {}).get("target")) for fy in years]
 
 
-def _actual_rows(md: Mapping[str, Any], years: list[int]) -> Iterable[list[Any]]:
+def _actual_rows(md: Mapping[str, Any], years: list[int], references: list[int]) -> Iterable[list[Any]]:
     for p, ind in enumerate(md.get("indicators", [])):
         values = ind.get("values") or {}
-        yield [md["code"], str(ind.get("code") or p + 1), md["name"], ind["name"], ind.get("unit")] + [
-            _cell_value((values.get(str(fy)) or {}).get("actual")) for fy in years
-        ]
+        yield (
+            [md["code"], str(ind.get("code") or p + 1), md["name"], ind["name"], ind.get("unit")]
+            + [_cell_value((values.get(str(fy)) or {}).get("actual")) for fy in years]
+            + [_cell_value((values.get(str(fy)) or {}).get("reference")) for fy in references]
+        )
 
 
 def _milestone_rows(md: Mapping[str, Any]) -> Iterable[list[Any]]:
