@@ -406,12 +406,54 @@ def akita(path: Path) -> None:
     wb.save(path)
 
 
+def shizuoka(path: Path) -> None:
+    """静岡市型 アクションプラン 様式①の主な取組: 取組 code, 効果・KPI with 現状 (R5) and 目標値 (R8), some
+    qualitative (「移行完了」)."""
+    wb = Workbook()
+    ws = _sheet(wb, "主な取組")
+    ws.append(["重点項目1　行政手続のデジタル化"])
+    ws.append(["重点項目", "取組", "取組名", "担当課", "効果・KPI", "現状（R5）", "目標値（R8）"])
+    rows = [
+        [
+            "行政手続のデジタル化",
+            "1-1-1",
+            "オンライン申請の拡大",
+            "デジタル推進課",
+            "オンライン申請可能な手続数",
+            "120手続",
+            "300手続",
+        ],
+        [
+            None,
+            "1-1-2",
+            "基幹業務システムの標準化",
+            "デジタル推進課",
+            "標準準拠システムへの移行",
+            "未着手",
+            "移行完了",
+        ],
+        [
+            None,
+            "1-2-1",
+            "窓口のキャッシュレス化",
+            "市民総務課",
+            "キャッシュレス対応窓口の割合",
+            "35.0％",
+            "100.0％",
+        ],
+    ]
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     sasebo(OUT / "sasebo_kpi_list.xlsx")
     nagasaki(OUT / "nagasaki_jigyo_list.xlsx")
     tsukuba(OUT / "tsukuba_indicator_list.xlsx")
     akita(OUT / "akita_progress_list.xlsx")
+    shizuoka(OUT / "shizuoka_action_list.xlsx")
     for p in sorted(OUT.glob("*.xlsx")):
         print(p.relative_to(OUT.parents[2]))
 

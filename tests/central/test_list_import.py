@@ -306,3 +306,18 @@ def test_akita_progress_list_with_stage_grade_and_reference_value(tmp_path):
     ]
     cash = by_name["キャッシュレス決済の導入"]["indicators"][0]
     assert cash["cumulative"] is True and cash["values"]["2024"]["actual"] == "8120"
+
+
+def test_shizuoka_action_list_codes_in_the_first_column_and_a_qualitative_kpi(tmp_path):
+    result, data = _import(tmp_path, "shizuoka_action_list.xlsx", 2025)
+    assert result.errors == [], [str(p) for p in result.errors]
+    assert result.mapping is not None and result.mapping.columns[1] == "measure_code"
+    by_code = {m["code"]: m for m in data["measures"]}
+    assert by_code["1-1-2"]["name"] == "基幹業務システムの標準化"
+    procedures = by_code["1-1-1"]["indicators"][0]
+    assert (procedures["baseline"], procedures["baseline_fy"], procedures["unit"]) == ("120", 2023, "手続")
+    assert procedures["values"]["2026"] == {"target": "300"}  # 目標値（R8）
+    standard = by_code["1-1-2"]["indicators"][0]
+    assert standard["value_type"] == "qualitative" and standard["values"]["2026"]["target"] == "移行完了"
+    assert standard["baseline"] == "未着手"
+    assert by_code["1-2-1"]["indicators"][0]["baseline"] == "35.0"

@@ -227,7 +227,7 @@ def import_list(
             "見出しの行（施策名・指標名・目標値など）が見つかりません。表の見出しを確かめてください。",
         )
         return result
-    mapping = propose_mapping(header, (saved or {}).get("columns"))
+    mapping = propose_mapping(header, (saved or {}).get("columns"), rows)
     mapping.sheet = name
     if columns:
         mapping.columns = {i: k for i, k in columns.items() if k}
@@ -743,7 +743,9 @@ def _indicator_cells(
             v = value(raw, "target", i, key, None)
             if v is not None:
                 put(key, None, "target", v, i)
-                year = _year_after(raw)
+                year = _year_after(raw) or _header_year(
+                    ctx.header.texts[i] if i < len(ctx.header.texts) else ""
+                )
                 if year and not ind.get(f"{key}_fy"):
                     ind[f"{key}_fy"] = year
     actual_cols = list(year_cols)
@@ -792,6 +794,20 @@ def _indicator_cells(
             r.warn(rn, ctx.where(col["indicator_name"] or 0), note)
     if col["unit"] is not None:
         ctx.shown[col["unit"]] = (ind.get("unit") or "") + ("（累計）" if ind.get("cumulative") else "")
+
+
+_HEADER_YEAR = re.compile(
+    r"[(（]((?:R|H|令和|平成)(?:\d{1,2}|元)(?:年度|年)?|(?:19|20)\d\d(?:年度|年)?)(?:末)?[)）]"
+)
+
+
+def _header_year(text: str) -> int | None:
+    """The year of a header such as 「現状（R5）」."""
+    m = _HEADER_YEAR.search(unicodedata.normalize("NFKC", text))
+    try:
+        return parse_fiscal_year(m.group(1)) if m else None
+    except (FiscalYearError, ValueError):
+        return None
 
 
 def _year_after(raw: Any) -> int | None:

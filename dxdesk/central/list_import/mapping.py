@@ -318,10 +318,34 @@ def _contains_field(n: str) -> str | None:
     return best[1] if best else None
 
 
-def propose_mapping(header: Header, saved: dict[str, str] | None = None) -> Mapping:
-    """A field for each column from its header text (saved choices by header text first)."""
+_CODE_LIKE = re.compile(r"^[A-Za-z]{0,4}[0-9]+(?:[-‐－ー.・_][0-9A-Za-z]+)*$")
+
+
+def _looks_like_codes(rows: list[list[Any]], start: int, i: int) -> bool:
+    """The column's first cells are all codes (「1-1-2」「088」「観光1-1-4」 is not: it has words)."""
+    seen = 0
+    for row in rows[start : start + 30]:
+        v = row[i] if i < len(row) else ""
+        if v in ("", None):
+            continue
+        text = unicodedata.normalize("NFKC", str(v)).strip()
+        if isinstance(v, float) and v.is_integer():
+            text = str(int(v))
+        if not _CODE_LIKE.match(text):
+            return False
+        seen += 1
+    return seen > 0
+
+
+def propose_mapping(
+    header: Header, saved: dict[str, str] | None = None, rows: list[list[Any]] | None = None
+) -> Mapping:
+    """A field for each column from its header text (saved choices by header text first). With the
+    sheet's ``rows``, a 施策名 column that holds only codes (「取組」 with 「1-1-2」) is the 施策コード and
+    the next 施策名-like column (「取組名」) the name."""
     m = Mapping(header_rows=header.rows)
     used: set[str] = set()
+    wanted: dict[int, str] = {}
     for i, text in enumerate(header.texts):
         n = _norm(text)
         if not n:
@@ -329,10 +353,23 @@ def propose_mapping(header: Header, saved: dict[str, str] | None = None) -> Mapp
         key = (saved or {}).get(n) or _year_kind(n) or _match_field(n) or _contains_field(n)
         if key is None:
             key = f"attr:{text.strip()}"
+        wanted[i] = key
         if key in used and key not in ("ignore", "node") and not key.startswith("attr:"):
             key = f"attr:{text.strip()}"
         used.add(key)
         m.columns[i] = key
+    name_col = m.column_of("measure_name")
+    if (
+        rows is not None
+        and not (saved or {})
+        and name_col is not None
+        and "measure_code" not in used
+        and _looks_like_codes(rows, header.first_data_row - 1, name_col)
+    ):
+        other = next((i for i, k in sorted(wanted.items()) if k == "measure_name" and i != name_col), None)
+        if other is not None:
+            m.columns[name_col] = "measure_code"
+            m.columns[other] = "measure_name"
     return m
 
 
