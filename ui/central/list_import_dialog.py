@@ -82,6 +82,7 @@ class ListImportDialog(QDialog):
         top.addWidget(self.mapping_table)
         self.preview = QTableWidget(0, 0, objectName="listPreview")
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.preview.verticalHeader().setVisible(False)
         top.addWidget(self.preview)
         top.setSizes([420, 680])
         split.addWidget(top)
