@@ -134,3 +134,22 @@ def test_a_year_after_the_value_is_kept_apart():
     assert (q.number, q.unit, q.year) == (Decimal(16), "団体", "R7")
     q = read_quantity("1,515件（R元）")
     assert (q.number, q.unit, q.year) == (Decimal(1515), "件", "R元")
+
+
+@pytest.mark.parametrize(
+    ("typed", "number", "unit", "per", "bound"),
+    [
+        ("50%以上", "50", "%", "", "以上"),
+        ("10分以内", "10", "分", "", "以内"),
+        ("3,000人程度", "3000", "人", "", "程度"),
+        ("年間120件", "120", "件", "年", ""),
+        ("月間 40 時間", "40", "時間", "月", ""),
+    ],
+)
+def test_bounds_and_periods_written_around_the_number(typed, number, unit, per, bound):
+    q = read_quantity(typed)
+    assert (q.number, q.unit, q.per, q.bound) == (Decimal(number), unit, per, bound)
+    if bound:
+        assert q.warnings() == [
+            f"「{bound}」は読み込まず、{format(Decimal(number), ',f')}として読み取りました。"
+        ]

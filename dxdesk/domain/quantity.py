@@ -11,6 +11,8 @@ written around it, so the caller can decide what to do with the unit, the period
 - a per-period suffix after the unit: 「/年」「/月」「/年度」「/日」「/週」 (also 「／年」 and 「毎年」-less
   forms such as 「年間」 are left to the unit);
 - a cumulative mark: 「累計」「累積」 before the number or 「（累計）」 after it;
+- 「以上」「以下」「以内」「未満」「超」「程度」「前後」 after it (「50%以上」: 50, with :attr:`Quantity.bound`
+  set so the import can say 注意), 「年間」「月間」 before it (a period);
 - 「約」 (approximately) before the number: read, with :attr:`Quantity.approximate` set so the import
   can say 注意;
 - a year in parentheses after the value (「16団体(R7)」「5団体(R元)」): :attr:`Quantity.year`;
@@ -100,6 +102,7 @@ KNOWN_UNITS = frozenset(
         "こと",
     }
 )
+BOUND_WORDS = ("以上", "以下", "以内", "未満", "超", "程度", "前後")
 MAGNITUDE_WORDS = frozenset({"十", "百", "千", "万", "十万", "百万", "千万", "億"})
 _WORD_UNIT = re.compile(r"^[\u4e00-\u9fff\u3005\u30a0-\u30ffー々〆ヵヶ]{1,8}$")
 
@@ -124,6 +127,7 @@ class Quantity:
     cumulative: bool = False
     approximate: bool = False
     year: str = ""  # 「16団体(R7)」: the year written after the value, as written (「R7」)
+    bound: str = ""  # 「50%以上」: 以上 / 以下 / 未満 / 超 / 程度 written after the value
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -140,6 +144,8 @@ class Quantity:
         out: list[str] = []
         if self.approximate:
             out.append(f"「約」の付いた概数です。{_shown(self.number)}として読み取りました。")
+        if self.bound:
+            out.append(f"「{self.bound}」は読み込まず、{_shown(self.number)}として読み取りました。")
         return out
 
 
@@ -236,6 +242,16 @@ def read_quantity(text: object, *, unit: str = "") -> Quantity:
         if s.startswith(":"):  # 「累計：8件」
             s, progressed = s[1:], True
     # --- after the number: 「(累計)」 --------------------------------------------------------------
+    per_before = ""
+    for word, period in (("年間", "年"), ("月間", "月"), ("毎年", "年"), ("毎月", "月")):
+        if s.startswith(word):
+            per_before, s = period, s[len(word) :]
+            break
+    bound = ""
+    for word in BOUND_WORDS:
+        if s.endswith(word) and any(ch.isdigit() for ch in s[: -len(word)]):
+            bound, s = word, s[: -len(word)]
+            break
     year = ""
     tail_year = _YEAR_AFTER.search(s)
     if tail_year and any(ch.isdigit() for ch in s[: tail_year.start()]):
@@ -279,7 +295,15 @@ def read_quantity(text: object, *, unit: str = "") -> Quantity:
     per = ""
     expected = normal_unit(unit)
     if expected and rest == expected:
-        return Quantity(number=number, unit=rest, cumulative=cumulative, approximate=approximate, year=year)
+        return Quantity(
+            number=number,
+            unit=rest,
+            per=per_before,
+            cumulative=cumulative,
+            approximate=approximate,
+            year=year,
+            bound=bound,
+        )
     pm = _PER.search(rest)
     if pm and is_unit(pm.group(1)):
         per = pm.group(1)
@@ -312,8 +336,9 @@ def read_quantity(text: object, *, unit: str = "") -> Quantity:
     return Quantity(
         number=number,
         unit=rest,
-        per=per,
+        per=per or (per_before if rest else ""),
         cumulative=cumulative,
         approximate=approximate,
         year=year,
+        bound=bound,
     )

@@ -354,7 +354,7 @@ def read_value(
                 return NA_MARK
             if q.number is None:
                 return None
-            if q.unit or q.cumulative or q.approximate:
+            if q.unit or q.cumulative or q.approximate or q.bound:
                 seen.append(q)
             if decimals is not None:
                 exp = q.number.as_tuple().exponent
