@@ -366,6 +366,8 @@ def _check_mapping(ctx: _Ctx) -> None:
             r.warn(
                 row, ctx.where(i), f"列「{key[5:][:30]}」を施策の属性（計画独自の項目）として読み込みます。"
             )
+        if key == "ignore":
+            r.warn(row, ctx.where(i), "この列は読み込みません（達成率などは目標と実績から計算します）。")
 
 
 def _cell(row: list[Any], i: int | None) -> Any:

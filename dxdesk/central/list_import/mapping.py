@@ -165,7 +165,7 @@ FIELDS: tuple[Field, ...] = (
         "indicator",
         ("算出式", "設定根拠", "算出式・設定根拠", "目標値の考え方", "算出方法"),
     ),
-    Field("ignore", "（読み込まない）", "measure", ()),
+    Field("ignore", "（読み込まない）", "measure", ("達成率", "達成度", "達成率②/①", "進捗率", "順位")),
 )
 _BY_KEY = {f.key: f for f in FIELDS}
 TARGET_WORDS = ("目標値", "目標", "予定", "計画値", "計画")
