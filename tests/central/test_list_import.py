@@ -321,3 +321,52 @@ def test_shizuoka_action_list_codes_in_the_first_column_and_a_qualitative_kpi(tm
     assert standard["value_type"] == "qualitative" and standard["values"]["2026"]["target"] == "移行完了"
     assert standard["baseline"] == "未着手"
     assert by_code["1-2-1"]["indicators"][0]["baseline"] == "35.0"
+
+
+def test_costs_of_the_year_the_header_names(tmp_path):
+    path = tmp_path / "一覧.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(
+        [
+            "事業名",
+            "所管課",
+            "R6予算額",
+            "R6決算額",
+            "うち一般財源",
+            "人件費（参考）",
+            "主な指標",
+            "R6実績",
+            "達成率",
+        ]
+    )
+    ws.append(
+        [
+            "電子県庁推進事業",
+            "情報システム課",
+            "658,011",
+            "512,504千円",
+            "165,193",
+            19885,
+            "システムの改修等数",
+            "11回",
+            "275%",
+        ]
+    )
+    wb.save(path)
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        result = import_list(db, path, fy=2025)
+        assert result.errors == [], [str(p) for p in result.errors]
+        with db.session() as s:
+            data = export_dataset(s, current_plan(s).code)
+    finally:
+        db.dispose()
+    costs = data["measures"][0]["costs"]["2024"]
+    assert (costs["budget"], costs["settlement"], costs["fund_general"], costs["personnel_cost"]) == (
+        "658011",
+        "512504",
+        "165193",
+        "19885",
+    )
+    assert any(p.column == "I（達成率）" and "読み込みません" in p.message for p in result.problems)

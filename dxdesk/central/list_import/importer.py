@@ -613,6 +613,13 @@ def _measure_cells(
             parent = node.setdefault("children", [])
             md["node"] = node["code"]
     prev = str(ctx.survey - 1)
+    for key in ("budget", "settlement", "fund_general", "personnel_cost"):
+        amount = read(key, C.read_amount)
+        ci = col[key]
+        if amount is not None and ci is not None:
+            header = ctx.header.texts[ci] if ci < len(ctx.header.texts) else ""
+            cost_fy = _header_year(header) or _leading_year(header) or ctx.survey - 1
+            md.setdefault("costs", {}).setdefault(str(cost_fy), {})[key] = amount
     stage = read("stage", C.read_stage)
     if stage:
         md.setdefault("years", {}).setdefault(prev, {})["stage"] = stage
@@ -806,6 +813,18 @@ _HEADER_YEAR = re.compile(
 def _header_year(text: str) -> int | None:
     """The year of a header such as 「現状（R5）」."""
     m = _HEADER_YEAR.search(unicodedata.normalize("NFKC", text))
+    try:
+        return parse_fiscal_year(m.group(1)) if m else None
+    except (FiscalYearError, ValueError):
+        return None
+
+
+def _leading_year(text: str) -> int | None:
+    """The year of a header such as 「R6決算額」「令和6年度 予算額」."""
+    m = re.match(
+        r"((?:R|H|令和|平成)(?:\d{1,2}|元)(?:年度|年)?|(?:19|20)\d\d(?:年度)?)",
+        unicodedata.normalize("NFKC", text),
+    )
     try:
         return parse_fiscal_year(m.group(1)) if m else None
     except (FiscalYearError, ValueError):

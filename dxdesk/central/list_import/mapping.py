@@ -127,6 +127,10 @@ FIELDS: tuple[Field, ...] = (
     Field("budget_item", "予算科目", "measure", ("予算科目", "関連事業名", "予算事業名")),
     Field("period", "事業期間", "measure", ("事業期間", "期間", "実施期間")),
     Field("leading", "重点", "measure", ("リーディング", "中核事業", "重点")),
+    Field("budget", "予算額", "measure", ("予算額", "当初予算額", "予算", "予算額(千円)")),
+    Field("settlement", "決算額", "measure", ("決算額", "決算", "事業費", "決算額(千円)", "事業費実績")),
+    Field("fund_general", "一般財源", "measure", ("一般財源", "うち一般財源")),
+    Field("personnel_cost", "人件費", "measure", ("人件費", "人件費(参考)")),
     Field("stage", "段階", "measure", ("段階", "ライフサイクル", "ステージ", "ライフサイクルの段階")),
     Field("grade", "評価", "measure", ("評価", "進捗評価", "自己評価", "評価結果", "総合評価")),
     Field(
