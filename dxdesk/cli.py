@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dxdesk import __version__
-from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, ng, open_existing, open_or_create, out
+from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, err, ng, open_existing, open_or_create, out
 from dxdesk.errors import DxdeskError
 
 log = logging.getLogger("dxdesk")
@@ -63,7 +63,7 @@ def cmd_demo_db(args: argparse.Namespace) -> int:
 
 
 def cmd_load_dataset(args: argparse.Namespace) -> int:
-    from dxdesk.store.dataset import DatasetError, import_dataset, load_dataset_file
+    from dxdesk.store.dataset import DatasetError, DatasetProblems, import_dataset, load_dataset_file
 
     try:
         data = load_dataset_file(Path(args.file))
@@ -71,6 +71,11 @@ def cmd_load_dataset(args: argparse.Namespace) -> int:
         with db.session(audit=False) as s:
             plan = import_dataset(s, data)
             code = plan.code
+    except DatasetProblems as exc:
+        for problem in exc.problems:
+            err(f"エラー\t{problem}")
+        ng(f"{args.file} エラー{len(exc.problems)}件（何も読み込んでいません）")
+        return EXIT_USAGE
     except DatasetError as exc:
         ng(f"{args.file} {exc}")
         return EXIT_USAGE

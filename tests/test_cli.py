@@ -94,3 +94,22 @@ def test_corrupt_database_is_a_message(tmp_path):
     assert out.returncode == 2
     assert "壊れて" in out.stderr
     assert bad.read_bytes() == b"garbage" * 100
+
+
+def test_load_dataset_lists_every_problem(tmp_path):
+    bad = dict(
+        SMALL,
+        measures=[
+            dict(SMALL["measures"][0], owner="S404"),
+            dict(SMALL["measures"][0], code="m2", owner="S405", sdgs=[99]),
+        ],
+    )
+    src = tmp_path / "bad.json"
+    src.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    out = dxdesk("load-dataset", "--db", str(tmp_path / "x.sqlite"), str(src))
+    assert out.returncode == 2
+    lines = out.stderr.splitlines()
+    assert any(line.startswith("エラー\tmeasures[0].owner") and "S404" in line for line in lines)
+    assert any(line.startswith("エラー\tmeasures[1].owner") and "S405" in line for line in lines)
+    assert any(line.startswith("エラー\tmeasures[1].sdgs") for line in lines)
+    assert lines[-1].startswith("NG ") and "エラー3件" in lines[-1]

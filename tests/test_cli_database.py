@@ -45,6 +45,7 @@ def _args(command: str, db: str, tmp: Path) -> list[str]:
         "conflicts": [],
         "resolve": ["--conflict", "1", "--keep", "2"],
         "export-ca": ["--out", str(tmp / "ca.pem")],
+        "import-list": [str(tmp / "施策一覧.xlsx")],
     }[command]
     return [command, "--db", db, *rest]
 

@@ -221,3 +221,38 @@ def test_forty_thousand_character_text_survives(tmp_path):
     data = _with(("measures", 0, "years", "2026", "texts"), {"result": long_text})
     out = roundtrip(tmp_path, data)
     assert out["measures"][0]["years"]["2026"]["texts"]["result"] == long_text
+
+
+def test_every_problem_is_listed_not_only_the_first(tmp_path):
+    from dxdesk.store.dataset import DatasetProblems, check_dataset
+
+    data = copy.deepcopy(BASE)
+    m = data["measures"][0]
+    m["owner"] = "S404"
+    m["sdgs"] = [18]
+    m["indicators"][0]["direction"] = "斜め"
+    m["years"]["2026"]["stage"] = "6"
+    m.setdefault("costs", {})["2023"] = {"budget": "１２万"}
+    data["measures"].append(dict(copy.deepcopy(m), code="second", kind="mystery"))
+    db = fresh(tmp_path, "all")
+    with pytest.raises(DatasetProblems) as err, db.session(audit=False) as s:
+        import_dataset(s, data)
+    found = [str(p) for p in err.value.problems]
+    for where, words in (
+        ("measures[0].owner", "S404"),
+        ("measures[0].sdgs", "1〜17"),
+        ("measures[0].indicators[0].direction", "選択肢"),
+        ("measures[0].years.2026.stage", "選択肢"),
+        ("measures[0].costs.2023.budget", "桁の呼び方"),
+        ("measures[1].kind", "mystery"),
+        ("measures[1].owner", "S404"),
+    ):
+        assert any(f.startswith(where) and words in f for f in found), (where, found)
+    assert "ほか" in str(err.value)  # the short message says there are more
+    with db.session() as s:
+        assert check_dataset(s, BASE) == []  # a good dataset has none
+        from sqlalchemy import select
+
+        from dxdesk.store.models import Plan
+
+        assert s.scalars(select(Plan)).all() == []  # nothing half-imported

@@ -307,3 +307,13 @@ def test_value_rows_are_not_duplicated(sdb):
         ).all()
         assert len(rows) == 1 and rows[0].actual == "3"
         assert s.scalars(select(SheetText)).first() is not None
+
+
+def test_values_typed_as_published_are_read_in_the_sheet(sdb):
+    sheet = open_sheet(sdb, find_measure(sdb, kpi_with_baseline))
+    assert sheet.set("indicators[0].actual@2026", "１，２３４．５").new == "1234.5"
+    assert sheet.set("indicators[0].actual@2026", "累計 3 210").new == "3210"
+    assert sheet.set("indicators[0].actual@2026", "約 12").new == "12"
+    with pytest.raises(EditError) as err:
+        sheet.set("indicators[0].actual@2026", "累計 3,210 人ほど")
+    assert "カンマ" not in str(err.value) and "「累計・3,210」まで読み取りました" in str(err.value)

@@ -1,4 +1,4 @@
-"""Command-line subcommands of the plan master: ``plan-template`` and ``import-plan``.
+"""Command-line subcommands of the plan master: ``plan-template``, ``import-plan`` and ``import-list``.
 
 ``dxdesk import-plan --db URL FILE.xlsx [--dry-run]`` prints one line per problem —
 ``エラー<TAB>シート<TAB>行<TAB>列<TAB>内容`` (注意 for warnings) — then a summary line, and exits 1 if
@@ -54,6 +54,51 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
     return EXIT_ACT if result.errors else EXIT_OK
 
 
+def cmd_import_list(args: argparse.Namespace) -> int:
+    from dxdesk.central.list_import import import_list, load_mapping, save_mapping
+    from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
+
+    saved = None
+    if args.mapping and Path(args.mapping).exists():
+        try:
+            saved = load_mapping(Path(args.mapping))
+        except ValueError as exc:
+            ng(f"{args.mapping} {exc}")
+            return EXIT_USAGE
+    fy = None
+    if args.fy:
+        try:
+            fy = parse_fiscal_year(args.fy)
+        except FiscalYearError as exc:
+            ng(f"--fy {exc}")
+            return EXIT_USAGE
+    db = open_existing(args.db)
+    try:
+        result = import_list(
+            db,
+            Path(args.file),
+            sheet=args.sheet,
+            saved=saved,
+            fy=fy,
+            dry_run=args.dry_run,
+            user=args.user or _user(),
+        )
+    finally:
+        db.dispose()
+    if result.mapping is not None and result.header is not None:
+        for letter, text, label in result.mapping.describe(result.header):
+            out(f"対応\t{letter}\t{text}\t{label}")
+    for p in result.problems:
+        out("\t".join([p.severity_label, p.sheet, "" if p.row is None else str(p.row), p.column, p.message]))
+    if args.mapping and result.ok and result.header is not None and result.mapping is not None:
+        extra = {"current_fy": result.survey_fy} if result.survey_fy else {}
+        save_mapping(Path(args.mapping), result.header, result.mapping, extra)
+        out(f"対応表\t{args.mapping}")
+    status = "NG" if result.errors else "OK"
+    out(f"{status} {args.file} {result.summary()}")
+    return EXIT_ACT if result.errors else EXIT_OK
+
+
 def _user() -> str:
     try:
         return getpass.getuser()
@@ -81,3 +126,17 @@ def add_commands(sub: Any) -> None:
     s.add_argument("--dry-run", action="store_true", help="検査だけ行い、読み込まない")
     s.add_argument("--user", help="変更履歴に記録する名前（省略時はログイン名）")
     s.set_defaults(func=cmd_import_plan)
+
+    s = sub.add_parser(
+        "import-list",
+        help="既存のExcel一覧（施策・指標の一覧表）から計画を読み込む（中央）",
+        description="施策・指標の一覧表（1行に1施策または1指標）の見出しを見つけて列の対応を推定し、問題を「区分 シート 行 列 内容」で表示し、エラーがなければ施策コードで読み込みます。--mapping のファイルがあればその対応を使い、読み込めたら対応を保存します（翌年の一覧をそのまま読み込めます）。",
+    )
+    s.add_argument("--db", required=True, help="SQLiteファイルのパス、またはSQLAlchemy URL")
+    s.add_argument("file", help="一覧表の .xlsx ファイル")
+    s.add_argument("--sheet", help="読み込むシート名（省略時は見出しのあるシートを探します）")
+    s.add_argument("--mapping", help="列の対応表（JSON）。あれば使い、読み込めたら保存します")
+    s.add_argument("--fy", help="調査年度（計画がまだないとき。例：R8）")
+    s.add_argument("--dry-run", action="store_true", help="検査だけ行い、読み込まない")
+    s.add_argument("--user", help="変更履歴に記録する名前（省略時はログイン名）")
+    s.set_defaults(func=cmd_import_list)

@@ -6,8 +6,9 @@ qualitative indicator, 達成 / 未達成. Blank and 「—」 are different fac
 
 Numbers are :class:`~decimal.Decimal` and keep the decimals the person typed (「280.0」 stays 280.0, so
 the printed sheet shows what was entered). Input is forgiving the way Japanese offices type: 全角
-digits, 「1,234」, 「△5」/「▲5」 for −5, a trailing unit (「46.2%」, 「16団体」). Anything else gets a
-:class:`ValueInputError` whose message tells the person what to type.
+digits, 「1,234」, 「△5」/「▲5」 for −5, and everything published plans write around a number
+(「12.5%/年」「累計 3,210 人」「約40件」: :mod:`dxdesk.domain.quantity` reads them). Anything else gets a
+:class:`ValueInputError` whose message tells the person why and what was read.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
+from dxdesk.domain.quantity import NA_MARKS, QuantityError, read_quantity, same_unit
 from dxdesk.errors import DxdeskError
 
 __all__ = [
@@ -34,8 +36,6 @@ __all__ = [
 ]
 
 NA_MARK = "—"
-# Marks that mean "not applicable" when they are the whole cell (checked before and after NFKC).
-NA_MARKS = frozenset({"—", "―", "－", "-", "‐", "‑", "–", "−", "─", "ー", "/", "／", "該当なし", "対象外"})
 ACHIEVED_WORDS = frozenset({"達成", "○", "◯", "〇", "済", "完了", "達成済", "済み"})
 NOT_ACHIEVED_WORDS = frozenset({"未達成", "×", "✕", "未", "未完了", "未達"})
 
@@ -196,8 +196,6 @@ def format_rate(rate: Decimal | None) -> str:
     return f"{format_decimal(rate.quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP))}%"
 
 
-_PLAIN_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)?|\.\d+)$")
-_GROUPED_NUMBER = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
@@ -219,8 +217,9 @@ def normalize_number(
 ) -> Decimal | None:
     """Parse a typed number. Blank gives None; 「—」 is not a number here (see :func:`normalize_value`).
 
-    Accepts 全角 digits, thousands separators in the right places, 「△」「▲」 or a minus sign for
-    negatives, and a trailing ``unit``. Keeps the decimals typed. Raises :class:`ValueInputError`.
+    Reads what :func:`dxdesk.domain.quantity.read_quantity` reads (全角, 「1,234」, 「△5」, 累計, 「/年」,
+    a unit); a unit other than ``unit`` (when given) is an error. Keeps the decimals typed. Raises
+    :class:`ValueInputError`.
     """
     if text is None:
         return None
@@ -243,34 +242,21 @@ def normalize_number(
         return None
     if len(s) > MAX_INPUT_CHARS:
         raise ValueInputError(f"数値として長すぎます（{len(s):,}文字）。数字だけを入力してください。")
-    negative = False
-    if s[0] in "△▲-−‐":
-        negative, s = True, s[1:]
-    elif s[0] == "+":
-        s = s[1:]
-    unit_n = _prepare(unit) if unit else ""
-    if unit_n and s.endswith(unit_n) and len(s) > len(unit_n):
-        s = s[: -len(unit_n)]
-    elif s.endswith("%") and unit_n in ("", "%"):
-        s = s[:-1]
-    if _GROUPED_NUMBER.match(s):
-        s = s.replace(",", "")
-    elif "," in s:
-        raise ValueInputError("桁区切りのカンマの位置が正しくありません（例：「1,234」）。")
-    if not _PLAIN_NUMBER.match(s):
-        shown = text.strip()[:20]
-        hint = f"（単位「{unit}」は付けても付けなくても構いません）" if unit else ""
-        raise ValueInputError(f"「{shown}」は数値として読み取れません。数字で入力してください{hint}。")
-    if s.startswith("."):
-        s = "0" + s
-    integer_part = s.split(".")[0].lstrip("0")
-    if len(integer_part) > MAX_INTEGER_DIGITS:
-        raise ValueInputError("数値の桁数が多すぎます。")
-    d = Decimal(s)
-    if negative:
-        if not allow_negative and d != 0:
-            raise ValueInputError("マイナスの値は入力できません。")
-        d = -d
+    try:
+        q = read_quantity(text, unit=unit)
+    except QuantityError as exc:
+        raise ValueInputError(str(exc)) from exc
+    if q.na:
+        raise ValueInputError(f"「{text.strip()[:20]}」は数値ではありません。数値を入力してください。")
+    if q.number is None:
+        return None
+    if unit and q.unit and not (same_unit(q.unit, unit) or same_unit(q.full_unit, unit)):
+        raise ValueInputError(
+            f"単位「{q.full_unit}」がこの指標の単位「{unit}」と違います。数値だけを入力するか、単位を「{unit}」にしてください。"
+        )
+    d = q.number
+    if d < 0 and not allow_negative:
+        raise ValueInputError("マイナスの値は入力できません。")
     if decimals is not None:
         exponent = d.as_tuple().exponent
         typed = -exponent if isinstance(exponent, int) else 0

@@ -44,7 +44,15 @@ from dxdesk.store.models import (
 
 FORMAT = "dxdesk/dataset/1"
 
-__all__ = ["FORMAT", "DatasetError", "export_dataset", "import_dataset", "load_dataset_file"]
+__all__ = [
+    "FORMAT",
+    "DatasetError",
+    "DatasetProblems",
+    "check_dataset",
+    "export_dataset",
+    "import_dataset",
+    "load_dataset_file",
+]
 
 
 class DatasetError(DxdeskError, ValueError):
@@ -53,6 +61,16 @@ class DatasetError(DxdeskError, ValueError):
     def __init__(self, where: str, message: str):
         super().__init__(f"{where}：{message}" if where else message)
         self.where = where
+
+
+class DatasetProblems(DatasetError):
+    """Every problem of a dataset, not only the first; ``problems`` lists them in document order."""
+
+    def __init__(self, problems: list[DatasetError]):
+        self.problems = problems
+        first = problems[0]
+        more = f"（ほか{len(problems) - 1}件）" if len(problems) > 1 else ""
+        super().__init__(first.where, str(first).removeprefix(f"{first.where}：") + more)
 
 
 def load_dataset_file(path: Path) -> dict[str, Any]:
@@ -182,6 +200,7 @@ def value_fields(
     return fy, {
         "target": _value(vd.get("target"), vt, unit, "target", f"{wv}.target"),
         "actual": _value(vd.get("actual"), vt, unit, "actual", f"{wv}.actual"),
+        "reference": _value(vd.get("reference"), "numeric", "", "target", f"{wv}.reference"),
         "note": str(vd.get("note", "")),
     }
 
@@ -268,7 +287,105 @@ def cost_item_fields(it: Mapping[str, Any], i: int, where: str) -> dict[str, Any
 # --- import ---------------------------------------------------------------------------------------
 
 
+def check_dataset(session: Session, data: Mapping[str, Any]) -> list[DatasetError]:
+    """Every problem of ``data`` the import would meet, in document order (empty: it imports).
+
+    Reads each object with the same field readers as the import, so the list is the import's own
+    checks, all of them."""
+    problems: list[DatasetError] = []
+
+    def attempt(fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except DatasetError as exc:
+            problems.append(exc)
+            return None
+
+    if data.get("format") != FORMAT:
+        problems.append(
+            DatasetError("format", f"形式「{data.get('format')}」には対応していません（{FORMAT} が必要です）")
+        )
+    pd = data.get("plan")
+    if not isinstance(pd, Mapping):
+        problems.append(DatasetError("", "「plan」がありません"))
+        return problems
+    attempt(_req, pd, "code", "plan")
+    attempt(_req, pd, "name", "plan")
+    for key in ("period_start_fy", "period_end_fy", "current_fy"):
+        attempt(_int, pd.get(key), f"plan.{key}")
+    settings = PlanSettings.default()
+    try:
+        settings = PlanSettings.from_dict(pd.get("settings", {}) or {})
+    except (SettingsError, KeyError, TypeError, ValueError) as exc:
+        problems.append(DatasetError("plan.settings", str(exc)))
+    for key in ("bureaus", "sections"):
+        for i, od in enumerate(data.get(key, [])):
+            for field_name in ("code", "name"):
+                attempt(_req, od, field_name, f"{key}[{i}]")
+            for field_name in ("valid_from_fy", "valid_to_fy"):
+                attempt(_int, od.get(field_name), f"{key}[{i}]")
+    node_codes: set[str] = set()
+
+    def walk(items: Iterable[Mapping[str, Any]], where: str) -> None:
+        for i, nd in enumerate(items):
+            w = f"{where}[{i}]"
+            code = attempt(_req, nd, "code", w)
+            attempt(_req, nd, "name", w)
+            if code is not None:
+                if str(code) in node_codes:
+                    problems.append(DatasetError(w, f"計画体系のコード「{code}」が重複しています"))
+                node_codes.add(str(code))
+            walk(nd.get("children", []), f"{w}.children")
+
+    walk(data.get("tree", []), "tree")
+    code = pd.get("code")
+    plan_id = session.scalar(select(Plan.id).where(Plan.code == str(code))) if code else None
+    if plan_id is not None:
+        node_codes |= set(session.scalars(select(PlanNode.code).where(PlanNode.plan_id == plan_id)))
+    _validate_references(session, data, settings, problems)
+    for i, md in enumerate(data.get("measures", [])):
+        where = f"measures[{i}]"
+        attempt(_req, md, "code", where)
+        attempt(measure_fields, md, i, where)
+        attempt(node_for, md, {c: None for c in node_codes}, where)
+        for p, idd in enumerate(md.get("indicators", [])):
+            w = f"{where}.indicators[{p}]"
+            fields = attempt(indicator_fields, idd, p, w)
+            if fields is None:
+                continue
+            for fy_text, vd in (idd.get("values") or {}).items():
+                attempt(value_fields, fy_text, vd, fields, w)
+        for fy_text, yd in (md.get("years") or {}).items():
+            attempt(year_fields, fy_text, yd, f"{where}.years")
+        for fy_text, cd in (md.get("costs") or {}).items():
+            attempt(cost_fields, fy_text, cd, where)
+        for n, it in enumerate(md.get("cost_items") or []):
+            attempt(cost_item_fields, it, n, where)
+    unique: list[DatasetError] = []
+    seen: set[str] = set()
+    for problem in problems:
+        if str(problem) not in seen:
+            seen.add(str(problem))
+            unique.append(problem)
+    return unique
+
+
 def import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = True) -> Plan:
+    """Upsert a dataset into the session's database. The caller commits.
+
+    A dataset with problems raises :class:`DatasetProblems` listing every one (:func:`check_dataset`);
+    nothing is written then (the caller rolls back).
+    """
+    try:
+        return _import_dataset(session, data, bulk=bulk)
+    except DatasetError as exc:
+        problems = check_dataset(session, data) or [exc]
+        if str(exc) not in {str(p) for p in problems}:
+            problems.append(exc)
+        raise DatasetProblems(problems) from exc
+
+
+def _import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = True) -> Plan:
     """Upsert a dataset into the session's database. The caller commits.
 
     On SQLite, measures the plan does not have yet are inserted in bulk (``dxdesk.store.dataset_bulk``;
@@ -339,8 +456,20 @@ def import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = Tr
     return plan
 
 
-def _validate_references(session: Session, data: Mapping[str, Any], settings: PlanSettings) -> None:
-    """Codes and keys that must name something that exists: sections, text fields, options."""
+def _validate_references(
+    session: Session,
+    data: Mapping[str, Any],
+    settings: PlanSettings,
+    problems: list[DatasetError] | None = None,
+) -> None:
+    """Codes and keys that must name something that exists: sections, text fields, options. With
+    ``problems``, every one is appended there; without, the first is raised."""
+
+    def fail(error: DatasetError) -> None:
+        if problems is None:
+            raise error
+        problems.append(error)
+
     sections = {str(s.get("code")) for s in data.get("sections", [])}
     sections |= set(session.scalars(select(Section.code)))
     text_keys = set(KNOWN_TEXT_FIELDS) | {f.key for f in settings.text_fields}
@@ -352,30 +481,32 @@ def _validate_references(session: Session, data: Mapping[str, Any], settings: Pl
         where = f"measures[{i}]"
         for key, code in [("owner", md.get("owner"))] + [("related", c) for c in md.get("related", [])]:
             if code not in (None, "") and str(code) not in sections:
-                raise DatasetError(f"{where}.{key}", f"課所室コード「{code}」が課所室一覧にありません")
+                fail(DatasetError(f"{where}.{key}", f"課所室コード「{code}」が課所室一覧にありません"))
         kind = md.get("kind", "measure")
         if kind not in kinds:
-            raise DatasetError(f"{where}.kind", f"種別「{kind}」が計画の設定（measure_kinds）にありません")
+            fail(DatasetError(f"{where}.kind", f"種別「{kind}」が計画の設定（measure_kinds）にありません"))
         unknown_attrs = sorted(set(md.get("attributes", {})) - attributes)
         if unknown_attrs:
-            raise DatasetError(
-                f"{where}.attributes",
-                f"計画の設定（measure_attributes）にない項目です：{'、'.join(unknown_attrs)}",
+            fail(
+                DatasetError(
+                    f"{where}.attributes",
+                    f"計画の設定（measure_attributes）にない項目です：{'、'.join(unknown_attrs)}",
+                )
             )
         for fy_text, yd in (md.get("years") or {}).items():
             w = f"{where}.years.{fy_text}"
             code = yd.get("section")
             if code not in (None, "") and str(code) not in sections:
-                raise DatasetError(f"{w}.section", f"課所室コード「{code}」が課所室一覧にありません")
+                fail(DatasetError(f"{w}.section", f"課所室コード「{code}」が課所室一覧にありません"))
             bad = sorted(set(yd.get("texts") or {}) - text_keys)
             if bad:
-                raise DatasetError(f"{w}.texts", f"不明な記述項目です：{'、'.join(bad)}")
+                fail(DatasetError(f"{w}.texts", f"不明な記述項目です：{'、'.join(bad)}"))
             direction = yd.get("direction")
             if direction not in (None, "") and direction not in directions:
-                raise DatasetError(f"{w}.direction", f"方向性「{direction}」が計画の選択肢にありません")
+                fail(DatasetError(f"{w}.direction", f"方向性「{direction}」が計画の選択肢にありません"))
             status = yd.get("entry_status")
             if status not in (None, "") and status not in statuses:
-                raise DatasetError(f"{w}.entry_status", f"入力状況「{status}」は使えません")
+                fail(DatasetError(f"{w}.entry_status", f"入力状況「{status}」は使えません"))
 
 
 def _import_org(session: Session, data: Mapping[str, Any]) -> None:
@@ -613,7 +744,9 @@ def export_dataset(
         inds = []
         for i, ind in enumerate(m.indicators):
             vals = {
-                str(v.fiscal_year): _prune({"target": v.target, "actual": v.actual, "note": v.note})
+                str(v.fiscal_year): _prune(
+                    {"target": v.target, "actual": v.actual, "reference": v.reference, "note": v.note}
+                )
                 for v in ind.values
                 if keep_year(v.fiscal_year)
             }

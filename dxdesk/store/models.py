@@ -405,6 +405,7 @@ class IndicatorValue(Base):
     fiscal_year: Mapped[int] = mapped_column(Integer)
     target: Mapped[str | None] = mapped_column(String(200))
     actual: Mapped[str | None] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(200))  # 参考値: the actual on another basis
     note: Mapped[str] = mapped_column(Text, default="")
 
     indicator: Mapped[Indicator] = relationship(back_populates="values")

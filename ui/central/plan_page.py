@@ -38,6 +38,7 @@ from dxdesk.central.plan_master import ImportResult, export_template, import_pla
 from dxdesk.central.plan_master.overview import PlanOverview
 from dxdesk.domain.fiscal import fy_label
 from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, ProblemTable, Task, html, start_dir
+from ui.central.list_import_dialog import ListImportDialog
 
 __all__ = ["PlanPage"]
 
@@ -54,6 +55,7 @@ class PlanPage(QWidget):
         self.overview: PlanOverview | None = None
         self.master_path: Path | None = None
         self.last_result: ImportResult | None = None
+        self.list_dialog: ListImportDialog | None = None
         self._task: Task | None = None
         self._build()
         self.refresh()
@@ -72,8 +74,10 @@ class PlanPage(QWidget):
         head.addWidget(self.title, 1)
         self.template_button = QPushButton("計画マスタのひな形を書き出す(&T)…", objectName="templateButton")
         self.import_button = QPushButton("計画マスタを読み込む(&I)…", objectName="importMasterButton")
+        self.list_button = QPushButton("既存のExcel一覧から取り込む(&L)…", objectName="importListButton")
         head.addWidget(self.template_button)
         head.addWidget(self.import_button)
+        head.addWidget(self.list_button)
         layout.addLayout(head)
         self.subtitle = QLabel(objectName="planSubtitle")
         self.subtitle.setWordWrap(True)
@@ -130,8 +134,9 @@ class PlanPage(QWidget):
         self.master_box.setVisible(False)
         layout.addWidget(self.splitter, 1)
 
-        self.template_button.clicked.connect(self.export_template)
+        self.template_button.clicked.connect(lambda: self.export_template())
         self.import_button.clicked.connect(lambda: self.check_master())
+        self.list_button.clicked.connect(lambda: self.import_list())
         self.recheck_button.clicked.connect(lambda: self.check_master(self.master_path))
         self.apply_button.clicked.connect(self.apply_master)
         self.open_file_button.clicked.connect(
@@ -203,6 +208,32 @@ class PlanPage(QWidget):
         self._remember_dir(path)
         self.status.emit(f"計画マスタを書き出しました（{path.name}）", "ok")
         return path
+
+    # --- the office's own list -------------------------------------------------------------------------
+    def import_list(self, path: Path | None = None) -> ListImportDialog | None:
+        """Ask for the office's own Excel list (unless ``path`` is given) and open the import dialog."""
+        if path is None:
+            chosen, _f = QFileDialog.getOpenFileName(
+                self,
+                "既存のExcel一覧から取り込む",
+                self._start_dir(),
+                "Excel ブック (*.xlsx);;すべてのファイル (*)",
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        self._remember_dir(path)
+        dialog = ListImportDialog(self.db, path, self)
+        self.list_dialog = dialog
+        dialog.finished.connect(lambda _r: self._list_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _list_closed(self, dialog: ListImportDialog) -> None:
+        if dialog.imported:
+            self.status.emit("施策の一覧を読み込みました", "ok")
+            self.refresh()
+            self.plan_changed.emit()
 
     # --- import ----------------------------------------------------------------------------------------
     def check_master(self, path: Path | None = None) -> None:

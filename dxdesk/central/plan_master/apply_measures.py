@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dxdesk.central.plan_master import cells as C
-from dxdesk.central.plan_master.apply_values import actuals_part, milestones_part
+from dxdesk.central.plan_master.apply_values import actuals_part, milestones_part, years_part
 from dxdesk.central.plan_master.changes import ADDED, CHANGED, REMOVED, UNCHANGED
 from dxdesk.central.plan_master.context import Context
 from dxdesk.central.plan_master.layout import (
@@ -29,6 +29,7 @@ from dxdesk.central.plan_master.layout import (
 )
 from dxdesk.central.plan_master.read import Record
 from dxdesk.domain.fiscal import fy_short
+from dxdesk.domain.quantity import Quantity
 from dxdesk.domain.values import ValueInputError, normalize_value
 from dxdesk.store.dataset import DatasetError, indicator_fields, measure_fields
 
@@ -76,6 +77,9 @@ def measures_part(ctx: Context) -> MeasurePlan:
     _indicators(ctx, new, current)
     actuals_part(ctx, new)
     milestone_years = milestones_part(ctx, new)
+    stage_years, cost_years = years_part(ctx, new)
+    for code, fys in stage_years.items():
+        milestone_years.setdefault(code, set()).update(fys)
     plan = MeasurePlan()
     current_order = [m["code"] for m in ctx.current.get("measures", [])]
     plan.order = file_codes + [c for c in current_order if c not in set(file_codes)]
@@ -93,11 +97,14 @@ def measures_part(ctx: Context) -> MeasurePlan:
         years = milestone_years.get(code, set())
         if code in set(file_codes):
             ctx.changes.add("施策", ADDED if old is None else (UNCHANGED if same else CHANGED))
-        if same and not years:
+        costs = cost_years.get(code, set())
+        if same and not years and not costs:
             continue
         entry = {k: v for k, v in md.items() if k not in ("years", "costs", "cost_items")}
         if years:
             entry["years"] = {str(fy): md["years"][str(fy)] for fy in sorted(years)}
+        if costs:
+            entry["costs"] = {str(fy): md["costs"][str(fy)] for fy in sorted(costs)}
         plan.entries.append(entry)
     return plan
 
@@ -112,9 +119,12 @@ def _canon(md: dict[str, Any]) -> Any:
     for p, idd in enumerate(md.get("indicators", [])):
         fi = indicator_fields(idd, p, "")
         values = {
-            int(fy): (vd.get("target"), vd.get("actual"), vd.get("note") or "")
+            int(fy): (vd.get("target"), vd.get("actual"), vd.get("reference"), vd.get("note") or "")
             for fy, vd in (idd.get("values") or {}).items()
-            if vd.get("target") is not None or vd.get("actual") is not None or vd.get("note")
+            if vd.get("target") is not None
+            or vd.get("actual") is not None
+            or vd.get("reference") is not None
+            or vd.get("note")
         }
         indicators.append((fi, values))
     return fields, md.get("node"), [str(c) for c in md.get("related", [])], indicators
@@ -349,10 +359,11 @@ def _overlay_indicator(ctx: Context, rec: Record, ind: dict[str, Any], code: str
         if key in v:
             ind[key] = v[key]
     vt, unit, decimals = ind.get("value_type") or "numeric", ind.get("unit", ""), ind.get("decimals")
+    seen: list[Quantity] = []
     for key in ("baseline", "final_target"):
         if key in v:
             try:
-                ind[key] = C.keep_same(ind.get(key), C.read_value(v[key], vt, "target", unit, decimals))
+                ind[key] = C.keep_same(ind.get(key), C.read_value(v[key], vt, "target", unit, decimals, seen))
             except C.CellError as exc:
                 ctx.error(sheet, rec.row, rec.where(key), str(exc))
     start, end = ind.get("valid_from_fy"), ind.get("valid_to_fy")
@@ -361,7 +372,7 @@ def _overlay_indicator(ctx: Context, rec: Record, ind: dict[str, Any], code: str
     values: dict[str, dict[str, Any]] = ind.setdefault("values", {})
     for y in ctx.mf.year_columns.get(sheet, []):
         try:
-            target = C.read_value(rec.years.get(y.fy), vt, "target", unit, decimals)
+            target = C.read_value(rec.years.get(y.fy), vt, "target", unit, decimals, seen)
         except C.CellError as exc:
             ctx.error(sheet, rec.row, y.label, str(exc))
             continue
@@ -373,6 +384,11 @@ def _overlay_indicator(ctx: Context, rec: Record, ind: dict[str, Any], code: str
             entry["target"] = target
         if not entry:
             del values[str(y.fy)]
+    if seen:
+        new_unit, cumulative, notes = C.quantity_notes(seen, unit, bool(ind.get("cumulative")))
+        ind["unit"], ind["cumulative"] = new_unit, cumulative
+        for note in notes:
+            ctx.warn(sheet, rec.row, rec.where("name"), note)
     if vt != old_type:
         _check_values_fit(ctx, rec, ind, vt, unit)
     return ind

@@ -18,6 +18,7 @@ from dxdesk.central.plan_master.context import Context
 from dxdesk.central.plan_master.layout import (
     SHEET_ATTRIBUTES,
     SHEET_KINDS,
+    SHEET_MEASURES,
     SHEET_PLAN,
     SHEET_SECTIONS,
     SHEET_TREE,
@@ -54,6 +55,8 @@ def plan_part(ctx: Context) -> dict[str, Any]:
     if SHEET_PLAN in mf.sheets:
         for key in PLAN_FIELDS:
             if key in mf.plan:
+                if mf.plan[key] in ("", None) and not base.get(key):
+                    continue  # blank and not set: the export leaves it out (the same file twice is no change)
                 new[key] = mf.plan[key]
     old_raw: dict[str, Any] = dict(base.get("settings") or {})
     defaults = default_settings_dict()
@@ -93,10 +96,13 @@ def plan_part(ctx: Context) -> dict[str, Any]:
     attributes = _attributes(
         ctx, kinds if kinds is not None else raw.get("measure_kinds", defaults["measure_kinds"])
     )
+    if attributes is None and "measure_attributes" in old_raw:
+        attributes = list(old_raw["measure_attributes"])
+    added = _custom_attributes(ctx, attributes if attributes is not None else defaults["measure_attributes"])
+    if added:
+        attributes = (attributes if attributes is not None else list(defaults["measure_attributes"])) + added
     if attributes is not None:
         put("measure_attributes", attributes)
-    elif "measure_attributes" in old_raw:
-        raw["measure_attributes"] = old_raw["measure_attributes"]
     try:
         ctx.settings = PlanSettings.from_dict(raw)
     except (SettingsError, KeyError, TypeError, ValueError) as exc:
@@ -165,6 +171,31 @@ def _kinds(ctx: Context) -> dict[str, str] | None:
         )
         return None
     return kinds
+
+
+def _custom_attributes(ctx: Context, known: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Columns of the 施策 sheet that are neither the template's nor a known attribute become the plan's
+    own attributes (a 注意 each): a plan list keeps every column it has."""
+    labels = {a["label"] for a in known} | {a["key"] for a in known}
+    keys = {a["key"] for a in known}
+    out: list[dict[str, Any]] = []
+    for header, where in ctx.mf.attribute_columns.items():
+        if header in labels:
+            continue
+        key = header
+        n = 2
+        while key in keys:
+            key, n = f"{header}_{n}", n + 1
+        keys.add(key)
+        labels.add(header)
+        out.append({"key": key, "label": header})
+        ctx.warn(
+            SHEET_MEASURES,
+            1,
+            where,
+            f"列「{header[:30]}」を施策の属性（計画独自の項目）として読み込みます。属性シートにも追加されます。",
+        )
+    return out
 
 
 def _attributes(ctx: Context, kinds: dict[str, str]) -> list[dict[str, Any]] | None:

@@ -10,16 +10,19 @@ started stays even when the file leaves it out.
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from typing import Any
 
 from dxdesk.central.plan_master import cells as C
 from dxdesk.central.plan_master.changes import ADDED, CHANGED, UNCHANGED
 from dxdesk.central.plan_master.context import Context
-from dxdesk.central.plan_master.layout import SHEET_ACTUALS, SHEET_MILESTONES
+from dxdesk.central.plan_master.layout import COST_COLUMNS, SHEET_ACTUALS, SHEET_MILESTONES, SHEET_YEARS
 from dxdesk.central.plan_master.read import Record
+from dxdesk.domain.enums import Stage
 from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.quantity import Quantity
 
-__all__ = ["actuals_part", "milestones_part"]
+__all__ = ["actuals_part", "milestones_part", "years_part"]
 
 
 def _ind_code(ind: dict[str, Any], position: int) -> str:
@@ -36,13 +39,16 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
     columns = ctx.mf.year_columns.get(sheet, [])
     survey = ctx.current_fy
     usable = []
+    records = ctx.mf.records.get(sheet, [])
     for y in columns:
         if survey is not None and y.fy >= survey:
+            if all(C.is_blank(rec.years.get(y.fy)) for rec in records):
+                continue  # a blank column of the survey year (an older template) is not a problem
             ctx.error(
                 sheet,
                 1,
                 y.label,
-                f"調査年度（{fy_label(survey)}）以降の実績は各課が入力します。この列を削除してください。",
+                f"調査年度（{fy_label(survey)}）以降の実績は各課が入力します。この列を空欄にするか削除してください。",
             )
         else:
             usable.append(y)
@@ -79,12 +85,13 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
         seen[(mcode, icode)] = rec.row
         vt, unit, decimals = ind.get("value_type") or "numeric", ind.get("unit", ""), ind.get("decimals")
         values = ind.setdefault("values", {})
+        quantities: list[Quantity] = []
         for y in usable:
             raw = rec.years.get(y.fy)
             if C.is_blank(raw):
                 continue  # a blank cell keeps what the database has
             try:
-                actual = C.read_value(raw, vt, "actual", unit, decimals)
+                actual = C.read_value(raw, vt, "actual", unit, decimals, quantities)
             except C.CellError as exc:
                 ctx.error(sheet, rec.row, y.label, str(exc))
                 continue
@@ -96,6 +103,28 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
                 added += entry.get("actual") is None
                 changed += entry.get("actual") is not None
                 entry["actual"] = actual
+        for y in ctx.mf.reference_columns.get(sheet, []):
+            raw = rec.refs.get(y.fy)
+            if C.is_blank(raw):
+                continue  # a blank cell keeps the stored 参考値
+            try:
+                reference = C.read_value(raw, "numeric", "target", "", None, [])
+            except C.CellError as exc:
+                ctx.error(sheet, rec.row, y.label, str(exc))
+                continue
+            entry = values.setdefault(str(y.fy), {})
+            reference = C.keep_same(entry.get("reference"), reference)
+            if entry.get("reference") == reference:
+                unchanged += 1
+            else:
+                added += entry.get("reference") is None
+                changed += entry.get("reference") is not None
+                entry["reference"] = reference
+        if quantities:
+            new_unit, cumulative, notes = C.quantity_notes(quantities, unit, bool(ind.get("cumulative")))
+            ind["unit"], ind["cumulative"] = new_unit, cumulative
+            for note in notes:
+                ctx.warn(sheet, rec.row, rec.where("indicator"), note)
     if added:
         ctx.changes.add("過去の実績", ADDED, added)
     if changed:
@@ -167,3 +196,92 @@ def milestones_part(ctx: Context, new: dict[str, dict[str, Any]]) -> dict[str, s
         years[str(fy)] = yd
         changed.setdefault(code, set()).add(fy)
     return changed
+
+
+# --- 年度別 (stage and costs per year) -------------------------------------------------------------------
+
+
+def years_part(
+    ctx: Context, new: dict[str, dict[str, Any]]
+) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Stage and costs per measure and year; returns (years whose stage changes, years whose costs
+    change), per measure. A blank cell keeps the stored value. In the survey year what the section has
+    entered wins: a filled cell there only fills what is still blank (注意 when it differs)."""
+    if SHEET_YEARS not in ctx.mf.sheets:
+        return {}, {}
+    sheet = SHEET_YEARS
+    seen: dict[tuple[str, int], int] = {}
+    stage_years: dict[str, set[int]] = {}
+    cost_years: dict[str, set[int]] = {}
+    changed = unchanged = 0
+    for rec in ctx.mf.records.get(sheet, []):
+        v = rec.values
+        code, fy = v["measure"], v["fy"]
+        md = new.get(code)
+        if md is None:
+            ctx.error(
+                sheet,
+                rec.row,
+                rec.where("measure"),
+                f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。",
+            )
+            continue
+        if (code, fy) in seen:
+            ctx.error(
+                sheet,
+                rec.row,
+                rec.where("fy"),
+                f"施策「{code}」の{fy_label(fy)}の行が{seen[(code, fy)]}行目にもあります。1行にしてください。",
+            )
+            continue
+        seen[(code, fy)] = rec.row
+        survey = fy == ctx.current_fy
+        stage = v.get("stage")
+        if stage:
+            years = md.setdefault("years", {})
+            yd = years.setdefault(str(fy), {})
+            old = yd.get("stage")
+            if old != stage:
+                if survey and old:
+                    ctx.warn(
+                        sheet,
+                        rec.row,
+                        rec.where("stage"),
+                        f"調査年度の段階は課が「{Stage(old).label}」と入力しているため、そのままにします。",
+                    )
+                else:
+                    yd["stage"] = stage
+                    stage_years.setdefault(code, set()).add(fy)
+                    changed += 1
+            else:
+                unchanged += 1
+        amounts = {key: v[key] for key, _h in COST_COLUMNS if v.get(key) is not None}
+        if amounts:
+            costs = md.setdefault("costs", {})
+            cd = costs.setdefault(str(fy), {})
+            touched = False
+            for key, amount in amounts.items():
+                old_amount = cd.get(key)
+                if old_amount is not None and Decimal(old_amount) == Decimal(amount):
+                    continue
+                if survey and old_amount is not None:
+                    label = dict(COST_COLUMNS)[key]
+                    ctx.warn(
+                        sheet,
+                        rec.row,
+                        rec.where(key),
+                        f"調査年度の{label}は課が「{old_amount}」と入力しているため、そのままにします。",
+                    )
+                    continue
+                cd[key] = amount
+                touched = True
+            if touched:
+                cost_years.setdefault(code, set()).add(fy)
+                changed += 1
+            else:
+                unchanged += 1
+    if changed:
+        ctx.changes.add("年度別", CHANGED, changed)
+    if unchanged:
+        ctx.changes.add("年度別", UNCHANGED, unchanged)
+    return stage_years, cost_years

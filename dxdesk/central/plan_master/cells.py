@@ -19,9 +19,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from dxdesk.central.plan_master.layout import BOOL_FALSE, BOOL_TRUE, DIRECTION_WORDS, VALUE_TYPE_WORDS
-from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus
+from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus, Stage
 from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
-from dxdesk.domain.values import ValueInputError, normalize_value
+from dxdesk.domain.quantity import Quantity, QuantityError, read_quantity, same_unit
+from dxdesk.domain.values import NA_MARK, ValueInputError, normalize_value
 from dxdesk.errors import DxdeskError
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "CellError",
     "is_blank",
     "keep_same",
+    "quantity_notes",
+    "read_amount",
     "read_bool",
     "read_code",
     "read_codes",
@@ -41,6 +44,7 @@ __all__ = [
     "read_names",
     "read_scheme",
     "read_sdgs",
+    "read_stage",
     "read_text",
     "read_value",
     "read_value_type",
@@ -238,6 +242,39 @@ def read_milestone_status(raw: Any) -> str | None:
         raise CellError(str(exc)) from exc
 
 
+def read_stage(raw: Any) -> str | None:
+    """A lifecycle stage by its label (構築期 …), its number (1, 2, 3, 3・4, 4, 5) or 「第1期」."""
+    if is_blank(raw):
+        return None
+    text = unicodedata.normalize("NFKC", _as_text(raw)).strip()
+    text = text.removeprefix("第").removesuffix("期") if re.fullmatch(r"第?[0-9.・_]+期?", text) else text
+    text = {"3・4": "3_4", "3.4": "3_4", "3-4": "3_4"}.get(text, text)
+    try:
+        return Stage.from_label(text).value
+    except ValueError:
+        pass
+    try:
+        return Stage.from_label(str(raw).strip()).value
+    except ValueError as exc:
+        raise CellError(str(exc)) from exc
+
+
+def read_amount(raw: Any) -> str | None:
+    """An amount of money (事業費) as stored: a decimal text; 「1,234千円」「△5」 are read; 「—」 is not
+    an amount (blank means none)."""
+    if is_blank(raw):
+        return None
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return format(decimal_of(raw), "f")
+    try:
+        q = read_quantity(_as_text(raw))
+    except QuantityError as exc:
+        raise CellError(str(exc)) from exc
+    if q.na:
+        return None
+    return None if q.number is None else format(q.number, "f")
+
+
 def read_scheme(raw: Any) -> str | None:
     if is_blank(raw):
         return None
@@ -276,11 +313,22 @@ def read_json(raw: Any) -> dict[str, Any] | None:
     return data
 
 
-def read_value(raw: Any, value_type: str, role: str, unit: str, decimals: int | None) -> str | None:
+def read_value(
+    raw: Any,
+    value_type: str,
+    role: str,
+    unit: str,
+    decimals: int | None,
+    seen: list[Quantity] | None = None,
+) -> str | None:
     """An indicator value as stored (``Value.to_storage()``): blank → None, 「—」, a decimal, a text.
 
     A number typed into Excel gets the indicator's decimals (280 in a one-decimal indicator is
-    「280.0」): Excel does not keep the decimals a person typed, the indicator says them."""
+    「280.0」): Excel does not keep the decimals a person typed, the indicator says them.
+
+    With ``seen``, a numeric text is read as published (「累計 3,210 人」「12.5%/年」): its unit may differ
+    from the indicator's, and what was written around the number is appended to ``seen`` for the
+    caller to compare with the indicator (unit, 累計, 約)."""
     if is_blank(raw):
         return None
     try:
@@ -298,11 +346,50 @@ def read_value(raw: Any, value_type: str, role: str, unit: str, decimals: int | 
                 unit=unit,
                 decimals=decimals,
             )
+        elif seen is not None and value_type == "numeric":
+            try:
+                q = read_quantity(_as_text(raw), unit=unit)
+            except QuantityError as exc:
+                raise CellError(str(exc)) from exc
+            if q.na:
+                return NA_MARK
+            if q.number is None:
+                return None
+            if q.unit or q.cumulative or q.approximate or q.bound:
+                seen.append(q)
+            if decimals is not None:
+                exp = q.number.as_tuple().exponent
+                if isinstance(exp, int) and -exp > decimals:
+                    raise CellError(
+                        f"小数点以下は{decimals}桁までです。" if decimals else "整数で入力してください。"
+                    )
+            return format(q.number, "f")
         else:
             value = normalize_value(_as_text(raw), value_type, role=role, unit=unit, decimals=decimals)
     except ValueInputError as exc:
         raise CellError(str(exc)) from exc
     return value.to_storage()
+
+
+def quantity_notes(quantities: list[Quantity], unit: str, cumulative: bool) -> tuple[str, bool, list[str]]:
+    """What the values written as published say about their indicator: the unit to set when the
+    indicator has none, whether it is cumulative, and the 注意 to show (another unit, 「約」)."""
+    notes: list[str] = []
+    new_unit, new_cumulative = unit, cumulative
+    for q in quantities:
+        if q.unit:
+            if not new_unit:
+                new_unit = q.full_unit
+                notes.append(f"値に書かれた単位「{new_unit}」を指標の単位にしました。")
+            elif not (same_unit(q.unit, new_unit) or same_unit(q.full_unit, new_unit)):
+                notes.append(
+                    f"値の単位「{q.full_unit}」が指標の単位「{new_unit}」と違います。数値{format(q.number, ',f')}として読み取りました。単位を確かめてください。"
+                )
+        if q.cumulative and not new_cumulative:
+            new_cumulative = True
+            notes.append("値に「累計」と書かれているため、累計の指標にしました。")
+        notes.extend(q.warnings())
+    return new_unit, new_cumulative, list(dict.fromkeys(notes))
 
 
 def _same_number(old: str | None, new: str | None) -> bool:

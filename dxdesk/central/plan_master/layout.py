@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus
+from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus, Stage
 from dxdesk.domain.fiscal import fy_short
 from dxdesk.store.models import Bureau, Indicator, Measure, Plan, PlanNode, Section
 
@@ -18,8 +18,10 @@ __all__ = [
     "ACTUAL_SUFFIX",
     "BOOL_FALSE",
     "BOOL_TRUE",
+    "COST_COLUMNS",
     "DIRECTION_WORDS",
     "PLAN_ITEMS",
+    "REFERENCE_SUFFIX",
     "SHEETS",
     "SHEET_ACTUALS",
     "SHEET_ATTRIBUTES",
@@ -32,12 +34,14 @@ __all__ = [
     "SHEET_PLAN",
     "SHEET_SECTIONS",
     "SHEET_TREE",
+    "SHEET_YEARS",
     "TARGET_SUFFIX",
     "VALUE_TYPE_WORDS",
     "Column",
     "PlanItem",
     "SheetSpec",
     "actual_header",
+    "reference_header",
     "target_header",
 ]
 
@@ -52,9 +56,11 @@ SHEET_MEASURES = "施策"
 SHEET_INDICATORS = "指標"
 SHEET_ACTUALS = "過去の実績"
 SHEET_MILESTONES = "マイルストーン"
+SHEET_YEARS = "年度別"
 
 TARGET_SUFFIX = "目標"
 ACTUAL_SUFFIX = "実績"
+REFERENCE_SUFFIX = "参考値"
 
 BOOL_TRUE = frozenset(
     {"○", "〇", "◯", "●", "はい", "有", "あり", "1", "TRUE", "true", "True", "Y", "y", "yes"}
@@ -69,6 +75,11 @@ VALUE_TYPE_WORDS = {"numeric": "数値", "qualitative": "定性"}
 def target_header(fy: int) -> str:
     """「R8目標」: the header of an indicator's target column for a fiscal year."""
     return f"{fy_short(fy)}{TARGET_SUFFIX}"
+
+
+def reference_header(fy: int) -> str:
+    """「R6参考値」: the header of a past 参考値 column."""
+    return f"{fy_short(fy)}{REFERENCE_SUFFIX}"
 
 
 def actual_header(fy: int) -> str:
@@ -175,6 +186,18 @@ PLAN_ITEMS: tuple[PlanItem, ...] = (
 
 _KIND_CHOICES = tuple(k.label for k in IndicatorKind)
 _STATUS_CHOICES = tuple(s.label for s in MilestoneStatus)
+_STAGE_CHOICES = tuple(s.label for s in Stage)
+# the 年度別 sheet's amounts: dataset cost field → header (in the plan's 事業費の単位)
+COST_COLUMNS = (
+    ("budget", "予算額"),
+    ("settlement", "決算額"),
+    ("fund_national", "国庫支出金"),
+    ("fund_prefecture", "県支出金"),
+    ("fund_bonds", "市債"),
+    ("fund_other", "その他特定財源"),
+    ("fund_general", "一般財源"),
+    ("personnel_cost", "人件費"),
+)
 _BOOL = ("○",)
 
 SHEETS: tuple[SheetSpec, ...] = (
@@ -435,7 +458,7 @@ SHEETS: tuple[SheetSpec, ...] = (
     ),
     SheetSpec(
         SHEET_ACTUALS,
-        "調査年度より前の実績（前年度までの実績値）。空欄のセルは今の値を変えません。",
+        "調査年度より前の実績（前年度までの実績値）と参考値（「R6参考値」の列）。空欄のセルは今の値を変えません。",
         (
             Column(
                 "measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80
@@ -471,6 +494,46 @@ SHEETS: tuple[SheetSpec, ...] = (
             ),
         ),
         freeze="C2",
+    ),
+    SheetSpec(
+        SHEET_YEARS,
+        "施策の年度ごとの段階（ライフサイクル）と事業費（予算額・決算額と財源内訳）。施策と年度で1行です。空欄のセルは今の値を変えません。",
+        (
+            Column(
+                "measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80
+            ),
+            Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。"),
+            Column("fy", "年度", "year", True, 8, YEAR_HELP),
+            Column(
+                "stage",
+                "段階",
+                "enum",
+                False,
+                16,
+                "ライフサイクルの段階（構築期・拡大期・安定期…）。段階で評価の方法（KPI・スケジュール）が決まります。",
+                choices=_STAGE_CHOICES,
+            ),
+            Column(
+                "management",
+                "管理区分（参考）",
+                "ref",
+                False,
+                12,
+                "段階から決まる評価の方法（KPI・スケジュール）。読み込みでは使いません。",
+            ),
+            *(
+                Column(
+                    key,
+                    header,
+                    "cost",
+                    False,
+                    11,
+                    "事業費の単位（基本設定）で入力します。「1,234千円」も読めます。",
+                )
+                for key, header in COST_COLUMNS
+            ),
+        ),
+        freeze="D2",
     ),
 )
 

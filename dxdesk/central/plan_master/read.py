@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from dxdesk.central.plan_master import cells as C
+from dxdesk.central.plan_master.formats import percent_cells, show_percentages
 from dxdesk.central.plan_master.layout import (
     ACTUAL_SUFFIX,
     PLAN_ITEMS,
+    REFERENCE_SUFFIX,
     SHEET_COVER,
     SHEET_PLAN,
     SHEETS,
@@ -88,6 +90,7 @@ class Record:
     values: dict[str, Any]
     cols: dict[str, str]
     years: dict[int, Any] = field(default_factory=dict)  # year columns: fy → raw cell
+    refs: dict[int, Any] = field(default_factory=dict)  # 参考値 columns (過去の実績): fy → raw cell
     attributes: dict[str, Any] = field(default_factory=dict)  # attribute label → raw cell
 
     def where(self, key: str) -> str:
@@ -103,6 +106,7 @@ class MasterFile:
     records: dict[str, list[Record]] = field(default_factory=dict)
     present: dict[str, set[str]] = field(default_factory=dict)  # sheet → column keys it has
     year_columns: dict[str, list[YearColumn]] = field(default_factory=dict)
+    reference_columns: dict[str, list[YearColumn]] = field(default_factory=dict)  # 「R6参考値」
     attribute_columns: dict[str, str] = field(default_factory=dict)  # attribute label → column label
     row_codes: dict[str, set[str]] = field(default_factory=dict)  # codes of every row, read or not
     problems: list[Problem] = field(default_factory=list)
@@ -189,7 +193,8 @@ def read_master(path: Path) -> MasterFile:
                     if info.name not in (SHEET_COVER,) and info.state == "visible":
                         mf.warn(info.name, None, "", "計画マスタのシートではないため読み込みません。")
                     continue
-                rows = reader.rows(info)
+                rows = [list(r) for r in reader.rows(info)]
+                show_percentages(rows, percent_cells(reader, info))  # 「30.0%」 typed, 0.3 stored
                 mf.sheets.add(info.name)
                 if info.name == SHEET_PLAN:
                     _read_plan(mf, rows)
@@ -289,6 +294,8 @@ def _cell_reader(col: Column) -> Callable[[Any], Any] | None:
             return C.read_bool
         case "codes":
             return C.read_codes
+        case "cost":
+            return C.read_amount
         case "sdgs":
             return C.read_sdgs
         case "enum":
@@ -296,6 +303,7 @@ def _cell_reader(col: Column) -> Callable[[Any], Any] | None:
                 "direction": C.read_direction,
                 "value_type": C.read_value_type,
                 "status": C.read_milestone_status,
+                "stage": C.read_stage,
             }.get(col.key, C.read_indicator_kind if col.key == "kind" and col.choices else C.read_text)
         case _:
             return None
@@ -312,6 +320,7 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
     by_header = {_header(c.header): c for c in spec.columns}
     found: dict[str, int] = {}
     years: list[YearColumn] = []
+    refs: list[YearColumn] = []
     attributes: dict[int, str] = {}
     for i, raw in enumerate(header):
         text = _header(raw)
@@ -332,6 +341,22 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
             found[col.key] = i
             continue
         suffix = {"targets": TARGET_SUFFIX, "actuals": ACTUAL_SUFFIX}.get(spec.dynamic)
+        if spec.dynamic == "actuals" and text.endswith(REFERENCE_SUFFIX):
+            try:
+                fy = _year_of_header(text, REFERENCE_SUFFIX)
+            except FiscalYearError as exc:
+                mf.error(
+                    sheet,
+                    1,
+                    f"{letter}（{shown}）",
+                    f"列見出し「{shown}」の年度が読み取れません。「R6{REFERENCE_SUFFIX}」のように入力してください（{exc}）",
+                )
+                continue
+            if fy in {y.fy for y in refs}:
+                mf.error(sheet, 1, f"{letter}（{shown}）", f"同じ年度の列が2つあります（{shown}）。")
+                continue
+            refs.append(YearColumn(fy, f"{letter}（{shown}）", i))
+            continue
         if suffix and text.endswith(suffix):
             try:
                 fy = _year_of_header(text, suffix)
@@ -364,6 +389,7 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
             )
     mf.present[sheet] = set(found)
     mf.year_columns[sheet] = sorted(years, key=lambda y: y.fy)
+    mf.reference_columns[sheet] = sorted(refs, key=lambda y: y.fy)
     if attributes:
         mf.attribute_columns = {
             label: f"{column_letters(i + 1)}（{label}）" for i, label in attributes.items()
@@ -404,6 +430,8 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
             rec.values[key] = value
         for y in years:
             rec.years[y.fy] = row[y.index] if y.index < len(row) else None
+        for y in refs:
+            rec.refs[y.fy] = row[y.index] if y.index < len(row) else None
         for i, label in attributes.items():
             rec.attributes[label] = row[i] if i < len(row) else None
         if rec.values.get("code"):

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dxdesk.central.plan_master.apply_org import GOVERNED_SETTINGS, SHEET_SETTINGS
 from dxdesk.central.plan_master.layout import (
+    COST_COLUMNS,
     DIRECTION_WORDS,
     PLAN_ITEMS,
     SHEET_ACTUALS,
@@ -37,14 +38,16 @@ from dxdesk.central.plan_master.layout import (
     SHEET_PLAN,
     SHEET_SECTIONS,
     SHEET_TREE,
+    SHEET_YEARS,
     SHEETS,
     VALUE_TYPE_WORDS,
     Column,
     SheetSpec,
     actual_header,
+    reference_header,
     target_header,
 )
-from dxdesk.domain.enums import IndicatorKind, MilestoneStatus
+from dxdesk.domain.enums import IndicatorKind, MilestoneStatus, Stage
 from dxdesk.domain.fiscal import FiscalYear, fy_label, fy_short
 from dxdesk.domain.settings import PlanSettings, default_settings_dict
 from dxdesk.exchange.layout import LINE_PT, MAX_ROW_PT, PAD_PT, wrap_spans
@@ -375,12 +378,26 @@ def write_template(path: Path, plan: Mapping[str, Any] | None = None) -> Path:
         [(target_header(fy), "year", f"{fy_label(fy)}の目標値。", 9) for fy in target_years],
         (row for md in d.get("measures", []) for row in _indicator_rows(md, target_years)),
     )
+    reference_years = sorted(
+        {
+            int(fy)
+            for md in d.get("measures", [])
+            for ind in md.get("indicators", [])
+            for fy, vd in (ind.get("values") or {}).items()
+            if vd.get("reference") is not None
+        }
+    )
     w.table(
         spec[SHEET_ACTUALS],
-        [(actual_header(fy), "year", f"{fy_label(fy)}の実績値。", 9) for fy in actual_years],
-        (row for md in d.get("measures", []) for row in _actual_rows(md, actual_years)),
+        [(actual_header(fy), "year", f"{fy_label(fy)}の実績値。", 9.0) for fy in actual_years]
+        + [
+            (reference_header(fy), "year", f"{fy_label(fy)}の参考値（実績とは別の基準で算出した値）。", 9.0)
+            for fy in reference_years
+        ],
+        (row for md in d.get("measures", []) for row in _actual_rows(md, actual_years, reference_years)),
     )
     w.table(spec[SHEET_MILESTONES], [], (row for md in d.get("measures", []) for row in _milestone_rows(md)))
+    w.table(spec[SHEET_YEARS], [], (row for md in d.get("measures", []) for row in _year_rows(md)))
     w.book.wb.active = 0
     w.book.save_unsigned(Path(path))
     return Path(path)
@@ -437,12 +454,14 @@ def _indicator_rows(md: Mapping[str, Any], years: list[int]) -> Iterable[list[An
         ] + [_cell_value((values.get(str(fy)) or {}).get("target")) for fy in years]
 
 
-def _actual_rows(md: Mapping[str, Any], years: list[int]) -> Iterable[list[Any]]:
+def _actual_rows(md: Mapping[str, Any], years: list[int], references: list[int]) -> Iterable[list[Any]]:
     for p, ind in enumerate(md.get("indicators", [])):
         values = ind.get("values") or {}
-        yield [md["code"], str(ind.get("code") or p + 1), md["name"], ind["name"], ind.get("unit")] + [
-            _cell_value((values.get(str(fy)) or {}).get("actual")) for fy in years
-        ]
+        yield (
+            [md["code"], str(ind.get("code") or p + 1), md["name"], ind["name"], ind.get("unit")]
+            + [_cell_value((values.get(str(fy)) or {}).get("actual")) for fy in years]
+            + [_cell_value((values.get(str(fy)) or {}).get("reference")) for fy in references]
+        )
 
 
 def _milestone_rows(md: Mapping[str, Any]) -> Iterable[list[Any]]:
@@ -457,3 +476,28 @@ def _milestone_rows(md: Mapping[str, Any]) -> Iterable[list[Any]]:
                 ms.get("due_month"),
                 MilestoneStatus(ms.get("status") or "not_started").label,
             ]
+
+
+# stages evaluated by schedule (milestones) rather than by KPI, as the grading rules say (構築期, 安定期（見直し）)
+_SCHEDULE_STAGES = frozenset({Stage.BUILD, Stage.STABLE_REVIEW})
+
+
+def _year_rows(md: Mapping[str, Any]) -> Iterable[list[Any]]:
+    """One row per year that has a stage or an amount."""
+    years = md.get("years") or {}
+    costs = md.get("costs") or {}
+    for fy_text in sorted(set(years) | set(costs), key=int):
+        stage = (years.get(fy_text) or {}).get("stage")
+        cd = costs.get(fy_text) or {}
+        amounts = [_amount(cd.get(key)) for key, _h in COST_COLUMNS]
+        if stage is None and all(a is None for a in amounts):
+            continue
+        st = Stage(stage) if stage else None
+        management = None
+        if st is not None:
+            management = "スケジュール" if st in _SCHEDULE_STAGES else "KPI"
+        yield [md["code"], md["name"], fy_short(int(fy_text)), st.label if st else None, management, *amounts]
+
+
+def _amount(stored: Any) -> Decimal | None:
+    return None if stored is None else Decimal(str(stored))
