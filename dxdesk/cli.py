@@ -114,10 +114,9 @@ def cmd_dump_dataset(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from dxdesk.domain.audit import check_measure, check_plan
     from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
-    from dxdesk.store.queries import current_plan, measure_rows, section_names
-    from dxdesk.store.snapshot import plan_settings
+    from dxdesk.store.presubmit import presubmission_check
+    from dxdesk.store.queries import current_plan
 
     db = _open(args.db)
     try:
@@ -131,24 +130,16 @@ def cmd_check(args: argparse.Namespace) -> int:
             except FiscalYearError as exc:
                 _err(f"NG {exc}")
                 return 2
-            all_rows = measure_rows(s, plan, fy)
-            rows = [r for r in all_rows if args.section in (None, r.section_code)]
-            settings = plan_settings(plan)
-            findings = [f for r in rows for f in check_measure(r.snapshot, settings, r.suggestion)]
-            # the split-measure check compares with every section, then keeps this section's findings
-            codes = {r.code for r in rows}
-            findings += [
-                f
-                for f in check_plan([r.snapshot for r in all_rows], settings, section_names(s, fy))
-                if f.measure_code in codes
-            ]
+            # the same check as F8 and the submission export (scope: one section or the whole plan)
+            report = presubmission_check(s, plan, fy, section_code=args.section)
+            findings = report.findings
     finally:
         db.dispose()
     errors = 0
     for f in findings:
         errors += f.severity.value == "error"
         _print(f"{f.severity.label}\t{f.measure_code}\t{f.check_id}\t{f.message}")
-    _print(f"{fy_label(fy)} 施策={len(rows)} エラー={errors} 件数={len(findings)}")
+    _print(f"{fy_label(fy)} 施策={report.measures} エラー={errors} 件数={len(findings)}")
     return 1 if errors else 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout
 
-from dxdesk.store.editing import EditableSheet
+from dxdesk.domain.editing import EditableSheet
 from dxdesk.store.queries import MeasureRow
 from ui.measure_view import MeasureView, render_measure
 from ui.parts.base import PartHost, SheetPart
@@ -29,6 +29,7 @@ def sheet_row(sheet: EditableSheet) -> MeasureRow:
         errors=ev.errors,
         warnings=ev.warnings,
         snapshot=snap,
+        evaluation=ev,
     )
 
 
