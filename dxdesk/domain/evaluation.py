@@ -47,6 +47,7 @@ __all__ = [
     "Evaluation",
     "distribution_keys",
     "distribution_text",
+    "distribution_title",
     "entry_status",
     "evaluate",
     "indicator_rates",
@@ -127,6 +128,7 @@ class Evaluation:
     perspective_scores: Mapping[str, int] = field(default_factory=dict)
     rates: Mapping[tuple[int, int], RateResult] = field(default_factory=dict)  # (indicator index, fy)
     assessments: tuple[IndicatorAssessment, ...] = ()  # per indicator, in the sheet's order
+    bucket: str = ""  # the plan's own distribution bucket (see :func:`distribution_keys`)
 
     @property
     def grades(self) -> bool:
@@ -189,11 +191,7 @@ class Evaluation:
     @property
     def distribution_key(self) -> str:
         """The bucket this measure counts in for the plan's own distribution (see :func:`distribution_keys`)."""
-        if self.grades:
-            return self.grade_display
-        if self.direction:
-            return self.direction
-        return NOT_ENTERED if not self.started else "未選択"
+        return self.grade_display if self.grades else self.bucket
 
     def rate(self, index: int, fy: int | None = None) -> RateResult | None:
         return self.rates.get((index, self.fiscal_year if fy is None else fy))
@@ -212,12 +210,53 @@ def wording_for(grade: Grade, rule: GradingRule) -> str:
     return (SCHEDULE_WORDING if rule is GradingRule.SCHEDULE else KPI_WORDING)[grade]
 
 
+ACHIEVEMENT_KEYS = ("目標達成", "一部達成", "未達成", "実績未入力", "指標なし")
+NO_DIRECTION = "未選択"
+
+
+def _counts_directions(settings: PlanSettings) -> bool:
+    return "direction" in settings.sheet_parts
+
+
 def distribution_keys(settings: PlanSettings) -> tuple[str, ...]:
     """The buckets of the plan's own distribution, in print order: A–D (+ 対象外・未入力・評価なし) for a
-    grading scheme, else the 方向性 / 見直し区分 options (+ 未選択・未入力)."""
+    grading scheme; else the 方向性 / 見直し区分 options (+ 未選択・未入力・対象外) where the plan's sheets
+    choose one; else the achievement of the indicators (目標達成・一部達成・未達成・実績未入力・指標なし)."""
     if settings.evaluation_scheme in GRADING_SCHEMES:
         return ("A", "B", "C", "D", NOT_EVALUATED, NOT_ENTERED, NO_GRADE)
-    return (*(o.label for o in settings.direction_options), "未選択", NOT_ENTERED)
+    if _counts_directions(settings):
+        return (*(o.label for o in settings.direction_options), NO_DIRECTION, NOT_ENTERED, NOT_EVALUATED)
+    return ACHIEVEMENT_KEYS
+
+
+def distribution_title(settings: PlanSettings, direction_label: str = "方向性") -> str:
+    """What the plan's distribution counts: 評価, its 方向性 / 見直し区分 (``direction_label``) or 達成状況."""
+    if settings.evaluation_scheme in GRADING_SCHEMES:
+        return "評価"
+    return direction_label if _counts_directions(settings) else "達成状況"
+
+
+def _bucket(m: MeasureSnapshot, settings: PlanSettings, fy: int, started: bool) -> str:
+    """The non-grading bucket of a measure (see :func:`distribution_keys`)."""
+    if _counts_directions(settings):
+        if not settings.uses("direction", m.kind):
+            return NOT_EVALUATED
+        if m.sheet.direction:
+            return m.sheet.direction
+        return NO_DIRECTION if started else NOT_ENTERED
+    measured = [
+        r
+        for ind in m.indicators
+        if ind.active_in(fy) and not ind.is_reference(fy)
+        for r in [achievement_rate(ind.direction, ind.target_for(fy), ind.year(fy).actual, ind.baseline)]
+        if r.achieved is not None
+    ]
+    if not measured:
+        return "実績未入力" if any(ind.active_in(fy) for ind in m.indicators) else "指標なし"
+    reached = sum(1 for r in measured if r.achieved)
+    if reached == len(measured):
+        return "目標達成"
+    return "一部達成" if reached else "未達成"
 
 
 def distribution_text(evaluations: Sequence[Evaluation], settings: PlanSettings) -> str:
@@ -270,6 +309,7 @@ def evaluate(
         assessments = tuple(
             replace(a, grade=None, explanation=a.explanation.rsplit(" → ", 1)[0]) for a in assessments
         )
+    started = is_started(m, fy)
     return Evaluation(
         scheme=settings.evaluation_scheme,
         fiscal_year=fy,
@@ -277,9 +317,10 @@ def evaluate(
         findings=findings,
         status=entry_status(m, findings, stored_status),
         self_grade=m.sheet.self_grade,
-        started=is_started(m, fy),
+        started=started,
         direction=m.sheet.direction,
         perspective_scores=dict(m.sheet.perspective_scores),
         rates=rates,
         assessments=assessments,
+        bucket="" if settings.evaluation_scheme in GRADING_SCHEMES else _bucket(m, settings, fy, started),
     )

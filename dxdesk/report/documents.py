@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from dxdesk import __version__
 from dxdesk.domain.audit import Finding, check_plan
-from dxdesk.domain.evaluation import GRADING_SCHEMES
+from dxdesk.domain.evaluation import GRADING_SCHEMES, distribution_title
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.files import atomic_path
 from dxdesk.report.errors import PrintError
@@ -327,10 +327,9 @@ def _document_title(ctx: PrintContext, job: PrintJob, r: _Render) -> str:
 
 
 def column_title(r: _Render) -> str:
-    """The heading of a measure's bucket in lists: 評価 for an A–D plan, else its 方向性 / 見直し区分."""
-    if r.ctx.settings.evaluation_scheme in GRADING_SCHEMES:
-        return "評価"
-    return r.options.label("direction") or "方向性"
+    """The heading of a measure's bucket in lists: 評価 for an A–D plan, else its 方向性 / 見直し区分,
+    else 達成状況."""
+    return distribution_title(r.ctx.settings, r.options.label("direction") or "方向性")
 
 
 def _booklet(session: Session, r: _Render, sink: PageSink, ids: Sequence[int], job: PrintJob) -> None:

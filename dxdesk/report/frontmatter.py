@@ -173,7 +173,8 @@ class FrontMatter:
 
     # --- contents ------------------------------------------------------------------------------
     def contents(self, entries: Sequence[ContentsEntry], column_title: str = "評価") -> Part:
-        widths = (26.0, 64.0, W - 26 - 64 - 130 - 40 - 40, 130.0, 40.0, 40.0)
+        col_w = 40.0 if len(column_title) <= 2 else 64.0  # 「見直し区分」「実績未入力」 on one line
+        widths = (26.0, 64.0, W - 26 - 64 - 130 - col_w - 40, 130.0, col_w, 40.0)
         header = Row(
             [
                 self.cell(t, w, HEAD)
@@ -207,7 +208,10 @@ class FrontMatter:
         group_w = W - bar_w - num_w * (len(columns) + 1)
         header = Row(
             [self.cell(group_label, group_w, HEAD)]
-            + [self.cell(col, num_w, head_style(7.2 if len(col) <= 4 else 6.2)) for col in columns]
+            + [
+                self.cell(col, num_w, head_style(7.2 if len(col) <= 3 or num_w >= 34 else 5.8))
+                for col in columns
+            ]
             + [self.cell("計", num_w, HEAD), self.cell("分布", bar_w, HEAD)]
         )
         rows = [header]
@@ -242,7 +246,8 @@ class FrontMatter:
         return Part(title, rows)
 
     def overview(self, items: Sequence[MeasureSummary], column_title: str = "評価") -> Part:
-        widths = (26.0, 62.0, W - 26 - 62 - 110 - 38 - 40 - 52 - 34, 110.0, 38.0, 40.0, 52.0, 34.0)
+        col_w = 40.0 if len(column_title) <= 2 else 56.0
+        widths = (26.0, 62.0, W - 26 - 62 - 110 - 38 - col_w - 52 - 34, 110.0, 38.0, col_w, 52.0, 34.0)
         header = Row(
             [
                 self.cell(t, w, head_style(7.2))
@@ -277,7 +282,9 @@ class FrontMatter:
                     header=header,
                 )
             )
-        note = "※ 評価：自己評価が算出した評価と異なるもの（変更理由は各シートに記載）。指標の達成：目標値を達成した指標数 / 評価の対象となった指標数。"
+        note = "指標の達成：目標値を達成した指標数 / 評価の対象となった指標数。"
+        if column_title == "評価":
+            note = "※ 評価：自己評価が算出した評価と異なるもの（変更理由は各シートに記載）。" + note
         rows.append(Row([self.cell(note, W, Style(size=7.2))], border=False))
         return Part("達成状況の一覧", rows)
 
