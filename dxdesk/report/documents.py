@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from dxdesk import __version__
 from dxdesk.domain.audit import Finding, check_plan
+from dxdesk.domain.enums import EvaluationScheme
 from dxdesk.domain.evaluation import GRADING_SCHEMES, distribution_title
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.files import atomic_path
@@ -403,6 +404,11 @@ def _report(session: Session, r: _Render, sink: PageSink, ids: Sequence[int]) ->
                 ),
                 r.front.distribution(
                     f"{dist_title}（部局別）", "部局", distribution(items, "bureau", ctx.settings)
+                ),
+                *(
+                    [r.front.score_averages(items, [(p.key, p.label) for p in ctx.settings.perspectives])]
+                    if ctx.settings.evaluation_scheme is EvaluationScheme.PERSPECTIVE
+                    else []
                 ),
                 r.front.overview(items, column_title(r)),
                 r.front.findings(items),

@@ -245,6 +245,34 @@ class FrontMatter:
         rows.append(Row([self.cell(legend, W, Style(size=7.2))], border=False))
         return Part(title, rows)
 
+    def score_averages(
+        self, items: Sequence[MeasureSummary], perspectives: Sequence[tuple[str, str]]
+    ) -> Part:
+        """観点別評価: the average score of each perspective over the measures that have one."""
+        widths = (W - 3 * 80.0, 80.0, 80.0, 80.0)
+        header = Row(
+            [
+                self.cell(t, w, HEAD)
+                for t, w in zip(("観点", "平均", "評価済み", "未入力"), widths, strict=True)
+            ]
+        )
+        rows = [header]
+        for key, label in perspectives:
+            scores = [dict(s.scores)[key] for s in items if key in dict(s.scores)]
+            average = f"{sum(scores) / len(scores):.1f}" if scores else "—"
+            rows.append(
+                Row(
+                    [
+                        self.cell(label, widths[0]),
+                        self.cell(average, widths[1], NUM),
+                        self.cell(f"{len(scores)}件", widths[2], NUM),
+                        self.cell(f"{len(items) - len(scores)}件", widths[3], NUM),
+                    ],
+                    header=header,
+                )
+            )
+        return Part("観点別評価の平均", rows)
+
     def overview(self, items: Sequence[MeasureSummary], column_title: str = "評価") -> Part:
         col_w = 40.0 if len(column_title) <= 2 else 56.0
         widths = (26.0, 62.0, W - 26 - 62 - 110 - 38 - col_w - 52 - 34, 110.0, 38.0, col_w, 52.0, 34.0)

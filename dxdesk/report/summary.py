@@ -36,6 +36,7 @@ class MeasureSummary:
     indicators_graded: int
     indicators_reached: int
     findings: tuple[Finding, ...]
+    scores: tuple[tuple[str, int], ...] = ()  # 観点別評価 (key, 1–5) where the plan scores perspectives
     page: int = 0  # first page of the sheet in the report (0 = not known)
 
 
@@ -57,6 +58,7 @@ def summarize(m: SheetModel) -> MeasureSummary:
         indicators_graded=len(graded),
         indicators_reached=sum(1 for a in graded if a.grade is Grade.A),
         findings=tuple(m.findings),
+        scores=tuple(sorted(sheet.perspective_scores.items())),
     )
 
 

@@ -142,3 +142,14 @@ def test_a_lifecycle_sheet_prints_the_stage_as_the_format_does(load_dataset, tmp
     text = squeeze(pdf_text(pdf))
     assert "段階1（構築期）" in text and "段階2（拡大期）" in text
     assert "ステージ2" not in text
+
+
+def test_a_perspective_plans_report_averages_its_scores(load_dataset, tmp_path):
+    db = load_dataset("tsukuba_management_sheet.json")
+    pdf = tmp_path / "t.pdf"
+    make_pdf(db, pdf, PrintJob(kind="report"))
+    lines = [squeeze(line) for line in pdf_text(pdf, 1, 3, layout=True).splitlines()]
+    assert "観点別評価の平均" in lines
+    # the three measures score 市民ニーズ 3, 3, 4 and 市の関与 4, 4, 5 (the seed's sheets)
+    assert "市民ニーズ3.33件0件" in lines
+    assert "市の関与4.33件0件" in lines
