@@ -196,7 +196,7 @@ def test_status_of_a_sheet_nobody_started():
 
 def test_stage_label_as_the_format_prints_it():
     assert stage_label(Stage.EXPAND) == "段階2（拡大期）"
-    assert stage_label(Stage.STABLE_REVIEW).startswith("段階3・4（")
+    assert stage_label(Stage.STABLE_REVIEW) == "段階3・4（安定期・見直し）"
     assert stage_label(None) == "（未選択）"
 
 

@@ -1037,6 +1037,8 @@ _STEM_MARKERS = (
 _MIN_STEM_CORE = 5
 _MIN_BARE_STEM_CORE = 8
 _MIN_INDICATOR = 6  # an indicator wording shorter than this (「満足度」) says nothing about sameness
+_MAX_SPLIT_SECTIONS = 6  # a wording shared by more sections (and a fifth of them) is the plan's phrase
+_LISTED_MEMBERS = 6
 
 
 def name_stems(name: str) -> list[str]:
@@ -1055,6 +1057,12 @@ def name_stems(name: str) -> list[str]:
 
 
 def _split_groups(measures: Sequence[MeasureSnapshot], names: dict[str, str]) -> list[Finding]:
+    """Groups of measures of several sections that look like one measure split up (see check_plan).
+
+    A wording or stem shared by more than ``cap`` sections is a common phrase of the plan (「電子申請の
+    利用件数」 measured by every section), not a split measure, and links nothing."""
+    n_sections = len({m.owner_section_code for m in measures})
+    cap = max(_MAX_SPLIT_SECTIONS, n_sections // 5)
     parent = list(range(len(measures)))
 
     def find(i: int) -> int:
@@ -1063,19 +1071,22 @@ def _split_groups(measures: Sequence[MeasureSnapshot], names: dict[str, str]) ->
             i = parent[i]
         return i
 
-    reasons: dict[tuple[int, int], str] = {}
+    reasons: dict[int, str] = {}  # first member → why its group was linked
+
+    def sections_of(members: Iterable[int]) -> set[str]:
+        return {measures[i].owner_section_code for i in members}
 
     def link(members: Sequence[int], reason: str) -> None:
-        sections = {measures[i].owner_section_code for i in members}
-        if len(sections) < 2:
+        if not 2 <= len(sections_of(members)) <= cap:
             return
+        root = find(members[0])
         for i in members[1:]:
-            a, b = find(members[0]), find(i)
-            if a != b:
-                parent[b] = a
-        reasons.setdefault((min(members), max(members)), reason)
+            other = find(i)
+            if other != root:
+                parent[other] = root
+        reasons.setdefault(members[0], reason)
 
-    # shared stems of names (the longest one that at least two sections share wins the wording)
+    # shared stems of names, longest first (the longest one at least two sections share names the group)
     by_stem: dict[str, list[int]] = {}
     for i, m in enumerate(measures):
         for stem in name_stems(m.name):
@@ -1083,50 +1094,50 @@ def _split_groups(measures: Sequence[MeasureSnapshot], names: dict[str, str]) ->
     taken: set[int] = set()
     for stem in sorted(by_stem, key=len, reverse=True):
         members = by_stem[stem]
-        if len({measures[i].owner_section_code for i in members}) < 2 or set(members) <= taken:
+        if set(members) <= taken or len(sections_of(members)) < 2:
             continue
         link(members, f"名前に「{stem}」を共通に持つ")
         taken.update(members)
 
-    # the same (or near-same) indicator wording
-    ind_texts: list[str] = []
-    ind_names: list[str] = []
-    owners: list[int] = []
+    # the same indicator wording (exactly, then near-same among the distinct wordings)
+    by_text: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}
     for i, m in enumerate(measures):
         for ind in m.indicators:
             t = _norm_text(ind.name)
             if len(t) >= _MIN_INDICATOR:
-                ind_texts.append(t)
-                ind_names.append(ind.name)
-                owners.append(i)
-    wrapped = [_Text(t) for t in ind_texts]
-    for x, y in sorted(_candidate_pairs(ind_texts)):
-        a, b = owners[x], owners[y]
-        if a == b or measures[a].owner_section_code == measures[b].owner_section_code:
-            continue
+                by_text.setdefault(t, []).append(i)
+                shown.setdefault(t, ind.name)
+    texts = list(by_text)
+    for t in texts:
+        link(sorted(set(by_text[t])), f"同じ指標「{shown[t]}」で測る")
+    wrapped = [_Text(t) for t in texts]
+    for x, y in sorted(_candidate_pairs(texts)):
         if _similar(wrapped[x], wrapped[y], 0.9):
-            link([a, b], f"同じ指標「{ind_names[x]}」で測る")
+            link(
+                sorted(set(by_text[texts[x]]) | set(by_text[texts[y]])),
+                f"同じ指標「{shown[texts[x]]}」で測る",
+            )
 
     groups: dict[int, list[int]] = {}
     for i in range(len(measures)):
         groups.setdefault(find(i), []).append(i)
     check = _BY_ID["AUD-SPLIT-GROUP"]
     findings: list[Finding] = []
-    for root, members in groups.items():
-        if len(members) < 2:
-            continue
-        reason = next(
-            (r for (lo, hi), r in sorted(reasons.items()) if find(lo) == root and find(hi) == root),
-            "同じ内容とみられる",
-        )
-        sections = {measures[i].owner_section_code for i in members}
+    for members in groups.values():
+        sections = sections_of(members)
+        if len(members) < 2 or not 2 <= len(sections) <= cap:
+            continue  # a chain of links that grew into a plan-wide phrase says nothing
+        reason = next((reasons[i] for i in members if i in reasons), "同じ内容とみられる")
         listed = "、".join(
             f"{measures[i].code}「{measures[i].name}」（"
             f"{names.get(measures[i].owner_section_code, measures[i].owner_section_code)}）"
-            for i in members
+            for i in members[:_LISTED_MEMBERS]
         )
+        if len(members) > _LISTED_MEMBERS:
+            listed += f"ほか{len(members) - _LISTED_MEMBERS}件"
+        message = check.message.format(reason=reason, count=len(sections), members=listed)
         for i in members:
             m = measures[i]
-            message = check.message.format(reason=reason, count=len(sections), members=listed)
             findings.append(Finding(check.id, check.severity, message, m.code, m.fiscal_year, "basic"))
     return findings

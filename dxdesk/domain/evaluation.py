@@ -74,7 +74,8 @@ def stage_label(stage: Stage | None) -> str:
     """「段階2（拡大期）」 as the published formats print a lifecycle stage; 「（未選択）」 when unset."""
     if stage is None:
         return "（未選択）"
-    return f"段階{stage.short}（{stage.label}）"
+    label = stage.label.replace("（", "・").replace("）", "")  # 安定期（見直し） → 安定期・見直し
+    return f"段階{stage.short}（{label}）"
 
 
 def is_started(m: MeasureSnapshot, fy: int | None = None) -> bool:
