@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property
 
 from dxdesk.domain.audit import Finding, check_measure
 from dxdesk.domain.enums import EntryStatus, EvaluationScheme, Grade, GradingRule, Severity, Stage
@@ -127,8 +128,8 @@ class Evaluation:
     started: bool
     direction: str | None = None
     perspective_scores: Mapping[str, int] = field(default_factory=dict)
-    rates: Mapping[tuple[int, int], RateResult] = field(default_factory=dict)  # (indicator index, fy)
-    assessments: tuple[IndicatorAssessment, ...] = ()  # per indicator, in the sheet's order
+    indicators: tuple[IndicatorData, ...] = ()
+    tolerance_percent: Decimal = Decimal(0)
     bucket: str = ""  # the plan's own distribution bucket (see :func:`distribution_keys`)
 
     @property
@@ -196,6 +197,25 @@ class Evaluation:
 
     def rate(self, index: int, fy: int | None = None) -> RateResult | None:
         return self.rates.get((index, self.fiscal_year if fy is None else fy))
+
+    @cached_property
+    def rates(self) -> Mapping[tuple[int, int], RateResult]:
+        """達成率 per (indicator index, fiscal year), for every year on record up to the evaluated one."""
+        fy = self.fiscal_year
+        years = sorted({fy, *(y for ind in self.indicators for y in ind.years if y <= fy)})
+        return {
+            (i, y): r for i, ind in enumerate(self.indicators) for y, r in indicator_rates(ind, years).items()
+        }
+
+    @cached_property
+    def assessments(self) -> tuple[IndicatorAssessment, ...]:
+        """How each indicator (in the sheet's order) counts for the suggested grade."""
+        out = tuple(
+            assess_indicator(ind, self.fiscal_year, self.tolerance_percent) for ind in self.indicators
+        )
+        if not self.grades:
+            out = tuple(replace(a, grade=None, explanation=a.explanation.rsplit(" → ", 1)[0]) for a in out)
+        return out
 
     def findings_for(self, prefix: str) -> list[Finding]:
         return [f for f in self.findings if f.field == prefix or f.field.startswith(prefix)]
@@ -303,13 +323,6 @@ def evaluate(
     fy = m.fiscal_year if fy is None else fy
     suggestion = _suggestion(m, settings, fy)
     findings = tuple(check_measure(m, settings, suggestion))
-    years = sorted({fy, *(y for ind in m.indicators for y in ind.years if y <= fy)})
-    rates = {(i, y): r for i, ind in enumerate(m.indicators) for y, r in indicator_rates(ind, years).items()}
-    assessments = tuple(assess_indicator(ind, fy, settings.grade_tolerance_percent) for ind in m.indicators)
-    if settings.evaluation_scheme not in GRADING_SCHEMES:
-        assessments = tuple(
-            replace(a, grade=None, explanation=a.explanation.rsplit(" → ", 1)[0]) for a in assessments
-        )
     started = is_started(m, fy)
     return Evaluation(
         scheme=settings.evaluation_scheme,
@@ -321,7 +334,7 @@ def evaluate(
         started=started,
         direction=m.sheet.direction,
         perspective_scores=dict(m.sheet.perspective_scores),
-        rates=rates,
-        assessments=assessments,
+        indicators=m.indicators,
+        tolerance_percent=settings.grade_tolerance_percent,
         bucket="" if settings.evaluation_scheme in GRADING_SCHEMES else _bucket(m, settings, fy, started),
     )
