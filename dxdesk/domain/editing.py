@@ -303,6 +303,9 @@ class EditableSheet:
         """達成率 of an indicator in ``fy`` (default: the sheet's year)."""
         ind = self._indicator(index)
         year = fy or self.fy
+        known = self.evaluate().rate(index, year)  # the evaluation's rates: every year up to the sheet's
+        if known is not None:
+            return known
         return achievement_rate(ind.direction, ind.target_for(year), ind.year(year).actual, ind.baseline)
 
     def assessment(self, index: int) -> IndicatorAssessment:
