@@ -230,3 +230,17 @@ def test_distribution_text_for_a_perspective_plan_counts_directions_and_averages
 def test_pdca_is_a_plan_setting():
     assert PDCA.evaluation_scheme is EvaluationScheme.PDCA
     assert EvaluationScheme.from_label("PDCAによる定性的な振り返り") is EvaluationScheme.PDCA
+
+
+def test_the_section_list_shows_what_the_evaluation_says():
+    from ui.measure_tree import grade_text
+
+    empty = evaluate(snap(Stage.EXPAND, [rate_indicator({FY: ("30%", None)})]), LIFECYCLE, FY)
+    changed = evaluate(
+        snap(Stage.EXPAND, [rate_indicator({FY: ("30%", "22%")})], self_grade=Grade.A, override_reason="見込み"),
+        LIFECYCLE,
+        FY,
+    )
+    stable = evaluate(snap(Stage.STABLE, [rate_indicator({FY: ("30%", "31%")})]), LIFECYCLE, FY)
+    scored = evaluate(snap(None, [rate_indicator({FY: ("30%", None)})], direction="継続"), PERSPECTIVE, FY)
+    assert [grade_text(e) for e in (empty, changed, stable, scored)] == ["未入力", "A*", "対象外", "—"]
