@@ -436,7 +436,7 @@ def test_the_split_group_is_one_finding_per_measure_naming_the_whole_group():
         "04「子育て業務のペーパーレス化」（子育て支援課）",
     ):
         assert name in message
-    assert "施策名・担当課" in message  # names the fields to change
+    assert "施策名・関連課所室" in message  # names the fields to change
 
 
 def test_output_only_says_which_words_led_there():

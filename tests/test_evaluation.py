@@ -237,7 +237,9 @@ def test_the_section_list_shows_what_the_evaluation_says():
 
     empty = evaluate(snap(Stage.EXPAND, [rate_indicator({FY: ("30%", None)})]), LIFECYCLE, FY)
     changed = evaluate(
-        snap(Stage.EXPAND, [rate_indicator({FY: ("30%", "22%")})], self_grade=Grade.A, override_reason="見込み"),
+        snap(
+            Stage.EXPAND, [rate_indicator({FY: ("30%", "22%")})], self_grade=Grade.A, override_reason="見込み"
+        ),
         LIFECYCLE,
         FY,
     )

@@ -184,7 +184,7 @@ CHECKS: tuple[CheckDef, ...] = (
         "AUD-GRADE-OPTIMISTIC",
         Severity.WARNING,
         "データより良い自己評価",
-        "自己評価 {grade} は、データから算出される評価（{suggested}）より良くなっています。{detail}根拠を確認してください。",
+        "自己評価 {grade} は、データから算出される評価（{suggested}）より良くなっています。{detail}根拠を確認し、「自己評価」か「評価を変更した理由」を見直してください。",
     ),
     CheckDef(
         "AUD-LOW-EXECUTION",
@@ -225,14 +225,14 @@ CHECKS: tuple[CheckDef, ...] = (
         Severity.INFO,
         "同じ取組が複数課で別施策になっている",
         "{reason}施策が{count}課に分かれています：{members}。同じ取組なら、複数課で担う一つの施策に"
-        "まとめることを検討してください（施策名・担当課）。",
+        "まとめることを検討してください（施策名・関連課所室）。",
         scope="plan",
     ),
     CheckDef(
         "AUD-SPLIT-MEASURE",
         Severity.INFO,
         "同じ内容の施策が複数課に分かれている",
-        "「{name}」は{other_section}の「{other_code} {other_name}」と同じ内容のようです。複数課で担う一つの施策にまとめることを検討してください。",
+        "「{name}」は{other_section}の「{other_code} {other_name}」と同じ内容のようです。複数課で担う一つの施策にまとめることを検討してください（施策名・関連課所室）。",
         scope="plan",
     ),
 )
