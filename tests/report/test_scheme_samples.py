@@ -174,3 +174,54 @@ def test_per_format_defaults_keep_checks_that_do_not_fit_the_format_quiet(sample
         report = presubmission_check(s, plan, plan.current_fy)
     assert report.items  # the samples do have findings of other kinds
     assert check_id not in {i.finding.check_id for i in report.items}
+
+
+def test_a_schedule_stage_prints_the_schedule_wording_and_an_empty_sheet_no_grade(load_dataset, tmp_path):
+    data = {
+        "format": "dxdesk/dataset/1",
+        "plan": {"code": "p", "name": "みなと市DX推進計画", "municipality": "みなと市", "current_fy": 2026},
+        "bureaus": [{"code": "B1", "name": "総務部"}],
+        "sections": [{"code": "S1", "name": "情報政策課", "bureau": "B1"}],
+        "measures": [
+            {
+                "code": "07",
+                "name": "基幹業務システムの標準化",
+                "owner": "S1",
+                "years": {
+                    "2026": {
+                        "stage": "1",
+                        "texts": {"result": "住民記録システムの移行が遅れている。"},
+                        "direction": "継続",
+                        "milestones": [
+                            {"text": "移行計画の策定", "due_fy": 2025, "status": "done"},
+                            {"text": "住民記録システムの移行", "due_fy": 2026, "status": "in_progress"},
+                        ],
+                    }
+                },
+            },
+            {
+                "code": "08",
+                "name": "窓口の待ち時間の短縮",
+                "owner": "S1",
+                "indicators": [
+                    {
+                        "name": "窓口の平均待ち時間",
+                        "unit": "分",
+                        "direction": "down",
+                        "baseline": "25",
+                        "values": {"2026": {"target": "15"}},
+                    }
+                ],
+                "years": {"2026": {"stage": "2"}},
+            },
+        ],
+    }
+    db = load_dataset(data)
+    pdf = tmp_path / "w.pdf"
+    make_pdf(db, pdf, PrintJob())
+    text = squeeze(pdf_text(pdf))
+    assert "段階1（構築期）（スケジュールによる評価）" in text
+    assert "C構築中・計画より遅れ" in text
+    assert "基準値から横ばい又は着手" not in text
+    assert "未入力（この年度の入力がまだありません）" in text  # measure 08: nobody has started it
+    assert "基準値より悪化又は未着手" not in text
