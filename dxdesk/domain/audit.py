@@ -588,7 +588,8 @@ def _aud_output_only(c: _Ctx) -> Iterator[Finding]:
 
 
 def _active_kpi(c: _Ctx) -> tuple[int, IndicatorData, str] | None:
-    """The first indicator managed as a KPI this year: a target or an actual entered (「—」 is not)."""
+    """The first indicator managed as a KPI this year: the year's own target entered, or an actual
+    against a target (the year's or the plan-end one); 「—」 and reference indicators do not count."""
     for i, ind in c.graded_indicators():
         year = ind.year(c.fy)
         target, actual = ind.target_for(c.fy), year.actual
