@@ -106,10 +106,9 @@ def cmd_dump_dataset(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from dxdesk.domain.audit import check_measure, check_plan
-    from dxdesk.domain.fiscal import fy_label, parse_fiscal_year
-    from dxdesk.store.queries import current_plan, measure_rows, section_names
-    from dxdesk.store.snapshot import plan_settings
+    from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
+    from dxdesk.store.presubmit import presubmission_check
+    from dxdesk.store.queries import current_plan
 
     db = open_existing(args.db)
     try:
@@ -118,25 +117,21 @@ def cmd_check(args: argparse.Namespace) -> int:
             if plan is None:
                 ng("計画が登録されていません")
                 return EXIT_USAGE
-            fy = parse_fiscal_year(args.fy) if args.fy else (plan.current_fy or 0)
-            all_rows = measure_rows(s, plan, fy)
-            rows = [r for r in all_rows if args.section in (None, r.section_code)]
-            settings = plan_settings(plan)
-            findings = [f for r in rows for f in check_measure(r.snapshot, settings, r.suggestion)]
-            # the split-measure check compares with every section, then keeps this section's findings
-            codes = {r.code for r in rows}
-            findings += [
-                f
-                for f in check_plan([r.snapshot for r in all_rows], settings, section_names(s, fy))
-                if f.measure_code in codes
-            ]
+            try:
+                fy = parse_fiscal_year(args.fy) if args.fy else (plan.current_fy or 0)
+            except FiscalYearError as exc:
+                ng(exc)
+                return EXIT_USAGE
+            # the same check as F8 and the submission export (scope: one section or the whole plan)
+            report = presubmission_check(s, plan, fy, section_code=args.section)
+            findings = report.findings
     finally:
         db.dispose()
     errors = 0
     for f in findings:
         errors += f.severity.value == "error"
         out(f"{f.severity.label}\t{f.measure_code}\t{f.check_id}\t{f.message}")
-    out(f"{fy_label(fy)} 施策={len(rows)} エラー={errors} 件数={len(findings)}")
+    out(f"{fy_label(fy)} 施策={report.measures} エラー={errors} 件数={len(findings)}")
     return EXIT_ACT if errors else EXIT_OK
 
 

@@ -124,7 +124,29 @@ CASES = {
     ),
     "AUD-MISSING-ACTUAL": measure(indicators=[indicator(years={FY: ("20", None)})]),
     "AUD-OUTPUT-ONLY": measure(indicators=[indicator(kind=IndicatorKind.ACTIVITY)]),
-    "AUD-SCHEDULE-BY-KPI": measure(sheet=complete_sheet(stage=Stage.BUILD)),
+    "AUD-SCHEDULE-BY-KPI": measure(sheet=complete_sheet(stage=Stage.BUILD), indicators=[]),
+    "AUD-SCHEDULE-ACTIVE-KPI": measure(
+        sheet=complete_sheet(
+            stage=Stage.BUILD, milestones=(MilestoneData("基盤構築", FY, MilestoneStatus.DONE),)
+        )
+    ),
+    "AUD-GRADE-A-UNFINISHED": measure(
+        sheet=complete_sheet(milestones=(MilestoneData("全課への展開", FY, MilestoneStatus.IN_PROGRESS),))
+    ),
+    "AUD-PLAUSIBLE-RANGE": measure(
+        indicators=[
+            IndicatorData(
+                name="窓口の平均処理時間",
+                unit="分",
+                direction=Direction.DOWN,
+                baseline=n("25"),
+                years={FY: IndicatorYear(n("15"), n("-5"))},
+            )
+        ]
+    ),
+    "AUD-PLAUSIBLE-JUMP": measure(
+        indicators=[indicator(baseline="1,500", years={FY - 1: ("3,500", "3,420"), FY: ("3,726", "123,456")})]
+    ),
     "AUD-KPI-NO-TARGET": measure(indicators=[indicator(years={FY: (None, "5")})]),
     "AUD-KPI-NO-BASELINE": measure(indicators=[indicator(baseline=None)]),
     "AUD-TARGET-NOT-TARGET": measure(indicators=[indicator(baseline="30", years={FY: ("20", "21")})]),
@@ -291,3 +313,312 @@ def test_split_check_finds_near_duplicates_among_many_measures():
     assert ("A-1", "B-1") in found  # same name but for one word
     assert ("A-1", "C-1") in found  # same summary
     assert ("B-1", "C-1") not in found
+
+
+# --- the auditor's patterns: positive and negative cases per new check --------------------------------
+def ms_(text, due, status):
+    return MilestoneData(text, due, MilestoneStatus(status))
+
+
+def numeric(name, unit="", baseline=None, years=None, direction=Direction.UP, kind=IndicatorKind.OUTCOME):
+    return IndicatorData(
+        name=name,
+        unit=unit,
+        kind=kind,
+        direction=direction,
+        baseline=n(baseline),
+        years={fy: IndicatorYear(n(t), n(a)) for fy, (t, a) in (years or {}).items()},
+    )
+
+
+# (id, check, measure, fires?)
+AUDITOR_CASES = [
+    # 構築期・3・4 with an active KPI, whether or not milestones exist
+    (
+        "schedule-kpi-with-milestones",
+        "AUD-SCHEDULE-ACTIVE-KPI",
+        measure(
+            sheet=complete_sheet(stage=Stage.BUILD, milestones=(ms_("移行計画", FY, "done"),)),
+            indicators=[numeric("標準準拠システム移行率", "%", "0", {FY: ("50", "40")})],
+        ),
+        True,
+    ),
+    (
+        "schedule-kpi-3-4-without-milestones",
+        "AUD-SCHEDULE-ACTIVE-KPI",
+        measure(
+            sheet=complete_sheet(stage=Stage.STABLE_REVIEW),
+            indicators=[numeric("電子申請件数", "件", "100", {FY: ("150", None)})],
+        ),
+        True,
+    ),
+    (
+        "schedule-stage-reference-indicator-only",
+        "AUD-SCHEDULE-ACTIVE-KPI",
+        measure(
+            sheet=complete_sheet(stage=Stage.BUILD, milestones=(ms_("構築", FY, "in_progress"),)),
+            indicators=[numeric("参考：アクセス数", "件", None, {FY: ("0", "1,200")})],
+        ),
+        False,
+    ),
+    (
+        "kpi-stage-with-kpi",
+        "AUD-SCHEDULE-ACTIVE-KPI",
+        measure(indicators=[numeric("オンライン申請利用率", "%", "21.1", {FY: ("30", "31.5")})]),
+        False,
+    ),
+    # output-only, inferred from wording when the kind is not set
+    (
+        "output-only-inferred",
+        "AUD-OUTPUT-ONLY",
+        measure(indicators=[numeric("出前講座の実施回数", "回", "10", {FY: ("20", "25")})]),
+        True,
+    ),
+    (
+        "output-with-rate-word-is-outcome",
+        "AUD-OUTPUT-ONLY",
+        measure(indicators=[numeric("タブレット導入率", "%", "10", {FY: ("50", "55")})]),
+        False,
+    ),
+    (
+        "output-beside-outcome",
+        "AUD-OUTPUT-ONLY",
+        measure(
+            indicators=[
+                numeric("研修の開催回数", "回", "2", {FY: ("4", "4")}),
+                numeric("研修受講後の業務時間の削減", "時間", "0", {FY: ("500", "620")}),
+            ]
+        ),
+        False,
+    ),
+    (
+        "output-only-switched-off-for-the-format",
+        "AUD-OUTPUT-ONLY",
+        (
+            measure(indicators=[numeric("デジタル化されたプロモーション件数", "件", "0", {FY: ("5", "6")})]),
+            PlanSettings.from_dict({"sheet_parts": ALL_PARTS, "audit_checks": {"AUD-OUTPUT-ONLY": False}}),
+        ),
+        False,
+    ),
+    (
+        "output-only-corrected-by-the-central-office",
+        "AUD-OUTPUT-ONLY",
+        measure(
+            indicators=[
+                IndicatorData(
+                    name="マイナポータル連携手続の件数",
+                    unit="件",
+                    baseline=n("10"),
+                    kind_confirmed=IndicatorKind.OUTCOME,
+                    years={FY: IndicatorYear(n("30"), n("32"))},
+                )
+            ]
+        ),
+        False,
+    ),
+    # stable candidate
+    (
+        "stable-at-100-from-the-baseline",
+        "AUD-STABLE-CANDIDATE",
+        measure(indicators=[numeric("無線LAN整備率", "%", "100", {FY: ("100", "100")})]),
+        True,
+    ),
+    (
+        "one-year-at-target-not-at-ceiling",
+        "AUD-STABLE-CANDIDATE",
+        measure(indicators=[numeric("電子入札の利用率", "%", "80", {FY: ("90", "92")})]),
+        False,
+    ),
+    (
+        "target-equal-to-baseline-at-ceiling-is-a-target",
+        "AUD-TARGET-NOT-TARGET",
+        measure(indicators=[numeric("無線LAN整備率", "%", "100", {FY: ("100", "100")})]),
+        False,
+    ),
+    (
+        "target-equal-to-baseline-below-ceiling",
+        "AUD-TARGET-NOT-TARGET",
+        measure(indicators=[numeric("電子申請利用率", "%", "40", {FY: ("40", "42")})]),
+        True,
+    ),
+    # grade A while something is unfinished
+    (
+        "computed-a-with-open-milestone",
+        "AUD-GRADE-A-UNFINISHED",
+        measure(
+            sheet=complete_sheet(milestones=(ms_("全課展開", FY, "in_progress"),)),
+            indicators=[numeric("利用率", "%", "10", {FY: ("20", "25")})],
+        ),
+        True,
+    ),
+    (
+        "a-with-later-milestone-open",
+        "AUD-GRADE-A-UNFINISHED",
+        measure(
+            sheet=complete_sheet(milestones=(ms_("次期更新", FY + 2, "not_started"),)),
+            indicators=[numeric("利用率", "%", "10", {FY: ("20", "25")})],
+        ),
+        False,
+    ),
+    (
+        "b-with-open-milestone",
+        "AUD-GRADE-A-UNFINISHED",
+        measure(
+            sheet=complete_sheet(milestones=(ms_("全課展開", FY, "in_progress"),)),
+            indicators=[numeric("利用率", "%", "10", {FY: ("20", "15")})],
+        ),
+        False,
+    ),
+    # 「—」 target on a KPI stage
+    (
+        "dash-target-on-kpi-stage",
+        "AUD-KPI-NO-TARGET",
+        measure(indicators=[numeric("交付率", "%", "60", {FY: ("—", "75")})]),
+        True,
+    ),
+    (
+        "dash-target-on-stage-3",
+        "AUD-KPI-NO-TARGET",
+        measure(
+            sheet=complete_sheet(stage=Stage.STABLE),
+            indicators=[numeric("交付率", "%", "60", {FY: ("—", "75")})],
+        ),
+        False,
+    ),
+    # low execution whatever the layout; funding sum only where the breakdown is recorded
+    (
+        "low-execution-without-costs-part",
+        "AUD-LOW-EXECUTION",
+        (
+            measure(costs={FY: CostData(FY, budget=Decimal(1000), settlement=Decimal(400))}),
+            PlanSettings.default(),
+        ),
+        True,
+    ),
+    (
+        "general-fund-only-recorded",
+        "VAL-FUNDING-SUM",
+        measure(
+            costs={FY: CostData(FY, budget=Decimal(700), settlement=Decimal(658), fund_general=Decimal(85))}
+        ),
+        False,
+    ),
+    (
+        "general-fund-above-settlement",
+        "VAL-FUNDING-SUM",
+        measure(
+            costs={FY: CostData(FY, budget=Decimal(700), settlement=Decimal(658), fund_general=Decimal(700))}
+        ),
+        True,
+    ),
+    (
+        "general-only-format-setting",
+        "VAL-FUNDING-SUM",
+        (
+            measure(
+                costs={
+                    FY: CostData(
+                        FY, settlement=Decimal(658), fund_general=Decimal(85), fund_national=Decimal(10)
+                    )
+                }
+            ),
+            PlanSettings.from_dict({"sheet_parts": ALL_PARTS, "funding_breakdown": "general_only"}),
+        ),
+        False,
+    ),
+    # plausibility
+    (
+        "negative-minutes",
+        "AUD-PLAUSIBLE-RANGE",
+        measure(indicators=[numeric("平均処理時間", "分", "25", {FY: ("15", "-5")}, Direction.DOWN)]),
+        True,
+    ),
+    (
+        "share-above-100",
+        "AUD-PLAUSIBLE-RANGE",
+        measure(indicators=[numeric("オンライン申請の割合", "%", "20", {FY: ("30", "130")})]),
+        True,
+    ),
+    (
+        "growth-rate-above-100-is-fine",
+        "AUD-PLAUSIBLE-RANGE",
+        measure(indicators=[numeric("電子申請件数の前年比増加率", "%", "100", {FY: ("110", "130")})]),
+        False,
+    ),
+    (
+        "rate-above-300",
+        "AUD-PLAUSIBLE-JUMP",
+        measure(indicators=[numeric("講座の参加者数", "人", "1,500", {FY: ("3,726", "123,456")})]),
+        True,
+    ),
+    (
+        "tenfold-jump",
+        "AUD-PLAUSIBLE-JUMP",
+        measure(
+            indicators=[numeric("削減時間", "時間", "0", {FY - 1: ("1,000", "1,200"), FY: ("500", "15,000")})]
+        ),
+        True,
+    ),
+    (
+        "steady-growth",
+        "AUD-PLAUSIBLE-JUMP",
+        measure(
+            indicators=[
+                numeric("削減時間", "時間", "0", {FY - 1: ("1,000", "1,200"), FY: ("2,000", "2,600")})
+            ]
+        ),
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("check_id", "case", "fires"), [c[1:] for c in AUDITOR_CASES], ids=[c[0] for c in AUDITOR_CASES]
+)
+def test_auditor_pattern(check_id, case, fires):
+    m, settings = case if isinstance(case, tuple) else (case, SETTINGS)
+    findings = [f for f in check_measure(m, settings) if f.check_id == check_id]
+    assert bool(findings) is fires, [f.message for f in findings]
+    for f in findings:
+        assert f.field and "{" not in f.message
+        assert f.message.endswith("。")
+
+
+def test_every_new_check_has_positive_and_negative_cases():
+    by_check: dict[str, set[bool]] = {}
+    for _id, check_id, _m, fires in AUDITOR_CASES:
+        by_check.setdefault(check_id, set()).add(fires)
+    for check_id in (
+        "AUD-SCHEDULE-ACTIVE-KPI",
+        "AUD-OUTPUT-ONLY",
+        "AUD-STABLE-CANDIDATE",
+        "AUD-GRADE-A-UNFINISHED",
+        "AUD-KPI-NO-TARGET",
+        "VAL-FUNDING-SUM",
+        "AUD-PLAUSIBLE-RANGE",
+        "AUD-PLAUSIBLE-JUMP",
+    ):
+        assert by_check[check_id] == {True, False}, check_id
+
+
+def test_split_group_by_indicator_wording_and_not_by_a_short_stem():
+    a = measure(
+        "A1", owner="S1", name="窓口業務の改善", indicators=[indicator("住民票の写し等のオンライン申請件数")]
+    )
+    b = measure(
+        "B1",
+        owner="S2",
+        name="証明書交付の見直し",
+        indicators=[indicator("住民票の写し等のオンライン申請件数")],
+    )
+    c = measure("C1", owner="S3", name="行政手続のオンライン化", indicators=[indicator("電子申請利用率")])
+    d = measure(
+        "D1", owner="S4", name="介護認定審査会のオンライン化", indicators=[indicator("審査会の開催方法")]
+    )
+    found = [
+        f
+        for f in check_plan([a, b, c, d], SETTINGS, {"S1": "市民課", "S2": "戸籍課"})
+        if f.check_id == "AUD-SPLIT-GROUP"
+    ]
+    assert sorted(f.measure_code for f in found) == ["A1", "B1"]
+    assert "同じ指標「住民票の写し等のオンライン申請件数」で測る施策が2課に分かれています" in found[0].message

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from dxdesk.domain.editing import EditError
 from dxdesk.domain.enums import EntryStatus, Grade
 from dxdesk.store.dataset import import_dataset
-from dxdesk.store.editing import EditError
 from dxdesk.store.models import AuditLog, CostRow, IndicatorValue, Measure, MeasureYear, Milestone, SheetText
 from dxdesk.store.queries import current_plan
 from dxdesk.store.sheet_store import apply_changes, load_sheet

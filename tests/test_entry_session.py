@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from dxdesk.domain.editing import FieldChange
 from dxdesk.store.autosave import SaveQueue, SaveResult, describe_save_error
 from dxdesk.store.dataset import import_dataset
-from dxdesk.store.editing import FieldChange
 from dxdesk.store.entry import EntrySession
 from dxdesk.store.history import EditHistory
 from dxdesk.store.models import AuditLog, Measure
@@ -179,7 +179,7 @@ def test_save_error_messages_are_japanese():
 
 
 def test_only_the_survey_year_is_editable(sdb):
-    from dxdesk.store.editing import EditError
+    from dxdesk.domain.editing import EditError
 
     es = EntrySession(sdb, survey_fy=FY)
     try:

@@ -110,3 +110,24 @@ def test_months():
     assert normalize_month("") is None
     with pytest.raises(FieldError, match="1〜12"):
         normalize_month("13")
+
+
+def test_f8_export_and_cli_see_the_same_findings(sdb, tmp_path, capsys):
+    """One pre-submission check: the F8 panel, the export's refusal and ``dxdesk check`` agree."""
+    from dxdesk.cli import main
+    from dxdesk.exchange.submission import presubmission_findings
+
+    with sdb.session() as s:
+        plan = current_plan(s)
+        f8 = presubmission_check(s, plan, FY, section_code="S002")
+        export = presubmission_findings(s, plan, FY, "S002")
+    assert [(f.measure_code, f.check_id, f.message) for f in export] == [
+        (f.measure_code, f.check_id, f.message) for f in f8.findings
+    ]
+    url = str(sdb.engine.url).removeprefix("sqlite:///")
+    code = main(["check", "--db", url, "--fy", "R8", "--section", "S002"])
+    lines = capsys.readouterr().out.splitlines()
+    cli = [tuple(line.split("\t")[1:4]) for line in lines if "\t" in line]
+    assert cli == [(f.measure_code, f.check_id, f.message) for f in f8.findings]
+    assert lines[-1] == f"令和8年度 施策=8 エラー={f8.errors} 件数={len(f8.items)}"
+    assert code == (1 if f8.errors else 0)

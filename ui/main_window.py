@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
         stage = sheet.snapshot.sheet.stage
         self.tree.set_state(
             sheet.measure_id,
-            grade_text(ev.grade, ev.suggestion.rule, ev.is_override),
+            grade_text(ev),
             ev.suggestion.explanation,
             ev.status,
             ev.errors,

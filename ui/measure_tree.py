@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
-from dxdesk.domain.enums import EntryStatus, Grade, GradingRule
+from dxdesk.domain.enums import EntryStatus
+from dxdesk.domain.evaluation import NO_GRADE, Evaluation
 from dxdesk.section_desk import TreeNode
 
 COLUMNS = ("コード・名称", "担当課", "ステージ", "評価", "状態")
@@ -33,10 +34,12 @@ STATUS_FG = {
 }
 
 
-def grade_text(grade: Grade | None, rule: GradingRule, override: bool) -> str:
-    if grade is None:
-        return "対象外" if rule is GradingRule.NOT_EVALUATED else "—"
-    return f"{grade.value}*" if override else grade.value
+def grade_text(ev: Evaluation) -> str:
+    """「A」「B*」(changed from the computed grade), 「対象外」, 「未入力」; 「—」 where the plan does not grade."""
+    shown = ev.grade_display
+    if not shown or shown == NO_GRADE:
+        return "—"
+    return f"{shown}*" if ev.grade is not None and ev.is_override else shown
 
 
 class MeasureTree(QTreeWidget):
@@ -91,10 +94,9 @@ class MeasureTree(QTreeWidget):
             m_item.setData(0, ROLE_MEASURE_ID, r.id)
             m_item.setToolTip(0, f"{r.code} {r.name}")
             self.items[r.id] = m_item
-            override = r.self_grade is not None and r.self_grade != r.suggestion.grade
             self.set_state(
                 r.id,
-                grade_text(r.grade, r.suggestion.rule, override),
+                grade_text(r.evaluation),
                 r.suggestion.explanation,
                 r.status,
                 r.errors,

@@ -11,6 +11,7 @@ from html import escape
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from dxdesk.domain.audit import Finding
+from dxdesk.domain.evaluation import stage_label
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.domain.grading import GradeSuggestion
 from dxdesk.domain.rates import achievement_rate
@@ -55,7 +56,7 @@ def render_measure(
     out = [f"<style>{CSS}</style>"]
     out.append(f"<h2>{_e(m.code)}　{_e(m.name)}</h2>")
     related = "、".join(section_names.get(c, c) for c in m.related_section_codes)
-    stage = f"ステージ{sheet.stage.short}（{sheet.stage.label}）" if sheet.stage else "未設定"
+    stage = stage_label(sheet.stage) if sheet.stage else "未設定"
     out.append(
         f"<p>{_e(fy_label(fy))}　担当：{_e(row.section_name)}"
         + (f"　関連：{_e(related)}" if related else "")
@@ -177,7 +178,11 @@ def _costs(row: MeasureRow, settings: PlanSettings, fy: int) -> str:
 
 
 def _evaluation(s: GradeSuggestion, row: MeasureRow) -> str:
-    grade = s.grade.value if s.grade else "—"
+    if not row.evaluation.grades:
+        return ""
+    grade = (
+        row.evaluation.suggested.value if row.evaluation.suggested else (row.evaluation.grade_display or "—")
+    )
     out = ["<h3>自己評価</h3><table>"]
     out.append(f"<tr><th>算出結果</th><td><span class='grade'>{grade}</span>　{_e(s.explanation)}</td></tr>")
     if row.self_grade is not None and row.self_grade != s.grade:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from dxdesk.domain.enums import EntryStatus
+from dxdesk.domain.evaluation import stage_label
 from dxdesk.domain.fields import JumpTarget, jump_target
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import SHEET_PARTS, PlanSettings
@@ -174,14 +175,14 @@ class SheetEditor(QWidget):
         snap = sheet.snapshot
         self.title.setText(f"{snap.code}　{snap.name}")
         stage = snap.sheet.stage
-        grade = ev.grade.value if ev.grade else "—"
-        grade_note = "（変更）" if ev.is_override else "（算出）"
+        grade = ev.grade_display or "—"
+        grade_note = ("（変更）" if ev.is_override else "（算出）") if ev.grade is not None else ""
         counts = f"　エラー {ev.errors}件" if ev.errors else ""
         color = STATUS_COLORS[ev.status]
         self.subtitle.setText(
             f"{fy_label(sheet.fy)}　担当：{sheet.info.section_name}"
-            + (f"　ステージ{stage.short}（{stage.label}）" if stage else "")
-            + f"　評価 {grade}{grade_note}"
+            + (f"　{stage_label(stage)}" if stage else "")
+            + (f"　評価 {grade}{grade_note}" if ev.grades else "")
             + f"　<span style='color:{color}; font-weight:bold'>状態：{ev.status.label}</span>{counts}"
         )
         self.done_check.setChecked(sheet.get("entry_status") == EntryStatus.COMPLETE.value)

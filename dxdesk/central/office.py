@@ -26,9 +26,11 @@ Long operations that take the database handle and report progress — ``merge_pa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from dxdesk.central.conflicts import Conflict, pending_conflicts
+from dxdesk.central.errors import CentralError
 from dxdesk.central.plan_master.overview import KitSection, PlanOverview, kit_sections, plan_overview
 from dxdesk.central.review import (
     Decision,
@@ -41,7 +43,9 @@ from dxdesk.central.review import (
 )
 from dxdesk.central.status import SectionState, StatusBoard, status_board
 from dxdesk.desk import Database, Desk, PlanYears
+from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.settings import PlanSettings
+from dxdesk.store.indicator_review import confirm_indicator_kind
 from dxdesk.store.queries import MeasureRow, current_plan, measure_rows, section_names
 from dxdesk.store.snapshot import plan_settings
 
@@ -155,3 +159,13 @@ class CentralOffice(Desk):
     def delete_comment(self, comment_id: int) -> None:
         with self.db.session() as s:
             delete_comment(s, comment_id)
+
+    def confirm_indicator_kinds(self, measure_code: str, kinds: Sequence[IndicatorKind | None]) -> None:
+        """The central office's 活動/成果 for each indicator of a measure, in order (None: back to the
+        plan's kind and the wording); the output-only check uses it from then on."""
+        with self.db.session() as s:
+            plan = current_plan(s)
+            if plan is None:
+                raise CentralError("計画が登録されていません。")
+            for i, kind in enumerate(kinds):
+                confirm_indicator_kind(s, plan, measure_code, i, kind)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from dxdesk.central.errors import ReviewError
-from dxdesk.domain.audit import Finding, check_measure, check_plan
+from dxdesk.domain.audit import Finding, check_plan
 from dxdesk.domain.fields import (
     COST_FIELDS,
     INDICATOR_CELLS,
@@ -234,7 +234,7 @@ def _reviews_of(
             (rv for (s, code), rv in reviews.items() if code == r.code and s != sid),
             key=lambda rv: revisions.get(rv.submission_id, 0),
         )
-        findings = tuple(check_measure(r.snapshot, settings, r.suggestion)) + tuple(extra.get(r.code, ()))
+        findings = r.evaluation.findings + tuple(extra.get(r.code, ()))
         out.append(
             MeasureReview(
                 measure_code=r.code,
@@ -257,8 +257,8 @@ def _reviews_of(
                     for rv in earlier
                     for c in rv.comments
                 ),
-                grade=r.grade.value if r.grade else None,
-                suggested_grade=r.suggestion.grade.value if r.suggestion.grade else None,
+                grade=r.evaluation.grade_display or None,
+                suggested_grade=r.evaluation.suggested.value if r.evaluation.suggested else None,
                 stage=r.stage.value if r.stage else None,
                 findings=findings,
             )

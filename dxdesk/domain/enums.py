@@ -107,6 +107,7 @@ class EvaluationScheme(_Labelled):
     LIFECYCLE = "lifecycle"  # grades A–D by lifecycle stage (default)
     PERSPECTIVE = "perspective"  # 観点別評価 1–5 (management-sheet style)
     RATE_ONLY = "rate_only"  # 目標・実績・達成率 only (prefecture style)
+    PDCA = "pdca"  # qualitative PDCA text (action-plan style): no grade
 
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -144,6 +145,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "lifecycle": "ライフサイクル別A〜D評価",
         "perspective": "観点別評価（1〜5）",
         "rate_only": "達成率の表示のみ",
+        "pdca": "PDCAによる定性的な振り返り",
     },
 }
 

@@ -124,6 +124,12 @@ def _decimal(raw: Any, name: str) -> Decimal:
     return d
 
 
+def _funding_breakdown(value: object) -> str:
+    if value not in ("full", "general_only"):
+        raise SettingsError(f"財源内訳の記録方法「{value}」は使えません（full または general_only）。")
+    return str(value)
+
+
 @dataclass(frozen=True)
 class PlanSettings:
     level_names: tuple[str, ...]
@@ -147,6 +153,8 @@ class PlanSettings:
     measure_kinds: Mapping[str, str]
     audit_checks: Mapping[str, bool]
     section_editable_fields: tuple[str, ...] = ()
+    # 財源内訳: "full" (国庫・県・地方債・その他・一般財源) or "general_only" (only うち一般財源 is recorded)
+    funding_breakdown: str = "full"
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # --- construction -------------------------------------------------------------------------
@@ -230,6 +238,7 @@ class PlanSettings:
                 for o in d["direction_options"]
             ),
             perspectives=perspectives,
+            funding_breakdown=_funding_breakdown(d.get("funding_breakdown", "full")),
             measure_attributes=tuple((a["key"], a["label"]) for a in d["measure_attributes"]),
             measure_kinds=dict(d["measure_kinds"]),
             audit_checks={str(k): bool(v) for k, v in d["audit_checks"].items()},

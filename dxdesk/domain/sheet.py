@@ -52,6 +52,9 @@ class IndicatorData:
     valid_from_fy: int | None = None
     valid_to_fy: int | None = None
     years: Mapping[int, IndicatorYear] = field(default_factory=dict)
+    kind_confirmed: IndicatorKind | None = None  # 活動/成果 confirmed or corrected by the central office
+    plausible_min: Decimal | None = None  # plausible range of a value (else the unit's default)
+    plausible_max: Decimal | None = None
 
     def year(self, fy: int) -> IndicatorYear:
         return self.years.get(fy, IndicatorYear())

@@ -252,10 +252,9 @@ def _evaluation(f: Form, row: MeasureRow) -> None:
     n = f.ncols
     sheet = row.snapshot.sheet
     f.head("自己評価")
-    suggested = row.suggestion.grade.value if row.suggestion.grade else "—"
-    final = (
-        row.grade.value if row.grade else ("対象外" if row.suggestion.rule.value == "not_evaluated" else "—")
-    )
+    ev = row.evaluation
+    suggested = ev.suggested.value if ev.suggested else "—"
+    final = ev.grade_display or "—"
     f.line(
         C("算出評価", 1, "label"),
         C(suggested, 1, "big", "算出評価"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +22,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dxdesk import __version__
-from dxdesk.domain.audit import Finding, check_measure, check_plan
+from dxdesk.domain.audit import Finding
 from dxdesk.domain.enums import Severity
+from dxdesk.domain.evaluation import distribution_text
 from dxdesk.domain.fiscal import JST, FiscalYear, fy_label
-from dxdesk.domain.settings import PlanSettings
 from dxdesk.exchange.authority import active_credential, section_signing_key
 from dxdesk.exchange.certificates import cert_from_pem, format_fingerprint
 from dxdesk.exchange.errors import ExchangeError, ExportBlocked, ReasonCode
@@ -38,6 +37,7 @@ from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.store.database import Database
 from dxdesk.store.dataset import export_dataset
 from dxdesk.store.models import Measure, MeasureYear, Plan, PlanNode, SubmissionExport, utcnow
+from dxdesk.store.presubmit import presubmission_check
 from dxdesk.store.queries import MeasureRow, current_plan, measure_rows, section_names
 from dxdesk.store.snapshot import plan_settings
 
@@ -78,18 +78,9 @@ def submission_file_name(fiscal_year: int, section_code: str, section_name: str,
     return safe_file_name(f"{fy}_{section_code}_{section_name}_提出_第{revision}版") + ".xlsx"
 
 
-def _findings(session: Session, rows: list[MeasureRow], settings: PlanSettings, fy: int) -> list[Finding]:
-    findings = [f for r in rows for f in check_measure(r.snapshot, settings, r.suggestion)]
-    findings += check_plan([r.snapshot for r in rows], settings, section_names(session, fy))
-    findings.sort(key=lambda f: -f.severity.rank)
-    return findings
-
-
 def presubmission_findings(session: Session, plan: Plan, fy: int, section_code: str) -> list[Finding]:
-    """The pre-submission check of a section's year: every finding, errors first."""
-    settings = plan_settings(plan)
-    rows = measure_rows(session, plan, fy, section_code=section_code, settings=settings)
-    return _findings(session, rows, settings, fy)
+    """The pre-submission check of a section's year (the same as F8 and ``dxdesk check``), errors first."""
+    return presubmission_check(session, plan, fy, section_code=section_code).findings
 
 
 def _node_paths(session: Session, plan: Plan) -> dict[int, str]:
@@ -110,7 +101,7 @@ def _results(rows: list[MeasureRow], fy: int) -> dict[str, Any]:
     for r in rows:
         out[r.code] = {
             "stage": r.stage.value if r.stage else None,
-            "suggested_grade": r.suggestion.grade.value if r.suggestion.grade else None,
+            "suggested_grade": r.evaluation.suggested.value if r.evaluation.suggested else None,
             "grade": r.grade.value if r.grade else None,
             "rule": r.suggestion.rule.value,
             "explanation": r.suggestion.explanation,
@@ -188,7 +179,11 @@ def export_submission(
         rows = measure_rows(session, plan, fiscal_year, section_code=section_code, settings=settings)
         if not rows:
             raise ExchangeError(f"{fy_label(fiscal_year)}に課所室「{section_code}」の施策がありません。")
-        errors = [f for f in _findings(session, rows, settings, fiscal_year) if f.severity is Severity.ERROR]
+        errors = [
+            f
+            for f in presubmission_findings(session, plan, fiscal_year, section_code)
+            if f.severity is Severity.ERROR
+        ]
         if errors:
             raise ExportBlocked(
                 f"提出前チェックでエラーが{len(errors)}件あります。修正してから書き出してください。", errors
@@ -254,7 +249,6 @@ def export_submission(
             measures={m["code"]: m for m in data["measures"]},
         )
         book = WorkbookBuilder()
-        grades = Counter((r.grade.value if r.grade else "対象外") for r in rows)
         cover = {
             "plan": plan.name,
             "section": f"{section_code}　{section_name}",
@@ -264,7 +258,7 @@ def export_submission(
             "chief": chief,
             "created_at": now.astimezone(JST).strftime("%Y年%m月%d日 %H:%M"),
             "measures": f"{len(rows)}件",
-            "grades": "　".join(f"{g}：{grades.get(g, 0)}件" for g in ("A", "B", "C", "D", "対象外")),
+            "grades": distribution_text([r.evaluation for r in rows], settings),
             "fingerprint": format_fingerprint(cred.fingerprint, 16),
             "serial": cred.serial.upper(),
             "previous": previous[:16].upper() if previous else "（初版）",

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dxdesk.domain.fiscal import fy_label, fy_short
-from dxdesk.domain.grading import GradingRule
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.exchange.layout import C, Form, draw_cover, text_units
 from dxdesk.exchange.measure_sheet import SheetContext
@@ -106,12 +105,8 @@ def draw_list(
             targets.append(t.display())
             actuals.append(a.display())
             rates.append("" if a.is_blank else achievement_rate(ind.direction, t, a, ind.baseline).display)
-        grade = (
-            r.grade.value
-            if r.grade
-            else ("対象外" if r.suggestion.rule is GradingRule.NOT_EVALUATED else "—")
-        )
-        suggested = r.suggestion.grade.value if r.suggestion.grade else "—"
+        grade = r.evaluation.grade_display or "—"
+        suggested = r.evaluation.suggested.value if r.evaluation.suggested else "—"
         stage = r.stage.short if r.stage else ""
         c = r.code
         f.line(

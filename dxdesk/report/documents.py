@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 
 from dxdesk import __version__
 from dxdesk.domain.audit import Finding, check_plan
+from dxdesk.domain.enums import EvaluationScheme
+from dxdesk.domain.evaluation import GRADING_SCHEMES, distribution_title
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.files import atomic_path
 from dxdesk.report.errors import PrintError
@@ -325,6 +327,12 @@ def _document_title(ctx: PrintContext, job: PrintJob, r: _Render) -> str:
     return base
 
 
+def column_title(r: _Render) -> str:
+    """The heading of a measure's bucket in lists: 評価 for an A–D plan, else its 方向性 / 見直し区分,
+    else 達成状況."""
+    return distribution_title(r.ctx.settings, r.options.label("direction") or "方向性")
+
+
 def _booklet(session: Session, r: _Render, sink: PageSink, ids: Sequence[int], job: PrintJob) -> None:
     ctx = r.ctx
     summaries = r.summaries(session, ids)
@@ -354,7 +362,7 @@ def _booklet(session: Session, r: _Render, sink: PageSink, ids: Sequence[int], j
                 ],
             )
 
-        return header, cover, [r.front.contents(entries)]
+        return header, cover, [r.front.contents(entries, column_title(r))]
 
     r.front_then_sheets(session, sink, ids, front)
 
@@ -363,6 +371,9 @@ def _report(session: Session, r: _Render, sink: PageSink, ids: Sequence[int]) ->
     ctx = r.ctx
     summaries = r.summaries(session, ids)
     level0 = ctx.settings.level_name(0)
+    dist_title = (
+        "評価の分布" if ctx.settings.evaluation_scheme in GRADING_SCHEMES else f"{column_title(r)}の分布"
+    )
     header = RunningHeader(
         left=f"{fy_label(ctx.fiscal_year)}　{ctx.plan_name}", right="評価結果報告書", footer_left=r.plan_line
     )
@@ -388,9 +399,18 @@ def _report(session: Session, r: _Render, sink: PageSink, ids: Sequence[int]) ->
             header,
             cover,
             [
-                r.front.distribution(f"評価の分布（{level0}別）", level0, distribution(items, "field")),
-                r.front.distribution("評価の分布（部局別）", "部局", distribution(items, "bureau")),
-                r.front.overview(items),
+                r.front.distribution(
+                    f"{dist_title}（{level0}別）", level0, distribution(items, "field", ctx.settings)
+                ),
+                r.front.distribution(
+                    f"{dist_title}（部局別）", "部局", distribution(items, "bureau", ctx.settings)
+                ),
+                *(
+                    [r.front.score_averages(items, [(p.key, p.label) for p in ctx.settings.perspectives])]
+                    if ctx.settings.evaluation_scheme is EvaluationScheme.PERSPECTIVE
+                    else []
+                ),
+                r.front.overview(items, column_title(r)),
                 r.front.findings(items),
             ],
         )

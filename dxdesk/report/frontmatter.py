@@ -36,8 +36,26 @@ GRADE_COLOURS = {
     "C": Color(0.93, 0.76, 0.35),
     "D": Color(0.78, 0.33, 0.28),
     "対象外": Color(0.80, 0.80, 0.80),
+    "未入力": Color(0.97, 0.97, 0.97),
     "評価なし": Color(0.93, 0.93, 0.93),
 }
+# 方向性 / 見直し区分 buckets (plans that do not grade A–D) take these in order
+OTHER_COLOURS = (
+    Color(0.20, 0.40, 0.65),
+    Color(0.36, 0.58, 0.42),
+    Color(0.50, 0.68, 0.85),
+    Color(0.93, 0.76, 0.35),
+    Color(0.85, 0.55, 0.30),
+    Color(0.78, 0.33, 0.28),
+    Color(0.55, 0.45, 0.65),
+    Color(0.65, 0.65, 0.65),
+)
+
+
+def bucket_colour(col: str, index: int) -> Color:
+    if col in GRADE_COLOURS:
+        return GRADE_COLOURS[col]
+    return OTHER_COLOURS[index % len(OTHER_COLOURS)]
 
 
 @dataclass
@@ -54,7 +72,7 @@ class GradeBar:
         d = Drawing(self.width, self.height, initialFontName=self.font.name, initialFontSize=6.5)
         if total:
             cx = 0.0
-            for col in GRADE_COLUMNS:
+            for index, col in enumerate(self.counts):
                 n = self.counts.get(col, 0)
                 if not n:
                     continue
@@ -65,7 +83,7 @@ class GradeBar:
                         0,
                         w,
                         self.height,
-                        fillColor=GRADE_COLOURS[col],
+                        fillColor=bucket_colour(col, index),
                         strokeColor=Color(1, 1, 1),
                         strokeWidth=0.3,
                     )
@@ -154,12 +172,13 @@ class FrontMatter:
             y -= 20
 
     # --- contents ------------------------------------------------------------------------------
-    def contents(self, entries: Sequence[ContentsEntry]) -> Part:
-        widths = (26.0, 64.0, W - 26 - 64 - 130 - 40 - 40, 130.0, 40.0, 40.0)
+    def contents(self, entries: Sequence[ContentsEntry], column_title: str = "評価") -> Part:
+        col_w = 40.0 if len(column_title) <= 2 else 64.0  # 「見直し区分」「実績未入力」 on one line
+        widths = (26.0, 64.0, W - 26 - 64 - 130 - col_w - 40, 130.0, col_w, 40.0)
         header = Row(
             [
                 self.cell(t, w, HEAD)
-                for t, w in zip(("No", "コード", "名称", "担当課", "評価", "頁"), widths, strict=True)
+                for t, w in zip(("No", "コード", "名称", "担当課", column_title, "頁"), widths, strict=True)
             ]
         )
         rows = [header]
@@ -181,12 +200,18 @@ class FrontMatter:
 
     # --- organisation report -----------------------------------------------------------------
     def distribution(self, title: str, group_label: str, dist: Distribution) -> Part:
-        bar_w = 150.0
-        num_w = 34.0
-        group_w = W - bar_w - num_w * (len(GRADE_COLUMNS) + 1)
+        """The plan's own distribution: A–D (+ 対象外・未入力・評価なし) or its 方向性 / 見直し区分 counts."""
+        columns = dist.columns
+        graded = columns[:4] == GRADE_COLUMNS[:4]
+        bar_w = 150.0 if len(columns) <= 8 else 110.0
+        num_w = min(34.0, (W - bar_w - 90) / (len(columns) + 1))
+        group_w = W - bar_w - num_w * (len(columns) + 1)
         header = Row(
             [self.cell(group_label, group_w, HEAD)]
-            + [self.cell(col, num_w, head_style(7.2)) for col in GRADE_COLUMNS]
+            + [
+                self.cell(col, num_w, head_style(7.2 if len(col) <= 3 or num_w >= 34 else 5.8))
+                for col in columns
+            ]
             + [self.cell("計", num_w, HEAD), self.cell("分布", bar_w, HEAD)]
         )
         rows = [header]
@@ -194,15 +219,17 @@ class FrontMatter:
         def line(name: str, counts: dict[str, int], style: Style) -> Row:
             total = sum(counts.values())
             cells = [self.cell(name, group_w, style)]
-            cells += [self.cell(str(counts.get(col, 0)), num_w, NUM) for col in GRADE_COLUMNS]
+            cells += [self.cell(str(counts.get(col, 0)), num_w, NUM) for col in columns]
             cells.append(self.cell(str(total), num_w, NUM))
             cells.append(Cell(bar_w, [], Style(pad=3), graphic=GradeBar(self.font, counts, bar_w - 6, 9.0)))
             return Row(cells, header=header)
 
         for g in dist.groups:
             rows.append(line(g, dist.counts[g], TEXT))
-        totals = {col: dist.column_total(col) for col in GRADE_COLUMNS}
+        totals = {col: dist.column_total(col) for col in columns}
         rows.append(line("合計", totals, LABEL))
+        if not graded:
+            return Part(title, rows)
         legend = "　".join(
             f"{col}：{text}"
             for col, text in (
@@ -210,20 +237,50 @@ class FrontMatter:
                 ("B", "基準値より改善又は一部達成"),
                 ("C", "基準値から横ばい又は着手"),
                 ("D", "基準値より悪化又は未着手"),
-                ("対象外", "ステージ3・5"),
+                ("対象外", "段階3・5"),
+                ("未入力", "この年度の入力がまだない"),
                 ("評価なし", "評価に必要な入力がない"),
             )
         )
         rows.append(Row([self.cell(legend, W, Style(size=7.2))], border=False))
         return Part(title, rows)
 
-    def overview(self, items: Sequence[MeasureSummary]) -> Part:
-        widths = (26.0, 62.0, W - 26 - 62 - 110 - 38 - 40 - 52 - 34, 110.0, 38.0, 40.0, 52.0, 34.0)
+    def score_averages(
+        self, items: Sequence[MeasureSummary], perspectives: Sequence[tuple[str, str]]
+    ) -> Part:
+        """観点別評価: the average score of each perspective over the measures that have one."""
+        widths = (W - 3 * 80.0, 80.0, 80.0, 80.0)
+        header = Row(
+            [
+                self.cell(t, w, HEAD)
+                for t, w in zip(("観点", "平均", "評価済み", "未入力"), widths, strict=True)
+            ]
+        )
+        rows = [header]
+        for key, label in perspectives:
+            scores = [dict(s.scores)[key] for s in items if key in dict(s.scores)]
+            average = f"{sum(scores) / len(scores):.1f}" if scores else "—"
+            rows.append(
+                Row(
+                    [
+                        self.cell(label, widths[0]),
+                        self.cell(average, widths[1], NUM),
+                        self.cell(f"{len(scores)}件", widths[2], NUM),
+                        self.cell(f"{len(items) - len(scores)}件", widths[3], NUM),
+                    ],
+                    header=header,
+                )
+            )
+        return Part("観点別評価の平均", rows)
+
+    def overview(self, items: Sequence[MeasureSummary], column_title: str = "評価") -> Part:
+        col_w = 40.0 if len(column_title) <= 2 else 56.0
+        widths = (26.0, 62.0, W - 26 - 62 - 110 - 38 - col_w - 52 - 34, 110.0, 38.0, col_w, 52.0, 34.0)
         header = Row(
             [
                 self.cell(t, w, head_style(7.2))
                 for t, w in zip(
-                    ("No", "コード", "名称", "担当課", "ステージ", "評価", "指標の達成", "頁"),
+                    ("No", "コード", "名称", "担当課", "段階", column_title, "指標の達成", "頁"),
                     widths,
                     strict=True,
                 )
@@ -253,7 +310,9 @@ class FrontMatter:
                     header=header,
                 )
             )
-        note = "※ 評価：自己評価が算出した評価と異なるもの（変更理由は各シートに記載）。指標の達成：目標値を達成した指標数 / 評価の対象となった指標数。"
+        note = "指標の達成：目標値を達成した指標数 / 評価の対象となった指標数。"
+        if column_title == "評価":
+            note = "※ 評価：自己評価が算出した評価と異なるもの（変更理由は各シートに記載）。" + note
         rows.append(Row([self.cell(note, W, Style(size=7.2))], border=False))
         return Part("達成状況の一覧", rows)
 

@@ -17,14 +17,15 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, selectinload
 
-from dxdesk.domain.audit import Finding, check_measure
-from dxdesk.domain.enums import MilestoneStatus, Stage
-from dxdesk.domain.grading import GradeSuggestion, suggest_grade
+from dxdesk.domain.audit import Finding
+from dxdesk.domain.enums import Grade, MilestoneStatus, Stage
+from dxdesk.domain.evaluation import Evaluation, evaluate
+from dxdesk.domain.grading import GradeSuggestion
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.domain.sheet import MeasureSnapshot
 from dxdesk.report.errors import NothingToPrintError, PrintError
 from dxdesk.store.models import Bureau, Measure, MeasureYear, Plan, PlanNode, Section
-from dxdesk.store.queries import current_plan, final_grade, section_names
+from dxdesk.store.queries import current_plan, section_names
 from dxdesk.store.snapshot import measure_load_options, plan_settings, snapshot
 
 __all__ = [
@@ -88,8 +89,7 @@ class SheetModel:
     years: Mapping[int, YearInfo]
     milestones: tuple[MilestoneRow, ...]
     cost_items: tuple[CostItemRow, ...]
-    suggestion: GradeSuggestion
-    findings: tuple[Finding, ...]
+    evaluation: Evaluation
 
     @property
     def code(self) -> str:
@@ -104,8 +104,17 @@ class SheetModel:
         return self.snapshot.fiscal_year
 
     @property
-    def grade(self) -> Any:
-        return final_grade(self.snapshot.sheet.self_grade, self.suggestion)
+    def suggestion(self) -> GradeSuggestion:
+        return self.evaluation.suggestion
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.evaluation.findings
+
+    @property
+    def grade(self) -> Grade | None:
+        """The grade under the plan's scheme (None: not graded, 対象外 or 未入力)."""
+        return self.evaluation.grade
 
 
 @dataclass
@@ -285,10 +294,6 @@ def _model(m: Measure, ctx: PrintContext) -> SheetModel:
     fy = ctx.fiscal_year
     settings = ctx.settings
     snap = snapshot(m, fy)
-    suggestion = suggest_grade(
-        snap.sheet.stage, snap.indicators, snap.sheet.milestones, fy, settings.grade_tolerance_percent
-    )
-    findings = tuple(check_measure(snap, settings, suggestion))
     owner = snap.owner_section_code
     bureau = ctx.section_bureau.get(owner, "")
     my = next((y for y in m.years if y.fiscal_year == fy), None)
@@ -324,8 +329,7 @@ def _model(m: Measure, ctx: PrintContext) -> SheetModel:
             CostItemRow(ci.fiscal_year, ci.category, ci.label, ci.budget, ci.settlement)
             for ci in m.cost_items
         ),
-        suggestion=suggestion,
-        findings=findings,
+        evaluation=evaluate(snap, settings, fy),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from dxdesk.domain.enums import GradingRule, MilestoneStatus
+from dxdesk.domain.evaluation import NOT_ENTERED, stage_label
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.grading import SCHEDULE_STAGES
 from dxdesk.report.layout import (
@@ -231,22 +232,26 @@ class SheetBuilder(TableParts):
     def evaluation(self, m: SheetModel) -> list[Row]:
         o = self.o
         sheet = m.snapshot.sheet
-        sug = m.suggestion
+        ev = m.evaluation
+        sug = ev.suggestion
         rows: list[Row] = []
+        if not ev.grades:
+            return rows  # the plan's scheme does not grade: nothing to print here
         if o.settings.stages_enabled and o.shown("stage"):
-            stage = sheet.stage
-            text = f"ステージ{stage.short}　{stage.label}" if stage else "（未選択）"
+            text = stage_label(sheet.stage)
             if sug.rule is not GradingRule.NONE:
                 text += f"（{sug.rule.label}）"
             rows.append(self.pair(o.label("stage"), text))
-        grade = m.grade
-        overridden = sheet.self_grade is not None and sheet.self_grade != sug.grade
+        grade = ev.grade
+        overridden = ev.is_override
         if sug.rule is GradingRule.NOT_EVALUATED and sheet.self_grade is None:
             big, meaning = "－", "評価対象外"
+        elif grade is None and not ev.started:
+            big, meaning = "", f"{NOT_ENTERED}（この年度の入力がまだありません）"
         elif grade is None:
             big, meaning = "", "評価できません（" + sug.explanation + "）"
         else:
-            big, meaning = grade.value, grade.label
+            big, meaning = grade.value, ev.wording
         if overridden:
             meaning += "\n※算出した評価（" + (sug.grade.value if sug.grade else "なし") + "）から変更"
         rows.append(
@@ -258,7 +263,7 @@ class SheetBuilder(TableParts):
                 ]
             )
         )
-        if o.shown("suggested"):
+        if o.shown("suggested") and ev.started:
             shown = f"{sug.grade.value}　" if sug.grade else ""
             rows.append(self.pair(o.label("suggested"), f"{shown}{sug.explanation}", style=SMALL))
         if overridden and o.shown("override"):

@@ -6,7 +6,8 @@ Sheets, in order:
   field: tree, bureau, section, submission status and revision, review, stage, grades and reasons,
   direction, the indicator's baseline / targets / actuals / 達成率, every text field of the plan, the
   perspective scores, schedule, costs of the year, sign-off and review comments;
-- **評価分布** — grade distribution (A–D, 対象外, 評価なし) by 分野 (top level of the plan tree) and by 部局;
+- **評価分布** — the plan's own distribution (A–D, 対象外, 未入力, 評価なし for an A–D plan; its 方向性 /
+  見直し区分 counts otherwise) by 分野 (top level of the plan tree) and by 部局;
 - **監査指摘** — the audit-readiness findings (docs/evaluation-rules.md), most severe first;
 - **提出状況** — the status board;
 - one sheet per section with its rows of 全庁一覧.
@@ -40,7 +41,6 @@ from dxdesk.domain.fiscal import FiscalYear, fy_label
 from dxdesk.exchange.layout import text_units
 from dxdesk.exchange.workbook import safe_text
 from dxdesk.files import atomic_path
-from dxdesk.report.summary import GRADE_COLUMNS
 from dxdesk.report.workbook_rows import Cell, MergedData, collect
 from dxdesk.store.database import Database
 from dxdesk.store.queries import current_plan
@@ -173,12 +173,14 @@ def _sheet_title(code: str, name: str, taken: set[str]) -> str:
     return title
 
 
-def _distribution_rows(title: str, counts: dict[str, dict[str, int]]) -> list[tuple[Cell, ...]]:
+def _distribution_rows(
+    title: str, counts: dict[str, dict[str, int]], columns: Sequence[str]
+) -> list[tuple[Cell, ...]]:
     out: list[tuple[Cell, ...]] = []
     for group, c in counts.items():
-        out.append((title, group, *(c[k] for k in GRADE_COLUMNS), sum(c.values())))
-    totals = {k: sum(c[k] for c in counts.values()) for k in GRADE_COLUMNS}
-    out.append((title, "合計", *(totals[k] for k in GRADE_COLUMNS), sum(totals.values())))
+        out.append((title, group, *(c.get(k, 0) for k in columns), sum(c.values())))
+    totals = {k: sum(c.get(k, 0) for c in counts.values()) for k in columns}
+    out.append((title, "合計", *(totals[k] for k in columns), sum(totals.values())))
     return out
 
 
@@ -214,9 +216,12 @@ def _write_sheets(
     ]
     freeze = headers.index("施策名") + 2  # codes and names stay in view while scrolling right
     _fill(overview, headers, data.rows, caps, freeze_col=freeze)
-    dist_headers = ["区分", "分野・部局", *GRADE_COLUMNS, "計"]
-    dist = _distribution_rows("分野別", data.by_field) + _distribution_rows("部局別", data.by_bureau)
-    _fill(dist_ws, dist_headers, dist, [10, 40, *([8] * len(GRADE_COLUMNS)), 8], freeze_col=3, fit_width=True)
+    cols = data.dist_columns
+    dist_headers = ["区分", "分野・部局", *cols, "計"]
+    dist = _distribution_rows("分野別", data.by_field, cols) + _distribution_rows(
+        "部局別", data.by_bureau, cols
+    )
+    _fill(dist_ws, dist_headers, dist, [10, 40, *([8] * len(cols)), 8], freeze_col=3, fit_width=True)
     _fill(
         status_ws,
         [

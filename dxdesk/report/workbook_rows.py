@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from dxdesk.central.review import Decision, field_label
 from dxdesk.central.status import JST, status_board
-from dxdesk.domain.audit import Finding, check_measure, check_plan
-from dxdesk.domain.enums import GradingRule, IndicatorKind
+from dxdesk.domain.audit import Finding, check_plan
+from dxdesk.domain.enums import IndicatorKind
+from dxdesk.domain.evaluation import distribution_keys, evaluate
 from dxdesk.domain.fiscal import fy_short
-from dxdesk.domain.grading import suggest_grade
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.domain.sheet import IndicatorData, MeasureSnapshot, SheetData
@@ -37,7 +37,6 @@ from dxdesk.store.models import (
     ReviewComment,
     SubmissionHead,
 )
-from dxdesk.store.queries import final_grade
 from dxdesk.store.snapshot import year_snapshots
 
 __all__ = ["Column", "MergedData", "collect"]
@@ -64,6 +63,8 @@ class MergedData:
     sections: list[tuple[str, str]]  # (code, name) in the organisation's order, those with measures
     by_field: dict[str, dict[str, int]] = field(default_factory=dict)
     by_bureau: dict[str, dict[str, int]] = field(default_factory=dict)
+    # the plan's own distribution buckets: A–D … or its 方向性 / 見直し区分 options
+    dist_columns: tuple[str, ...] = GRADE_COLUMNS
     status: Sequence[tuple[Cell, ...]] = field(default_factory=list)
     measures: int = 0
     measure_findings: list[tuple[tuple[int, int], tuple[Cell, ...]]] = field(default_factory=list)
@@ -220,29 +221,28 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
     by_field: dict[str, dict[str, int]] = {}
     by_bureau: dict[str, dict[str, int]] = {}
     sections_seen: set[str] = set()
+    dist_columns = list(distribution_keys(settings))
     ordered = sorted(snaps, key=lambda t: (ctx.node_order.get(t[1], 1_000_000) if t[1] else 1_000_000,))
     for k, (mid, node_id, snap) in enumerate(ordered):
         if k % 200 == 199:
             report(1, 4, f"評価と監査対応チェックを計算しています（{k + 1}/{len(ordered)}）")
         sheet = snap.sheet
-        suggestion = suggest_grade(
-            sheet.stage, snap.indicators, sheet.milestones, fy, settings.grade_tolerance_percent
-        )
-        grade = final_grade(sheet.self_grade, suggestion)
-        findings = check_measure(snap, settings, suggestion)
+        ev = evaluate(snap, settings, fy)
+        suggestion = ev.suggestion
+        findings = ev.findings
         owner = snap.owner_section_code
         measure_info[snap.code] = (k, snap.name, owner)
         sections_seen.add(owner)
         path = ctx.node_paths.get(node_id, ()) if node_id else ()
         field_name = path[0].name if path else "（体系未設定）"
         bureau = ctx.bureau_names.get(ctx.section_bureau.get(owner, ""), "") or "（部局未設定）"
-        column = (
-            grade.value
-            if grade
-            else ("対象外" if suggestion.rule is GradingRule.NOT_EVALUATED else "評価なし")
-        )
-        by_field.setdefault(field_name, dict.fromkeys(GRADE_COLUMNS, 0))[column] += 1
-        by_bureau.setdefault(bureau, dict.fromkeys(GRADE_COLUMNS, 0))[column] += 1
+        column = ev.distribution_key
+        if column not in dist_columns:
+            dist_columns.append(column)
+        by_field.setdefault(field_name, {})
+        by_field[field_name][column] = by_field[field_name].get(column, 0) + 1
+        by_bureau.setdefault(bureau, {})
+        by_bureau[bureau][column] = by_bureau[bureau].get(column, 0) + 1
         st = state.get(owner)
         budget_item, period, leading, sdgs, legal = extra.get(mid, ("", "", False, [], ""))
         cost = snap.costs.get(fy)
@@ -262,9 +262,9 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
             st.received_at.astimezone(JST).strftime("%Y/%m/%d %H:%M") if st and st.received_at else None,
             rv[0] if rv else None,
             sheet.stage.short if sheet.stage else None,
-            suggestion.grade.value if suggestion.grade else None,
-            column,
-            suggestion.explanation or None,
+            ev.suggested.value if ev.suggested else None,
+            ev.grade_display or None,
+            (suggestion.explanation or None) if ev.grades and ev.started else None,
             sheet.override_reason or None,
             sheet.direction,
             sheet.direction_reason or None,
@@ -325,6 +325,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         sections=sections,
         by_field=by_field,
         by_bureau=by_bureau,
+        dist_columns=tuple(dist_columns),
         measure_findings=findings_rows,
         plan_check=plan_check,
         measure_info=measure_info,

@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
+from dxdesk.domain.editing import EditableSheet, FieldChange
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.autosave import SaveQueue, SaveResult
 from dxdesk.store.database import Database
-from dxdesk.store.editing import EditableSheet, FieldChange
 from dxdesk.store.history import EditHistory
 from dxdesk.store.sheet_store import apply_changes, load_sheet
 

@@ -1,6 +1,6 @@
 """Undo and redo of committed field changes, one history per sheet.
 
-A step is a list of :class:`~dxdesk.store.editing.FieldChange` made together (one typed field, a
+A step is a list of :class:`~dxdesk.domain.editing.FieldChange` made together (one typed field, a
 changed grade with its reason, a pasted block). Undoing a step yields the inverse changes, newest
 first, for the caller to apply to the sheet and save; redoing yields the original changes again.
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dxdesk.store.editing import FieldChange
+from dxdesk.domain.editing import FieldChange
 
 __all__ = ["EditHistory"]
 

@@ -388,6 +388,10 @@ class Indicator(Base):
     reference_only: Mapped[bool] = mapped_column(Boolean, default=False)
     valid_from_fy: Mapped[int | None] = mapped_column(Integer)
     valid_to_fy: Mapped[int | None] = mapped_column(Integer)
+    # 活動/成果 as the central office confirmed or corrected it (IndicatorKind; NULL: not confirmed)
+    kind_confirmed: Mapped[str | None] = mapped_column(String(20))
+    plausible_min: Mapped[str | None] = mapped_column(String(40))  # Decimal text; NULL: the unit's default
+    plausible_max: Mapped[str | None] = mapped_column(String(40))
 
     measure: Mapped[Measure] = relationship(back_populates="indicators")
     values: Mapped[list[IndicatorValue]] = relationship(

@@ -1,4 +1,9 @@
-"""提出前チェック: every error, warning and note across a section's sheets, in one list.
+"""提出前チェック: every error, warning and note across a section's sheets (or the whole plan), in one list.
+
+The one pre-submission check: the F8 panel, the submission export (which refuses while it has errors)
+and ``dxdesk check`` all call :func:`presubmission_check`, so they always agree. Its scope is one
+section (``section_code``) or the whole plan (``None``); the plan-wide checks (split measures) always
+compare with every section's measures and report the findings of the scope.
 
 Errors are what blocks the submission workbook (:attr:`CheckReport.can_export`); warnings and
 information do not. Each item says where to go (:class:`~dxdesk.domain.fields.JumpTarget`), so the
@@ -15,11 +20,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dxdesk.domain.audit import Finding, check_measure, check_plan
+from dxdesk.domain.audit import Finding, check_plan
+from dxdesk.domain.editing import EditableSheet
 from dxdesk.domain.enums import Severity
 from dxdesk.domain.fields import JumpTarget, jump_target
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.store.editing import EditableSheet
 from dxdesk.store.models import Plan
 from dxdesk.store.queries import measure_rows, section_names
 from dxdesk.store.snapshot import plan_settings
@@ -49,6 +54,10 @@ class CheckReport:
         return sum(1 for i in self.items if i.severity is severity)
 
     @property
+    def findings(self) -> list[Finding]:
+        return [i.finding for i in self.items]
+
+    @property
     def errors(self) -> int:
         return self.count(Severity.ERROR)
 
@@ -76,7 +85,7 @@ def presubmission_check(
     section_code: str | None = None,
     sheets: Mapping[tuple[int, int], EditableSheet] | None = None,
 ) -> CheckReport:
-    """The check over one section's sheets (or all) for fiscal year ``fy``."""
+    """The check over one section's sheets (``section_code``) or the whole plan (None) for ``fy``."""
     settings = plan_settings(plan)
     all_rows = measure_rows(session, plan, fy, settings=settings)
     sheets = sheets or {}
@@ -87,12 +96,8 @@ def presubmission_check(
     items: list[CheckItem] = []
     by_code = {r.code: r for r in rows}
     for r in rows:
-        snap = snapshots[r.id]
         sheet = sheets.get((r.id, fy))
-        if sheet is not None:
-            findings = list(sheet.evaluate().findings)
-        else:
-            findings = check_measure(snap, settings, r.suggestion)
+        findings = sheet.evaluate().findings if sheet is not None else r.evaluation.findings
         items += [CheckItem(f, r.id, r.name, jump_target(f.field, fy, settings)) for f in findings]
     # plan-wide checks compare with every section's measures, but report only this section's
     for f in check_plan(list(snapshots.values()), settings, section_names(session, fy)):

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from dxdesk.domain.audit import Finding, check_measure
-from dxdesk.domain.enums import EntryStatus, Grade, Severity, Stage
-from dxdesk.domain.grading import GradeSuggestion, suggest_grade
+from dxdesk.domain.enums import EntryStatus, Grade, Stage
+from dxdesk.domain.evaluation import Evaluation, entry_status, evaluate
+from dxdesk.domain.grading import GradeSuggestion
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.domain.sheet import MeasureSnapshot
 from dxdesk.store.models import Measure, MeasureYear, Plan, PlanNode, Section
@@ -25,7 +25,6 @@ __all__ = [
     "TreeNode",
     "current_plan",
     "entry_status",
-    "final_grade",
     "measure_rows",
     "plan_tree",
     "section_names",
@@ -49,10 +48,12 @@ class MeasureRow:
     errors: int
     warnings: int
     snapshot: MeasureSnapshot
+    evaluation: Evaluation
 
     @property
     def grade(self) -> Grade | None:
-        return final_grade(self.self_grade, self.suggestion)
+        """The grade reported under the plan's scheme (None: not graded, 対象外 or 未入力)."""
+        return self.evaluation.grade
 
 
 @dataclass
@@ -67,11 +68,6 @@ class TreeNode:
 
     def measure_count(self) -> int:
         return len(self.measures) + sum(c.measure_count() for c in self.children)
-
-
-def final_grade(self_grade: Grade | None, suggestion: GradeSuggestion) -> Grade | None:
-    """The grade reported: the section's own choice where it made one, else the suggested grade."""
-    return self_grade if self_grade is not None else suggestion.grade
 
 
 def current_plan(session: Session) -> Plan | None:
@@ -111,30 +107,6 @@ def sections_for_year(session: Session, plan: Plan, fy: int) -> list[tuple[str, 
     return sorted(((c, names.get(c, c)) for c in owners), key=lambda cn: (order.get(cn[0], 1_000_000), cn[0]))
 
 
-def entry_status(m: MeasureSnapshot, findings: Sequence[Finding], stored: str | None) -> EntryStatus:
-    """未入力 / 入力中 / 入力完了 / 要確認 for the list.
-
-    要確認 when a 「入力完了」 sheet still has errors (or was returned: stored ``needs_check``);
-    入力完了 when the person marked it so; otherwise 入力中 once anything of the year is entered.
-    """
-    if stored == EntryStatus.NEEDS_CHECK.value:
-        return EntryStatus.NEEDS_CHECK
-    has_errors = any(f.severity is Severity.ERROR for f in findings)
-    if stored == EntryStatus.COMPLETE.value:
-        return EntryStatus.NEEDS_CHECK if has_errors else EntryStatus.COMPLETE
-    fy = m.fiscal_year
-    sheet = m.sheet
-    entered = (
-        any(t.strip() for t in sheet.texts.values())
-        or sheet.self_grade is not None
-        or bool(sheet.direction)
-        or any(i.year(fy).actual.is_entered for i in m.indicators)
-        or any(ms.status.value != "not_started" for ms in sheet.milestones)
-        or bool(sheet.perspective_scores)
-    )
-    return EntryStatus.IN_PROGRESS if entered else EntryStatus.EMPTY
-
-
 def measure_rows(
     session: Session,
     plan: Plan,
@@ -162,11 +134,8 @@ def measure_rows(
         if section_code is not None and owner != section_code:
             continue
         sheet = snap.sheet
-        suggestion = suggest_grade(
-            sheet.stage, snap.indicators, sheet.milestones, fy, settings.grade_tolerance_percent
-        )
-        findings = check_measure(snap, settings, suggestion)
         my = next((y for y in m.years if y.fiscal_year == fy), None)
+        ev = evaluate(snap, settings, fy, stored_status=my.entry_status if my else None)
         rows.append(
             MeasureRow(
                 id=m.id,
@@ -177,12 +146,13 @@ def measure_rows(
                 section_code=owner,
                 section_name=names.get(owner, owner),
                 stage=sheet.stage,
-                suggestion=suggestion,
+                suggestion=ev.suggestion,
                 self_grade=sheet.self_grade,
-                status=entry_status(snap, findings, my.entry_status if my else None),
-                errors=sum(1 for f in findings if f.severity is Severity.ERROR),
-                warnings=sum(1 for f in findings if f.severity is Severity.WARNING),
+                status=ev.status,
+                errors=ev.errors,
+                warnings=ev.warnings,
                 snapshot=snap,
+                evaluation=ev,
             )
         )
     return rows

@@ -1,4 +1,4 @@
-"""Loading a yearly sheet into an :class:`~dxdesk.store.editing.EditableSheet`, and writing its
+"""Loading a yearly sheet into an :class:`~dxdesk.domain.editing.EditableSheet`, and writing its
 field changes back to the database.
 
 :func:`apply_changes` is what the autosave thread runs for every committed field (and for undo and
@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from dxdesk.domain.editing import BasicInfo, EditableSheet, EditError, FieldChange
 from dxdesk.domain.enums import EntryStatus, MilestoneStatus
 from dxdesk.domain.fields import BASIC_FIELDS, COST_NUMBER_FIELDS, FieldPath
 from dxdesk.domain.settings import PlanSettings
-from dxdesk.store.editing import BasicInfo, EditableSheet, EditError, FieldChange
 from dxdesk.store.models import (
     CostRow,
     Indicator,

@@ -7,6 +7,7 @@ and testable without a database.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
@@ -83,7 +84,19 @@ def _indicator(r: Any, vt: ValueType, years: dict[int, IndicatorYear]) -> Indica
         valid_from_fy=r.valid_from_fy,
         valid_to_fy=r.valid_to_fy,
         years=years,
+        kind_confirmed=IndicatorKind(r.kind_confirmed) if r.kind_confirmed else None,
+        plausible_min=_decimal_or_none(r.plausible_min),
+        plausible_max=_decimal_or_none(r.plausible_max),
     )
+
+
+def _decimal_or_none(text: str | None) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 def _sheet(my: MeasureYear | None, fy: int) -> SheetData:
@@ -208,6 +221,9 @@ def year_snapshots(session: Session, plan: Plan, fy: int) -> list[tuple[int, int
             Indicator.sort_order,
             Indicator.valid_from_fy,
             Indicator.valid_to_fy,
+            Indicator.kind_confirmed,
+            Indicator.plausible_min,
+            Indicator.plausible_max,
         )
         .where(Indicator.measure_id.in_(in_plan))
         .order_by(Indicator.sort_order, Indicator.id)

@@ -70,10 +70,27 @@ def test_bad_input_keeps_what_was_typed_and_says_what_to_do(window, qtbot, demo_
     assert cell_text(part.grid, 0, R8_ACTUAL) == "abc"  # not lost, shown in red
     assert part.grid.currentIndex().column() == R8_ACTUAL  # stays on the cell to fix it
     type_in_cell(qtbot, part.grid, 0, R8_ACTUAL, "1,234.5")
-    assert not part.message.isVisible()
+    # accepted and saved; as a share in % it is out of range, so the message turns into a question
+    assert "数値として読み取れません" not in part.message.text()
+    assert "単位は正しいですか" in part.message.text()
     assert cell_text(part.grid, 0, R8_ACTUAL) == "1,234.5"
     wait_saved(qtbot, window)
     assert stored(demo_db, CASHLESS)[0] == "1234.5"
+    type_in_cell(qtbot, part.grid, 0, R8_ACTUAL, "12.5")
+    assert not part.message.isVisible()
+
+
+def test_an_implausible_value_asks_about_the_unit_at_once_and_in_f8(window, qtbot, demo_db):
+    click_measure(qtbot, window, CASHLESS)
+    part = open_tab(qtbot, window, "指標")
+    type_in_cell(qtbot, part.grid, 0, R8_ACTUAL, "-5")
+    assert "単位は正しいですか" in part.message.text()
+    index = part.model.index(0, R8_ACTUAL)
+    assert "0〜100%の範囲外" in part.model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert "単位は正しいですか" in part.detail.text()
+    window.run_check()
+    rows = [r for r in window.check_list.rows() if r.text(1).startswith(CASHLESS + "　")]
+    assert any("単位は正しいですか" in r.text(3) for r in rows)
 
 
 def test_past_years_cannot_be_typed_into(window, qtbot, demo_db):

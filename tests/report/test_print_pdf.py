@@ -251,7 +251,7 @@ def test_evaluation_prints_grade_and_marks_an_override(load_dataset, tmp_path):
     text = squeeze(pdf_text(out))
     assert "算出した評価（C）から変更" in text
     assert "年度末に申請が集中し" in text
-    assert "ステージ2" in text and "拡大期" in text
+    assert "段階2（拡大期）" in text
 
 
 def test_a_bad_print_label_setting_is_reported_in_japanese(load_dataset, tmp_path):

@@ -37,10 +37,11 @@ from dxdesk.central.review import Comment, Decision, MeasureReview, field_label
 from dxdesk.central.review_sheets import ReviewExport, export_review_workbook
 from dxdesk.central.status import JST, SectionState
 from dxdesk.central.user import current_user
-from dxdesk.domain.enums import Severity
+from dxdesk.domain.enums import IndicatorKind, Severity
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.exchange.errors import ExchangeError
 from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, error_label, html, start_dir
+from ui.central.indicator_kind_dialog import IndicatorKindDialog
 from ui.measure_view import MeasureView, render_measure
 
 __all__ = ["DECISION_COLORS", "ReviewPage"]
@@ -119,6 +120,10 @@ class ReviewPage(QWidget):
         self.findings = QListWidget(objectName="findingsList")
         self.findings.setWordWrap(True)
         findings_layout.addWidget(self.findings)
+        self.kind_button = QPushButton("指標の活動/成果を確定(&K)…", objectName="indicatorKindButton")
+        self.kind_button.setToolTip("「成果指標なし」の判断に使う指標の区分を確定・訂正します")
+        self.kind_button.clicked.connect(self.edit_indicator_kinds)
+        findings_layout.addWidget(self.kind_button)
         side_layout.addWidget(findings_box, 2)
         comments_box = QGroupBox("コメント（課所室に返す内容）", objectName="commentsBox")
         comments_layout = QVBoxLayout(comments_box)
@@ -348,11 +353,28 @@ class ReviewPage(QWidget):
         has = rv is not None
         for b in (self.accept_button, self.return_button, self.add_button):
             b.setEnabled(has)
+        row = self.rows.get(rv.measure_code) if rv is not None else None
+        self.kind_button.setEnabled(row is not None and bool(row.snapshot.indicators))
         self.pending_button.setEnabled(has and rv is not None and rv.decision is not Decision.PENDING)
         selected = self.comments.currentItem()
         self.delete_button.setEnabled(has and selected is not None and selected.data(ROLE) is not None)
 
     # --- actions -----------------------------------------------------------------------------------------------
+    def edit_indicator_kinds(self) -> None:
+        rv = self.current()
+        row = self.rows.get(rv.measure_code) if rv is not None else None
+        if rv is None or row is None or not row.snapshot.indicators:
+            return
+        dialog = IndicatorKindDialog(f"{rv.measure_code}　{rv.measure_name}", row.snapshot.indicators, self)
+        if dialog.exec() == IndicatorKindDialog.DialogCode.Accepted:
+            self.save_indicator_kinds(rv.measure_code, dialog.choices())
+
+    def save_indicator_kinds(self, code: str, kinds: list[IndicatorKind | None]) -> None:
+        """Store the central office's 活動/成果 per indicator of measure ``code`` and check again."""
+        CentralOffice(self.db).confirm_indicator_kinds(code, kinds)
+        self.status.emit("指標の区分を確定しました。", "ok")
+        self._refresh_measure(code)
+
     def _refresh_measure(self, code: str) -> None:
         self.load_section(keep_measure=code)
         self.reviewed.emit()

@@ -8,9 +8,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from dxdesk.domain.enums import EvaluationScheme, Grade, Stage
+from dxdesk.domain.editing import EditableSheet
+from dxdesk.domain.enums import EvaluationScheme, Grade, GradingRule, Stage
+from dxdesk.domain.evaluation import NOT_ENTERED, stage_label, wording_for
 from dxdesk.domain.fields import JumpTarget
-from dxdesk.section_desk import EditableSheet
 from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
 from ui.widgets import CommitTextEdit, MessageLabel
 
@@ -29,7 +30,7 @@ class EvaluationPart(SheetPart):
         self.stage_combo = QComboBox(objectName="stageCombo")
         self.stage_combo.addItem("（未選択）", "")
         for stage in Stage:
-            self.stage_combo.addItem(f"ステージ{stage.short}　{stage.label}", stage.value)
+            self.stage_combo.addItem(stage_label(stage), stage.value)
         self.stage_combo.activated.connect(self._stage_chosen)
         self.stage_label = QLabel("ライフサイクル(&L)")
         self.stage_label.setBuddy(self.stage_combo)
@@ -109,14 +110,24 @@ class EvaluationPart(SheetPart):
     def refresh(self, sheet: EditableSheet) -> None:
         ev = sheet.evaluate()
         s = ev.suggestion
-        self.grade_label.setText(s.grade.value if s.grade else "—")
-        self.rule_label.setText(s.rule.label)
-        self.explanation.setText(s.explanation)
-        lines = [f"・{a.name}：{a.explanation}" for a in s.indicators if a.grade is not None]
+        if not ev.started and s.rule is not GradingRule.NOT_EVALUATED:
+            # nothing entered yet: 「未入力」, never a grade computed from empty cells
+            self.grade_label.setText("—")
+            self.rule_label.setText(f"{s.rule.label}　{NOT_ENTERED}")
+            self.explanation.setText("この年度の実績やマイルストーンの状況が入力されると評価を算出します。")
+            lines: list[str] = []
+        else:
+            self.grade_label.setText(s.grade.value if s.grade else "—")
+            wording = f"　{wording_for(s.grade, s.rule)}" if s.grade else ""
+            self.rule_label.setText(f"{s.rule.label}{wording}")
+            self.explanation.setText(s.explanation)
+            lines = [f"・{a.name}：{a.explanation}" for a in s.indicators if a.grade is not None]
         self.details.setText("\n".join(lines) if len(lines) > 1 else "")
         self.details.setVisible(len(lines) > 1)
-        suggested = s.grade.value if s.grade else "算出なし"
+        suggested = ev.suggested.value if ev.suggested else "算出なし"
         self.grade_combo.setItemText(0, f"算出結果どおり（{suggested}）")
+        for i, grade in enumerate(Grade, start=1):
+            self.grade_combo.setItemText(i, f"{grade.value}　{wording_for(grade, s.rule)}")
         if self.pending is None:
             self.grade_combo.setCurrentIndex(max(0, self.grade_combo.findData(sheet.get("self_grade") or "")))
         stage_findings = [f.message for f in ev.findings if f.field == "stage"]

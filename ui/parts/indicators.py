@@ -35,6 +35,8 @@ FIXED = ("指標", "単位", "方向")
 ARROWS = {Direction.UP: "増加↑", Direction.DOWN: "減少↓", Direction.KEEP: "維持→"}
 ACHIEVED_FG = QBrush(QColor("#2e7d32"))
 MISSED_FG = QBrush(QColor("#b00020"))
+DOUBT_BG = QBrush(QColor("#fff3cd"))  # a value that looks like a wrong unit (AUD-PLAUSIBLE-*)
+PLAUSIBILITY_CHECKS = ("AUD-PLAUSIBLE-RANGE", "AUD-PLAUSIBLE-JUMP")
 
 
 class IndicatorModel(FieldGridModel):
@@ -125,7 +127,23 @@ class IndicatorModel(FieldGridModel):
             return self.edit_text(index)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole) and path not in self.errors:
+            doubt = self.doubt(row, path)
+            if doubt:
+                return doubt if role == Qt.ItemDataRole.ToolTipRole else DOUBT_BG
         return self.cell_style(index, role)
+
+    def doubt(self, row: int, path: str) -> str:
+        """The plausibility warning about this cell (the evaluated year's target or actual), if any."""
+        sheet = self.sheet
+        if sheet is None or not path.endswith(f"@{sheet.fy}"):
+            return ""
+        field = path.rsplit("@", 1)[0]
+        return "\n".join(
+            f.message
+            for f in sheet.evaluate().findings
+            if f.check_id in PLAUSIBILITY_CHECKS and f.field == field
+        )
 
 
 class IndicatorsPart(SheetPart):
@@ -252,8 +270,21 @@ class IndicatorsPart(SheetPart):
     def _after_commit(self) -> None:
         row = self.grid.currentIndex().row()
         error = self.model.last_error
+        sheet = self.model.sheet
+        # a value that looks like a wrong unit is said at once, under the grid (and stays in F8)
+        doubtful = (
+            [
+                f.message
+                for f in sheet.evaluate().findings
+                if f.check_id in PLAUSIBILITY_CHECKS and f.field.startswith(f"indicators[{row}].")
+            ]
+            if sheet is not None and row >= 0
+            else []
+        )
         if error:
             self.message.show_message(error, "error")
+        elif doubtful:
+            self.message.show_message("\n".join(doubtful), "warning")
         else:
             self.message.clear_message()
         self._show_detail(row)

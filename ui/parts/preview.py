@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout
 
-from dxdesk.section_desk import EditableSheet, MeasureRow
+from dxdesk.domain.editing import EditableSheet
+from dxdesk.section_desk import MeasureRow
 from ui.measure_view import MeasureView, render_measure
 from ui.parts.base import PartHost, SheetPart
 
@@ -28,6 +29,7 @@ def sheet_row(sheet: EditableSheet) -> MeasureRow:
         errors=ev.errors,
         warnings=ev.warnings,
         snapshot=snap,
+        evaluation=ev,
     )
 
 

@@ -405,3 +405,41 @@ def test_an_empty_database_can_start_as_the_central_scenario(qtbot, tmp_path, mo
         assert is_central(db)
     finally:
         db.dispose()
+
+
+def test_the_central_office_confirms_an_indicators_kind_and_the_finding_follows(qtbot, window, office):
+    from dxdesk.domain.enums import IndicatorKind
+    from ui.central.indicator_kind_dialog import IndicatorKindDialog
+
+    merge_by_drop(qtbot, window, office.submissions)
+    window.show_page(5)
+    review = window.review_page
+    review.load_section()
+    assert review.current() is not None
+    code = next(
+        c
+        for c, r in review.rows.items()
+        if r.snapshot.indicators
+        and r.snapshot.sheet.stage is not None
+        and r.snapshot.sheet.stage.value in ("2", "4")
+    )
+    assert review.select_measure(code)
+    assert review.kind_button.isEnabled()
+    n = len(review.rows[code].snapshot.indicators)
+    dialog = IndicatorKindDialog(code, review.rows[code].snapshot.indicators, review)
+    assert len(dialog.combos) == n and "推定" in dialog.combos[0].itemText(0)
+    dialog.combos[0].setCurrentIndex(dialog.combos[0].findData("activity"))
+    assert dialog.choices()[0] is IndicatorKind.ACTIVITY
+    dialog.close()
+
+    def findings() -> set[str]:
+        return {f.check_id for f in review.current().findings}
+
+    review.save_indicator_kinds(code, [IndicatorKind.ACTIVITY] * n)
+    assert review.current().measure_code == code
+    assert "AUD-OUTPUT-ONLY" in findings()
+    assert any(
+        "中央で活動指標と確定" in review.findings.item(i).text() for i in range(review.findings.count())
+    )
+    review.save_indicator_kinds(code, [IndicatorKind.OUTCOME] * n)
+    assert "AUD-OUTPUT-ONLY" not in findings()

@@ -1,0 +1,619 @@
+"""Editing one yearly sheet: a typed text becomes a stored value, in memory first, then in the database.
+
+:class:`EditableSheet` holds one measure's sheet for one fiscal year, loaded once when a person opens
+it (``dxdesk.store.sheet_store.load_sheet``). ``sheet.set("indicators[0].actual@2026", "１,２３４")`` normalises the text
+(dxdesk.domain.values, dxdesk.domain.fields), validates it (editable year, plan limits and option
+lists, the reason a changed grade needs), updates the in-memory state and returns a
+:class:`FieldChange` (old → new stored text) — or raises :class:`EditError`, whose message is Japanese
+and says what to type. ``dxdesk.store.sheet_store.apply_changes`` writes changes to the database; the audit trail
+(dxdesk.store.audit_trail) records who changed what.
+
+Why in memory first: 達成率, the suggested grade, the checks and the sheet's status are recomputed from
+the in-memory snapshot (one :func:`dxdesk.domain.evaluation.evaluate`) after every committed field without a database round trip, and the write can
+run on the autosave thread (dxdesk.store.autosave), so typing never waits for the disk.
+
+Field paths are documented in dxdesk.domain.fields.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from dxdesk.domain.enums import EntryStatus, Grade, MilestoneStatus, Stage
+from dxdesk.domain.evaluation import Evaluation, evaluate
+from dxdesk.domain.fields import (
+    BASIC_FIELDS,
+    COST_DECIMALS,
+    COST_FIELDS,
+    COST_NUMBER_FIELDS,
+    MAX_SHORT_TEXT,
+    MILESTONE_FIELDS,
+    SHEET_FIELDS,
+    FieldError,
+    FieldPath,
+    normalize_month,
+    normalize_score,
+    normalize_text,
+)
+from dxdesk.domain.fiscal import FiscalYearError, fy_short, parse_fiscal_year
+from dxdesk.domain.grading import IndicatorAssessment
+from dxdesk.domain.rates import RateResult, achievement_rate
+from dxdesk.domain.settings import PlanSettings
+from dxdesk.domain.sheet import CostData, IndicatorData, IndicatorYear, MeasureSnapshot, MilestoneData
+from dxdesk.domain.values import Value, ValueInputError, format_decimal, normalize_number, normalize_value
+from dxdesk.errors import DxdeskError
+
+__all__ = [
+    "BasicInfo",
+    "EditError",
+    "EditableSheet",
+    "FieldChange",
+    "SheetEvaluation",
+    "TextCount",
+]
+
+
+class EditError(DxdeskError, ValueError):
+    """An edit that cannot be made. ``str(error)`` is a Japanese message saying what to do."""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field changed from ``old`` to ``new`` (stored texts; None is blank)."""
+
+    path: str
+    old: str | None
+    new: str | None
+    label: str
+
+    def inverse(self) -> FieldChange:
+        return FieldChange(self.path, self.new, self.old, self.label)
+
+
+@dataclass(frozen=True)
+class BasicInfo:
+    """What the plan says about the measure (shown read-only in 基本情報)."""
+
+    code: str
+    name: str
+    kind_label: str
+    plan_path: tuple[tuple[str, str, str], ...]  # (level name, node code, node name), top first
+    section_name: str
+    related_section_names: tuple[str, ...]
+    sdgs: tuple[int, ...]
+    is_leading: bool
+    attributes: tuple[tuple[str, str], ...]  # (label, value) of the plan's measure attributes
+
+
+# The sheet's evaluation is the one evaluation of the domain (dxdesk.domain.evaluation).
+SheetEvaluation = Evaluation
+
+
+@dataclass(frozen=True)
+class TextCount:
+    label: str
+    length: int
+    limit: int | None
+    required: bool
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.length > self.limit
+
+    @property
+    def display(self) -> str:
+        """「123 / 800文字」 or 「123文字」."""
+        if self.limit is None:
+            return f"{self.length:,}文字"
+        return f"{self.length:,} / {self.limit:,}文字"
+
+
+_PART_TIME = {
+    "有": "有",
+    "あり": "有",
+    "有り": "有",
+    "○": "有",
+    "無": "無",
+    "なし": "無",
+    "無し": "無",
+    "×": "無",
+}
+_CELL_LABEL = {"target": "目標", "actual": "実績", "note": "備考"}
+
+
+def _same(old: str | None, new: str | None) -> bool:
+    return (old or "") == (new or "")
+
+
+class EditableSheet:
+    """One measure's yearly sheet in memory, edited field by field. Build with :func:`load_sheet`."""
+
+    def __init__(
+        self,
+        measure_id: int,
+        fiscal_year: int,
+        settings: PlanSettings,
+        snap: MeasureSnapshot,
+        info: BasicInfo,
+        basic: dict[str, str],
+        stored_status: str | None,
+        milestones: list[dict[str, Any]],
+    ):
+        self.measure_id = measure_id
+        self.fy = fiscal_year
+        self.settings = settings
+        self.info = info
+        self._snap = snap
+        self._basic = basic
+        self._status = stored_status
+        self._milestones = milestones
+        self._evaluation: SheetEvaluation | None = None
+        self.locked: str | None = None  # why the whole sheet is read-only (a past year), else None
+
+    # --- reading --------------------------------------------------------------------------------
+    @property
+    def snapshot(self) -> MeasureSnapshot:
+        return self._snap
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.measure_id, self.fy)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return self.settings.parts_for(self._snap.kind)
+
+    @property
+    def indicators(self) -> tuple[IndicatorData, ...]:
+        return self._snap.indicators
+
+    @property
+    def milestones(self) -> list[dict[str, Any]]:
+        return [dict(m) for m in self._milestones]
+
+    def basic(self, name: str) -> str:
+        return self._basic.get(name, "")
+
+    def get(self, path: str) -> str | None:
+        """The stored text of a field (None for blank)."""
+        return self._get(FieldPath.parse(path).with_year(self.fy))
+
+    def _get(self, p: FieldPath) -> str | None:
+        sheet = self._snap.sheet
+        match p.kind:
+            case "sheet":
+                if p.name == "stage":
+                    return sheet.stage.value if sheet.stage else None
+                if p.name == "self_grade":
+                    return sheet.self_grade.value if sheet.self_grade else None
+                if p.name == "entry_status":
+                    return self._status
+                if p.name == "override_reason":
+                    return sheet.override_reason
+                value = getattr(sheet, p.name)
+                return None if value is None else str(value)
+            case "text":
+                return sheet.texts.get(p.name)
+            case "perspective":
+                score = sheet.perspective_scores.get(p.name)
+                return None if score is None else str(score)
+            case "basic":
+                return self._basic.get(p.name, "")
+            case "indicator":
+                assert p.index is not None and p.fy is not None
+                year = self._indicator(p.index).year(p.fy)
+                return year.note if p.name == "note" else getattr(year, p.name).to_storage()
+            case "milestones":
+                return json.dumps(self._milestones, ensure_ascii=False)
+            case "milestone":
+                item = self._milestone(p.index)[p.name]
+                return None if item is None else str(item)
+            case _:
+                assert p.fy is not None
+                cost = self._snap.costs.get(p.fy)
+                if cost is None:
+                    return None
+                v = getattr(cost, p.name)
+                return format(v, "f") if isinstance(v, Decimal) else v
+
+    def display(self, path: str) -> str:
+        """The field as shown in a form: 「1,234」「—」「達成」, or the text."""
+        p = FieldPath.parse(path).with_year(self.fy)
+        stored = self._get(p)
+        if p.kind == "indicator" and p.name != "note":
+            assert p.index is not None
+            return Value.from_storage(stored, self._indicator(p.index).value_type).display()
+        if p.kind == "cost" and p.name in COST_NUMBER_FIELDS and stored is not None:
+            return format_decimal(Decimal(stored))
+        return stored or ""
+
+    def label(self, path: str | FieldPath) -> str:
+        """A Japanese name for the field, for the undo menu and messages."""
+        p = FieldPath.parse(path).with_year(self.fy) if isinstance(path, str) else path
+        match p.kind:
+            case "sheet":
+                return SHEET_FIELDS[p.name]
+            case "text":
+                spec = self.settings.text_field(p.name)
+                return spec.label if spec else p.name
+            case "perspective":
+                spec_p = self.settings.perspective(p.name)
+                return f"観点別評価「{spec_p.label if spec_p else p.name}」"
+            case "basic":
+                return BASIC_FIELDS[p.name]
+            case "indicator":
+                assert p.index is not None and p.fy is not None
+                return f"{self._indicator(p.index).name}（{fy_short(p.fy)} {_CELL_LABEL[p.name]}）"
+            case "milestones":
+                return "マイルストーン"
+            case "milestone":
+                assert p.index is not None
+                return f"マイルストーン{p.index + 1}の{MILESTONE_FIELDS[p.name]}"
+            case _:
+                assert p.fy is not None
+                return f"事業費 {fy_short(p.fy)} {COST_FIELDS[p.name]}"
+
+    def editable(self, path: str) -> bool:
+        return self.readonly_reason(FieldPath.parse(path).with_year(self.fy)) is None
+
+    def readonly_reason(self, p: FieldPath) -> str | None:
+        """None if the section may edit the field, else why not (Japanese)."""
+        if self.locked:
+            return self.locked
+        if p.kind == "indicator":
+            assert p.index is not None and p.fy is not None
+            ind = self._indicator(p.index)
+            if p.fy != self.fy:
+                return f"{fy_short(p.fy)}の値は確定済みのため変更できません（入力できるのは{fy_short(self.fy)}の欄です）。"
+            if not ind.active_in(self.fy):
+                return f"指標「{ind.name}」は{fy_short(self.fy)}には使われていません（指標の変更）。"
+        if p.kind == "cost" and p.fy != self.fy:
+            assert p.fy is not None
+            return f"{fy_short(p.fy)}の事業費は確定済みのため変更できません（入力できるのは{fy_short(self.fy)}の欄です）。"
+        if p.kind == "basic" and not self.settings.section_may_edit(p.name):
+            return "基本情報は計画の所管課が管理しています。変更が必要な場合は所管課に連絡してください。"
+        if p.kind == "text" and self.settings.text_field(p.name) is None:
+            return f"この計画のシートには「{p.name}」の欄がありません。"
+        if p.kind == "perspective" and self.settings.perspective(p.name) is None:
+            return f"この計画には観点「{p.name}」がありません。"
+        return None
+
+    def _indicator(self, index: int | None) -> IndicatorData:
+        if index is None or not 0 <= index < len(self._snap.indicators):
+            raise EditError("指定された指標がありません。")
+        return self._snap.indicators[index]
+
+    def _milestone(self, index: int | None) -> dict[str, Any]:
+        if index is None or not 0 <= index < len(self._milestones):
+            raise EditError("指定されたマイルストーンがありません。")
+        return self._milestones[index]
+
+    # --- computed figures -------------------------------------------------------------------------
+    def evaluate(self) -> SheetEvaluation:
+        """Suggested grade, findings and status of the sheet as it is now (cached until the next edit)."""
+        if self._evaluation is None:
+            self._evaluation = evaluate(self._snap, self.settings, self.fy, stored_status=self._status)
+        return self._evaluation
+
+    def rate(self, index: int, fy: int | None = None) -> RateResult:
+        """達成率 of an indicator in ``fy`` (default: the sheet's year)."""
+        ind = self._indicator(index)
+        year = fy or self.fy
+        known = self.evaluate().rate(index, year)  # the evaluation's rates: every year up to the sheet's
+        if known is not None:
+            return known
+        return achievement_rate(ind.direction, ind.target_for(year), ind.year(year).actual, ind.baseline)
+
+    def assessment(self, index: int) -> IndicatorAssessment:
+        """How the indicator counts for the suggested grade, with a one-line explanation."""
+        return self.evaluate().assessment(index)
+
+    def text_count(self, key: str, text: str | None = None) -> TextCount:
+        """Characters typed against the plan's limit (``text``: what the box holds before commit)."""
+        spec = self.settings.text_field(key)
+        value = text if text is not None else (self._snap.sheet.texts.get(key) or "")
+        length = len(value.replace("\r\n", "\n"))
+        if spec is None:
+            return TextCount(key, length, None, False)
+        return TextCount(spec.label, length, spec.limit, spec.required)
+
+    # --- editing ----------------------------------------------------------------------------------
+    def set(self, path: str, raw: object) -> FieldChange | None:
+        """Normalise and validate ``raw`` for the field; store it in memory. None if nothing changed."""
+        p = FieldPath.parse(path).with_year(self.fy)
+        if p.kind == "sheet" and p.name == "self_grade":
+            changes = self.set_self_grade(raw, self._snap.sheet.override_reason)
+            return changes[-1] if changes else None
+        reason = self.readonly_reason(p)
+        if reason is not None:
+            raise EditError(reason)
+        try:
+            new = self._normalise(p, raw)
+        except (FieldError, ValueInputError, FiscalYearError) as exc:
+            raise EditError(str(exc)) from exc
+        if p.kind == "sheet" and p.name == "override_reason" and not (new or "").strip():
+            ev = self.evaluate()
+            if ev.is_override:
+                suggested = ev.suggestion.grade.value if ev.suggestion.grade else "算出なし"
+                raise EditError(
+                    f"自己評価を算出結果（{suggested}）から変更しているため、理由は空にできません。"
+                    "理由を入力するか、自己評価を算出結果どおりに戻してください。"
+                )
+        old = self._get(p)
+        if _same(old, new):
+            return None
+        self._store(p, new)
+        return FieldChange(str(p), old, new, self.label(p))
+
+    def set_many(
+        self, items: Iterable[tuple[str, object]]
+    ) -> tuple[list[FieldChange], list[tuple[str, str]]]:
+        """Set several fields (a pasted block). Returns the changes made and (path, message) errors."""
+        changes: list[FieldChange] = []
+        errors: list[tuple[str, str]] = []
+        for path, raw in items:
+            try:
+                change = self.set(path, raw)
+            except EditError as exc:
+                errors.append((path, str(exc)))
+                continue
+            if change is not None:
+                changes.append(change)
+        return changes, errors
+
+    def set_self_grade(self, grade: object, reason: object) -> list[FieldChange]:
+        """Choose the self grade. Blank (or the suggested grade) accepts the suggestion; any other grade
+        needs a reason, else :class:`EditError` and nothing changes."""
+        text = unicodedata.normalize("NFKC", str(grade or "")).strip().upper()
+        try:
+            chosen = Grade(text) if text else None
+            why = normalize_text(reason, label=SHEET_FIELDS["override_reason"])
+        except ValueError as exc:
+            if isinstance(exc, FieldError):
+                raise EditError(str(exc)) from exc
+            raise EditError("自己評価は A・B・C・D から選んでください。") from exc
+        suggested = self.evaluate().suggestion.grade
+        new_grade = None if chosen is None or chosen == suggested else chosen
+        if new_grade is not None and not why.strip():
+            shown = suggested.value if suggested else "算出なし"
+            raise EditError(
+                f"算出結果（{shown}）と異なる自己評価 {new_grade.value} にするには、"
+                "変更した理由を入力してください。"
+            )
+        changes: list[FieldChange] = []
+        for name, value in (("override_reason", why), ("self_grade", new_grade.value if new_grade else None)):
+            p = FieldPath("sheet", name)
+            old = self._get(p)
+            if not _same(old, value):
+                self._store(p, value)
+                changes.append(FieldChange(name, old, value, self.label(p)))
+        return changes
+
+    def add_milestone(self, text: str, due_fy: object = None, due_month: object = None) -> FieldChange:
+        items = self.milestones
+        items.append({"text": text, "due_fy": due_fy, "due_month": due_month, "status": "not_started"})
+        change = self.set("milestones", items)
+        assert change is not None
+        return change
+
+    def remove_milestone(self, index: int) -> FieldChange:
+        items = self.milestones
+        self._milestone(index)
+        del items[index]
+        change = self.set("milestones", items)
+        assert change is not None
+        return change
+
+    def move_milestone(self, index: int, delta: int) -> FieldChange | None:
+        items = self.milestones
+        self._milestone(index)
+        j = index + delta
+        if not 0 <= j < len(items):
+            return None
+        items[index], items[j] = items[j], items[index]
+        return self.set("milestones", items)
+
+    def apply_stored(self, path: str, stored: str | None) -> None:
+        """Put a stored value back without validation (undo and redo of earlier valid edits)."""
+        self._store(FieldPath.parse(path), stored)
+
+    # --- normalisation ------------------------------------------------------------------------------
+    def _normalise(self, p: FieldPath, raw: object) -> str | None:
+        label = self.label(p)
+        match p.kind:
+            case "sheet":
+                return self._normalise_sheet(p.name, raw, label)
+            case "text" | "basic":
+                return normalize_text(raw, label=label)
+            case "perspective":
+                score = normalize_score(raw, label=label)
+                return None if score is None else str(score)
+            case "indicator":
+                assert p.index is not None
+                ind = self._indicator(p.index)
+                if p.name == "note":
+                    return normalize_text(raw, label=label)
+                value = normalize_value(
+                    raw if raw is None or isinstance(raw, str) else str(raw),
+                    ind.value_type,
+                    role=p.name,
+                    unit=ind.unit,
+                    decimals=ind.decimals,
+                )
+                return value.to_storage()
+            case "milestones":
+                return self._normalise_milestones(raw)
+            case "milestone":
+                self._milestone(p.index)
+                return _milestone_field(p.name, raw)
+            case _:
+                return _cost_field(p.name, raw, label)
+
+    def _normalise_sheet(self, name: str, raw: object, label: str) -> str | None:
+        text = "" if raw is None else str(raw)
+        if name == "stage":
+            t = unicodedata.normalize("NFKC", text).strip()
+            return Stage.from_label(t).value if t else None
+        if name == "direction":
+            t = text.strip()
+            if not t:
+                return None
+            if self.settings.direction_option(t) is None:
+                choices = "・".join(o.key for o in self.settings.direction_options)
+                raise FieldError(f"方向性は次から選んでください：{choices}")
+            return t
+        if name == "entry_status":
+            t = text.strip()
+            try:
+                return EntryStatus.from_label(t).value if t else None
+            except ValueError as exc:
+                raise FieldError(str(exc)) from exc
+        if name in ("author", "chief_confirmed_by"):
+            return normalize_text(text, label=label, max_chars=MAX_SHORT_TEXT).strip()
+        return normalize_text(text, label=label)
+
+    def _normalise_milestones(self, raw: object) -> str:
+        items = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(items, list):
+            raise FieldError("マイルストーンの一覧を読み取れません。")
+        out = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise FieldError("マイルストーンの一覧を読み取れません。")
+            norm = {k: _milestone_field(k, item.get(k)) for k in ("text", "due_fy", "due_month", "status")}
+            out.append(
+                {
+                    "text": norm["text"],
+                    "due_fy": int(norm["due_fy"]) if norm["due_fy"] else None,
+                    "due_month": int(norm["due_month"]) if norm["due_month"] else None,
+                    "status": norm["status"],
+                }
+            )
+        return json.dumps(out, ensure_ascii=False)
+
+    # --- in-memory update ---------------------------------------------------------------------------
+    def _store(self, p: FieldPath, new: str | None) -> None:
+        self._evaluation = None
+        snap = self._snap
+        sheet = snap.sheet
+        match p.kind:
+            case "sheet":
+                if p.name == "entry_status":
+                    self._status = new
+                    return
+                value: Any = new
+                if p.name == "stage":
+                    value = Stage(new) if new else None
+                elif p.name == "self_grade":
+                    value = Grade(new) if new else None
+                elif p.name in ("override_reason", "direction_reason", "author", "chief_confirmed_by"):
+                    value = new or ""
+                field = "override_reason" if p.name == "override_reason" else p.name
+                sheet = replace(sheet, **{field: value})
+            case "text":
+                texts = dict(sheet.texts)
+                if new is None:
+                    texts.pop(p.name, None)
+                else:
+                    texts[p.name] = new
+                sheet = replace(sheet, texts=texts)
+            case "perspective":
+                scores = dict(sheet.perspective_scores)
+                if new is None:
+                    scores.pop(p.name, None)
+                else:
+                    scores[p.name] = int(new)
+                sheet = replace(sheet, perspective_scores=scores)
+            case "basic":
+                self._basic[p.name] = new or ""
+                if p.name in ("purpose", "summary", "target_group"):
+                    changed: dict[str, Any] = {p.name: new or ""}
+                    snap = replace(snap, **changed)
+            case "indicator":
+                assert p.index is not None and p.fy is not None
+                ind = self._indicator(p.index)
+                years = dict(ind.years)
+                year = years.get(p.fy, IndicatorYear())
+                if p.name == "note":
+                    year = replace(year, note=new or "")
+                else:
+                    cell: dict[str, Any] = {p.name: Value.from_storage(new, ind.value_type)}
+                    year = replace(year, **cell)
+                years[p.fy] = year
+                inds = list(snap.indicators)
+                inds[p.index] = replace(ind, years=years)
+                snap = replace(snap, indicators=tuple(inds))
+            case "milestones":
+                self._milestones = json.loads(new or "[]")
+                sheet = replace(sheet, milestones=self._milestone_data())
+            case "milestone":
+                item = self._milestone(p.index)
+                item[p.name] = int(new) if new and p.name in ("due_fy", "due_month") else new
+                sheet = replace(sheet, milestones=self._milestone_data())
+            case _:
+                assert p.fy is not None
+                costs = dict(snap.costs)
+                cost = costs.get(p.fy) or CostData(fiscal_year=p.fy)
+                if p.name in COST_NUMBER_FIELDS:
+                    amount: dict[str, Any] = {p.name: Decimal(new) if new is not None else None}
+                    cost = replace(cost, **amount)
+                elif p.name == "execution_note":
+                    cost = replace(cost, execution_note=new or "")
+                else:
+                    cost = replace(cost, part_time_staff=new)
+                costs[p.fy] = cost
+                snap = replace(snap, costs=costs)
+        self._snap = replace(snap, sheet=sheet)
+
+    def _milestone_data(self) -> tuple[MilestoneData, ...]:
+        return tuple(
+            MilestoneData(
+                text=m.get("text") or "",
+                due_fy=m.get("due_fy"),
+                status=MilestoneStatus(m.get("status") or "not_started"),
+                order=i,
+            )
+            for i, m in enumerate(self._milestones)
+        )
+
+
+def _milestone_field(name: str, raw: object) -> str | None:
+    text = "" if raw is None else str(raw)
+    if name == "text":
+        t = normalize_text(text, label="マイルストーン", max_chars=2000).strip()
+        if not t:
+            raise FieldError("マイルストーンの内容を入力してください。")
+        return t
+    if name == "due_fy":
+        return str(parse_fiscal_year(text)) if text.strip() else None
+    if name == "due_month":
+        month = normalize_month(text)
+        return None if month is None else str(month)
+    t = text.strip()
+    try:
+        return MilestoneStatus.from_label(t).value if t else MilestoneStatus.NOT_STARTED.value
+    except ValueError as exc:
+        raise FieldError(str(exc)) from exc
+
+
+def _cost_field(name: str, raw: object, label: str) -> str | None:
+    if name == "execution_note":
+        return normalize_text(raw, label=label)
+    text = "" if raw is None else str(raw)
+    if name == "part_time_staff":
+        t = unicodedata.normalize("NFKC", text).strip()
+        if not t:
+            return None
+        if t not in _PART_TIME:
+            raise FieldError("会計年度任用職員は「有」か「無」を入力してください。")
+        return _PART_TIME[t]
+    try:
+        d = normalize_number(text, decimals=COST_DECIMALS.get(name), allow_negative=False)
+    except ValueInputError as exc:
+        raise FieldError(f"{label}：{exc}") from exc
+    return None if d is None else format(d, "f")
