@@ -21,8 +21,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QLibraryInfo, QLocale, QPoint, QRect, Qt, QTimer, QTranslator
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from dxdesk import __version__
@@ -33,6 +33,7 @@ from dxdesk.store.database import Database, DatabaseError, open_database
 from dxdesk.store.demo import create_demo_database
 from dxdesk.store.settings_store import get_setting
 from ui import style
+from ui.geometry import place
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,7 @@ def run(
         QMessageBox.critical(None, "dxdesk", f"データベースを開けませんでした。\n\n{exc}")
         return 2
     window = main_window_for(db)
+    place(window, getattr(window, "geometry_key", "section"))
     window.show()
     settle()
     if os.environ.get(SMOKE_TEST_ENV):
@@ -161,8 +163,22 @@ def run(
     return int(code)
 
 
-def _smoke_test(app: QApplication, window: QWidget, db: Database, target: str) -> None:
-    """Draw the main window, say what was drawn, quit (packaging/smoke_test.py reads the line)."""
+def _smoke_test(app: QApplication, window: QWidget, db: Database, target: str, waited_ms: int = 0) -> None:
+    """Draw the main window, say what was drawn, quit (packaging/smoke_test.py reads the line).
+
+    On a real display the window manager frames and places the window after ``show()``: wait (up to
+    5 s) until it has, so that ``frame=`` is where the person sees the window, and ``available=`` the
+    screen's area without taskbar and panels."""
+    handle = window.windowHandle()
+    framed = window.frameGeometry() != window.geometry()
+    offscreen = QGuiApplication.platformName() in ("offscreen", "minimal")
+    if not offscreen and waited_ms < 5000 and not (handle is not None and handle.isExposed() and framed):
+        QTimer.singleShot(100, lambda: _smoke_test(app, window, db, target, waited_ms + 100))
+        return
+    if not offscreen and waited_ms < 5000 and not getattr(window, "_smoke_settled", False):
+        window._smoke_settled = True  # type: ignore[attr-defined]  # one more moment for a maximise
+        QTimer.singleShot(500, lambda: _smoke_test(app, window, db, target, waited_ms + 500))
+        return
     image = window.grab()
     if target.lower().endswith(".png"):
         image.save(target)
@@ -171,7 +187,22 @@ def _smoke_test(app: QApplication, window: QWidget, db: Database, target: str) -
             f"SMOKE-TEST OK window={type(window).__name__} size={image.width()}x{image.height()}"
             f" font={app.font().family()!r} stylesheet={'yes' if app.styleSheet() else 'no'}"
             f" icon={'no' if app.windowIcon().isNull() else 'yes'}"
-            f" db={db.path}",
+            f" db={db.path}"
+            f" platform={QGuiApplication.platformName()} frame={_rect(window.frameGeometry())}"
+            f" available={_rect(window.screen().availableGeometry())}"
+            f" statusbar={_statusbar(window)}",
             flush=True,
         )
     app.quit()
+
+
+def _rect(r: QRect) -> str:
+    return f"{r.width()}x{r.height()}+{r.x()}+{r.y()}"
+
+
+def _statusbar(window: QWidget) -> str:
+    """Where the status bar is on the screen ("none" when the window has none or it is hidden)."""
+    bar = window.statusBar() if isinstance(window, QMainWindow) else None
+    if bar is None or not bar.isVisible():
+        return "none"
+    return _rect(QRect(bar.mapToGlobal(QPoint(0, 0)), bar.size()))

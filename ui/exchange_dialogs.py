@@ -280,8 +280,11 @@ def import_kit_interactive(parent: QWidget, data_dir: Path, *, kit_path: Path | 
     r = dialog.result_info
     if r.already:
         text = "この配布ファイルは取り込み済みです（変更はありません）。"
-    elif r.created:
-        text = f"{r.section_name}の{fy_label(r.fiscal_year)}のデータを作成しました。"
+    elif r.created or r.version == 1:  # the first kit of this section (an empty database counts as new)
+        text = (
+            f"配布ファイルを取り込みました（{r.section_name}・{fy_label(r.fiscal_year)}・計画 第{r.version}版）。"
+            "一覧から施策を選んで入力を始めてください。"
+        )
     else:
         text = f"{r.section_name}の計画を第{r.version}版に更新しました。入力済みの内容はそのままです。"
     if r.warnings:

@@ -41,7 +41,7 @@ from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.paths import data_dir
 from dxdesk.store.autosave import SaveResult
-from dxdesk.store.backup import BackupError, backup_due, create_backup, restore_backup
+from dxdesk.store.backup import BackupError, backup_dir, backup_due, create_backup, restore_backup
 from dxdesk.store.database import Database, DatabaseError, open_database
 from dxdesk.store.editing import EditableSheet, EditError
 from dxdesk.store.entry import EntrySession
@@ -52,7 +52,9 @@ from dxdesk.store.settings_store import get_setting, set_setting
 from dxdesk.store.snapshot import plan_settings
 from ui.backup_dialog import RestoreDialog
 from ui.check_list import CheckList
+from ui.geometry import fit_size, remember
 from ui.measure_tree import FILTERS, ROLE_MEASURE_ID, MeasureTree, grade_text
+from ui.notice import notify
 from ui.review_notes import install_review_notes
 from ui.sheet_editor import SheetEditor
 from ui.welcome import WelcomePage, start_central_office
@@ -74,6 +76,8 @@ class _Bridge(QObject):
 
 
 class MainWindow(QMainWindow):
+    geometry_key = "section"  # ui.geometry: where this window opens next time
+
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
@@ -86,7 +90,7 @@ class MainWindow(QMainWindow):
         self._bridge = _Bridge()
         self._bridge.saved.connect(self._on_saved)
         self._bridge.backup_failed.connect(lambda msg: self.show_status(msg, "error"))
-        self.resize(1366, 768)
+        fit_size(self)  # ui.app places it (saved geometry, maximised on a small screen) before showing
         self._build()
         self._build_menu()
         self.review_notes = install_review_notes(
@@ -542,7 +546,7 @@ class MainWindow(QMainWindow):
         if not quiet:
             self.show_status("バックアップを作成しています…", "info")
             self.entry.flush(30)
-            self.show_status("バックアップを作成しました。", "ok")
+            notify(self, "バックアップを作成しました。", folder=backup_dir(path))
 
     def restore(self) -> None:
         path = self.db.path
@@ -620,7 +624,7 @@ class MainWindow(QMainWindow):
             self, self.db, self.fiscal_year, section, on_finding=self._jump_to_finding
         )
         if path is not None:
-            self.show_status(f"提出ファイルを作成しました（{Path(path).name}）", "ok")
+            notify(self, f"提出ファイルを作成しました（{Path(path).name}）", folder=Path(path).parent)
 
     def _jump_to_finding(self, finding: Finding) -> None:
         """Jump to a finding listed by the export dialog (it knows the measure by code)."""
@@ -699,6 +703,7 @@ class MainWindow(QMainWindow):
                 self.backup_now(quiet=True)
             self._shutdown_entry()
         self._save_preferences()
+        remember(self, self.geometry_key)
         super().closeEvent(event)
 
 

@@ -43,6 +43,7 @@ from dxdesk.report.errors import FontError, PrintCancelled, PrintError
 from dxdesk.report.fonts import SETTING_KEY, PrintFont, find_font, load_font
 from dxdesk.store.database import Database
 from dxdesk.store.settings_store import get_setting, set_setting
+from ui.notice import notify
 
 log = logging.getLogger(__name__)
 
@@ -393,4 +394,11 @@ def open_print_dialog(
     selection (several); with no ids and a ``section_code``, the section's booklet is offered first."""
     dialog = PrintDialog(parent, db, fiscal_year, section_code, measure_ids)
     dialog.exec()
+    result = dialog.last_result
+    if result is not None:
+        notify(
+            parent,
+            f"PDFを作成しました（{result.path.name}：{result.pages}ページ）",
+            folder=result.path.parent,
+        )
     dialog.deleteLater()

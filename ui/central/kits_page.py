@@ -35,6 +35,7 @@ from dxdesk.store.database import Database
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import get_setting, set_setting
 from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, Task, error_label, html
+from ui.notice import notify
 
 __all__ = ["KitsPage"]
 
@@ -156,7 +157,15 @@ class KitsPage(QWidget):
         return int(data) if data is not None else None
 
     def refresh(self) -> None:
+        """Reload the sections; the ones chosen stay chosen while the year stays the same (after issuing
+        one kit the person carries on with the same choice), a new year starts with all chosen."""
         fy = self.fiscal_year
+        keep = (
+            {sec.code for sec in self.selected()}
+            if self.sections and getattr(self, "_shown_fy", None) == fy
+            else None
+        )
+        self._shown_fy = fy
         with self.db.session() as s:
             self.sections = kit_sections(s, fy) if fy is not None else []
         self.table.blockSignals(True)
@@ -168,7 +177,8 @@ class KitsPage(QWidget):
             check.setFlags(
                 Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
             )
-            check.setCheckState(Qt.CheckState.Checked)
+            chosen = keep is None or sec.code in keep
+            check.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
             self.table.setItem(r, 0, check)
         self.table.blockSignals(False)
         self._update_count()
@@ -267,7 +277,7 @@ class KitsPage(QWidget):
         )
         self.open_folder.setVisible(True)
         self.open_slips.setVisible(batch.slips_path is not None)
-        self.status.emit(f"配布ファイルを{len(batch.kits)}件作成しました", "ok")
+        notify(self, f"配布ファイルを{len(batch.kits)}件作成しました（{folder.name}）", folder=folder)
         self.refresh()
 
     def _failed(self, exc: Exception) -> None:

@@ -3,8 +3,12 @@ view), see the audit-readiness findings, write comments, mark 受理 or 差戻�
 審査結果ファイル (review workbook) that carries the results back to the section.
 
 Everything is ``dxdesk.central.review`` / ``review_sheets``: decisions, comments, findings and the
-workbook. Keys: Ctrl+PgDown / Ctrl+PgUp next / previous measure, Alt+A 受理, Alt+B 差戻し, Ctrl+Enter in the
+workbook. Keys: Ctrl+PgDown / Ctrl+PgUp next / previous measure, Alt+A 受理, Alt+R 差戻し, Ctrl+Enter in the
 comment box adds the comment.
+
+A decision is never changed by a key press alone: 受理 on a sheet already 受理 moves on, 差戻し on one
+already 差戻し only adds the typed comment, and turning a 差戻し into 受理 (or a 受理 into 差戻し) asks first —
+for 差戻し → 受理 also whether the comments asking for corrections stay or are deleted.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -54,6 +59,7 @@ from dxdesk.store.settings_store import set_setting
 from dxdesk.store.snapshot import plan_settings
 from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, error_label, html, start_dir
 from ui.measure_view import MeasureView, render_measure
+from ui.notice import notify
 
 __all__ = ["DECISION_COLORS", "ReviewPage"]
 
@@ -120,7 +126,7 @@ class ReviewPage(QWidget):
         decision_layout.addWidget(self.decision_label)
         buttons = QHBoxLayout()
         self.accept_button = QPushButton("受理(&A)", objectName="acceptButton")
-        self.return_button = QPushButton("差戻し(&B)", objectName="returnButton")
+        self.return_button = QPushButton("差戻し(&R)", objectName="returnButton")
         self.pending_button = QPushButton("未審査に戻す", objectName="pendingButton")
         for b in (self.accept_button, self.return_button, self.pending_button):
             buttons.addWidget(b)
@@ -377,10 +383,64 @@ class ReviewPage(QWidget):
         self.load_section(keep_measure=code)
         self.reviewed.emit()
 
+    def _ask_accept_returned(self, rv: MeasureReview) -> str | None:
+        """差戻し → 受理: "keep" the comments, "clear" them, or None (leave it 差戻し)."""
+        box = QMessageBox(self)
+        box.setObjectName("acceptReturnedBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("受理にする")
+        n = len(rv.comments)
+        comments = (
+            f"差戻しのコメントが{n}件あります。残すと、受理の結果と一緒に課所室へ届きます。"
+            if n
+            else "差戻しのコメントはありません。"
+        )
+        box.setText(f"{rv.measure_code}　{rv.measure_name} は差戻し中です。受理にしますか？\n\n{comments}")
+        keep = box.addButton(
+            "受理にする（コメントを残す）" if n else "受理にする", QMessageBox.ButtonRole.AcceptRole
+        )
+        clear = (
+            box.addButton("受理にしてコメントを削除", QMessageBox.ButtonRole.DestructiveRole) if n else None
+        )
+        cancel = box.addButton("差戻しのままにする", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is keep:
+            return "keep"
+        if clear is not None and clicked is clear:
+            return "clear"
+        return None
+
     def decide(self, decision: Decision) -> None:
         rv = self.current()
         if rv is None:
             return
+        typed = self.comment_edit.toPlainText().strip()
+        clear_comments = False
+        if decision is rv.decision and not (decision is Decision.RETURNED and typed):
+            self.status.emit(
+                f"{rv.measure_code} はすでに「{decision.label}」です（変更していません）", "info"
+            )
+            if decision is Decision.ACCEPTED:
+                self.step(+1)  # 受理 through the list: a decided sheet is passed over
+            return
+        if rv.decision is Decision.RETURNED and decision is Decision.ACCEPTED:
+            answer = self._ask_accept_returned(rv)
+            if answer is None:
+                return
+            clear_comments = answer == "clear"
+        elif rv.decision is Decision.ACCEPTED and decision is Decision.RETURNED:
+            sure = QMessageBox.question(
+                self,
+                "差戻しにする",
+                f"{rv.measure_code}　{rv.measure_name} は受理済みです。差戻しにしますか？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if sure != QMessageBox.StandardButton.Yes:
+                return
         if decision is Decision.RETURNED and not rv.comments and not self.comment_edit.toPlainText().strip():
             self.error.setText(
                 "差戻しにしました。直してほしい点をコメントに書いてください（審査結果ファイルで課所室に届きます）。"
@@ -397,11 +457,15 @@ class ReviewPage(QWidget):
                         fiscal_year=self.fiscal_year,
                     )
                     self.comment_edit.clear()
+                if clear_comments:
+                    for c in rv.comments:
+                        delete_comment(s, c.id)
                 set_decision(s, rv.measure_code, decision, user=current_user(), fiscal_year=self.fiscal_year)
         except CentralError as exc:
             self.error.setText(str(exc))
             return
-        self.status.emit(f"{rv.measure_code} を「{decision.label}」にしました", "ok")
+        cleared = f"（差戻しのコメント {len(rv.comments)}件を削除）" if clear_comments else ""
+        self.status.emit(f"{rv.measure_code} を「{decision.label}」にしました{cleared}", "ok")
         self._refresh_measure(rv.measure_code)
         if decision is Decision.ACCEPTED:
             self.step(+1)
@@ -467,7 +531,7 @@ class ReviewPage(QWidget):
         with self.db.session() as s:
             set_setting(s, "central.review_dir", str(folder))
         note = f"（未審査 {pending}件を含みます）" if pending else ""
-        self.status.emit(f"審査結果ファイルを作成しました：{result.path.name}{note}", "ok")
+        notify(self, f"審査結果ファイルを作成しました：{result.path.name}{note}", folder=result.path.parent)
         self.last_export = result
         return result
 

@@ -46,6 +46,8 @@ from ui.central.kits_page import KitsPage
 from ui.central.plan_page import PlanPage
 from ui.central.review_page import ReviewPage
 from ui.central.status_page import StatusPage
+from ui.geometry import fit_size, place, remember
+from ui.notice import notify
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +57,14 @@ PAGES = ("計画", "配布ファイル", "受信箱", "提出状況", "審査")
 
 
 class CentralWindow(QMainWindow):
+    geometry_key = "central"  # ui.geometry: where this window opens next time
+
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
         self.plan_name = ""
         self.survey_fy: int | None = None
-        self.resize(1366, 768)
+        fit_size(self)  # ui.app places it (saved geometry, maximised on a small screen) before showing
         self._task: Task | None = None
         self._build()
         self._build_menu()
@@ -315,9 +319,10 @@ class CentralWindow(QMainWindow):
             return None
         with self.db.session() as s:
             set_setting(s, "central.export_dir", str(target.parent))
-        self.show_status(
+        notify(
+            self,
             f"全庁集計を書き出しました（{target.name}：施策 {result.measures:,}件、{result.rows:,}行）",
-            "ok",
+            folder=target.parent,
         )
         return target
 
@@ -381,8 +386,10 @@ class CentralWindow(QMainWindow):
         with self.db.session() as s:
             set_setting(s, "central.review_dir", str(target))
         returned = sum(e.returned for e in exports)
-        self.show_status(
-            f"審査結果ファイルを{len(exports)}課分作成しました（差戻し {returned}件）：{target}", "ok"
+        notify(
+            self,
+            f"審査結果ファイルを{len(exports)}課分作成しました（差戻し {returned}件）：{target}",
+            folder=target,
         )
         return exports
 
@@ -416,6 +423,7 @@ class CentralWindow(QMainWindow):
                 set_setting(s, "ui.central.page", str(self.stack.currentIndex()))
         except Exception:  # preferences are not worth a failed close
             log.exception("could not save window preferences")
+        remember(self, self.geometry_key)
         super().closeEvent(event)
 
 
@@ -435,7 +443,7 @@ def become_central(window: QMainWindow) -> CentralWindow | None:
     with db.session() as s:
         set_setting(s, "role", "central")
     central = CentralWindow(db)
-    central.resize(window.size())
+    place(central, central.geometry_key)
     central.show()
     window._central_window = central  # type: ignore[attr-defined]  # kept alive with the first window
     window.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
 from dxdesk.store.database import open_database
@@ -319,6 +319,18 @@ def test_issue_a_kit_for_one_section(qtbot, window, tmp_path, monkeypatch):
     assert len(kits) == 1 and page.batch.slips_path is not None and page.batch.slips_path.exists()
     assert "1課の配布ファイルを作成しました" in page.result.text()
     assert page.table.item(1, 5).text() == "第2版"
+    # the choice stays as it was: one section, not all again
+    assert "1 / 4" in page.count_label.text()
+    assert [page.table.item(r, 0).checkState() == Qt.CheckState.Checked for r in range(4)] == [
+        False,
+        True,
+        False,
+        False,
+    ]
+    # and the window confirms it where the eye is, with the folder one click away
+    notice = window.findChild(QWidget, "notice")
+    assert notice is not None and notice.isVisible() and "配布ファイルを1件作成しました" in notice.text.text()
+    assert notice.folder == tmp_path / "kits"
 
 
 def test_keyboard_moves_between_screens(qtbot, window):
@@ -375,7 +387,9 @@ def test_dxdesk_db_postgresql_url_opens_the_central_window_on_the_server(
         db.dispose()
     monkeypatch.chdir(tmp_path)
     assert launch(monkeypatch, ["--db", url]) == ["CentralWindow"]
-    assert list(tmp_path.iterdir()) == []  # no file made of the URL
+    # no file made of the URL (the data folder holds the window's place for next time)
+    assert [p.name for p in tmp_path.iterdir()] in ([], ["userdata"])
+    assert not list(tmp_path.glob("postgresql*")) and not list((tmp_path / "userdata").glob("*.sqlite"))
 
 
 def test_an_empty_database_can_start_as_the_central_scenario(qtbot, tmp_path, monkeypatch):
