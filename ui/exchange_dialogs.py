@@ -57,6 +57,7 @@ from dxdesk.exchange.submission import (
 from dxdesk.store.database import Database
 from dxdesk.store.queries import current_plan, section_names
 from dxdesk.store.settings_store import get_setting, set_setting
+from ui.people import saved_person, set_person
 
 __all__ = [
     "ExportSubmissionDialog",
@@ -386,11 +387,11 @@ class ExportSubmissionDialog(QDialog):
         layout.addWidget(ok)
         form = QFormLayout()
         form.addRow("版", QLabel(f"第{self.revision}版（書き出すたびに新しい版になります）"))
-        self.author = QLineEdit(self.saved_author, objectName="authorEdit")
+        self.author = QLineEdit(saved_person("author") or self.saved_author, objectName="authorEdit")
         self.author.setPlaceholderText("例：山田 太郎")
         self.author.setMaxLength(100)
         form.addRow("作成者", self.author)
-        self.chief = QLineEdit(objectName="chiefEdit")
+        self.chief = QLineEdit(saved_person("chief"), objectName="chiefEdit")
         self.chief.setPlaceholderText("所属長の氏名")
         self.chief.setMaxLength(100)
         form.addRow("所属長確認", self.chief)
@@ -483,6 +484,8 @@ class ExportSubmissionDialog(QDialog):
         self.result_info = result
         if self._task is not None:
             self._task.wait()  # run() is returning; never destroy a running thread
+        set_person("author", author)  # used next time and everywhere (ファイル → 名前の設定…)
+        set_person("chief", self.chief.text())
         with self.db.session() as s:
             set_setting(s, "export_author", author)
             set_setting(s, "export_dir", str(folder))

@@ -1,8 +1,8 @@
 """Where a main window opens and how big: always inside the screen's *available* area (what the taskbar
 and panels leave), maximised on a screen of 1366×768 or smaller, and where the person left it last time.
 
-The geometry is kept per window kind (``section`` / ``central``) in ``window.ini`` in the user's data
-folder — a per-user preference, not part of any database, so opening another database keeps it.
+The geometry is kept per window kind (``section`` / ``central``) in the person's preferences
+(:mod:`ui.preferences`), not in any database, so opening another database keeps it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtCore import QRect, QSettings, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from dxdesk.paths import data_dir
+from ui.preferences import preferences
 
 __all__ = ["DEFAULT_SIZE", "SMALL_SCREEN", "fit_size", "place", "remember"]
 
@@ -21,7 +21,7 @@ FRAME_ALLOWANCE = QSize(16, 40)  # title bar and borders the window manager adds
 
 
 def _settings() -> QSettings:
-    return QSettings(str(data_dir() / "window.ini"), QSettings.Format.IniFormat)
+    return preferences()
 
 
 def _screen_rects(window: QWidget) -> tuple[QRect, QRect]:

@@ -11,7 +11,6 @@ other modules and wired into :meth:`MainWindow.open_kit`, :meth:`MainWindow.expo
 
 from __future__ import annotations
 
-import getpass
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +54,7 @@ from ui.check_list import CheckList
 from ui.geometry import fit_size, remember
 from ui.measure_tree import FILTERS, ROLE_MEASURE_ID, MeasureTree, grade_text
 from ui.notice import notify
+from ui.people import edit_people, person
 from ui.review_notes import install_review_notes
 from ui.sheet_editor import SheetEditor
 from ui.welcome import WelcomePage, start_central_office
@@ -218,10 +218,13 @@ class MainWindow(QMainWindow):
             "バックアップを作成(&B)", lambda: self.backup_now(), None, "actionBackup"
         )
         self.actionRestore = self._action("バックアップから復元(&R)…", self.restore, None, "actionRestore")
+        self.actionPeople = self._action("名前の設定(&N)…", self.edit_people, None, "actionPeople")
         quit_action = self._action("終了(&X)", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
         file_menu.addActions([self.actionOpenKit, self.actionExportSubmission, self.actionPrint])
         file_menu.addSeparator()
         file_menu.addActions([self.actionBackup, self.actionRestore])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actionPeople)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -302,7 +305,7 @@ class MainWindow(QMainWindow):
             self.db,
             settings=self.settings,
             survey_fy=self.survey_fy,
-            user=_user_name(),
+            user=person("author"),
             on_saved=self._bridge.saved.emit,
             defer=lambda submit: QTimer.singleShot(0, submit),
         )
@@ -677,6 +680,13 @@ class MainWindow(QMainWindow):
             self.editor.tabs.currentWidget().setFocus()
             self.editor.tabs.currentWidget().focusNextChild()
 
+    def edit_people(self) -> None:
+        """ファイル → 名前の設定…: 作成者 and 所属長, used for the submission and the record of changes."""
+        if edit_people(self, ("author", "chief")):
+            if self.entry is not None:
+                self.entry.saver.user = person("author")
+            self.show_status(f"名前を設定しました（作成者：{person('author')}）", "ok")
+
     def _about(self) -> None:
         from ui.about_dialog import show_about
 
@@ -705,10 +715,3 @@ class MainWindow(QMainWindow):
         self._save_preferences()
         remember(self, self.geometry_key)
         super().closeEvent(event)
-
-
-def _user_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""

@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from dxdesk.domain.enums import EntryStatus, Grade, GradingRule
+from dxdesk.domain.glossary import grade_label
 from dxdesk.store.queries import TreeNode
 
 COLUMNS = ("コード・名称", "担当課", "ステージ", "評価", "状態")
@@ -34,9 +35,7 @@ STATUS_FG = {
 
 
 def grade_text(grade: Grade | None, rule: GradingRule, override: bool) -> str:
-    if grade is None:
-        return "対象外" if rule is GradingRule.NOT_EVALUATED else "—"
-    return f"{grade.value}*" if override else grade.value
+    return grade_label(grade, rule, override)
 
 
 class MeasureTree(QTreeWidget):

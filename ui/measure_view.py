@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from dxdesk.domain.audit import Finding
 from dxdesk.domain.fiscal import fy_label, fy_short
+from dxdesk.domain.glossary import grade_label
 from dxdesk.domain.grading import GradeSuggestion
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.settings import PlanSettings
@@ -177,7 +178,7 @@ def _costs(row: MeasureRow, settings: PlanSettings, fy: int) -> str:
 
 
 def _evaluation(s: GradeSuggestion, row: MeasureRow) -> str:
-    grade = s.grade.value if s.grade else "—"
+    grade = grade_label(s.grade, s.rule)
     out = ["<h3>自己評価</h3><table>"]
     out.append(f"<tr><th>算出結果</th><td><span class='grade'>{grade}</span>　{_e(s.explanation)}</td></tr>")
     if row.self_grade is not None and row.self_grade != s.grade:

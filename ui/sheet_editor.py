@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QT
 from dxdesk.domain.enums import EntryStatus
 from dxdesk.domain.fields import JumpTarget, jump_target
 from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.glossary import grade_label
 from dxdesk.domain.settings import SHEET_PARTS, PlanSettings
 from dxdesk.store.editing import EditableSheet, EditError, FieldChange
 from dxdesk.store.entry import EntrySession
@@ -175,7 +176,7 @@ class SheetEditor(QWidget):
         snap = sheet.snapshot
         self.title.setText(f"{snap.code}　{snap.name}")
         stage = snap.sheet.stage
-        grade = ev.grade.value if ev.grade else "—"
+        grade = grade_label(ev.grade, ev.suggestion.rule)
         grade_note = "（変更）" if ev.is_override else "（算出）"
         counts = f"　エラー {ev.errors}件" if ev.errors else ""
         color = STATUS_COLORS[ev.status]

@@ -21,6 +21,7 @@ from dxdesk.central.status import JST, status_board
 from dxdesk.domain.audit import Finding, check_measure, check_plan
 from dxdesk.domain.enums import GradingRule, IndicatorKind
 from dxdesk.domain.fiscal import fy_short
+from dxdesk.domain.glossary import RECEIVED_AT
 from dxdesk.domain.grading import suggest_grade
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.settings import PlanSettings
@@ -171,7 +172,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         Column("重点"),
         Column("提出状況"),
         Column("版", numeric=True),
-        Column("受付日時"),
+        Column(RECEIVED_AT),
         Column("審査"),
         Column("ステージ"),
         Column("算出評価"),

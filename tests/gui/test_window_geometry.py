@@ -1,5 +1,6 @@
 """Where the windows open: within the screen's available area, maximised on a small screen, and where the
-person left them; and the notice that confirms a file written, with 「フォルダを開く」."""
+person left them; the notice that confirms a file written, with 「フォルダを開く」; and the names set
+once in 名前の設定."""
 
 from __future__ import annotations
 
@@ -99,3 +100,31 @@ def test_a_backup_is_confirmed_with_a_notice_that_opens_its_folder(qtbot, window
     backups = Path(window.db.path).parent / "backups"
     assert [Path(u.toLocalFile()) for u in opened] == [backups]
     assert any(backups.iterdir())  # the file the notice speaks of
+
+
+def test_author_and_chief_are_set_once_and_used_for_the_record_of_changes(qtbot, window):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ui.people import person
+
+    offered: list[str] = []
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != "peopleDialog":
+            QTimer.singleShot(50, fill)
+            return
+        offered.append(dialog.edits["author"].text())
+        dialog.edits["author"].setText("山田 太郎")
+        dialog.edits["chief"].setText("佐藤 一郎")
+        dialog.accept()
+
+    QTimer.singleShot(50, fill)
+    window.actionPeople.trigger()
+    import getpass
+
+    assert offered == [getpass.getuser()]  # prefilled from the login until a name is set
+    assert (person("author"), person("chief")) == ("山田 太郎", "佐藤 一郎")
+    assert window.entry.saver.user == "山田 太郎"
+    assert "山田 太郎" in window.save_label.text()

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.central.merge import FileResult, MergeReport, Outcome, merge_paths
-from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
 from dxdesk.store.settings_store import set_setting
@@ -42,6 +41,7 @@ from ui.central.common import (
     html,
     start_dir,
 )
+from ui.people import person
 
 __all__ = ["OUTCOME_COLORS", "InboxPage"]
 
@@ -206,7 +206,7 @@ class InboxPage(QWidget):
         for b in (self.files_button, self.folder_button):
             b.setEnabled(False)
         self.summary.setText("ファイルを確認しています…")
-        user = current_user()
+        user = person("reviewer")
         fy = self.fiscal_year
         self._task = Task(
             lambda report, cancelled: merge_paths(

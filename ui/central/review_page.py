@@ -50,8 +50,8 @@ from dxdesk.central.review import (
 )
 from dxdesk.central.review_sheets import ReviewExport, export_review_workbook
 from dxdesk.central.status import JST, SectionState, status_board
-from dxdesk.central.user import current_user
 from dxdesk.domain.enums import Severity
+from dxdesk.domain.glossary import NO_GRADE, grade_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.database import Database
 from dxdesk.store.queries import MeasureRow, current_plan, measure_rows, section_names
@@ -60,6 +60,7 @@ from dxdesk.store.snapshot import plan_settings
 from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, error_label, html, start_dir
 from ui.measure_view import MeasureView, render_measure
 from ui.notice import notify
+from ui.people import person
 
 __all__ = ["DECISION_COLORS", "ReviewPage"]
 
@@ -254,7 +255,16 @@ class ReviewPage(QWidget):
             self.counts.setText(f'<span style="color:{ERROR_COLOR}">{html(exc)}</span>')
             return
         for rv in self.reviews:
-            grade = rv.grade or "—"
+            row = self.rows.get(rv.measure_code)
+            grade = (
+                grade_label(
+                    row.grade,
+                    row.suggestion.rule,
+                    row.self_grade is not None and row.self_grade != row.suggestion.grade,
+                )
+                if row is not None
+                else rv.grade or NO_GRADE
+            )
             item = QTreeWidgetItem([f"{rv.measure_code}　{rv.measure_name}", grade, rv.decision.label])
             item.setToolTip(0, f"{rv.measure_code}　{rv.measure_name}")
             item.setData(0, ROLE, rv.measure_code)
@@ -452,7 +462,7 @@ class ReviewPage(QWidget):
                         s,
                         rv.measure_code,
                         self.comment_edit.toPlainText(),
-                        user=current_user(),
+                        user=person("reviewer"),
                         field=self.field.currentData() or "",
                         fiscal_year=self.fiscal_year,
                     )
@@ -460,7 +470,9 @@ class ReviewPage(QWidget):
                 if clear_comments:
                     for c in rv.comments:
                         delete_comment(s, c.id)
-                set_decision(s, rv.measure_code, decision, user=current_user(), fiscal_year=self.fiscal_year)
+                set_decision(
+                    s, rv.measure_code, decision, user=person("reviewer"), fiscal_year=self.fiscal_year
+                )
         except CentralError as exc:
             self.error.setText(str(exc))
             return
@@ -481,7 +493,7 @@ class ReviewPage(QWidget):
                     s,
                     rv.measure_code,
                     text,
-                    user=current_user(),
+                    user=person("reviewer"),
                     field=self.field.currentData() or "",
                     fiscal_year=self.fiscal_year,
                 )
@@ -520,7 +532,7 @@ class ReviewPage(QWidget):
         pending = sum(1 for r in self.reviews if r.decision is Decision.PENDING)
         try:  # one section's workbook takes a fraction of a second
             result = export_review_workbook(
-                self.db, code, folder, fiscal_year=self.fiscal_year, user=current_user()
+                self.db, code, folder, fiscal_year=self.fiscal_year, user=person("reviewer")
             )
         except CentralError as exc:
             self.error.setText(str(exc))

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 from dxdesk import __version__
 from dxdesk.central.errors import CentralError
 from dxdesk.central.review_sheets import export_review_workbooks
-from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
 from dxdesk.store.database import Database
@@ -48,6 +47,7 @@ from ui.central.review_page import ReviewPage
 from ui.central.status_page import StatusPage
 from ui.geometry import fit_size, place, remember
 from ui.notice import notify
+from ui.people import edit_people, person
 
 log = logging.getLogger(__name__)
 
@@ -168,10 +168,13 @@ class CentralWindow(QMainWindow):
         self.actionPrint = self._action(
             "印刷・PDF出力(&P)…", lambda: self.print_sheets(), QKeySequence("Ctrl+P"), "actionPrint"
         )
+        self.actionPeople = self._action("名前の設定(&N)…", self.edit_people, None, "actionPeople")
         quit_action = self._action("終了(&X)", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
         file_menu.addActions([self.actionImportMaster, self.actionTemplate])
         file_menu.addSeparator()
         file_menu.addActions([self.actionExportReviews, self.actionExportWorkbook, self.actionPrint])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actionPeople)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         view_menu = bar.addMenu("表示(&V)")
@@ -365,7 +368,7 @@ class CentralWindow(QMainWindow):
                 return None
             folder = Path(chosen)
         target = folder
-        user = current_user()
+        user = person("reviewer")
         task = self.run_with_progress(
             "審査結果ファイル",
             "審査結果ファイルを作成しています…",
@@ -406,6 +409,11 @@ class CentralWindow(QMainWindow):
         open_print_dialog(self, self.db, fy, section_code, list(measure_ids or []))
 
     # --- small things ------------------------------------------------------------------------------------
+    def edit_people(self) -> None:
+        """ファイル → 名前の設定…: the 審査者 written into decisions, comments and review workbooks."""
+        if edit_people(self, ("reviewer",)):
+            self.show_status(f"名前を設定しました（審査者：{person('reviewer')}）", "ok")
+
     def _about(self) -> None:
         QMessageBox.about(
             self, "dxdesk について", f"dxdesk {__version__}（中央）\nデータベース：{self.db.url}"

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QL
 
 from dxdesk.domain.enums import EvaluationScheme, Grade, Stage
 from dxdesk.domain.fields import JumpTarget
+from dxdesk.domain.glossary import grade_label
 from dxdesk.store.editing import EditableSheet
 from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
 from ui.widgets import CommitTextEdit, MessageLabel
@@ -109,7 +110,7 @@ class EvaluationPart(SheetPart):
     def refresh(self, sheet: EditableSheet) -> None:
         ev = sheet.evaluate()
         s = ev.suggestion
-        self.grade_label.setText(s.grade.value if s.grade else "—")
+        self.grade_label.setText(grade_label(s.grade, s.rule))
         self.rule_label.setText(s.rule.label)
         self.explanation.setText(s.explanation)
         lines = [f"・{a.name}：{a.explanation}" for a in s.indicators if a.grade is not None]

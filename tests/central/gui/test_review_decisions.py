@@ -104,3 +104,28 @@ def test_returned_to_accepted_can_delete_the_comment(qtbot, window, office):
     rv = next(r for r in review.reviews if r.measure_code == code)
     assert rv.decision.label == "受理" and rv.comments == ()
     assert "コメント 1件を削除" in window.status_label.text()
+
+
+def test_the_reviewer_is_the_name_set_once_not_the_login(qtbot, window, office):
+    seen: list[str] = []
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != "peopleDialog":
+            QTimer.singleShot(50, fill)
+            return
+        edit = dialog.edits["reviewer"]
+        seen.append(edit.text())  # offered: the login name
+        edit.setText("企画 花子")
+        dialog.accept()
+
+    QTimer.singleShot(50, fill)
+    window.actionPeople.trigger()
+    import getpass
+
+    assert seen == [getpass.getuser()]
+    review = open_review(qtbot, window, office)
+    alt(qtbot, review, Qt.Key.Key_A)
+    review.step(-1)
+    assert "企画 花子" in review.decision_label.text()
+    assert getpass.getuser() not in review.decision_label.text()
