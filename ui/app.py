@@ -95,26 +95,37 @@ def open_demo(reset: bool = False) -> Database:
 
 def open_central_demo(reset: bool = False) -> Database:
     """The central office's demo (デモ市, most sections merged) in the user's data folder, built on
-    first use (about 5 s, with a progress dialog) and kept afterwards."""
+    first use (about 5 s) and kept afterwards. The building runs on a worker thread so the progress
+    dialog is drawn at once and keeps moving (each step named, the bar running while a step works)."""
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QProgressDialog
 
     from dxdesk.central.demo import ensure_central_demo
+    from ui.central.common import Task
 
-    dialog = QProgressDialog("中央のデモデータを作成しています…", "", 0, 5)
+    dialog = QProgressDialog("中央のデモデータを作成しています…", "", 0, 0)
     dialog.setWindowTitle("dxdesk")
     dialog.setCancelButton(None)
     dialog.setMinimumDuration(0)
+    dialog.setMinimumWidth(dialog.fontMetrics().horizontalAdvance("あ") * 30)
 
-    def progress(i: int, n: int, message: str) -> None:
-        dialog.setMaximum(n)
-        dialog.setValue(i)
-        dialog.setLabelText(message)
-        QApplication.processEvents()
+    def progressed(i: int, n: int, message: str) -> None:
+        dialog.setLabelText(f"中央のデモデータを作成しています（{min(i + 1, n)} / {n}）\n{message}")
 
-    try:
-        return open_database(ensure_central_demo(reset=reset, progress=progress))
-    finally:
-        dialog.close()
+    task = Task(lambda report, _cancelled: ensure_central_demo(reset=reset, progress=report))
+    task.progressed.connect(progressed)
+    loop = QEventLoop()
+    task.finished.connect(loop.quit)
+    task.start()
+    # built before: ready at once and no dialog flashes; else the dialog appears within a moment
+    QTimer.singleShot(150, lambda: task.isRunning() and dialog.show())
+    if not task.isFinished():
+        loop.exec()
+    task.wait()
+    dialog.close()
+    if task.error is not None:
+        raise task.error
+    return open_database(task.result)
 
 
 def is_central(db: Database) -> bool:

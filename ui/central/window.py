@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk import __version__
 from dxdesk.central.errors import CentralError
 from dxdesk.central.review_sheets import export_review_workbooks
 from dxdesk.domain.fiscal import fy_label
@@ -415,9 +414,9 @@ class CentralWindow(QMainWindow):
             self.show_status(f"名前を設定しました（審査者：{person('reviewer')}）", "ok")
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self, "dxdesk について", f"dxdesk {__version__}（中央）\nデータベース：{self.db.url}"
-        )
+        from ui.about_dialog import show_about
+
+        show_about(self, self.db, central=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for page in self.pages:
