@@ -119,7 +119,7 @@ class InboxPage(QWidget):
         row.addWidget(self.files_button)
         row.addWidget(self.folder_button)
         row.addStretch(1)
-        filter_label = QLabel("表示(&V)")
+        filter_label = QLabel("絞り込み(&L)")
         self.filter = QComboBox(objectName="outcomeFilter")
         self.filter.addItem("すべて", "")
         for o in Outcome:

@@ -145,7 +145,7 @@ class ReviewPage(QWidget):
         self.comments.setWordWrap(True)
         comments_layout.addWidget(self.comments, 2)
         field_row = QHBoxLayout()
-        field_label_w = QLabel("項目(&F)")
+        field_label_w = QLabel("項目(&I)")
         self.field = QComboBox(objectName="commentField")
         field_label_w.setBuddy(self.field)
         field_row.addWidget(field_label_w)
@@ -165,7 +165,8 @@ class ReviewPage(QWidget):
         comments_layout.addWidget(self.error)
         side_layout.addWidget(comments_box, 3)
         splitter.addWidget(side)
-        splitter.setSizes([330, 600, 400])
+        em = self.fontMetrics().horizontalAdvance("あ")
+        splitter.setSizes([em * 24, em * 40, em * 26])  # the measure list wide enough for most names
         layout.addWidget(splitter, 1)
 
         self.section.currentIndexChanged.connect(lambda _i: self.load_section())
@@ -266,7 +267,10 @@ class ReviewPage(QWidget):
                 else rv.grade or NO_GRADE
             )
             item = QTreeWidgetItem([f"{rv.measure_code}　{rv.measure_name}", grade, rv.decision.label])
-            item.setToolTip(0, f"{rv.measure_code}　{rv.measure_name}")
+            for c in range(3):  # the name is cut with … when the list is narrow: whole in the tooltip
+                item.setToolTip(
+                    c, f"{rv.measure_code}　{rv.measure_name}（評価 {grade}・{rv.decision.label}）"
+                )
             item.setData(0, ROLE, rv.measure_code)
             item.setForeground(2, QColor(DECISION_COLORS[rv.decision]))
             self.measures.addTopLevelItem(item)

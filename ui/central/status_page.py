@@ -201,6 +201,7 @@ class StatusPage(QWidget):
             item.setForeground(QColor(STATE_COLORS[r.state]))
             if r.conflicts:
                 self.table.item(self.table.rowCount() - 1, 11).setForeground(QColor(ERROR_COLOR))
+        self._fit_columns()
         column = next((i for i, (_h, k) in enumerate(COLUMNS) if k == self.sort_key), -1)
         self.table.horizontalHeader().setSortIndicator(
             column, Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder
@@ -210,6 +211,14 @@ class StatusPage(QWidget):
         self._update_counts()
         self._update_missing()
         self._selection_changed()
+
+    def _fit_columns(self) -> None:
+        """Every column as wide as its longest text (受信日時 whole, at any scaling); a long section or
+        bureau name is cut at 14 characters with … and shown whole in its tooltip."""
+        self.table.resizeColumnsToContents()
+        cap = self.table.fontMetrics().horizontalAdvance("あ") * 14
+        for c in (1, 2):
+            self.table.setColumnWidth(c, min(self.table.columnWidth(c), cap))
 
     def _update_counts(self) -> None:
         full = self.full_board

@@ -279,6 +279,7 @@ def test_plan_master_with_problems_then_fixed(qtbot, window, tmp_path):
     assert ["エラー", "施策", "2", "B列（施策名）", "施策名が空欄です。"] in problems
     assert any(p[1] == "施策" and p[2] == "4" and "重複" in p[4] for p in problems)
     assert not page.apply_button.isEnabled() and "エラーが" in page.master_label.text()
+    assert window.status_label.text() == "計画マスタにエラーがあります"
     # fix it in "Excel" and check again
     wb = openpyxl.load_workbook(path)
     wb["施策"]["B2"].value = "名前を直した施策"
@@ -289,6 +290,7 @@ def test_plan_master_with_problems_then_fixed(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: not page.busy() and page.last_result is not None, timeout=20_000)
     checked = page.last_result
     assert checked.ok and page.apply_button.isEnabled()
+    assert "エラーがあります" not in window.status_label.text()  # the earlier check's message is gone
     click(qtbot, page.apply_button)
     qtbot.waitUntil(lambda: not page.busy() and page.last_result is not checked, timeout=20_000)
     assert page.last_result.applied and "読み込みました" in page.master_label.text()
