@@ -10,7 +10,6 @@ of returned sheets (要確認) and the notes are ``dxdesk.central.review_import`
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMessageBox,
+    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -30,6 +30,7 @@ from sqlalchemy import select
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
 from dxdesk.store.models import Measure, ReceivedReview
+from ui.people import person
 
 if TYPE_CHECKING:  # the review modules are imported when used: the section application starts fast
     from dxdesk.central.review_import import ReceivedNote, ReviewImportResult
@@ -57,7 +58,7 @@ def import_review_interactive(
             return None
         path = Path(name)
     try:
-        result = import_review(db, path, user=_user())
+        result = import_review(db, path, user=person("author"))
     except CentralError as exc:
         QMessageBox.warning(
             parent, "審査結果ファイルを読み込む", f"{exc}\n\n入力済みのデータは変更していません。"
@@ -96,7 +97,24 @@ class ReviewNotesDock(QDockWidget):
         self.setMaximumWidth(420)
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.BottomDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
+        self.visibilityChanged.connect(lambda shown: shown and QTimer.singleShot(0, self.make_room))
         self.hide()
+
+    def make_room(self) -> None:
+        """The dock takes its width from the sheet editor: give the editor back what its tabs need from
+        the measure list, so that the tabs do not run out of sight behind scroll arrows."""
+        w = self.window_
+        splitter = w.findChild(QSplitter, "mainSplitter")
+        if splitter is None or self.isFloating():
+            return
+        bar = w.editor.tabs.tabBar()
+        need = sum(bar.tabRect(i).width() for i in range(bar.count()) if bar.isTabVisible(i)) + 16
+        left, right = splitter.sizes()[:2]
+        short = need - right
+        floor = self.fontMetrics().horizontalAdvance("あ") * 16  # the list keeps room for code and name
+        if short > 0 and left > floor:
+            move = min(short, left - floor)
+            splitter.setSizes([left - move, right + move])
 
     def reload(self) -> None:
         """Read the notes of the year shown (after start-up, a year change, an import)."""
@@ -188,10 +206,3 @@ def _e(text: object) -> str:
     from html import escape
 
     return escape("" if text is None else str(text))
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""

@@ -220,6 +220,11 @@ def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, window, offi
             lambda: "成果を数値で書いてください。" in w.review_notes.view.toPlainText(), timeout=5000
         )
         assert "差戻し" in w.review_notes.head.text()
+        # the dock took its width from the editor, which took it back from the list: every tab in sight
+        qtbot.wait(50)
+        bar = w.editor.tabs.tabBar()
+        visible = [i for i in range(bar.count()) if bar.isTabVisible(i)]
+        assert sum(bar.tabRect(i).width() for i in visible) <= w.editor.tabs.width()
         assert w.editor.sheet is not None and w.editor.sheet.evaluate().status.label == "要確認"
         w.close()
     finally:
