@@ -169,6 +169,11 @@ def run(
     settle()
     if os.environ.get(SMOKE_TEST_ENV):
         QTimer.singleShot(0, lambda: _smoke_test(app, window, db, os.environ[SMOKE_TEST_ENV]))
+    else:  # 「はじめての方へ」 once per person and kind of window, beside the window (not modal)
+        from ui.help import first_start_page
+
+        kind = "central" if getattr(window, "geometry_key", "") == "central" else "section"
+        QTimer.singleShot(300, window, lambda: window.isVisible() and first_start_page(window, kind))
     code = app.exec()
     db.dispose()
     return int(code)

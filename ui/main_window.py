@@ -52,6 +52,7 @@ from dxdesk.store.snapshot import plan_settings
 from ui.backup_dialog import RestoreDialog
 from ui.check_list import CheckList
 from ui.geometry import fit_size, remember
+from ui.help import first_start_page, show_guide
 from ui.measure_tree import FILTERS, ROLE_MEASURE_ID, MeasureTree, grade_text
 from ui.notice import notify
 from ui.people import edit_people, person
@@ -270,6 +271,17 @@ class MainWindow(QMainWindow):
         check_menu.addAction(self.actionCheck)
 
         help_menu = bar.addMenu("ヘルプ(&H)")
+        self.actionGuide = self._action(
+            "操作の手引き(&G)", lambda: show_guide(self, "section"), QKeySequence("F1"), "actionGuide"
+        )
+        self.actionFirstStart = self._action(
+            "はじめての方へ(&S)",
+            lambda: first_start_page(self, "section", force=True),
+            None,
+            "actionFirstStart",
+        )
+        help_menu.addActions([self.actionGuide, self.actionFirstStart])
+        help_menu.addSeparator()
         help_menu.addAction(self._action("dxdesk について(&A)", self._about, None, "actionAbout"))
 
     # --- database and plan ----------------------------------------------------------------------------

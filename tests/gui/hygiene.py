@@ -183,6 +183,7 @@ def section_problems(db_path: Path) -> list[str]:
     from ui.about_dialog import AboutDialog
     from ui.backup_dialog import RestoreDialog
     from ui.exchange_dialogs import ExportSubmissionDialog
+    from ui.help import SECTION_PAGES, GuideDialog
     from ui.main_window import MainWindow
     from ui.people import PeopleDialog
     from ui.print_dialog import PrintDialog
@@ -207,6 +208,7 @@ def section_problems(db_path: Path) -> list[str]:
         section = w.section_combo.itemData(1)
         problems += _dialog(AboutDialog(db, w), "dxdesk について")
         problems += _dialog(PeopleDialog(("author", "chief"), w), "名前の設定")
+        problems += _dialog(GuideDialog(SECTION_PAGES, w), "操作の手引き")
         problems += _dialog(RestoreDialog(db_path, w), "バックアップから復元")
         problems += _dialog(PrintDialog(w, db, w.fiscal_year, section, []), "印刷・PDF出力")
         problems += _dialog(ExportSubmissionDialog(db, w.fiscal_year, section, w), "提出ファイルの作成")
@@ -222,6 +224,7 @@ def central_problems(db_path: Path) -> list[str]:
     from dxdesk.store.database import open_database
     from ui.about_dialog import AboutDialog
     from ui.central.window import PAGES, CentralWindow
+    from ui.help import CENTRAL_PAGES, GuideDialog
     from ui.people import PeopleDialog
 
     db = open_database(db_path)
@@ -236,6 +239,7 @@ def central_problems(db_path: Path) -> list[str]:
             problems += check(w, f"central window, {page}")
         problems += _dialog(AboutDialog(db, w, central=True), "dxdesk について（中央）")
         problems += _dialog(PeopleDialog(("reviewer",), w), "名前の設定（中央）")
+        problems += _dialog(GuideDialog(CENTRAL_PAGES, w), "操作の手引き（中央）")
     finally:
         w.close()
         db.dispose()

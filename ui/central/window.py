@@ -45,6 +45,7 @@ from ui.central.plan_page import PlanPage
 from ui.central.review_page import ReviewPage
 from ui.central.status_page import StatusPage
 from ui.geometry import fit_size, place, remember
+from ui.help import first_start_page, show_guide
 from ui.notice import notify
 from ui.people import edit_people, person
 
@@ -190,6 +191,17 @@ class CentralWindow(QMainWindow):
             self._action("最新の情報に更新(&R)", self.refresh_all, QKeySequence("F5"), "actionRefresh")
         )
         help_menu = bar.addMenu("ヘルプ(&H)")
+        self.actionGuide = self._action(
+            "操作の手引き(&G)", lambda: show_guide(self, "central"), QKeySequence("F1"), "actionGuide"
+        )
+        self.actionFirstStart = self._action(
+            "はじめての方へ(&S)",
+            lambda: first_start_page(self, "central", force=True),
+            None,
+            "actionFirstStart",
+        )
+        help_menu.addActions([self.actionGuide, self.actionFirstStart])
+        help_menu.addSeparator()
         help_menu.addAction(self._action("dxdesk について(&A)", self._about, None, "actionAbout"))
 
     def _go(self, index: int, then: object) -> None:
