@@ -8,6 +8,8 @@ Writes (the demo data in a temporary data folder; the central demo is built on f
   x11-section.png            the section application, maximised, a sheet on its 指標 tab
   x11-section-results.png    the 成果と課題 tab
   x11-section-notice.png     after ファイル → バックアップを作成: the notice with 「フォルダを開く」
+  x11-section-first-start.png  「はじめての方へ」 over the window
+  x11-section-guide.png      ヘルプ → 操作の手引き on its page 入力する
   x11-central-<n>-<page>.png each screen of the central office's window (計画 … 審査)
 """
 
@@ -57,6 +59,16 @@ def child(kind: str, out: Path) -> None:
             _grab(app, out, name)
         window.actionBackup.trigger()
         _grab(app, out, "x11-section-notice.png")
+        from ui.help import first_start_page, show_guide
+
+        first = first_start_page(window, "section", force=True)
+        _grab(app, out, "x11-section-first-start.png")
+        if first is not None:
+            first.close()
+        guide = show_guide(window, "section")
+        guide.list.setCurrentRow(2)
+        _grab(app, out, "x11-section-guide.png")
+        guide.close()
     else:
         from ui.central.window import PAGES
 

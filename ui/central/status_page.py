@@ -10,7 +10,7 @@ offers 「競合を解決…」.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -215,10 +215,25 @@ class StatusPage(QWidget):
     def _fit_columns(self) -> None:
         """Every column as wide as its longest text (受信日時 whole, at any scaling); a long section or
         bureau name is cut at 14 characters with … and shown whole in its tooltip."""
-        self.table.resizeColumnsToContents()
-        cap = self.table.fontMetrics().horizontalAdvance("あ") * 14
+        table = self.table
+        table.resizeColumnsToContents()
+        em = table.fontMetrics().horizontalAdvance("あ")
         for c in (1, 2):
-            self.table.setColumnWidth(c, min(self.table.columnWidth(c), cap))
+            table.setColumnWidth(c, min(table.columnWidth(c), em * 14))
+        # still wider than the table: the bureau, then the section name give way (whole in the tooltip)
+        excess = sum(table.columnWidth(c) for c in range(table.columnCount())) - table.viewport().width()
+        for c in (2, 1):
+            if excess <= 0:
+                break
+            give = min(excess, table.columnWidth(c) - em * 4)
+            if give > 0:
+                table.setColumnWidth(c, table.columnWidth(c) - give)
+                excess -= give
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.table.rowCount():
+            self._fit_columns()
 
     def _update_counts(self) -> None:
         full = self.full_board

@@ -143,6 +143,13 @@ def test_status_board_filters_and_copies_the_reminder(qtbot, window, office):
     assert states[missing_code] == "未提出"
     assert sum(1 for s in states.values() if s == "提出済") == 3
     assert "未提出</b> 1" in page.counts.text()
+    # every column in sight and 受信日時 whole (「2026/12/05 13:36」, not 「2026/12/05 13…」)
+    qtbot.wait(50)
+    table = page.table
+    assert sum(table.columnWidth(c) for c in range(table.columnCount())) <= table.viewport().width()
+    received = next(r for r in range(table.rowCount()) if table.item(r, 5).text())
+    needed = table.fontMetrics().horizontalAdvance(table.item(received, 5).text())
+    assert table.columnWidth(5) >= needed
     # filter by state, then by text
     page.state.setCurrentIndex(page.state.findData("missing"))
     assert [r[0] for r in rows(page.table)] == [missing_code]
