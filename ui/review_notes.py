@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
+from dxdesk.domain.fields import jump_target
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
 from dxdesk.store.models import Measure, ReceivedReview
@@ -91,6 +92,9 @@ class ReviewNotesDock(QDockWidget):
         self.head.setWordWrap(True)
         layout.addWidget(self.head)
         self.view = QTextBrowser(objectName="reviewNotesView")
+        self.view.setOpenLinks(False)  # 「この項目を開く」 opens the field in the editor, not a page
+        self.view.anchorClicked.connect(lambda url: self.open_field(url.toString()))
+        self.shown: list[ReceivedNote] = []
         layout.addWidget(self.view, 1)
         self.setWidget(body)
         self.setMinimumWidth(220)
@@ -159,15 +163,26 @@ class ReviewNotesDock(QDockWidget):
             f"（審査結果 第{first.version}版・提出 第{first.revision}版）"
         )
         parts = []
-        for n in notes:
+        self.shown = list(notes)
+        for i, n in enumerate(notes):
             if not n.text:
                 continue
             when = n.created_at.astimezone(JST).strftime("%m/%d %H:%M") if n.created_at else ""
+            link = f'　<a href="note:{i}">この項目を開く</a>' if n.field else ""
             parts.append(
-                f"<p><b>［{_e(n.field_label)}］</b><br>{_e(n.text).replace(chr(10), '<br>')}"
+                f"<p><b>［{_e(n.field_label)}］</b>{link}<br>{_e(n.text).replace(chr(10), '<br>')}"
                 f'<br><span style="color:#666666">— {_e(n.author)}　{when}</span></p>'
             )
         self.view.setHtml("".join(parts) or '<p style="color:#666666">コメントはありません。</p>')
+
+    def open_field(self, href: str) -> None:
+        """A comment's 「この項目を開く」: the tab and the field the central office commented on."""
+        kind, _, index = href.partition(":")
+        if kind != "note" or not index.isdigit() or int(index) >= len(self.shown):
+            return
+        note = self.shown[int(index)]
+        w = self.window_
+        w.editor.focus_target(jump_target(note.field, w.fiscal_year, w.settings))
 
 
 def install_review_notes(window: MainWindow) -> ReviewNotesDock:

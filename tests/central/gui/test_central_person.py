@@ -227,6 +227,12 @@ def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, window, offi
             lambda: "成果を数値で書いてください。" in w.review_notes.view.toPlainText(), timeout=5000
         )
         assert "差戻し" in w.review_notes.head.text()
+        # the comment on 取組結果 opens that field (its 「この項目を開く」 link)
+        assert "この項目を開く" in w.review_notes.view.toPlainText()
+        w.review_notes.view.anchorClicked.emit(QUrl("note:0"))
+        tabs = w.editor.tabs
+        assert tabs.tabText(tabs.currentIndex()) == "成果と課題"
+        assert w.focusWidget() is not None and w.focusWidget().objectName() == "text_result"
         # the dock took its width from the editor, which took it back from the list: every tab in sight
         qtbot.wait(50)
         bar = w.editor.tabs.tabBar()
