@@ -9,7 +9,7 @@ offers 「競合を解決…」.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -218,6 +218,13 @@ class StatusPage(QWidget):
         table = self.table
         table.resizeColumnsToContents()
         em = table.fontMetrics().horizontalAdvance("あ")
+        fm, hm = table.fontMetrics(), table.horizontalHeader().fontMetrics()
+        for c, (head, key) in enumerate(COLUMNS):
+            if key is None:  # not sortable: no room for a sort arrow needed beside the header text
+                cells = (table.item(r, c).text() for r in range(table.rowCount()) if table.item(r, c))
+                table.setColumnWidth(
+                    c, max([hm.horizontalAdvance(head), *(fm.horizontalAdvance(t) for t in cells)]) + em
+                )
         for c in (1, 2):
             table.setColumnWidth(c, min(table.columnWidth(c), em * 14))
         # still wider than the table: the bureau, then the section name give way (whole in the tooltip)
@@ -232,8 +239,8 @@ class StatusPage(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.table.rowCount():
-            self._fit_columns()
+        if self.table.rowCount():  # once the layout has given the table its new width
+            QTimer.singleShot(0, self._fit_columns)
 
     def _update_counts(self) -> None:
         full = self.full_board
