@@ -41,20 +41,26 @@ def _database_text(db: Database) -> str:
 
 
 class AboutDialog(QDialog):
-    def __init__(self, db: Database, parent: QWidget | None = None):
+    def __init__(self, db: Database, parent: QWidget | None = None, *, central: bool = False):
         super().__init__(parent)
         self.setWindowTitle("dxdesk について")
         self.setObjectName("aboutDialog")
         self.notices: list[Notice] = bundled_notices()
         layout = QVBoxLayout(self)
 
-        title = QLabel(f"dxdesk　バージョン {__version__}", objectName="aboutTitle")
+        which = "（中央・計画の所管課）" if central else ""
+        title = QLabel(f"dxdesk{which}　バージョン {__version__}", objectName="aboutTitle")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
         title.setFont(font)
         layout.addWidget(title)
-        layout.addWidget(QLabel("施策評価シートの入力・提出・集約（インターネットに接続せずに動作します）"))
+        purpose = (
+            "計画マスタの管理、配布ファイルの作成、提出ファイルの取り込み・審査・全庁集計"
+            if central
+            else "施策評価シートの入力・提出"
+        )
+        layout.addWidget(QLabel(f"{purpose}（インターネットに接続せずに動作します）"))
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -144,6 +150,6 @@ class AboutDialog(QDialog):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.data_folder)))
 
 
-def show_about(parent: QWidget | None, db: Database) -> None:
+def show_about(parent: QWidget | None, db: Database, *, central: bool = False) -> None:
     """Show the About dialog (modal) for the open database."""
-    AboutDialog(db, parent).exec()
+    AboutDialog(db, parent, central=central).exec()

@@ -23,8 +23,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QLibraryInfo, QLocale, QPoint, QRect, Qt, QTimer, QTranslator
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from dxdesk import __version__
@@ -41,6 +41,7 @@ from dxdesk.section_desk import (
 )
 from ui import style
 from ui.damaged_db import install_damage_hook, offer_restore
+from ui.geometry import place
 
 log = logging.getLogger(__name__)
 
@@ -102,26 +103,37 @@ def open_demo(reset: bool = False) -> Database:
 
 def open_central_demo(reset: bool = False) -> Database:
     """The central office's demo (デモ市, most sections merged) in the user's data folder, built on
-    first use (about 5 s, with a progress dialog) and kept afterwards."""
+    first use (about 5 s) and kept afterwards. The building runs on a worker thread so the progress
+    dialog is drawn at once and keeps moving (each step named, the bar running while a step works)."""
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QProgressDialog
 
     from dxdesk.central.demo import ensure_central_demo
+    from ui.central.common import Task
 
-    dialog = QProgressDialog("中央のデモデータを作成しています…", "", 0, 5)
+    dialog = QProgressDialog("中央のデモデータを作成しています…", "", 0, 0)
     dialog.setWindowTitle("dxdesk")
     dialog.setCancelButton(None)
     dialog.setMinimumDuration(0)
+    dialog.setMinimumWidth(dialog.fontMetrics().horizontalAdvance("あ") * 30)
 
-    def progress(i: int, n: int, message: str) -> None:
-        dialog.setMaximum(n)
-        dialog.setValue(i)
-        dialog.setLabelText(message)
-        QApplication.processEvents()
+    def progressed(i: int, n: int, message: str) -> None:
+        dialog.setLabelText(f"中央のデモデータを作成しています（{min(i + 1, n)} / {n}）\n{message}")
 
-    try:
-        return open_database(ensure_central_demo(reset=reset, progress=progress))
-    finally:
-        dialog.close()
+    task = Task(lambda report, _cancelled: ensure_central_demo(reset=reset, progress=report))
+    task.progressed.connect(progressed)
+    loop = QEventLoop()
+    task.finished.connect(loop.quit)
+    task.start()
+    # built before: ready at once and no dialog flashes; else the dialog appears within a moment
+    QTimer.singleShot(150, lambda: task.isRunning() and dialog.show())
+    if not task.isFinished():
+        loop.exec()
+    task.wait()
+    dialog.close()
+    if task.error is not None:
+        raise task.error
+    return open_database(task.result)
 
 
 def is_central(db: Database) -> bool:
@@ -153,10 +165,16 @@ def run(
         return 2
     db, window = opened
     install_damage_hook(lambda: window, db.path)
+    place(window, getattr(window, "geometry_key", "section"))
     window.show()
     settle()
     if os.environ.get(SMOKE_TEST_ENV):
         QTimer.singleShot(0, lambda: _smoke_test(app, window, db, os.environ[SMOKE_TEST_ENV]))
+    else:  # 「はじめての方へ」 once per person and kind of window, beside the window (not modal)
+        from ui.help import first_start_page
+
+        kind = "central" if getattr(window, "geometry_key", "") == "central" else "section"
+        QTimer.singleShot(300, window, lambda: window.isVisible() and first_start_page(window, kind))
     code = app.exec()
     db.dispose()
     return int(code)
@@ -199,8 +217,22 @@ def open_window(
     return None
 
 
-def _smoke_test(app: QApplication, window: QWidget, db: Database, target: str) -> None:
-    """Draw the main window, say what was drawn, quit (packaging/smoke_test.py reads the line)."""
+def _smoke_test(app: QApplication, window: QWidget, db: Database, target: str, waited_ms: int = 0) -> None:
+    """Draw the main window, say what was drawn, quit (packaging/smoke_test.py reads the line).
+
+    On a real display the window manager frames and places the window after ``show()``: wait (up to
+    5 s) until it has, so that ``frame=`` is where the person sees the window, and ``available=`` the
+    screen's area without taskbar and panels."""
+    handle = window.windowHandle()
+    framed = window.frameGeometry() != window.geometry()
+    offscreen = QGuiApplication.platformName() in ("offscreen", "minimal")
+    if not offscreen and waited_ms < 5000 and not (handle is not None and handle.isExposed() and framed):
+        QTimer.singleShot(100, lambda: _smoke_test(app, window, db, target, waited_ms + 100))
+        return
+    if not offscreen and waited_ms < 5000 and not getattr(window, "_smoke_settled", False):
+        window._smoke_settled = True  # type: ignore[attr-defined]  # one more moment for a maximise
+        QTimer.singleShot(500, lambda: _smoke_test(app, window, db, target, waited_ms + 500))
+        return
     image = window.grab()
     if target.lower().endswith(".png"):
         image.save(target)
@@ -209,7 +241,22 @@ def _smoke_test(app: QApplication, window: QWidget, db: Database, target: str) -
             f"SMOKE-TEST OK window={type(window).__name__} size={image.width()}x{image.height()}"
             f" font={app.font().family()!r} stylesheet={'yes' if app.styleSheet() else 'no'}"
             f" icon={'no' if app.windowIcon().isNull() else 'yes'}"
-            f" db={db.path}",
+            f" db={db.path}"
+            f" platform={QGuiApplication.platformName()} frame={_rect(window.frameGeometry())}"
+            f" available={_rect(window.screen().availableGeometry())}"
+            f" statusbar={_statusbar(window)}",
             flush=True,
         )
     app.quit()
+
+
+def _rect(r: QRect) -> str:
+    return f"{r.width()}x{r.height()}+{r.x()}+{r.y()}"
+
+
+def _statusbar(window: QWidget) -> str:
+    """Where the status bar is on the screen ("none" when the window has none or it is hidden)."""
+    bar = window.statusBar() if isinstance(window, QMainWindow) else None
+    if bar is None or not bar.isVisible():
+        return "none"
+    return _rect(QRect(bar.mapToGlobal(QPoint(0, 0)), bar.size()))

@@ -93,7 +93,7 @@ class CheckList(QWidget):
             )
             row.setForeground(0, QBrush(QColor(COLORS[f.severity])))
             row.setData(0, ROLE_ITEM, item)
-            row.setToolTip(3, f"{f.title}（{f.check_id}）\n{f.message}")
+            row.setToolTip(3, f"{f.title}\n{f.message}")
             row.setToolTip(1, f"{f.measure_code}　{item.measure_name}")
             self.list.addTopLevelItem(row)
         if report.items:

@@ -47,8 +47,13 @@ from dxdesk.exchange.certificates import format_fingerprint
 from dxdesk.exchange.credentials import PASSPHRASE_LENGTH, normalize_passphrase
 from dxdesk.exchange.errors import ExchangeError, ExportBlocked, PassphraseError
 from dxdesk.exchange.kit_import import KitImportResult, KitInfo, import_kit, read_kit_info
-from dxdesk.exchange.submission import SubmissionResult, export_submission, submission_file_name
+from dxdesk.exchange.submission import (
+    SubmissionResult,
+    export_submission,
+    submission_file_name,
+)
 from dxdesk.section_desk import Database, SectionDesk
+from ui.people import saved_person, set_person
 
 __all__ = [
     "ExportSubmissionDialog",
@@ -272,8 +277,11 @@ def import_kit_interactive(parent: QWidget, data_dir: Path, *, kit_path: Path | 
     r = dialog.result_info
     if r.already:
         text = "この配布ファイルは取り込み済みです（変更はありません）。"
-    elif r.created:
-        text = f"{r.section_name}の{fy_label(r.fiscal_year)}のデータを作成しました。"
+    elif r.created or r.version == 1:  # the first kit of this section (an empty database counts as new)
+        text = (
+            f"配布ファイルを取り込みました（{r.section_name}・{fy_label(r.fiscal_year)}・計画 第{r.version}版）。"
+            "一覧から施策を選んで入力を始めてください。"
+        )
     else:
         text = f"{r.section_name}の計画を第{r.version}版に更新しました。入力済みの内容はそのままです。"
     if r.warnings:
@@ -374,11 +382,11 @@ class ExportSubmissionDialog(QDialog):
         layout.addWidget(ok)
         form = QFormLayout()
         form.addRow("版", QLabel(f"第{self.revision}版（書き出すたびに新しい版になります）"))
-        self.author = QLineEdit(self.saved_author, objectName="authorEdit")
+        self.author = QLineEdit(saved_person("author") or self.saved_author, objectName="authorEdit")
         self.author.setPlaceholderText("例：山田 太郎")
         self.author.setMaxLength(100)
         form.addRow("作成者", self.author)
-        self.chief = QLineEdit(objectName="chiefEdit")
+        self.chief = QLineEdit(saved_person("chief"), objectName="chiefEdit")
         self.chief.setPlaceholderText("所属長の氏名")
         self.chief.setMaxLength(100)
         form.addRow("所属長確認", self.chief)
@@ -476,6 +484,8 @@ class ExportSubmissionDialog(QDialog):
         self.result_info = result
         if self._task is not None:
             self._task.wait()  # run() is returning; never destroy a running thread
+        set_person("author", author)  # used next time and everywhere (ファイル → 名前の設定…)
+        set_person("chief", self.chief.text())
         SectionDesk(self.db).set_settings({"export_author": author, "export_dir": str(folder)})
         self.accept()
 

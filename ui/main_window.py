@@ -10,7 +10,6 @@ other modules and wired into :meth:`MainWindow.open_kit`, :meth:`MainWindow.expo
 
 from __future__ import annotations
 
-import getpass
 import logging
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +47,7 @@ from dxdesk.section_desk import (
     EntrySession,
     SaveResult,
     SectionDesk,
+    backup_dir,
     backup_due,
     create_backup,
     open_database,
@@ -55,7 +55,11 @@ from dxdesk.section_desk import (
 )
 from ui.backup_dialog import RestoreDialog
 from ui.check_list import CheckList
+from ui.geometry import fit_size, remember
+from ui.help import first_start_page, show_guide
 from ui.measure_tree import FILTERS, ROLE_MEASURE_ID, MeasureTree, grade_text
+from ui.notice import notify
+from ui.people import edit_people, person
 from ui.review_notes import install_review_notes
 from ui.sheet_editor import SheetEditor
 from ui.welcome import WelcomePage, start_central_office
@@ -77,6 +81,8 @@ class _Bridge(QObject):
 
 
 class MainWindow(QMainWindow):
+    geometry_key = "section"  # ui.geometry: where this window opens next time
+
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
@@ -89,7 +95,7 @@ class MainWindow(QMainWindow):
         self._bridge = _Bridge()
         self._bridge.saved.connect(self._on_saved)
         self._bridge.backup_failed.connect(lambda msg: self.show_status(msg, "error"))
-        self.resize(1366, 768)
+        fit_size(self)  # ui.app places it (saved geometry, maximised on a small screen) before showing
         self._build()
         self._build_menu()
         self.review_notes = install_review_notes(
@@ -217,10 +223,13 @@ class MainWindow(QMainWindow):
             "バックアップを作成(&B)", lambda: self.backup_now(), None, "actionBackup"
         )
         self.actionRestore = self._action("バックアップから復元(&R)…", self.restore, None, "actionRestore")
+        self.actionPeople = self._action("名前の設定(&N)…", self.edit_people, None, "actionPeople")
         quit_action = self._action("終了(&X)", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
         file_menu.addActions([self.actionOpenKit, self.actionExportSubmission, self.actionPrint])
         file_menu.addSeparator()
         file_menu.addActions([self.actionBackup, self.actionRestore])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actionPeople)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -266,6 +275,17 @@ class MainWindow(QMainWindow):
         check_menu.addAction(self.actionCheck)
 
         help_menu = bar.addMenu("ヘルプ(&H)")
+        self.actionGuide = self._action(
+            "操作の手引き(&G)", lambda: show_guide(self, "section"), QKeySequence("F1"), "actionGuide"
+        )
+        self.actionFirstStart = self._action(
+            "はじめての方へ(&S)",
+            lambda: first_start_page(self, "section", force=True),
+            None,
+            "actionFirstStart",
+        )
+        help_menu.addActions([self.actionGuide, self.actionFirstStart])
+        help_menu.addSeparator()
         help_menu.addAction(self._action("dxdesk について(&A)", self._about, None, "actionAbout"))
 
     # --- database and plan ----------------------------------------------------------------------------
@@ -293,7 +313,7 @@ class MainWindow(QMainWindow):
         self.entry = self.desk.entry_session(
             settings=self.settings,
             survey_fy=self.survey_fy,
-            user=_user_name(),
+            user=person("author"),
             on_saved=self._bridge.saved.emit,
             defer=lambda submit: QTimer.singleShot(0, submit),
         )
@@ -522,7 +542,7 @@ class MainWindow(QMainWindow):
         if not quiet:
             self.show_status("バックアップを作成しています…", "info")
             self.entry.flush(30)
-            self.show_status("バックアップを作成しました。", "ok")
+            notify(self, "バックアップを作成しました。", folder=backup_dir(path))
 
     def restore(self) -> None:
         path = self.db.path
@@ -600,7 +620,7 @@ class MainWindow(QMainWindow):
             self, self.db, self.fiscal_year, section, on_finding=self._jump_to_finding
         )
         if path is not None:
-            self.show_status(f"提出ファイルを作成しました（{Path(path).name}）", "ok")
+            notify(self, f"提出ファイルを作成しました（{Path(path).name}）", folder=Path(path).parent)
 
     def _jump_to_finding(self, finding: Finding) -> None:
         """Jump to a finding listed by the export dialog (it knows the measure by code)."""
@@ -648,6 +668,13 @@ class MainWindow(QMainWindow):
             self.editor.tabs.currentWidget().setFocus()
             self.editor.tabs.currentWidget().focusNextChild()
 
+    def edit_people(self) -> None:
+        """ファイル → 名前の設定…: 作成者 and 所属長, used for the submission and the record of changes."""
+        if edit_people(self, ("author", "chief")):
+            if self.entry is not None:
+                self.entry.saver.user = person("author")
+            self.show_status(f"名前を設定しました（作成者：{person('author')}）", "ok")
+
     def _about(self) -> None:
         from ui.about_dialog import show_about
 
@@ -669,11 +696,5 @@ class MainWindow(QMainWindow):
                 self.backup_now(quiet=True)
             self._shutdown_entry()
         self._save_preferences()
+        remember(self, self.geometry_key)
         super().closeEvent(event)
-
-
-def _user_name() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""

@@ -92,7 +92,8 @@ class MeasureTree(QTreeWidget):
                 [f"{r.code}　{r.name}", r.section_name, r.stage.short if r.stage else "", "", ""]
             )
             m_item.setData(0, ROLE_MEASURE_ID, r.id)
-            m_item.setToolTip(0, f"{r.code} {r.name}")
+            m_item.setToolTip(0, f"{r.code}　{r.name}")  # the name is cut with … when the list is narrow
+            m_item.setToolTip(1, r.section_name)
             self.items[r.id] = m_item
             self.set_state(
                 r.id,

@@ -42,6 +42,7 @@ from dxdesk.domain.fiscal import fy_label
 from dxdesk.report.documents import PrintJob, PrintResult, default_file_name, describe_selection, make_pdf
 from dxdesk.report.errors import FontError, PrintCancelled, PrintError
 from dxdesk.report.fonts import SETTING_KEY, PrintFont, find_font, load_font
+from ui.notice import notify
 
 log = logging.getLogger(__name__)
 
@@ -390,4 +391,11 @@ def open_print_dialog(
     selection (several); with no ids and a ``section_code``, the section's booklet is offered first."""
     dialog = PrintDialog(parent, db, fiscal_year, section_code, measure_ids)
     dialog.exec()
+    result = dialog.last_result
+    if result is not None:
+        notify(
+            parent,
+            f"PDFを作成しました（{result.path.name}：{result.pages}ページ）",
+            folder=result.path.parent,
+        )
     dialog.deleteLater()

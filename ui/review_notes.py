@@ -9,7 +9,6 @@ of returned sheets (要確認) and the notes are ``dxdesk.section_review``.
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,13 +19,16 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMessageBox,
+    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from dxdesk.domain.fields import jump_target
 from dxdesk.domain.fiscal import JST, fy_label
 from dxdesk.section_desk import Database, SectionDesk
+from ui.people import person
 
 if TYPE_CHECKING:  # the review modules are imported when used: the section application starts fast
     from dxdesk.section_review import ReceivedNote, ReviewImportResult
@@ -52,7 +54,7 @@ def import_review_interactive(
             return None
         path = Path(name)
     try:
-        result = SectionDesk(db).import_review(path, user=_user())
+        result = SectionDesk(db).import_review(path, user=person("author"))
     except CentralError as exc:
         QMessageBox.warning(
             parent, "審査結果ファイルを読み込む", f"{exc}\n\n入力済みのデータは変更していません。"
@@ -85,13 +87,33 @@ class ReviewNotesDock(QDockWidget):
         self.head.setWordWrap(True)
         layout.addWidget(self.head)
         self.view = QTextBrowser(objectName="reviewNotesView")
+        self.view.setOpenLinks(False)  # 「この項目を開く」 opens the field in the editor, not a page
+        self.view.anchorClicked.connect(lambda url: self.open_field(url.toString()))
+        self.shown: list[ReceivedNote] = []
         layout.addWidget(self.view, 1)
         self.setWidget(body)
         self.setMinimumWidth(220)
         self.setMaximumWidth(420)
         self.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.BottomDockWidgetArea)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self)
+        self.visibilityChanged.connect(lambda shown: shown and QTimer.singleShot(0, self.make_room))
         self.hide()
+
+    def make_room(self) -> None:
+        """The dock takes its width from the sheet editor: give the editor back what its tabs need from
+        the measure list, so that the tabs do not run out of sight behind scroll arrows."""
+        w = self.window_
+        splitter = w.findChild(QSplitter, "mainSplitter")
+        if splitter is None or self.isFloating():
+            return
+        bar = w.editor.tabs.tabBar()
+        need = sum(bar.tabRect(i).width() for i in range(bar.count()) if bar.isTabVisible(i)) + 16
+        left, right = splitter.sizes()[:2]
+        short = need - right
+        floor = self.fontMetrics().horizontalAdvance("あ") * 16  # the list keeps room for code and name
+        if short > 0 and left > floor:
+            move = min(short, left - floor)
+            splitter.setSizes([left - move, right + move])
 
     def reload(self) -> None:
         """Read the notes of the year shown (after start-up, a year change, an import)."""
@@ -129,15 +151,26 @@ class ReviewNotesDock(QDockWidget):
             f"（審査結果 第{first.version}版・提出 第{first.revision}版）"
         )
         parts = []
-        for n in notes:
+        self.shown = list(notes)
+        for i, n in enumerate(notes):
             if not n.text:
                 continue
             when = n.created_at.astimezone(JST).strftime("%m/%d %H:%M") if n.created_at else ""
+            link = f'　<a href="note:{i}">この項目を開く</a>' if n.field else ""
             parts.append(
-                f"<p><b>［{_e(n.field_label)}］</b><br>{_e(n.text).replace(chr(10), '<br>')}"
+                f"<p><b>［{_e(n.field_label)}］</b>{link}<br>{_e(n.text).replace(chr(10), '<br>')}"
                 f'<br><span style="color:#666666">— {_e(n.author)}　{when}</span></p>'
             )
         self.view.setHtml("".join(parts) or '<p style="color:#666666">コメントはありません。</p>')
+
+    def open_field(self, href: str) -> None:
+        """A comment's 「この項目を開く」: the tab and the field the central office commented on."""
+        kind, _, index = href.partition(":")
+        if kind != "note" or not index.isdigit() or int(index) >= len(self.shown):
+            return
+        note = self.shown[int(index)]
+        w = self.window_
+        w.editor.focus_target(jump_target(note.field, w.fiscal_year, w.settings))
 
 
 def install_review_notes(window: MainWindow) -> ReviewNotesDock:
@@ -176,10 +209,3 @@ def _e(text: object) -> str:
     from html import escape
 
     return escape("" if text is None else str(text))
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""

@@ -78,7 +78,7 @@ class SheetEditor(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.subtitle)
         head.addLayout(titles, 1)
-        self.done_check = QCheckBox("入力完了(&E)", objectName="entryDoneCheck")
+        self.done_check = QCheckBox("入力完了(&M)", objectName="entryDoneCheck")
         self.done_check.setToolTip(
             "このシートの入力が終わったらチェックします。エラーが残っていると「要確認」になります。"
         )

@@ -107,7 +107,8 @@ class CommitLineEdit(QLineEdit):
 
 
 class MessageLabel(QLabel):
-    """An inline message: error (red), warning (brown), info (blue), ok (green); hidden when empty."""
+    """An inline message: error (red), warning (brown), info (blue), ok (green); hidden when empty
+    (or an empty line, with ``keep_space``)."""
 
     COLORS: ClassVar[dict[str, str]] = {
         "error": "#b00020",
@@ -116,11 +117,17 @@ class MessageLabel(QLabel):
         "ok": "#2e7d32",
     }
 
-    def __init__(self, parent: QWidget | None = None, **kwargs: object):
+    def __init__(self, parent: QWidget | None = None, *, keep_space: bool = False, **kwargs: object):
+        """``keep_space``: hold one line's height even when there is no message, so the fields below do
+        not move when a message comes or goes (text boxes that commit while the person types)."""
         super().__init__(parent, **kwargs)
+        self.keep_space = keep_space
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
+        if keep_space:
+            self.setMinimumHeight(self.fontMetrics().lineSpacing() + 2)
+        else:
+            self.hide()
 
     def show_message(self, text: str, kind: str = "error") -> None:
         if not text:
@@ -134,7 +141,8 @@ class MessageLabel(QLabel):
     def clear_message(self) -> None:
         self.setText("")
         self.setProperty("kind", "")
-        self.hide()
+        if not self.keep_space:
+            self.hide()
 
 
 def heading(text: str, parent: QWidget | None = None) -> QLabel:

@@ -22,6 +22,7 @@ from dxdesk.central.apply import apply_measures, check_measures, load_plan_index
 from dxdesk.central.errors import ConflictError
 from dxdesk.central.intake import YEAR_COLUMNS, MeasureDelta, measure_deltas
 from dxdesk.domain.fields import COST_FIELDS, SHEET_FIELDS
+from dxdesk.domain.glossary import stored_value_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.exchange.canonical import parse_canonical
 from dxdesk.store.database import Database
@@ -119,7 +120,7 @@ def _flat(d: MeasureDelta, settings: PlanSettings) -> dict[str, str]:
     """A measure's submitted content as label → shown text, for comparing two files."""
     out: dict[str, str] = {}
     for c in YEAR_COLUMNS:
-        out[_YEAR_LABELS[c]] = _shown(d.year.get(c))
+        out[_YEAR_LABELS[c]] = _shown(stored_value_label(c, d.year.get(c)))
     for key, text in d.texts.items():
         spec = settings.text_field(key)
         out[spec.label if spec else key] = _shown(text)
@@ -128,7 +129,10 @@ def _flat(d: MeasureDelta, settings: PlanSettings) -> dict[str, str]:
         out[f"観点別評価（{ps.label if ps else key}）"] = str(score)
     if d.milestones is not None:
         out["スケジュール"] = _shown(
-            " / ".join(f"{ms['text']}（{ms.get('due_fy') or ''}・{ms.get('status')}）" for ms in d.milestones)
+            " / ".join(
+                f"{ms['text']}（{ms.get('due_fy') or ''}・{stored_value_label('milestone_status', ms.get('status'))}）"
+                for ms in d.milestones
+            )
         )
     for code, target, actual, note in d.values:
         out[f"指標{code}の目標"] = _shown(target)

@@ -239,7 +239,8 @@ def _check_signer(signed: SignedFile, trust: Trust, v: Verification) -> None:
     if issuer is None:
         v.add(
             ReasonCode.UNTRUSTED,
-            "証明書が中央の認証局で発行されたものではありません（自作の鍵で署名し直されたおそれがあります）",
+            "この中央の認証局が発行した証明書で署名されていません（別の計画・別の自治体の配布ファイルで"
+            "作成されたファイルか、署名し直されたファイルです）",
         )
         return
     ident = section_identity(cert)

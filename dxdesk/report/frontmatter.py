@@ -339,7 +339,7 @@ class FrontMatter:
                             ),
                         ),
                         self.cell(s.code, widths[1], small),
-                        self.cell(f"{f.title}（{f.check_id}）", widths[2], Style(size=7.0, valign="middle")),
+                        self.cell(f.title, widths[2], Style(size=7.0, valign="middle")),
                         self.cell(f.message, widths[3], Style(size=7.4)),
                     ],
                     header=header,

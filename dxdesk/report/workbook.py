@@ -38,6 +38,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from dxdesk.central.errors import ExportError
 from dxdesk.domain.fiscal import FiscalYear, fy_label
+from dxdesk.domain.glossary import RECEIVED_AT
 from dxdesk.exchange.layout import text_units
 from dxdesk.exchange.workbook import safe_text
 from dxdesk.files import atomic_path
@@ -230,7 +231,7 @@ def _write_sheets(
             "部局",
             "状態",
             "版",
-            "受付日時",
+            RECEIVED_AT,
             "作成者",
             "所属長確認",
             "施策数",

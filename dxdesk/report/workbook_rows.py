@@ -22,6 +22,7 @@ from dxdesk.domain.audit import Finding, check_plan
 from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.evaluation import distribution_keys, evaluate
 from dxdesk.domain.fiscal import fy_short
+from dxdesk.domain.glossary import RECEIVED_AT
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.domain.sheet import IndicatorData, MeasureSnapshot, SheetData
@@ -172,7 +173,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         Column("重点"),
         Column("提出状況"),
         Column("版", numeric=True),
-        Column("受付日時"),
+        Column(RECEIVED_AT),
         Column("審査"),
         Column("ステージ"),
         Column("算出評価"),

@@ -181,7 +181,7 @@ def test_resigned_with_a_self_made_key_and_certificate(world, tmp_path):
     wb.save(path)
     v = verify_submission(path, world.trust)
     assert ReasonCode.UNTRUSTED in v.codes
-    assert "中央の認証局で発行されたものではありません" in v.message
+    assert "この中央の認証局が発行した証明書で署名されていません" in v.message
 
 
 def test_fiscal_year_changed(world, tmp_path):

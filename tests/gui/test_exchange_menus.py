@@ -86,3 +86,33 @@ def test_export_passes_the_section_and_can_jump_to_a_finding(window, qtbot, monk
     window.actionExportSubmission.trigger()
     assert seen["args"] == (window, window.db, 2026, "S011")
     assert window.editor.title.text().startswith("089")
+
+
+def test_the_first_kit_says_it_was_imported_even_into_an_existing_empty_database(
+    qtbot, tmp_path, kit, monkeypatch
+):
+    """The application creates dxdesk.sqlite on start, so the first kit lands in a database that exists:
+    the message must still say the kit was imported, not that the plan was "updated to 第1版"."""
+    import ui.exchange_dialogs as dialogs
+    from ui.app import make_app
+
+    make_app()
+    data = tmp_path / "userdata"
+    open_database(data / "dxdesk.sqlite").dispose()  # what opening the application leaves behind
+
+    class Imported:  # the passphrase dialog, answered (its own tests drive the typing)
+        def __init__(self, info, data_dir, parent):
+            self.result_info = None
+            self.data_dir = data_dir
+
+        def exec(self):
+            self.result_info = import_kit(kit.path, kit.passphrase, self.data_dir)
+            return dialogs.QDialog.DialogCode.Accepted
+
+    said: list[str] = []
+    monkeypatch.setattr(dialogs, "KitImportDialog", Imported)
+    monkeypatch.setattr(dialogs.QMessageBox, "information", lambda _p, _t, text: said.append(text))
+    path = dialogs.import_kit_interactive(None, data, kit_path=kit.path)
+    assert path == data / "dxdesk.sqlite"
+    assert said and said[0].startswith("配布ファイルを取り込みました") and "第1版" in said[0]
+    assert "更新しました" not in said[0]

@@ -237,7 +237,9 @@ def test_organisation_report_front_pages_and_sheet_pages(load_dataset, tmp_path)
     assert "窓口のオンライン化" in pdf_text(out, page, page)
     assert "施策評価シート" in pdf_text(out, page, page)
     # a finding a person can act on is listed (22.6 of 30.0 with no baseline → graded, no baseline info)
-    assert "AUD-" in squeeze(pdf_text(out, 2, result.pages - 2))
+    listed = squeeze(pdf_text(out, 2, result.pages - 2))
+    assert "基準値なし" in listed
+    assert "AUD-" not in listed  # check identifiers are for developers, not for the people reading
 
 
 def test_evaluation_prints_grade_and_marks_an_override(load_dataset, tmp_path):

@@ -25,9 +25,10 @@ from dxdesk.central.conflicts import Conflict, SubmissionInfo, resolve_conflict
 from dxdesk.central.errors import CentralError
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.status import JST
-from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.glossary import RECEIVED_AT
 from ui.central.common import ERROR_COLOR, CopyTable, error_label, html
+from ui.people import person
 
 __all__ = ["ConflictDialog", "resolve_conflict_interactive"]
 
@@ -90,7 +91,7 @@ class ConflictDialog(QDialog):
             ("作成者", info.author),
             ("所属長確認", info.chief),
             ("作成日時", _when(info.created_at)),
-            ("受信日時", _when(info.received_at)),
+            (RECEIVED_AT, _when(info.received_at)),
             ("内容の指紋", info.payload_hash[:16]),
         ):
             text = QLabel(html(value))
@@ -110,7 +111,7 @@ class ConflictDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
-            self.kept = resolve_conflict(self.db, c.id, keep_id, user=current_user())
+            self.kept = resolve_conflict(self.db, c.id, keep_id, user=person("reviewer"))
         except CentralError as exc:
             self.error.setStyleSheet(f"color: {ERROR_COLOR};")
             self.error.setText(str(exc))

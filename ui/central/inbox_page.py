@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from dxdesk.central.merge import FileResult, MergeReport, Outcome, merge_paths
 from dxdesk.central.office import CentralOffice, Database
-from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
 from ui.central.common import (
     ERROR_COLOR,
@@ -41,6 +40,7 @@ from ui.central.common import (
     html,
     start_dir,
 )
+from ui.people import person
 
 __all__ = ["OUTCOME_COLORS", "InboxPage"]
 
@@ -118,7 +118,7 @@ class InboxPage(QWidget):
         row.addWidget(self.files_button)
         row.addWidget(self.folder_button)
         row.addStretch(1)
-        filter_label = QLabel("表示(&V)")
+        filter_label = QLabel("絞り込み(&L)")
         self.filter = QComboBox(objectName="outcomeFilter")
         self.filter.addItem("すべて", "")
         for o in Outcome:
@@ -206,7 +206,7 @@ class InboxPage(QWidget):
         for b in (self.files_button, self.folder_button):
             b.setEnabled(False)
         self.summary.setText("ファイルを確認しています…")
-        user = current_user()
+        user = person("reviewer")
         fy = self.fiscal_year
         self._task = Task(
             lambda report, cancelled: merge_paths(

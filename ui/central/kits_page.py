@@ -33,6 +33,7 @@ from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.errors import ExchangeError
 from dxdesk.exchange.kit import KitBatch, issue_kits
 from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, Task, error_label, html
+from ui.notice import notify
 
 __all__ = ["KitsPage"]
 
@@ -55,7 +56,7 @@ class KitsPage(QWidget):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         row = QHBoxLayout()
-        year_label = QLabel("年度(&Y)")
+        year_label = QLabel("対象年度(&G)")
         self.year = QComboBox(objectName="kitYear")
         year_label.setBuddy(self.year)
         row.addWidget(year_label)
@@ -76,7 +77,7 @@ class KitsPage(QWidget):
             self.table.setColumnWidth(c, w)
         layout.addWidget(self.table, 1)
         out_row = QHBoxLayout()
-        out_label = QLabel("保存先(&F)")
+        out_label = QLabel("保存先(&O)")
         self.folder = QLineEdit(objectName="kitFolder")
         out_label.setBuddy(self.folder)
         browse = QPushButton("参照…")
@@ -154,7 +155,15 @@ class KitsPage(QWidget):
         return int(data) if data is not None else None
 
     def refresh(self) -> None:
+        """Reload the sections; the ones chosen stay chosen while the year stays the same (after issuing
+        one kit the person carries on with the same choice), a new year starts with all chosen."""
         fy = self.fiscal_year
+        keep = (
+            {sec.code for sec in self.selected()}
+            if self.sections and getattr(self, "_shown_fy", None) == fy
+            else None
+        )
+        self._shown_fy = fy
         self.sections = CentralOffice(self.db).kit_sections(fy) if fy is not None else []
         self.table.blockSignals(True)
         self.table.setRowCount(0)
@@ -165,7 +174,8 @@ class KitsPage(QWidget):
             check.setFlags(
                 Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
             )
-            check.setCheckState(Qt.CheckState.Checked)
+            chosen = keep is None or sec.code in keep
+            check.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
             self.table.setItem(r, 0, check)
         self.table.blockSignals(False)
         self._update_count()
@@ -268,7 +278,7 @@ class KitsPage(QWidget):
         )
         self.open_folder.setVisible(True)
         self.open_slips.setVisible(batch.slips_path is not None)
-        self.status.emit(f"配布ファイルを{len(batch.kits)}件作成しました", "ok")
+        notify(self, f"配布ファイルを{len(batch.kits)}件作成しました（{folder.name}）", folder=folder)
         self.refresh()
 
     def _failed(self, exc: Exception) -> None:

@@ -299,6 +299,7 @@ class PlanPage(QWidget):
         lines = "<br>".join(html(line) for line in result.changes.lines()) if result.changes.any else ""
         if result.dry_run:
             can_apply = result.changes.any
+            self.status.emit("計画マスタにエラーはありません", "ok")  # replaces an earlier check's message
             self.apply_button.setEnabled(can_apply)
             self.master_label.setStyleSheet("")
             self.master_label.setText(

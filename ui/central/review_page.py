@@ -3,8 +3,12 @@ view), see the audit-readiness findings, write comments, mark 受理 or 差戻�
 審査結果ファイル (review workbook) that carries the results back to the section.
 
 Everything is ``dxdesk.central.review`` / ``review_sheets``: decisions, comments, findings and the
-workbook. Keys: Ctrl+PgDown / Ctrl+PgUp next / previous measure, Alt+A 受理, Alt+B 差戻し, Ctrl+Enter in the
+workbook. Keys: Ctrl+PgDown / Ctrl+PgUp next / previous measure, Alt+A 受理, Alt+R 差戻し, Ctrl+Enter in the
 comment box adds the comment.
+
+A decision is never changed by a key press alone: 受理 on a sheet already 受理 moves on, 差戻し on one
+already 差戻し only adds the typed comment, and turning a 差戻し into 受理 (or a 受理 into 差戻し) asks first —
+for 差戻し → 受理 also whether the comments asking for corrections stay or are deleted.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -36,13 +41,15 @@ from dxdesk.central.office import CentralOffice, Database, MeasureRow
 from dxdesk.central.review import Comment, Decision, MeasureReview, field_label
 from dxdesk.central.review_sheets import ReviewExport, export_review_workbook
 from dxdesk.central.status import JST, SectionState
-from dxdesk.central.user import current_user
 from dxdesk.domain.enums import IndicatorKind, Severity
+from dxdesk.domain.glossary import NO_GRADE, grade_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.exchange.errors import ExchangeError
 from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, error_label, html, start_dir
 from ui.central.indicator_kind_dialog import IndicatorKindDialog
 from ui.measure_view import MeasureView, render_measure
+from ui.notice import notify
+from ui.people import person
 
 __all__ = ["DECISION_COLORS", "ReviewPage"]
 
@@ -109,7 +116,7 @@ class ReviewPage(QWidget):
         decision_layout.addWidget(self.decision_label)
         buttons = QHBoxLayout()
         self.accept_button = QPushButton("受理(&A)", objectName="acceptButton")
-        self.return_button = QPushButton("差戻し(&B)", objectName="returnButton")
+        self.return_button = QPushButton("差戻し(&R)", objectName="returnButton")
         self.pending_button = QPushButton("未審査に戻す", objectName="pendingButton")
         for b in (self.accept_button, self.return_button, self.pending_button):
             buttons.addWidget(b)
@@ -131,7 +138,7 @@ class ReviewPage(QWidget):
         self.comments.setWordWrap(True)
         comments_layout.addWidget(self.comments, 2)
         field_row = QHBoxLayout()
-        field_label_w = QLabel("項目(&F)")
+        field_label_w = QLabel("項目(&I)")
         self.field = QComboBox(objectName="commentField")
         field_label_w.setBuddy(self.field)
         field_row.addWidget(field_label_w)
@@ -151,7 +158,8 @@ class ReviewPage(QWidget):
         comments_layout.addWidget(self.error)
         side_layout.addWidget(comments_box, 3)
         splitter.addWidget(side)
-        splitter.setSizes([330, 600, 400])
+        em = self.fontMetrics().horizontalAdvance("あ")
+        splitter.setSizes([em * 24, em * 40, em * 26])  # the measure list wide enough for most names
         layout.addWidget(splitter, 1)
 
         self.section.currentIndexChanged.connect(lambda _i: self.load_section())
@@ -233,9 +241,21 @@ class ReviewPage(QWidget):
             self.counts.setText(f'<span style="color:{ERROR_COLOR}">{html(exc)}</span>')
             return
         for rv in self.reviews:
-            grade = rv.grade or "—"
+            row = self.rows.get(rv.measure_code)
+            grade = (
+                grade_label(
+                    row.grade,
+                    row.suggestion.rule,
+                    row.self_grade is not None and row.self_grade != row.suggestion.grade,
+                )
+                if row is not None
+                else rv.grade or NO_GRADE
+            )
             item = QTreeWidgetItem([f"{rv.measure_code}　{rv.measure_name}", grade, rv.decision.label])
-            item.setToolTip(0, f"{rv.measure_code}　{rv.measure_name}")
+            for c in range(3):  # the name is cut with … when the list is narrow: whole in the tooltip
+                item.setToolTip(
+                    c, f"{rv.measure_code}　{rv.measure_name}（評価 {grade}・{rv.decision.label}）"
+                )
             item.setData(0, ROLE, rv.measure_code)
             item.setForeground(2, QColor(DECISION_COLORS[rv.decision]))
             self.measures.addTopLevelItem(item)
@@ -379,20 +399,78 @@ class ReviewPage(QWidget):
         self.load_section(keep_measure=code)
         self.reviewed.emit()
 
+    def _ask_accept_returned(self, rv: MeasureReview) -> str | None:
+        """差戻し → 受理: "keep" the comments, "clear" them, or None (leave it 差戻し)."""
+        box = QMessageBox(self)
+        box.setObjectName("acceptReturnedBox")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("受理にする")
+        n = len(rv.comments)
+        comments = (
+            f"差戻しのコメントが{n}件あります。残すと、受理の結果と一緒に課所室へ届きます。"
+            if n
+            else "差戻しのコメントはありません。"
+        )
+        box.setText(f"{rv.measure_code}　{rv.measure_name} は差戻し中です。受理にしますか？\n\n{comments}")
+        keep = box.addButton(
+            "受理にする（コメントを残す）" if n else "受理にする", QMessageBox.ButtonRole.AcceptRole
+        )
+        clear = (
+            box.addButton("受理にしてコメントを削除", QMessageBox.ButtonRole.DestructiveRole) if n else None
+        )
+        cancel = box.addButton("差戻しのままにする", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is keep:
+            return "keep"
+        if clear is not None and clicked is clear:
+            return "clear"
+        return None
+
     def decide(self, decision: Decision) -> None:
         rv = self.current()
         if rv is None:
             return
+        typed = self.comment_edit.toPlainText().strip()
+        clear_comments = False
+        if decision is rv.decision and not (decision is Decision.RETURNED and typed):
+            self.status.emit(
+                f"{rv.measure_code} はすでに「{decision.label}」です（変更していません）", "info"
+            )
+            if decision is Decision.ACCEPTED:
+                self.step(+1)  # 受理 through the list: a decided sheet is passed over
+            return
+        if rv.decision is Decision.RETURNED and decision is Decision.ACCEPTED:
+            answer = self._ask_accept_returned(rv)
+            if answer is None:
+                return
+            clear_comments = answer == "clear"
+        elif rv.decision is Decision.ACCEPTED and decision is Decision.RETURNED:
+            sure = QMessageBox.question(
+                self,
+                "差戻しにする",
+                f"{rv.measure_code}　{rv.measure_name} は受理済みです。差戻しにしますか？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if sure != QMessageBox.StandardButton.Yes:
+                return
         if decision is Decision.RETURNED and not rv.comments and not self.comment_edit.toPlainText().strip():
             self.error.setText(
                 "差戻しにしました。直してほしい点をコメントに書いてください（審査結果ファイルで課所室に届きます）。"
             )
         try:
-            CentralOffice(self.db).decide(
+            office = CentralOffice(self.db)
+            if clear_comments:
+                for c in rv.comments:
+                    office.delete_comment(c.id)
+            office.decide(
                 rv.measure_code,
                 decision,
                 self.fiscal_year,
-                user=current_user(),
+                user=person("reviewer"),
                 comment=self.comment_edit.toPlainText() if decision is Decision.RETURNED else "",
                 field=self.field.currentData() or "",
             )
@@ -401,7 +479,8 @@ class ReviewPage(QWidget):
             return
         if decision is Decision.RETURNED:
             self.comment_edit.clear()  # written with the decision
-        self.status.emit(f"{rv.measure_code} を「{decision.label}」にしました", "ok")
+        cleared = f"（差戻しのコメント {len(rv.comments)}件を削除）" if clear_comments else ""
+        self.status.emit(f"{rv.measure_code} を「{decision.label}」にしました{cleared}", "ok")
         self._refresh_measure(rv.measure_code)
         if decision is Decision.ACCEPTED:
             self.step(+1)
@@ -416,7 +495,7 @@ class ReviewPage(QWidget):
                 rv.measure_code,
                 text,
                 self.fiscal_year,
-                user=current_user(),
+                user=person("reviewer"),
                 field=self.field.currentData() or "",
             )
         except CentralError as exc:
@@ -458,7 +537,7 @@ class ReviewPage(QWidget):
         pending = sum(1 for r in self.reviews if r.decision is Decision.PENDING)
         try:  # one section's workbook takes a fraction of a second
             result = export_review_workbook(
-                self.db, code, folder, fiscal_year=self.fiscal_year, user=current_user()
+                self.db, code, folder, fiscal_year=self.fiscal_year, user=person("reviewer")
             )
         except (CentralError, ExchangeError) as exc:
             self.error.setText(str(exc))
@@ -468,7 +547,7 @@ class ReviewPage(QWidget):
             return None
         CentralOffice(self.db).set_setting("central.review_dir", str(folder))
         note = f"（未審査 {pending}件を含みます）" if pending else ""
-        self.status.emit(f"審査結果ファイルを作成しました：{result.path.name}{note}", "ok")
+        notify(self, f"審査結果ファイルを作成しました：{result.path.name}{note}", folder=result.path.parent)
         self.last_export = result
         return result
 

@@ -9,8 +9,8 @@ offers 「競合を解決…」.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -196,6 +196,7 @@ class StatusPage(QWidget):
             item.setForeground(QColor(STATE_COLORS[r.state]))
             if r.conflicts:
                 self.table.item(self.table.rowCount() - 1, 11).setForeground(QColor(ERROR_COLOR))
+        self._fit_columns()
         column = next((i for i, (_h, k) in enumerate(COLUMNS) if k == self.sort_key), -1)
         self.table.horizontalHeader().setSortIndicator(
             column, Qt.SortOrder.DescendingOrder if self.descending else Qt.SortOrder.AscendingOrder
@@ -205,6 +206,36 @@ class StatusPage(QWidget):
         self._update_counts()
         self._update_missing()
         self._selection_changed()
+
+    def _fit_columns(self) -> None:
+        """Every column as wide as its longest text (受信日時 whole, at any scaling); a long section or
+        bureau name is cut at 14 characters with … and shown whole in its tooltip."""
+        table = self.table
+        table.resizeColumnsToContents()
+        em = table.fontMetrics().horizontalAdvance("あ")
+        fm, hm = table.fontMetrics(), table.horizontalHeader().fontMetrics()
+        for c, (head, key) in enumerate(COLUMNS):
+            if key is None:  # not sortable: no room for a sort arrow needed beside the header text
+                cells = (table.item(r, c).text() for r in range(table.rowCount()) if table.item(r, c))
+                table.setColumnWidth(
+                    c, max([hm.horizontalAdvance(head), *(fm.horizontalAdvance(t) for t in cells)]) + em
+                )
+        for c in (1, 2):
+            table.setColumnWidth(c, min(table.columnWidth(c), em * 14))
+        # still wider than the table: the bureau, then the section name give way (whole in the tooltip)
+        excess = sum(table.columnWidth(c) for c in range(table.columnCount())) - table.viewport().width()
+        for c in (2, 1):
+            if excess <= 0:
+                break
+            give = min(excess, table.columnWidth(c) - em * 4)
+            if give > 0:
+                table.setColumnWidth(c, table.columnWidth(c) - give)
+                excess -= give
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.table.rowCount():  # once the layout has given the table its new width
+            QTimer.singleShot(0, self._fit_columns)
 
     def _update_counts(self) -> None:
         full = self.full_board

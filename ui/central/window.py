@@ -30,11 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk import __version__
 from dxdesk.central.errors import CentralError
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.review_sheets import export_review_workbooks
-from dxdesk.central.user import current_user
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.errors import ExchangeError
 from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
@@ -45,6 +43,10 @@ from ui.central.kits_page import KitsPage
 from ui.central.plan_page import PlanPage
 from ui.central.review_page import ReviewPage
 from ui.central.status_page import StatusPage
+from ui.geometry import fit_size, place, remember
+from ui.help import first_start_page, show_guide
+from ui.notice import notify
+from ui.people import edit_people, person
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +56,14 @@ PAGES = ("計画", "配布ファイル", "受信箱", "提出状況", "審査")
 
 
 class CentralWindow(QMainWindow):
+    geometry_key = "central"  # ui.geometry: where this window opens next time
+
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
         self.plan_name = ""
         self.survey_fy: int | None = None
-        self.resize(1366, 768)
+        fit_size(self)  # ui.app places it (saved geometry, maximised on a small screen) before showing
         self._task: Task | None = None
         self._build()
         self._build_menu()
@@ -163,10 +167,13 @@ class CentralWindow(QMainWindow):
         self.actionPrint = self._action(
             "印刷・PDF出力(&P)…", lambda: self.print_sheets(), QKeySequence("Ctrl+P"), "actionPrint"
         )
+        self.actionPeople = self._action("名前の設定(&N)…", self.edit_people, None, "actionPeople")
         quit_action = self._action("終了(&X)", self.close, QKeySequence.StandardKey.Quit, "actionQuit")
         file_menu.addActions([self.actionImportMaster, self.actionTemplate])
         file_menu.addSeparator()
         file_menu.addActions([self.actionExportReviews, self.actionExportWorkbook, self.actionPrint])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actionPeople)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         view_menu = bar.addMenu("表示(&V)")
@@ -183,6 +190,17 @@ class CentralWindow(QMainWindow):
             self._action("最新の情報に更新(&R)", self.refresh_all, QKeySequence("F5"), "actionRefresh")
         )
         help_menu = bar.addMenu("ヘルプ(&H)")
+        self.actionGuide = self._action(
+            "操作の手引き(&G)", lambda: show_guide(self, "central"), QKeySequence("F1"), "actionGuide"
+        )
+        self.actionFirstStart = self._action(
+            "はじめての方へ(&S)",
+            lambda: first_start_page(self, "central", force=True),
+            None,
+            "actionFirstStart",
+        )
+        help_menu.addActions([self.actionGuide, self.actionFirstStart])
+        help_menu.addSeparator()
         help_menu.addAction(self._action("dxdesk について(&A)", self._about, None, "actionAbout"))
 
     def _go(self, index: int, then: object) -> None:
@@ -311,9 +329,10 @@ class CentralWindow(QMainWindow):
             self.show_status("全庁集計の書き出しを中止しました（前のファイルはそのままです）", "info")
             return None
         CentralOffice(self.db).set_setting("central.export_dir", str(target.parent))
-        self.show_status(
+        notify(
+            self,
             f"全庁集計を書き出しました（{target.name}：施策 {result.measures:,}件、{result.rows:,}行）",
-            "ok",
+            folder=target.parent,
         )
         return target
 
@@ -360,7 +379,7 @@ class CentralWindow(QMainWindow):
         if not unlock_ca(self, self.db):  # the CA signs every review workbook
             return None
         target = folder
-        user = current_user()
+        user = person("reviewer")
         task = self.run_with_progress(
             "審査結果ファイル",
             "審査結果ファイルを作成しています…",
@@ -380,8 +399,10 @@ class CentralWindow(QMainWindow):
         exports = list(task.result or [])
         CentralOffice(self.db).set_setting("central.review_dir", str(target))
         returned = sum(e.returned for e in exports)
-        self.show_status(
-            f"審査結果ファイルを{len(exports)}課分作成しました（差戻し {returned}件）：{target}", "ok"
+        notify(
+            self,
+            f"審査結果ファイルを{len(exports)}課分作成しました（差戻し {returned}件）：{target}",
+            folder=target,
         )
         return exports
 
@@ -398,10 +419,15 @@ class CentralWindow(QMainWindow):
         open_print_dialog(self, self.db, fy, section_code, list(measure_ids or []))
 
     # --- small things ------------------------------------------------------------------------------------
+    def edit_people(self) -> None:
+        """ファイル → 名前の設定…: the 審査者 written into decisions, comments and review workbooks."""
+        if edit_people(self, ("reviewer",)):
+            self.show_status(f"名前を設定しました（審査者：{person('reviewer')}）", "ok")
+
     def _about(self) -> None:
-        QMessageBox.about(
-            self, "dxdesk について", f"dxdesk {__version__}（中央）\nデータベース：{self.db.url}"
-        )
+        from ui.about_dialog import show_about
+
+        show_about(self, self.db, central=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         for page in self.pages:
@@ -414,6 +440,7 @@ class CentralWindow(QMainWindow):
             CentralOffice(self.db).set_setting("ui.central.page", str(self.stack.currentIndex()))
         except Exception:  # preferences are not worth a failed close
             log.exception("could not save window preferences")
+        remember(self, self.geometry_key)
         super().closeEvent(event)
 
 
@@ -432,7 +459,7 @@ def become_central(window: QMainWindow) -> CentralWindow | None:
         return None
     CentralOffice(db).become_central()
     central = CentralWindow(db)
-    central.resize(window.size())
+    place(central, central.geometry_key)
     central.show()
     window._central_window = central  # type: ignore[attr-defined]  # kept alive with the first window
     window.close()

@@ -134,7 +134,7 @@ class CostsPart(SheetPart):
         layout.addWidget(self.message)
         self.check = MessageLabel(objectName="costCheck")
         layout.addWidget(self.check)
-        self.note_title = QLabel(COST_FIELDS["execution_note"] + "（不用額が生じた理由など）(&E)")
+        self.note_title = QLabel(COST_FIELDS["execution_note"] + "（不用額が生じた理由など）(&J)")
         layout.addWidget(self.note_title)
         self.note = CommitTextEdit(lines=2)
         self.note.setObjectName("executionNote")

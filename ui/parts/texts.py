@@ -23,7 +23,7 @@ class _TextField:
         self.edit.setObjectName(f"text_{spec.key}")
         self.edit.setAccessibleName(spec.label)
         self.title.setBuddy(self.edit)
-        self.message = MessageLabel(parent)
+        self.message = MessageLabel(parent, keep_space=True)  # the boxes stay put as messages come and go
         self.message.setObjectName(f"message_{spec.key}")
 
     @property

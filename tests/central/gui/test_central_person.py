@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
 from dxdesk.store.database import open_database
@@ -143,6 +143,13 @@ def test_status_board_filters_and_copies_the_reminder(qtbot, window, office):
     assert states[missing_code] == "未提出"
     assert sum(1 for s in states.values() if s == "提出済") == 3
     assert "未提出</b> 1" in page.counts.text()
+    # every column in sight and 受信日時 whole (「2026/12/05 13:36」, not 「2026/12/05 13…」)
+    qtbot.wait(50)
+    table = page.table
+    assert sum(table.columnWidth(c) for c in range(table.columnCount())) <= table.viewport().width()
+    received = next(r for r in range(table.rowCount()) if table.item(r, 5).text())
+    needed = table.fontMetrics().horizontalAdvance(table.item(received, 5).text())
+    assert table.columnWidth(5) >= needed
     # filter by state, then by text
     page.state.setCurrentIndex(page.state.findData("missing"))
     assert [r[0] for r in rows(page.table)] == [missing_code]
@@ -220,6 +227,17 @@ def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, window, offi
             lambda: "成果を数値で書いてください。" in w.review_notes.view.toPlainText(), timeout=5000
         )
         assert "差戻し" in w.review_notes.head.text()
+        # the comment on 取組結果 opens that field (its 「この項目を開く」 link)
+        assert "この項目を開く" in w.review_notes.view.toPlainText()
+        w.review_notes.view.anchorClicked.emit(QUrl("note:0"))
+        tabs = w.editor.tabs
+        assert tabs.tabText(tabs.currentIndex()) == "成果と課題"
+        assert w.focusWidget() is not None and w.focusWidget().objectName() == "text_result"
+        # the dock took its width from the editor, which took it back from the list: every tab in sight
+        qtbot.wait(50)
+        bar = w.editor.tabs.tabBar()
+        visible = [i for i in range(bar.count()) if bar.isTabVisible(i)]
+        assert sum(bar.tabRect(i).width() for i in visible) <= w.editor.tabs.width()
         assert w.editor.sheet is not None and w.editor.sheet.evaluate().status.label == "要確認"
         w.close()
     finally:
@@ -279,6 +297,7 @@ def test_plan_master_with_problems_then_fixed(qtbot, window, tmp_path):
     assert ["エラー", "施策", "2", "B列（施策名）", "施策名が空欄です。"] in problems
     assert any(p[1] == "施策" and p[2] == "4" and "重複" in p[4] for p in problems)
     assert not page.apply_button.isEnabled() and "エラーが" in page.master_label.text()
+    assert window.status_label.text() == "計画マスタにエラーがあります"
     # fix it in "Excel" and check again
     wb = openpyxl.load_workbook(path)
     wb["施策"]["B2"].value = "名前を直した施策"
@@ -289,6 +308,7 @@ def test_plan_master_with_problems_then_fixed(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: not page.busy() and page.last_result is not None, timeout=20_000)
     checked = page.last_result
     assert checked.ok and page.apply_button.isEnabled()
+    assert "エラーがあります" not in window.status_label.text()  # the earlier check's message is gone
     click(qtbot, page.apply_button)
     qtbot.waitUntil(lambda: not page.busy() and page.last_result is not checked, timeout=20_000)
     assert page.last_result.applied and "読み込みました" in page.master_label.text()
@@ -319,6 +339,18 @@ def test_issue_a_kit_for_one_section(qtbot, window, tmp_path, monkeypatch):
     assert len(kits) == 1 and page.batch.slips_path is not None and page.batch.slips_path.exists()
     assert "1課の配布ファイルを作成しました" in page.result.text()
     assert page.table.item(1, 5).text() == "第2版"
+    # the choice stays as it was: one section, not all again
+    assert "1 / 4" in page.count_label.text()
+    assert [page.table.item(r, 0).checkState() == Qt.CheckState.Checked for r in range(4)] == [
+        False,
+        True,
+        False,
+        False,
+    ]
+    # and the window confirms it where the eye is, with the folder one click away
+    notice = window.findChild(QWidget, "notice")
+    assert notice is not None and notice.isVisible() and "配布ファイルを1件作成しました" in notice.text.text()
+    assert notice.folder == tmp_path / "kits"
 
 
 def test_keyboard_moves_between_screens(qtbot, window):
@@ -375,7 +407,9 @@ def test_dxdesk_db_postgresql_url_opens_the_central_window_on_the_server(
         db.dispose()
     monkeypatch.chdir(tmp_path)
     assert launch(monkeypatch, ["--db", url]) == ["CentralWindow"]
-    assert list(tmp_path.iterdir()) == []  # no file made of the URL
+    # no file made of the URL (the data folder holds the window's place for next time)
+    assert [p.name for p in tmp_path.iterdir()] in ([], ["userdata"])
+    assert not list(tmp_path.glob("postgresql*")) and not list((tmp_path / "userdata").glob("*.sqlite"))
 
 
 def test_an_empty_database_can_start_as_the_central_scenario(qtbot, tmp_path, monkeypatch):
