@@ -172,6 +172,7 @@ def dxdesk(*args: str):  # type: ignore[no-untyped-def]
 def test_cli_prints_the_mapping_and_problems_and_saves_the_mapping_for_next_year(tmp_path):
     db = tmp_path / "central.sqlite"
     mapping = tmp_path / "対応表.json"
+    assert dxdesk("init-db", "--db", str(db)).returncode == 0  # commands open existing databases only
     out = dxdesk(
         "import-list",
         "--db",
