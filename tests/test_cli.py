@@ -71,6 +71,7 @@ def test_bad_dataset_gives_a_located_message(tmp_path):
     src = tmp_path / "bad.json"
     src.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
     assert dxdesk("init-db", "--db", str(tmp_path / "x.sqlite")).returncode == 0
+    assert dxdesk("init-db", "--db", str(tmp_path / "x.sqlite")).returncode == 0
     out = dxdesk("load-dataset", "--db", str(tmp_path / "x.sqlite"), str(src))
     assert out.returncode == 2
     assert "measures[0]" in out.stderr and "owner" in out.stderr
@@ -106,6 +107,7 @@ def test_load_dataset_lists_every_problem(tmp_path):
     )
     src = tmp_path / "bad.json"
     src.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    assert dxdesk("init-db", "--db", str(tmp_path / "x.sqlite")).returncode == 0
     out = dxdesk("load-dataset", "--db", str(tmp_path / "x.sqlite"), str(src))
     assert out.returncode == 2
     lines = out.stderr.splitlines()

@@ -215,6 +215,7 @@ def test_cli_exit_code_and_lines_on_errors(tmp_path):
     wb = openpyxl.load_workbook(path)
     wb.active["H5"] = "1,57"
     wb.save(path)
+    assert dxdesk("init-db", "--db", str(tmp_path / "c.sqlite")).returncode == 0
     out = dxdesk("import-list", "--db", str(tmp_path / "c.sqlite"), str(path), "--fy", "2023")
     assert out.returncode == 1
     assert any(line.startswith("エラー\t指標一覧\t5\tH（R3実績）\t") for line in out.stdout.splitlines())

@@ -275,7 +275,19 @@ def test_a_replaced_section_key_is_erased(copy_world, tmp_path, fresh_session, m
 
 
 def _as_previous_release(path: Path, plaintext: dict[int, str], table: str) -> None:
-    """Rewrite a database copy as the previous release left it: revision 0003, keys in plaintext."""
+    """Rewrite a database copy as the previous release left it: revision 0003, keys in plaintext (the
+    revisions after 0004 undone with their own downgrades, so their columns are not there yet)."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from dxdesk.store.migrate import alembic_config
+
+    engine = create_engine(f"sqlite:///{path}")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    engine.dispose()
     con = sqlite3.connect(path)
     with con:
         con.execute("update alembic_version set version_num = '0003'")

@@ -60,7 +60,7 @@ def test_a_central_sqlite_beside_the_file_is_not_trusted(world, tmp_path, capsys
     code, lines, _ = run(capsys, "verify", str(sub))
     assert code == 1
     (line,) = lines
-    assert line.startswith(f"NG {sub} 証明書が中央の認証局で発行されたものではありません")
+    assert line.startswith(f"NG {sub} この中央の認証局が発行した証明書で署名されていません")
     assert line.endswith(f"認証局: dxdesk 中央認証局（長崎県） (SHA-256 {format_fingerprint(ca_fp, 4)}…)")
 
 
