@@ -20,8 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import os
 import posixpath
 import re
+import stat
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from defusedxml import DefusedXmlException
 from python_calamine import CalamineError, CalamineWorkbook
 
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
+from dxdesk.exchange.limits import DEFAULT_LIMITS, Limits
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -45,17 +48,6 @@ __all__ = [
     "column_index",
     "split_ref",
 ]
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_file_bytes: int = 64 * 2**20
-    max_parts: int = 4000
-    max_part_bytes: int = 64 * 2**20  # uncompressed, one part
-    max_total_bytes: int = 256 * 2**20  # uncompressed, all parts read
-
-
-DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -74,6 +66,10 @@ class Cell:
 
 _NUM_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_UNSAFE_XML = re.compile(rb"<!(?i:doctype|entity)|\x00")
+# every reference a sheet part can make: cells and rows (r=), dimension / merges / selections (ref=, sqref=)
+_SHEET_REFS = re.compile(rb'\s(?:r|ref|sqref|topLeftCell)="([^"]*)"')
+_ONE_REF = re.compile(rb"\$?([A-Za-z]*)\$?([0-9]*)")
 _MAIN_NS = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "http://purl.oclc.org/ooxml/spreadsheetml/main",
@@ -134,14 +130,8 @@ class XlsxReader:
         if data is not None:
             size, head = len(data), data[:4]
         else:
-            try:
-                size = self.path.stat().st_size
-                with self.path.open("rb") as fh:
-                    head = fh.read(4)
-            except OSError as exc:
-                raise UnreadableWorkbook(
-                    ReasonCode.CORRUPT, f"ファイルを開けません（{exc.strerror or exc}）"
-                ) from exc
+            data = read_regular_file(self.path, limits)
+            size, head = len(data), data[:4]
         if size > limits.max_file_bytes:
             raise UnreadableWorkbook(
                 ReasonCode.TOO_LARGE,
@@ -154,7 +144,7 @@ class XlsxReader:
                 ReasonCode.NOT_XLSX, "dxdesk のファイルではありません（Excel ブック（.xlsx）ではありません）"
             )
         try:
-            self.zip = zipfile.ZipFile(self.path if data is None else io.BytesIO(data))
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
             raise UnreadableWorkbook(
                 ReasonCode.CORRUPT, "ファイルが壊れています（途中で切れているか、zip として読めません）"
@@ -166,8 +156,20 @@ class XlsxReader:
                 ReasonCode.TOO_LARGE, f"ファイルの構成要素が多すぎます（{len(infos)}個）"
             )
         self._infos = {i.filename: i for i in infos}
+        folded = {i.filename.lower() for i in infos}
+        if len(folded) != len(infos):
+            self.close()
+            dup = sorted(
+                n for n in self._infos if sum(1 for i in infos if i.filename.lower() == n.lower()) > 1
+            )
+            raise UnreadableWorkbook(
+                ReasonCode.CORRUPT,
+                f"ファイルが壊れています（同じ名前の構成要素「{(dup or ['?'])[0][:60]}」が複数あります）",
+            )
         for info in infos:
-            if info.file_size > limits.max_part_bytes:
+            if info.file_size > limits.max_part_bytes or (
+                info.file_size > 2**20 and info.file_size > limits.max_ratio * max(1, info.compress_size)
+            ):
                 self.close()
                 raise UnreadableWorkbook(
                     ReasonCode.TOO_LARGE,
@@ -186,6 +188,9 @@ class XlsxReader:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+    def names(self) -> list[str]:
+        return list(self._infos)
 
     def has(self, name: str) -> bool:
         return name in self._infos
@@ -219,9 +224,7 @@ class XlsxReader:
             raise UnreadableWorkbook(ReasonCode.NOT_DXDESK, "パスワード付きのファイルは読めません") from exc
         self._total += got
         data = b"".join(chunks)
-        if name.endswith((".xml", ".rels")) and (
-            b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"\x00" in data
-        ):
+        if name.endswith((".xml", ".rels")) and _UNSAFE_XML.search(data):
             raise UnreadableWorkbook(
                 ReasonCode.UNSAFE_XML,
                 "ファイルが壊れています（XML に許されない構造（DTD・エンティティ）があります）",
@@ -299,6 +302,9 @@ class XlsxReader:
     def _sheet_rows(self, name: str) -> list[list[Any]]:
         rows = self._rows.get(name)
         if rows is None:
+            info = self.sheet(name)
+            if info is not None and info.part and self.has(info.part):
+                check_sheet_refs(info.name, self.read(info.part), self.limits)
             try:
                 rows = self._calamine().get_sheet_by_name(name).to_python(skip_empty_area=False)
             except (CalamineError, ValueError, OSError) as exc:
@@ -330,6 +336,82 @@ class XlsxReader:
             if cell is not None:
                 out[ref] = cell
         return out
+
+
+def read_regular_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of a regular file within the size limit. A FIFO, device, socket or folder is refused
+    before it is opened (opening a FIFO would wait for a writer for ever), and the file is opened
+    non-blocking in case it was swapped for one in between."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise UnreadableWorkbook(
+            ReasonCode.CORRUPT, f"ファイルを開けません（{exc.strerror or exc}）"
+        ) from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableWorkbook(
+            ReasonCode.NOT_XLSX, f"通常のファイルではありません（{_file_type(st.st_mode)}）"
+        )
+    if st.st_size > limits.max_file_bytes:
+        raise UnreadableWorkbook(
+            ReasonCode.TOO_LARGE,
+            f"ファイルが大きすぎます（{st.st_size / 2**20:.0f}MB、上限 {limits.max_file_bytes // 2**20}MB）",
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UnreadableWorkbook(ReasonCode.NOT_XLSX, "通常のファイルではありません")
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(min(st.st_size, limits.max_file_bytes) + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise UnreadableWorkbook(
+            ReasonCode.CORRUPT, f"ファイルを開けません（{exc.strerror or exc}）"
+        ) from exc
+    if len(data) > limits.max_file_bytes:
+        raise UnreadableWorkbook(
+            ReasonCode.TOO_LARGE, f"ファイルが大きすぎます（上限 {limits.max_file_bytes // 2**20}MB）"
+        )
+    return data
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "フォルダです"
+    if stat.S_ISFIFO(mode):
+        return "名前付きパイプです"
+    if stat.S_ISSOCK(mode):
+        return "ソケットです"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "デバイスです"
+    return "特殊なファイルです"
+
+
+def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse a sheet part that names a cell beyond the row / column limits (``A1:XFD1048576``): a
+    reader that sizes its grid from the references would allocate rows × columns cells."""
+    max_row = max_col = 0
+    for m in _SHEET_REFS.finditer(data):
+        for part in m.group(1).replace(b":", b" ").split():
+            r = _ONE_REF.fullmatch(part)
+            if r is None:
+                continue
+            letters, digits = r.group(1), r.group(2)
+            if len(letters) > 3 or len(digits) > 7:
+                max_row = max(max_row, limits.max_row + 1)
+                continue
+            if digits:
+                max_row = max(max_row, int(digits))
+            if letters:
+                max_col = max(max_col, column_index(letters.decode("ascii").upper()))
+    if max_row > limits.max_row or max_col > limits.max_col or max_row * max_col > limits.max_cells:
+        raise UnreadableWorkbook(
+            ReasonCode.TOO_LARGE,
+            f"ファイルが壊れているか、大きすぎます（シート「{sheet[:31]}」のセル範囲が上限を超えます："
+            f"{column_letters(min(max_col, 16384))}{max_row} まで）",
+        )
 
 
 def cell_of(v: Any) -> Cell | None:

@@ -44,6 +44,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dxdesk.exchange.appearance import LAYOUT_VERSION, Package, normalise_header, render_number, scan_package
 from dxdesk.exchange.canonical import canonical_bytes, parse_canonical, payload_hash
 from dxdesk.exchange.certificates import cert_from_pem, cert_to_pem
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
@@ -88,9 +89,16 @@ def number_format_for(d: Decimal) -> str:
 class Binding:
     sheet: str
     ref: str
-    type: str  # "n" number, "s" text
+    type: str  # "n" number, "s" text, "l" a label or heading (not data)
     value: str  # number as canonical decimal text, or the text shown
     label: str
+    display: str | None = None  # a number as Excel shows it through its number format ("11,891")
+
+    def entry(self) -> list[str]:
+        out = [self.ref, self.type, self.value, self.label]
+        if self.display is not None:
+            out.append(self.display)
+        return out
 
 
 @dataclass
@@ -135,12 +143,14 @@ class WorkbookBuilder:
         label: str | None = None,
         number_format: str | None = None,
     ) -> Cell:
-        """Write ``value`` at (row, col). With ``label`` the cell is bound (checked by verification).
+        """Write ``value`` at (row, col) and bind it: with ``label`` as data, without as a label or
+        heading (type ``l``). Every cell with content is bound, so verification can refuse any other.
 
         Text is always text, never a formula, whatever it starts with (= + - @); it is shown with
         Excel's quote prefix so that editing the cell in Excel keeps it text. Text longer than a cell
         can hold is cut with a note (the payload keeps the whole text)."""
         cell: Cell = ws.cell(row=row, column=col)
+        display: str | None = None
         if value is None or value == "":
             cell.value = None
             shown, kind = "", "s"
@@ -149,8 +159,12 @@ class WorkbookBuilder:
         elif isinstance(value, (Decimal, int)):
             d = Decimal(value)
             cell.value = d
-            cell.number_format = number_format or number_format_for(d)
+            fmt = number_format or number_format_for(d)
+            cell.number_format = fmt
             shown, kind = format(d, "f"), "n"
+            display = render_number(d, fmt)
+            if display is None:
+                raise ValueError(f"number format {fmt!r} cannot be checked by verification")
             digits = len(format(d, ",f"))
             key = (ws.title, col)
             self._numeric_widths[key] = max(self._numeric_widths.get(key, 0), digits)
@@ -164,7 +178,11 @@ class WorkbookBuilder:
                 cell.quotePrefix = True
             shown, kind = text, "s"
         if label is not None:
-            self.bindings.append(Binding(ws.title, cell.coordinate, kind, shown, label))
+            self.bindings.append(Binding(ws.title, cell.coordinate, kind, shown, label, display))
+        elif shown != "":
+            self.bindings.append(
+                Binding(ws.title, cell.coordinate, "l" if kind == "s" else kind, shown, "", display)
+            )
         return cell
 
     def ensure_number_widths(self, min_extra: float = 2.5) -> None:
@@ -177,11 +195,33 @@ class WorkbookBuilder:
                 dim.width = need
 
     def binding_payload(self) -> dict[str, list[list[str]]]:
-        """Bindings grouped by sheet: ``{sheet: [[ref, type, value, label], …]}``."""
-        out: dict[str, list[list[str]]] = {}
+        """Bindings grouped by sheet: ``{sheet: [[ref, type, value, label(, display)], …]}``; a cell
+        written twice keeps its last value."""
+        last: dict[tuple[str, str], Binding] = {}
         for b in self.bindings:
-            out.setdefault(b.sheet, []).append([b.ref, b.type, b.value, b.label])
+            last.pop((b.sheet, b.ref), None)
+            last[(b.sheet, b.ref)] = b
+        out: dict[str, list[list[str]]] = {}
+        for b in last.values():
+            if b.value == "" and b.type == "l":
+                continue
+            out.setdefault(b.sheet, []).append(b.entry())
         return out
+
+    def layout_payload(self) -> dict[str, Any]:
+        """The visible sheets in order with what they print besides their cells (header, footer,
+        print titles): ``{"version": 2, "sheets": [{name, header, footer, print_titles}, …]}``."""
+        sheets = []
+        for ws in self.wb.worksheets:
+            sheets.append(
+                {
+                    "name": ws.title,
+                    "header": normalise_header(str(ws.oddHeader)),
+                    "footer": normalise_header(str(ws.oddFooter)),
+                    "print_titles": (ws.print_title_rows or "").replace("$", ""),
+                }
+            )
+        return {"version": LAYOUT_VERSION, "sheets": sheets}
 
     def save_unsigned(self, path: Path) -> None:
         """Write a workbook that carries no payload (e.g. the passphrase slips), atomically."""
@@ -204,6 +244,7 @@ class WorkbookBuilder:
         payload = dict(payload)
         payload["format"] = kind
         payload["bindings"] = self.binding_payload()
+        payload["layout"] = self.layout_payload()
         data = canonical_bytes(payload)
         signature = sign(key, kind, data)
         text = data.decode("utf-8")
@@ -241,6 +282,7 @@ class SignedFile:
     signature: bytes
     certificate: x509.Certificate
     reader: XlsxReader
+    package: Package
 
     @property
     def hash(self) -> str:
@@ -265,12 +307,14 @@ def read_signed(path: Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | No
                 "dxdesk のファイルではありません（署名データのシートがありません。"
                 "dxdesk で作成したファイルではないか、シートが削除されています）",
             )
-        cells = reader.cells(info)
+        package = scan_package(reader)
+        scan = package.scans.get(PAYLOAD_SHEET)
+        cells = scan.cells if scan is not None else {}
         values: dict[str, list[str]] = {}
         row = 1
         while f"A{row}" in cells:
             b = cells.get(f"B{row}")
-            values.setdefault(cells[f"A{row}"].value or "", []).append((b.value or "") if b else "")
+            values.setdefault(cells[f"A{row}"].text, []).append(b.text if b else "")
             row += 1
         if values.get("dxdesk") != [CONTAINER]:
             raise UnreadableWorkbook(
@@ -288,12 +332,12 @@ def read_signed(path: Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | No
             raise _corrupt("署名データの一部が欠けています")
         data = "".join(chunks).encode("utf-8")
         try:
-            payload = parse_canonical(data)
-        except ValueError as exc:
+            payload = parse_canonical(data, max_depth=limits.max_json_depth)
+        except (ValueError, RecursionError) as exc:
             raise _corrupt("署名データが読み取れません") from exc
         if not isinstance(payload, dict):
             raise _corrupt("署名データが読み取れません")
-        return SignedFile(path, kind, data, payload, signature, cert, reader)
+        return SignedFile(path, kind, data, payload, signature, cert, reader, package)
     except BaseException:
         reader.close()
         raise

@@ -65,7 +65,7 @@ def write_payload(wb, payload: dict, *, signature: bytes | None = None, cert_pem
 
 def first_binding(payload: dict, kind: str, label_part: str = "") -> tuple[str, str, str, str]:
     for sheet, entries in payload["bindings"].items():
-        for ref, t, value, label in entries:
+        for ref, t, value, label, *_display in entries:
             if t == kind and value and label_part in label:
                 return sheet, ref, value, label
     raise AssertionError("no such binding")
@@ -467,7 +467,7 @@ def test_every_kind_of_bound_cell_is_checked(world, tmp_path):
     wb0 = openpyxl.load_workbook(world.submission)
     bindings = payload_of(wb0)["bindings"]
     for sheet in list(bindings)[:3]:
-        ref, t, value, _label = bindings[sheet][-1]
+        ref, t, value, _label, *_display = next(e for e in reversed(bindings[sheet]) if e[1] != "l")
         path = copy(world.submission, tmp_path, f"{sheet}.xlsx")
         wb = openpyxl.load_workbook(path)
         wb[sheet][ref].value = (float(value) + 1) if t == "n" else (value + "x")

@@ -1,0 +1,846 @@
+"""What a person reads: the whole package of a signed workbook checked against what dxdesk wrote.
+
+The payload signs the data; this module makes sure the *visible* workbook says the same. It is an
+allowlist over the package, not a list of known tricks (docs/exchange-format.md, "What you see is what
+was signed"):
+
+- the zip holds only the parts dxdesk, Excel or LibreOffice write for such a workbook, each once, with
+  no macro, ActiveX, OLE, drawing, comment, external link or custom part; the relationships point only
+  at those parts;
+- the workbook's sheets are exactly the signed ones, in the signed order, visible (the payload sheet
+  hidden); defined names are only the print titles dxdesk sets;
+- no cell of any sheet has a formula; every cell with content is a cell dxdesk bound, and shows — its
+  value rendered through its number format — exactly the signed text;
+- a cell with content is not hidden: not in a hidden or near-zero row or column, not covered by a
+  merge, not in a font of less than 6 pt or of the colour of its background, not given phonetic text;
+- sheets carry no conditional formats, data validations, hyperlinks, drawings, comments, tables or
+  other elements beyond the layout ones, and their header, footer and print titles are the signed ones.
+
+The sheet XML is parsed here directly (the same parts the reader has checked for size and DTDs): no
+grid is allocated from what the file claims, so a sheet naming ``XFD1048576`` costs nothing.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from xml.etree.ElementTree import Element
+
+from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
+from dxdesk.exchange.reader import XlsxReader, column_letters, split_ref, unescape_excel
+
+__all__ = [
+    "LAYOUT_VERSION",
+    "Finding",
+    "Package",
+    "SheetScan",
+    "check_package",
+    "normalise_header",
+    "render_number",
+    "scan_package",
+]
+
+LAYOUT_VERSION = 2
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+MAX_LISTED = 3
+
+# --- the allowlist of parts ------------------------------------------------------------------------
+_PARTS = re.compile(
+    r"^(?:\[Content_Types\]\.xml|_rels/\.rels|docProps/(?:app|core|custom)\.xml"
+    r"|xl/workbook\.xml|xl/_rels/workbook\.xml\.rels|xl/styles\.xml|xl/sharedStrings\.xml"
+    r"|xl/theme/theme\d{1,3}\.xml|xl/worksheets/sheet\d{1,4}\.xml|xl/worksheets/_rels/sheet\d{1,4}\.xml\.rels"
+    r"|xl/printerSettings/printerSettings\d{1,4}\.bin"
+    r"|customXml/item\d{1,3}\.xml|customXml/itemProps\d{1,3}\.xml|customXml/_rels/item\d{1,3}\.xml\.rels)$"
+)
+_ACTIVE_PART = re.compile(
+    r"vba|macro|activex|embeddings|oleobject|drawings|comments|threadedcomment|persons|externallink"
+    r"|media|ctrlprops|connections|querytable|pivot|tables/|chart|webextension|calcchain|metadata",
+    re.IGNORECASE,
+)
+_CT = "application/vnd.openxmlformats-"
+_CONTENT_TYPES = frozenset(
+    {
+        "application/vnd.openxmlformats-package.relationships+xml",
+        "application/xml",
+        "text/xml",
+        "application/vnd.openxmlformats-package.core-properties+xml",
+        _CT + "officedocument.extended-properties+xml",
+        _CT + "officedocument.custom-properties+xml",
+        _CT + "officedocument.spreadsheetml.sheet.main+xml",
+        _CT + "officedocument.spreadsheetml.worksheet+xml",
+        _CT + "officedocument.spreadsheetml.styles+xml",
+        _CT + "officedocument.spreadsheetml.sharedstrings+xml",
+        _CT + "officedocument.theme+xml",
+        _CT + "officedocument.spreadsheetml.printersettings",
+        _CT + "officedocument.customxmlproperties+xml",
+    }
+)
+_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_ROOT_RELS = frozenset(
+    {
+        _REL_TYPE + "officeDocument",
+        _REL_TYPE + "extended-properties",
+        _REL_TYPE + "custom-properties",
+        "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+        _REL_TYPE + "customXml",
+    }
+)
+_BOOK_RELS = frozenset(
+    {_REL_TYPE + t for t in ("worksheet", "styles", "sharedStrings", "theme", "customXml")}
+)
+_SHEET_RELS = frozenset({_REL_TYPE + "printerSettings"})
+# child elements of <worksheet> that only lay out or print what the cells hold
+_SHEET_ELEMENTS = frozenset(
+    {
+        "sheetPr",
+        "dimension",
+        "sheetViews",
+        "sheetFormatPr",
+        "cols",
+        "sheetData",
+        "sheetProtection",
+        "mergeCells",
+        "phoneticPr",
+        "printOptions",
+        "pageMargins",
+        "pageSetup",
+        "headerFooter",
+        "rowBreaks",
+        "colBreaks",
+        "ignoredErrors",
+    }
+)
+_ACTIVE_ELEMENTS = frozenset(
+    {"hyperlinks", "drawing", "legacyDrawing", "legacyDrawingHF", "oleObjects", "controls", "picture"}
+)
+_WORKBOOK_ELEMENTS = frozenset(
+    {
+        "fileVersion",
+        "fileSharing",
+        "workbookPr",
+        "workbookProtection",
+        "bookViews",
+        "sheets",
+        "definedNames",
+        "calcPr",
+        "fileRecoveryPr",
+        "AlternateContent",
+        "revisionPtr",
+        "absPath",
+        "extLst",
+    }
+)
+_ELEMENT_NAMES = {
+    "conditionalFormatting": "条件付き書式",
+    "dataValidations": "入力規則",
+    "hyperlinks": "ハイパーリンク",
+    "drawing": "図形・画像",
+    "legacyDrawing": "コメント（メモ）",
+    "legacyDrawingHF": "ヘッダーの画像",
+    "oleObjects": "埋め込みオブジェクト（OLE）",
+    "controls": "コントロール（ActiveX）",
+    "picture": "背景画像",
+    "tableParts": "テーブル",
+    "autoFilter": "フィルター",
+    "customSheetViews": "ユーザー設定のビュー",
+    "extLst": "拡張データ（条件付き書式・入力規則など）",
+}
+
+# --- number formats -------------------------------------------------------------------------------
+_BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 49: "@"}
+_SIMPLE_FORMAT = re.compile(r"^(#,##0|0)(?:\.(0+))?$")
+_HEADER_CODES = re.compile(r'&"[^"]*"|&\d+ ?|&K[0-9A-Fa-f]{6}|&K\d\d[+-]\d{3}|&[BIUESXYO]')
+
+
+def render_number(value: Decimal, fmt: str) -> str | None:
+    """The text Excel shows for ``value`` in number format ``fmt``, for the formats dxdesk writes
+    (``0``, ``#,##0`` with or without decimals) and ``General``; None for any other format."""
+    if not value.is_finite():
+        return None
+    if value != 0:  # a double holds 15 significant digits: round there first, as Excel does
+        value = Decimal(f"{value:.15g}") if value.adjusted() < 15 else value
+    if fmt == "General":
+        text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text if len(text.lstrip("-")) <= 11 else None
+    m = _SIMPLE_FORMAT.match(fmt)
+    if m is None:
+        return None
+    places = len(m.group(2) or "")
+    q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if q == 0:
+        q = abs(q)
+    return format(q, ",f" if m.group(1) == "#,##0" else "f")
+
+
+def normalise_header(text: str) -> list[str]:
+    """A header or footer as its left, centre and right texts, without font, size and colour codes
+    (LibreOffice writes the same header with other codes)."""
+    parts = {"L": "", "C": "", "R": ""}
+    current = "C"
+    i = 0
+    out: list[str] = []
+    text = _HEADER_CODES.sub("", text.replace("&&", "\x00"))
+    while i < len(text):
+        ch = text[i]
+        if ch == "&" and i + 1 < len(text) and text[i + 1] in "LCR":
+            parts[current] += "".join(out)
+            out = []
+            current = text[i + 1]
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    parts[current] += "".join(out)
+    return [parts[k].replace("\x00", "&&").strip() for k in "LCR"]
+
+
+# --- the scan -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanCell:
+    t: str  # n (number), s (text), b, e, d, f (has a formula)
+    text: str  # the value: number as XML text, text as shown
+    style: int
+    phonetic: bool = False
+    rich: bool = False  # a text with a run whose font hides it
+
+
+@dataclass
+class SheetScan:
+    name: str
+    cells: dict[str, ScanCell] = field(default_factory=dict)
+    formulas: list[str] = field(default_factory=list)
+    elements: list[str] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: list[tuple[int, int]] = field(default_factory=list)
+    rows_hidden_by_default: bool = False
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    show_zeros: bool = True
+    header: list[str] = field(default_factory=lambda: ["", "", ""])
+    footer: list[str] = field(default_factory=lambda: ["", "", ""])
+    other_rels: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Font:
+    size: float
+    color: str | None
+
+
+@dataclass
+class Package:
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (reason code, message)
+    sheets: list[tuple[str, str, str]] = field(default_factory=list)  # (name, state, part)
+    defined_names: list[tuple[str, int | None, str]] = field(default_factory=list)
+    formats: dict[int, str] = field(default_factory=dict)
+    xfs: list[tuple[int, int, int]] = field(default_factory=list)  # numFmtId, fontId, fillId
+    fonts: list[Font] = field(default_factory=list)
+    fills: list[str | None] = field(default_factory=list)  # background colour of a solid fill
+    strings: list[tuple[str, bool]] = field(default_factory=list)  # (text, rich and hiding)
+    scans: dict[str, SheetScan] = field(default_factory=dict)
+    book_hidden: bool = False
+
+    def problem(self, code: str, message: str) -> None:
+        if (code, message) not in self.problems:
+            self.problems.append((code, message))
+
+
+_THEME_COLOURS = {"0": "FFFFFF", "1": "000000"}  # lt1 (the window), dk1 (the text)
+_INDEXED_COLOURS = {"8": "000000", "9": "FFFFFF", "64": "000000", "65": "FFFFFF"}
+
+
+def _colour(el: Element | None) -> str | None:
+    if el is None:
+        return None
+    rgb = el.get("rgb")
+    if rgb:
+        return rgb[-6:].upper()
+    theme = el.get("theme")
+    if theme is not None:
+        return _THEME_COLOURS.get(theme) if not el.get("tint") else None
+    indexed = el.get("indexed")
+    if indexed is not None:
+        return _INDEXED_COLOURS.get(indexed)
+    if el.get("auto") in ("1", "true"):
+        return "000000"
+    return None
+
+
+def _text_of(si: Element) -> tuple[str, bool]:
+    """A string item as shown (phonetic runs left out) and whether a run's font hides it."""
+    t = si.find(MAIN + "t")
+    if t is not None and si.find(MAIN + "r") is None:
+        return unescape_excel(t.text or ""), False
+    parts: list[str] = []
+    hiding = False
+    for r in si.findall(MAIN + "r"):
+        rt = r.find(MAIN + "t")
+        parts.append(rt.text or "" if rt is not None else "")
+        rpr = r.find(MAIN + "rPr")
+        if rpr is not None and (rt is not None and (rt.text or "").strip()):
+            sz = rpr.find(MAIN + "sz")
+            try:
+                if sz is not None and float(sz.get("val") or "11") < 6:
+                    hiding = True
+            except ValueError:
+                hiding = True
+            if _colour(rpr.find(MAIN + "color")) == "FFFFFF" or rpr.find(MAIN + "vertAlign") is not None:
+                hiding = True
+    if t is not None:
+        parts.insert(0, t.text or "")
+    return unescape_excel("".join(parts)), hiding
+
+
+def _int(text: str | None, default: int = 0) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+def _true(text: str | None) -> bool:
+    return text in ("1", "true")
+
+
+def _rels(reader: XlsxReader, rels_part: str, base: str) -> list[tuple[str, str, str]]:
+    """(type, target part, target mode) of a relationships part."""
+    out: list[tuple[str, str, str]] = []
+    if not reader.has(rels_part):
+        return out
+    for rel in reader.xml(rels_part):
+        target = rel.get("Target") or ""
+        mode = rel.get("TargetMode") or ""
+        if mode == "External":
+            part = target
+        elif target.startswith("/"):
+            part = target.lstrip("/")
+        else:
+            part = posixpath.normpath(posixpath.join(base, target))
+        out.append((rel.get("Type") or "", part, mode))
+    return out
+
+
+def scan_package(reader: XlsxReader) -> Package:
+    """Parse the parts that decide what a person sees. Raises :class:`UnreadableWorkbook` for a file
+    that cannot be read at all; everything else is a problem in :attr:`Package.problems`."""
+    pkg = Package()
+    names = list(reader.names())
+    for name in names:
+        if _PARTS.match(name) is None:
+            if _ACTIVE_PART.search(name):
+                pkg.problem(ReasonCode.ACTIVE_CONTENT, _active_part_message(name))
+            else:
+                pkg.problem(ReasonCode.APPEARANCE, f"署名されていない構成要素「{name[:60]}」があります")
+    if reader.has("[Content_Types].xml"):
+        for el in reader.xml("[Content_Types].xml"):
+            ct = (el.get("ContentType") or "").lower()
+            tag = el.tag.rsplit("}", 1)[-1]
+            if "macro" in ct or "vba" in ct or "activex" in ct or "oleobject" in ct:
+                pkg.problem(
+                    ReasonCode.ACTIVE_CONTENT,
+                    "マクロを含むブックです（マクロ付きのファイルは受け付けません）",
+                )
+            elif tag == "Override" and ct not in _CONTENT_TYPES:
+                pkg.problem(ReasonCode.APPEARANCE, f"署名されていない種類の構成要素（{ct[:60]}）があります")
+    for rtype, part, mode in _rels(reader, "_rels/.rels", ""):
+        if rtype not in _ROOT_RELS or mode == "External":
+            pkg.problem(ReasonCode.ACTIVE_CONTENT, f"署名されていない参照（{part[:60]}）があります")
+    book_rels = {}
+    if reader.has("xl/_rels/workbook.xml.rels"):
+        for rel in reader.xml("xl/_rels/workbook.xml.rels"):
+            rtype, target, mode = rel.get("Type") or "", rel.get("Target") or "", rel.get("TargetMode") or ""
+            if rtype not in _BOOK_RELS or mode == "External":
+                what = (
+                    "外部ブックへのリンク" if "externalLink" in rtype or mode == "External" else target[:60]
+                )
+                pkg.problem(ReasonCode.ACTIVE_CONTENT, f"署名されていない参照（{what}）があります")
+            part = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
+            book_rels[rel.get("Id") or ""] = part
+    _scan_workbook(reader, pkg, book_rels)
+    _scan_styles(reader, pkg)
+    if reader.has("xl/sharedStrings.xml"):
+        root = reader.xml("xl/sharedStrings.xml")
+        if (
+            _int(root.get("uniqueCount")) > reader.limits.max_shared_strings
+            or _int(root.get("count")) > 100 * reader.limits.max_shared_strings
+        ):
+            raise UnreadableWorkbook(
+                ReasonCode.TOO_LARGE, "ファイルが壊れているか、大きすぎます（文字列の数が上限を超えます）"
+            )
+        pkg.strings = [_text_of(si) for si in root.iter(MAIN + "si")]
+        if len(pkg.strings) > reader.limits.max_shared_strings:
+            raise UnreadableWorkbook(
+                ReasonCode.TOO_LARGE, "ファイルが壊れているか、大きすぎます（文字列の数が上限を超えます）"
+            )
+    for name, _state, part in pkg.sheets:
+        if not part or not reader.has(part):
+            pkg.problem(ReasonCode.CORRUPT, f"ファイルが壊れています（シート「{name[:31]}」がありません）")
+            continue
+        pkg.scans[name] = _scan_sheet(reader, pkg, name, part)
+    return pkg
+
+
+def _active_part_message(name: str) -> str:
+    low = name.lower()
+    if "vba" in low or "macro" in low:
+        return "マクロを含むブックです（マクロ付きのファイルは受け付けません）"
+    if "comment" in low or "persons" in low:
+        return "コメント（メモ）が追加されています"
+    if "drawing" in low or "media" in low or "chart" in low:
+        return "図形・画像が追加されています"
+    if "externallink" in low:
+        return "外部ブックへのリンクがあります"
+    if "activex" in low or "embeddings" in low or "oleobject" in low or "ctrlprops" in low:
+        return "埋め込みオブジェクト（OLE・ActiveX）があります"
+    return f"署名されていない構成要素「{name[:60]}」があります"
+
+
+def _scan_workbook(reader: XlsxReader, pkg: Package, rels: dict[str, str]) -> None:
+    root = reader.xml("xl/workbook.xml")
+    if root.tag != MAIN + "workbook":
+        pkg.problem(
+            ReasonCode.APPEARANCE, "対応していない形式のブックです（Strict Open XML などで保存されています）"
+        )
+        return
+    for child in root:
+        local = child.tag.rsplit("}", 1)[-1]
+        if local == "externalReferences":
+            pkg.problem(ReasonCode.ACTIVE_CONTENT, "外部ブックへのリンクがあります")
+        elif local not in _WORKBOOK_ELEMENTS:
+            pkg.problem(ReasonCode.APPEARANCE, f"ブックに署名されていない設定（{local[:40]}）があります")
+    for view in root.iter(MAIN + "workbookView"):
+        if view.get("visibility") in ("hidden", "veryHidden"):
+            pkg.book_hidden = True
+    sheets = root.find(MAIN + "sheets")
+    if sheets is not None:
+        if len(sheets) > reader.limits.max_sheets:
+            raise UnreadableWorkbook(
+                ReasonCode.TOO_LARGE, "ファイルが壊れているか、大きすぎます（シートが多すぎます）"
+            )
+        for el in sheets:
+            rid = el.get(REL_NS + "id") or ""
+            pkg.sheets.append((el.get("name") or "", el.get("state") or "visible", rels.get(rid, "")))
+    names = root.find(MAIN + "definedNames")
+    if names is not None:
+        for el in names:
+            sid = el.get("localSheetId")
+            pkg.defined_names.append(
+                (el.get("name") or "", _int(sid) if sid is not None else None, el.text or "")
+            )
+
+
+def _scan_styles(reader: XlsxReader, pkg: Package) -> None:
+    pkg.formats = dict(_BUILTIN_FORMATS)
+    if not reader.has("xl/styles.xml"):
+        pkg.xfs, pkg.fonts, pkg.fills = [(0, 0, 0)], [Font(11, None)], [None]
+        return
+    root = reader.xml("xl/styles.xml")
+    fmts = root.find(MAIN + "numFmts")
+    if fmts is not None:
+        for el in fmts:
+            pkg.formats[_int(el.get("numFmtId"), -1)] = el.get("formatCode") or ""
+    fonts = root.find(MAIN + "fonts")
+    for el in fonts if fonts is not None else ():
+        sz = el.find(MAIN + "sz")
+        try:
+            size = float(sz.get("val") or "11") if sz is not None else 11.0
+        except ValueError:
+            size = 0.0
+        pkg.fonts.append(Font(size, _colour(el.find(MAIN + "color"))))
+    fills = root.find(MAIN + "fills")
+    for el in fills if fills is not None else ():
+        pattern = el.find(MAIN + "patternFill")
+        if pattern is not None and pattern.get("patternType") == "solid":
+            pkg.fills.append(_colour(pattern.find(MAIN + "fgColor")))
+        elif pattern is None or pattern.get("patternType") in (None, "none"):
+            pkg.fills.append("FFFFFF")
+        else:
+            pkg.fills.append(None)  # a pattern: text stays legible over it
+    xfs = root.find(MAIN + "cellXfs")
+    for el in xfs if xfs is not None else ():
+        pkg.xfs.append((_int(el.get("numFmtId")), _int(el.get("fontId")), _int(el.get("fillId"))))
+    if not pkg.xfs:
+        pkg.xfs = [(0, 0, 0)]
+
+
+def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> SheetScan:
+    scan = SheetScan(name)
+    root = reader.xml(part)
+    if root.tag != MAIN + "worksheet":
+        pkg.problem(ReasonCode.APPEARANCE, f"シート「{name[:31]}」は通常のワークシートではありません")
+        return scan
+    for rtype, target, mode in _rels(
+        reader,
+        posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"),
+        posixpath.dirname(part),
+    ):
+        if rtype not in _SHEET_RELS or mode == "External":
+            scan.other_rels.append(target)
+    strings = pkg.strings
+    for child in root:
+        local = child.tag.rsplit("}", 1)[-1]
+        scan.elements.append(local)
+        if local == "sheetData":
+            for row in child:
+                rn = _int(row.get("r"))
+                if _true(row.get("hidden")) or (row.get("ht") is not None and _float(row.get("ht")) < 6):
+                    scan.hidden_rows.add(rn)
+                for c in row:
+                    ref = c.get("r") or ""
+                    f = c.find(MAIN + "f")
+                    if f is not None:
+                        scan.formulas.append(ref)
+                    t = c.get("t") or "n"
+                    v = c.find(MAIN + "v")
+                    rich = False
+                    if t == "s":
+                        idx = _int(v.text if v is not None else None, -1)
+                        if 0 <= idx < len(strings):
+                            text, rich = strings[idx]
+                        else:
+                            text = ""
+                    elif t == "inlineStr":
+                        is_ = c.find(MAIN + "is")
+                        text, rich = _text_of(is_) if is_ is not None else ("", False)
+                        t = "s"
+                    elif t == "str":
+                        text, t = (v.text or "") if v is not None else "", "s"
+                    else:
+                        text = (v.text or "") if v is not None else ""
+                    if f is not None:
+                        t = "f"
+                    if text == "" and f is None:
+                        continue
+                    if not ref:
+                        pkg.problem(
+                            ReasonCode.CORRUPT,
+                            f"ファイルが壊れています（シート「{name[:31]}」に番地のないセルがあります）",
+                        )
+                        continue
+                    scan.cells[ref] = ScanCell(
+                        t,
+                        text,
+                        _int(c.get("s")),
+                        _true(c.get("ph")) or c.get("vm") is not None or c.get("cm") is not None,
+                        rich,
+                    )
+        elif local == "cols":
+            for col in child:
+                if _true(col.get("hidden")) or (
+                    col.get("width") is not None and _float(col.get("width")) < 0.5
+                ):
+                    scan.hidden_cols.append((_int(col.get("min"), 1), _int(col.get("max"), 1)))
+        elif local == "sheetFormatPr":
+            scan.rows_hidden_by_default = (
+                _true(child.get("zeroHeight")) or _float(child.get("defaultRowHeight") or "15") < 6
+            )
+        elif local == "sheetViews":
+            for view in child:
+                if view.get("showZeros") in ("0", "false"):
+                    scan.show_zeros = False
+        elif local == "mergeCells":
+            for mc in child:
+                a, _, b = (mc.get("ref") or "").partition(":")
+                try:
+                    r1, c1 = split_ref(a.replace("$", ""))
+                    r2, c2 = split_ref((b or a).replace("$", ""))
+                except ValueError:
+                    continue
+                scan.merges.append((r1, c1, r2, c2))
+        elif local == "headerFooter":
+            oh, of = child.find(MAIN + "oddHeader"), child.find(MAIN + "oddFooter")
+            scan.header = normalise_header(oh.text or "" if oh is not None else "")
+            scan.footer = normalise_header(of.text or "" if of is not None else "")
+            if _true(child.get("differentFirst")) or _true(child.get("differentOddEven")):
+                scan.elements.append("headerFooter:different")
+    return scan
+
+
+def _float(text: str | None) -> float:
+    try:
+        return float(text) if text is not None else 0.0
+    except ValueError:
+        return 0.0
+
+
+# --- the comparison -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+
+
+def _title_rows(text: str) -> str:
+    """``'表紙'!$1:$2`` / ``表紙!$1:$2`` → ``1:2`` (the signed form of print titles)."""
+    ref = text.rsplit("!", 1)[-1]
+    return ref.replace("$", "")
+
+
+def check_package(pkg: Package, payload: dict, payload_sheet: str) -> Iterator[Finding]:
+    """Everything a person reads, compared with the signed layout and bindings of ``payload``."""
+    for code, message in pkg.problems:
+        yield Finding(code, message)
+    layout = payload.get("layout")
+    bindings = payload.get("bindings")
+    if (
+        not isinstance(layout, dict)
+        or layout.get("version") != LAYOUT_VERSION
+        or not isinstance(bindings, dict)
+    ):
+        yield Finding(
+            ReasonCode.OLD_FORMAT,
+            "表示の照合ができない古い形式のファイルです（最新の dxdesk で作成し直してください）",
+        )
+        return
+    signed = layout.get("sheets")
+    if not isinstance(signed, list) or not all(isinstance(s, dict) for s in signed):
+        yield Finding(ReasonCode.CORRUPT, "ファイルが壊れています（シートの一覧が読み取れません）")
+        return
+    yield from _check_sheets(pkg, signed, payload_sheet)
+    if pkg.book_hidden:
+        yield Finding(ReasonCode.APPEARANCE, "ブックのウィンドウが非表示に設定されています")
+    for name, sid, value in pkg.defined_names:
+        sheet = pkg.sheets[sid][0] if sid is not None and 0 <= sid < len(pkg.sheets) else None
+        want = next((s.get("print_titles") for s in signed if s.get("name") == sheet), None)
+        if name == "_xlnm.Print_Titles" and want and _title_rows(value) == want:
+            continue
+        if name == "_xlnm.Print_Titles":
+            yield Finding(ReasonCode.APPEARANCE, f"{sheet}：印刷タイトルが変更されています")
+        elif name == "_xlnm.Print_Area":
+            yield Finding(
+                ReasonCode.APPEARANCE,
+                f"{sheet or 'ブック'}：印刷範囲が設定されています（印刷される範囲が変わります）",
+            )
+        else:
+            yield Finding(ReasonCode.APPEARANCE, f"署名されていない名前の定義「{name[:40]}」があります")
+    for s in signed:
+        name = s.get("name")
+        scan = pkg.scans.get(name) if isinstance(name, str) else None
+        if scan is None:
+            continue
+        yield from _check_sheet(pkg, scan, s, bindings.get(name))
+    scan = pkg.scans.get(payload_sheet)
+    if scan is not None:
+        if scan.formulas:
+            yield Finding(ReasonCode.ACTIVE_CONTENT, f"{payload_sheet}!{scan.formulas[0]} に数式があります")
+        stray = [r for r in scan.cells if split_ref_safe(r)[1] not in (1, 2)]
+        if stray:
+            yield Finding(
+                ReasonCode.APPEARANCE, f"署名データのシートに署名されていない内容があります（{stray[0]}）"
+            )
+        for element in scan.elements:
+            if element not in _SHEET_ELEMENTS:
+                yield _element_finding(payload_sheet, element)
+
+
+def split_ref_safe(ref: str) -> tuple[int, int]:
+    try:
+        return split_ref(ref)
+    except ValueError:
+        return (0, 0)
+
+
+def _check_sheets(pkg: Package, signed: list[dict], payload_sheet: str) -> Iterator[Finding]:
+    want = [s.get("name") for s in signed]
+    have = [(n, st) for n, st, _p in pkg.sheets if n != payload_sheet]
+    seen: set[str] = set()
+    for n, st in have:
+        if n in seen:
+            yield Finding(ReasonCode.APPEARANCE, f"同じ名前のシート「{n}」が複数あります")
+        seen.add(n)
+        if n not in want:
+            yield Finding(ReasonCode.APPEARANCE, f"署名されていないシート「{n}」があります")
+        elif st != "visible":
+            yield Finding(ReasonCode.APPEARANCE, f"シート「{n}」が非表示にされています")
+    for n in want:
+        if n not in seen:
+            yield Finding(
+                ReasonCode.EDITED_CELL, f"表示シート「{n}」が削除されているか、名前が変更されています"
+            )
+    order = [n for n, _st in have if n in want]
+    if order == [n for n in want if n in seen] and len(order) == len(set(order)):
+        pass
+    else:
+        yield Finding(ReasonCode.APPEARANCE, "シートの順番が変更されています")
+    payload = [(i, st) for i, (n, st, _p) in enumerate(pkg.sheets) if n == payload_sheet]
+    if payload and payload[0][1] == "visible":
+        yield Finding(ReasonCode.APPEARANCE, f"署名データのシート「{payload_sheet}」が表示されています")
+    if payload and payload[0][0] != len(pkg.sheets) - 1:
+        yield Finding(ReasonCode.APPEARANCE, "シートの順番が変更されています")
+
+
+def _element_finding(sheet: str, element: str) -> Finding:
+    what = _ELEMENT_NAMES.get(element, f"署名されていない設定（{element[:40]}）")
+    code = ReasonCode.ACTIVE_CONTENT if element in _ACTIVE_ELEMENTS else ReasonCode.APPEARANCE
+    return Finding(code, f"シート「{sheet}」に{what}があります")
+
+
+def _shorten(text: str, n: int = 20) -> str:
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _check_sheet(pkg: Package, scan: SheetScan, signed: dict, entries: object) -> Iterator[Finding]:
+    name = scan.name
+    for element in dict.fromkeys(scan.elements):
+        if element not in _SHEET_ELEMENTS:
+            yield _element_finding(name, element)
+    for target in scan.other_rels[:1]:
+        yield Finding(
+            ReasonCode.ACTIVE_CONTENT, f"シート「{name}」に署名されていない参照（{target[:60]}）があります"
+        )
+    if scan.formulas:
+        more = f" ほか{len(scan.formulas) - 1}か所" if len(scan.formulas) > 1 else ""
+        yield Finding(ReasonCode.ACTIVE_CONTENT, f"{name}!{scan.formulas[0]} に数式があります{more}")
+    if scan.header != signed.get("header") or scan.footer != signed.get("footer"):
+        yield Finding(ReasonCode.APPEARANCE, f"シート「{name}」のヘッダー・フッターが変更されています")
+    if not scan.show_zeros:
+        yield Finding(ReasonCode.APPEARANCE, f"シート「{name}」で 0 の値が表示されない設定になっています")
+    if not isinstance(entries, list):
+        yield Finding(ReasonCode.CORRUPT, "ファイルが壊れています（表示セルの対応表が読み取れません）")
+        return
+    bound: dict[str, list] = {}
+    for e in entries:
+        if not isinstance(e, list) or len(e) < 4 or not isinstance(e[0], str):
+            yield Finding(ReasonCode.CORRUPT, "ファイルが壊れています（表示セルの対応表が読み取れません）")
+            return
+        bound[e[0]] = e
+    edited: list[str] = []
+    shown: list[str] = []
+    hiding: list[str] = []
+    n_edited = n_shown = n_hiding = 0
+    for ref, e in bound.items():
+        kind, expected, label = e[1], e[2], e[3]
+        cell = scan.cells.get(ref)
+        ok, display = _cell_ok(pkg, kind, expected, e[4] if len(e) > 4 else None, cell)
+        where = f"{name}!{ref}"
+        if ok == "edited":
+            n_edited += 1
+            if len(edited) < MAX_LISTED:
+                what = label or "見出し"
+                got = "（空欄）" if cell is None else ("（数式）" if cell.t == "f" else _shorten(cell.text))
+                want = (
+                    "（空欄）"
+                    if expected == ""
+                    else _shorten(str(e[4] if kind == "n" and len(e) > 4 else expected))
+                )
+                edited.append(f"{where}：{what} {want} → {got}")
+        elif ok == "format":
+            n_shown += 1
+            if len(shown) < MAX_LISTED:
+                shown.append(
+                    f"{where} の表示形式が変更されています（{e[4] if len(e) > 4 else expected} → {display} と表示）"
+                )
+    for ref, cell in scan.cells.items():
+        if ref not in bound:
+            n_hiding += 0
+            yield Finding(
+                ReasonCode.APPEARANCE,
+                f"{name}!{ref} に署名されていない内容があります（「{_shorten(cell.text)}」）",
+            )
+            break
+    for ref, cell in scan.cells.items():
+        problem = _hidden(pkg, scan, ref, cell)
+        if problem:
+            n_hiding += 1
+            if len(hiding) < MAX_LISTED:
+                hiding.append(f"{name}!{ref} が{problem}")
+    if n_edited:
+        more = f" ほか{n_edited - len(edited)}か所" if n_edited > len(edited) else ""
+        yield Finding(ReasonCode.EDITED_CELL, f"表示セルが変更されています（{'、'.join(edited)}{more}）")
+    for s in shown:
+        yield Finding(ReasonCode.APPEARANCE, f"{s}")
+    if n_shown > len(shown):
+        yield Finding(ReasonCode.APPEARANCE, f"ほかに{n_shown - len(shown)}か所の表示形式が変更されています")
+    if n_hiding:
+        more = f" ほか{n_hiding - len(hiding)}か所" if n_hiding > len(hiding) else ""
+        yield Finding(ReasonCode.APPEARANCE, f"内容が見えないようにされています（{'、'.join(hiding)}{more}）")
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        d = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def _cell_ok(
+    pkg: Package, kind: str, expected: object, display: object, cell: ScanCell | None
+) -> tuple[str, str]:
+    """("ok" | "edited" | "format", the text shown)."""
+    if not isinstance(expected, str):
+        return "edited", ""
+    if cell is None:
+        return ("ok", "") if expected == "" else ("edited", "")
+    if cell.t == "f":
+        return "edited", ""
+    fmt = _format_of(pkg, cell.style)
+    if kind == "n":
+        if cell.t != "n":
+            return "edited", cell.text
+        got, want = _number(cell.text), _number(expected)
+        if got is None or want is None:
+            return "edited", cell.text
+        if got != want and f"{float(got):.15g}" != f"{float(want):.15g}":
+            return "edited", cell.text
+        text = render_number(got, fmt)
+        if text is None or text != display:
+            return "format", text if text is not None else f"書式「{_shorten(fmt)}」"
+        return "ok", text
+    if cell.t != "s":
+        return "edited", cell.text
+    value = cell.text.replace("\r\n", "\n").replace("\r", "\n")
+    if value != expected:
+        return "edited", value
+    if fmt not in ("General", "@") and _SIMPLE_FORMAT.match(fmt) is None:
+        return "format", f"書式「{_shorten(fmt)}」"
+    return "ok", value
+
+
+def _format_of(pkg: Package, style: int) -> str:
+    xf = pkg.xfs[style] if 0 <= style < len(pkg.xfs) else None
+    if xf is None:
+        return "?"
+    return pkg.formats.get(xf[0], "?")
+
+
+def _hidden(pkg: Package, scan: SheetScan, ref: str, cell: ScanCell) -> str | None:
+    try:
+        r, c = split_ref(ref)
+    except ValueError:
+        return "読み取れない番地にあります"
+    if r in scan.hidden_rows or scan.rows_hidden_by_default:
+        return "非表示の行にあります"
+    for lo, hi in scan.hidden_cols:
+        if lo <= c <= hi:
+            return "非表示の列にあります"
+    for r1, c1, r2, c2 in scan.merges:
+        if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1):
+            return f"結合されたセル（{column_letters(c1)}{r1}）の下に隠れています"
+    xf = pkg.xfs[cell.style] if 0 <= cell.style < len(pkg.xfs) else (0, 0, 0)
+    font = pkg.fonts[xf[1]] if 0 <= xf[1] < len(pkg.fonts) else Font(11, None)
+    fill = pkg.fills[xf[2]] if 0 <= xf[2] < len(pkg.fills) else "FFFFFF"
+    if font.size < 6:
+        return f"小さすぎる文字（{font.size:g}pt）で書かれています"
+    if font.color is not None and fill is not None and font.color == fill:
+        return "背景と同じ色の文字で書かれています"
+    if cell.rich:
+        return "見えない書式の文字を含んでいます"
+    if cell.phonetic:
+        return "ふりがな・埋め込みの値を表示する設定になっています"
+    return None
