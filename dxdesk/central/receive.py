@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dxdesk.central.apply import PlanIndex, apply_measures, check_measures, table_of
 from dxdesk.central.errors import MergeError
-from dxdesk.central.intake import Intake, MeasureDelta, TrustSpec
+from dxdesk.central.intake import Intake, MeasureDelta, TrustSpec, display_path
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
 from dxdesk.store.models import MeasureReview, MergeLog, ReceivedSubmission, SubmissionHead, utcnow
@@ -81,7 +81,7 @@ class FileResult:
 
     def line(self) -> str:
         """``accepted <path> <message>`` — the command line's line for this file."""
-        return f"{self.outcome.value} {self.path} {self.message}"
+        return f"{self.outcome.value} {display_path(self.path)} {self.message}"
 
 
 @dataclass
@@ -195,7 +195,7 @@ def _store(
         "payload_hash": it.payload_hash,
         "previous_hash": it.previous_hash,
         "file_hash": it.file_hash,
-        "file_name": Path(it.path).name[:300],
+        "file_name": display_path(Path(it.path).name)[:300],
         "status": status,
         "reason": reason,
         "author": it.author,
@@ -326,8 +326,8 @@ def log_row(r: FileResult, file_hash: str | None, user: str, now: dt.datetime) -
     return {
         "at": now,
         "user_name": user[:100],
-        "file_name": r.path.name[:300],
-        "file_path": str(r.path),
+        "file_name": display_path(r.path.name)[:300],
+        "file_path": display_path(r.path),
         "file_hash": file_hash,
         "outcome": r.outcome.value,
         "reason_codes": ",".join(r.reason_codes)[:300],

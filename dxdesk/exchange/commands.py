@@ -92,7 +92,12 @@ def _files(items: list[str]) -> list[Path]:
     for item in items:
         p = Path(item)
         if p.is_dir():
-            out += sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith((".", "~$")))
+            # every entry but sub-folders gets a line (a FIFO or a folder named x.xlsx is refused by name)
+            out += sorted(
+                x
+                for x in p.iterdir()
+                if not x.name.startswith((".", "~$")) and (x.suffix.lower() == ".xlsx" or not x.is_dir())
+            )
         else:
             out.append(p)
     return out
@@ -101,6 +106,7 @@ def _files(items: list[str]) -> list[Path]:
 def cmd_verify(args: argparse.Namespace) -> int:
     from dxdesk.exchange.authority import load_trust
     from dxdesk.exchange.errors import ReasonCode
+    from dxdesk.exchange.reader import display_path
     from dxdesk.exchange.submission import check_submission_content
     from dxdesk.exchange.verify import Trust, Verification, verify_file
     from dxdesk.store.database import DatabaseError, open_database
@@ -139,11 +145,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
             else:
                 v = verify_file(path, trust)
                 check_submission_content(v)
+        shown = display_path(path)
         if v.ok:
-            _out(f"OK {path} {v.summary()}")
+            _out(f"OK {shown} {v.summary()}")
         else:
             bad += 1
-            _out(f"NG {path} {v.message}")
+            _out(f"NG {shown} {v.message}")
     return 1 if bad else 0
 
 

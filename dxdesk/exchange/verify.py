@@ -226,11 +226,22 @@ def verify_file(
         v = Verification(path)
         v.add(exc.code, str(exc))
         return v
+    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        v = Verification(path)
+        v.add(ReasonCode.CORRUPT, f"ファイルが壊れています（読み取れません：{type(exc).__name__}）")
+        return v
     try:
         return verify_signed(signed, trust, expected_kind=expected_kind)
     except UnreadableWorkbook as exc:
         v = Verification(path, signed.kind, signed.payload, signed.hash, signed.certificate)
         v.add(exc.code, str(exc))
+        return v
+    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # a signed payload of a shape no dxdesk writes: a reason, never a traceback
+        v = Verification(path, signed.kind, signed.payload, signed.hash, signed.certificate)
+        v.add(
+            ReasonCode.CORRUPT, f"ファイルが壊れています（署名データの形式が違います：{type(exc).__name__}）"
+        )
         return v
     finally:
         signed.reader.close()
