@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
 
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
-from dxdesk.exchange.reader import XlsxReader, column_letters, split_ref, unescape_excel
+from dxdesk.exchange.reader import XlsxReader, check_sheet_refs, column_letters, split_ref, unescape_excel
 
 __all__ = [
     "LAYOUT_VERSION",
@@ -478,6 +478,7 @@ def _scan_styles(reader: XlsxReader, pkg: Package) -> None:
 
 def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> SheetScan:
     scan = SheetScan(name)
+    check_sheet_refs(name, reader.read(part), reader.limits)
     root = reader.xml(part)
     if root.tag != MAIN + "worksheet":
         pkg.problem(ReasonCode.APPEARANCE, f"シート「{name[:31]}」は通常のワークシートではありません")

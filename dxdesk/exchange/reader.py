@@ -178,6 +178,7 @@ class XlsxReader:
                     ReasonCode.TOO_LARGE,
                     f"ファイルが壊れているか、大きすぎます（「{info.filename[:40]}」の展開後のサイズが上限を超えます）",
                 )
+        self._cache: dict[str, bytes] = {}
         self._sheets: list[SheetInfo] | None = None
         self._book: CalamineWorkbook | None = None
         self._rows: dict[str, list[list[Any]]] = {}
@@ -199,7 +200,11 @@ class XlsxReader:
         return name in self._infos
 
     def read(self, name: str) -> bytes:
-        """A part, decompressed in a stream that never exceeds the limits."""
+        """A part, decompressed in a stream that never exceeds the limits (kept: parts are read twice,
+        for their references and for their XML)."""
+        cached = self._cache.get(name)
+        if cached is not None:
+            return cached
         info = self._infos.get(name)
         if info is None:
             raise UnreadableWorkbook(ReasonCode.CORRUPT, f"ファイルが壊れています（「{name}」がありません）")
@@ -232,6 +237,7 @@ class XlsxReader:
                 ReasonCode.UNSAFE_XML,
                 "ファイルが壊れています（XML に許されない構造（DTD・エンティティ）があります）",
             )
+        self._cache[name] = data
         return data
 
     def xml(self, name: str) -> Element:
