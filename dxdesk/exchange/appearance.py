@@ -300,23 +300,250 @@ def _text_of(si: Element) -> tuple[str, bool]:
     return unescape_excel("".join(parts)), hiding
 
 
+class _Malformed(Exception):
+    """A value no writer produces (a number attribute that is not a number, an unknown keyword)."""
+
+
 def _int(text: str | None, default: int = 0) -> int:
-    try:
-        return int(text) if text is not None else default
-    except ValueError:
+    if text is None:
         return default
+    if not text.isascii() or not text.strip().lstrip("-").isdigit():
+        raise _Malformed(text)
+    return int(text)
+
+
+_ALIGN = {
+    "horizontal": frozenset(
+        {"general", "left", "center", "right", "fill", "justify", "centerContinuous", "distributed"}
+    ),
+    "vertical": frozenset({"top", "center", "bottom", "justify", "distributed"}),
+}
+# styles.xml: every element a writer of this workbook uses, with the attributes it may carry (None: any)
+_V = frozenset({"val"})
+_COLOUR = frozenset({"rgb", "theme", "tint", "indexed", "auto"})
+_STYLE_ELEMENTS: dict[str, frozenset[str] | None] = {
+    "styleSheet": None,
+    "numFmts": frozenset({"count"}),
+    "numFmt": frozenset({"numFmtId", "formatCode"}),
+    "fonts": frozenset({"count", "{http://schemas.openxmlformats.org/markup-compatibility/2006}Ignorable"}),
+    "font": frozenset(),
+    "b": _V,
+    "i": _V,
+    "strike": _V,
+    "condense": _V,
+    "extend": _V,
+    "outline": _V,
+    "shadow": _V,
+    "u": _V,
+    "vertAlign": _V,
+    "sz": _V,
+    "name": _V,
+    "family": _V,
+    "charset": _V,
+    "scheme": _V,
+    "color": _COLOUR,
+    "fgColor": _COLOUR,
+    "bgColor": _COLOUR,
+    "fills": frozenset({"count"}),
+    "fill": frozenset(),
+    "patternFill": frozenset({"patternType"}),
+    "gradientFill": None,
+    "stop": None,
+    "borders": frozenset({"count"}),
+    "border": frozenset({"diagonalUp", "diagonalDown", "outline"}),
+    "left": frozenset({"style"}),
+    "right": frozenset({"style"}),
+    "top": frozenset({"style"}),
+    "bottom": frozenset({"style"}),
+    "diagonal": frozenset({"style"}),
+    "start": frozenset({"style"}),
+    "end": frozenset({"style"}),
+    "vertical": frozenset({"style"}),
+    "horizontal": frozenset({"style"}),
+    "cellStyleXfs": frozenset({"count"}),
+    "cellXfs": frozenset({"count"}),
+    "xf": frozenset(
+        {
+            "numFmtId",
+            "fontId",
+            "fillId",
+            "borderId",
+            "xfId",
+            "quotePrefix",
+            "pivotButton",
+            "applyNumberFormat",
+            "applyFont",
+            "applyFill",
+            "applyBorder",
+            "applyAlignment",
+            "applyProtection",
+        }
+    ),
+    "alignment": frozenset(
+        {
+            "horizontal",
+            "vertical",
+            "textRotation",
+            "wrapText",
+            "indent",
+            "relativeIndent",
+            "justifyLastLine",
+            "shrinkToFit",
+            "readingOrder",
+        }
+    ),
+    "protection": frozenset({"locked", "hidden"}),
+    "cellStyles": None,
+    "cellStyle": None,
+    "dxfs": None,
+    "dxf": None,
+    "tableStyles": None,
+    "tableStyle": None,
+    "tableStyleElement": None,
+    "colors": None,
+    "indexedColors": None,
+    "rgbColor": None,
+    "mruColors": None,
+    "extLst": None,
+    "ext": None,
+}
+
+
+def _check_styles_shape(root: Element) -> None:
+    """Every element of styles.xml is one a writer produces, with attributes it may carry (a renamed
+    element or attribute is a damaged file, which Excel would have to repair)."""
+    skip: set[int] = set()
+    for el in root.iter():
+        if id(el) in skip:
+            continue
+        if not el.tag.startswith(MAIN):
+            for sub in el.iter():
+                skip.add(id(sub))
+            continue
+        local = el.tag[len(MAIN) :]
+        if local not in _STYLE_ELEMENTS:
+            raise _Malformed(local)
+        allowed = _STYLE_ELEMENTS[local]
+        if local in ("extLst", "dxfs", "tableStyles", "colors", "cellStyles"):
+            for sub in el.iter():
+                skip.add(id(sub))
+        if allowed is not None and not set(el.attrib) <= allowed:
+            raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
+
+
+# sheet elements whose attributes decide what is shown: only the attributes writers use
+_SHEET_ATTRS_OF: dict[str, frozenset[str]] = {
+    "sheetFormatPr": frozenset(
+        {
+            "baseColWidth",
+            "defaultColWidth",
+            "defaultRowHeight",
+            "customHeight",
+            "zeroHeight",
+            "thickTop",
+            "thickBottom",
+            "outlineLevelRow",
+            "outlineLevelCol",
+            "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac}dyDescent",
+        }
+    ),
+    "row": frozenset(
+        {
+            "r",
+            "spans",
+            "s",
+            "customFormat",
+            "ht",
+            "hidden",
+            "customHeight",
+            "outlineLevel",
+            "collapsed",
+            "thickTop",
+            "thickBot",
+            "ph",
+            "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac}dyDescent",
+        }
+    ),
+    "c": frozenset({"r", "s", "t", "cm", "vm", "ph"}),
+    "col": frozenset(
+        {
+            "min",
+            "max",
+            "width",
+            "style",
+            "hidden",
+            "bestFit",
+            "customWidth",
+            "phonetic",
+            "outlineLevel",
+            "collapsed",
+        }
+    ),
+    "sheetView": frozenset(
+        {
+            "windowProtection",
+            "showFormulas",
+            "showGridLines",
+            "showRowColHeaders",
+            "showZeros",
+            "rightToLeft",
+            "tabSelected",
+            "showRuler",
+            "showOutlineSymbols",
+            "defaultGridColor",
+            "showWhiteSpace",
+            "view",
+            "topLeftCell",
+            "colorId",
+            "zoomScale",
+            "zoomScaleNormal",
+            "zoomScaleSheetLayoutView",
+            "zoomScalePageLayoutView",
+            "workbookViewId",
+        }
+    ),
+}
+
+
+def _check_attrs(el: Element, local: str) -> None:
+    allowed = _SHEET_ATTRS_OF.get(local)
+    if allowed is not None and not set(el.attrib) <= allowed:
+        raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
+
+
+_REL_ATTRS = frozenset({"Id", "Type", "Target", "TargetMode"})
+_SHEET_ATTRS = frozenset({"name", "sheetId", "state", REL_NS + "id"})
+_STATES = frozenset({"visible", "hidden", "veryHidden"})
+
+
+def _check_relationships(pkg: Package, part: str, root: Element) -> None:
+    ids: set[str] = set()
+    for rel in root:
+        rid = rel.get("Id")
+        if (
+            set(rel.attrib) - _REL_ATTRS
+            or not rid
+            or not rel.get("Type")
+            or rel.get("Target") is None
+            or rid in ids
+        ):
+            pkg.problem(ReasonCode.CORRUPT, f"ファイルが壊れています（{part} の参照が正しくありません）")
+            return
+        ids.add(rid)
 
 
 def _true(text: str | None) -> bool:
     return text in ("1", "true")
 
 
-def _rels(reader: XlsxReader, rels_part: str, base: str) -> list[tuple[str, str, str]]:
+def _rels(pkg: Package, reader: XlsxReader, rels_part: str, base: str) -> list[tuple[str, str, str]]:
     """(type, target part, target mode) of a relationships part."""
     out: list[tuple[str, str, str]] = []
     if not reader.has(rels_part):
         return out
-    for rel in reader.xml(rels_part):
+    root = reader.xml(rels_part)
+    _check_relationships(pkg, rels_part, root)
+    for rel in root:
         target = rel.get("Target") or ""
         mode = rel.get("TargetMode") or ""
         if mode == "External":
@@ -330,6 +557,16 @@ def _rels(reader: XlsxReader, rels_part: str, base: str) -> list[tuple[str, str,
 
 
 def scan_package(reader: XlsxReader) -> Package:
+    """See :func:`_scan_package`; a value no writer produces makes the file damaged."""
+    try:
+        return _scan_package(reader)
+    except _Malformed as exc:
+        raise UnreadableWorkbook(
+            ReasonCode.CORRUPT, f"ファイルが壊れています（正しくない値「{str(exc)[:20]}」があります）"
+        ) from exc
+
+
+def _scan_package(reader: XlsxReader) -> Package:
     """Parse the parts that decide what a person sees. Raises :class:`UnreadableWorkbook` for a file
     that cannot be read at all; everything else is a problem in :attr:`Package.problems`."""
     pkg = Package()
@@ -341,7 +578,22 @@ def scan_package(reader: XlsxReader) -> Package:
             else:
                 pkg.problem(ReasonCode.APPEARANCE, f"署名されていない構成要素「{name[:60]}」があります")
     if reader.has("[Content_Types].xml"):
-        for el in reader.xml("[Content_Types].xml"):
+        types = reader.xml("[Content_Types].xml")
+        defaults = {(el.get("Extension") or "").lower() for el in types if el.tag == CT_NS + "Default"}
+        overrides = {(el.get("PartName") or "").lstrip("/") for el in types if el.tag == CT_NS + "Override"}
+        have = set(names)
+        for part in sorted(overrides - have):
+            pkg.problem(ReasonCode.CORRUPT, f"ファイルが壊れています（「{part[:40]}」がありません）")
+        for part in names:
+            if (
+                part != "[Content_Types].xml"
+                and part not in overrides
+                and part.rsplit(".", 1)[-1].lower() not in defaults
+            ):
+                pkg.problem(
+                    ReasonCode.CORRUPT, f"ファイルが壊れています（「{part[:40]}」の種類がわかりません）"
+                )
+        for el in types:
             ct = (el.get("ContentType") or "").lower()
             tag = el.tag.rsplit("}", 1)[-1]
             if "macro" in ct or "vba" in ct or "activex" in ct or "oleobject" in ct:
@@ -351,12 +603,14 @@ def scan_package(reader: XlsxReader) -> Package:
                 )
             elif tag == "Override" and ct not in _CONTENT_TYPES:
                 pkg.problem(ReasonCode.APPEARANCE, f"署名されていない種類の構成要素（{ct[:60]}）があります")
-    for rtype, part, mode in _rels(reader, "_rels/.rels", ""):
+    for rtype, part, mode in _rels(pkg, reader, "_rels/.rels", ""):
         if rtype not in _ROOT_RELS or mode == "External":
             pkg.problem(ReasonCode.ACTIVE_CONTENT, f"署名されていない参照（{part[:60]}）があります")
     book_rels = {}
     if reader.has("xl/_rels/workbook.xml.rels"):
-        for rel in reader.xml("xl/_rels/workbook.xml.rels"):
+        book_root = reader.xml("xl/_rels/workbook.xml.rels")
+        _check_relationships(pkg, "xl/_rels/workbook.xml.rels", book_root)
+        for rel in book_root:
             rtype, target, mode = rel.get("Type") or "", rel.get("Target") or "", rel.get("TargetMode") or ""
             if rtype not in _BOOK_RELS or mode == "External":
                 what = (
@@ -430,8 +684,18 @@ def _scan_workbook(reader: XlsxReader, pkg: Package, rels: dict[str, str]) -> No
             raise UnreadableWorkbook(
                 ReasonCode.TOO_LARGE, "ファイルが壊れているか、大きすぎます（シートが多すぎます）"
             )
+        ids: set[str] = set()
         for el in sheets:
             rid = el.get(REL_NS + "id") or ""
+            sid = el.get("sheetId") or ""
+            if (
+                set(el.attrib) - _SHEET_ATTRS
+                or not sid
+                or sid in ids
+                or (el.get("state") or "visible") not in _STATES
+            ):
+                pkg.problem(ReasonCode.CORRUPT, "ファイルが壊れています（シートの定義が正しくありません）")
+            ids.add(sid)
             pkg.sheets.append((el.get("name") or "", el.get("state") or "visible", rels.get(rid, "")))
     names = root.find(MAIN + "definedNames")
     if names is not None:
@@ -448,6 +712,7 @@ def _scan_styles(reader: XlsxReader, pkg: Package) -> None:
         pkg.xfs, pkg.fonts, pkg.fills = [(0, 0, 0)], [Font(11, None)], [None]
         return
     root = reader.xml("xl/styles.xml")
+    _check_styles_shape(root)
     fmts = root.find(MAIN + "numFmts")
     if fmts is not None:
         for el in fmts:
@@ -469,6 +734,11 @@ def _scan_styles(reader: XlsxReader, pkg: Package) -> None:
             pkg.fills.append("FFFFFF")
         else:
             pkg.fills.append(None)  # a pattern: text stays legible over it
+    for al in root.iter(MAIN + "alignment"):
+        for attr, allowed in _ALIGN.items():
+            value = al.get(attr)
+            if value is not None and value not in allowed:
+                raise _Malformed(value)
     xfs = root.find(MAIN + "cellXfs")
     for el in xfs if xfs is not None else ():
         pkg.xfs.append((_int(el.get("numFmtId")), _int(el.get("fontId")), _int(el.get("fillId"))))
@@ -484,6 +754,7 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
         pkg.problem(ReasonCode.APPEARANCE, f"シート「{name[:31]}」は通常のワークシートではありません")
         return scan
     for rtype, target, mode in _rels(
+        pkg,
         reader,
         posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"),
         posixpath.dirname(part),
@@ -496,10 +767,12 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
         scan.elements.append(local)
         if local == "sheetData":
             for row in child:
+                _check_attrs(row, "row")
                 rn = _int(row.get("r"))
                 if _true(row.get("hidden")) or (row.get("ht") is not None and _float(row.get("ht")) < 6):
                     scan.hidden_rows.add(rn)
                 for c in row:
+                    _check_attrs(c, "c")
                     ref = c.get("r") or ""
                     f = c.find(MAIN + "f")
                     if f is not None:
@@ -540,16 +813,19 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
                     )
         elif local == "cols":
             for col in child:
+                _check_attrs(col, "col")
                 if _true(col.get("hidden")) or (
                     col.get("width") is not None and _float(col.get("width")) < 0.5
                 ):
                     scan.hidden_cols.append((_int(col.get("min"), 1), _int(col.get("max"), 1)))
         elif local == "sheetFormatPr":
+            _check_attrs(child, "sheetFormatPr")
             scan.rows_hidden_by_default = (
                 _true(child.get("zeroHeight")) or _float(child.get("defaultRowHeight") or "15") < 6
             )
         elif local == "sheetViews":
             for view in child:
+                _check_attrs(view, "sheetView")
                 if view.get("showZeros") in ("0", "false"):
                     scan.show_zeros = False
         elif local == "mergeCells":
