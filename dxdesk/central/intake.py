@@ -24,9 +24,16 @@ from dxdesk.domain.values import ValueType
 from dxdesk.exchange.certificates import cert_from_pem, cert_to_pem
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
 from dxdesk.exchange.reader import display_path
-from dxdesk.exchange.submission import check_submission_content
-from dxdesk.exchange.verify import KIND_KIT, KIND_REVIEW, KIND_SUBMISSION, Trust, Verification, verify_signed
-from dxdesk.exchange.workbook import read_signed
+from dxdesk.exchange.signed import read_signed
+from dxdesk.exchange.verify import (
+    KIND_KIT,
+    KIND_REVIEW,
+    KIND_SUBMISSION,
+    Trust,
+    Verification,
+    check_submission_content,
+    verify_signed,
+)
 from dxdesk.store.dataset import (
     DatasetError,
     cost_fields,

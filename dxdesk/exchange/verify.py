@@ -30,8 +30,8 @@ from dxdesk.exchange.appearance import check_package
 from dxdesk.exchange.certificates import fingerprint, is_issued_by, section_identity
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
 from dxdesk.exchange.limits import DEFAULT_LIMITS, Limits
+from dxdesk.exchange.signed import PAYLOAD_SHEET, SignedFile, read_signed
 from dxdesk.exchange.signing import verify_signature
-from dxdesk.exchange.workbook import PAYLOAD_SHEET, SignedFile, read_signed
 
 __all__ = [
     "KIND_KIT",
@@ -42,6 +42,7 @@ __all__ = [
     "Trust",
     "Verification",
     "check_bindings",
+    "check_submission_content",
     "verify_file",
     "verify_signed",
 ]
@@ -122,6 +123,27 @@ def check_bindings(signed: SignedFile, v: Verification) -> None:
     drawing, comment, link, hidden cell…). Each finding is one reason naming what and where."""
     for f in check_package(signed.package, signed.payload, PAYLOAD_SHEET):
         v.add(f.code, f.message)
+
+
+def check_submission_content(v: Verification) -> None:
+    """Beyond the signature: the data holds only the signing section's measures of the signed year and
+    plan (a signed payload made by a modified program could claim more)."""
+    p = v.payload
+    if p is None or v.kind != KIND_SUBMISSION or v.codes & {ReasonCode.BAD_SIGNATURE, ReasonCode.WRONG_KIND}:
+        return
+    section = (p.get("section") or {}).get("code")
+    fy = str(p.get("fiscal_year"))
+    data = p.get("data") or {}
+    for m in data.get("measures", []):
+        owner = (m.get("years", {}).get(fy) or {}).get("section") or m.get("owner")
+        if owner != section:
+            v.add(
+                ReasonCode.SECTION_MISMATCH,
+                f"施策「{m.get('code')}」は課所室「{section}」の施策ではありません",
+            )
+            break
+    if (data.get("plan") or {}).get("code") != (p.get("plan") or {}).get("code"):
+        v.add(ReasonCode.PLAN_MISMATCH, "提出データの計画が表紙の計画と一致しません")
 
 
 def _check_signer(signed: SignedFile, trust: Trust, v: Verification) -> None:
