@@ -910,7 +910,7 @@ def check_package(pkg: Package, payload: dict, payload_sheet: str) -> Iterator[F
         scan = pkg.scans.get(name) if isinstance(name, str) else None
         if scan is None:
             continue
-        yield from _check_sheet(pkg, scan, s, bindings.get(name))
+        yield from _check_sheet(pkg, scan, s, bindings.get(name), payload)
     scan = pkg.scans.get(payload_sheet)
     if scan is not None:
         if scan.formulas:
@@ -971,7 +971,50 @@ def _shorten(text: str, n: int = 20) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-def _check_sheet(pkg: Package, scan: SheetScan, signed: dict, entries: object) -> Iterator[Finding]:
+def _resolve(payload: dict, path: list) -> object:
+    node: object = payload
+    for key in path:
+        if isinstance(node, dict) and isinstance(key, str):
+            node = node.get(key)
+        elif (
+            isinstance(node, list)
+            and isinstance(key, int)
+            and not isinstance(key, bool)
+            and 0 <= key < len(node)
+        ):
+            node = node[key]
+        else:
+            return None
+    return node
+
+
+def _payload_agrees(payload: dict, entry: list) -> bool:
+    """A bound number that points into the payload shows the payload's own value: the verifier renders
+    it and compares (so the sheet a person approved and the data merged cannot differ)."""
+    if len(entry) < 6 or entry[5] is None:
+        return True
+    path = entry[5]
+    if not isinstance(path, list):
+        return False
+    value = _resolve(payload, path)
+    if not isinstance(value, str):
+        return False
+    d, want = _number(value.replace(",", "")), _number(entry[2])
+    if d is None or want is None or d != want:
+        return False
+    return render_number(d, number_format_of(d)) == entry[4]
+
+
+def number_format_of(d: Decimal) -> str:
+    """The number format dxdesk gives a number (thousands separators, the decimals typed)."""
+    exp = d.as_tuple().exponent
+    places = -exp if isinstance(exp, int) and exp < 0 else 0
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def _check_sheet(
+    pkg: Package, scan: SheetScan, signed: dict, entries: object, payload: dict
+) -> Iterator[Finding]:
     name = scan.name
     for element in dict.fromkeys(scan.elements):
         if element not in _SHEET_ELEMENTS:
@@ -996,6 +1039,17 @@ def _check_sheet(pkg: Package, scan: SheetScan, signed: dict, entries: object) -
             yield Finding(ReasonCode.CORRUPT, "ファイルが壊れています（表示セルの対応表が読み取れません）")
             return
         bound[e[0]] = e
+    disagree = [
+        f"{name}!{e[0]}：{e[3]}"
+        for e in bound_entries(entries)
+        if e[1] == "n" and not _payload_agrees(payload, e)
+    ]
+    if disagree:
+        more = f" ほか{len(disagree) - MAX_LISTED}か所" if len(disagree) > MAX_LISTED else ""
+        yield Finding(
+            ReasonCode.EDITED_CELL,
+            f"表示セルが提出データと一致しません（{'、'.join(disagree[:MAX_LISTED])}{more}）",
+        )
     edited: list[str] = []
     shown: list[str] = []
     hiding: list[str] = []
@@ -1046,6 +1100,10 @@ def _check_sheet(pkg: Package, scan: SheetScan, signed: dict, entries: object) -
     if n_hiding:
         more = f" ほか{n_hiding - len(hiding)}か所" if n_hiding > len(hiding) else ""
         yield Finding(ReasonCode.APPEARANCE, f"内容が見えないようにされています（{'、'.join(hiding)}{more}）")
+
+
+def bound_entries(entries: object) -> list[list]:
+    return [e for e in entries if isinstance(e, list) and len(e) >= 5] if isinstance(entries, list) else []
 
 
 def _number(text: str) -> Decimal | None:

@@ -250,6 +250,7 @@ def export_submission(
             section_names=names,
             node_paths={c: paths.get(n, "") for c, n in node_by_measure.items() if n is not None},
             measures={m["code"]: m for m in data["measures"]},
+            payload_paths={m["code"]: ("data", "measures", i) for i, m in enumerate(data["measures"])},
         )
         book = WorkbookBuilder()
         grades = Counter((r.grade.value if r.grade else "対象外") for r in rows)

@@ -44,7 +44,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dxdesk.exchange.appearance import LAYOUT_VERSION, normalise_header, render_number
+from dxdesk.exchange.appearance import LAYOUT_VERSION, normalise_header, number_format_of, render_number
 from dxdesk.exchange.canonical import canonical_bytes, payload_hash
 from dxdesk.exchange.certificates import cert_to_pem
 from dxdesk.exchange.reader import escape_excel
@@ -77,9 +77,7 @@ def safe_text(text: str) -> str:
 
 def number_format_for(d: Decimal) -> str:
     """Thousands separators and exactly the decimals typed (280.0 shows 280.0)."""
-    exp = d.as_tuple().exponent
-    places = -exp if isinstance(exp, int) and exp < 0 else 0
-    return "#,##0" + ("." + "0" * places if places else "")
+    return number_format_of(d)
 
 
 @dataclass(frozen=True)
@@ -90,11 +88,14 @@ class Binding:
     value: str  # number as canonical decimal text, or the text shown
     label: str
     display: str | None = None  # a number as Excel shows it through its number format ("11,891")
+    path: tuple[str | int, ...] | None = None  # where the number is in the payload
 
-    def entry(self) -> list[str]:
-        out = [self.ref, self.type, self.value, self.label]
+    def entry(self) -> list[Any]:
+        out: list[Any] = [self.ref, self.type, self.value, self.label]
         if self.display is not None:
             out.append(self.display)
+            if self.path is not None:
+                out.append(list(self.path))
         return out
 
 
@@ -139,6 +140,7 @@ class WorkbookBuilder:
         *,
         label: str | None = None,
         number_format: str | None = None,
+        path: tuple[str | int, ...] | None = None,
     ) -> Cell:
         """Write ``value`` at (row, col) and bind it: with ``label`` as data, without as a label or
         heading (type ``l``). Every cell with content is bound, so verification can refuse any other.
@@ -175,7 +177,9 @@ class WorkbookBuilder:
                 cell.quotePrefix = True
             shown, kind = text, "s"
         if label is not None:
-            self.bindings.append(Binding(ws.title, cell.coordinate, kind, shown, label, display))
+            self.bindings.append(
+                Binding(ws.title, cell.coordinate, kind, shown, label, display, path if kind == "n" else None)
+            )
         elif shown != "":
             self.bindings.append(
                 Binding(ws.title, cell.coordinate, "l" if kind == "s" else kind, shown, "", display)
@@ -191,14 +195,14 @@ class WorkbookBuilder:
             if (dim.width or 8.43) < need:
                 dim.width = need
 
-    def binding_payload(self) -> dict[str, list[list[str]]]:
+    def binding_payload(self) -> dict[str, list[list[Any]]]:
         """Bindings grouped by sheet: ``{sheet: [[ref, type, value, label(, display)], …]}``; a cell
         written twice keeps its last value."""
         last: dict[tuple[str, str], Binding] = {}
         for b in self.bindings:
             last.pop((b.sheet, b.ref), None)
             last[(b.sheet, b.ref)] = b
-        out: dict[str, list[list[str]]] = {}
+        out: dict[str, list[list[Any]]] = {}
         for b in last.values():
             if b.value == "" and b.type == "l":
                 continue
