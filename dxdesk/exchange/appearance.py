@@ -307,9 +307,11 @@ class _Malformed(Exception):
 def _int(text: str | None, default: int = 0) -> int:
     if text is None:
         return default
-    if not text.isascii() or not text.strip().lstrip("-").isdigit():
-        raise _Malformed(text)
-    return int(text)
+    if text.isdigit() and text.isascii():
+        return int(text)
+    if text[:1] == "-" and text[1:].isdigit() and text.isascii():
+        return int(text)
+    raise _Malformed(text)
 
 
 _ALIGN = {
@@ -507,7 +509,7 @@ _SHEET_ATTRS_OF: dict[str, frozenset[str]] = {
 
 def _check_attrs(el: Element, local: str) -> None:
     allowed = _SHEET_ATTRS_OF.get(local)
-    if allowed is not None and not set(el.attrib) <= allowed:
+    if allowed is not None and not allowed.issuperset(el.attrib):
         raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
 
 
@@ -700,9 +702,9 @@ def _scan_workbook(reader: XlsxReader, pkg: Package, rels: dict[str, str]) -> No
     names = root.find(MAIN + "definedNames")
     if names is not None:
         for el in names:
-            sid = el.get("localSheetId")
+            sheet_no = el.get("localSheetId")
             pkg.defined_names.append(
-                (el.get("name") or "", _int(sid) if sid is not None else None, el.text or "")
+                (el.get("name") or "", _int(sheet_no) if sheet_no is not None else None, el.text or "")
             )
 
 
@@ -761,56 +763,11 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
     ):
         if rtype not in _SHEET_RELS or mode == "External":
             scan.other_rels.append(target)
-    strings = pkg.strings
     for child in root:
         local = child.tag.rsplit("}", 1)[-1]
         scan.elements.append(local)
         if local == "sheetData":
-            for row in child:
-                _check_attrs(row, "row")
-                rn = _int(row.get("r"))
-                if _true(row.get("hidden")) or (row.get("ht") is not None and _float(row.get("ht")) < 6):
-                    scan.hidden_rows.add(rn)
-                for c in row:
-                    _check_attrs(c, "c")
-                    ref = c.get("r") or ""
-                    f = c.find(MAIN + "f")
-                    if f is not None:
-                        scan.formulas.append(ref)
-                    t = c.get("t") or "n"
-                    v = c.find(MAIN + "v")
-                    rich = False
-                    if t == "s":
-                        idx = _int(v.text if v is not None else None, -1)
-                        if 0 <= idx < len(strings):
-                            text, rich = strings[idx]
-                        else:
-                            text = ""
-                    elif t == "inlineStr":
-                        is_ = c.find(MAIN + "is")
-                        text, rich = _text_of(is_) if is_ is not None else ("", False)
-                        t = "s"
-                    elif t == "str":
-                        text, t = (v.text or "") if v is not None else "", "s"
-                    else:
-                        text = (v.text or "") if v is not None else ""
-                    if f is not None:
-                        t = "f"
-                    if text == "" and f is None:
-                        continue
-                    if not ref:
-                        pkg.problem(
-                            ReasonCode.CORRUPT,
-                            f"ファイルが壊れています（シート「{name[:31]}」に番地のないセルがあります）",
-                        )
-                        continue
-                    scan.cells[ref] = ScanCell(
-                        t,
-                        text,
-                        _int(c.get("s")),
-                        _true(c.get("ph")) or c.get("vm") is not None or c.get("cm") is not None,
-                        rich,
-                    )
+            _scan_cells(pkg, scan, child)
         elif local == "cols":
             for col in child:
                 _check_attrs(col, "col")
@@ -844,6 +801,76 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
             if _true(child.get("differentFirst")) or _true(child.get("differentOddEven")):
                 scan.elements.append("headerFooter:different")
     return scan
+
+
+_ROW_ATTRS = _SHEET_ATTRS_OF["row"]
+_CELL_ATTRS = _SHEET_ATTRS_OF["c"]
+_F, _V_TAG, _IS = MAIN + "f", MAIN + "v", MAIN + "is"
+
+
+def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element) -> None:
+    """The cells with content of one sheet (the hot loop of verification: plain lookups only)."""
+    strings = pkg.strings
+    n_strings = len(strings)
+    cells = scan.cells
+    hidden_rows = scan.hidden_rows
+    for row in sheet_data:
+        ra = row.attrib
+        if not _ROW_ATTRS.issuperset(ra):
+            _check_attrs(row, "row")
+        if ("hidden" in ra or "ht" in ra) and (
+            _true(ra.get("hidden")) or ("ht" in ra and _float(ra["ht"]) < 6)
+        ):
+            hidden_rows.add(_int(ra.get("r")))
+        for c in row:
+            a = c.attrib
+            if not _CELL_ATTRS.issuperset(a):
+                _check_attrs(c, "c")
+            t = a.get("t", "n")
+            f = v = is_ = None
+            for sub in c:
+                tag = sub.tag
+                if tag == _V_TAG:
+                    v = sub
+                elif tag == _F:
+                    f = sub
+                elif tag == _IS:
+                    is_ = sub
+            ref = a.get("r") or ""
+            if f is not None:
+                scan.formulas.append(ref)
+            rich = False
+            if t == "s":
+                idx = _int(v.text, -1) if v is not None else -1
+                if 0 <= idx < n_strings:
+                    text, rich = strings[idx]
+                else:
+                    text = ""
+            elif t == "inlineStr":
+                text, rich = _text_of(is_) if is_ is not None else ("", False)
+                t = "s"
+            elif t == "str":
+                text, t = (v.text or "") if v is not None else "", "s"
+            else:
+                text = (v.text or "") if v is not None else ""
+            if f is not None:
+                t = "f"
+            elif text == "":
+                continue
+            if not ref or ref in cells:
+                pkg.problem(
+                    ReasonCode.CORRUPT,
+                    f"ファイルが壊れています（シート「{scan.name[:31]}」のセル番地が正しくありません）",
+                )
+                continue
+            style = a.get("s")
+            cells[ref] = ScanCell(
+                t,
+                text,
+                _int(style) if style is not None else 0,
+                ("ph" in a and _true(a["ph"])) or "vm" in a or "cm" in a,
+                rich,
+            )
 
 
 def _float(text: str | None) -> float:
@@ -944,10 +971,10 @@ def _check_sheets(pkg: Package, signed: list[dict], payload_sheet: str) -> Itera
             yield Finding(ReasonCode.APPEARANCE, f"署名されていないシート「{n}」があります")
         elif st != "visible":
             yield Finding(ReasonCode.APPEARANCE, f"シート「{n}」が非表示にされています")
-    for n in want:
-        if n not in seen:
+    for w in want:
+        if w not in seen:
             yield Finding(
-                ReasonCode.EDITED_CELL, f"表示シート「{n}」が削除されているか、名前が変更されています"
+                ReasonCode.EDITED_CELL, f"表示シート「{w}」が削除されているか、名前が変更されています"
             )
     order = [n for n, _st in have if n in want]
     if order == [n for n in want if n in seen] and len(order) == len(set(order)):
@@ -1084,8 +1111,10 @@ def _check_sheet(
                 f"{name}!{ref} に署名されていない内容があります（「{_shorten(cell.text)}」）",
             )
             break
+    merges = _merge_index(scan)
+    styles: dict[int, str | None] = {}
     for ref, cell in scan.cells.items():
-        problem = _hidden(pkg, scan, ref, cell)
+        problem = _hidden(pkg, scan, ref, cell, merges, styles)
         if problem:
             n_hiding += 1
             if len(hiding) < MAX_LISTED:
@@ -1154,7 +1183,38 @@ def _format_of(pkg: Package, style: int) -> str:
     return pkg.formats.get(xf[0], "?")
 
 
-def _hidden(pkg: Package, scan: SheetScan, ref: str, cell: ScanCell) -> str | None:
+def _merge_index(scan: SheetScan) -> dict[int, list[tuple[int, int, int, int]]] | None:
+    """Merged ranges by row (None when they span too many rows to index: then they are scanned)."""
+    by_row: dict[int, list[tuple[int, int, int, int]]] = {}
+    total = 0
+    for m in scan.merges:
+        total += m[2] - m[0] + 1
+        if total > 200_000:
+            return None
+        for r in range(m[0], m[2] + 1):
+            by_row.setdefault(r, []).append(m)
+    return by_row
+
+
+def _style_problem(pkg: Package, style: int) -> str | None:
+    xf = pkg.xfs[style] if 0 <= style < len(pkg.xfs) else (0, 0, 0)
+    font = pkg.fonts[xf[1]] if 0 <= xf[1] < len(pkg.fonts) else Font(11, None)
+    fill = pkg.fills[xf[2]] if 0 <= xf[2] < len(pkg.fills) else "FFFFFF"
+    if font.size < 6:
+        return f"小さすぎる文字（{font.size:g}pt）で書かれています"
+    if font.color is not None and fill is not None and font.color == fill:
+        return "背景と同じ色の文字で書かれています"
+    return None
+
+
+def _hidden(
+    pkg: Package,
+    scan: SheetScan,
+    ref: str,
+    cell: ScanCell,
+    merges: dict[int, list[tuple[int, int, int, int]]] | None,
+    styles: dict[int, str | None],
+) -> str | None:
     try:
         r, c = split_ref(ref)
     except ValueError:
@@ -1164,16 +1224,14 @@ def _hidden(pkg: Package, scan: SheetScan, ref: str, cell: ScanCell) -> str | No
     for lo, hi in scan.hidden_cols:
         if lo <= c <= hi:
             return "非表示の列にあります"
-    for r1, c1, r2, c2 in scan.merges:
+    for r1, c1, r2, c2 in scan.merges if merges is None else merges.get(r, ()):
         if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1):
             return f"結合されたセル（{column_letters(c1)}{r1}）の下に隠れています"
-    xf = pkg.xfs[cell.style] if 0 <= cell.style < len(pkg.xfs) else (0, 0, 0)
-    font = pkg.fonts[xf[1]] if 0 <= xf[1] < len(pkg.fonts) else Font(11, None)
-    fill = pkg.fills[xf[2]] if 0 <= xf[2] < len(pkg.fills) else "FFFFFF"
-    if font.size < 6:
-        return f"小さすぎる文字（{font.size:g}pt）で書かれています"
-    if font.color is not None and fill is not None and font.color == fill:
-        return "背景と同じ色の文字で書かれています"
+    if cell.style not in styles:
+        styles[cell.style] = _style_problem(pkg, cell.style)
+    problem = styles[cell.style]
+    if problem:
+        return problem
     if cell.rich:
         return "見えない書式の文字を含んでいます"
     if cell.phonetic:

@@ -71,8 +71,10 @@ _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _DECLARED_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _UNSAFE_XML = re.compile(rb"<!(?i:doctype|entity)|\x00")
 # every reference a sheet part can make: cells and rows (r=), dimension / merges / selections (ref=, sqref=)
-_SHEET_REFS = re.compile(rb'\s(?:r|ref|sqref|topLeftCell)="([^"]*)"')
-_ONE_REF = re.compile(rb"\$?([A-Za-z]*)\$?([0-9]*)")
+_SHEET_REFS = re.compile(rb'\s(?:ref|sqref|topLeftCell)\s*=\s*["\']([^"\']*)["\']')
+_R_ATTR = re.compile(rb'\sr\s*=\s*["\']([^"\']*)["\']')
+_R_DIGITS = re.compile(rb"[0-9]+")
+_R_LETTERS = re.compile(rb"[A-Za-z]+")
 _MAIN_NS = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "http://purl.oclc.org/ooxml/spreadsheetml/main",
@@ -424,26 +426,26 @@ def file_type(mode: int) -> str:
 
 def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse a sheet part that names a cell beyond the row / column limits (``A1:XFD1048576``): a
-    reader that sizes its grid from the references would allocate rows × columns cells."""
-    max_row = max_col = 0
+    reader that sizes its grid from the references would allocate rows × columns cells.
+
+    Cell and row references (``r=``, thousands of them) are checked with C-level scans: every run of
+    digits and of letters in them; ranges (``ref=``, ``sqref=``, ``topLeftCell=``) one by one."""
+    refs = b" ".join(_R_ATTR.findall(data))
     for m in _SHEET_REFS.finditer(data):
-        for part in m.group(1).replace(b":", b" ").split():
-            r = _ONE_REF.fullmatch(part)
-            if r is None:
-                continue
-            letters, digits = r.group(1), r.group(2)
-            if len(letters) > 3 or len(digits) > 7:
-                max_row = max(max_row, limits.max_row + 1)
-                continue
-            if digits:
-                max_row = max(max_row, int(digits))
-            if letters:
-                max_col = max(max_col, column_index(letters.decode("ascii").upper()))
+        refs += b" " + m.group(1)
+    digits = set(_R_DIGITS.findall(refs))
+    letters = {x.upper() for x in _R_LETTERS.findall(refs)}
+    max_row = max(map(int, digits), default=0) if all(len(d) <= 8 for d in digits) else 10**9
+    longest = max(map(len, letters), default=0)
+    if longest > 3:
+        max_col = 10**6
+    else:
+        max_col = max((column_index(x.decode("ascii")) for x in letters if len(x) == longest), default=0)
     if max_row > limits.max_row or max_col > limits.max_col or max_row * max_col > limits.max_cells:
         raise UnreadableWorkbook(
             ReasonCode.TOO_LARGE,
             f"ファイルが壊れているか、大きすぎます（シート「{sheet[:31]}」のセル範囲が上限を超えます："
-            f"{column_letters(min(max_col, 16384))}{max_row} まで）",
+            f"{column_letters(min(max_col, 16384))}{min(max_row, 10**7)} まで）",
         )
 
 
