@@ -22,6 +22,7 @@ grid is allocated from what the file claims, so a sheet naming ``XFD1048576`` co
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import re
 from collections.abc import Iterator
@@ -30,7 +31,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from xml.etree.ElementTree import Element
 
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
-from dxdesk.exchange.reader import XlsxReader, check_sheet_refs, column_letters, split_ref, unescape_excel
+from dxdesk.exchange.limits import Limits
+from dxdesk.exchange.reader import (
+    XlsxReader,
+    check_sheet_refs,
+    column_letters,
+    split_ref,
+    too_large_range,
+    unescape_excel,
+)
 
 __all__ = [
     "LAYOUT_VERSION",
@@ -248,6 +257,16 @@ class Package:
     strings: list[tuple[str, bool]] = field(default_factory=list)  # (text, rich and hiding)
     scans: dict[str, SheetScan] = field(default_factory=dict)
     book_hidden: bool = False
+    _text_ok: dict[int, bool] = field(default_factory=dict)
+
+    def text_format_ok(self, style: int) -> bool:
+        """The style's number format shows a text as it is (cached per style)."""
+        ok = self._text_ok.get(style)
+        if ok is None:
+            fmt = _format_of(self, style)
+            ok = fmt in ("General", "@") or _SIMPLE_FORMAT.match(fmt) is not None
+            self._text_ok[style] = ok
+        return ok
 
     def problem(self, code: str, message: str) -> None:
         if (code, message) not in self.problems:
@@ -750,7 +769,7 @@ def _scan_styles(reader: XlsxReader, pkg: Package) -> None:
 
 def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> SheetScan:
     scan = SheetScan(name)
-    check_sheet_refs(name, reader.read(part), reader.limits)
+    check_sheet_refs(name, reader.read(part), reader.limits, cells=False)
     root = reader.xml(part)
     if root.tag != MAIN + "worksheet":
         pkg.problem(ReasonCode.APPEARANCE, f"シート「{name[:31]}」は通常のワークシートではありません")
@@ -767,7 +786,7 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
         local = child.tag.rsplit("}", 1)[-1]
         scan.elements.append(local)
         if local == "sheetData":
-            _scan_cells(pkg, scan, child)
+            _scan_cells(pkg, scan, child, reader.limits)
         elif local == "cols":
             for col in child:
                 _check_attrs(col, "col")
@@ -808,14 +827,18 @@ _CELL_ATTRS = _SHEET_ATTRS_OF["c"]
 _F, _V_TAG, _IS = MAIN + "f", MAIN + "v", MAIN + "is"
 
 
-def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element) -> None:
+def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limits) -> None:
     """The cells with content of one sheet (the hot loop of verification: plain lookups only)."""
     strings = pkg.strings
     n_strings = len(strings)
     cells = scan.cells
     hidden_rows = scan.hidden_rows
+    max_row = max_col = 0
     for row in sheet_data:
         ra = row.attrib
+        rn = ra.get("r")
+        if rn is not None:
+            max_row = max(max_row, _int(rn))
         if not _ROW_ATTRS.issuperset(ra):
             _check_attrs(row, "row")
         if ("hidden" in ra or "ht" in ra) and (
@@ -863,6 +886,8 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element) -> None:
                     f"ファイルが壊れています（シート「{scan.name[:31]}」のセル番地が正しくありません）",
                 )
                 continue
+            with contextlib.suppress(ValueError):
+                max_col = max(max_col, split_ref(ref)[1])
             style = a.get("s")
             cells[ref] = ScanCell(
                 t,
@@ -871,6 +896,8 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element) -> None:
                 ("ph" in a and _true(a["ph"])) or "vm" in a or "cm" in a,
                 rich,
             )
+    if max_row > limits.max_row or max_col > limits.max_col or max_row * max_col > limits.max_cells:
+        raise too_large_range(scan.name, max_row, max_col)
 
 
 def _float(text: str | None) -> float:
@@ -1153,6 +1180,8 @@ def _cell_ok(
         return ("ok", "") if expected == "" else ("edited", "")
     if cell.t == "f":
         return "edited", ""
+    if kind != "n" and cell.t == "s" and cell.text == expected and pkg.text_format_ok(cell.style):
+        return "ok", expected  # the common case: a text shown as it is
     fmt = _format_of(pkg, cell.style)
     if kind == "n":
         if cell.t != "n":

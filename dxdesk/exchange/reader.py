@@ -424,13 +424,22 @@ def file_type(mode: int) -> str:
     return "特殊なファイルです"
 
 
-def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> None:
+def too_large_range(sheet: str, max_row: int, max_col: int) -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        ReasonCode.TOO_LARGE,
+        f"ファイルが壊れているか、大きすぎます（シート「{sheet[:31]}」のセル範囲が上限を超えます："
+        f"{column_letters(min(max_col, 16384))}{min(max_row, 10**7)} まで）",
+    )
+
+
+def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS, *, cells: bool = True) -> None:
     """Refuse a sheet part that names a cell beyond the row / column limits (``A1:XFD1048576``): a
     reader that sizes its grid from the references would allocate rows × columns cells.
 
     Cell and row references (``r=``, thousands of them) are checked with C-level scans: every run of
-    digits and of letters in them; ranges (``ref=``, ``sqref=``, ``topLeftCell=``) one by one."""
-    refs = b" ".join(_R_ATTR.findall(data))
+    digits and of letters in them; ranges (``ref=``, ``sqref=``, ``topLeftCell=``) one by one.
+    ``cells=False``: only the ranges (a reader that parses the cells itself checks them as it goes)."""
+    refs = b" ".join(_R_ATTR.findall(data)) if cells else b""
     for m in _SHEET_REFS.finditer(data):
         refs += b" " + m.group(1)
     digits = set(_R_DIGITS.findall(refs))
@@ -442,11 +451,7 @@ def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -
     else:
         max_col = max((column_index(x.decode("ascii")) for x in letters if len(x) == longest), default=0)
     if max_row > limits.max_row or max_col > limits.max_col or max_row * max_col > limits.max_cells:
-        raise UnreadableWorkbook(
-            ReasonCode.TOO_LARGE,
-            f"ファイルが壊れているか、大きすぎます（シート「{sheet[:31]}」のセル範囲が上限を超えます："
-            f"{column_letters(min(max_col, 16384))}{min(max_row, 10**7)} まで）",
-        )
+        raise too_large_range(sheet, max_row, max_col)
 
 
 def cell_of(v: Any) -> Cell | None:
