@@ -1,4 +1,4 @@
-"""The central merge: verify submission workbooks and merge them, one transaction per file.
+"""The central merge: verify submission workbooks and merge them, each file under its own savepoint.
 
 Rules (../shared/docs/architecture.md "Central merge", docs/central.md):
 
@@ -13,9 +13,11 @@ Rules (../shared/docs/architecture.md "Central merge", docs/central.md):
 How it runs: the files are listed and probed (:mod:`.inbox`); files whose exact bytes were received
 before are duplicates at once; the others are verified in worker processes (:mod:`.intake`: the
 exchange verification including every visible cell, and the data validated) and merged here as the
-results come back, in the order of section and revision the file names say, each in its own
-transaction (:mod:`.receive`, which also explains why two processes merging the same folder at once
-never accept anything twice). Every file gets one line and a row in ``merge_log``.
+results come back, in the order of section and revision the file names say, each under its own
+savepoint, a few files per transaction (:func:`.receive.merge_batch`: one commit, one fsync, per batch;
+:mod:`.receive` also explains why two processes merging the same folder at once never accept anything
+twice). A verification worker that dies costs only its own file (:func:`_verify_all`). Every file gets
+one line and a row in ``merge_log``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from dxdesk.central.apply import load_plan_index, table_of
 from dxdesk.central.errors import MergeError
 from dxdesk.central.inbox import Probe, collect_files, probe
 from dxdesk.central.intake import Intake, MergeCode, TrustSpec, display_path, intake_file
-from dxdesk.central.receive import FileResult, Outcome, ReceiveContext, log_row, merge_one, summary
+from dxdesk.central.receive import FileResult, Outcome, ReceiveContext, log_row, merge_batch, summary
 from dxdesk.exchange.authority import load_trust
 from dxdesk.exchange.errors import ReasonCode
 from dxdesk.exchange.parallel import fork_is_safe
@@ -60,6 +62,8 @@ Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 log = logging.getLogger(__name__)
 _LOG = table_of(MergeLog)
+BATCH_FILES = 25  # verified files written in one transaction (each under its own savepoint)
+BATCH_SECONDS = 0.5  # … or what arrived within this time
 PARALLEL_THRESHOLD = 8  # fewer files than this are verified in this process (no start-up cost)
 
 
@@ -333,13 +337,27 @@ def merge_paths(
         ctx, [(str(pr.path), pr.file_hash or "") for _i, pr in jobs], workers or os.cpu_count() or 1
     )
     failed: list[dict[str, Any]] = []
+    batch: list[tuple[int, Intake]] = []
+    started = 0.0
+
+    def flush() -> None:
+        for (k, _it), r in zip(batch, merge_batch(db, ctx, [it for _k, it in batch]), strict=True):
+            results[k] = r
+        batch.clear()
+
     try:
         for (i, pr), it in zip(jobs, verified, strict=False):
             if stop():
                 out.cancelled = True
                 break
             if it.ok:
-                results[i] = merge_one(db, ctx, it)
+                # verified files are written a few at a time, each under its own savepoint: one
+                # commit (one fsync) per batch instead of per file
+                if not batch:
+                    started = time.perf_counter()
+                batch.append((i, it))
+                if len(batch) >= BATCH_FILES or time.perf_counter() - started > BATCH_SECONDS:
+                    flush()
             else:
                 results[i] = FileResult(
                     pr.path,
@@ -357,10 +375,13 @@ def merge_paths(
             done += 1
             if done % 10 == 0 or done == n:
                 report(done, n, f"ファイルを検証して取り込んでいます（{done}/{n}）")
+        flush()
     finally:
         close = getattr(verified, "close", None)
         if close is not None:
             close()
+        if batch:  # stopped early: what was verified is still merged
+            flush()
         if failed:
             with db.engine.begin() as conn:
                 conn.execute(insert(_LOG), failed)

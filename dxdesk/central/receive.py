@@ -39,6 +39,7 @@ __all__ = [
     "ReceiveContext",
     "lock_section",
     "log_row",
+    "merge_batch",
     "merge_one",
     "reviews_rows",
     "summary",
@@ -337,6 +338,32 @@ def log_row(r: FileResult, file_hash: str | None, user: str, now: dt.datetime) -
         "revision": r.revision,
         "submission_id": r.submission_id,
     }
+
+
+def merge_batch(db: Database, ctx: ReceiveContext, items: Sequence[Intake]) -> list[FileResult]:
+    """Decide and write several verified files in one transaction, each under its own savepoint (a
+    file that fails is rolled back alone and retried on its own with :func:`merge_one`); one commit for
+    all. The outcome of each file is what :func:`merge_one` would decide, in the same order."""
+    if len(items) <= 1:
+        return [merge_one(db, ctx, it) for it in items]
+    out: list[FileResult | None] = []
+    try:
+        with db.engine.connect() as conn:
+            begin(conn)
+            for it in items:
+                sp = conn.begin_nested()
+                try:
+                    r = decide(conn, ctx, it)
+                    conn.execute(_INS_LOG, log_row(r, it.file_hash, ctx.user, utcnow()))
+                    sp.commit()
+                    out.append(r)
+                except (IntegrityError, OperationalError):
+                    sp.rollback()
+                    out.append(None)
+            conn.commit()
+    except (IntegrityError, OperationalError):
+        return [merge_one(db, ctx, it) for it in items]
+    return [r if r is not None else merge_one(db, ctx, it) for r, it in zip(out, items, strict=True)]
 
 
 def merge_one(db: Database, ctx: ReceiveContext, it: Intake) -> FileResult:
