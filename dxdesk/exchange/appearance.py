@@ -214,7 +214,7 @@ def normalise_header(text: str) -> list[str]:
 # --- the scan -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ScanCell:
     t: str  # n (number), s (text), b, e, d, f (has a formula)
     text: str  # the value: number as XML text, text as shown
@@ -824,7 +824,7 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
 
 _ROW_ATTRS = _SHEET_ATTRS_OF["row"]
 _CELL_ATTRS = _SHEET_ATTRS_OF["c"]
-_F, _V_TAG, _IS = MAIN + "f", MAIN + "v", MAIN + "is"
+_F, _V_TAG, _IS, _T = MAIN + "f", MAIN + "v", MAIN + "is", MAIN + "t"
 
 
 def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limits) -> None:
@@ -834,6 +834,7 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
     cells = scan.cells
     hidden_rows = scan.hidden_rows
     max_row = max_col = 0
+    style_ids: dict[str, int] = {}
     for row in sheet_data:
         ra = row.attrib
         rn = ra.get("r")
@@ -870,7 +871,10 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
                 else:
                     text = ""
             elif t == "inlineStr":
-                text, rich = _text_of(is_) if is_ is not None else ("", False)
+                if is_ is not None and len(is_) == 1 and is_[0].tag == _T and not is_[0].attrib:
+                    text = unescape_excel(is_[0].text or "")  # the common case: one plain text
+                else:
+                    text, rich = _text_of(is_) if is_ is not None else ("", False)
                 t = "s"
             elif t == "str":
                 text, t = (v.text or "") if v is not None else "", "s"
@@ -889,10 +893,16 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
             with contextlib.suppress(ValueError):
                 max_col = max(max_col, split_ref(ref)[1])
             style = a.get("s")
+            if style is None:
+                style_no = 0
+            else:
+                style_no = style_ids.get(style, -1)
+                if style_no < 0:
+                    style_no = style_ids[style] = _int(style)
             cells[ref] = ScanCell(
                 t,
                 text,
-                _int(style) if style is not None else 0,
+                style_no,
                 ("ph" in a and _true(a["ph"])) or "vm" in a or "cm" in a,
                 rich,
             )

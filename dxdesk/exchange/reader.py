@@ -69,7 +69,7 @@ class Cell:
 _NUM_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _DECLARED_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
-_UNSAFE_XML = re.compile(rb"<!(?i:doctype|entity)|\x00")
+_UNSAFE_XML = re.compile(rb"<!\s*(?i:doctype|entity)")
 # every reference a sheet part can make: cells and rows (r=), dimension / merges / selections (ref=, sqref=)
 _SHEET_REFS = re.compile(rb'\s(?:ref|sqref|topLeftCell)\s*=\s*["\']([^"\']*)["\']')
 _R_ATTR = re.compile(rb'\sr\s*=\s*["\']([^"\']*)["\']')
@@ -234,7 +234,7 @@ class XlsxReader:
             raise UnreadableWorkbook(ReasonCode.NOT_DXDESK, "パスワード付きのファイルは読めません") from exc
         self._total += got
         data = b"".join(chunks)
-        if name.endswith((".xml", ".rels")) and _UNSAFE_XML.search(data):
+        if name.endswith((".xml", ".rels")) and unsafe_xml(data):
             raise UnreadableWorkbook(
                 ReasonCode.UNSAFE_XML,
                 "ファイルが壊れています（XML に許されない構造（DTD・エンティティ）があります）",
@@ -355,6 +355,20 @@ class XlsxReader:
             if cell is not None:
                 out[ref] = cell
         return out
+
+
+def unsafe_xml(data: bytes) -> bool:
+    """A DTD or entity declaration in any case (``<!DOCTYPE``, ``<!doctype``, ``<!ENTITY``), or NUL
+    bytes (UTF-16/32, where a declaration hides from a byte search). ``<!`` is rare in workbook XML
+    (comments, CDATA), so each is looked at with a plain byte search."""
+    if b"\x00" in data:
+        return True
+    i = data.find(b"<!")
+    while i >= 0:
+        if _UNSAFE_XML.match(data, i):
+            return True
+        i = data.find(b"<!", i + 2)
+    return False
 
 
 def display_path(path: object) -> str:
