@@ -294,8 +294,39 @@ def _colour(el: Element | None) -> str | None:
     return None
 
 
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_STRING_PARTS = frozenset({MAIN + "t", MAIN + "r", MAIN + "rPh", MAIN + "phoneticPr"})
+_RUN_PARTS = frozenset({MAIN + "t", MAIN + "rPr"})
+
+
+def _check_string_shape(si: Element) -> None:
+    """A string item holds texts, runs and phonetic runs only, each once where it must be (another
+    reader would show other text for anything else)."""
+    n_t = 0
+    for part in si:
+        if part.tag not in _STRING_PARTS:
+            raise _Malformed(part.tag.rsplit("}", 1)[-1])
+        if part.tag == MAIN + "t":
+            n_t += 1
+            if len(part) or not set(part.attrib) <= {_XML_SPACE}:
+                raise _Malformed("t")
+        elif part.tag == MAIN + "r":
+            if (
+                not all(x.tag in _RUN_PARTS for x in part)
+                or len(part.findall(MAIN + "t")) != 1
+                or part.attrib
+            ):
+                raise _Malformed("r")
+            rt = part.find(MAIN + "t")
+            if rt is not None and (len(rt) or not set(rt.attrib) <= {_XML_SPACE}):
+                raise _Malformed("t")
+    if n_t > 1:
+        raise _Malformed("t")
+
+
 def _text_of(si: Element) -> tuple[str, bool]:
     """A string item as shown (phonetic runs left out) and whether a run's font hides it."""
+    _check_string_shape(si)
     t = si.find(MAIN + "t")
     if t is not None and si.find(MAIN + "r") is None:
         return unescape_excel(t.text or ""), False
@@ -445,11 +476,14 @@ def _check_styles_shape(root: Element) -> None:
         if local not in _STYLE_ELEMENTS:
             raise _Malformed(local)
         allowed = _STYLE_ELEMENTS[local]
-        if local in ("extLst", "dxfs", "tableStyles", "colors", "cellStyles"):
+        if local in ("extLst", "dxfs", "tableStyles", "cellStyles"):
             for sub in el.iter():
                 skip.add(id(sub))
         if allowed is not None and not set(el.attrib) <= allowed:
             raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
+        rgb = el.get("rgb")
+        if rgb is not None and not _HEX_COLOUR.match(rgb):
+            raise _Malformed(rgb)
 
 
 # sheet elements whose attributes decide what is shown: only the attributes writers use
@@ -526,7 +560,200 @@ _SHEET_ATTRS_OF: dict[str, frozenset[str]] = {
 }
 
 
+_R_ID = REL_NS + "id"
+_ANY: frozenset[str] = frozenset({"*"})
+# every element of workbook.xml and of a sheet outside its cells, with the attributes writers use
+_LAYOUT_ELEMENTS: dict[str, frozenset[str]] = {
+    # workbook.xml
+    "workbook": _ANY,
+    "fileVersion": frozenset({"appName", "lastEdited", "lowestEdited", "rupBuild", "codeName"}),
+    "fileSharing": _ANY,
+    "workbookPr": frozenset(
+        {
+            "date1904",
+            "showObjects",
+            "showBorderUnselectedTables",
+            "filterPrivacy",
+            "promptedSolutions",
+            "showInkAnnotation",
+            "backupFile",
+            "saveExternalLinkValues",
+            "updateLinks",
+            "codeName",
+            "hidePivotFieldList",
+            "showPivotChartFilter",
+            "allowRefreshQuery",
+            "publishItems",
+            "checkCompatibility",
+            "autoCompressPictures",
+            "refreshAllConnections",
+            "defaultThemeVersion",
+        }
+    ),
+    "workbookProtection": _ANY,
+    "bookViews": frozenset(),
+    "workbookView": frozenset(
+        {
+            "visibility",
+            "minimized",
+            "showHorizontalScroll",
+            "showVerticalScroll",
+            "showSheetTabs",
+            "xWindow",
+            "yWindow",
+            "windowWidth",
+            "windowHeight",
+            "tabRatio",
+            "firstSheet",
+            "activeTab",
+            "autoFilterDateGrouping",
+        }
+    ),
+    "sheets": frozenset(),
+    "sheet": frozenset({"name", "sheetId", "state", _R_ID}),
+    "definedNames": frozenset(),
+    "definedName": frozenset(
+        {
+            "name",
+            "comment",
+            "customMenu",
+            "description",
+            "help",
+            "statusBar",
+            "localSheetId",
+            "hidden",
+            "function",
+            "vbProcedure",
+            "xlm",
+            "functionGroupId",
+            "shortcutKey",
+            "publishToServer",
+            "workbookParameter",
+        }
+    ),
+    "calcPr": _ANY,
+    "fileRecoveryPr": _ANY,
+    "AlternateContent": _ANY,
+    "Choice": _ANY,
+    "absPath": _ANY,
+    "revisionPtr": _ANY,
+    "extLst": _ANY,
+    "ext": _ANY,
+    # sheets, outside sheetData
+    "worksheet": _ANY,
+    "sheetPr": frozenset(
+        {
+            "syncHorizontal",
+            "syncVertical",
+            "syncRef",
+            "transitionEvaluation",
+            "transitionEntry",
+            "published",
+            "codeName",
+            "filterMode",
+            "enableFormatConditionsCalculation",
+        }
+    ),
+    "tabColor": _COLOUR,
+    "outlinePr": frozenset({"applyStyles", "summaryBelow", "summaryRight", "showOutlineSymbols"}),
+    "pageSetUpPr": frozenset({"autoPageBreaks", "fitToPage"}),
+    "dimension": frozenset({"ref"}),
+    "sheetViews": frozenset(),
+    "sheetView": _SHEET_ATTRS_OF["sheetView"],
+    "pane": frozenset({"xSplit", "ySplit", "topLeftCell", "activePane", "state"}),
+    "selection": frozenset({"pane", "activeCell", "activeCellId", "sqref"}),
+    "sheetFormatPr": _SHEET_ATTRS_OF["sheetFormatPr"],
+    "cols": frozenset(),
+    "col": _SHEET_ATTRS_OF["col"],
+    "sheetData": frozenset(),
+    "sheetProtection": _ANY,
+    "mergeCells": frozenset({"count"}),
+    "mergeCell": frozenset({"ref"}),
+    "phoneticPr": frozenset({"fontId", "type", "alignment"}),
+    "printOptions": frozenset(
+        {"horizontalCentered", "verticalCentered", "headings", "gridLines", "gridLinesSet"}
+    ),
+    "pageMargins": frozenset({"left", "right", "top", "bottom", "header", "footer"}),
+    "pageSetup": frozenset(
+        {
+            "paperSize",
+            "paperHeight",
+            "paperWidth",
+            "scale",
+            "firstPageNumber",
+            "fitToWidth",
+            "fitToHeight",
+            "pageOrder",
+            "orientation",
+            "usePrinterDefaults",
+            "blackAndWhite",
+            "draft",
+            "cellComments",
+            "useFirstPageNumber",
+            "errors",
+            "horizontalDpi",
+            "verticalDpi",
+            "copies",
+            _R_ID,
+        }
+    ),
+    "headerFooter": frozenset({"differentOddEven", "differentFirst", "scaleWithDoc", "alignWithMargins"}),
+    "oddHeader": frozenset(),
+    "oddFooter": frozenset(),
+    "evenHeader": frozenset(),
+    "evenFooter": frozenset(),
+    "firstHeader": frozenset(),
+    "firstFooter": frozenset(),
+    "rowBreaks": frozenset({"count", "manualBreakCount"}),
+    "colBreaks": frozenset({"count", "manualBreakCount"}),
+    "brk": frozenset({"id", "min", "max", "man", "pt"}),
+    "ignoredErrors": _ANY,
+    "ignoredError": _ANY,
+}
+_HEX_COLOUR = re.compile(r"^[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?$")
+
+
+def _check_layout_tree(root: Element, *, skip: str | None = None) -> None:
+    """Every element (but the subtree ``skip``, checked elsewhere) is one writers use, with their
+    attributes and typed values: a renamed element or attribute is a damaged file."""
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        tag = el.tag
+        local = tag.rsplit("}", 1)[-1]
+        if local == skip:
+            continue
+        allowed = _LAYOUT_ELEMENTS.get(local)
+        if allowed is None:
+            if (
+                local in _ELEMENT_NAMES
+                or local in _ACTIVE_ELEMENTS
+                or local
+                in (
+                    "externalReferences",
+                    "externalReference",
+                    "conditionalFormatting",
+                    "dataValidations",
+                )
+            ):
+                continue  # reported by name elsewhere
+            if tag.startswith(MAIN) or tag.startswith("{http://purl.oclc.org"):
+                raise _Malformed(local)
+            continue  # another namespace (mc:, x14:…): reported by its parent's allowlist
+        if local in ("extLst", "AlternateContent", "sheetProtection", "calcPr", "ignoredErrors"):
+            continue
+        if allowed is not _ANY and not allowed.issuperset(el.attrib):
+            raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
+        if el.attrib:
+            _check_values(el)
+            rgb = el.get("rgb")
+            if rgb is not None and not _HEX_COLOUR.match(rgb):
+                raise _Malformed(rgb)
+        stack.extend(el)
+
+
 def _check_attrs(el: Element, local: str) -> None:
+    _check_values(el)
     allowed = _SHEET_ATTRS_OF.get(local)
     if allowed is not None and not allowed.issuperset(el.attrib):
         raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
@@ -690,6 +917,7 @@ def _scan_workbook(reader: XlsxReader, pkg: Package, rels: dict[str, str]) -> No
             ReasonCode.APPEARANCE, "対応していない形式のブックです（Strict Open XML などで保存されています）"
         )
         return
+    _check_layout_tree(root)
     for child in root:
         local = child.tag.rsplit("}", 1)[-1]
         if local == "externalReferences":
@@ -782,6 +1010,7 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
     ):
         if rtype not in _SHEET_RELS or mode == "External":
             scan.other_rels.append(target)
+    _check_layout_tree(root, skip="sheetData")
     for child in root:
         local = child.tag.rsplit("}", 1)[-1]
         scan.elements.append(local)
@@ -822,9 +1051,11 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
     return scan
 
 
+_CELL_TYPES = frozenset({"n", "s", "str", "inlineStr", "b", "e", "d"})
 _ROW_ATTRS = _SHEET_ATTRS_OF["row"]
 _CELL_ATTRS = _SHEET_ATTRS_OF["c"]
-_F, _V_TAG, _IS, _T = MAIN + "f", MAIN + "v", MAIN + "is", MAIN + "t"
+_F, _V_TAG, _IS, _T, _EXT = MAIN + "f", MAIN + "v", MAIN + "is", MAIN + "t", MAIN + "extLst"
+_ROW, _C = MAIN + "row", MAIN + "c"
 
 
 def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limits) -> None:
@@ -842,15 +1073,23 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
             max_row = max(max_row, _int(rn))
         if not _ROW_ATTRS.issuperset(ra):
             _check_attrs(row, "row")
+        elif ra:
+            _check_values(row)
         if ("hidden" in ra or "ht" in ra) and (
             _true(ra.get("hidden")) or ("ht" in ra and _float(ra["ht"]) < 6)
         ):
             hidden_rows.add(_int(ra.get("r")))
+        if row.tag != _ROW:
+            raise _Malformed(row.tag.rsplit("}", 1)[-1])
         for c in row:
+            if c.tag != _C:
+                raise _Malformed(c.tag.rsplit("}", 1)[-1])
             a = c.attrib
             if not _CELL_ATTRS.issuperset(a):
                 _check_attrs(c, "c")
             t = a.get("t", "n")
+            if t not in _CELL_TYPES:
+                raise _Malformed(t)
             f = v = is_ = None
             for sub in c:
                 tag = sub.tag
@@ -860,6 +1099,8 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
                     f = sub
                 elif tag == _IS:
                     is_ = sub
+                elif tag != _EXT:
+                    raise _Malformed(tag.rsplit("}", 1)[-1])
             ref = a.get("r") or ""
             if f is not None:
                 scan.formulas.append(ref)
@@ -871,7 +1112,13 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
                 else:
                     text = ""
             elif t == "inlineStr":
-                if is_ is not None and len(is_) == 1 and is_[0].tag == _T and not is_[0].attrib:
+                if (
+                    is_ is not None
+                    and len(is_) == 1
+                    and is_[0].tag == _T
+                    and not is_[0].attrib
+                    and not len(is_[0])
+                ):
                     text = unescape_excel(is_[0].text or "")  # the common case: one plain text
                 else:
                     text, rich = _text_of(is_) if is_ is not None else ("", False)
@@ -911,10 +1158,100 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
 
 
 def _float(text: str | None) -> float:
-    try:
-        return float(text) if text is not None else 0.0
-    except ValueError:
+    if text is None:
         return 0.0
+    try:
+        value = float(text)
+    except ValueError:
+        raise _Malformed(text) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _Malformed(text)
+    return value
+
+
+# attributes with a typed value anywhere in workbook.xml and the sheet elements checked: a value of
+# another type is a damaged file (Excel repairs it), not something to read leniently
+_INT_ATTRS = frozenset(
+    {
+        "tabRatio",
+        "firstSheet",
+        "activeTab",
+        "calcId",
+        "windowWidth",
+        "windowHeight",
+        "xWindow",
+        "yWindow",
+        "localSheetId",
+        "sheetId",
+        "defaultThemeVersion",
+        "iterateCount",
+        "autoFilterDateGrouping_",
+        "zoomScale",
+        "zoomScaleNormal",
+        "workbookViewId",
+        "colorId",
+        "outlineLevel",
+        "outlineLevelRow",
+        "outlineLevelCol",
+        "baseColWidth",
+        "min",
+        "max",
+        "style",
+        "r",
+        "s",
+    }
+)
+_FLOAT_ATTRS = frozenset({"ht", "width", "defaultRowHeight", "defaultColWidth", "iterateDelta"})
+_BOOL_ATTRS = frozenset(
+    {
+        "hidden",
+        "customHeight",
+        "customWidth",
+        "collapsed",
+        "zeroHeight",
+        "showGridLines",
+        "showZeros",
+        "tabSelected",
+        "date1904",
+        "minimized",
+        "showHorizontalScroll",
+        "showVerticalScroll",
+        "showSheetTabs",
+        "autoFilterDateGrouping",
+        "fullCalcOnLoad",
+        "iterate",
+        "bestFit",
+        "thickTop",
+        "thickBot",
+        "thickBottom",
+        "customFormat",
+        "ph",
+        "rightToLeft",
+        "showFormulas",
+        "showRowColHeaders",
+        "showOutlineSymbols",
+        "defaultGridColor",
+        "showWhiteSpace",
+        "windowProtection",
+        "showRuler",
+        "lockStructure",
+        "lockWindows",
+        "filterPrivacy",
+        "codeName_",
+    }
+)
+_BOOLS = frozenset({"0", "1", "true", "false"})
+
+
+def _check_values(el: Element) -> None:
+    """Typed attribute values of one element (see :data:`_INT_ATTRS`)."""
+    for key, value in el.attrib.items():
+        if key in _INT_ATTRS:
+            _int(value)
+        elif key in _FLOAT_ATTRS:
+            _float(value)
+        elif key in _BOOL_ATTRS and value not in _BOOLS:
+            raise _Malformed(value)
 
 
 # --- the comparison -------------------------------------------------------------------------------
