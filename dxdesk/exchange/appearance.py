@@ -481,6 +481,8 @@ def _check_styles_shape(root: Element) -> None:
                 skip.add(id(sub))
         if allowed is not None and not set(el.attrib) <= allowed:
             raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
+        if el.attrib:
+            _check_values(el)
         rgb = el.get("rgb")
         if rgb is not None and not _HEX_COLOUR.match(rgb):
             raise _Malformed(rgb)
@@ -1040,7 +1042,7 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
                     r1, c1 = split_ref(a.replace("$", ""))
                     r2, c2 = split_ref((b or a).replace("$", ""))
                 except ValueError:
-                    continue
+                    raise _Malformed(mc.get("ref") or "") from None
                 scan.merges.append((r1, c1, r2, c2))
         elif local == "headerFooter":
             oh, of = child.find(MAIN + "oddHeader"), child.find(MAIN + "oddFooter")
@@ -1201,6 +1203,30 @@ _INT_ATTRS = frozenset(
         "s",
     }
 )
+_INT_ATTRS = (_INT_ATTRS - {"style"}) | {
+    "count",
+    "numFmtId",
+    "fontId",
+    "fillId",
+    "borderId",
+    "xfId",
+    "indent",
+    "textRotation",
+    "builtinId",
+    "iLevel",
+    "uniqueCount",
+    "paperSize",
+    "scale",
+    "fitToWidth",
+    "fitToHeight",
+    "firstPageNumber",
+    "copies",
+    "id",
+    "manualBreakCount",
+    "activeCellId",
+}
+_REF_ATTRS = frozenset({"ref", "sqref", "activeCell", "topLeftCell"})
+_ONE_RANGE = re.compile(r"^\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}(?::\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6})?$")
 _FLOAT_ATTRS = frozenset({"ht", "width", "defaultRowHeight", "defaultColWidth", "iterateDelta"})
 _BOOL_ATTRS = frozenset(
     {
@@ -1240,13 +1266,52 @@ _BOOL_ATTRS = frozenset(
         "codeName_",
     }
 )
+_BOOL_ATTRS = _BOOL_ATTRS | {
+    "lockStructure",
+    "lockWindows",
+    "filterPrivacy",
+    "applyNumberFormat",
+    "applyFont",
+    "applyFill",
+    "applyBorder",
+    "applyAlignment",
+    "applyProtection",
+    "quotePrefix",
+    "pivotButton",
+    "wrapText",
+    "shrinkToFit",
+    "justifyLastLine",
+    "locked",
+    "fitToPage",
+    "summaryBelow",
+    "summaryRight",
+    "horizontalCentered",
+    "verticalCentered",
+    "headings",
+    "gridLines",
+    "gridLinesSet",
+    "differentOddEven",
+    "differentFirst",
+    "scaleWithDoc",
+    "alignWithMargins",
+    "man",
+}
 _BOOLS = frozenset({"0", "1", "true", "false"})
 
 
 def _check_values(el: Element) -> None:
     """Typed attribute values of one element (see :data:`_INT_ATTRS`)."""
     for key, value in el.attrib.items():
-        if key in _INT_ATTRS:
+        if key in _REF_ATTRS:
+            for one in value.split():
+                m = _ONE_RANGE.match(one)
+                if m is None:
+                    raise _Malformed(one)
+                if ":" in one:
+                    a, b = (split_ref(x.replace("$", "")) for x in one.split(":"))
+                    if a[0] > b[0] or a[1] > b[1]:
+                        raise _Malformed(one)
+        elif key in _INT_ATTRS:
             _int(value)
         elif key in _FLOAT_ATTRS:
             _float(value)
