@@ -22,7 +22,6 @@ grid is allocated from what the file claims, so a sheet naming ``XFD1048576`` co
 
 from __future__ import annotations
 
-import contextlib
 import posixpath
 import re
 from collections.abc import Iterator
@@ -829,6 +828,16 @@ def _scan_package(reader: XlsxReader) -> Package:
                 pkg.problem(ReasonCode.APPEARANCE, f"署名されていない構成要素「{name[:60]}」があります")
     if reader.has("[Content_Types].xml"):
         types = reader.xml("[Content_Types].xml")
+        for el in types:
+            attrs = set(el.attrib)
+            if el.tag == CT_NS + "Default":
+                ok = attrs == {"Extension", "ContentType"}
+            elif el.tag == CT_NS + "Override":
+                ok = attrs == {"PartName", "ContentType"}
+            else:
+                ok = False
+            if not ok:
+                raise _Malformed(el.tag.rsplit("}", 1)[-1])
         defaults = {(el.get("Extension") or "").lower() for el in types if el.tag == CT_NS + "Default"}
         overrides = {(el.get("PartName") or "").lstrip("/") for el in types if el.tag == CT_NS + "Override"}
         have = set(names)
@@ -1104,6 +1113,10 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
                 elif tag != _EXT:
                     raise _Malformed(tag.rsplit("}", 1)[-1])
             ref = a.get("r") or ""
+            try:
+                col = split_ref(ref)[1]
+            except ValueError:
+                raise _Malformed(ref) from None
             if f is not None:
                 scan.formulas.append(ref)
             rich = False
@@ -1139,8 +1152,7 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
                     f"ファイルが壊れています（シート「{scan.name[:31]}」のセル番地が正しくありません）",
                 )
                 continue
-            with contextlib.suppress(ValueError):
-                max_col = max(max_col, split_ref(ref)[1])
+            max_col = max(max_col, col)
             style = a.get("s")
             if style is None:
                 style_no = 0
