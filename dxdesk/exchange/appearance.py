@@ -742,6 +742,8 @@ def _check_layout_tree(root: Element, *, skip: str | None = None) -> None:
                 raise _Malformed(local)
             continue  # another namespace (mc:, x14:…): reported by its parent's allowlist
         if local in ("extLst", "AlternateContent", "sheetProtection", "calcPr", "ignoredErrors"):
+            if local in ("calcPr", "sheetProtection") and el.attrib:
+                _check_values(el)  # any attribute, but typed values of their type
             continue
         if allowed is not _ANY and not allowed.issuperset(el.attrib):
             raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
