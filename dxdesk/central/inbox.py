@@ -22,7 +22,7 @@ from pathlib import Path
 
 from dxdesk.central.intake import MergeCode
 from dxdesk.exchange.errors import ReasonCode
-from dxdesk.exchange.reader import DEFAULT_LIMITS
+from dxdesk.exchange.reader import DEFAULT_LIMITS, file_type
 
 __all__ = ["Probe", "collect_files", "probe"]
 
@@ -45,8 +45,13 @@ def collect_files(paths: Iterable[Path | str]) -> list[Path]:
     for item in paths:
         p = Path(item)
         if p.is_dir():
+            # sub-folders are not entered, but one named like a workbook gets its own line
             children = sorted(
-                (c for c in p.iterdir() if not c.is_dir() and c.name.lower() not in SYSTEM_FILES),
+                (
+                    c
+                    for c in p.iterdir()
+                    if c.name.lower() not in SYSTEM_FILES and (c.suffix.lower() == ".xlsx" or not c.is_dir())
+                ),
                 key=lambda c: c.name,
             )
         else:
@@ -97,7 +102,11 @@ def probe(path: Path) -> Probe:
     except OSError as exc:
         return _unreadable(path, exc)
     if not stat.S_ISREG(st.st_mode):
-        return _problem(path, ReasonCode.NOT_XLSX, "通常のファイルではありません（取り込めません）")
+        return _problem(
+            path,
+            ReasonCode.NOT_XLSX,
+            f"通常のファイルではありません（{file_type(st.st_mode)}。取り込めません）",
+        )
     suffix = path.suffix.lower()
     if suffix != ".xlsx":
         message = _OTHER_TYPES.get(suffix) or (

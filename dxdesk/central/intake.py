@@ -23,9 +23,17 @@ from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.values import ValueType
 from dxdesk.exchange.certificates import cert_from_pem, cert_to_pem
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
-from dxdesk.exchange.submission import check_submission_content
-from dxdesk.exchange.verify import KIND_KIT, KIND_REVIEW, KIND_SUBMISSION, Trust, Verification, verify_signed
-from dxdesk.exchange.workbook import read_signed
+from dxdesk.exchange.reader import display_path
+from dxdesk.exchange.signed import read_signed
+from dxdesk.exchange.verify import (
+    KIND_KIT,
+    KIND_REVIEW,
+    KIND_SUBMISSION,
+    Trust,
+    Verification,
+    check_submission_content,
+    verify_signed,
+)
 from dxdesk.store.dataset import (
     DatasetError,
     cost_fields,
@@ -34,7 +42,7 @@ from dxdesk.store.dataset import (
     year_fields,
 )
 
-__all__ = ["Intake", "MeasureDelta", "MergeCode", "TrustSpec", "intake_file"]
+__all__ = ["Intake", "MeasureDelta", "MergeCode", "TrustSpec", "display_path", "intake_file"]
 
 
 class MergeCode:
@@ -48,6 +56,7 @@ class MergeCode:
     OTHER_YEAR = "other_year"  # not the fiscal year being collected
     UNKNOWN_MEASURE = "unknown_measure"  # a measure or indicator the central plan does not have
     BAD_DATA = "bad_data"  # data that cannot be imported
+    WORKER_DIED = "worker_died"  # the process verifying the file died (abort, crash, out of memory)
 
 
 # Sheet columns of ``measure_year`` a section fills in (dxdesk.domain.fields.SHEET_FIELDS).

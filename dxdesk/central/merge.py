@@ -1,4 +1,4 @@
-"""The central merge: verify submission workbooks and merge them, one transaction per file.
+"""The central merge: verify submission workbooks and merge them, each file under its own savepoint.
 
 Rules (../shared/docs/architecture.md "Central merge", docs/central.md):
 
@@ -13,9 +13,11 @@ Rules (../shared/docs/architecture.md "Central merge", docs/central.md):
 How it runs: the files are listed and probed (:mod:`.inbox`); files whose exact bytes were received
 before are duplicates at once; the others are verified in worker processes (:mod:`.intake`: the
 exchange verification including every visible cell, and the data validated) and merged here as the
-results come back, in the order of section and revision the file names say, each in its own
-transaction (:mod:`.receive`, which also explains why two processes merging the same folder at once
-never accept anything twice). Every file gets one line and a row in ``merge_log``.
+results come back, in the order of section and revision the file names say, each under its own
+savepoint, a few files per transaction (:func:`.receive.merge_batch`: one commit, one fsync, per batch;
+:mod:`.receive` also explains why two processes merging the same folder at once never accept anything
+twice). A verification worker that dies costs only its own file (:func:`_verify_all`). Every file gets
+one line and a row in ``merge_log``.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ import multiprocessing
 import os
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,8 +40,8 @@ from sqlalchemy import insert, select
 from dxdesk.central.apply import load_plan_index, table_of
 from dxdesk.central.errors import MergeError
 from dxdesk.central.inbox import Probe, collect_files, probe
-from dxdesk.central.intake import Intake, TrustSpec, intake_file
-from dxdesk.central.receive import FileResult, Outcome, ReceiveContext, log_row, merge_one, summary
+from dxdesk.central.intake import Intake, MergeCode, TrustSpec, display_path, intake_file
+from dxdesk.central.receive import FileResult, Outcome, ReceiveContext, log_row, merge_batch, summary
 from dxdesk.exchange.authority import load_trust
 from dxdesk.exchange.errors import ReasonCode
 from dxdesk.exchange.parallel import fork_is_safe
@@ -58,6 +62,8 @@ Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
 log = logging.getLogger(__name__)
 _LOG = table_of(MergeLog)
+BATCH_FILES = 25  # verified files written in one transaction (each under its own savepoint)
+BATCH_SECONDS = 0.5  # … or what arrived within this time
 PARALLEL_THRESHOLD = 8  # fewer files than this are verified in this process (no start-up cost)
 
 
@@ -128,11 +134,22 @@ def _load_context(db: Database, fiscal_year: int | None, user: str) -> ReceiveCo
 # --- verification in worker processes ----------------------------------------------------------
 
 _worker: dict[str, Any] = {}
+WORKER_MEMORY = 2 * 2**30  # address space of one verification worker: a runaway file fails alone
+WINDOW = 4  # files in flight per worker
 
 
 def _init_worker(spec: TrustSpec, fiscal_year: int) -> None:
     _worker["trust"] = spec.trust()
     _worker["fy"] = fiscal_year
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = WORKER_MEMORY if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY, hard)
+        if soft == resource.RLIM_INFINITY or soft > limit:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # Windows, or a limit this process may not set
+        pass
 
 
 def _verify_job(job: tuple[str, str]) -> Intake:
@@ -145,42 +162,107 @@ def _safe_intake(path: str, file_hash: str, trust: Trust, fy: int) -> Intake:
     (the next file is still processed)."""
     try:
         return intake_file(path, file_hash, trust, fy)
-    except Exception as exc:
-        log.exception("verifying %s failed", path)
+    except Exception as exc:  # MemoryError and RecursionError included
+        log.exception("verifying %s failed", display_path(path))
         return Intake(path).reject(
             ReasonCode.CORRUPT,
             f"ファイルを検証できませんでした（{type(exc).__name__}）。ファイルが壊れているおそれがあります",
         )
 
 
-def _start_method() -> str:
+def _died(path: str) -> Intake:
+    return Intake(path).reject(
+        MergeCode.WORKER_DIED,
+        "ファイルの検証中に処理が異常終了しました（ファイルが壊れているか、細工されたおそれがあります）。"
+        "このファイルは取り込みません",
+    )
+
+
+def _start_method() -> str | None:
     """fork where it is safe (one thread: the command line), forkserver in a threaded program (the
-    GUI merges on a worker thread), spawn on Windows."""
+    GUI merges on a worker thread); None where only spawn exists (Windows), whose start-up costs more
+    than verifying a few files."""
     if fork_is_safe():
         return "fork"
     if "forkserver" in multiprocessing.get_all_start_methods():
         return "forkserver"
-    return "spawn"
+    return None
+
+
+def _pool(ctx: ReceiveContext, method: str, workers: int) -> ProcessPoolExecutor:
+    mp = multiprocessing.get_context(method)
+    if method == "forkserver":
+        mp.set_forkserver_preload(["dxdesk.central.intake"])
+    return ProcessPoolExecutor(
+        workers, mp_context=mp, initializer=_init_worker, initargs=(ctx.trust, ctx.fiscal_year)
+    )
+
+
+def _isolated(ctx: ReceiveContext, method: str, job: tuple[str, str]) -> Intake:
+    """One file in a worker of its own: if that worker dies, the file is the one that killed it."""
+    pool = _pool(ctx, method, 1)
+    try:
+        return pool.submit(_verify_job, job).result()
+    except BrokenProcessPool:
+        log.error("a verification worker died on %s", display_path(job[0]))
+        return _died(job[0])
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _verify_all(ctx: ReceiveContext, jobs: Sequence[tuple[str, str]], workers: int) -> Iterator[Intake]:
+    """Verify ``jobs`` in worker processes, results in order. A worker that dies (abort, segfault, out
+    of memory) costs only its own file: the files in flight with it are verified again one by one, each
+    in a worker of its own, and the one that kills its worker again is rejected."""
+    if not jobs:
+        return
     workers = max(1, min(workers, len(jobs)))
-    if workers == 1 or len(jobs) < PARALLEL_THRESHOLD:
+    method = _start_method()
+    if method is None and (workers == 1 or len(jobs) < PARALLEL_THRESHOLD):
         trust = ctx.trust.trust()
         for path, file_hash in jobs:
             yield _safe_intake(path, file_hash, trust, ctx.fiscal_year)
         return
-    mp = multiprocessing.get_context(_start_method())
-    if mp.get_start_method() == "forkserver":
-        mp.set_forkserver_preload(["dxdesk.central.intake"])
-    chunk = max(1, min(8, len(jobs) // (workers * 4)))
-    pool = ProcessPoolExecutor(
-        workers, mp_context=mp, initializer=_init_worker, initargs=(ctx.trust, ctx.fiscal_year)
-    )
+    method = method or "spawn"
+    pool = _pool(ctx, method, workers)
+    pending: deque[tuple[tuple[str, str], Future[Intake]]] = deque()
+    todo = iter(jobs)
     try:
-        yield from pool.map(_verify_job, jobs, chunksize=chunk)
+        while True:
+            while len(pending) < workers * WINDOW:
+                job = next(todo, None)
+                if job is None:
+                    break
+                try:
+                    pending.append((job, pool.submit(_verify_job, job)))
+                except BrokenProcessPool:
+                    pending.append((job, _failed_future()))
+            if not pending:
+                return
+            job, fut = pending.popleft()
+            try:
+                yield fut.result()
+                continue
+            except BrokenProcessPool:
+                pass
+            # the pool is broken: everything in flight is lost or suspect
+            lost = [(job, fut), *pending]
+            pending.clear()
+            pool.shutdown(wait=False, cancel_futures=True)
+            for j, f in lost:
+                if f.done() and not f.cancelled() and f.exception() is None:
+                    yield f.result()
+                else:
+                    yield _isolated(ctx, method, j)
+            pool = _pool(ctx, method, workers)
     finally:  # also when the caller stops early (cancel): files not started are dropped
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _failed_future() -> Future[Intake]:
+    f: Future[Intake] = Future()
+    f.set_exception(BrokenProcessPool("pool broken"))
+    return f
 
 
 # --- the whole run ------------------------------------------------------------------------------
@@ -255,13 +337,27 @@ def merge_paths(
         ctx, [(str(pr.path), pr.file_hash or "") for _i, pr in jobs], workers or os.cpu_count() or 1
     )
     failed: list[dict[str, Any]] = []
+    batch: list[tuple[int, Intake]] = []
+    started = 0.0
+
+    def flush() -> None:
+        for (k, _it), r in zip(batch, merge_batch(db, ctx, [it for _k, it in batch]), strict=True):
+            results[k] = r
+        batch.clear()
+
     try:
         for (i, pr), it in zip(jobs, verified, strict=False):
             if stop():
                 out.cancelled = True
                 break
             if it.ok:
-                results[i] = merge_one(db, ctx, it)
+                # verified files are written a few at a time, each under its own savepoint: one
+                # commit (one fsync) per batch instead of per file
+                if not batch:
+                    started = time.perf_counter()
+                batch.append((i, it))
+                if len(batch) >= BATCH_FILES or time.perf_counter() - started > BATCH_SECONDS:
+                    flush()
             else:
                 results[i] = FileResult(
                     pr.path,
@@ -279,10 +375,13 @@ def merge_paths(
             done += 1
             if done % 10 == 0 or done == n:
                 report(done, n, f"ファイルを検証して取り込んでいます（{done}/{n}）")
+        flush()
     finally:
         close = getattr(verified, "close", None)
         if close is not None:
             close()
+        if batch:  # stopped early: what was verified is still merged
+            flush()
         if failed:
             with db.engine.begin() as conn:
                 conn.execute(insert(_LOG), failed)

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dxdesk.central.apply import PlanIndex, apply_measures, check_measures, table_of
 from dxdesk.central.errors import MergeError
-from dxdesk.central.intake import Intake, MeasureDelta, TrustSpec
+from dxdesk.central.intake import Intake, MeasureDelta, TrustSpec, display_path
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.database import Database
 from dxdesk.store.models import MeasureReview, MergeLog, ReceivedSubmission, SubmissionHead, utcnow
@@ -39,6 +39,7 @@ __all__ = [
     "ReceiveContext",
     "lock_section",
     "log_row",
+    "merge_batch",
     "merge_one",
     "reviews_rows",
     "summary",
@@ -81,7 +82,7 @@ class FileResult:
 
     def line(self) -> str:
         """``accepted <path> <message>`` — the command line's line for this file."""
-        return f"{self.outcome.value} {self.path} {self.message}"
+        return f"{self.outcome.value} {display_path(self.path)} {self.message}"
 
 
 @dataclass
@@ -195,7 +196,7 @@ def _store(
         "payload_hash": it.payload_hash,
         "previous_hash": it.previous_hash,
         "file_hash": it.file_hash,
-        "file_name": Path(it.path).name[:300],
+        "file_name": display_path(Path(it.path).name)[:300],
         "status": status,
         "reason": reason,
         "author": it.author,
@@ -326,8 +327,8 @@ def log_row(r: FileResult, file_hash: str | None, user: str, now: dt.datetime) -
     return {
         "at": now,
         "user_name": user[:100],
-        "file_name": r.path.name[:300],
-        "file_path": str(r.path),
+        "file_name": display_path(r.path.name)[:300],
+        "file_path": display_path(r.path),
         "file_hash": file_hash,
         "outcome": r.outcome.value,
         "reason_codes": ",".join(r.reason_codes)[:300],
@@ -337,6 +338,32 @@ def log_row(r: FileResult, file_hash: str | None, user: str, now: dt.datetime) -
         "revision": r.revision,
         "submission_id": r.submission_id,
     }
+
+
+def merge_batch(db: Database, ctx: ReceiveContext, items: Sequence[Intake]) -> list[FileResult]:
+    """Decide and write several verified files in one transaction, each under its own savepoint (a
+    file that fails is rolled back alone and retried on its own with :func:`merge_one`); one commit for
+    all. The outcome of each file is what :func:`merge_one` would decide, in the same order."""
+    if len(items) <= 1:
+        return [merge_one(db, ctx, it) for it in items]
+    out: list[FileResult | None] = []
+    try:
+        with db.engine.connect() as conn:
+            begin(conn)
+            for it in items:
+                sp = conn.begin_nested()
+                try:
+                    r = decide(conn, ctx, it)
+                    conn.execute(_INS_LOG, log_row(r, it.file_hash, ctx.user, utcnow()))
+                    sp.commit()
+                    out.append(r)
+                except (IntegrityError, OperationalError):
+                    sp.rollback()
+                    out.append(None)
+            conn.commit()
+    except (IntegrityError, OperationalError):
+        return [merge_one(db, ctx, it) for it in items]
+    return [r if r is not None else merge_one(db, ctx, it) for r, it in zip(out, items, strict=True)]
 
 
 def merge_one(db: Database, ctx: ReceiveContext, it: Intake) -> FileResult:

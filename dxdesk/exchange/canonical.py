@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["canonical_bytes", "canonical_text", "parse_canonical", "payload_hash"]
+__all__ = ["canonical_bytes", "canonical_text", "json_depth", "parse_canonical", "payload_hash"]
 
 _UNSAFE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
@@ -60,9 +60,30 @@ def canonical_bytes(obj: Any) -> bytes:
     return canonical_text(obj).encode("utf-8")
 
 
-def parse_canonical(data: bytes | str) -> Any:
-    """Parse payload JSON. Numbers stay exact (Decimal), never float."""
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deeply ``text``'s arrays and objects nest (strings are skipped)."""
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    depth = best = 0
+    for ch in brackets:
+        if ch in "[{":
+            depth += 1
+            if depth > best:
+                best = depth
+        else:
+            depth -= 1
+    return best
+
+
+def parse_canonical(data: bytes | str, *, max_depth: int = 64) -> Any:
+    """Parse payload JSON. Numbers stay exact (Decimal), never float. A text nested deeper than
+    ``max_depth`` is refused before parsing (``ValueError``): the parser would exhaust the stack."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
+    if json_depth(text) > max_depth:
+        raise ValueError(f"payload JSON nested deeper than {max_depth} levels")
     return json.loads(text, parse_float=Decimal)
 
 

@@ -79,7 +79,12 @@ def _files(items: list[str]) -> list[Path]:
     for item in items:
         p = Path(item)
         if p.is_dir():
-            out += sorted(x for x in p.iterdir() if x.is_file() and not x.name.startswith((".", "~$")))
+            # every entry but sub-folders gets a line (a FIFO or a folder named x.xlsx is refused by name)
+            out += sorted(
+                x
+                for x in p.iterdir()
+                if not x.name.startswith((".", "~$")) and (x.suffix.lower() == ".xlsx" or not x.is_dir())
+            )
         else:
             out.append(p)
     return out
@@ -103,6 +108,7 @@ def _authority(trust: Any, v: Any) -> str:
 def cmd_verify(args: argparse.Namespace) -> int:
     from dxdesk.exchange.authority import installation_trust, load_ca_certificate, load_trust
     from dxdesk.exchange.errors import ExchangeError, ReasonCode
+    from dxdesk.exchange.reader import display_path
     from dxdesk.exchange.submission import check_submission_content
     from dxdesk.exchange.verify import Trust, Verification, verify_file
     from dxdesk.store.database import DatabaseError
@@ -150,11 +156,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             v = verify_file(path, trust)
             check_submission_content(v)
+        shown = display_path(path)
         if v.ok:
-            out(f"OK {path} {v.summary()} {_authority(trust, v)}")
+            out(f"OK {shown} {v.summary()} {_authority(trust, v)}")
         else:
             bad += 1
-            out(f"NG {path} {v.message} {_authority(trust, v)}")
+            out(f"NG {shown} {v.message} {_authority(trust, v)}")
     return EXIT_ACT if bad else EXIT_OK
 
 

@@ -44,6 +44,9 @@ class ReasonCode:
     PLAN_MISMATCH = "plan_mismatch"  # another plan than the trusting database's (or the certificate's)
     EDITED_CELL = "edited_cell"  # a bound visible cell no longer shows its payload value
     NO_TRUST = "no_trust"  # no central CA known to check against
+    APPEARANCE = "appearance"  # what a person sees differs: format, hidden cell, extra sheet or cell
+    ACTIVE_CONTENT = "active_content"  # formula, macro, link, drawing, comment, OLE/ActiveX
+    OLD_FORMAT = "old_format"  # a signed workbook without the layout this version checks
 
 
 class ExchangeError(DxdeskError):

@@ -112,6 +112,7 @@ class C:
     style: str = "value"
     bind: str | None = None
     fmt: str | None = None
+    path: tuple[str | int, ...] | None = None  # where a bound number is in the payload
 
 
 class Form:
@@ -203,7 +204,7 @@ class Form:
             elif style in _SIZES:
                 needed = max(needed, LINE_PT * _SIZES[style] / 10.0)
             self._style(r, col, span, style)
-            self.book.put(self.ws, r, col, it.value, label=it.bind, number_format=it.fmt)
+            self.book.put(self.ws, r, col, it.value, label=it.bind, number_format=it.fmt, path=it.path)
             col += span
         if col <= self.ncols:  # close the row's border to the grid's right edge
             self._style(r, col, self.ncols - col + 1, "value")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -51,6 +51,8 @@ class SheetContext:
     section_names: Mapping[str, str]
     node_paths: Mapping[str, str]  # measure code → 「分野 ＞ 重点課題」
     measures: Mapping[str, Mapping[str, Any]]  # measure code → dataset dict (basic information)
+    # measure code → its place in the payload (("data", "measures", 3)): bound numbers point there
+    payload_paths: Mapping[str, tuple[str | int, ...]] = field(default_factory=dict)
 
 
 def sheet_name_for(code: str, taken: set[str]) -> str:
@@ -147,7 +149,8 @@ def _costs(f: Form, ctx: SheetContext, m: MeasureSnapshot, years: list[int]) -> 
         for y in years:
             cost = m.costs.get(y)
             v = getattr(cost, key) if cost is not None else None
-            cells.append(C(v, 1, "num", f"{fy_short(y)} {label}"))
+            path = _path(ctx, m.code, "costs", str(y), key) if isinstance(v, Decimal) else None
+            cells.append(C(v, 1, "num", f"{fy_short(y)} {label}", path=path))
         if any(c.value is not None for c in cells):
             f.line(C(label, 1, "label"), *cells, C(None, pad, "value"))
     staff = [m.costs[y].part_time_staff if y in m.costs else None for y in years]
@@ -165,8 +168,32 @@ def _costs(f: Form, ctx: SheetContext, m: MeasureSnapshot, years: list[int]) -> 
         f.long_text(note, bind=f"{fy_short(y)} 執行の説明", label_span=1, label=f"{fy_short(y)} 執行の説明")
 
 
-def _indicator(f: Form, ctx: SheetContext, i: int, ind: IndicatorData, years: list[int]) -> None:
+def _path(ctx: SheetContext, code: str, *rest: str | int) -> tuple[str | int, ...] | None:
+    base = ctx.payload_paths.get(code)
+    return (*base, *rest) if base is not None else None
+
+
+def _indicator_index(ctx: SheetContext, code: str, ind: IndicatorData) -> int | None:
+    """The indicator's position in the payload's measure (matched by name and unit; None if unsure)."""
+    items = (ctx.measures.get(code) or {}).get("indicators") or []
+    found = [
+        k for k, d in enumerate(items) if d.get("name") == ind.name and (d.get("unit") or "") == ind.unit
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _num(ctx: SheetContext, code: str, k: int | None, value: Any, *rest: str | int) -> C:
+    """A bound number cell of indicator ``k``, pointing at ``rest`` in the payload when it is a number."""
+    v = cell_value(value)
+    path = _path(ctx, code, "indicators", k, *rest) if k is not None and isinstance(v, Decimal) else None
+    return C(v, 1, "num", path=path)
+
+
+def _indicator(
+    f: Form, ctx: SheetContext, i: int, ind: IndicatorData, years: list[int], code: str = ""
+) -> None:
     fy = ctx.fiscal_year
+    k = _indicator_index(ctx, code, ind)
     mark = _CIRCLED[i] if i < len(_CIRCLED) else f"({i + 1})"
     tags = [ind.kind.label, ind.direction.label]
     if ind.cumulative:
@@ -188,14 +215,26 @@ def _indicator(f: Form, ctx: SheetContext, i: int, ind: IndicatorData, years: li
         C(base, 1, "label"),
         C(final, 1, "label"),
     )
-    targets = [C(cell_value(ind.year(y).target), 1, "num", f"指標{mark} {fy_short(y)} 目標") for y in years]
+    targets = [
+        replace(
+            _num(ctx, code, k, ind.year(y).target, "values", str(y), "target"),
+            bind=f"指標{mark} {fy_short(y)} 目標",
+        )
+        for y in years
+    ]
     f.line(
         C("目標", 1, "label"),
         *targets,
-        C(cell_value(ind.baseline), 1, "num", f"指標{mark} 基準値"),
-        C(cell_value(ind.final_target), 1, "num", f"指標{mark} 最終目標"),
+        replace(_num(ctx, code, k, ind.baseline, "baseline"), bind=f"指標{mark} 基準値"),
+        replace(_num(ctx, code, k, ind.final_target, "final_target"), bind=f"指標{mark} 最終目標"),
     )
-    actuals = [C(cell_value(ind.year(y).actual), 1, "num", f"指標{mark} {fy_short(y)} 実績") for y in years]
+    actuals = [
+        replace(
+            _num(ctx, code, k, ind.year(y).actual, "values", str(y), "actual"),
+            bind=f"指標{mark} {fy_short(y)} 実績",
+        )
+        for y in years
+    ]
     f.line(C("実績（累計）" if ind.cumulative else "実績", 1, "label"), *actuals, C(None, 2, "value"))
     rates = []
     for y in years:
@@ -346,7 +385,7 @@ def _indicators(f: Form, ctx: SheetContext, m: MeasureSnapshot, years: list[int]
         if not active:
             f.line(C("（指標なし）", f.ncols, "value"))
         else:
-            _indicator(f, ctx, 0, active[0], years)
+            _indicator(f, ctx, 0, active[0], years, m.code)
     for i, ind in enumerate(active[1:], start=1):
         with f.keep_together():
-            _indicator(f, ctx, i, ind, years)
+            _indicator(f, ctx, i, ind, years, m.code)

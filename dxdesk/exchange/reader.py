@@ -6,7 +6,7 @@ input, so it does not load the workbook with openpyxl. It reads the zip directly
   decompressed in a stream that stops at the cap whatever the zip header claims, so a decompression
   bomb costs at most the cap in memory;
 - every XML part is refused if it declares a DTD (entity bombs, external entities) or is not UTF-8;
-  the workbook structure is parsed with defusedxml;
+  the declared encoding must be UTF-8; then the C parser reads the part as it is;
 - cell values are read by python-calamine (Rust, about ten times faster than parsing the sheet XML in
   Python) from an in-memory copy made only of the parts that passed those checks, each exactly as
   long as the zip said — so calamine never sees a part that could expand further.
@@ -20,20 +20,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import os
 import posixpath
 import re
+import stat
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
-from python_calamine import CalamineError, CalamineWorkbook
-
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
+from dxdesk.exchange.limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -43,19 +46,10 @@ __all__ = [
     "XlsxReader",
     "cell_of",
     "column_index",
+    "display_path",
+    "file_type",
     "split_ref",
 ]
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_file_bytes: int = 64 * 2**20
-    max_parts: int = 4000
-    max_part_bytes: int = 64 * 2**20  # uncompressed, one part
-    max_total_bytes: int = 256 * 2**20  # uncompressed, all parts read
-
-
-DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -74,6 +68,13 @@ class Cell:
 
 _NUM_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+_DECLARED_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+_UNSAFE_XML = re.compile(rb"<!\s*(?i:doctype|entity)")
+# every reference a sheet part can make: cells and rows (r=), dimension / merges / selections (ref=, sqref=)
+_SHEET_REFS = re.compile(rb'\s(?:ref|sqref|topLeftCell)\s*=\s*["\']([^"\']*)["\']')
+_R_ATTR = re.compile(rb'\sr\s*=\s*["\']([^"\']*)["\']')
+_R_DIGITS = re.compile(rb"[0-9]+")
+_R_LETTERS = re.compile(rb"[A-Za-z]+")
 _MAIN_NS = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "http://purl.oclc.org/ooxml/spreadsheetml/main",
@@ -134,14 +135,8 @@ class XlsxReader:
         if data is not None:
             size, head = len(data), data[:4]
         else:
-            try:
-                size = self.path.stat().st_size
-                with self.path.open("rb") as fh:
-                    head = fh.read(4)
-            except OSError as exc:
-                raise UnreadableWorkbook(
-                    ReasonCode.CORRUPT, f"ファイルを開けません（{exc.strerror or exc}）"
-                ) from exc
+            data = read_regular_file(self.path, limits)
+            size, head = len(data), data[:4]
         if size > limits.max_file_bytes:
             raise UnreadableWorkbook(
                 ReasonCode.TOO_LARGE,
@@ -154,7 +149,7 @@ class XlsxReader:
                 ReasonCode.NOT_XLSX, "dxdesk のファイルではありません（Excel ブック（.xlsx）ではありません）"
             )
         try:
-            self.zip = zipfile.ZipFile(self.path if data is None else io.BytesIO(data))
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
             raise UnreadableWorkbook(
                 ReasonCode.CORRUPT, "ファイルが壊れています（途中で切れているか、zip として読めません）"
@@ -166,13 +161,26 @@ class XlsxReader:
                 ReasonCode.TOO_LARGE, f"ファイルの構成要素が多すぎます（{len(infos)}個）"
             )
         self._infos = {i.filename: i for i in infos}
+        folded = {i.filename.lower() for i in infos}
+        if len(folded) != len(infos):
+            self.close()
+            dup = sorted(
+                n for n in self._infos if sum(1 for i in infos if i.filename.lower() == n.lower()) > 1
+            )
+            raise UnreadableWorkbook(
+                ReasonCode.CORRUPT,
+                f"ファイルが壊れています（同じ名前の構成要素「{(dup or ['?'])[0][:60]}」が複数あります）",
+            )
         for info in infos:
-            if info.file_size > limits.max_part_bytes:
+            if info.file_size > limits.max_part_bytes or (
+                info.file_size > 2**20 and info.file_size > limits.max_ratio * max(1, info.compress_size)
+            ):
                 self.close()
                 raise UnreadableWorkbook(
                     ReasonCode.TOO_LARGE,
                     f"ファイルが壊れているか、大きすぎます（「{info.filename[:40]}」の展開後のサイズが上限を超えます）",
                 )
+        self._cache: dict[str, bytes] = {}
         self._sheets: list[SheetInfo] | None = None
         self._book: CalamineWorkbook | None = None
         self._rows: dict[str, list[list[Any]]] = {}
@@ -187,11 +195,18 @@ class XlsxReader:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
+    def names(self) -> list[str]:
+        return list(self._infos)
+
     def has(self, name: str) -> bool:
         return name in self._infos
 
     def read(self, name: str) -> bytes:
-        """A part, decompressed in a stream that never exceeds the limits."""
+        """A part, decompressed in a stream that never exceeds the limits (kept: parts are read twice,
+        for their references and for their XML)."""
+        cached = self._cache.get(name)
+        if cached is not None:
+            return cached
         info = self._infos.get(name)
         if info is None:
             raise UnreadableWorkbook(ReasonCode.CORRUPT, f"ファイルが壊れています（「{name}」がありません）")
@@ -219,24 +234,27 @@ class XlsxReader:
             raise UnreadableWorkbook(ReasonCode.NOT_DXDESK, "パスワード付きのファイルは読めません") from exc
         self._total += got
         data = b"".join(chunks)
-        if name.endswith((".xml", ".rels")) and (
-            b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"\x00" in data
-        ):
+        if name.endswith((".xml", ".rels")) and unsafe_xml(data):
             raise UnreadableWorkbook(
                 ReasonCode.UNSAFE_XML,
                 "ファイルが壊れています（XML に許されない構造（DTD・エンティティ）があります）",
             )
+        self._cache[name] = data
         return data
 
     def xml(self, name: str) -> Element:
+        """A part parsed. :meth:`read` has refused any DTD or entity declaration, and the declared
+        encoding must be UTF-8 (an 8-bit encoding could spell ``<!DOCTYPE`` in other bytes), so the
+        C parser is used as it is — defusedxml's Python-level callbacks cost three times as much."""
         data = self.read(name)
-        try:
-            root: Element = SafeET.fromstring(data, forbid_dtd=True)
-        except DefusedXmlException as exc:
+        decl = _DECLARED_ENCODING.match(data)
+        if decl is not None and decl.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
             raise UnreadableWorkbook(
                 ReasonCode.UNSAFE_XML,
-                "ファイルが壊れています（XML に許されない構造（DTD・エンティティ）があります）",
-            ) from exc
+                "ファイルが壊れています（XML の文字コードが UTF-8 ではありません）",
+            )
+        try:
+            root: Element = ET.fromstring(data)
         except (ParseError, ValueError) as exc:
             raise UnreadableWorkbook(
                 ReasonCode.CORRUPT, f"ファイルが壊れています（{name} の XML が読めません）"
@@ -277,6 +295,8 @@ class XlsxReader:
 
     def _calamine(self) -> CalamineWorkbook:
         """calamine on a stored (uncompressed) copy of the checked XML parts."""
+        from python_calamine import CalamineError, CalamineWorkbook  # only for unsigned workbooks
+
         if self._book is None:
             buf = io.BytesIO()
             with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
@@ -297,8 +317,13 @@ class XlsxReader:
         return self._sheet_rows(sheet.name)
 
     def _sheet_rows(self, name: str) -> list[list[Any]]:
+        from python_calamine import CalamineError
+
         rows = self._rows.get(name)
         if rows is None:
+            info = self.sheet(name)
+            if info is not None and info.part and self.has(info.part):
+                check_sheet_refs(info.name, self.read(info.part), self.limits)
             try:
                 rows = self._calamine().get_sheet_by_name(name).to_python(skip_empty_area=False)
             except (CalamineError, ValueError, OSError) as exc:
@@ -330,6 +355,117 @@ class XlsxReader:
             if cell is not None:
                 out[ref] = cell
         return out
+
+
+def unsafe_xml(data: bytes) -> bool:
+    """A DTD or entity declaration in any case (``<!DOCTYPE``, ``<!doctype``, ``<!ENTITY``), or NUL
+    bytes (UTF-16/32, where a declaration hides from a byte search). ``<!`` is rare in workbook XML
+    (comments, CDATA), so each is looked at with a plain byte search."""
+    if b"\x00" in data:
+        return True
+    i = data.find(b"<!")
+    while i >= 0:
+        if _UNSAFE_XML.match(data, i):
+            return True
+        i = data.find(b"<!", i + 2)
+    return False
+
+
+def display_path(path: object) -> str:
+    """A path as text that can always be printed, logged and stored: bytes of a file name that are not
+    valid UTF-8 (kept by Python as lone surrogates) are shown as ``\\xNN``."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # lone surrogates that were never bytes
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def read_regular_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of a regular file within the size limit. A FIFO, device, socket or folder is refused
+    before it is opened (opening a FIFO would wait for a writer for ever), and the file is opened
+    non-blocking in case it was swapped for one in between."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise UnreadableWorkbook(
+            ReasonCode.CORRUPT, f"ファイルを開けません（{exc.strerror or exc}）"
+        ) from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise UnreadableWorkbook(
+            ReasonCode.NOT_XLSX, f"通常のファイルではありません（{file_type(st.st_mode)}）"
+        )
+    if st.st_size > limits.max_file_bytes:
+        raise UnreadableWorkbook(
+            ReasonCode.TOO_LARGE,
+            f"ファイルが大きすぎます（{st.st_size / 2**20:.0f}MB、上限 {limits.max_file_bytes // 2**20}MB）",
+        )
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UnreadableWorkbook(ReasonCode.NOT_XLSX, "通常のファイルではありません")
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(min(st.st_size, limits.max_file_bytes) + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise UnreadableWorkbook(
+            ReasonCode.CORRUPT, f"ファイルを開けません（{exc.strerror or exc}）"
+        ) from exc
+    if len(data) > limits.max_file_bytes:
+        raise UnreadableWorkbook(
+            ReasonCode.TOO_LARGE, f"ファイルが大きすぎます（上限 {limits.max_file_bytes // 2**20}MB）"
+        )
+    return data
+
+
+def file_type(mode: int) -> str:
+    """What a file that is not a regular file is, in Japanese (フォルダです、名前付きパイプです…)."""
+    if stat.S_ISDIR(mode):
+        return "フォルダです"
+    if stat.S_ISFIFO(mode):
+        return "名前付きパイプです"
+    if stat.S_ISSOCK(mode):
+        return "ソケットです"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "デバイスです"
+    return "特殊なファイルです"
+
+
+def too_large_range(sheet: str, max_row: int, max_col: int) -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        ReasonCode.TOO_LARGE,
+        f"ファイルが壊れているか、大きすぎます（シート「{sheet[:31]}」のセル範囲が上限を超えます："
+        f"{column_letters(min(max_col, 16384))}{min(max_row, 10**7)} まで）",
+    )
+
+
+def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS, *, cells: bool = True) -> None:
+    """Refuse a sheet part that names a cell beyond the row / column limits (``A1:XFD1048576``): a
+    reader that sizes its grid from the references would allocate rows × columns cells.
+
+    Cell and row references (``r=``, thousands of them) are checked with C-level scans: every run of
+    digits and of letters in them; ranges (``ref=``, ``sqref=``, ``topLeftCell=``) one by one.
+    ``cells=False``: only the ranges (a reader that parses the cells itself checks them as it goes)."""
+    refs = b" ".join(_R_ATTR.findall(data)) if cells else b""
+    for m in _SHEET_REFS.finditer(data):
+        refs += b" " + m.group(1)
+    digits = set(_R_DIGITS.findall(refs))
+    letters = {x.upper() for x in _R_LETTERS.findall(refs)}
+    max_row = max(map(int, digits), default=0) if all(len(d) <= 8 for d in digits) else 10**9
+    longest = max(map(len, letters), default=0)
+    if longest > 3:
+        max_col = 10**6
+    else:
+        max_col = max((column_index(x.decode("ascii")) for x in letters if len(x) == longest), default=0)
+    if max_row > limits.max_row or max_col > limits.max_col or max_row * max_col > limits.max_cells:
+        raise too_large_range(sheet, max_row, max_col)
 
 
 def cell_of(v: Any) -> Cell | None:

@@ -28,11 +28,11 @@ from dxdesk.domain.evaluation import distribution_text
 from dxdesk.domain.fiscal import JST, FiscalYear, fy_label
 from dxdesk.exchange.authority import active_credential, section_signing_key
 from dxdesk.exchange.certificates import cert_from_pem, format_fingerprint
-from dxdesk.exchange.errors import ExchangeError, ExportBlocked, ReasonCode
+from dxdesk.exchange.errors import ExchangeError, ExportBlocked
 from dxdesk.exchange.measure_sheet import SheetContext, draw_measure_sheet, sheet_name_for
 from dxdesk.exchange.reader import DEFAULT_LIMITS, Limits
 from dxdesk.exchange.submission_sheets import draw_list, draw_submission_cover
-from dxdesk.exchange.verify import KIND_SUBMISSION, Trust, Verification, verify_file
+from dxdesk.exchange.verify import KIND_SUBMISSION, Trust, Verification, check_submission_content, verify_file
 from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.store.database import Database
 from dxdesk.store.dataset import export_dataset
@@ -247,6 +247,7 @@ def export_submission(
             section_names=names,
             node_paths={c: paths.get(n, "") for c, n in node_by_measure.items() if n is not None},
             measures={m["code"]: m for m in data["measures"]},
+            payload_paths={m["code"]: ("data", "measures", i) for i, m in enumerate(data["measures"])},
         )
         book = WorkbookBuilder()
         cover = {
@@ -315,27 +316,6 @@ def last_revision(session: Session, plan_code: str, fiscal_year: int, section_co
         )
     )
     return int(n or 0)
-
-
-def check_submission_content(v: Verification) -> None:
-    """Beyond the signature: the data holds only the signing section's measures of the signed year and
-    plan (a signed payload made by a modified program could claim more)."""
-    p = v.payload
-    if p is None or v.kind != KIND_SUBMISSION or v.codes & {ReasonCode.BAD_SIGNATURE, ReasonCode.WRONG_KIND}:
-        return
-    section = (p.get("section") or {}).get("code")
-    fy = str(p.get("fiscal_year"))
-    data = p.get("data") or {}
-    for m in data.get("measures", []):
-        owner = (m.get("years", {}).get(fy) or {}).get("section") or m.get("owner")
-        if owner != section:
-            v.add(
-                ReasonCode.SECTION_MISMATCH,
-                f"施策「{m.get('code')}」は課所室「{section}」の施策ではありません",
-            )
-            break
-    if (data.get("plan") or {}).get("code") != (p.get("plan") or {}).get("code"):
-        v.add(ReasonCode.PLAN_MISMATCH, "提出データの計画が表紙の計画と一致しません")
 
 
 def verify_submission(

@@ -8,7 +8,8 @@ Checks, in order (docs/exchange-format.md):
 5. the certificate is not revoked (a re-issued credential revokes the previous one);
 6. the certificate's section, fiscal year and plan are those of the payload (and the plan is the
    trusting database's plan);
-7. every bound visible cell still shows the value the payload says it shows.
+7. everything a person reads is what was signed: the sheets, every cell with content as it is shown,
+   and nothing besides (:mod:`dxdesk.exchange.appearance`).
 
 All reasons found are reported, not only the first, so a person sees the whole picture. Nothing here
 loads the workbook with openpyxl.
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from dxdesk.domain.fiscal import fy_label
+from dxdesk.exchange.appearance import check_package
 from dxdesk.exchange.certificates import fingerprint, is_issued_by, section_identity
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
-from dxdesk.exchange.reader import DEFAULT_LIMITS, Cell, Limits, cell_of, split_ref
+from dxdesk.exchange.limits import DEFAULT_LIMITS, Limits
+from dxdesk.exchange.signed import PAYLOAD_SHEET, SignedFile, read_signed
 from dxdesk.exchange.signing import verify_signature
-from dxdesk.exchange.workbook import SignedFile, read_signed
 
 __all__ = [
     "KIND_KIT",
@@ -41,6 +42,7 @@ __all__ = [
     "Trust",
     "Verification",
     "check_bindings",
+    "check_submission_content",
     "verify_file",
     "verify_signed",
 ]
@@ -50,7 +52,6 @@ KIND_SUBMISSION = "dxdesk/submission/1"
 KIND_REVIEW = "dxdesk/review/1"
 KIND_LABELS = {KIND_KIT: "配布ファイル", KIND_SUBMISSION: "提出ファイル", KIND_REVIEW: "審査結果ファイル"}
 CENTRAL_SIGNED = frozenset({KIND_KIT, KIND_REVIEW})  # signed by the central CA itself
-MAX_LISTED_CELLS = 3
 
 
 @dataclass(frozen=True)
@@ -116,112 +117,33 @@ class Verification:
         return {r.code for r in self.reasons}
 
 
-def _num(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        return None
-    return d if d.is_finite() else None
-
-
-def _same_number(expected: str, cell: Cell) -> bool:
-    want, got = _num(expected), _num(cell.value)
-    if want is None or got is None:
-        return False
-    if want == got:
-        return True
-    # Excel and LibreOffice keep 15 significant digits of a double.
-    return f"{float(want):.15g}" == f"{float(got):.15g}"
-
-
-def _shown(cell: Cell | None) -> str:
-    if cell is None or cell.value is None:
-        return "（空欄）"
-    text = cell.value
-    if cell.is_number:
-        d = _num(text)
-        if d is not None:
-            text = format(d.normalize(), "f") if d == d.to_integral() else format(d, "f")
-    return text if len(text) <= 20 else text[:20] + "…"
-
-
-def _expected_shown(kind: str, value: str) -> str:
-    if value == "":
-        return "（空欄）"
-    if kind == "n":
-        d = _num(value)
-        if d is not None and d == d.to_integral():
-            return format(d.to_integral(), "f")
-    return value if len(value) <= 20 else value[:20] + "…"
-
-
-def _cell_matches(kind: str, expected: str, cell: Cell | None) -> bool:
-    if cell is None or cell.value is None or cell.value == "":
-        return expected == ""
-    if cell.has_formula:
-        return False
-    if kind == "n":
-        return _same_number(expected, cell)
-    value = cell.value.replace("\r\n", "\n").replace("\r", "\n")
-    return value == expected
-
-
 def check_bindings(signed: SignedFile, v: Verification) -> None:
-    """Compare every bound visible cell with the value the payload says it shows.
+    """Everything a person reads, against what was signed (:func:`dxdesk.exchange.appearance.check_package`):
+    the sheets, every cell with content and how it is shown, and nothing besides (no formula, macro,
+    drawing, comment, link, hidden cell…). Each finding is one reason naming what and where."""
+    for f in check_package(signed.package, signed.payload, PAYLOAD_SHEET):
+        v.add(f.code, f.message)
 
-    The loop is the hot path of a merge (a 10-measure submission binds about a thousand cells): a text
-    cell that shows exactly its text is accepted at once; everything else goes through the full
-    comparison (numbers to 15 significant digits, line ends, empty cells)."""
-    bindings = signed.payload.get("bindings")
-    if not isinstance(bindings, dict):
-        v.add(ReasonCode.CORRUPT, "ファイルが壊れています（表示セルの対応表がありません）")
+
+def check_submission_content(v: Verification) -> None:
+    """Beyond the signature: the data holds only the signing section's measures of the signed year and
+    plan (a signed payload made by a modified program could claim more)."""
+    p = v.payload
+    if p is None or v.kind != KIND_SUBMISSION or v.codes & {ReasonCode.BAD_SIGNATURE, ReasonCode.WRONG_KIND}:
         return
-    changed: list[str] = []
-    count = 0
-    for sheet_name, entries in sorted(bindings.items()):
-        info = signed.reader.sheet(sheet_name)
-        if info is None or not info.part:
+    section = (p.get("section") or {}).get("code")
+    fy = str(p.get("fiscal_year"))
+    data = p.get("data") or {}
+    for m in data.get("measures", []):
+        owner = (m.get("years", {}).get(fy) or {}).get("section") or m.get("owner")
+        if owner != section:
             v.add(
-                ReasonCode.EDITED_CELL,
-                f"表示シート「{sheet_name}」が削除されているか、名前が変更されています",
+                ReasonCode.SECTION_MISMATCH,
+                f"施策「{m.get('code')}」は課所室「{section}」の施策ではありません",
             )
-            continue
-        rows = signed.reader.rows(info)
-        nrows = len(rows)
-        if not isinstance(entries, list):
-            v.add(ReasonCode.CORRUPT, "ファイルが壊れています（表示セルの対応表が読み取れません）")
-            return
-        for entry in entries:
-            try:
-                ref, kind, expected, label = entry
-                r, c = split_ref(ref)
-            except (TypeError, ValueError):
-                v.add(ReasonCode.CORRUPT, "ファイルが壊れています（表示セルの対応表が読み取れません）")
-                return
-            row = rows[r - 1] if r <= nrows else ()
-            raw = row[c - 1] if c <= len(row) else ""
-            if kind == "s":
-                if raw == expected and type(raw) is str:
-                    continue
-            elif type(raw) is float or type(raw) is int:
-                try:  # the same number as a double: _same_number would accept it too
-                    if float(expected) == raw:
-                        continue
-                except (TypeError, ValueError):
-                    pass
-            cell = cell_of(raw)
-            if _cell_matches(kind, expected, cell):
-                continue
-            count += 1
-            if len(changed) < MAX_LISTED_CELLS:
-                changed.append(
-                    f"{sheet_name}!{ref}：{label} {_expected_shown(kind, expected)} → {_shown(cell)}"
-                )
-    if count:
-        more = f" ほか{count - len(changed)}か所" if count > len(changed) else ""
-        v.add(ReasonCode.EDITED_CELL, f"表示セルが変更されています（{'、'.join(changed)}{more}）")
+            break
+    if (data.get("plan") or {}).get("code") != (p.get("plan") or {}).get("code"):
+        v.add(ReasonCode.PLAN_MISMATCH, "提出データの計画が表紙の計画と一致しません")
 
 
 def _check_signer(signed: SignedFile, trust: Trust, v: Verification) -> None:
@@ -327,11 +249,22 @@ def verify_file(
         v = Verification(path)
         v.add(exc.code, str(exc))
         return v
+    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        v = Verification(path)
+        v.add(ReasonCode.CORRUPT, f"ファイルが壊れています（読み取れません：{type(exc).__name__}）")
+        return v
     try:
         return verify_signed(signed, trust, expected_kind=expected_kind)
     except UnreadableWorkbook as exc:
         v = Verification(path, signed.kind, signed.payload, signed.hash, signed.certificate)
         v.add(exc.code, str(exc))
+        return v
+    except (RecursionError, MemoryError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # a signed payload of a shape no dxdesk writes: a reason, never a traceback
+        v = Verification(path, signed.kind, signed.payload, signed.hash, signed.certificate)
+        v.add(
+            ReasonCode.CORRUPT, f"ファイルが壊れています（署名データの形式が違います：{type(exc).__name__}）"
+        )
         return v
     finally:
         signed.reader.close()

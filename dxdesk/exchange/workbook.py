@@ -44,10 +44,11 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dxdesk.exchange.canonical import canonical_bytes, parse_canonical, payload_hash
-from dxdesk.exchange.certificates import cert_from_pem, cert_to_pem
-from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
-from dxdesk.exchange.reader import DEFAULT_LIMITS, Limits, XlsxReader, escape_excel
+from dxdesk.exchange.appearance import LAYOUT_VERSION, normalise_header, number_format_of, render_number
+from dxdesk.exchange.canonical import canonical_bytes, payload_hash
+from dxdesk.exchange.certificates import cert_to_pem
+from dxdesk.exchange.reader import escape_excel
+from dxdesk.exchange.signed import CHUNK, CONTAINER, PAYLOAD_SHEET, SignedFile, read_signed
 from dxdesk.exchange.signing import sign
 from dxdesk.files import atomic_path
 
@@ -62,9 +63,6 @@ __all__ = [
     "safe_text",
 ]
 
-PAYLOAD_SHEET = "_dxdesk"
-CONTAINER = "signed-workbook/1"
-CHUNK = 16_000  # characters; ≤ 32,000 UTF-16 units even if every character is outside the BMP
 MAX_CELL_TEXT = 32_000  # Excel holds 32,767 characters per cell
 _thin = Side(style="thin", color="808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -79,18 +77,26 @@ def safe_text(text: str) -> str:
 
 def number_format_for(d: Decimal) -> str:
     """Thousands separators and exactly the decimals typed (280.0 shows 280.0)."""
-    exp = d.as_tuple().exponent
-    places = -exp if isinstance(exp, int) and exp < 0 else 0
-    return "#,##0" + ("." + "0" * places if places else "")
+    return number_format_of(d)
 
 
 @dataclass(frozen=True)
 class Binding:
     sheet: str
     ref: str
-    type: str  # "n" number, "s" text
+    type: str  # "n" number, "s" text, "l" a label or heading (not data)
     value: str  # number as canonical decimal text, or the text shown
     label: str
+    display: str | None = None  # a number as Excel shows it through its number format ("11,891")
+    path: tuple[str | int, ...] | None = None  # where the number is in the payload
+
+    def entry(self) -> list[Any]:
+        out: list[Any] = [self.ref, self.type, self.value, self.label]
+        if self.display is not None:
+            out.append(self.display)
+            if self.path is not None:
+                out.append(list(self.path))
+        return out
 
 
 @dataclass
@@ -134,13 +140,16 @@ class WorkbookBuilder:
         *,
         label: str | None = None,
         number_format: str | None = None,
+        path: tuple[str | int, ...] | None = None,
     ) -> Cell:
-        """Write ``value`` at (row, col). With ``label`` the cell is bound (checked by verification).
+        """Write ``value`` at (row, col) and bind it: with ``label`` as data, without as a label or
+        heading (type ``l``). Every cell with content is bound, so verification can refuse any other.
 
         Text is always text, never a formula, whatever it starts with (= + - @); it is shown with
         Excel's quote prefix so that editing the cell in Excel keeps it text. Text longer than a cell
         can hold is cut with a note (the payload keeps the whole text)."""
         cell: Cell = ws.cell(row=row, column=col)
+        display: str | None = None
         if value is None or value == "":
             cell.value = None
             shown, kind = "", "s"
@@ -149,8 +158,12 @@ class WorkbookBuilder:
         elif isinstance(value, (Decimal, int)):
             d = Decimal(value)
             cell.value = d
-            cell.number_format = number_format or number_format_for(d)
+            fmt = number_format or number_format_for(d)
+            cell.number_format = fmt
             shown, kind = format(d, "f"), "n"
+            display = render_number(d, fmt)
+            if display is None:
+                raise ValueError(f"number format {fmt!r} cannot be checked by verification")
             digits = len(format(d, ",f"))
             key = (ws.title, col)
             self._numeric_widths[key] = max(self._numeric_widths.get(key, 0), digits)
@@ -164,7 +177,13 @@ class WorkbookBuilder:
                 cell.quotePrefix = True
             shown, kind = text, "s"
         if label is not None:
-            self.bindings.append(Binding(ws.title, cell.coordinate, kind, shown, label))
+            self.bindings.append(
+                Binding(ws.title, cell.coordinate, kind, shown, label, display, path if kind == "n" else None)
+            )
+        elif shown != "":
+            self.bindings.append(
+                Binding(ws.title, cell.coordinate, "l" if kind == "s" else kind, shown, "", display)
+            )
         return cell
 
     def ensure_number_widths(self, min_extra: float = 2.5) -> None:
@@ -176,12 +195,34 @@ class WorkbookBuilder:
             if (dim.width or 8.43) < need:
                 dim.width = need
 
-    def binding_payload(self) -> dict[str, list[list[str]]]:
-        """Bindings grouped by sheet: ``{sheet: [[ref, type, value, label], …]}``."""
-        out: dict[str, list[list[str]]] = {}
+    def binding_payload(self) -> dict[str, list[list[Any]]]:
+        """Bindings grouped by sheet: ``{sheet: [[ref, type, value, label(, display)], …]}``; a cell
+        written twice keeps its last value."""
+        last: dict[tuple[str, str], Binding] = {}
         for b in self.bindings:
-            out.setdefault(b.sheet, []).append([b.ref, b.type, b.value, b.label])
+            last.pop((b.sheet, b.ref), None)
+            last[(b.sheet, b.ref)] = b
+        out: dict[str, list[list[Any]]] = {}
+        for b in last.values():
+            if b.value == "" and b.type == "l":
+                continue
+            out.setdefault(b.sheet, []).append(b.entry())
         return out
+
+    def layout_payload(self) -> dict[str, Any]:
+        """The visible sheets in order with what they print besides their cells (header, footer,
+        print titles): ``{"version": 2, "sheets": [{name, header, footer, print_titles}, …]}``."""
+        sheets = []
+        for ws in self.wb.worksheets:
+            sheets.append(
+                {
+                    "name": ws.title,
+                    "header": normalise_header(str(ws.oddHeader)),
+                    "footer": normalise_header(str(ws.oddFooter)),
+                    "print_titles": (ws.print_title_rows or "").replace("$", ""),
+                }
+            )
+        return {"version": LAYOUT_VERSION, "sheets": sheets}
 
     def save_unsigned(self, path: Path) -> None:
         """Write a workbook that carries no payload (e.g. the passphrase slips), atomically."""
@@ -204,6 +245,7 @@ class WorkbookBuilder:
         payload = dict(payload)
         payload["format"] = kind
         payload["bindings"] = self.binding_payload()
+        payload["layout"] = self.layout_payload()
         data = canonical_bytes(payload)
         signature = sign(key, kind, data)
         text = data.decode("utf-8")
@@ -228,72 +270,3 @@ class WorkbookBuilder:
         with atomic_path(path) as tmp:
             self.wb.save(tmp)
         return data, payload_hash(data)
-
-
-@dataclass(frozen=True)
-class SignedFile:
-    """What a signed workbook holds, read without trusting it yet."""
-
-    path: Path
-    kind: str
-    payload_bytes: bytes
-    payload: dict[str, Any]
-    signature: bytes
-    certificate: x509.Certificate
-    reader: XlsxReader
-
-    @property
-    def hash(self) -> str:
-        return payload_hash(self.payload_bytes)
-
-
-def _corrupt(detail: str) -> UnreadableWorkbook:
-    return UnreadableWorkbook(ReasonCode.CORRUPT, f"ファイルが壊れています（{detail}）")
-
-
-def read_signed(path: Path, limits: Limits = DEFAULT_LIMITS, *, data: bytes | None = None) -> SignedFile:
-    """Open a signed workbook and read its payload sheet. Raises :class:`UnreadableWorkbook`.
-
-    ``data``: the file's bytes, when already read. The returned reader stays open for the cell check;
-    close it with ``signed.reader.close()``."""
-    reader = XlsxReader(path, limits, data)
-    try:
-        info = reader.sheet(PAYLOAD_SHEET)
-        if info is None or not info.part:
-            raise UnreadableWorkbook(
-                ReasonCode.NOT_DXDESK,
-                "dxdesk のファイルではありません（署名データのシートがありません。"
-                "dxdesk で作成したファイルではないか、シートが削除されています）",
-            )
-        cells = reader.cells(info)
-        values: dict[str, list[str]] = {}
-        row = 1
-        while f"A{row}" in cells:
-            b = cells.get(f"B{row}")
-            values.setdefault(cells[f"A{row}"].value or "", []).append((b.value or "") if b else "")
-            row += 1
-        if values.get("dxdesk") != [CONTAINER]:
-            raise UnreadableWorkbook(
-                ReasonCode.NOT_DXDESK, "dxdesk のファイルではありません（署名データの形式が違います）"
-            )
-        try:
-            kind = values["kind"][0]
-            signature = base64.b64decode(values["signature"][0], validate=True)
-            cert = cert_from_pem(values["certificate"][0])
-            n = int(values["chunks"][0])
-            chunks = values.get("payload", [])
-        except (KeyError, IndexError, ValueError) as exc:
-            raise _corrupt("署名データが読み取れません") from exc
-        if n != len(chunks):
-            raise _corrupt("署名データの一部が欠けています")
-        data = "".join(chunks).encode("utf-8")
-        try:
-            payload = parse_canonical(data)
-        except ValueError as exc:
-            raise _corrupt("署名データが読み取れません") from exc
-        if not isinstance(payload, dict):
-            raise _corrupt("署名データが読み取れません")
-        return SignedFile(path, kind, data, payload, signature, cert, reader)
-    except BaseException:
-        reader.close()
-        raise

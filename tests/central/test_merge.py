@@ -234,3 +234,129 @@ def test_cli_refuses_a_database_path_that_does_not_exist(tmp_path: Path, capsys)
     assert cli_main(["merge", "--db", str(missing), str(tmp_path)]) == 2
     assert "がありません" in capsys.readouterr().err
     assert not missing.exists()  # no empty database created by mistake
+
+
+# --- no file can take the inbox down ----------------------------------------------------------------
+
+import ctypes  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import zipfile  # noqa: E402
+
+import pytest  # noqa: E402
+
+import dxdesk.central.merge as merge_module  # noqa: E402
+from dxdesk.central.intake import MergeCode  # noqa: E402
+from dxdesk.exchange.errors import ReasonCode  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def demo50(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``dxdesk demo`` with 50 sections of one measure: 50 valid submissions and their central database."""
+    from dxdesk.exchange.demo import build_demo
+
+    root = tmp_path_factory.mktemp("demo50") / "demo"
+    build_demo(root, sections=50, measures_per_section=1, seed=3, workers=2)
+    return root
+
+
+def _range_bomb(src: Path, out: Path) -> None:
+    """A copy of ``src`` whose first measure sheet also has a cell at XFD1048576 (a 1.4 KB change)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                data = data.replace(
+                    b"</sheetData>",
+                    b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+                )
+            zout.writestr(info, data)
+
+
+def test_one_range_bomb_among_fifty_valid_files(demo50: Path, tmp_path: Path) -> None:
+    """The whole ``dxdesk merge`` command: 50 accepted, the bomb 不受理 with its reason, summary printed."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(demo50 / "submissions", inbox)
+    files = sorted(inbox.glob("*.xlsx"))
+    assert len(files) == 50
+    _range_bomb(files[7], inbox / "R08_S999_細工_提出_第1版.xlsx")
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    r = subprocess.run(
+        [sys.executable, "-m", "dxdesk", "merge", "--db", str(tmp_path / "central.sqlite"), str(inbox)],
+        capture_output=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    out = r.stdout.decode("utf-8").splitlines()
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert out[-1] == "accepted=50 duplicate=0 stale=0 conflict=0 rejected=1"
+    bomb = next(line for line in out if "S999" in line)
+    assert bomb.startswith("rejected ") and "セル範囲が上限を超えます" in bomb, bomb
+    assert sum(1 for line in out if line.startswith("accepted ")) == 50
+
+
+def _dying_intake(real):  # type: ignore[no-untyped-def]
+    """``intake_file`` that kills its process on files named …_abort / …_segv (a crashing library)."""
+
+    def intake(path, file_hash, trust, fy):  # type: ignore[no-untyped-def]
+        if "_abort" in path:
+            os.abort()
+        if "_segv" in path:
+            ctypes.string_at(0)
+        return real(path, file_hash, trust, fy)
+
+    return intake
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_worker_that_dies_costs_only_its_own_file(
+    demo50: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    files = sorted((demo50 / "submissions").glob("*.xlsx"))[:12]
+    for f in files:
+        shutil.copyfile(f, inbox / f.name)
+    shutil.copyfile(files[12 - 1], inbox / "R08_S901_x_提出_第1版_abort.xlsx")
+    shutil.copyfile(files[12 - 2], inbox / "R08_S002_x_提出_第1版_segv.xlsx")
+    monkeypatch.setattr(merge_module, "intake_file", _dying_intake(merge_module.intake_file))
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(db, [inbox], workers=workers)
+    finally:
+        db.dispose()
+    by_name = {f.path.name: f for f in report.files}
+    assert len(report.files) == 14
+    for name in ("R08_S901_x_提出_第1版_abort.xlsx", "R08_S002_x_提出_第1版_segv.xlsx"):
+        r = by_name[name]
+        assert r.outcome is Outcome.REJECTED
+        assert r.reason_codes == (MergeCode.WORKER_DIED,)
+        assert "異常終了" in r.message
+    assert report.count(Outcome.ACCEPTED) == 12
+    assert report.summary_line() == "accepted=12 duplicate=0 stale=0 conflict=0 rejected=2"
+
+
+def test_a_file_whose_verification_raises_is_a_line_not_a_traceback(
+    demo50: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = sorted((demo50 / "submissions").glob("*.xlsx"))[:2]
+    inbox = folder(tmp_path, *files)
+
+    def boom(path, file_hash, trust, fy):  # type: ignore[no-untyped-def]
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(merge_module, "intake_file", boom)
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(db, [inbox], workers=1)
+    finally:
+        db.dispose()
+    assert [f.outcome for f in report.files] == [Outcome.REJECTED] * 2
+    assert all(
+        f.reason_codes == (ReasonCode.CORRUPT,) and "RecursionError" in f.message for f in report.files
+    )

@@ -66,7 +66,7 @@ def write_payload(wb, payload: dict, *, signature: bytes | None = None, cert_pem
 
 def first_binding(payload: dict, kind: str, label_part: str = "") -> tuple[str, str, str, str]:
     for sheet, entries in payload["bindings"].items():
-        for ref, t, value, label in entries:
+        for ref, t, value, label, *_display in entries:
             if t == kind and value and label_part in label:
                 return sheet, ref, value, label
     raise AssertionError("no such binding")
@@ -468,7 +468,7 @@ def test_every_kind_of_bound_cell_is_checked(world, tmp_path):
     wb0 = openpyxl.load_workbook(world.submission)
     bindings = payload_of(wb0)["bindings"]
     for sheet in list(bindings)[:3]:
-        ref, t, value, _label = bindings[sheet][-1]
+        ref, t, value, _label, *_display = next(e for e in reversed(bindings[sheet]) if e[1] != "l")
         path = copy(world.submission, tmp_path, f"{sheet}.xlsx")
         wb = openpyxl.load_workbook(path)
         wb[sheet][ref].value = (float(value) + 1) if t == "n" else (value + "x")
@@ -485,3 +485,44 @@ def test_json_in_payload_is_the_signed_bytes(world):
     assert p["format"] == KIND_SUBMISSION
     text = canonical_bytes(p).decode()
     assert json.loads(text)["revision"] == 1
+
+
+def test_sheet_and_payload_data_that_disagree_are_refused_even_when_signed(world, tmp_path):
+    """A faulty exporter (or a section with its own valid key) whose sheet shows another number than the
+    data merged: every bound number points at its place in the payload and must show that value."""
+    path = copy(world.submission, tmp_path)
+    db = open_database(world.section_db)
+    with db.session() as s:
+        key = section_signing_key(s.query(SectionCredential).one(), world.kits["S001"].passphrase)
+    db.dispose()
+    wb = openpyxl.load_workbook(path)
+    p = payload_of(wb)
+    sheet, entry = next(
+        (sheet, e) for sheet, entries in p["bindings"].items() for e in entries if e[1] == "n" and len(e) > 5
+    )
+    node = p
+    for k in entry[5][:-1]:
+        node = node[k]
+    node[entry[5][-1]] = "99999"  # the data merged says 99999; the sheet still shows the signed number
+    chunks = len(hidden(wb[PAYLOAD_SHEET])["payload"])
+    text = canonical_bytes(p).decode("utf-8")
+    assert len([text[i : i + CHUNK] for i in range(0, len(text), CHUNK)]) == chunks, "helper keeps the chunks"
+    write_payload(wb, p, signature=sign(key, KIND_SUBMISSION, canonical_bytes(p)))
+    wb.save(path)
+    v = verify_submission(path, world.trust)
+    assert ReasonCode.EDITED_CELL in v.codes
+    assert f"表示セルが提出データと一致しません（{sheet}!{entry[0]}：{entry[3]}" in v.message
+
+
+def test_bound_numbers_point_into_the_payload(world):
+    """Indicator targets, actuals and costs on the measure sheets carry their payload path."""
+    from dxdesk.exchange.workbook import read_signed
+
+    s = read_signed(world.submission)
+    s.reader.close()
+    numbers = [e for entries in s.payload["bindings"].values() for e in entries if e[1] == "n" and e[3]]
+    with_path = [e for e in numbers if len(e) > 5]
+    assert with_path and len(with_path) >= len(numbers) // 2
+    assert any(e[5][-1] == "actual" for e in with_path) and any(
+        e[5][-2:] == [e[5][-2], "budget"] for e in with_path
+    )
