@@ -63,7 +63,8 @@ class PgServer:
         self.bin = find_bin()
         self.port = _free_port()
         self.dir = Path(tempfile.mkdtemp(prefix=PREFIX))
-        (self.dir / "owner.pid").write_text(str(os.getpid()))
+        self.owner = os.getpid()
+        (self.dir / "owner.pid").write_text(str(self.owner))
         self._stopped = False
         self.data = self.dir / "data"
         self.user: str | None = None
@@ -151,8 +152,9 @@ class PgServer:
         return _postmaster_pid(self.data)
 
     def stop(self) -> None:
-        """Stop the server (checked), kill it by pid if it is still there, remove its folder."""
-        if self._stopped:
+        """Stop the server (checked), kill it by pid if it is still there, remove its folder. Only the
+        process that started it does (a forked child inherits the object, atexit and signal handlers)."""
+        if self._stopped or os.getpid() != self.owner:
             return
         self._stopped = True
         _stop_server(self.bin, self.data, self._run if self.data.exists() else None)
@@ -232,8 +234,11 @@ _previous: dict[int, object] = {}
 
 
 def _on_signal(signum: int, frame: object) -> None:
+    # A process forked from the test process (the merge's verification workers) inherits this handler;
+    # when its pool ends it with SIGTERM it must not stop the test process's server.
     for server in list(_servers):
-        server.stop()
+        if server.owner == os.getpid():
+            server.stop()
     previous = _previous.get(signum, signal.SIG_DFL)
     if callable(previous):
         previous(signum, frame)

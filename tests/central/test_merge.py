@@ -350,6 +350,8 @@ def test_a_file_whose_verification_raises_is_a_line_not_a_traceback(
         raise RecursionError("maximum recursion depth exceeded")
 
     monkeypatch.setattr(merge_module, "intake_file", boom)
+    # verified in this process (a forkserver worker, used once threads run, would not see the patch)
+    monkeypatch.setattr(merge_module, "_start_method", lambda: None)
     shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
     db = open_database(tmp_path / "central.sqlite")
     try:
