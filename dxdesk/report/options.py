@@ -10,6 +10,7 @@ Most of the printed form follows settings that already exist (``sheet_title``, `
   hides the field. Keys and defaults: :data:`DEFAULT_LABELS`.
 - ``indicator_rows``: which rows the indicator table has, of ``target``, ``actual``, ``rate``
   (Tsukuba prints 目標値 and 実績 only; a prefecture prints 達成率 as well).
+- ``rate_decimals``: the decimals of a printed 達成率 (1 unless the format prints 240%, then 0).
 - ``sheet_title_by_kind``: a title per measure kind, where one plan prints different forms (Shizuoka's
   様式① for 重点項目 and 様式② for systems); other kinds keep ``sheet_title``.
 
@@ -113,6 +114,7 @@ class PrintOptions:
     labels: Mapping[str, str]
     indicator_rows: tuple[str, ...]
     titles_by_kind: Mapping[str, str]
+    rate_decimals: int = 1
 
     @classmethod
     def of(cls, settings: PlanSettings) -> PrintOptions:
@@ -136,11 +138,19 @@ class PrintOptions:
         titles = raw.get("sheet_title_by_kind") or {}
         if not isinstance(titles, Mapping):
             raise PrintError("計画の設定「sheet_title_by_kind」は「種別: 表題」の形で指定してください。")
+        rate_decimals = raw.get("rate_decimals", 1)
+        if (
+            not isinstance(rate_decimals, int)
+            or isinstance(rate_decimals, bool)
+            or not 0 <= rate_decimals <= 3
+        ):
+            raise PrintError("計画の設定「rate_decimals」は 0〜3 の整数で指定してください。")
         return cls(
             settings=settings,
             labels=labels,
             indicator_rows=rows,
             titles_by_kind={str(k): str(v) for k, v in titles.items()},
+            rate_decimals=rate_decimals,
         )
 
     def label(self, key: str, **fmt: str) -> str:

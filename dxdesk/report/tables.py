@@ -17,7 +17,7 @@ from dxdesk.domain.enums import Direction, IndicatorKind
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.sheet import CostData, IndicatorData
-from dxdesk.domain.values import NA_MARK, Value, ValueKind, format_decimal
+from dxdesk.domain.values import NA_MARK, Value, ValueKind, format_decimal, format_rate, format_value
 from dxdesk.report.charts import IndicatorChart, chartable
 from dxdesk.report.layout import (
     HEAD_FILL,
@@ -164,17 +164,17 @@ class TableParts:
         years = self._years(m)
         return [i for i in inds if i.active_in(fy) or any(i.active_in(y) for y in years)]
 
-    def _value(self, v: Value, style_num: Style = NUM) -> tuple[str, Style]:
+    def _value(self, v: Value, ind: IndicatorData, style_num: Style = NUM) -> tuple[str, Style]:
         if v.kind is ValueKind.NUMBER:
-            return v.display(), style_num
+            return format_value(v, ind.decimals, ind.unit), style_num
         if v.kind in (ValueKind.NA, ValueKind.ACHIEVED, ValueKind.NOT_ACHIEVED):
             return v.display(), CENTER
         return v.display(), SMALL
 
-    def _with_year(self, v: Value, unit: str, fy: int | None) -> str:
+    def _with_year(self, v: Value, ind: IndicatorData, fy: int | None, *, with_unit: bool = False) -> str:
         if not v.is_entered:
             return ""
-        text = v.display(unit if v.is_number else "")
+        text = format_value(v, ind.decimals, ind.unit, with_unit=with_unit)
         return f"{text}（{year_short(fy)}）" if fy else text
 
     def indicators(self, m: SheetModel) -> list[Row]:
@@ -246,10 +246,10 @@ class TableParts:
                         text = ""
                         if iy.actual.is_entered and ind.active_in(y):
                             r = achievement_rate(ind.direction, target, iy.actual, ind.baseline)
-                            text = r.display if r.rate is not None else NA_MARK
+                            text = format_rate(r.rate, o.rate_decimals) if r.rate is not None else NA_MARK
                         style = NUM
                     else:
-                        text, style = self._value(iy.target if kind_key == "target" else iy.actual)
+                        text, style = self._value(iy.target if kind_key == "target" else iy.actual, ind)
                     fill = MUTED_FILL if not ind.active_in(y) else CURRENT_FILL if y == fy else None
                     if fill is not None:
                         style = Style(size=style.size, align=style.align, valign=style.valign, fill=fill)
@@ -258,7 +258,7 @@ class TableParts:
                 if has_base:
                     cells.append(
                         self.cell(
-                            self._with_year(ind.baseline, "", ind.baseline_fy) if first else "",
+                            self._with_year(ind.baseline, ind, ind.baseline_fy) if first else "",
                             extra_w,
                             SMALL if first else Style(fill=MUTED_FILL),
                         )
@@ -266,7 +266,7 @@ class TableParts:
                 if has_final:
                     cells.append(
                         self.cell(
-                            self._with_year(ind.final_target, "", ind.final_target_fy) if first else "",
+                            self._with_year(ind.final_target, ind, ind.final_target_fy) if first else "",
                             extra_w,
                             SMALL if first else Style(fill=MUTED_FILL),
                         )
@@ -317,12 +317,18 @@ class TableParts:
                     [
                         self.cell(str(n), widths[0], CENTER),
                         self.cell(ind.name, widths[1]),
-                        self.cell(self._with_year(ind.baseline, ind.unit, ind.baseline_fy), widths[2], SMALL),
                         self.cell(
-                            self._with_year(ind.final_target, ind.unit, ind.final_target_fy), widths[3], SMALL
+                            self._with_year(ind.baseline, ind, ind.baseline_fy, with_unit=True),
+                            widths[2],
+                            SMALL,
                         ),
                         self.cell(
-                            self._with_year(actual, ind.unit, fy if actual.is_entered else None),
+                            self._with_year(ind.final_target, ind, ind.final_target_fy, with_unit=True),
+                            widths[3],
+                            SMALL,
+                        ),
+                        self.cell(
+                            self._with_year(actual, ind, fy if actual.is_entered else None, with_unit=True),
                             widths[4],
                             SMALL,
                         ),
