@@ -174,6 +174,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
     cost_fy = fy_short(fy)
     cost_keys = _cost_keys(settings, [s for _i, _n, s in snaps], fy)
     opts = PrintOptions.of(settings)
+    kind_words = {k: opts.indicator_kind(k.value) for k in IndicatorKind}
     cost_columns = [
         (k, opts.label(k), f"（{settings.cost_unit}）" if k not in COST_DECIMALS else "") for k in cost_keys
     ]
@@ -313,7 +314,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         )
         inds: list[IndicatorData | None] = [i for i in snap.indicators if i.active_in(fy)] or [None]
         for n, ind in enumerate(inds, start=1):
-            rows.append(head + _indicator_cells(ind, n, fy, opts.rate_decimals) + tail)
+            rows.append(head + _indicator_cells(ind, n, fy, opts.rate_decimals, kind_words) + tail)
             section_of_row.append(owner)
         findings_rows += [_finding_row(f, k, snap.name, owner, ctx, settings) for f in findings]
     report(2, 4, "提出状況をまとめています")
@@ -428,7 +429,9 @@ def _cost_keys(settings: PlanSettings, snaps: Sequence[MeasureSnapshot], fy: int
     ]
 
 
-def _indicator_cells(ind: IndicatorData | None, n: int, fy: int, rate_decimals: int) -> tuple[Cell, ...]:
+def _indicator_cells(
+    ind: IndicatorData | None, n: int, fy: int, rate_decimals: int, kind_words: dict[IndicatorKind, str]
+) -> tuple[Cell, ...]:
     if ind is None:
         return (None,) * 16
     target, actual = ind.target_for(fy), ind.year(fy).actual
@@ -437,7 +440,7 @@ def _indicator_cells(ind: IndicatorData | None, n: int, fy: int, rate_decimals: 
         n,
         ind.name,
         ind.unit or None,
-        "活動指標" if ind.kind is IndicatorKind.ACTIVITY else "成果指標",
+        kind_words[IndicatorKind(ind.kind)],
         ind.direction.label,
         "○" if ind.cumulative else None,
         "○" if ind.is_reference(fy) else None,

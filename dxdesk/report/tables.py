@@ -209,7 +209,7 @@ class TableParts:
                 flags.append("累計")
             if not ind.active_in(fy):
                 flags.append(f"{year_short(fy)}は対象外（KPI変更）")
-            kind = IndicatorKind(ind.kind).label
+            kind = o.indicator_kind(IndicatorKind(ind.kind).value)
             direction = Direction(ind.direction).label
             name = f"{ind.name}{unit}" + (f"　［{'・'.join(flags)}］" if flags else "")
             title = Row(

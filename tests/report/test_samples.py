@@ -158,3 +158,53 @@ def test_kind_titles_follow_the_plan_setting(load_dataset, tmp_path):
     assert "令和7年度アクションプラン様式①" in text and "様式②" not in text
     # attributes limited to a kind (measure_attributes[].kinds) are not printed on the other kind
     assert "主な業務システム" in text and "導入年度" not in text
+
+
+def test_tsukuba_prints_its_indicator_types_and_always_its_basic_rows(load_dataset, tmp_path):
+    """活動結果指標 as Tsukuba names it; 根拠法令等 is a row of the form even where a measure has none
+    (098), so every sheet keeps its shape; a row the format lacks (関連課所室, 重点事業) never prints."""
+    db = load_dataset("tsukuba_management_sheet.json")
+    out = tmp_path / "t.pdf"
+    make_pdf(db, out, PrintJob())
+    pages = [squeeze(p) for p in pdf_text(out).split("\f") if p.strip()]
+    text = "".join(pages)
+    assert "活動結果指標" in text and "活動指標" not in text.replace("活動結果指標", "")
+    data = json.loads((SAMPLES / "tsukuba_management_sheet.json").read_text(encoding="utf-8"))
+    assert [m.get("legal_basis") for m in data["measures"]].count(None) == 1
+    firsts = [p for p in pages if "事務事業名" in p]
+    assert len(firsts) == len(data["measures"])
+    for page in firsts:
+        assert "根拠法令等" in page and "予算科目" in page and "事業期間" in page and "SDGs" in page
+        assert "関連課所室" not in page and "重点事業" not in page
+
+
+def test_basic_fields_setting_decides_the_rows_not_the_values(load_dataset, tmp_path):
+    """Without 根拠法令等 among a plan's basic_fields it is not printed even when filled in."""
+    data = json.loads((SAMPLES / "tsukuba_management_sheet.json").read_text(encoding="utf-8"))
+    data["plan"]["settings"]["basic_fields"] = ["budget_item", "period", "sdgs"]
+    db = load_dataset(data)
+    out = tmp_path / "t.pdf"
+    make_pdf(db, out, PrintJob(measure_codes=("088",)))
+    text = squeeze(pdf_text(out))
+    assert "つくば市情報セキュリティポリシー" not in text and "根拠法令等" not in text
+    assert "01-020108-15" in text
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("basic_fields", ["legal_basis", "根拠"], "basic_fields"),
+        ("basic_fields", "legal_basis", "basic_fields"),
+        ("rate_decimals", 5, "rate_decimals"),
+        ("rate_decimals", "0", "rate_decimals"),
+    ],
+)
+def test_bad_print_settings_are_reported_in_japanese(load_dataset, tmp_path, key, value, message):
+    from dxdesk.report.errors import PrintError
+
+    data = json.loads((SAMPLES / "tsukuba_management_sheet.json").read_text(encoding="utf-8"))
+    data["plan"]["settings"][key] = value
+    db = load_dataset(data)
+    with pytest.raises(PrintError, match=message) as err:
+        make_pdf(db, tmp_path / "t.pdf", PrintJob())
+    assert "計画の設定" in str(err.value)
