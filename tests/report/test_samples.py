@@ -208,3 +208,24 @@ def test_bad_print_settings_are_reported_in_japanese(load_dataset, tmp_path, key
     with pytest.raises(PrintError, match=message) as err:
         make_pdf(db, tmp_path / "t.pdf", PrintJob())
     assert "計画の設定" in str(err.value)
+
+
+# words that name one city (its own name, its own services); another city's sample never holds them
+CITY_WORDS = {
+    "sasebo_execution_plan.json": ("佐世保", "させぼ"),
+    "shizuoka_action_plan.json": ("静岡",),
+    "tsukuba_management_sheet.json": ("つくば",),
+    "nagasaki_group_evaluation.json": ("長崎", "ながさき"),
+}
+
+
+@pytest.mark.parametrize("sample", sorted(EXPECTED))
+def test_no_sample_holds_another_citys_names(sample):
+    data = json.loads((SAMPLES / sample).read_text(encoding="utf-8"))
+    data.pop("_source", None)  # where the figures come from is said there, on purpose
+    text = json.dumps(data, ensure_ascii=False)
+    for other, words in CITY_WORDS.items():
+        if other == sample:
+            continue
+        for word in words:
+            assert word not in text, f"{sample} holds {word}"
