@@ -13,6 +13,9 @@ Most of the printed form follows settings that already exist (``sheet_title``, `
 - ``basic_fields``: the 基本情報 rows the format has, of :data:`BASIC_FIELDS`: each is always printed
   (an empty box when empty, so the form keeps its shape) and the others never are. Without it a row
   prints when it has a value or the plan names it in ``print_labels``.
+- ``cost_year_labels``: ``{"actual": "{year}実績", "plan": "{year}計画"}`` where a format heads its
+  事業費 columns by what they hold (Nagasaki's R元実績 / R2実績 / R3計画): the years up to the sheet's
+  show the 決算額, the years after it the 予算額, in one row labelled as ``settlement``.
 - ``rate_decimals``: the decimals of a printed 達成率 (1 unless the format prints 240%, then 0).
 - ``sheet_title_by_kind``: a title per measure kind, where one plan prints different forms (Shizuoka's
   様式① for 重点項目 and 様式② for systems); other kinds keep ``sheet_title``.
@@ -122,6 +125,7 @@ class PrintOptions:
     titles_by_kind: Mapping[str, str]
     rate_decimals: int = 1
     basic_fields: tuple[str, ...] | None = None
+    cost_year_labels: tuple[str, str] | None = None  # (up to the sheet's year, after it)
 
     @classmethod
     def of(cls, settings: PlanSettings) -> PrintOptions:
@@ -159,6 +163,19 @@ class PrintOptions:
                     f"計画の設定「basic_fields」は次の項目の一覧で指定してください：{', '.join(BASIC_FIELDS)}"
                 )
             basic = tuple(str(k) for k in basic)
+        year_labels = raw.get("cost_year_labels")
+        cost_year_labels: tuple[str, str] | None = None
+        if year_labels is not None:
+            if not (
+                isinstance(year_labels, Mapping)
+                and set(year_labels) == {"actual", "plan"}
+                and all(isinstance(v, str) and v for v in year_labels.values())
+            ):
+                raise PrintError(
+                    "計画の設定「cost_year_labels」は actual と plan の表示名で指定してください"
+                    '（例：{"actual": "{year}実績", "plan": "{year}計画"}）。'
+                )
+            cost_year_labels = (str(year_labels["actual"]), str(year_labels["plan"]))
         return cls(
             settings=settings,
             labels=labels,
@@ -166,6 +183,7 @@ class PrintOptions:
             titles_by_kind={str(k): str(v) for k, v in titles.items()},
             rate_decimals=rate_decimals,
             basic_fields=basic,
+            cost_year_labels=cost_year_labels,
         )
 
     def label(self, key: str, **fmt: str) -> str:

@@ -92,15 +92,30 @@ class TableParts:
         if years:
             label_w = 150.0
             col = (W - label_w) / len(years)
+            by_kind = o.cost_year_labels
             header = Row(
                 [self.cell("区分", label_w, HEAD)]
-                + [self.cell(fy_label(y), col, (CURRENT_HEAD if y == fy else HEAD)) for y in years]
+                + [
+                    self.cell(
+                        by_kind[y > fy].replace("{year}", year_short(y)) if by_kind else fy_label(y),
+                        col,
+                        (CURRENT_HEAD if y == fy else HEAD),
+                    )
+                    for y in years
+                ]
             )
             rows.append(header)
             for key, money, prefix in self._COST_ROWS:
-                if not o.shown(key):
+                if not o.shown(key) or (by_kind and key == "budget"):
                     continue
-                values = [getattr(costs.get(y, CostData(y)), key) for y in years]
+                if by_kind and key == "settlement":
+                    # one 事業費 row: the settlement of a past year, the budget (計画) of a coming one
+                    values = [
+                        getattr(costs.get(y, CostData(y)), "budget" if y > fy else "settlement")
+                        for y in years
+                    ]
+                else:
+                    values = [getattr(costs.get(y, CostData(y)), key) for y in years]
                 if all(v is None for v in values):
                     continue
                 label = f"{prefix}{o.label(key)}" + (f"（{unit}）" if money else "")

@@ -80,7 +80,22 @@ EXPECTED = {
             "事業構築の視点",
             "所管課（室）",
         ],
-        ["240%", "40%", "275%", "107%", "1,515（R元）", "16（R7）", "658,011", "④⑧", "■改善", "H13-"],
+        [
+            "R元実績",
+            "R2実績",
+            "R3計画",
+            "285,224",
+            "240%",
+            "40%",
+            "275%",
+            "107%",
+            "1,515（R元）",
+            "16（R7）",
+            "658,011",
+            "④⑧",
+            "■改善",
+            "H13-",
+        ],
     ),
     "shizuoka_action_plan.json": (
         ["令和7年度　アクションプラン　様式①", "令和7年度　アクションプラン　様式②"],
@@ -197,6 +212,7 @@ def test_basic_fields_setting_decides_the_rows_not_the_values(load_dataset, tmp_
         ("basic_fields", "legal_basis", "basic_fields"),
         ("rate_decimals", 5, "rate_decimals"),
         ("rate_decimals", "0", "rate_decimals"),
+        ("cost_year_labels", {"actual": "{year}実績"}, "cost_year_labels"),
     ],
 )
 def test_bad_print_settings_are_reported_in_japanese(load_dataset, tmp_path, key, value, message):
@@ -229,3 +245,15 @@ def test_no_sample_holds_another_citys_names(sample):
             continue
         for word in words:
             assert word not in text, f"{sample} holds {word}"
+
+
+def test_nagasaki_heads_its_cost_columns_by_what_they_hold(load_dataset, tmp_path):
+    """R元実績 / R2実績 / R3計画 in one 事業費 row (settlements up to the sheet's year, the next year's
+    budget), as the prefecture's sheet has them; no 予算額 / 決算額 rows."""
+    db = load_dataset("nagasaki_group_evaluation.json")
+    out = tmp_path / "n.pdf"
+    make_pdf(db, out, PrintJob(measure_codes=("3",)))
+    text = squeeze(pdf_text(out, layout=True))
+    assert "区分R元実績R2実績R3計画" in text
+    assert "事業費（千円）512,504658,011285,224" in text
+    assert "予算額" not in text and "決算額" not in text
