@@ -29,6 +29,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +38,7 @@ from typing import cast
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
@@ -140,7 +142,38 @@ def _decimals_of(v: Decimal) -> int:
 
 def _lines(text: str, width: float) -> int:
     per_line = max(1.0, width - 1.0)
+    if "\n" not in text and len(text) * 2.0 <= per_line:  # fits even all full-width
+        return 1
     return sum(max(1, -(-int(text_units(line)) // int(per_line))) for line in text.split("\n"))
+
+
+class _Styles:
+    """The few cell styles of a sheet, made once and copied onto each cell (assigning an alignment
+    or a number format to every cell of a large workbook costs more than writing it)."""
+
+    def __init__(self, ws: WriteOnlyWorksheet) -> None:
+        self.ws = ws
+        self._made: dict[tuple[bool, str], StyleArray] = {}
+        self._lines: dict[tuple[str, float], int] = {}
+
+    def cell(self, value: object, *, wrap: bool = False, fmt: str = "General") -> WriteOnlyCell:
+        key = (wrap, fmt)
+        style = self._made.get(key)
+        if style is None:
+            proto = WriteOnlyCell(self.ws, value=None)
+            proto.alignment = _WRAP if wrap else _TOP
+            proto.number_format = fmt
+            style = self._made[key] = proto._style
+        c = WriteOnlyCell(self.ws, value=value)
+        c._style = copy(style)
+        return c
+
+    def lines(self, text: str, width: float) -> int:
+        key = (text, width)
+        n = self._lines.get(key)
+        if n is None:
+            n = self._lines[key] = _lines(text, width)
+        return n
 
 
 @dataclass(frozen=True)
@@ -198,42 +231,41 @@ def _fill(
         _LINE_HEIGHT * min(3, max(_lines(h, w) for h, w in zip(headers, col_widths, strict=True))) + 4
     )
     ws.append(head)
+    styles = _Styles(ws)
     for r, row in enumerate(rows, start=2):
         unit = row[lay.unit_col] if lay.unit_col is not None else None
         percent = isinstance(unit, str) and unit in PERCENT_UNITS
         lines = 1
         cells: list[object] = []
         for i, v in enumerate(row):
+            if v is None:
+                cells.append(None)
+                continue
             if isinstance(v, str) and wraps[i]:
-                lines = max(lines, _lines(v, col_widths[i]))
-            cells.append(_cell(ws, v, kinds[i], decimals[i], percent, wraps[i]))
+                lines = max(lines, styles.lines(v, col_widths[i]))
+            cells.append(_cell(styles, v, kinds[i], decimals[i], percent, wraps[i]))
         if lines > 1:
             ws.row_dimensions[r].height = _LINE_HEIGHT * min(lines, MAX_ROW_LINES) + 3
         ws.append(cells)
 
 
-def _cell(ws: WriteOnlyWorksheet, v: Cell, kind: str, decimals: int, percent: bool, wrap: bool) -> object:
+def _cell(styles: _Styles, v: Cell, kind: str, decimals: int, percent: bool, wrap: bool) -> object:
     if isinstance(v, str):
         text = _text(v) if (len(v) > MAX_CELL or _NEEDS_CLEANING.search(v)) else v
-        if text[:1] == "=" or wrap:
-            c = WriteOnlyCell(ws, value=text)
-            if text[:1] == "=":  # openpyxl would write it as a formula
-                c.data_type = "s"
-            c.alignment = _WRAP if wrap else _TOP
-            return c
-        return text
-    if isinstance(v, Decimal | int) and not isinstance(v, bool):
-        c = WriteOnlyCell(ws, value=v)
-        if kind == "value" and isinstance(v, Decimal):
-            c.number_format = number_format(_decimals_of(v), percent=percent)
-        elif kind == "rate":
-            c.number_format = number_format(decimals, percent=True)
-        elif kind == "amount":
-            c.number_format = number_format(decimals)
-        else:
-            c.number_format = number_format(_decimals_of(v) if isinstance(v, Decimal) else 0)
-        c.alignment = _TOP
+        c = styles.cell(text, wrap=wrap)
+        if text[:1] == "=":  # openpyxl would write it as a formula
+            c.data_type = "s"
         return c
+    if isinstance(v, Decimal | int) and not isinstance(v, bool):
+        if kind == "value" and isinstance(v, Decimal):
+            fmt = number_format(_decimals_of(v), percent=percent)
+        elif kind == "rate":
+            fmt = number_format(decimals, percent=True)
+        elif kind == "amount":
+            fmt = number_format(decimals)
+        else:
+            fmt = number_format(_decimals_of(v) if isinstance(v, Decimal) else 0)
+        return styles.cell(v, fmt=fmt)
     return v
 
 
