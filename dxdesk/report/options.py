@@ -16,6 +16,8 @@ Most of the printed form follows settings that already exist (``sheet_title``, `
 - ``cost_year_labels``: ``{"actual": "{year}実績", "plan": "{year}計画"}`` where a format heads its
   事業費 columns by what they hold (Nagasaki's R元実績 / R2実績 / R3計画): the years up to the sheet's
   show the 決算額, the years after it the 予算額, in one row labelled as ``settlement``.
+- ``indicator_years``: ``"entered"`` where a format prints per indicator only the years it has figures
+  for (Nagasaki's 事業 indicators: the evaluated year), instead of every display year.
 - ``rate_decimals``: the decimals of a printed 達成率 (1 unless the format prints 240%, then 0).
 - ``sheet_title_by_kind``: a title per measure kind, where one plan prints different forms (Shizuoka's
   様式① for 重点項目 and 様式② for systems); other kinds keep ``sheet_title``.
@@ -117,6 +119,16 @@ SDG_NAMES = {
 }
 
 
+def _indicator_years(value: object) -> bool:
+    if value is None or value == "all":
+        return False
+    if value == "entered":
+        return True
+    raise PrintError(
+        "計画の設定「indicator_years」は all（表示年度すべて）か entered（値のある年度）で指定してください。"
+    )
+
+
 @dataclass(frozen=True)
 class PrintOptions:
     settings: PlanSettings
@@ -126,6 +138,7 @@ class PrintOptions:
     rate_decimals: int = 1
     basic_fields: tuple[str, ...] | None = None
     cost_year_labels: tuple[str, str] | None = None  # (up to the sheet's year, after it)
+    entered_years_only: bool = False
 
     @classmethod
     def of(cls, settings: PlanSettings) -> PrintOptions:
@@ -184,6 +197,7 @@ class PrintOptions:
             rate_decimals=rate_decimals,
             basic_fields=basic,
             cost_year_labels=cost_year_labels,
+            entered_years_only=_indicator_years(raw.get("indicator_years")),
         )
 
     def label(self, key: str, **fmt: str) -> str:

@@ -51,6 +51,9 @@ def _amount(d: Decimal | None) -> str:
     return "" if d is None else format_decimal(d)
 
 
+MAX_YEAR_W = 80.0  # widest year column of an indicator table that shows a few years
+
+
 class TableParts:
     """Cells and pairs for every part; the 事業費 and 指標 parts and the charts."""
 
@@ -214,8 +217,14 @@ class TableParts:
         col = (W - label_w - extras * extra_w) / len(years)
         rows: list[Row] = []
         # note labels span the label column and the first year, so the rules line up with the table
-        note_w = label_w + col if label_w + col <= 130 else label_w + 30
         for n, ind in enumerate(inds, start=1):
+            ind_years = self._entered_years(ind, years, fy) if o.entered_years_only else years
+            col = (W - label_w - extras * extra_w) / len(ind_years)
+            filler = 0.0
+            if col > MAX_YEAR_W:  # a few years: columns of the usual width, the rest left blank
+                filler = (col - MAX_YEAR_W) * len(ind_years)
+                col = MAX_YEAR_W
+            note_w = label_w + col if label_w + col <= 130 else label_w + 30
             unit = f"（{ind.unit}）" if ind.unit else ""
             flags = []
             if ind.reference_only or ind.is_reference(fy):
@@ -238,10 +247,12 @@ class TableParts:
                 keep_with_next=True,
             )
             header_cells = [self.cell("区分", label_w, HEAD)]
-            for y in years:
+            for y in ind_years:
                 header_cells.append(
                     self.cell(f"{year_short(y)}年度", col, (CURRENT_HEAD if y == fy else HEAD))
                 )
+            if filler:
+                header_cells.append(Cell(filler, [], Style(fill=MUTED_FILL)))
             if has_base:
                 header_cells.append(self.cell(o.label("baseline"), extra_w, HEAD))
             if has_final:
@@ -250,7 +261,7 @@ class TableParts:
             body: list[Row] = [title, header]
             for kind_key in o.indicator_rows:
                 cells = [self.cell(o.label(kind_key), label_w, LABEL)]
-                for y in years:
+                for y in ind_years:
                     iy = ind.year(y)
                     if kind_key == "rate":
                         target = (
@@ -269,6 +280,8 @@ class TableParts:
                     if fill is not None:
                         style = Style(size=style.size, align=style.align, valign=style.valign, fill=fill)
                     cells.append(self.cell(text, col, style))
+                if filler:
+                    cells.append(Cell(filler, [], Style(fill=MUTED_FILL)))
                 first = kind_key == o.indicator_rows[0]
                 if has_base:
                     cells.append(
@@ -302,6 +315,17 @@ class TableParts:
                 rows.append(Row([], min_height=5, border=False, keep_with_next=True))
             rows += body + notes
         return rows
+
+    @staticmethod
+    def _entered_years(ind: IndicatorData, years: Sequence[int], fy: int) -> list[int]:
+        """The years of ``years`` in which the indicator has a target or an actual, and the sheet's."""
+        entered = [
+            y
+            for y in years
+            if y == fy
+            or (ind.years.get(y) and (ind.years[y].target.is_entered or ind.years[y].actual.is_entered))
+        ]
+        return entered or list(years)
 
     def _indicators_compact(self, m: SheetModel, inds: Sequence[IndicatorData]) -> list[Row]:
         """Baseline and target only (a plan without yearly figures: 現状（R5）→ 目標値（R8））."""

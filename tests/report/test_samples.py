@@ -213,6 +213,7 @@ def test_basic_fields_setting_decides_the_rows_not_the_values(load_dataset, tmp_
         ("rate_decimals", 5, "rate_decimals"),
         ("rate_decimals", "0", "rate_decimals"),
         ("cost_year_labels", {"actual": "{year}実績"}, "cost_year_labels"),
+        ("indicator_years", "some", "indicator_years"),
     ],
 )
 def test_bad_print_settings_are_reported_in_japanese(load_dataset, tmp_path, key, value, message):
@@ -257,3 +258,17 @@ def test_nagasaki_heads_its_cost_columns_by_what_they_hold(load_dataset, tmp_pat
     assert "区分R元実績R2実績R3計画" in text
     assert "事業費（千円）512,504658,011285,224" in text
     assert "予算額" not in text and "決算額" not in text
+
+
+def test_nagasaki_indicator_tables_show_the_years_with_figures(load_dataset, tmp_path):
+    """indicator_years = entered: a 事業 indicator evaluated for R2 only gets an R2 column, not a
+    mostly empty R元–R7 table; the 事業群 indicators with yearly targets keep every year they have."""
+    db = load_dataset("nagasaki_group_evaluation.json")
+    out = tmp_path / "n.pdf"
+    make_pdf(db, out, PrintJob(measure_codes=("1", "G1-3")))
+    pages = [squeeze(p) for p in pdf_text(out, layout=True).split("\f") if p.strip()]
+    group = next(p for p in pages if "G1-3" in p and "目標値①" in p)
+    assert "区分R2年度R3年度R4年度R5年度R6年度R7年度基準年" in group
+    project = next(p for p in pages if "シーズ・サービスの件数" in p and "目標値①" in p)
+    assert "区分R2年度目標値①20実績値②48達成率②/①240%" in project
+    assert "R元年度" not in project.split("指標", 1)[1].split("事業費", 1)[0]
