@@ -142,7 +142,7 @@ def step_pandas(inbox: str) -> dict:
 
 
 def step_export(db: str, out: str) -> dict:
-    from dxdesk.report.workbook import export_merged_workbook
+    from dxdesk.central.workbook import export_merged_workbook
     from dxdesk.store.database import open_database
 
     database = open_database(db)

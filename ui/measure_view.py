@@ -16,7 +16,7 @@ from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.domain.grading import GradeSuggestion
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.settings import PlanSettings
-from dxdesk.domain.values import format_decimal
+from dxdesk.domain.values import format_decimal, format_value
 from dxdesk.section_desk import MeasureRow
 
 CSS = """
@@ -122,20 +122,30 @@ def _indicators(row: MeasureRow, settings: PlanSettings, fy: int) -> str:
             meta.append("累計")
         if ind.baseline.is_entered:
             base_fy = f"（{fy_short(ind.baseline_fy)}）" if ind.baseline_fy else ""
-            meta.append(f"基準値 {ind.baseline.display(ind.unit)}{base_fy}")
+            meta.append(
+                f"基準値 {format_value(ind.baseline, ind.decimals, ind.unit, with_unit=True)}{base_fy}"
+            )
         if ind.final_target.is_entered:
             fin_fy = f"（{fy_short(ind.final_target_fy)}）" if ind.final_target_fy else ""
-            meta.append(f"最終目標 {ind.final_target.display(ind.unit)}{fin_fy}")
+            meta.append(
+                f"最終目標 {format_value(ind.final_target, ind.decimals, ind.unit, with_unit=True)}{fin_fy}"
+            )
         out.append(f"<p><b>{head}</b>　<span class='muted'>{_e('・'.join(meta))}</span></p>")
         out.append("<table><tr><th></th>" + "".join(f"<th>{fy_short(y)}</th>" for y in years) + "</tr>")
         out.append(
             "<tr><th>目標</th>"
-            + "".join(f"<td class='num'>{_e(ind.year(y).target.display())}</td>" for y in years)
+            + "".join(
+                f"<td class='num'>{_e(format_value(ind.year(y).target, ind.decimals, ind.unit))}</td>"
+                for y in years
+            )
             + "</tr>"
         )
         out.append(
             "<tr><th>実績</th>"
-            + "".join(f"<td class='num'>{_e(ind.year(y).actual.display())}</td>" for y in years)
+            + "".join(
+                f"<td class='num'>{_e(format_value(ind.year(y).actual, ind.decimals, ind.unit))}</td>"
+                for y in years
+            )
             + "</tr>"
         )
         rates = [

@@ -16,7 +16,7 @@
   commands ``plan-template`` and ``import-plan`` in ``plan_commands``.
 
 The plan master (Excel template and import) is ``plan_master`` (its own package); the merged workbook
-is ``dxdesk.report.workbook``; the section's import of a review workbook is ``dxdesk.section_review``
+is ``dxdesk.central.workbook``; the section's import of a review workbook is ``dxdesk.section_review``
 (section side, used through ``dxdesk.section_desk.SectionDesk.import_review``); the office's façade
 for the screens is ``office`` (docs/core-api.md). API reference: docs/central.md.
 """

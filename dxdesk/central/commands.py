@@ -55,7 +55,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from dxdesk.report.workbook import export_merged_workbook
+    from dxdesk.central.workbook import export_merged_workbook
 
     fy = fiscal_year(args.fy)
     with existing_database(args.db) as db:

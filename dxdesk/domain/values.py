@@ -31,8 +31,10 @@ __all__ = [
     "ValueType",
     "format_decimal",
     "format_rate",
+    "format_value",
     "normalize_number",
     "normalize_value",
+    "with_decimals",
 ]
 
 NA_MARK = "—"
@@ -186,14 +188,39 @@ def format_decimal(d: Decimal, *, thousands: bool = True) -> str:
 
 
 _HUNDRED = Decimal(100)
-_ONE_DECIMAL = Decimal("0.1")
+PERCENT_UNITS = frozenset({"%", "％"})
 
 
-def format_rate(rate: Decimal | None) -> str:
-    """達成率 with one decimal, not capped: 「240.0%」; undefined is 「—」."""
+def with_decimals(d: Decimal, decimals: int | None) -> Decimal:
+    """``d`` with ``decimals`` places (rounded half up): 1570.0 with 0 is 1570, 10 with 1 is 10.0;
+    unchanged when ``decimals`` is None (the value keeps the decimals typed)."""
+    if decimals is None or not d.is_finite():
+        return d
+    return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def format_value(
+    v: Value, decimals: int | None = None, unit: str = "", *, with_unit: bool = False, thousands: bool = True
+) -> str:
+    """A value as a sheet shows it: with the indicator's own ``decimals`` (「1,570」 for a count of
+    台 stored as 1570.0, 「0」 for a reference target), 「%」 after a number whose ``unit`` is % (a
+    percentage is never a bare 10.0), any other unit only ``with_unit``; 「—」, texts and 達成 as
+    :meth:`Value.display`."""
+    if not v.is_number:
+        return v.display()
+    assert v.number is not None
+    text = format_decimal(with_decimals(v.number, decimals), thousands=thousands)
+    if unit in PERCENT_UNITS:
+        return text + "%"
+    return text + unit if with_unit else text
+
+
+def format_rate(rate: Decimal | None, decimals: int = 1) -> str:
+    """達成率 with ``decimals`` places (one unless the format prints 「240%」), not capped:
+    「240.0%」; undefined is 「—」."""
     if rate is None or not rate.is_finite():
         return NA_MARK
-    return f"{format_decimal(rate.quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP))}%"
+    return f"{format_decimal(with_decimals(rate, decimals))}%"
 
 
 _SPACES = re.compile(r"[\s\u3000]+")

@@ -10,6 +10,15 @@ Most of the printed form follows settings that already exist (``sheet_title``, `
   hides the field. Keys and defaults: :data:`DEFAULT_LABELS`.
 - ``indicator_rows``: which rows the indicator table has, of ``target``, ``actual``, ``rate``
   (Tsukuba prints 目標値 and 実績 only; a prefecture prints 達成率 as well).
+- ``basic_fields``: the 基本情報 rows the format has, of :data:`BASIC_FIELDS`: each is always printed
+  (an empty box when empty, so the form keeps its shape) and the others never are. Without it a row
+  prints when it has a value or the plan names it in ``print_labels``.
+- ``cost_year_labels``: ``{"actual": "{year}実績", "plan": "{year}計画"}`` where a format heads its
+  事業費 columns by what they hold (Nagasaki's R元実績 / R2実績 / R3計画): the years up to the sheet's
+  show the 決算額, the years after it the 予算額, in one row labelled as ``settlement``.
+- ``indicator_years``: ``"entered"`` where a format prints per indicator only the years it has figures
+  for (Nagasaki's 事業 indicators: the evaluated year), instead of every display year.
+- ``rate_decimals``: the decimals of a printed 達成率 (1 unless the format prints 240%, then 0).
 - ``sheet_title_by_kind``: a title per measure kind, where one plan prints different forms (Shizuoka's
   様式① for 重点項目 and 様式② for systems); other kinds keep ``sheet_title``.
 
@@ -28,7 +37,7 @@ from dxdesk.domain.fiscal import FiscalYear, fy_label
 from dxdesk.domain.settings import SHEET_PARTS, PlanSettings
 from dxdesk.report.errors import PrintError
 
-__all__ = ["DEFAULT_LABELS", "INDICATOR_ROWS", "SDG_NAMES", "PrintOptions", "year_short"]
+__all__ = ["BASIC_FIELDS", "DEFAULT_LABELS", "INDICATOR_ROWS", "SDG_NAMES", "PrintOptions", "year_short"]
 
 
 def year_short(fy: int) -> str:
@@ -38,6 +47,7 @@ def year_short(fy: int) -> str:
 
 
 INDICATOR_ROWS = ("target", "actual", "rate")
+BASIC_FIELDS = ("related", "budget_item", "period", "legal_basis", "sdgs", "leading")
 
 DEFAULT_LABELS: dict[str, str] = {
     # 基本情報
@@ -63,6 +73,8 @@ DEFAULT_LABELS: dict[str, str] = {
     "final_target": "最終目標",
     "rationale": "算出式・設定根拠",
     "indicator_note": "指標の概要",
+    "kind.activity": "活動指標",
+    "kind.outcome": "成果指標",
     "value_note": "進捗状況",
     "chart": "指標の推移（グラフ）",
     # 事業費
@@ -107,12 +119,26 @@ SDG_NAMES = {
 }
 
 
+def _indicator_years(value: object) -> bool:
+    if value is None or value == "all":
+        return False
+    if value == "entered":
+        return True
+    raise PrintError(
+        "計画の設定「indicator_years」は all（表示年度すべて）か entered（値のある年度）で指定してください。"
+    )
+
+
 @dataclass(frozen=True)
 class PrintOptions:
     settings: PlanSettings
     labels: Mapping[str, str]
     indicator_rows: tuple[str, ...]
     titles_by_kind: Mapping[str, str]
+    rate_decimals: int = 1
+    basic_fields: tuple[str, ...] | None = None
+    cost_year_labels: tuple[str, str] | None = None  # (up to the sheet's year, after it)
+    entered_years_only: bool = False
 
     @classmethod
     def of(cls, settings: PlanSettings) -> PrintOptions:
@@ -136,11 +162,42 @@ class PrintOptions:
         titles = raw.get("sheet_title_by_kind") or {}
         if not isinstance(titles, Mapping):
             raise PrintError("計画の設定「sheet_title_by_kind」は「種別: 表題」の形で指定してください。")
+        rate_decimals = raw.get("rate_decimals", 1)
+        if (
+            not isinstance(rate_decimals, int)
+            or isinstance(rate_decimals, bool)
+            or not 0 <= rate_decimals <= 3
+        ):
+            raise PrintError("計画の設定「rate_decimals」は 0〜3 の整数で指定してください。")
+        basic = raw.get("basic_fields")
+        if basic is not None:
+            if not isinstance(basic, list) or any(k not in BASIC_FIELDS for k in basic):
+                raise PrintError(
+                    f"計画の設定「basic_fields」は次の項目の一覧で指定してください：{', '.join(BASIC_FIELDS)}"
+                )
+            basic = tuple(str(k) for k in basic)
+        year_labels = raw.get("cost_year_labels")
+        cost_year_labels: tuple[str, str] | None = None
+        if year_labels is not None:
+            if not (
+                isinstance(year_labels, Mapping)
+                and set(year_labels) == {"actual", "plan"}
+                and all(isinstance(v, str) and v for v in year_labels.values())
+            ):
+                raise PrintError(
+                    "計画の設定「cost_year_labels」は actual と plan の表示名で指定してください"
+                    '（例：{"actual": "{year}実績", "plan": "{year}計画"}）。'
+                )
+            cost_year_labels = (str(year_labels["actual"]), str(year_labels["plan"]))
         return cls(
             settings=settings,
             labels=labels,
             indicator_rows=rows,
             titles_by_kind={str(k): str(v) for k, v in titles.items()},
+            rate_decimals=rate_decimals,
+            basic_fields=basic,
+            cost_year_labels=cost_year_labels,
+            entered_years_only=_indicator_years(raw.get("indicator_years")),
         )
 
     def label(self, key: str, **fmt: str) -> str:
@@ -149,6 +206,20 @@ class PrintOptions:
 
     def shown(self, key: str) -> bool:
         return self.labels.get(key, key) != ""
+
+    def indicator_kind(self, kind: str) -> str:
+        """「活動指標」「成果指標」 in the format's words (Tsukuba's 「活動結果指標」)."""
+        return self.label(f"kind.{kind}")
+
+    def basic_row(self, key: str, value: str) -> bool:
+        """Whether a 基本情報 row prints: the format's rows always (``basic_fields``), others never;
+        without the setting, when it has a value or the plan names it."""
+        if not self.shown(key):
+            return False
+        if self.basic_fields is not None:
+            return key in self.basic_fields
+        custom = self.settings.raw.get("print_labels") or {}
+        return bool(value) or key in custom
 
     def attributes_for(self, kind: str) -> list[tuple[str, str]]:
         """The plan's measure attributes (key, label) for a measure kind: an attribute may name the

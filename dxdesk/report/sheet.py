@@ -71,7 +71,6 @@ class SheetBuilder(TableParts):
     # --- 基本情報 -------------------------------------------------------------------------------
     def basic(self, m: SheetModel) -> list[Row]:
         o = self.o
-        custom = o.settings.raw.get("print_labels") or {}
         rows: list[Row] = []
         if o.shown("name"):
             rows.append(self.pair(o.label("name", kind=m.kind_label), f"{m.code}　{m.name}"))
@@ -91,7 +90,7 @@ class SheetBuilder(TableParts):
             items.append((o.label("owner"), owner))
 
         def add(key: str, value: str) -> None:
-            if o.shown(key) and (value or key in custom):
+            if o.basic_row(key, value):
                 items.append((o.label(key), value))
 
         add("related", "、".join(m.related_names))

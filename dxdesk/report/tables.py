@@ -17,7 +17,7 @@ from dxdesk.domain.enums import Direction, IndicatorKind
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.sheet import CostData, IndicatorData
-from dxdesk.domain.values import NA_MARK, Value, ValueKind, format_decimal
+from dxdesk.domain.values import NA_MARK, Value, ValueKind, format_decimal, format_rate, format_value
 from dxdesk.report.charts import IndicatorChart, chartable
 from dxdesk.report.layout import (
     HEAD_FILL,
@@ -49,6 +49,9 @@ LABEL_W = 78.0
 
 def _amount(d: Decimal | None) -> str:
     return "" if d is None else format_decimal(d)
+
+
+MAX_YEAR_W = 80.0  # widest year column of an indicator table that shows a few years
 
 
 class TableParts:
@@ -92,15 +95,30 @@ class TableParts:
         if years:
             label_w = 150.0
             col = (W - label_w) / len(years)
+            by_kind = o.cost_year_labels
             header = Row(
                 [self.cell("区分", label_w, HEAD)]
-                + [self.cell(fy_label(y), col, (CURRENT_HEAD if y == fy else HEAD)) for y in years]
+                + [
+                    self.cell(
+                        by_kind[y > fy].replace("{year}", year_short(y)) if by_kind else fy_label(y),
+                        col,
+                        (CURRENT_HEAD if y == fy else HEAD),
+                    )
+                    for y in years
+                ]
             )
             rows.append(header)
             for key, money, prefix in self._COST_ROWS:
-                if not o.shown(key):
+                if not o.shown(key) or (by_kind and key == "budget"):
                     continue
-                values = [getattr(costs.get(y, CostData(y)), key) for y in years]
+                if by_kind and key == "settlement":
+                    # one 事業費 row: the settlement of a past year, the budget (計画) of a coming one
+                    values = [
+                        getattr(costs.get(y, CostData(y)), "budget" if y > fy else "settlement")
+                        for y in years
+                    ]
+                else:
+                    values = [getattr(costs.get(y, CostData(y)), key) for y in years]
                 if all(v is None for v in values):
                     continue
                 label = f"{prefix}{o.label(key)}" + (f"（{unit}）" if money else "")
@@ -164,17 +182,17 @@ class TableParts:
         years = self._years(m)
         return [i for i in inds if i.active_in(fy) or any(i.active_in(y) for y in years)]
 
-    def _value(self, v: Value, style_num: Style = NUM) -> tuple[str, Style]:
+    def _value(self, v: Value, ind: IndicatorData, style_num: Style = NUM) -> tuple[str, Style]:
         if v.kind is ValueKind.NUMBER:
-            return v.display(), style_num
+            return format_value(v, ind.decimals, ind.unit), style_num
         if v.kind in (ValueKind.NA, ValueKind.ACHIEVED, ValueKind.NOT_ACHIEVED):
             return v.display(), CENTER
         return v.display(), SMALL
 
-    def _with_year(self, v: Value, unit: str, fy: int | None) -> str:
+    def _with_year(self, v: Value, ind: IndicatorData, fy: int | None, *, with_unit: bool = False) -> str:
         if not v.is_entered:
             return ""
-        text = v.display(unit if v.is_number else "")
+        text = format_value(v, ind.decimals, ind.unit, with_unit=with_unit)
         return f"{text}（{year_short(fy)}）" if fy else text
 
     def indicators(self, m: SheetModel) -> list[Row]:
@@ -199,8 +217,14 @@ class TableParts:
         col = (W - label_w - extras * extra_w) / len(years)
         rows: list[Row] = []
         # note labels span the label column and the first year, so the rules line up with the table
-        note_w = label_w + col if label_w + col <= 130 else label_w + 30
         for n, ind in enumerate(inds, start=1):
+            ind_years = self._entered_years(ind, years, fy) if o.entered_years_only else years
+            col = (W - label_w - extras * extra_w) / len(ind_years)
+            filler = 0.0
+            if col > MAX_YEAR_W:  # a few years: columns of the usual width, the rest left blank
+                filler = (col - MAX_YEAR_W) * len(ind_years)
+                col = MAX_YEAR_W
+            note_w = label_w + col if label_w + col <= 130 else label_w + 30
             unit = f"（{ind.unit}）" if ind.unit else ""
             flags = []
             if ind.reference_only or ind.is_reference(fy):
@@ -209,7 +233,7 @@ class TableParts:
                 flags.append("累計")
             if not ind.active_in(fy):
                 flags.append(f"{year_short(fy)}は対象外（KPI変更）")
-            kind = IndicatorKind(ind.kind).label
+            kind = o.indicator_kind(IndicatorKind(ind.kind).value)
             direction = Direction(ind.direction).label
             name = f"{ind.name}{unit}" + (f"　［{'・'.join(flags)}］" if flags else "")
             title = Row(
@@ -223,10 +247,12 @@ class TableParts:
                 keep_with_next=True,
             )
             header_cells = [self.cell("区分", label_w, HEAD)]
-            for y in years:
+            for y in ind_years:
                 header_cells.append(
                     self.cell(f"{year_short(y)}年度", col, (CURRENT_HEAD if y == fy else HEAD))
                 )
+            if filler:
+                header_cells.append(Cell(filler, [], Style(fill=MUTED_FILL)))
             if has_base:
                 header_cells.append(self.cell(o.label("baseline"), extra_w, HEAD))
             if has_final:
@@ -235,7 +261,7 @@ class TableParts:
             body: list[Row] = [title, header]
             for kind_key in o.indicator_rows:
                 cells = [self.cell(o.label(kind_key), label_w, LABEL)]
-                for y in years:
+                for y in ind_years:
                     iy = ind.year(y)
                     if kind_key == "rate":
                         target = (
@@ -246,19 +272,21 @@ class TableParts:
                         text = ""
                         if iy.actual.is_entered and ind.active_in(y):
                             r = achievement_rate(ind.direction, target, iy.actual, ind.baseline)
-                            text = r.display if r.rate is not None else NA_MARK
+                            text = format_rate(r.rate, o.rate_decimals) if r.rate is not None else NA_MARK
                         style = NUM
                     else:
-                        text, style = self._value(iy.target if kind_key == "target" else iy.actual)
+                        text, style = self._value(iy.target if kind_key == "target" else iy.actual, ind)
                     fill = MUTED_FILL if not ind.active_in(y) else CURRENT_FILL if y == fy else None
                     if fill is not None:
                         style = Style(size=style.size, align=style.align, valign=style.valign, fill=fill)
                     cells.append(self.cell(text, col, style))
+                if filler:
+                    cells.append(Cell(filler, [], Style(fill=MUTED_FILL)))
                 first = kind_key == o.indicator_rows[0]
                 if has_base:
                     cells.append(
                         self.cell(
-                            self._with_year(ind.baseline, "", ind.baseline_fy) if first else "",
+                            self._with_year(ind.baseline, ind, ind.baseline_fy) if first else "",
                             extra_w,
                             SMALL if first else Style(fill=MUTED_FILL),
                         )
@@ -266,7 +294,7 @@ class TableParts:
                 if has_final:
                     cells.append(
                         self.cell(
-                            self._with_year(ind.final_target, "", ind.final_target_fy) if first else "",
+                            self._with_year(ind.final_target, ind, ind.final_target_fy) if first else "",
                             extra_w,
                             SMALL if first else Style(fill=MUTED_FILL),
                         )
@@ -287,6 +315,17 @@ class TableParts:
                 rows.append(Row([], min_height=5, border=False, keep_with_next=True))
             rows += body + notes
         return rows
+
+    @staticmethod
+    def _entered_years(ind: IndicatorData, years: Sequence[int], fy: int) -> list[int]:
+        """The years of ``years`` in which the indicator has a target or an actual, and the sheet's."""
+        entered = [
+            y
+            for y in years
+            if y == fy
+            or (ind.years.get(y) and (ind.years[y].target.is_entered or ind.years[y].actual.is_entered))
+        ]
+        return entered or list(years)
 
     def _indicators_compact(self, m: SheetModel, inds: Sequence[IndicatorData]) -> list[Row]:
         """Baseline and target only (a plan without yearly figures: 現状（R5）→ 目標値（R8））."""
@@ -317,12 +356,18 @@ class TableParts:
                     [
                         self.cell(str(n), widths[0], CENTER),
                         self.cell(ind.name, widths[1]),
-                        self.cell(self._with_year(ind.baseline, ind.unit, ind.baseline_fy), widths[2], SMALL),
                         self.cell(
-                            self._with_year(ind.final_target, ind.unit, ind.final_target_fy), widths[3], SMALL
+                            self._with_year(ind.baseline, ind, ind.baseline_fy, with_unit=True),
+                            widths[2],
+                            SMALL,
                         ),
                         self.cell(
-                            self._with_year(actual, ind.unit, fy if actual.is_entered else None),
+                            self._with_year(ind.final_target, ind, ind.final_target_fy, with_unit=True),
+                            widths[3],
+                            SMALL,
+                        ),
+                        self.cell(
+                            self._with_year(actual, ind, fy if actual.is_entered else None, with_unit=True),
                             widths[4],
                             SMALL,
                         ),

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from dxdesk.central.errors import ExportError
 from dxdesk.central.merge import merge_paths
+from dxdesk.central.workbook import export_merged_workbook
 from dxdesk.domain.audit import check_measure, check_plan
 from dxdesk.domain.grading import suggest_grade
 from dxdesk.exchange.layout import text_units
-from dxdesk.report.workbook import export_merged_workbook
 from dxdesk.store.database import Database, open_database
 from dxdesk.store.models import Base, Measure, MeasureSection, MeasureYear, SheetText
 from dxdesk.store.queries import current_plan, section_names
@@ -127,10 +127,10 @@ def test_merged_workbook_has_every_sheet_frozen_headers_filters_values_only(
     row = next(r for r in rows if r[col["施策コード"]] == "002-01")
     assert row[col["根拠法令等"]] == "デモ市情報化推進条例"
     assert row[col["関連課所室"]] == "電子申請推進課"
-    # widths fit: the name column is as wide as the longest name (within its cap)
+    # widths fit: the name column is as wide as the longest name (within its cap; longer ones wrap)
     longest = max(text_units(m.name) for m in snaps)
     width = ws.column_dimensions[openpyxl.utils.get_column_letter(col["施策名"] + 1)].width
-    assert min(longest + 2, 40) - 0.5 <= width <= 40
+    assert min(longest + 2, 24) - 0.5 <= width <= 24
     # numbers are numbers (sortable in Excel)
     assert any(isinstance(r[col["R8 実績"]], (int, float)) for r in rows)
     # grade distribution: every measure once by 分野 and once by 部局
@@ -196,3 +196,80 @@ def test_migrations_make_the_models_schema_on_postgresql(pg_server: PgServer) ->
         assert diff == []
     finally:
         db.dispose()
+
+
+def _to_pdf(xlsx: Path, out: Path) -> Path:
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is needed (scripts/apt-packages.extra lists libreoffice-calc-nogui)"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{out / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out / (xlsx.stem + ".pdf")
+
+
+def test_the_demo_merged_workbook_prints_one_page_wide_with_its_numbers_formatted(
+    demo_db: Database, tmp_path: Path
+) -> None:
+    """Every sheet fits one page wide (the header row on every page), numbers have thousands
+    separators, an indicator's value its own decimals and 「%」, long texts wrap; LibreOffice prints
+    each sheet of the demo on one or two pages."""
+    import subprocess
+
+    from tests.report.conftest import pdf_page_texts, squeeze
+
+    result = export_merged_workbook(demo_db, tmp_path / "全庁集計.xlsx")
+    wb = openpyxl.load_workbook(result.path)
+    for ws in wb:
+        setup = ws.page_setup
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert (setup.fitToWidth, setup.fitToHeight, setup.orientation) == (1, 0, "landscape"), ws.title
+        assert ws.print_title_rows == "$1:$1", ws.title
+    overview = wb["全庁一覧"]
+    assert overview.page_setup.paperSize == 8  # A3
+    assert overview.print_title_cols == "$F:$G"  # 施策コード and 施策名 on every page
+    header = [c.value for c in overview[1]]
+    col = {h: i for i, h in enumerate(header)}
+    formats: dict[tuple[str, str], str] = {}
+    for row in overview.iter_rows(min_row=2):
+        unit = row[col["単位"]].value or ""
+        for h in ("R8 目標", "R8 実績", "達成率（%）"):
+            c = row[col[h]]
+            if c.value is not None and not isinstance(c.value, str):
+                formats.setdefault((h, unit), c.number_format)
+        text = row[col["取組結果"]]
+        if isinstance(text.value, str):
+            assert text.alignment.wrap_text
+    assert formats[("R8 目標", "%")].endswith('"%"')  # 10.0 shows 10.0%, not 1000%
+    assert formats[("R8 目標", "件")].startswith("#,##0")
+    assert not formats[("R8 目標", "件")].endswith('"%"')
+    assert formats[("達成率（%）", "件")] == '#,##0.0"%"'
+    # measure 089's reference target of 0 with no decimals is 0, not 0.0
+    budget = next(h for h in header if h.endswith("予算額（千円）"))
+    assert any(
+        r[col[budget]].number_format == "#,##0" for r in overview.iter_rows(min_row=2) if r[col[budget]].value
+    )
+
+    pdf = _to_pdf(result.path, tmp_path)
+    pages = [squeeze(p) for p in pdf_page_texts(pdf)]
+    # one page wide: every page of a wide list ends with the last column's header
+    last = squeeze(header[-1])
+    wide = [p for p in pages if "施策コード" in p and "指標名" in p]
+    assert wide and all(last in p for p in wide)
+    assert len(pages) < 2 * len(wb.sheetnames), len(pages)  # no sheet runs over many pages
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "A3" in info or "1190" in info

@@ -12,8 +12,8 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from dxdesk.central.workbook import export_merged_workbook
 from dxdesk.report.documents import PrintJob, make_pdf
-from dxdesk.report.workbook import export_merged_workbook
 from tests.report.conftest import SAMPLES, pdf_text, squeeze
 
 A_TO_D_LEGEND = "A：目標値を達成"

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 from dxdesk.central.errors import CentralError
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.review_sheets import export_review_workbooks
+from dxdesk.central.workbook import export_merged_workbook, merged_workbook_name
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.errors import ExchangeError
-from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
 from ui.central.common import ERROR_COLOR, OK_COLOR, Task, start_dir
 from ui.central.conflict_dialog import resolve_conflict_interactive
 from ui.central.inbox_page import InboxPage

@@ -2,7 +2,7 @@
 field, the grade distribution by 分野 and 部局, the audit-readiness findings and the submission status.
 
 Read once from the central database with :func:`dxdesk.store.snapshot.year_snapshots` (one query per
-table), graded and checked with the domain rules; :mod:`dxdesk.report.workbook` writes the rows.
+table), graded and checked with the domain rules; :mod:`dxdesk.central.workbook` writes the rows.
 """
 
 from __future__ import annotations
@@ -21,14 +21,16 @@ from dxdesk.central.status import JST, status_board
 from dxdesk.domain.audit import Finding, check_plan
 from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.evaluation import distribution_keys, evaluate
+from dxdesk.domain.fields import COST_DECIMALS, COST_NUMBER_FIELDS
 from dxdesk.domain.fiscal import fy_short
 from dxdesk.domain.glossary import RECEIVED_AT
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.domain.sheet import IndicatorData, MeasureSnapshot, SheetData
-from dxdesk.domain.values import Value
+from dxdesk.domain.values import Value, with_decimals
 from dxdesk.exchange.parallel import fork_is_safe
 from dxdesk.report.model import PrintContext, context_for
+from dxdesk.report.options import PrintOptions
 from dxdesk.report.summary import GRADE_COLUMNS
 from dxdesk.store.models import (
     Measure,
@@ -48,9 +50,16 @@ Cell = str | Decimal | int | None
 
 @dataclass(frozen=True)
 class Column:
+    """A column of 全庁一覧. ``kind`` says how its numbers print: ``value`` an indicator's value (its
+    own decimals; 「%」 after it when the indicator's unit is %), ``rate`` a 達成率 in percent,
+    ``amount`` a cost figure (``decimals`` fixed), ``count`` a whole number. Texts wrap within
+    ``max_width`` (Japanese characters count double)."""
+
     header: str
     numeric: bool = False
-    max_width: float = 40.0
+    max_width: float = 12.0
+    kind: str = ""
+    decimals: int = 0
 
 
 @dataclass
@@ -89,10 +98,12 @@ class MergedData:
         return self._findings
 
 
-def _value(v: Value) -> Cell:
-    """A number as a number (Excel can sort and filter it), anything else as its text."""
+def _value(v: Value, decimals: int | None = None) -> Cell:
+    """A number as a number (Excel can sort and filter it) with the indicator's decimals where it
+    has them, anything else as its text."""
     if v.is_number:
-        return v.number
+        assert v.number is not None
+        return v.number if decimals is None else with_decimals(v.number, decimals)
     return v.display() or None
 
 
@@ -161,59 +172,69 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
     texts = list(settings.text_fields)
     perspectives = list(settings.perspectives)
     cost_fy = fy_short(fy)
+    cost_keys = _cost_keys(settings, [s for _i, _n, s in snaps], fy)
+    opts = PrintOptions.of(settings)
+    kind_words = {k: opts.indicator_kind(k.value) for k in IndicatorKind}
+    cost_columns = [
+        (k, opts.label(k), f"（{settings.cost_unit}）" if k not in COST_DECIMALS else "") for k in cost_keys
+    ]
     columns = [
-        Column("分野", max_width=24),
-        Column("体系", max_width=40),
-        Column("部局", max_width=20),
+        Column("分野"),
+        Column("体系", max_width=24),
+        Column("部局"),
         Column("課所室コード"),
-        Column("課所室", max_width=24),
+        Column("課所室"),
         Column("施策コード"),
-        Column("施策名", max_width=40),
+        Column("施策名", max_width=24),
         Column("種別"),
         Column("重点"),
         Column("提出状況"),
-        Column("版", numeric=True),
+        Column("版", numeric=True, kind="count"),
         Column(RECEIVED_AT),
         Column("審査"),
         Column("ステージ"),
         Column("算出評価"),
         Column("評価"),
-        Column("評価の根拠", max_width=60),
-        Column("評価を変更した理由", max_width=40),
+        Column("評価の根拠", max_width=24),
+        Column("評価を変更した理由", max_width=24),
         Column("方向性"),
-        Column("方向性の理由", max_width=40),
-        Column("指標No", numeric=True),
-        Column("指標名", max_width=40),
+        Column("方向性の理由", max_width=24),
+        Column("指標No", numeric=True, kind="count"),
+        Column("指標名", max_width=24),
         Column("単位"),
         Column("活動/成果"),
         Column("方向"),
         Column("累計"),
         Column("参考指標"),
-        Column("基準値", numeric=True),
+        Column("基準値", numeric=True, kind="value"),
         Column("基準年度"),
-        Column("最終目標", numeric=True),
+        Column("最終目標", numeric=True, kind="value"),
         Column("目標年度"),
-        Column(f"{fy_short(fy - 1)} 実績", numeric=True),
-        Column(f"{cost_fy} 目標", numeric=True),
-        Column(f"{cost_fy} 実績", numeric=True),
-        Column("達成率（%）", numeric=True),
-        Column("指標の備考", max_width=40),
-        *(Column(t.label, max_width=50) for t in texts),
-        *(Column(f"観点別評価：{p.label}", numeric=True, max_width=20) for p in perspectives),
-        Column("スケジュール", max_width=50),
-        Column(f"{cost_fy} 予算額", numeric=True),
-        Column(f"{cost_fy} 決算額", numeric=True),
-        Column("目的", max_width=40),
-        Column("概要", max_width=50),
-        Column("対象", max_width=30),
-        Column("予算科目", max_width=30),
-        Column("根拠法令等", max_width=30),
-        Column("関連課所室", max_width=30),
+        Column(f"{fy_short(fy - 1)} 実績", numeric=True, kind="value"),
+        Column(f"{cost_fy} 目標", numeric=True, kind="value"),
+        Column(f"{cost_fy} 実績", numeric=True, kind="value"),
+        Column("達成率（%）", numeric=True, kind="rate", decimals=opts.rate_decimals),
+        Column("指標の備考", max_width=24),
+        *(Column(t.label, max_width=24) for t in texts),
+        *(Column(f"観点別評価：{p.label}", numeric=True, max_width=20, kind="count") for p in perspectives),
+        Column("スケジュール", max_width=24),
+        *(
+            Column(
+                f"{cost_fy} {label}{unit}", numeric=True, kind="amount", decimals=COST_DECIMALS.get(key, 0)
+            )
+            for key, label, unit in cost_columns
+        ),
+        Column("目的", max_width=24),
+        Column("概要", max_width=24),
+        Column("対象", max_width=24),
+        Column("予算科目", max_width=24),
+        Column("根拠法令等", max_width=24),
+        Column("関連課所室", max_width=24),
         Column("事業期間"),
         Column("SDGs"),
         Column("作成者"),
         Column("所属長確認"),
-        Column("審査コメント", max_width=50),
+        Column("審査コメント", max_width=24),
     ]
     rows: list[tuple[Cell, ...]] = []
     section_of_row: list[str] = []
@@ -278,8 +299,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
                 for ms in sheet.milestones
             )
             or None,
-            cost.budget if cost else None,
-            cost.settlement if cost else None,
+            *(getattr(cost, k) if cost else None for k in cost_keys),
             snap.purpose or None,
             snap.summary or None,
             snap.target_group or None,
@@ -294,7 +314,7 @@ def collect(session: Session, plan: Plan, fy: int, progress: Progress | None = N
         )
         inds: list[IndicatorData | None] = [i for i in snap.indicators if i.active_in(fy)] or [None]
         for n, ind in enumerate(inds, start=1):
-            rows.append(head + _indicator_cells(ind, n, fy) + tail)
+            rows.append(head + _indicator_cells(ind, n, fy, opts.rate_decimals, kind_words) + tail)
             section_of_row.append(owner)
         findings_rows += [_finding_row(f, k, snap.name, owner, ctx, settings) for f in findings]
     report(2, 4, "提出状況をまとめています")
@@ -393,7 +413,25 @@ class PlanCheck:
             self._pool.shutdown()
 
 
-def _indicator_cells(ind: IndicatorData | None, n: int, fy: int) -> tuple[Cell, ...]:
+def _cost_keys(settings: PlanSettings, snaps: Sequence[MeasureSnapshot], fy: int) -> list[str]:
+    """The cost figures the merged workbook shows, in the plan's words: none when no sheet of the plan
+    has 事業費; 予算額 and 決算額 when one has (unless the plan's print labels hide them); any other
+    figure (財源, 人件費 …) when some measure entered it for the year."""
+    kinds = [settings.sheet_parts, *settings.parts_by_kind.values()]
+    if not any("costs" in parts for parts in kinds):
+        return []
+    opts = PrintOptions.of(settings)
+    entered = {
+        k for s in snaps if (c := s.costs.get(fy)) for k in COST_NUMBER_FIELDS if getattr(c, k) is not None
+    }
+    return [
+        k for k in COST_NUMBER_FIELDS if opts.shown(k) and (k in ("budget", "settlement") or k in entered)
+    ]
+
+
+def _indicator_cells(
+    ind: IndicatorData | None, n: int, fy: int, rate_decimals: int, kind_words: dict[IndicatorKind, str]
+) -> tuple[Cell, ...]:
     if ind is None:
         return (None,) * 16
     target, actual = ind.target_for(fy), ind.year(fy).actual
@@ -402,18 +440,18 @@ def _indicator_cells(ind: IndicatorData | None, n: int, fy: int) -> tuple[Cell, 
         n,
         ind.name,
         ind.unit or None,
-        "活動指標" if ind.kind is IndicatorKind.ACTIVITY else "成果指標",
+        kind_words[IndicatorKind(ind.kind)],
         ind.direction.label,
         "○" if ind.cumulative else None,
         "○" if ind.is_reference(fy) else None,
-        _value(ind.baseline),
+        _value(ind.baseline, ind.decimals),
         fy_short(ind.baseline_fy) if ind.baseline_fy else None,
-        _value(ind.final_target),
+        _value(ind.final_target, ind.decimals),
         fy_short(ind.final_target_fy) if ind.final_target_fy else None,
-        _value(ind.year(fy - 1).actual),
-        _value(target),
-        _value(actual),
-        rate.rate.quantize(Decimal("0.1")) if rate is not None and rate.rate is not None else None,
+        _value(ind.year(fy - 1).actual, ind.decimals),
+        _value(target, ind.decimals),
+        _value(actual, ind.decimals),
+        with_decimals(rate.rate, rate_decimals) if rate is not None and rate.rate is not None else None,
         ind.year(fy).note or ind.note or None,
     )
 
