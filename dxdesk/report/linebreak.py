@@ -70,7 +70,8 @@ def _cut(piece: str, max_width: float, cw: Callable[[str], float]) -> list[str]:
         w = cw(ch)
         if line and width + w > max_width and ch not in _SPACES:
             # move a character back if the next line would start with a forbidden character
-            if ch in NO_START and len(line) > 1 and line[-1] not in NO_START:
+            # (never a space: the next line would start with it)
+            if ch in NO_START and len(line) > 1 and line[-1] not in NO_START and line[-1] not in _SPACES:
                 lines.append(line[:-1])
                 line = line[-1]
                 width = cw(line)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from dxdesk.report.linebreak import NO_END, NO_START, break_lines, clusters
@@ -85,6 +85,7 @@ JAPANESE = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300), st.floats(min_value=0.5, max_value=60))
+@example("0 }", 0.5)  # a space before a closing bracket was moved to start the next line
 def test_nothing_is_lost_and_no_line_is_too_wide(text, max_width):
     lines = break_lines(text, max_width, width)
     flat = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "")
