@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from dxdesk.domain.enums import EntryStatus, Grade, MilestoneStatus, Stage
+from dxdesk.domain.audit import Finding, check_by_id
+from dxdesk.domain.enums import EntryStatus, Grade, MilestoneStatus, Severity, Stage
 from dxdesk.domain.evaluation import Evaluation, evaluate
 from dxdesk.domain.fields import (
     BASIC_FIELDS,
@@ -55,6 +56,7 @@ __all__ = [
     "FieldChange",
     "SheetEvaluation",
     "TextCount",
+    "UnreadInput",
 ]
 
 
@@ -73,6 +75,26 @@ class FieldChange:
 
     def inverse(self) -> FieldChange:
         return FieldChange(self.path, self.new, self.old, self.label)
+
+
+@dataclass(frozen=True)
+class UnreadInput:
+    """Text typed into a field that could not be read as its value (「12x」 in a numeric actual).
+
+    It is kept — on the sheet, in the database (``unread_input``) and on screen, marked red — until the
+    person types something readable or empties the field; meanwhile it is an error of the
+    pre-submission check, so the submission cannot be exported around it."""
+
+    path: str  # canonical field path (with its year)
+    typed: str
+    reason: str  # Japanese: why it could not be read
+    label: str  # the field's Japanese name
+
+    def finding(self, measure_code: str, fiscal_year: int) -> Finding:
+        message = check_by_id("REQ-UNREAD").message.format(
+            label=self.label, typed=self.typed, reason=self.reason
+        )
+        return Finding("REQ-UNREAD", Severity.ERROR, message, measure_code, fiscal_year, self.path)
 
 
 @dataclass(frozen=True)
@@ -143,6 +165,7 @@ class EditableSheet:
         basic: dict[str, str],
         stored_status: str | None,
         milestones: list[dict[str, Any]],
+        unread: Iterable[UnreadInput] = (),
     ):
         self.measure_id = measure_id
         self.fy = fiscal_year
@@ -154,6 +177,7 @@ class EditableSheet:
         self._milestones = milestones
         self._evaluation: SheetEvaluation | None = None
         self.locked: str | None = None  # why the whole sheet is read-only (a past year), else None
+        self._unread: dict[str, UnreadInput] = {u.path: u for u in unread}
 
     # --- reading --------------------------------------------------------------------------------
     @property
@@ -178,6 +202,18 @@ class EditableSheet:
 
     def basic(self, name: str) -> str:
         return self._basic.get(name, "")
+
+    def canonical(self, path: str) -> str:
+        """The field path as stored (the sheet's year filled in): 「indicators[0].actual@2026」."""
+        return str(FieldPath.parse(path).with_year(self.fy))
+
+    @property
+    def unread(self) -> dict[str, UnreadInput]:
+        """Typed text that could not be read, by canonical path (kept until fixed)."""
+        return dict(self._unread)
+
+    def unread_at(self, path: str) -> UnreadInput | None:
+        return self._unread.get(self.canonical(path))
 
     def get(self, path: str) -> str | None:
         """The stored text of a field (None for blank)."""
@@ -297,7 +333,13 @@ class EditableSheet:
     def evaluate(self) -> SheetEvaluation:
         """Suggested grade, findings and status of the sheet as it is now (cached until the next edit)."""
         if self._evaluation is None:
-            self._evaluation = evaluate(self._snap, self.settings, self.fy, stored_status=self._status)
+            ev = evaluate(self._snap, self.settings, self.fy, stored_status=self._status)
+            if self._unread:
+                code = self._snap.code
+                unread = tuple(u.finding(code, self.fy) for u in self._unread.values())
+                status = EntryStatus.NEEDS_CHECK if ev.status is EntryStatus.COMPLETE else ev.status
+                ev = replace(ev, findings=unread + tuple(ev.findings), status=status)
+            self._evaluation = ev
         return self._evaluation
 
     def rate(self, index: int, fy: int | None = None) -> RateResult:
@@ -332,10 +374,17 @@ class EditableSheet:
         reason = self.readonly_reason(p)
         if reason is not None:
             raise EditError(reason)
+        key = str(p)
         try:
             new = self._normalise(p, raw)
         except (FieldError, ValueInputError, FiscalYearError) as exc:
+            if isinstance(raw, str) and p.kind in ("indicator", "cost", "perspective"):
+                # keep what was typed: it stays on screen and in the database until it is fixed
+                self._unread[key] = UnreadInput(key, raw, str(exc), self.label(p))
+                self._evaluation = None
             raise EditError(str(exc)) from exc
+        if self._unread.pop(key, None) is not None:
+            self._evaluation = None
         if p.kind == "sheet" and p.name == "override_reason" and not (new or "").strip():
             ev = self.evaluate()
             if ev.is_override:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dxdesk.domain.editing import BasicInfo, EditableSheet, EditError, FieldChange
+from dxdesk.domain.editing import BasicInfo, EditableSheet, EditError, FieldChange, UnreadInput
 from dxdesk.domain.enums import EntryStatus, MilestoneStatus
 from dxdesk.domain.fields import BASIC_FIELDS, COST_NUMBER_FIELDS, FieldPath
 from dxdesk.domain.settings import PlanSettings
@@ -31,10 +31,11 @@ from dxdesk.store.models import (
     PerspectiveScore,
     SheetText,
 )
+from dxdesk.store.models import UnreadInput as UnreadRow
 from dxdesk.store.queries import section_names
 from dxdesk.store.snapshot import measure_load_options, plan_settings, snapshot
 
-__all__ = ["apply_changes", "load_sheet"]
+__all__ = ["apply_changes", "load_sheet", "load_unread", "save_unread"]
 
 
 def _measure_query(measure_id: int) -> Any:
@@ -80,7 +81,37 @@ def load_sheet(
         ),
     )
     basic = {name: str(getattr(m, name) or "") for name in BASIC_FIELDS}
-    return EditableSheet(m.id, fy, settings, snap, info, basic, my.entry_status if my else None, milestones)
+    unread = load_unread(session, [m.id], fy).get(m.id, [])
+    status = my.entry_status if my else None
+    return EditableSheet(m.id, fy, settings, snap, info, basic, status, milestones, unread)
+
+
+def load_unread(session: Session, measure_ids: Sequence[int] | None, fy: int) -> dict[int, list[UnreadInput]]:
+    """Unread input kept for ``fy``, by measure id (``measure_ids`` None: every measure)."""
+    query = select(UnreadRow).where(UnreadRow.fiscal_year == fy).order_by(UnreadRow.id)
+    if measure_ids is not None:
+        query = query.where(UnreadRow.measure_id.in_(measure_ids))
+    out: dict[int, list[UnreadInput]] = {}
+    for row in session.scalars(query):
+        out.setdefault(row.measure_id, []).append(UnreadInput(row.path, row.typed, row.reason, row.label))
+    return out
+
+
+def save_unread(session: Session, measure_id: int, fy: int, path: str, unread: UnreadInput | None) -> None:
+    """Keep (or, with None, forget) the unread input of one field. The caller commits."""
+    row = session.scalar(
+        select(UnreadRow).where(
+            UnreadRow.measure_id == measure_id, UnreadRow.fiscal_year == fy, UnreadRow.path == path
+        )
+    )
+    if unread is None:
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        row = UnreadRow(measure_id=measure_id, fiscal_year=fy, path=path)
+        session.add(row)
+    row.typed, row.reason, row.label = unread.typed, unread.reason, unread.label
 
 
 def _year(m: Measure, fy: int) -> MeasureYear:
