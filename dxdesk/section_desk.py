@@ -27,7 +27,7 @@ application's start-up (scripts/bench_entry.py) does not pay for openpyxl and th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 from dxdesk.desk import Desk, PlanYears
 from dxdesk.domain.audit import Finding
 from dxdesk.domain.editing import UnreadInput as UnreadInput
+from dxdesk.domain.enums import EntryStatus
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.domain.submission_state import (
     SectionSubmission,
@@ -78,6 +79,7 @@ from dxdesk.store.queries import (
     sections_for_year,
 )
 from dxdesk.store.settings_store import get_setting
+from dxdesk.store.sheet_store import load_unread
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -160,6 +162,16 @@ _SECOND = timedelta(seconds=1)
 _NOT_CONTENT = ("author", "chief_confirmed_by", "chief_confirmed_at", "entry_status", "updated_at")
 
 
+def _with_unread(row: MeasureRow, unread: Sequence[UnreadInput], fiscal_year: int) -> MeasureRow:
+    if not unread:
+        return row
+    ev = row.evaluation
+    findings = tuple(u.finding(row.code, fiscal_year) for u in unread) + tuple(ev.findings)
+    status = EntryStatus.NEEDS_CHECK if ev.status is EntryStatus.COMPLETE else ev.status
+    ev = replace(ev, findings=findings, status=status)
+    return replace(row, evaluation=ev, status=status, errors=ev.errors)
+
+
 def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
 
@@ -217,6 +229,9 @@ class SectionDesk(Desk):
         with self.db.session() as s:
             plan = self._plan(s, plan_id)
             rows = measure_rows(s, plan, fiscal_year, section_code=section_code, settings=settings)
+            unread = load_unread(s, None, fiscal_year)
+            if unread:  # text typed but not readable counts as an error of its sheet in the list too
+                rows = [_with_unread(r, unread.get(r.id, ()), fiscal_year) for r in rows]
             return rows, plan_tree(s, plan, rows)
 
     def measure_id(self, plan_id: int, code: str) -> int | None:

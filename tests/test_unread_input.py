@@ -50,13 +50,16 @@ def test_unread_text_is_kept_listed_and_cleared_when_fixed(demo_db):
     assert _unread_rows(demo_db) == [(ACTUAL, "12x")]
 
     # a new session (the application restarted) shows it again, and the check lists it as an error
-    _desk, start, entry, mid = _open(demo_db)
+    desk, start, entry, mid = _open(demo_db)
     sheet = entry.open_sheet(mid, 2026)
     assert sheet.unread_at(ACTUAL).typed == "12x"
     found, report = _errors(demo_db, start.plan.plan_id)
     assert [f.measure_code for f in found] == [CASHLESS]
     assert "実績" in found[0].message and "読み取れません" in found[0].message
     assert not report.can_export
+    rows, _tree = desk.measure_list(start.plan.plan_id, 2026, None, start.plan.settings)
+    row = next(r for r in rows if r.id == mid)
+    assert row.errors >= 1 and row.evaluation.findings[0].check_id == "REQ-UNREAD"  # the list counts it
 
     # typing a readable value clears it everywhere
     entry.edit(sheet, ACTUAL, "１２")
