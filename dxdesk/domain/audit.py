@@ -95,7 +95,7 @@ CHECKS: tuple[CheckDef, ...] = (
         "REQ-UNREAD",
         Severity.ERROR,
         "読み取れない入力",
-        "「{label}」の入力「{typed}」を読み取れません（{reason}）。正しい値に直してください。",
+        "「{label}」の入力「{typed}」：{reason}",
         scope="input",  # what was typed, kept until fixed; not a setting that can be switched off
         default_enabled=True,
     ),
