@@ -13,6 +13,7 @@ take plain values (ids, codes, fiscal years) and return dataclasses or domain ty
     desk.measure_id(plan_id, code)          a measure's id from its code (findings name codes)
     desk.save_window_state(fy, section, measure_id)
     desk.submission_start(fy, section)      what the export dialog shows before it writes
+    desk.submission_states(plan_id, fy, rows)   未提出 / 提出済み 第N版 / 提出後に変更あり / 差戻し / 受理
     desk.received_notes(plan_id, fy)        the central office's decisions and comments received
     desk.import_review(path, user)          import a review workbook (returned sheets → 要確認)
 
@@ -25,16 +26,25 @@ application's start-up (scripts/bench_entry.py) does not pay for openpyxl and th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dxdesk.desk import Desk, PlanYears
 from dxdesk.domain.audit import Finding
+from dxdesk.domain.editing import UnreadInput as UnreadInput
+from dxdesk.domain.enums import EntryStatus
 from dxdesk.domain.settings import PlanSettings
+from dxdesk.domain.submission_state import (
+    SectionSubmission,
+    SheetSubmission,
+    SubmissionState,
+    sheet_submission,
+)
 from dxdesk.store.autosave import SaveResult
 from dxdesk.store.backup import (
     BackupError,
@@ -49,7 +59,15 @@ from dxdesk.store.database import DamagedDatabase, Database, DatabaseError, dama
 from dxdesk.store.demo import create_demo_database
 from dxdesk.store.editing import EditableSheet, EditError, FieldChange
 from dxdesk.store.entry import EntrySession
-from dxdesk.store.models import Measure, Plan, ReceivedReview
+from dxdesk.store.models import (
+    AuditLog,
+    Measure,
+    Plan,
+    ReceivedComment,
+    ReceivedReview,
+    SubmissionExport,
+)
+from dxdesk.store.models import UnreadInput as UnreadRow
 from dxdesk.store.presubmit import CheckItem, CheckReport, presubmission_check
 from dxdesk.store.queries import (
     MeasureRow,
@@ -61,6 +79,7 @@ from dxdesk.store.queries import (
     sections_for_year,
 )
 from dxdesk.store.settings_store import get_setting
+from dxdesk.store.sheet_store import load_unread
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -85,8 +104,12 @@ __all__ = [
     "SaveResult",
     "SectionDesk",
     "SectionStart",
+    "SectionSubmission",
+    "SheetSubmission",
     "SubmissionStart",
+    "SubmissionState",
     "TreeNode",
+    "UnreadInput",
     "backup_dir",
     "backup_due",
     "create_backup",
@@ -132,6 +155,21 @@ class ReceivedNotes:
 
     notes: dict[str, list[ReceivedNote]] = field(default_factory=dict)
     codes: dict[int, str] = field(default_factory=dict)
+
+
+_SECOND = timedelta(seconds=1)
+# fields the export's sign-off and the review import set: not a change of what was submitted
+_NOT_CONTENT = ("author", "chief_confirmed_by", "chief_confirmed_at", "entry_status", "updated_at")
+
+
+def _with_unread(row: MeasureRow, unread: Sequence[UnreadInput], fiscal_year: int) -> MeasureRow:
+    if not unread:
+        return row
+    ev = row.evaluation
+    findings = tuple(u.finding(row.code, fiscal_year) for u in unread) + tuple(ev.findings)
+    status = EntryStatus.NEEDS_CHECK if ev.status is EntryStatus.COMPLETE else ev.status
+    ev = replace(ev, findings=findings, status=status)
+    return replace(row, evaluation=ev, status=status, errors=ev.errors)
 
 
 def _int(text: str | None) -> int | None:
@@ -191,6 +229,9 @@ class SectionDesk(Desk):
         with self.db.session() as s:
             plan = self._plan(s, plan_id)
             rows = measure_rows(s, plan, fiscal_year, section_code=section_code, settings=settings)
+            unread = load_unread(s, None, fiscal_year)
+            if unread:  # text typed but not readable counts as an error of its sheet in the list too
+                rows = [_with_unread(r, unread.get(r.id, ()), fiscal_year) for r in rows]
             return rows, plan_tree(s, plan, rows)
 
     def measure_id(self, plan_id: int, code: str) -> int | None:
@@ -222,6 +263,94 @@ class SectionDesk(Desk):
                 revision=(last_revision(s, plan.code, fiscal_year, section_code) + 1) if plan else 1,
                 author=get_setting(s, "export_author") or "",
                 folder=get_setting(s, "export_dir") or "",
+            )
+
+    def submission_states(
+        self, plan_id: int, fiscal_year: int, rows: Sequence[MeasureRow]
+    ) -> SectionSubmission:
+        """Where each sheet of ``rows`` stands with the central office (see
+        :mod:`dxdesk.domain.submission_state`), and the newest export of the sections they belong to."""
+        with self.db.session() as s:
+            plan = self._plan(s, plan_id)
+            sections = {r.section_code for r in rows}
+            exports: dict[str, SubmissionExport] = {}
+            for e in s.scalars(
+                select(SubmissionExport)
+                .where(SubmissionExport.plan_code == plan.code, SubmissionExport.fiscal_year == fiscal_year)
+                .order_by(SubmissionExport.revision)
+            ):
+                exports[e.section_code] = e  # the newest revision wins
+            if not exports:
+                return SectionSubmission(
+                    None, None, {r.id: SheetSubmission(SubmissionState.NOT_SUBMITTED) for r in rows}
+                )
+            edited: dict[str, Any] = dict(
+                s.execute(  # type: ignore[arg-type]
+                    select(AuditLog.measure_code, func.max(AuditLog.at))
+                    .where(
+                        AuditLog.fiscal_year == fiscal_year,
+                        AuditLog.field.not_in(_NOT_CONTENT),
+                        # a row created empty by the export's sign-off is not a change of content
+                        ~(
+                            (AuditLog.old_value.is_(None))
+                            & func.coalesce(AuditLog.new_value, "").in_(("", "empty"))
+                        ),
+                    )
+                    .group_by(AuditLog.measure_code)
+                ).all()
+            )
+            unread: dict[int, Any] = dict(
+                s.execute(
+                    select(UnreadRow.measure_id, func.max(UnreadRow.updated_at))
+                    .where(UnreadRow.fiscal_year == fiscal_year)
+                    .group_by(UnreadRow.measure_id)
+                ).all()
+            )
+            reviews: dict[str, ReceivedReview] = {}
+            for received in s.scalars(
+                select(ReceivedReview)
+                .where(ReceivedReview.plan_code == plan.code, ReceivedReview.fiscal_year == fiscal_year)
+                .order_by(ReceivedReview.version)
+            ):
+                reviews[received.section_code] = received  # the newest version wins
+            decisions: dict[tuple[int, str], tuple[str, int]] = {}
+            if reviews:
+                for review_id, code, said, text in s.execute(
+                    select(
+                        ReceivedComment.review_id,
+                        ReceivedComment.measure_code,
+                        ReceivedComment.decision,
+                        ReceivedComment.text,
+                    ).where(ReceivedComment.review_id.in_([r.id for r in reviews.values()]))
+                ):
+                    _said, n = decisions.get((review_id, code), (said, 0))
+                    decisions[(review_id, code)] = (said, n + (1 if (text or "").strip() else 0))
+            sheets: dict[int, SheetSubmission] = {}
+            for r in rows:
+                export = exports.get(r.section_code)
+                review = reviews.get(r.section_code)
+                at = export.created_at if export else None
+                last_edit = max(
+                    (t for t in (edited.get(r.code), unread.get(r.id)) if t is not None), default=None
+                )
+                decision, comments = (
+                    decisions.get((review.id, r.code), ("", 0)) if review is not None else ("", 0)
+                )
+                sheets[r.id] = sheet_submission(
+                    revision=export.revision if export else None,
+                    submitted_at=at,
+                    # the export's time is kept to the second: what was saved within that second
+                    # went into it (the export dialog is modal; nothing is typed meanwhile)
+                    changed_since=at is not None and last_edit is not None and last_edit >= at + _SECOND,
+                    reviewed_revision=review.revision if review else None,
+                    decision=decision or None,
+                    comments=comments,
+                )
+            newest = max(
+                (exports[c] for c in sections if c in exports), key=lambda e: e.created_at, default=None
+            )
+            return SectionSubmission(
+                newest.revision if newest else None, newest.created_at if newest else None, sheets
             )
 
     # --- review workbooks from the central office ---------------------------------------------------

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from dxdesk.domain.clipboard import MAX_BLOCK_CELLS, format_block, parse_block
 from dxdesk.domain.values import NA_MARK
+from dxdesk.section_desk import EditableSheet
 from ui.parts.base import PartHost
 
 Index = QModelIndex | QPersistentModelIndex
@@ -47,6 +48,10 @@ class FieldGridModel(QAbstractTableModel):
 
     def path_at(self, index: Index) -> str | None:
         raise NotImplementedError
+
+    def keep_unread(self, sheet: EditableSheet) -> None:
+        """Show the sheet's unread input (kept in memory and in the database) as typed, marked red."""
+        self.errors = {path: (u.typed, u.reason) for path, u in sheet.unread.items()}
 
     def is_editable(self, index: Index) -> bool:
         path = self.path_at(index)

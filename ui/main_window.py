@@ -45,8 +45,12 @@ from dxdesk.section_desk import (
     EditableSheet,
     EditError,
     EntrySession,
+    MeasureRow,
     SaveResult,
     SectionDesk,
+    SectionSubmission,
+    SheetSubmission,
+    SubmissionState,
     backup_dir,
     backup_due,
     create_backup,
@@ -92,6 +96,7 @@ class MainWindow(QMainWindow):
         self.survey_fy: int | None = None
         self.settings = PlanSettings.default()
         self._changes_since_backup = False
+        self._submission = SectionSubmission(None, None)
         self._bridge = _Bridge()
         self._bridge.saved.connect(self._on_saved)
         self._bridge.backup_failed.connect(lambda msg: self.show_status(msg, "error"))
@@ -139,6 +144,9 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel(objectName="countsLabel")
         self.counts_label.setWordWrap(True)
         left_layout.addWidget(self.counts_label)
+        self.submission_label = QLabel(objectName="submissionLabel")
+        self.submission_label.setWordWrap(True)
+        left_layout.addWidget(self.submission_label)
         filters = QHBoxLayout()
         self.search = QLineEdit(objectName="searchBox")
         self.search.setPlaceholderText("コード・名称で検索（Ctrl+F）")
@@ -399,8 +407,9 @@ class MainWindow(QMainWindow):
         selected = select or self.current_measure_id()
         self.editor.commit_pending()
         fy = self.fiscal_year
-        _rows, roots = self.desk.measure_list(self.plan_id, fy, self.section_code, self.settings)
+        rows, roots = self.desk.measure_list(self.plan_id, fy, self.section_code, self.settings)
         self.tree.populate(roots, show_section=self.section_code is None)
+        self._show_submission(rows)
         for key, sheet in self.entry.cached_sheets().items():
             if key[1] == fy:
                 self._update_row(sheet)  # changes still on their way to the disk
@@ -414,6 +423,28 @@ class MainWindow(QMainWindow):
             self.step_measure(+1)
 
     # --- the list -----------------------------------------------------------------------------------
+    def _show_submission(self, rows: list[MeasureRow]) -> None:
+        """未提出 / 提出済み 第N版 / 提出後に変更あり / 差戻し / 受理 per sheet, and the section's line."""
+        if self.plan_id is None:
+            return
+        state = self.desk.submission_states(self.plan_id, self.fiscal_year, rows)
+        for mid, sheet_state in state.sheets.items():
+            self.tree.set_submission(mid, sheet_state)
+        self._submission = state
+        self.submission_label.setText(state.label)
+
+    def _mark_changed_since_submission(self, measure_id: int) -> None:
+        """A sheet edited after it was submitted: no database round trip, the list says so at once."""
+        current = self.tree.submission(measure_id)
+        if current is None or current.state in (SubmissionState.NOT_SUBMITTED, SubmissionState.CHANGED):
+            return
+        changed = SheetSubmission(SubmissionState.CHANGED, current.revision, current.submitted_at)
+        self.tree.set_submission(measure_id, changed)
+        sheets = dict(self._submission.sheets)
+        sheets[measure_id] = changed
+        self._submission = SectionSubmission(self._submission.revision, self._submission.submitted_at, sheets)
+        self.submission_label.setText(self._submission.label)
+
     def _update_counts(self) -> None:
         statuses = self.tree.statuses()
         counts = {st: statuses.count(st) for st in EntryStatus}
@@ -468,6 +499,7 @@ class MainWindow(QMainWindow):
 
     def _sheet_changed(self, sheet: EditableSheet) -> None:
         self._update_row(sheet)
+        self._mark_changed_since_submission(sheet.measure_id)
         self._update_counts()
         self._update_undo_actions()
         self.show_status("保存中…", "info")
@@ -620,6 +652,7 @@ class MainWindow(QMainWindow):
             self, self.db, self.fiscal_year, section, on_finding=self._jump_to_finding
         )
         if path is not None:
+            self.reload()  # the list says 提出済み 第N版 now
             notify(self, f"提出ファイルを作成しました（{Path(path).name}）", folder=Path(path).parent)
 
     def _jump_to_finding(self, finding: Finding) -> None:
@@ -689,9 +722,22 @@ class MainWindow(QMainWindow):
             log.exception("could not save window preferences")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # what was typed is committed (unreadable text is kept as typed), so closing asks only when
+        # the disk has not taken it yet
         self.editor.commit_pending()
         if self.entry is not None:
-            self.entry.flush(30)
+            if not self.entry.flush(30):
+                answer = QMessageBox.question(
+                    self,
+                    "保存が終わっていません",
+                    "入力の保存がまだ終わっていません（ディスクが応答していません）。\n"
+                    "いま終了すると、最後の入力が失われるおそれがあります。終了しますか？",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.No,
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    event.ignore()
+                    return
             if self._changes_since_backup:
                 self.backup_now(quiet=True)
             self._shutdown_entry()

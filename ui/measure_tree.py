@@ -10,12 +10,13 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTree
 
 from dxdesk.domain.enums import EntryStatus
 from dxdesk.domain.evaluation import NO_GRADE, Evaluation
-from dxdesk.section_desk import TreeNode
+from dxdesk.section_desk import SheetSubmission, SubmissionState, TreeNode
 
-COLUMNS = ("コード・名称", "担当課", "ステージ", "評価", "状態")
+COLUMNS = ("コード・名称", "担当課", "ステージ", "評価", "状態", "提出")
 ROLE_MEASURE_ID = Qt.ItemDataRole.UserRole + 1
 ROLE_STATUS = Qt.ItemDataRole.UserRole + 2
 ROLE_ERRORS = Qt.ItemDataRole.UserRole + 3
+ROLE_SUBMISSION = Qt.ItemDataRole.UserRole + 4
 
 # status filter choices: (label, predicate key)
 FILTERS = (
@@ -31,6 +32,13 @@ STATUS_FG = {
     EntryStatus.IN_PROGRESS: QColor("#8a5a00"),
     EntryStatus.COMPLETE: QColor("#2e7d32"),
     EntryStatus.NEEDS_CHECK: QColor("#b00020"),
+}
+SUBMISSION_FG = {
+    SubmissionState.NOT_SUBMITTED: QColor("#666666"),
+    SubmissionState.SUBMITTED: QColor("#1f5f8b"),
+    SubmissionState.CHANGED: QColor("#8a5a00"),
+    SubmissionState.RETURNED: QColor("#b00020"),
+    SubmissionState.ACCEPTED: QColor("#2e7d32"),
 }
 
 
@@ -63,6 +71,7 @@ class MeasureTree(QTreeWidget):
             (2, ("ステージ", "3・4")),
             (3, ("評価", "対象外")),
             (4, ("状態", "入力完了")),
+            (5, ("提出", "変更あり", "第10版", "差戻し", "未提出")),
         ):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.setColumnWidth(col, max(fm.horizontalAdvance(t) for t in samples) + 12)
@@ -79,7 +88,7 @@ class MeasureTree(QTreeWidget):
         self.blockSignals(False)
 
     def _node_item(self, node: TreeNode) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([f"{node.level_name} {node.code}　{node.name}", "", "", "", ""])
+        item = QTreeWidgetItem([f"{node.level_name} {node.code}　{node.name}", "", "", "", "", ""])
         font = item.font(0)
         font.setBold(True)
         item.setFont(0, font)
@@ -89,7 +98,7 @@ class MeasureTree(QTreeWidget):
             item.addChild(self._node_item(child))
         for r in node.measures:
             m_item = QTreeWidgetItem(
-                [f"{r.code}　{r.name}", r.section_name, r.stage.short if r.stage else "", "", ""]
+                [f"{r.code}　{r.name}", r.section_name, r.stage.short if r.stage else "", "", "", ""]
             )
             m_item.setData(0, ROLE_MEASURE_ID, r.id)
             m_item.setToolTip(0, f"{r.code}　{r.name}")  # the name is cut with … when the list is narrow
@@ -106,6 +115,21 @@ class MeasureTree(QTreeWidget):
             )
             item.addChild(m_item)
         return item
+
+    def set_submission(self, mid: int, state: SheetSubmission) -> None:
+        """The sheet's state with the central office: 未提出, 提出済み 第N版, 差戻し, 受理 …"""
+        item = self.items.get(mid)
+        if item is None:
+            return
+        item.setText(5, state.short)
+        item.setToolTip(5, state.label)
+        item.setForeground(5, QBrush(SUBMISSION_FG[state.state]))
+        item.setData(5, ROLE_SUBMISSION, state)
+
+    def submission(self, mid: int) -> SheetSubmission | None:
+        item = self.items.get(mid)
+        state = item.data(5, ROLE_SUBMISSION) if item is not None else None
+        return state if isinstance(state, SheetSubmission) else None
 
     def set_state(
         self, mid: int, grade: str, why: str, status: EntryStatus, errors: int, warnings: int, stage: str

@@ -64,7 +64,7 @@ class CheckDef:
     severity: Severity
     title: str  # short Japanese name, for the settings screen and the review list
     message: str  # Japanese, says what to do; ``{placeholders}`` filled per finding
-    scope: str = "measure"  # "measure" or "plan" (needs all measures)
+    scope: str = "measure"  # "measure", "plan" (needs all measures) or "input" (typed text kept unread)
     default_enabled: bool = True
 
 
@@ -90,6 +90,14 @@ CHECKS: tuple[CheckDef, ...] = (
         Severity.ERROR,
         "文字数の超過",
         "「{label}」が{length}文字で、上限の{limit}文字を超えています。{limit}文字以内にまとめてください。",
+    ),
+    CheckDef(
+        "REQ-UNREAD",
+        Severity.ERROR,
+        "読み取れない入力",
+        "「{label}」の入力「{typed}」：{reason}",
+        scope="input",  # what was typed, kept until fixed; not a setting that can be switched off
+        default_enabled=True,
     ),
     CheckDef(
         "REQ-STAGE",

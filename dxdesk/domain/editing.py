@@ -6,7 +6,11 @@ it (``dxdesk.store.sheet_store.load_sheet``). ``sheet.set("indicators[0].actual@
 lists, the reason a changed grade needs), updates the in-memory state and returns a
 :class:`FieldChange` (old → new stored text) — or raises :class:`EditError`, whose message is Japanese
 and says what to type. ``dxdesk.store.sheet_store.apply_changes`` writes changes to the database; the audit trail
-(dxdesk.store.audit_trail) records who changed what.
+(dxdesk.store.audit_trail) records who changed what. Both sides put a stored text in its place through
+one applier, :func:`apply_field` (memory: this class; database: the sheet store's rows).
+
+Text that cannot be read as the field's value (「12x」 in an actual) is kept as :class:`UnreadInput`
+beside the value, and is an error of the sheet's evaluation until a readable value replaces it.
 
 Why in memory first: 達成率, the suggested grade, the checks and the sheet's status are recomputed from
 the in-memory snapshot (one :func:`dxdesk.domain.evaluation.evaluate`) after every committed field without a database round trip, and the write can
@@ -22,9 +26,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
-from dxdesk.domain.enums import EntryStatus, Grade, MilestoneStatus, Stage
+from dxdesk.domain.audit import Finding, check_by_id
+from dxdesk.domain.enums import EntryStatus, Grade, MilestoneStatus, Severity, Stage
 from dxdesk.domain.evaluation import Evaluation, evaluate
 from dxdesk.domain.fields import (
     BASIC_FIELDS,
@@ -53,8 +58,11 @@ __all__ = [
     "EditError",
     "EditableSheet",
     "FieldChange",
+    "FieldTarget",
     "SheetEvaluation",
     "TextCount",
+    "UnreadInput",
+    "apply_field",
 ]
 
 
@@ -73,6 +81,26 @@ class FieldChange:
 
     def inverse(self) -> FieldChange:
         return FieldChange(self.path, self.new, self.old, self.label)
+
+
+@dataclass(frozen=True)
+class UnreadInput:
+    """Text typed into a field that could not be read as its value (「12x」 in a numeric actual).
+
+    It is kept — on the sheet, in the database (``unread_input``) and on screen, marked red — until the
+    person types something readable or empties the field; meanwhile it is an error of the
+    pre-submission check, so the submission cannot be exported around it."""
+
+    path: str  # canonical field path (with its year)
+    typed: str
+    reason: str  # Japanese: why it could not be read
+    label: str  # the field's Japanese name
+
+    def finding(self, measure_code: str, fiscal_year: int) -> Finding:
+        message = check_by_id("REQ-UNREAD").message.format(
+            label=self.label, typed=self.typed, reason=self.reason
+        )
+        return Finding("REQ-UNREAD", Severity.ERROR, message, measure_code, fiscal_year, self.path)
 
 
 @dataclass(frozen=True)
@@ -143,6 +171,7 @@ class EditableSheet:
         basic: dict[str, str],
         stored_status: str | None,
         milestones: list[dict[str, Any]],
+        unread: Iterable[UnreadInput] = (),
     ):
         self.measure_id = measure_id
         self.fy = fiscal_year
@@ -154,6 +183,7 @@ class EditableSheet:
         self._milestones = milestones
         self._evaluation: SheetEvaluation | None = None
         self.locked: str | None = None  # why the whole sheet is read-only (a past year), else None
+        self._unread: dict[str, UnreadInput] = {u.path: u for u in unread}
 
     # --- reading --------------------------------------------------------------------------------
     @property
@@ -178,6 +208,18 @@ class EditableSheet:
 
     def basic(self, name: str) -> str:
         return self._basic.get(name, "")
+
+    def canonical(self, path: str) -> str:
+        """The field path as stored (the sheet's year filled in): 「indicators[0].actual@2026」."""
+        return str(FieldPath.parse(path).with_year(self.fy))
+
+    @property
+    def unread(self) -> dict[str, UnreadInput]:
+        """Typed text that could not be read, by canonical path (kept until fixed)."""
+        return dict(self._unread)
+
+    def unread_at(self, path: str) -> UnreadInput | None:
+        return self._unread.get(self.canonical(path))
 
     def get(self, path: str) -> str | None:
         """The stored text of a field (None for blank)."""
@@ -297,7 +339,13 @@ class EditableSheet:
     def evaluate(self) -> SheetEvaluation:
         """Suggested grade, findings and status of the sheet as it is now (cached until the next edit)."""
         if self._evaluation is None:
-            self._evaluation = evaluate(self._snap, self.settings, self.fy, stored_status=self._status)
+            ev = evaluate(self._snap, self.settings, self.fy, stored_status=self._status)
+            if self._unread:
+                code = self._snap.code
+                unread = tuple(u.finding(code, self.fy) for u in self._unread.values())
+                status = EntryStatus.NEEDS_CHECK if ev.status is EntryStatus.COMPLETE else ev.status
+                ev = replace(ev, findings=unread + tuple(ev.findings), status=status)
+            self._evaluation = ev
         return self._evaluation
 
     def rate(self, index: int, fy: int | None = None) -> RateResult:
@@ -332,10 +380,17 @@ class EditableSheet:
         reason = self.readonly_reason(p)
         if reason is not None:
             raise EditError(reason)
+        key = str(p)
         try:
             new = self._normalise(p, raw)
         except (FieldError, ValueInputError, FiscalYearError) as exc:
+            if isinstance(raw, str) and p.kind in ("indicator", "cost", "perspective"):
+                # keep what was typed: it stays on screen and in the database until it is fixed
+                self._unread[key] = UnreadInput(key, raw, str(exc), self.label(p))
+                self._evaluation = None
             raise EditError(str(exc)) from exc
+        if self._unread.pop(key, None) is not None:
+            self._evaluation = None
         if p.kind == "sheet" and p.name == "override_reason" and not (new or "").strip():
             ev = self.evaluate()
             if ev.is_override:
@@ -499,76 +554,68 @@ class EditableSheet:
     # --- in-memory update ---------------------------------------------------------------------------
     def _store(self, p: FieldPath, new: str | None) -> None:
         self._evaluation = None
-        snap = self._snap
-        sheet = snap.sheet
-        match p.kind:
-            case "sheet":
-                if p.name == "entry_status":
-                    self._status = new
-                    return
-                value: Any = new
-                if p.name == "stage":
-                    value = Stage(new) if new else None
-                elif p.name == "self_grade":
-                    value = Grade(new) if new else None
-                elif p.name in ("override_reason", "direction_reason", "author", "chief_confirmed_by"):
-                    value = new or ""
-                field = "override_reason" if p.name == "override_reason" else p.name
-                sheet = replace(sheet, **{field: value})
-            case "text":
-                texts = dict(sheet.texts)
-                if new is None:
-                    texts.pop(p.name, None)
-                else:
-                    texts[p.name] = new
-                sheet = replace(sheet, texts=texts)
-            case "perspective":
-                scores = dict(sheet.perspective_scores)
-                if new is None:
-                    scores.pop(p.name, None)
-                else:
-                    scores[p.name] = int(new)
-                sheet = replace(sheet, perspective_scores=scores)
-            case "basic":
-                self._basic[p.name] = new or ""
-                if p.name in ("purpose", "summary", "target_group"):
-                    changed: dict[str, Any] = {p.name: new or ""}
-                    snap = replace(snap, **changed)
-            case "indicator":
-                assert p.index is not None and p.fy is not None
-                ind = self._indicator(p.index)
-                years = dict(ind.years)
-                year = years.get(p.fy, IndicatorYear())
-                if p.name == "note":
-                    year = replace(year, note=new or "")
-                else:
-                    cell: dict[str, Any] = {p.name: Value.from_storage(new, ind.value_type)}
-                    year = replace(year, **cell)
-                years[p.fy] = year
-                inds = list(snap.indicators)
-                inds[p.index] = replace(ind, years=years)
-                snap = replace(snap, indicators=tuple(inds))
-            case "milestones":
-                self._milestones = json.loads(new or "[]")
-                sheet = replace(sheet, milestones=self._milestone_data())
-            case "milestone":
-                item = self._milestone(p.index)
-                item[p.name] = int(new) if new and p.name in ("due_fy", "due_month") else new
-                sheet = replace(sheet, milestones=self._milestone_data())
-            case _:
-                assert p.fy is not None
-                costs = dict(snap.costs)
-                cost = costs.get(p.fy) or CostData(fiscal_year=p.fy)
-                if p.name in COST_NUMBER_FIELDS:
-                    amount: dict[str, Any] = {p.name: Decimal(new) if new is not None else None}
-                    cost = replace(cost, **amount)
-                elif p.name == "execution_note":
-                    cost = replace(cost, execution_note=new or "")
-                else:
-                    cost = replace(cost, part_time_staff=new)
-                costs[p.fy] = cost
-                snap = replace(snap, costs=costs)
-        self._snap = replace(snap, sheet=sheet)
+        apply_field(self, p, new)
+
+    # the FieldTarget of the sheet in memory (dxdesk.store.sheet_store has the database's)
+    def put_sheet(self, name: str, value: Any) -> None:
+        if name == "entry_status":
+            self._status = value
+            return
+        if name == "stage":
+            value = Stage(value) if value else None
+        elif name == "self_grade":
+            value = Grade(value) if value else None
+        self._snap = replace(self._snap, sheet=replace(self._snap.sheet, **{name: value}))
+
+    def put_text(self, key: str, text: str | None) -> None:
+        texts = dict(self._snap.sheet.texts)
+        if text is None:
+            texts.pop(key, None)
+        else:
+            texts[key] = text
+        self._snap = replace(self._snap, sheet=replace(self._snap.sheet, texts=texts))
+
+    def put_score(self, key: str, score: int | None) -> None:
+        scores = dict(self._snap.sheet.perspective_scores)
+        if score is None:
+            scores.pop(key, None)
+        else:
+            scores[key] = score
+        self._snap = replace(self._snap, sheet=replace(self._snap.sheet, perspective_scores=scores))
+
+    def put_basic(self, name: str, text: str) -> None:
+        self._basic[name] = text
+        if name in ("purpose", "summary", "target_group"):
+            changed: dict[str, Any] = {name: text}
+            self._snap = replace(self._snap, **changed)
+
+    def put_indicator(self, index: int, fy: int, name: str, value: str | None) -> None:
+        ind = self._indicator(index)
+        years = dict(ind.years)
+        year = years.get(fy, IndicatorYear())
+        if name == "note":
+            year = replace(year, note=value or "")
+        else:
+            cell: dict[str, Any] = {name: Value.from_storage(value, ind.value_type)}
+            year = replace(year, **cell)
+        years[fy] = year
+        inds = list(self._snap.indicators)
+        inds[index] = replace(ind, years=years)
+        self._snap = replace(self._snap, indicators=tuple(inds))
+
+    def put_milestones(self, items: list[dict[str, Any]]) -> None:
+        self._milestones = items
+        self._snap = replace(self._snap, sheet=replace(self._snap.sheet, milestones=self._milestone_data()))
+
+    def put_milestone(self, index: int, name: str, value: Any) -> None:
+        self._milestone(index)[name] = value
+        self._snap = replace(self._snap, sheet=replace(self._snap.sheet, milestones=self._milestone_data()))
+
+    def put_cost(self, fy: int, name: str, value: Any) -> None:
+        costs = dict(self._snap.costs)
+        amount: dict[str, Any] = {name: value}
+        costs[fy] = replace(costs.get(fy) or CostData(fiscal_year=fy), **amount)
+        self._snap = replace(self._snap, costs=costs)
 
     def _milestone_data(self) -> tuple[MilestoneData, ...]:
         return tuple(
@@ -580,6 +627,58 @@ class EditableSheet:
             )
             for i, m in enumerate(self._milestones)
         )
+
+
+class FieldTarget(Protocol):
+    """Where a field's value goes: the sheet in memory (:class:`EditableSheet`) or its rows in the
+    database (``dxdesk.store.sheet_store``). :func:`apply_field` decides the value; a target only puts
+    it in its place."""
+
+    def put_sheet(self, name: str, value: Any) -> None: ...
+    def put_text(self, key: str, text: str | None) -> None: ...
+    def put_score(self, key: str, score: int | None) -> None: ...
+    def put_basic(self, name: str, text: str) -> None: ...
+    def put_indicator(self, index: int, fy: int, name: str, value: str | None) -> None: ...
+    def put_milestones(self, items: list[dict[str, Any]]) -> None: ...
+    def put_milestone(self, index: int, name: str, value: Any) -> None: ...
+    def put_cost(self, fy: int, name: str, value: Any) -> None: ...
+
+
+# sheet fields that are text and never blank (None) in storage
+NOT_NULL_SHEET_FIELDS = frozenset({"override_reason", "direction_reason", "author", "chief_confirmed_by"})
+
+
+def apply_field(target: FieldTarget, p: FieldPath, new: str | None) -> None:
+    """The one field-change applier: the stored text ``new`` of field ``p`` (already normalised, see
+    :meth:`EditableSheet.set`) becomes the value its place holds, for memory and database alike."""
+    match p.kind:
+        case "sheet":
+            target.put_sheet(p.name, (new or "") if p.name in NOT_NULL_SHEET_FIELDS else new)
+        case "text":
+            target.put_text(p.name, new)
+        case "perspective":
+            target.put_score(p.name, None if new is None else int(new))
+        case "basic":
+            target.put_basic(p.name, new or "")
+        case "indicator":
+            assert p.index is not None and p.fy is not None
+            target.put_indicator(p.index, p.fy, p.name, (new or "") if p.name == "note" else new)
+        case "milestones":
+            target.put_milestones(json.loads(new or "[]"))
+        case "milestone":
+            assert p.index is not None
+            if p.name in ("due_fy", "due_month"):
+                target.put_milestone(p.index, p.name, int(new) if new else None)
+            else:
+                target.put_milestone(p.index, p.name, new or "")
+        case _:
+            assert p.fy is not None
+            if p.name in COST_NUMBER_FIELDS:
+                target.put_cost(p.fy, p.name, Decimal(new) if new is not None else None)
+            elif p.name == "execution_note":
+                target.put_cost(p.fy, p.name, new or "")
+            else:
+                target.put_cost(p.fy, p.name, new)
 
 
 def _milestone_field(name: str, raw: object) -> str | None:

@@ -24,13 +24,13 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
-from dxdesk.domain.editing import EditableSheet, FieldChange
+from dxdesk.domain.editing import EditableSheet, EditError, FieldChange, UnreadInput
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.autosave import SaveQueue, SaveResult
 from dxdesk.store.database import Database
 from dxdesk.store.history import EditHistory
-from dxdesk.store.sheet_store import apply_changes, load_sheet
+from dxdesk.store.sheet_store import apply_changes, load_sheet, save_unread
 
 __all__ = ["EntrySession"]
 
@@ -94,18 +94,27 @@ class EntrySession:
     def edit(
         self, sheet: EditableSheet, path: str, raw: object, *, coalesce: bool = False
     ) -> FieldChange | None:
-        """Set one field (raises EditError), remember it for undo, and queue the save."""
-        change = sheet.set(path, raw)
+        """Set one field (raises EditError), remember it for undo, and queue the save. Text that cannot
+        be read is kept (on the sheet and in the database) before the error is raised."""
+        before = sheet.unread
+        try:
+            change = sheet.set(path, raw)
+        except EditError:
+            self._keep_unread(sheet, before)
+            raise
         if change is not None:
             self.commit(sheet, [change], coalesce=coalesce)
+        self._keep_unread(sheet, before)
         return change
 
     def edit_many(
         self, sheet: EditableSheet, items: Iterable[tuple[str, object]]
     ) -> tuple[list[FieldChange], list[tuple[str, str]]]:
         """Set several fields as one undo step (a pasted block); returns changes and errors."""
+        before = sheet.unread
         changes, errors = sheet.set_many(items)
         self.commit(sheet, changes)
+        self._keep_unread(sheet, before)
         return changes, errors
 
     def set_self_grade(self, sheet: EditableSheet, grade: object, reason: object) -> list[FieldChange]:
@@ -140,16 +149,31 @@ class EntrySession:
             self._save(sheet, changes)
 
     # --- saving -----------------------------------------------------------------------------------
+    def _keep_unread(self, sheet: EditableSheet, before: dict[str, UnreadInput]) -> None:
+        """Queue the save of unread input that appeared, changed or was fixed since ``before``."""
+        after = sheet.unread
+        mid, fy = sheet.key
+        for path in sorted(set(before) | set(after)):
+            if before.get(path) == after.get(path):
+                continue
+            kept = after.get(path)
+            label = f"読み取れない入力 {kept.label}" if kept else f"{before[path].label} の修正"
+            job = (label, lambda s, p=path, u=kept: save_unread(s, mid, fy, p, u), sheet.key)
+            self._queue([job])
+
     def _save(self, sheet: EditableSheet, changes: list[FieldChange]) -> None:
         mid, fy = sheet.key
         label = changes[0].label if len(changes) == 1 else f"{changes[0].label} ほか{len(changes) - 1}件"
         job = (label, lambda s: apply_changes(s, mid, fy, changes), sheet.key)
+        self._queue([job])
+
+    def _queue(self, jobs: list[tuple[str, Callable[[Session], None], SheetKey]]) -> None:
         if self._defer is None:
-            self._submit([job])
+            self._submit(jobs)
             return
         with self._lock:
-            self._deferred.append(job)
-            first = len(self._deferred) == 1
+            self._deferred += jobs
+            first = len(self._deferred) == len(jobs)
         if first:
             self._defer(self._drain)
 

@@ -320,6 +320,22 @@ class Milestone(Base):
     measure_year: Mapped[MeasureYear] = relationship(back_populates="milestones")
 
 
+class UnreadInput(Base):
+    """Text typed into a sheet field that could not be read as its value (「12x」 in an actual), kept
+    until the person fixes it: shown red on the sheet, an error of the pre-submission check."""
+
+    __tablename__ = "unread_input"
+    __table_args__ = (UniqueConstraint("measure_id", "fiscal_year", "path"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"), index=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(120))  # canonical field path, e.g. indicators[0].actual@2026
+    typed: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    label: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 # --- costs ------------------------------------------------------------------------------------
 
 

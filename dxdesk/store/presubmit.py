@@ -10,7 +10,9 @@ information do not. Each item says where to go (:class:`~dxdesk.domain.fields.Ju
 list can take the person straight to the field.
 
 Sheets open in the entry screens may hold changes still queued for saving; passing them as
-``sheets`` makes the check see exactly what the person sees.
+``sheets`` makes the check see exactly what the person sees. Text typed into a field that could not be
+read (「12x」 in an actual) is kept in ``unread_input`` until it is fixed and is an error here
+(``REQ-UNREAD``), so the submission cannot be written while a cell on screen says something else.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dxdesk.domain.fields import JumpTarget, jump_target
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.models import Plan
 from dxdesk.store.queries import measure_rows, section_names
+from dxdesk.store.sheet_store import load_unread
 from dxdesk.store.snapshot import plan_settings
 
 __all__ = ["CheckItem", "CheckReport", "presubmission_check"]
@@ -95,9 +98,14 @@ def presubmission_check(
     rows = [r for r in all_rows if section_code is None or r.section_code == section_code]
     items: list[CheckItem] = []
     by_code = {r.code: r for r in rows}
+    unread = load_unread(session, None, fy)  # text typed but not readable, kept until fixed
     for r in rows:
         sheet = sheets.get((r.id, fy))
-        findings = sheet.evaluate().findings if sheet is not None else r.evaluation.findings
+        if sheet is not None:
+            findings = sheet.evaluate().findings  # its unread input included
+        else:
+            kept = tuple(u.finding(r.code, fy) for u in unread.get(r.id, ()))
+            findings = kept + tuple(r.evaluation.findings)
         items += [CheckItem(f, r.id, r.name, jump_target(f.field, fy, settings)) for f in findings]
     # plan-wide checks compare with every section's measures, but report only this section's
     for f in check_plan(list(snapshots.values()), settings, section_names(session, fy)):

@@ -2,24 +2,24 @@
 field changes back to the database.
 
 :func:`apply_changes` is what the autosave thread runs for every committed field (and for undo and
-redo): it finds or creates the rows a change touches (``measure_year``, ``sheet_text``,
-``indicator_value``, ``cost_row`` …) and sets the stored text. The audit trail records the change in
-the same transaction.
+redo): the one field-change applier, :func:`dxdesk.domain.editing.apply_field`, decides each field's
+value (the same one the sheet in memory holds) and hands it to :class:`_Rows`, which finds or creates
+the rows it belongs in (``measure_year``, ``sheet_text``, ``indicator_value``, ``cost_row`` …). The
+audit trail records the change in the same transaction. Text that could not be read is kept apart
+(:func:`save_unread`, table ``unread_input``).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dxdesk.domain.editing import BasicInfo, EditableSheet, EditError, FieldChange
+from dxdesk.domain.editing import BasicInfo, EditableSheet, EditError, FieldChange, UnreadInput, apply_field
 from dxdesk.domain.enums import EntryStatus, MilestoneStatus
-from dxdesk.domain.fields import BASIC_FIELDS, COST_NUMBER_FIELDS, FieldPath
+from dxdesk.domain.fields import BASIC_FIELDS, FieldPath
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.models import (
     CostRow,
@@ -31,10 +31,11 @@ from dxdesk.store.models import (
     PerspectiveScore,
     SheetText,
 )
+from dxdesk.store.models import UnreadInput as UnreadRow
 from dxdesk.store.queries import section_names
 from dxdesk.store.snapshot import measure_load_options, plan_settings, snapshot
 
-__all__ = ["apply_changes", "load_sheet"]
+__all__ = ["apply_changes", "load_sheet", "load_unread", "save_unread"]
 
 
 def _measure_query(measure_id: int) -> Any:
@@ -80,7 +81,37 @@ def load_sheet(
         ),
     )
     basic = {name: str(getattr(m, name) or "") for name in BASIC_FIELDS}
-    return EditableSheet(m.id, fy, settings, snap, info, basic, my.entry_status if my else None, milestones)
+    unread = load_unread(session, [m.id], fy).get(m.id, [])
+    status = my.entry_status if my else None
+    return EditableSheet(m.id, fy, settings, snap, info, basic, status, milestones, unread)
+
+
+def load_unread(session: Session, measure_ids: Sequence[int] | None, fy: int) -> dict[int, list[UnreadInput]]:
+    """Unread input kept for ``fy``, by measure id (``measure_ids`` None: every measure)."""
+    query = select(UnreadRow).where(UnreadRow.fiscal_year == fy).order_by(UnreadRow.id)
+    if measure_ids is not None:
+        query = query.where(UnreadRow.measure_id.in_(measure_ids))
+    out: dict[int, list[UnreadInput]] = {}
+    for row in session.scalars(query):
+        out.setdefault(row.measure_id, []).append(UnreadInput(row.path, row.typed, row.reason, row.label))
+    return out
+
+
+def save_unread(session: Session, measure_id: int, fy: int, path: str, unread: UnreadInput | None) -> None:
+    """Keep (or, with None, forget) the unread input of one field. The caller commits."""
+    row = session.scalar(
+        select(UnreadRow).where(
+            UnreadRow.measure_id == measure_id, UnreadRow.fiscal_year == fy, UnreadRow.path == path
+        )
+    )
+    if unread is None:
+        if row is not None:
+            session.delete(row)
+        return
+    if row is None:
+        row = UnreadRow(measure_id=measure_id, fiscal_year=fy, path=path)
+        session.add(row)
+    row.typed, row.reason, row.label = unread.typed, unread.reason, unread.label
 
 
 def _year(m: Measure, fy: int) -> MeasureYear:
@@ -123,90 +154,85 @@ def apply_changes(session: Session, measure_id: int, fy: int, changes: Sequence[
     m = session.scalar(select(Measure).where(Measure.id == measure_id).options(*_write_options(paths)))
     if m is None:
         raise EditError("施策が見つかりません。一覧を更新してください。")
+    rows = _Rows(m, fy)
     for path, change in zip(paths, changes, strict=True):
-        _write(m, fy, path, change.new)
+        apply_field(rows, path, change.new)
 
 
 _SHEET_COLUMNS = {"override_reason": "grade_override_reason"}
-_NOT_NULL = {"override_reason", "direction_reason", "author", "chief_confirmed_by"}
 
 
-def _write(m: Measure, fy: int, p: FieldPath, new: str | None) -> None:
-    match p.kind:
-        case "sheet":
-            my = _year(m, fy)
-            column = _SHEET_COLUMNS.get(p.name, p.name)
-            if p.name == "entry_status":
-                my.entry_status = new or EntryStatus.EMPTY.value
+class _Rows:
+    """The :class:`~dxdesk.domain.editing.FieldTarget` of one measure's rows: where
+    :func:`~dxdesk.domain.editing.apply_field` puts a value in the database (creating the rows a
+    field needs)."""
+
+    def __init__(self, m: Measure, fy: int):
+        self.m = m
+        self.fy = fy
+
+    def put_sheet(self, name: str, value: Any) -> None:
+        my = _year(self.m, self.fy)
+        if name == "entry_status":
+            value = value or EntryStatus.EMPTY.value
+        setattr(my, _SHEET_COLUMNS.get(name, name), value)
+
+    def put_text(self, key: str, text: str | None) -> None:
+        my = _year(self.m, self.fy)
+        row = next((t for t in my.texts if t.field == key), None)
+        if text is None:
+            if row is not None:
+                my.texts.remove(row)
+        elif row is None:
+            my.texts.append(SheetText(field=key, text=text))
+        else:
+            row.text = text
+
+    def put_score(self, key: str, score: int | None) -> None:
+        my = _year(self.m, self.fy)
+        row = next((s for s in my.perspective_scores if s.perspective == key), None)
+        if score is None:
+            if row is not None:
+                my.perspective_scores.remove(row)
+        elif row is None:
+            my.perspective_scores.append(PerspectiveScore(perspective=key, score=score))
+        else:
+            row.score = score
+
+    def put_basic(self, name: str, text: str) -> None:
+        setattr(self.m, name, text)
+
+    def put_indicator(self, index: int, fy: int, name: str, value: str | None) -> None:
+        ind: Indicator = self.m.indicators[index]
+        row = next((v for v in ind.values if v.fiscal_year == fy), None)
+        if row is None:
+            row = IndicatorValue(fiscal_year=fy, note="")
+            ind.values.append(row)
+        setattr(row, name, value)
+
+    def put_milestones(self, items: list[dict[str, Any]]) -> None:
+        my = _year(self.m, self.fy)
+        rows = list(my.milestones)
+        for i, item in enumerate(items):
+            if i < len(rows):
+                row = rows[i]
             else:
-                setattr(my, column, (new or "") if p.name in _NOT_NULL else new)
-        case "text":
-            my = _year(m, fy)
-            row = next((t for t in my.texts if t.field == p.name), None)
-            if new is None:
-                if row is not None:
-                    my.texts.remove(row)
-            elif row is None:
-                my.texts.append(SheetText(field=p.name, text=new))
-            else:
-                row.text = new
-        case "perspective":
-            my = _year(m, fy)
-            score = next((s for s in my.perspective_scores if s.perspective == p.name), None)
-            if new is None:
-                if score is not None:
-                    my.perspective_scores.remove(score)
-            elif score is None:
-                my.perspective_scores.append(PerspectiveScore(perspective=p.name, score=int(new)))
-            else:
-                score.score = int(new)
-        case "basic":
-            setattr(m, p.name, new or "")
-        case "indicator":
-            assert p.index is not None and p.fy is not None
-            ind: Indicator = m.indicators[p.index]
-            value = next((v for v in ind.values if v.fiscal_year == p.fy), None)
-            if value is None:
-                value = IndicatorValue(fiscal_year=p.fy, note="")
-                ind.values.append(value)
-            if p.name == "note":
-                value.note = new or ""
-            else:
-                setattr(value, p.name, new)
-        case "milestones":
-            my = _year(m, fy)
-            items = json.loads(new or "[]")
-            rows = list(my.milestones)
-            for i, item in enumerate(items):
-                if i < len(rows):
-                    row_m = rows[i]
-                else:
-                    row_m = Milestone(text="")
-                    my.milestones.append(row_m)
-                row_m.sort_order = i
-                row_m.text = item["text"]
-                row_m.due_fy = item.get("due_fy")
-                row_m.due_month = item.get("due_month")
-                row_m.status = item.get("status") or MilestoneStatus.NOT_STARTED.value
-            for row_m in rows[len(items) :]:
-                my.milestones.remove(row_m)
-        case "milestone":
-            my = _year(m, fy)
-            assert p.index is not None
-            row_m = my.milestones[p.index]
-            if p.name in ("due_fy", "due_month"):
-                setattr(row_m, p.name, int(new) if new else None)
-            else:
-                setattr(row_m, p.name, new or "")
-        case _:
-            assert p.fy is not None
-            cost = next((c for c in m.cost_rows if c.fiscal_year == p.fy), None)
-            if cost is None:
-                cost = CostRow(fiscal_year=p.fy)
-                m.cost_rows.append(cost)
-            if p.name in COST_NUMBER_FIELDS:
-                setattr(cost, p.name, Decimal(new) if new is not None else None)
-            elif p.name == "execution_note":
-                cost.execution_note = new or ""
-            else:
-                cost.part_time_staff = new
+                row = Milestone(text="")
+                my.milestones.append(row)
+            row.sort_order = i
+            row.text = item["text"]
+            row.due_fy = item.get("due_fy")
+            row.due_month = item.get("due_month")
+            row.status = item.get("status") or MilestoneStatus.NOT_STARTED.value
+        for row in rows[len(items) :]:
+            my.milestones.remove(row)
+
+    def put_milestone(self, index: int, name: str, value: Any) -> None:
+        setattr(_year(self.m, self.fy).milestones[index], name, value)
+
+    def put_cost(self, fy: int, name: str, value: Any) -> None:
+        cost = next((c for c in self.m.cost_rows if c.fiscal_year == fy), None)
+        if cost is None:
+            cost = CostRow(fiscal_year=fy)
+            self.m.cost_rows.append(cost)
+        setattr(cost, name, value)

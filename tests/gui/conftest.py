@@ -44,7 +44,7 @@ def click_measure(qtbot, window, code: str) -> None:
     tree = window.tree
     item = next(i for i in tree.measure_items() if i.text(0).split("　")[0] == code)
     tree.scrollToItem(item)
-    rect = tree.visualItemRect(item)
+    rect = tree.visualRect(tree.indexFromItem(item, 0))  # the name, where a person clicks
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.editor.title.text().startswith(code)
 

@@ -15,6 +15,7 @@ from tests.gui.conftest import (
     ime_type,
     open_tab,
     type_in_cell,
+    type_keys,
     wait_saved,
 )
 
@@ -288,3 +289,61 @@ def test_a_text_too_long_for_excel_is_refused_but_kept_on_screen(window, qtbot, 
             )
         ).all()
         assert not any(len(t) > 32_767 for t in texts)
+
+
+def test_unreadable_input_is_never_lost(qtbot, demo_db):
+    """A clerk types 「12x」 into an actual and goes to another sheet without fixing it: it is still there
+    and red on return, after a restart, listed by F8, and the submission is refused for it; typing 12
+    clears it everywhere."""
+    from ui.grid import ERROR_BG
+    from ui.main_window import MainWindow
+
+    w = MainWindow(demo_db)
+    qtbot.addWidget(w)
+    w.show()
+    click_measure(qtbot, w, CASHLESS)
+    part = open_tab(qtbot, w, "指標")
+    click_cell(qtbot, part.grid, 0, R8_ACTUAL)
+    type_keys(qtbot, part.grid, "12x")  # no Enter: switching the sheet commits what is being typed
+    click_measure(qtbot, w, ONLINE)
+    click_measure(qtbot, w, CASHLESS)
+    part = open_tab(qtbot, w, "指標")
+    cell = part.grid.model().index(0, R8_ACTUAL)
+    assert cell_text(part.grid, 0, R8_ACTUAL) == "12x"
+    assert cell.data(Qt.ItemDataRole.BackgroundRole) == ERROR_BG
+    assert "数値として読み取れません" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert "エラー" in w.editor.subtitle.text()
+    w.close()  # nothing to ask: what was typed is stored
+
+    again = MainWindow(demo_db)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.editor.title.text().startswith(CASHLESS)
+    part = open_tab(qtbot, again, "指標")
+    assert cell_text(part.grid, 0, R8_ACTUAL) == "12x"
+    assert part.grid.model().index(0, R8_ACTUAL).data(Qt.ItemDataRole.BackgroundRole) == ERROR_BG
+
+    again.run_check()  # F8
+    unread = [r for r in again.check_list.rows() if "「12x」" in r.text(3)]
+    assert len(unread) == 1 and unread[0].text(0) == "エラー"
+    assert unread[0].text(1).startswith(CASHLESS)
+    start = again.desk.submission_start(2026, _section_of(again))
+    assert any("「12x」" in f.message for f in start.findings)  # the export dialog refuses with it
+
+    type_in_cell(qtbot, part.grid, 0, R8_ACTUAL, "12")
+    assert cell_text(part.grid, 0, R8_ACTUAL) == "12"
+    assert part.grid.model().index(0, R8_ACTUAL).data(Qt.ItemDataRole.BackgroundRole) != ERROR_BG
+    again.entry.flush(10)
+    again.run_check()
+    assert not [r for r in again.check_list.rows() if "「12x」" in r.text(3)]
+    assert not [
+        f for f in again.desk.submission_start(2026, _section_of(again)).findings if "「12x」" in f.message
+    ]
+    again.close()
+    assert stored(demo_db, CASHLESS)[0] == "12"
+
+
+def _section_of(window) -> str:
+    sheet = window.editor.sheet
+    assert sheet is not None
+    return sheet.snapshot.owner_section_code

@@ -116,3 +116,47 @@ def test_the_first_kit_says_it_was_imported_even_into_an_existing_empty_database
     assert path == data / "dxdesk.sqlite"
     assert said and said[0].startswith("配布ファイルを取り込みました") and "第1版" in said[0]
     assert "更新しました" not in said[0]
+
+
+def test_the_list_says_where_each_sheet_stands_after_export(qtbot, tmp_path, kit, monkeypatch):
+    """未提出 before the export, 第1版 on every sheet after it, 変更あり on the sheet typed into since."""
+    import time
+
+    from dxdesk.exchange.demo import complete_for_submission
+    from dxdesk.exchange.submission import export_submission
+    from ui.app import make_app
+    from ui.main_window import MainWindow
+
+    make_app()
+    db = open_database(import_kit(kit.path, kit.passphrase, tmp_path / "data").db_path)
+    with db.session() as s:
+        complete_for_submission(s, 2026, "S002", seed="gui")
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    w.show()
+    items = w.tree.measure_items()
+    assert items and {i.text(5) for i in items} == {"未提出"}
+    assert w.submission_label.text() == "提出：未提出"
+
+    def fake_dialog(parent, database, fy, section, on_finding):  # the dialog's own tests drive it
+        return export_submission(database, fy, section, "山田 太郎", "佐藤 一郎", tmp_path / "out").path
+
+    monkeypatch.setattr("ui.exchange_dialogs.export_submission_interactive", fake_dialog)
+    w.export_submission()
+    items = w.tree.measure_items()
+    assert {i.text(5) for i in items} == {"第1版"}
+    assert items[0].toolTip(5).startswith("提出済み 第1版（")
+    assert w.submission_label.text().startswith("提出：第1版（")
+    assert w.submission_label.text().endswith(f"提出済み {len(items)}")
+
+    time.sleep(1.0)  # the export's time is kept to the second
+    mid = w.current_measure_id()
+    assert w.editor.commit("texts.result", "窓口の手続を見直し、待ち時間を短くした。") is None
+    row = w.tree.items[mid]
+    assert row.text(5) == "変更あり" and row.toolTip(5) == "提出後に変更あり"
+    assert "提出後に変更あり 1" in w.submission_label.text()
+    w.entry.flush(10)
+    w.reload()  # and so it stays when the list is read again from the database
+    assert w.tree.items[mid].text(5) == "変更あり"
+    w.close()
+    db.dispose()

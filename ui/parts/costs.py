@@ -51,7 +51,7 @@ class CostModel(FieldGridModel):
         self.beginResetModel()
         self.sheet = sheet
         self.years = list(range(sheet.fy - YEARS_SHOWN + 1, sheet.fy + 1))
-        self.errors.clear()
+        self.keep_unread(sheet)
         self.endResetModel()
 
     def rowCount(self, parent: Index = NO_PARENT) -> int:

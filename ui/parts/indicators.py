@@ -50,7 +50,7 @@ class IndicatorModel(FieldGridModel):
         self.sheet = sheet
         n = max(1, sheet.settings.display_years)
         self.years = list(range(sheet.fy - n + 1, sheet.fy + 1))
-        self.errors.clear()
+        self.keep_unread(sheet)
         self.endResetModel()
 
     # --- shape --------------------------------------------------------------------------------------
