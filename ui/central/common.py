@@ -1,18 +1,18 @@
-"""Small pieces the central office's screens share: a worker thread for long work (progress, 中止), a
-table that copies its rows the way Excel pastes them, the problem list of a plan master, colours.
+"""Small pieces the central office's screens share: a table that copies its rows the way Excel pastes
+them, the problem list of a plan master, colours, where a file dialog starts. (Long work runs through
+:mod:`ui.tasks`.)
 
-Nothing here decides anything: the work is a function of ``dxdesk`` run off the window's thread.
+Nothing here decides anything.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QThread, Signal
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +32,6 @@ __all__ = [
     "WARN_COLOR",
     "CopyTable",
     "ProblemTable",
-    "Task",
     "error_label",
     "html",
     "start_dir",
@@ -42,8 +41,6 @@ ERROR_COLOR = "#b00020"
 WARN_COLOR = "#8a5a00"
 OK_COLOR = "#2e7d32"
 MUTED_COLOR = "#666666"
-
-Progress = Callable[[int, int, str], None]
 
 
 def html(text: object) -> str:
@@ -63,40 +60,6 @@ def error_label(object_name: str = "errorLabel") -> QLabel:
     label.setStyleSheet(f"color: {ERROR_COLOR};")
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-class Task(QThread):
-    """Runs ``fn(progress, cancelled)`` on a worker thread.
-
-    ``progressed(done, total, message)`` reaches the window's thread through a queued signal;
-    ``cancel()`` sets a flag the work asks between steps (what is finished stays finished)."""
-
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, fn: Callable[[Progress, Callable[[], bool]], Any], parent: QWidget | None = None):
-        super().__init__(parent)
-        self._fn = fn
-        self._cancel = threading.Event()
-        self.result: Any = None  # set before the signals go out, for callers that wait() instead
-        self.error: Exception | None = None
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            self.result = self._fn(lambda i, n, m: self.progressed.emit(i, n, m), self._cancel.is_set)
-        except Exception as exc:  # shown by the screen as a Japanese message
-            self.error = exc
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(self.result)
 
 
 class CopyTable(QTableWidget):

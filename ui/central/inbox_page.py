@@ -35,12 +35,12 @@ from ui.central.common import (
     OK_COLOR,
     WARN_COLOR,
     CopyTable,
-    Task,
     error_label,
     html,
     start_dir,
 )
 from ui.people import person
+from ui.tasks import Task
 
 __all__ = ["OUTCOME_COLORS", "InboxPage"]
 

@@ -32,8 +32,9 @@ from dxdesk.central.plan_master.overview import KitSection
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.errors import ExchangeError
 from dxdesk.exchange.kit import KitBatch, issue_kits
-from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, Task, error_label, html
+from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, error_label, html
 from ui.notice import notify
+from ui.tasks import Task
 
 __all__ = ["KitsPage"]
 

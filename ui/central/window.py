@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,20 +23,18 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from dxdesk.central.errors import CentralError
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.review_sheets import export_review_workbooks
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.exchange.errors import ExchangeError
+from dxdesk.errors import DxdeskError
 from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
-from ui.central.common import ERROR_COLOR, OK_COLOR, Task, start_dir
+from ui.central.common import ERROR_COLOR, OK_COLOR, start_dir
 from ui.central.conflict_dialog import resolve_conflict_interactive
 from ui.central.inbox_page import InboxPage
 from ui.central.kits_page import KitsPage
@@ -47,6 +45,7 @@ from ui.geometry import fit_size, place, remember
 from ui.help import first_start_page, show_guide
 from ui.notice import notify
 from ui.people import edit_people, person
+from ui.tasks import Task, error_message, run_with_progress
 
 log = logging.getLogger(__name__)
 
@@ -316,12 +315,11 @@ class CentralWindow(QMainWindow):
             ),
         )
         if task.error is not None:
-            if isinstance(task.error, CentralError):
-                message = str(task.error)
-            elif isinstance(task.error, OSError):
-                message = f"ファイルを保存できません（{task.error.strerror or task.error}）。Excel で開いたままなら閉じてから、もう一度書き出してください。"
-            else:
-                message = f"書き出せませんでした（{type(task.error).__name__}: {task.error}）。"
+            message = error_message(
+                task.error,
+                "書き出せませんでした",
+                hint="Excel で開いたままなら閉じてから、もう一度書き出してください。",
+            )
             QMessageBox.warning(self, "全庁集計", message)
             return None
         result = task.result
@@ -337,30 +335,10 @@ class CentralWindow(QMainWindow):
         return target
 
     def run_with_progress(self, title: str, label: str, fn: Any, *, cancellable: bool = True) -> Task:
-        """Run ``fn(progress, cancelled)`` on a worker thread behind a modal progress dialog; returns the
+        """Run ``fn(progress, cancelled)`` behind a modal progress dialog (:mod:`ui.tasks`); returns the
         finished task (``result`` / ``error`` / ``cancelled``)."""
-        dialog = QProgressDialog(label, "中止" if cancellable else None, 0, 0, self)  # type: ignore[arg-type]
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        task = Task(fn, self)
-
-        def progressed(i: int, n: int, message: str) -> None:
-            dialog.setMaximum(max(n, 1))
-            dialog.setValue(i)
-            dialog.setLabelText(message)
-
-        task.progressed.connect(progressed)
-        dialog.canceled.connect(task.cancel)
-        loop = QEventLoop()
-        task.finished.connect(loop.quit)  # queued: reaches the loop even when the work is quick
+        task = run_with_progress(self, title, label, fn, cancellable=cancellable)
         self._task = task
-        task.start()
-        dialog.setValue(0)
-        if not task.isFinished():
-            loop.exec()
-        task.wait()
-        dialog.reset()
         return task
 
     def export_reviews(self, folder: Path | None = None) -> list[Any] | None:
@@ -391,7 +369,7 @@ class CentralWindow(QMainWindow):
         if task.error is not None:
             message = (
                 str(task.error)
-                if isinstance(task.error, (CentralError, ExchangeError, OSError))
+                if isinstance(task.error, (DxdeskError, OSError))
                 else f"{type(task.error).__name__}: {task.error}"
             )
             QMessageBox.warning(self, "審査結果ファイル", f"作成できませんでした：{message}")
