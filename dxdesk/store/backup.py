@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dxdesk.errors import DxdeskError
+from dxdesk.store.database import make_private
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,6 @@ def backup_dir(db_path: Path) -> Path:
 
 def _copy(src_path: Path, dest_path: Path) -> None:
     """A consistent copy with the backup API, written to a temporary name and renamed into place."""
-    from dxdesk.store.database import make_private
-
     tmp = dest_path.with_name(f".{dest_path.name}.tmp")
     tmp.unlink(missing_ok=True)
     make_private(tmp)  # created owner-only before SQLite writes into it

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dxdesk.errors import DxdeskError
@@ -100,8 +101,6 @@ def is_damage(exc: BaseException) -> bool:
     """True for the errors a damaged database file produces while its rows are read: SQLite's own
     (malformed image, text that is not UTF-8), and decoding or format errors of stored values (text,
     JSON, numbers, dates, plan settings that no longer parse) raised while they are read."""
-    from sqlalchemy.exc import IntegrityError, StatementError
-
     seen: set[int] = set()
     todo: list[BaseException | None] = [exc]
     while todo:
@@ -125,7 +124,7 @@ def is_damage(exc: BaseException) -> bool:
 
 def backups_note(path: Path | None) -> str:
     """「バックアップ：x（2026/06/01 10:15:02（バックアップ））、…」: the newest backups to restore."""
-    from dxdesk.store.backup import list_backups
+    from dxdesk.store.backup import list_backups  # here: backup imports this module (make_private)
 
     if path is None:
         return ""
@@ -254,6 +253,7 @@ def _check_sqlite_file(path: Path) -> None:
 
 def open_database(target: str | Path, *, migrate: bool = True, backup_dir: Path | None = None) -> Database:
     """Open (creating if needed) and upgrade a database. Raises :class:`DatabaseError`."""
+    # here: migrate imports this module, and alembic + the ORM models add ~90 ms to every CLI start
     from dxdesk.store import audit_trail
     from dxdesk.store.migrate import upgrade
 

@@ -450,7 +450,7 @@ def _import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = T
                 _import_measure(session, plan, nodes, md, i, f"measures[{i}]", existing)
     session.flush()
     if fresh:
-        from dxdesk.store.dataset_bulk import insert_new_measures
+        from dxdesk.store.dataset_bulk import insert_new_measures  # here: dataset_bulk imports this module
 
         insert_new_measures(session, plan, {c: n.id for c, n in nodes.items()}, fresh)
     return plan

@@ -17,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
 
 from dxdesk.files import atomic_path
 from dxdesk.paths import migrations_dir
@@ -48,8 +49,6 @@ def current_revision(db: Database) -> str | None:
 
 
 def _has_tables(db: Database) -> bool:
-    from sqlalchemy import inspect
-
     return bool(inspect(db.engine).get_table_names())
 
 

@@ -49,6 +49,7 @@ from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, er
 from ui.central.indicator_kind_dialog import IndicatorKindDialog
 from ui.measure_view import MeasureView, render_measure
 from ui.notice import notify
+from ui.passphrase_prompt import unlock_ca
 from ui.people import person
 
 __all__ = ["DECISION_COLORS", "ReviewPage"]
@@ -529,8 +530,6 @@ class ReviewPage(QWidget):
             if not chosen:
                 return None
             folder = Path(chosen)
-        from ui.passphrase_prompt import unlock_ca
-
         if not unlock_ca(self, self.db):  # the CA signs the review workbook
             self.error.setText("中央のパスワードが入力されなかったため、審査結果ファイルを作成していません。")
             return None
