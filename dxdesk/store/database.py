@@ -75,6 +75,23 @@ def make_private(path: Path, *, create: bool = True) -> None:
         log.warning("could not make %s owner-only: %s", path, exc)
 
 
+def sqlite_copy(source: Path, target: Path, *, read_only: bool = False, self_contained: bool = False) -> None:
+    """Copy the SQLite database ``source`` into ``target`` with SQLite's backup API (consistent even while
+    another connection writes). ``read_only`` opens the source so that it cannot change (a backup being
+    restored); ``self_contained`` leaves the copy in rollback-journal mode, one file with no -wal beside."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True) if read_only else sqlite3.connect(str(source))
+    try:
+        out = sqlite3.connect(str(target))
+        try:
+            src.backup(out)
+            if self_contained:
+                out.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            out.close()
+    finally:
+        src.close()
+
+
 _DAMAGE_WORDS = ("decode", "malformed", "not a database", "disk image", "corrupt", "file is not")
 
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -34,6 +35,7 @@ __all__ = [
     "ProblemTable",
     "error_label",
     "html",
+    "review_folder",
     "start_dir",
 ]
 
@@ -52,6 +54,14 @@ def start_dir(db: Database, key: str) -> str:
     saved = CentralOffice(db).setting(key) or ""
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
+
+
+def review_folder(parent: QWidget, db: Database) -> Path | None:
+    """Ask where the 審査結果ファイル go, starting in the folder used last time; None when cancelled."""
+    chosen = QFileDialog.getExistingDirectory(
+        parent, "審査結果ファイルの保存先", start_dir(db, "central.review_dir")
+    )
+    return Path(chosen) if chosen else None
 
 
 def error_label(object_name: str = "errorLabel") -> QLabel:

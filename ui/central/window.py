@@ -35,7 +35,7 @@ from dxdesk.domain.fiscal import fy_label
 from dxdesk.errors import DxdeskError
 from dxdesk.report.workbook import export_merged_workbook, merged_workbook_name
 from ui.about_dialog import show_about
-from ui.central.common import ERROR_COLOR, OK_COLOR, start_dir
+from ui.central.common import ERROR_COLOR, OK_COLOR, review_folder, start_dir
 from ui.central.conflict_dialog import resolve_conflict_interactive
 from ui.central.inbox_page import InboxPage
 from ui.central.kits_page import KitsPage
@@ -349,11 +349,9 @@ class CentralWindow(QMainWindow):
         if fy is None:
             return None
         if folder is None:
-            start = start_dir(self.db, "central.review_dir")
-            chosen = QFileDialog.getExistingDirectory(self, "審査結果ファイルの保存先", start)
-            if not chosen:
+            folder = review_folder(self, self.db)
+            if folder is None:
                 return None
-            folder = Path(chosen)
         if not unlock_ca(self, self.db):  # the CA signs every review workbook
             return None
         target = folder
