@@ -6,15 +6,15 @@ never opens a session or names an ORM model. ``SectionDesk(db)`` wraps an open d
 take plain values (ids, codes, fiscal years) and return dataclasses or domain types.
 
     desk.start_state()                      the plan, its years and the window's remembered choices
-    desk.sections_for_year(plan_id, fy)     (code, name) of the sections with measures that year
-    desk.measure_list(plan_id, fy, section, settings)   list rows and the plan tree for the list
+    desk.sections_for_year(plan_id, fiscal_year)     (code, name) of the sections with measures that year
+    desk.measure_list(plan_id, fiscal_year, section, settings)   list rows and the plan tree for the list
     desk.entry_session(...)                 the editing session (autosave on its own thread)
-    desk.presubmission_check(plan_id, fy, section, sheets)   the 提出前チェック
-    desk.measure_id(plan_id, code)          a measure's id from its code (findings name codes)
-    desk.save_window_state(fy, section, measure_id)
-    desk.submission_start(fy, section)      what the export dialog shows before it writes
-    desk.submission_states(plan_id, fy, rows)   未提出 / 提出済み 第N版 / 提出後に変更あり / 差戻し / 受理
-    desk.received_notes(plan_id, fy)        the central office's decisions and comments received
+    desk.presubmission_check(plan_id, fiscal_year, section, sheets)   the 提出前チェック
+    desk.measure_id(plan_id, measure_code)  a measure's id from its code (findings name codes)
+    desk.save_window_state(fiscal_year, section, measure_id)
+    desk.submission_start(fiscal_year, section)      what the export dialog shows before it writes
+    desk.submission_states(plan_id, fiscal_year, rows)   未提出 / 提出済み 第N版 / 提出後に変更あり / 差戻し / 受理
+    desk.received_notes(plan_id, fiscal_year)        the central office's decisions and comments received
     desk.import_review(path, user)          import a review workbook (returned sheets → 要確認)
 
 Backups are functions of the database file and are re-exported as they are (``create_backup``,
@@ -128,14 +128,14 @@ class SectionStart:
 
     plan: PlanYears
     own_section: str | None
-    last_fy: int | None
+    last_fiscal_year: int | None
     last_section: str | None
     last_measure: int | None
 
     @property
     def fiscal_year(self) -> int:
         """The year to show: the remembered one when the plan still offers it, else the survey year."""
-        return self.last_fy if self.last_fy in self.plan.years else self.plan.survey_fy
+        return self.last_fiscal_year if self.last_fiscal_year in self.plan.years else self.plan.survey_fy
 
 
 @dataclass(frozen=True)
@@ -234,9 +234,11 @@ class SectionDesk(Desk):
                 rows = [_with_unread(r, unread.get(r.id, ()), fiscal_year) for r in rows]
             return rows, plan_tree(s, plan, rows)
 
-    def measure_id(self, plan_id: int, code: str) -> int | None:
+    def measure_id(self, plan_id: int, measure_code: str) -> int | None:
         with self.db.session() as s:
-            return s.scalar(select(Measure.id).where(Measure.plan_id == plan_id, Measure.code == code))
+            return s.scalar(
+                select(Measure.id).where(Measure.plan_id == plan_id, Measure.code == measure_code)
+            )
 
     # --- checks and the submission ----------------------------------------------------------------
     def presubmission_check(

@@ -49,7 +49,7 @@ def main(out: Path) -> None:
     from dxdesk.central.review import Decision
     from dxdesk.exchange.demo import build_demo
     from dxdesk.store.database import open_database
-    from tests.central.conftest_b import _conflicting_submission
+    from tests.central.conftest import _conflicting_submission
     from ui.app import main_window_for, make_app
 
     out.mkdir(parents=True, exist_ok=True)

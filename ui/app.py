@@ -105,32 +105,21 @@ def open_central_demo(reset: bool = False) -> Database:
     """The central office's demo (デモ市, most sections merged) in the user's data folder, built on
     first use (about 5 s) and kept afterwards. The building runs on a worker thread so the progress
     dialog is drawn at once and keeps moving (each step named, the bar running while a step works)."""
-    from PySide6.QtCore import QEventLoop
-    from PySide6.QtWidgets import QProgressDialog
-
     from dxdesk.central.demo import ensure_central_demo
-    from ui.central.common import Task
+    from ui.tasks import run_with_progress
 
-    dialog = QProgressDialog("中央のデモデータを作成しています…", "", 0, 0)
-    dialog.setWindowTitle("dxdesk")
-    dialog.setCancelButton(None)
-    dialog.setMinimumDuration(0)
-    dialog.setMinimumWidth(dialog.fontMetrics().horizontalAdvance("あ") * 30)
-
-    def progressed(i: int, n: int, message: str) -> None:
-        dialog.setLabelText(f"中央のデモデータを作成しています（{min(i + 1, n)} / {n}）\n{message}")
-
-    task = Task(lambda report, _cancelled: ensure_central_demo(reset=reset, progress=report))
-    task.progressed.connect(progressed)
-    loop = QEventLoop()
-    task.finished.connect(loop.quit)
-    task.start()
-    # built before: ready at once and no dialog flashes; else the dialog appears within a moment
-    QTimer.singleShot(150, lambda: task.isRunning() and dialog.show())
-    if not task.isFinished():
-        loop.exec()
-    task.wait()
-    dialog.close()
+    task = run_with_progress(
+        None,
+        "dxdesk",
+        "中央のデモデータを作成しています…",
+        lambda report, _cancelled: ensure_central_demo(reset=reset, progress=report),
+        cancellable=False,
+        label_of=lambda i, n, message: (
+            f"中央のデモデータを作成しています（{min(i + 1, n)} / {n}）\n{message}"
+        ),
+        delay_ms=150,  # built before: ready at once and no dialog flashes
+        steps=False,  # the bar keeps running while a step works
+    )
     if task.error is not None:
         raise task.error
     return open_database(task.result)

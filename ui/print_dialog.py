@@ -13,10 +13,10 @@ several, a section is ``section_code`` with no ids.
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -43,6 +43,7 @@ from dxdesk.report.documents import PrintJob, PrintResult, default_file_name, de
 from dxdesk.report.errors import FontError, PrintCancelled, PrintError
 from dxdesk.report.fonts import SETTING_KEY, PrintFont, find_font, load_font
 from ui.notice import notify
+from ui.tasks import Progress, Task, error_message
 
 log = logging.getLogger(__name__)
 
@@ -54,35 +55,18 @@ SCOPE_SECTION = "section"
 SCOPE_REPORT = "report"
 
 
-class _Worker(QObject):
-    progress = Signal(int, int, str)
-    finished = Signal(object)  # PrintResult
-    failed = Signal(str, bool)  # message, cancelled
+def _print_work(db: Database, out: Path, job: PrintJob):  # type: ignore[no-untyped-def]
+    """The PDF as work for a :class:`ui.tasks.Task`: 中止 stops before the next page."""
 
-    def __init__(self, db: Database, out: Path, job: PrintJob):
-        super().__init__()
-        self.db = db
-        self.out = out
-        self.job = job
-        self.cancel = threading.Event()
-
-    def run(self) -> None:
+    def work(report: Progress, cancelled: Callable[[], bool]) -> PrintResult:
         def step(done: int, total: int, message: str) -> None:
-            if self.cancel.is_set():
+            if cancelled():
                 raise PrintCancelled()
-            self.progress.emit(done, total, message)
+            report(done, total, message)
 
-        try:
-            result = make_pdf(self.db, self.out, self.job, progress=step)
-        except PrintCancelled as exc:
-            self.failed.emit(str(exc), True)
-        except PrintError as exc:
-            self.failed.emit(str(exc), False)
-        except Exception as exc:  # keep the dialog alive; the log has the details
-            log.exception("printing failed")
-            self.failed.emit(f"PDFを作成できませんでした（{type(exc).__name__}: {exc}）。", False)
-        else:
-            self.finished.emit(result)
+        return make_pdf(db, out, job, progress=step)
+
+    return work
 
 
 class PrintDialog(QDialog):
@@ -105,8 +89,7 @@ class PrintDialog(QDialog):
         self.measure_ids = list(measure_ids)
         self.last_result: PrintResult | None = None
         self.opened: Path | None = None
-        self._thread: QThread | None = None
-        self._worker: _Worker | None = None
+        self._task: Task | None = None
         self._last_name = ""
         self._build()
         self._refresh_font()
@@ -277,7 +260,7 @@ class PrintDialog(QDialog):
     # --- making the PDF -------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self._thread is not None
+        return self._task is not None
 
     def target(self) -> Path | None:
         text = self.path_edit.text().strip()
@@ -308,14 +291,11 @@ class PrintDialog(QDialog):
         self.cancel_button.setText("中止")
         for b in self.scope_buttons.values():
             b.setEnabled(False)
-        self._worker = _Worker(self.db, out, self.job())
-        self._thread = QThread(self)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progress.connect(self._on_progress)
-        self._worker.finished.connect(self._on_finished)
-        self._worker.failed.connect(self._on_failed)
-        self._thread.start()
+        self._task = Task(_print_work(self.db, out, self.job()), self)
+        self._task.progressed.connect(self._on_progress)
+        self._task.succeeded.connect(self._on_finished)
+        self._task.failed.connect(self._on_error)
+        self._task.start()
 
     def confirm_overwrite(self, path: Path) -> bool:
         answer = QMessageBox.question(
@@ -329,11 +309,9 @@ class PrintDialog(QDialog):
         self.status.setText(f"{message}　{done} / {total}")
 
     def _stop_thread(self) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-        self._thread = None
-        self._worker = None
+        if self._task is not None:
+            self._task.wait()  # run() is returning; never destroy a running thread
+        self._task = None
         self.create_button.setEnabled(True)
         self.cancel_button.setText("閉じる")
         for b in self.scope_buttons.values():
@@ -356,6 +334,21 @@ class PrintDialog(QDialog):
                     self.status.text() + "\nPDFを開けませんでした。保存先のフォルダから開いてください。"
                 )
 
+    def _on_error(self, exc: Exception) -> None:
+        if isinstance(exc, PrintCancelled):
+            self._on_failed(str(exc), True)
+            return
+        if not isinstance(exc, PrintError):  # keep the dialog alive; the log has the details
+            log.error("printing failed", exc_info=exc)
+        self._on_failed(
+            error_message(
+                exc,
+                "PDFを作成できませんでした",
+                hint="PDF を開いているアプリがあれば閉じてから、もう一度お試しください。",
+            ),
+            False,
+        )
+
     def _on_failed(self, message: str, cancelled: bool) -> None:
         self._stop_thread()
         self.progress.setRange(0, 1)
@@ -365,15 +358,15 @@ class PrintDialog(QDialog):
             QMessageBox.warning(self, "印刷 / PDF出力", message)
 
     def _cancel_or_close(self) -> None:
-        if self._worker is not None:
-            self._worker.cancel.set()
+        if self._task is not None:
+            self._task.cancel()
             self.status.setText("中止しています…")
             return
         self.reject()
 
     def reject(self) -> None:
-        if self._worker is not None:  # Esc while running: stop first, then close
-            self._worker.cancel.set()
+        if self._task is not None:  # Esc while running: stop first, then close
+            self._task.cancel()
             self._stop_thread()
         super().reject()
 

@@ -7,13 +7,13 @@ opens a session or names an ORM model. Methods take plain values and return data
 
     office.plan_years()                    the plan, its survey year and the years to offer
     office.plan_overview()                 the plan screen's read model (None without a plan)
-    office.kit_sections(fy)                the sections a kit can be issued to, with what was issued
-    office.status_boards(fy, ...)          the whole board and the filtered, sorted one
-    office.conflicts(fy, section_code=None)        conflicts waiting for a person
-    office.conflict(submission_id, fy)     one of them (None when it was resolved meanwhile)
-    office.review_sections(fy)             the plan's settings and the board (sections to review)
-    office.section_review(section_code, fy)        reviews, list rows and section names of one section
-    office.decide(measure_code, decision, fy, user, comment=, field=)
+    office.kit_sections(fiscal_year)                the sections a kit can be issued to, with what was issued
+    office.status_boards(fiscal_year, ...)          the whole board and the filtered, sorted one
+    office.conflicts(fiscal_year, section_code=None)        conflicts waiting for a person
+    office.conflict(submission_id, fiscal_year)     one of them (None when it was resolved meanwhile)
+    office.review_sections(fiscal_year)             the plan's settings and the board (sections to review)
+    office.section_review(section_code, fiscal_year)        reviews, list rows and section names of one section
+    office.decide(measure_code, decision, fiscal_year, user, comment=, field=)
                                            accept / return / reopen a sheet; a return may carry its
                                            comment, written in the same transaction
     office.add_comment(...) / office.delete_comment(comment_id)

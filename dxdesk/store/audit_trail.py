@@ -87,10 +87,30 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
     user = str(session.info.get("user", ""))
     now = utcnow()
     entries: list[AuditLog] = []
+
+    def entry(
+        obj: Any, where: tuple[Any, Any, str], row_id: int | None, field: str, old: Any, new: Any
+    ) -> None:
+        code, fy, _prefix = where
+        entries.append(
+            AuditLog(
+                at=now,
+                user_name=user,
+                table_name=obj.__tablename__,
+                row_id=row_id,
+                measure_code=code,
+                fiscal_year=fy,
+                field=field,
+                old_value=_text(old),
+                new_value=_text(new),
+            )
+        )
+
     for obj in list(session.dirty):
         if not isinstance(obj, AUDITED) or not session.is_modified(obj, include_collections=False):
             continue
-        code, fy, prefix = _context(obj)
+        where = _context(obj)
+        prefix = where[2]
         state: Any = inspect(obj)
         for attr in state.mapper.column_attrs:
             if attr.key in _SKIP_COLUMNS:
@@ -102,22 +122,11 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             new = hist.added[0] if hist.added else None
             if _text(old) == _text(new):
                 continue
-            entries.append(
-                AuditLog(
-                    at=now,
-                    user_name=user,
-                    table_name=obj.__tablename__,
-                    row_id=obj.id,
-                    measure_code=code,
-                    fiscal_year=fy,
-                    field=_field(prefix, attr.key, obj),
-                    old_value=_text(old),
-                    new_value=_text(new),
-                )
-            )
+            entry(obj, where, obj.id, _field(prefix, attr.key, obj), old, new)
     for obj in list(session.new):
         if isinstance(obj, (SheetText, PerspectiveScore, IndicatorValue, Milestone)):
-            code, fy, prefix = _context(obj)
+            where = _context(obj)
+            prefix = where[2]
             value: Any
             if isinstance(obj, SheetText):
                 value, field = obj.text, prefix
@@ -128,36 +137,13 @@ def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             else:
                 value = f"目標={obj.target or ''} 実績={obj.actual or ''}"
                 field = f"{prefix}.values"
-            entries.append(
-                AuditLog(
-                    at=now,
-                    user_name=user,
-                    table_name=obj.__tablename__,
-                    row_id=None,
-                    measure_code=code,
-                    fiscal_year=fy,
-                    field=field,
-                    old_value=None,
-                    new_value=_text(value),
-                )
-            )
+            entry(obj, where, None, field, None, value)
     for obj in list(session.deleted):
         if isinstance(obj, (SheetText, PerspectiveScore, IndicatorValue, Milestone)):
-            code, fy, prefix = _context(obj)
+            where = _context(obj)
+            prefix = where[2]
             old_text = getattr(obj, "text", None) if not isinstance(obj, PerspectiveScore) else obj.score
-            entries.append(
-                AuditLog(
-                    at=now,
-                    user_name=user,
-                    table_name=obj.__tablename__,
-                    row_id=obj.id,
-                    measure_code=code,
-                    fiscal_year=fy,
-                    field=f"{prefix}.deleted" if prefix else "deleted",
-                    old_value=_text(old_text),
-                    new_value=None,
-                )
-            )
+            entry(obj, where, obj.id, f"{prefix}.deleted" if prefix else "deleted", old_text, None)
     session.add_all(entries)
 
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dxdesk.errors import DxdeskError
+from dxdesk.store.database import make_private, sqlite_copy
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +65,10 @@ def backup_dir(db_path: Path) -> Path:
 
 def _copy(src_path: Path, dest_path: Path) -> None:
     """A consistent copy with the backup API, written to a temporary name and renamed into place."""
-    from dxdesk.store.database import make_private
-
     tmp = dest_path.with_name(f".{dest_path.name}.tmp")
     tmp.unlink(missing_ok=True)
     make_private(tmp)  # created owner-only before SQLite writes into it
-    src = sqlite3.connect(str(src_path))
-    try:
-        out = sqlite3.connect(str(tmp))
-        try:
-            src.backup(out)
-            out.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
-        finally:
-            out.close()
-    finally:
-        src.close()
+    sqlite_copy(src_path, tmp, self_contained=True)  # a backup is one self-contained file
     tmp.replace(dest_path)
 
 
@@ -188,15 +178,7 @@ def restore_backup(db_path: Path, backup: Path, folder: Path | None = None) -> P
     try:
         if db_path.exists():
             _copy(db_path, keep_copy)
-        src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        try:
-            dest = sqlite3.connect(str(db_path))
-            try:
-                src.backup(dest)
-            finally:
-                dest.close()
-        finally:
-            src.close()
+        sqlite_copy(backup, db_path, read_only=True)
     except (sqlite3.Error, OSError) as exc:
         raise BackupError(
             f"復元できませんでした（{exc}）。現在のデータは「{keep_copy.name}」に保存されています。"

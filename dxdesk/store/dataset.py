@@ -370,6 +370,19 @@ def check_dataset(session: Session, data: Mapping[str, Any]) -> list[DatasetErro
     return unique
 
 
+def _measure_loads() -> tuple[Any, ...]:
+    """Everything of a measure the import and the export read, loaded in one query per table."""
+    return (
+        selectinload(Measure.indicators).selectinload(Indicator.values),
+        selectinload(Measure.years).selectinload(MeasureYear.texts),
+        selectinload(Measure.years).selectinload(MeasureYear.milestones),
+        selectinload(Measure.years).selectinload(MeasureYear.perspective_scores),
+        selectinload(Measure.cost_rows),
+        selectinload(Measure.cost_items),
+        selectinload(Measure.related_sections),
+    )
+
+
 def import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = True) -> Plan:
     """Upsert a dataset into the session's database. The caller commits.
 
@@ -423,19 +436,7 @@ def _import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = T
     # (autoflush before each lookup) made a 6,000-measure import take minutes.
     existing = {
         m.code: m
-        for m in session.scalars(
-            select(Measure)
-            .where(Measure.plan_id == plan.id)
-            .options(
-                selectinload(Measure.indicators).selectinload(Indicator.values),
-                selectinload(Measure.years).selectinload(MeasureYear.texts),
-                selectinload(Measure.years).selectinload(MeasureYear.milestones),
-                selectinload(Measure.years).selectinload(MeasureYear.perspective_scores),
-                selectinload(Measure.cost_rows),
-                selectinload(Measure.cost_items),
-                selectinload(Measure.related_sections),
-            )
-        )
+        for m in session.scalars(select(Measure).where(Measure.plan_id == plan.id).options(*_measure_loads()))
     }
     items = list(data.get("measures", []))
     codes = [str(md.get("code")) for md in items]
@@ -450,7 +451,7 @@ def _import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = T
                 _import_measure(session, plan, nodes, md, i, f"measures[{i}]", existing)
     session.flush()
     if fresh:
-        from dxdesk.store.dataset_bulk import insert_new_measures
+        from dxdesk.store.dataset_bulk import insert_new_measures  # here: dataset_bulk imports this module
 
         insert_new_measures(session, plan, {c: n.id for c, n in nodes.items()}, fresh)
     return plan
@@ -708,16 +709,7 @@ def export_dataset(
         related = select(MeasureSection.measure_id).where(MeasureSection.section_code.in_(wanted_sections))
         query = query.where(or_(Measure.owner_section_code.in_(wanted_sections), Measure.id.in_(related)))
     measures = session.scalars(
-        query.order_by(Measure.sort_order, Measure.id).options(
-            selectinload(Measure.indicators).selectinload(Indicator.values),
-            selectinload(Measure.years).selectinload(MeasureYear.texts),
-            selectinload(Measure.years).selectinload(MeasureYear.milestones),
-            selectinload(Measure.years).selectinload(MeasureYear.perspective_scores),
-            selectinload(Measure.cost_rows),
-            selectinload(Measure.cost_items),
-            selectinload(Measure.related_sections),
-            selectinload(Measure.node),
-        )
+        query.order_by(Measure.sort_order, Measure.id).options(*_measure_loads(), selectinload(Measure.node))
     ).all()
 
     out_measures = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,6 @@ def _cached() -> dict[str, Any]:
 
 def demo_dataset() -> dict[str, Any]:
     """The demo dataset as a fresh dict (callers may modify it)."""
-    import copy
-
     return copy.deepcopy(_cached())
 
 

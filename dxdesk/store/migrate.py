@@ -9,7 +9,6 @@ refused with a message rather than touched.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -17,10 +16,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
 
 from dxdesk.files import atomic_path
 from dxdesk.paths import migrations_dir
-from dxdesk.store.database import Database, DatabaseError, make_private
+from dxdesk.store.database import Database, DatabaseError, make_private, sqlite_copy
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,6 @@ def current_revision(db: Database) -> str | None:
 
 
 def _has_tables(db: Database) -> bool:
-    from sqlalchemy import inspect
-
     return bool(inspect(db.engine).get_table_names())
 
 
@@ -60,15 +58,7 @@ def _backup_sqlite(path: Path, revision: str | None, backup_dir: Path | None) ->
     dest = folder / f"{path.stem}.before-{revision or 'unversioned'}-{stamp}{path.suffix}"
     with atomic_path(dest) as tmp:  # a crash mid-copy never leaves a complete-looking half copy
         make_private(Path(tmp))  # owner-only, like the database it copies
-        src = sqlite3.connect(str(path))
-        try:
-            out = sqlite3.connect(str(tmp))
-            try:
-                src.backup(out)
-            finally:
-                out.close()
-        finally:
-            src.close()
+        sqlite_copy(path, Path(tmp))
     log.info("backed up %s to %s before migrating", path, dest)
     return dest
 

@@ -24,7 +24,18 @@ from dxdesk.domain.sheet import (
     SheetData,
 )
 from dxdesk.domain.values import Value, ValueType
-from dxdesk.store.models import Indicator, Measure, MeasureYear, Plan
+from dxdesk.store.models import (
+    CostRow,
+    Indicator,
+    IndicatorValue,
+    Measure,
+    MeasureSection,
+    MeasureYear,
+    Milestone,
+    PerspectiveScore,
+    Plan,
+    SheetText,
+)
 
 __all__ = ["indicator_data", "load_snapshots", "measure_load_options", "plan_settings", "snapshot"]
 
@@ -166,15 +177,6 @@ def year_snapshots(session: Session, plan: Plan, fy: int) -> list[tuple[int, int
     order — the same snapshots as :func:`snapshot`, read with plain queries (one per table, only the
     year's sheet rows) instead of loading ORM objects: a central database's 2,000 measures in well under
     a second instead of several. tests/central compares both."""
-    from dxdesk.store.models import (
-        CostRow,
-        IndicatorValue,
-        MeasureSection,
-        Milestone,
-        PerspectiveScore,
-        SheetText,
-    )
-
     measures = session.execute(
         select(
             Measure.id,

@@ -16,18 +16,7 @@ from dxdesk.store.database import open_database
 from dxdesk.store.models import AuditLog, IndicatorValue, Measure, MeasureYear, Plan
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import get_setting
-from tests.central.conftest_b import (
-    central_copy,
-    demo_master,
-    edit_cells,
-    find_row,
-    master_backend,
-    plan_dump,
-)
-
-__all__ = ["central_copy", "demo_master", "master_backend"]  # fixtures used by the tests below
-
-FY = 2026
+from tests.central.conftest import FY, edit_cells, find_row, plan_dump
 
 
 def _sheets(path: Path) -> dict[str, list[list[object]]]:

@@ -13,16 +13,7 @@ import pytest
 from dxdesk.central.plan_master import import_plan_master, read_master
 from dxdesk.store.database import open_database
 from dxdesk.store.demo import create_demo_database
-from tests.central.conftest_b import (
-    central_copy,
-    demo_master,
-    edit_cells,
-    find_row,
-    master_backend,
-    plan_dump,
-)
-
-__all__ = ["central_copy", "demo_master", "master_backend"]
+from tests.central.conftest import edit_cells, find_row, plan_dump
 
 
 def _problems(result) -> list[tuple[str, int | None, str, str]]:  # type: ignore[no-untyped-def]

@@ -1,21 +1,22 @@
-"""Small pieces the central office's screens share: a worker thread for long work (progress, 中止), a
-table that copies its rows the way Excel pastes them, the problem list of a plan master, colours.
+"""Small pieces the central office's screens share: a table that copies its rows the way Excel pastes
+them, the problem list of a plan master, colours, where a file dialog starts. (Long work runs through
+:mod:`ui.tasks`.)
 
-Nothing here decides anything: the work is a function of ``dxdesk`` run off the window's thread.
+Nothing here decides anything.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QThread, Signal
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -32,9 +33,9 @@ __all__ = [
     "WARN_COLOR",
     "CopyTable",
     "ProblemTable",
-    "Task",
     "error_label",
     "html",
+    "review_folder",
     "start_dir",
 ]
 
@@ -42,8 +43,6 @@ ERROR_COLOR = "#b00020"
 WARN_COLOR = "#8a5a00"
 OK_COLOR = "#2e7d32"
 MUTED_COLOR = "#666666"
-
-Progress = Callable[[int, int, str], None]
 
 
 def html(text: object) -> str:
@@ -57,46 +56,20 @@ def start_dir(db: Database, key: str) -> str:
     return next((d for d in (saved, documents, str(Path.home())) if d and Path(d).is_dir()), "")
 
 
+def review_folder(parent: QWidget, db: Database) -> Path | None:
+    """Ask where the 審査結果ファイル go, starting in the folder used last time; None when cancelled."""
+    chosen = QFileDialog.getExistingDirectory(
+        parent, "審査結果ファイルの保存先", start_dir(db, "central.review_dir")
+    )
+    return Path(chosen) if chosen else None
+
+
 def error_label(object_name: str = "errorLabel") -> QLabel:
     label = QLabel(objectName=object_name)
     label.setWordWrap(True)
     label.setStyleSheet(f"color: {ERROR_COLOR};")
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-class Task(QThread):
-    """Runs ``fn(progress, cancelled)`` on a worker thread.
-
-    ``progressed(done, total, message)`` reaches the window's thread through a queued signal;
-    ``cancel()`` sets a flag the work asks between steps (what is finished stays finished)."""
-
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, fn: Callable[[Progress, Callable[[], bool]], Any], parent: QWidget | None = None):
-        super().__init__(parent)
-        self._fn = fn
-        self._cancel = threading.Event()
-        self.result: Any = None  # set before the signals go out, for callers that wait() instead
-        self.error: Exception | None = None
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            self.result = self._fn(lambda i, n, m: self.progressed.emit(i, n, m), self._cancel.is_set)
-        except Exception as exc:  # shown by the screen as a Japanese message
-            self.error = exc
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(self.result)
 
 
 class CopyTable(QTableWidget):

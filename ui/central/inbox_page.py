@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dxdesk.central.errors import CentralError
 from dxdesk.central.merge import FileResult, MergeReport, Outcome, merge_paths
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.domain.fiscal import fy_label
@@ -35,12 +36,12 @@ from ui.central.common import (
     OK_COLOR,
     WARN_COLOR,
     CopyTable,
-    Task,
     error_label,
     html,
     start_dir,
 )
 from ui.people import person
+from ui.tasks import Task
 
 __all__ = ["OUTCOME_COLORS", "InboxPage"]
 
@@ -248,8 +249,6 @@ class InboxPage(QWidget):
     def _failed(self, exc: Exception) -> None:
         self._end_task()
         self.summary.clear()
-        from dxdesk.central.errors import CentralError
-
         if isinstance(exc, CentralError):
             self.error.setText(str(exc))
         else:

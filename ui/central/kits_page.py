@@ -32,8 +32,10 @@ from dxdesk.central.plan_master.overview import KitSection
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.errors import ExchangeError
 from dxdesk.exchange.kit import KitBatch, issue_kits
-from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, Task, error_label, html
+from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, error_label, html
 from ui.notice import notify
+from ui.passphrase_prompt import unlock_ca
+from ui.tasks import Task
 
 __all__ = ["KitsPage"]
 
@@ -236,8 +238,6 @@ class KitsPage(QWidget):
                 f"保存先のフォルダを作れません（{exc.strerror or exc}）。別のフォルダを選んでください。"
             )
             return
-        from ui.passphrase_prompt import unlock_ca
-
         if not unlock_ca(self, self.db):  # the CA signs the kits: its passphrase, once per session
             self.error.setText("中央のパスワードが入力されなかったため、配布ファイルを作成していません。")
             return

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from dxdesk.central.list_import import FIELDS, ListResult, field_label, import_list, save_mapping
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.domain.fiscal import FiscalYearError, fy_short, parse_fiscal_year
+from dxdesk.exchange.reader import column_letters
 from ui.central.common import ERROR_COLOR, OK_COLOR, ProblemTable, html
 
 __all__ = ["ListImportDialog"]
@@ -210,8 +211,6 @@ class ListImportDialog(QDialog):
         t.setRowCount(0)
         if r.header is None or r.mapping is None:
             return
-        from dxdesk.exchange.reader import column_letters
-
         choices = [(f.label, f.key) for f in FIELDS]
         for i, text in enumerate(r.header.texts):
             if not text:

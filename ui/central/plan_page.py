@@ -37,8 +37,9 @@ from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.plan_master import ImportResult, export_template, import_plan_master, template_file_name
 from dxdesk.central.plan_master.overview import PlanOverview
 from dxdesk.domain.fiscal import fy_label
-from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, ProblemTable, Task, html, start_dir
+from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, ProblemTable, html, start_dir
 from ui.central.list_import_dialog import ListImportDialog
+from ui.tasks import Task
 
 __all__ = ["PlanPage"]
 

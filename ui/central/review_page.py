@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -45,10 +44,19 @@ from dxdesk.domain.enums import IndicatorKind, Severity
 from dxdesk.domain.glossary import NO_GRADE, grade_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.exchange.errors import ExchangeError
-from ui.central.common import ERROR_COLOR, MUTED_COLOR, OK_COLOR, WARN_COLOR, error_label, html, start_dir
+from ui.central.common import (
+    ERROR_COLOR,
+    MUTED_COLOR,
+    OK_COLOR,
+    WARN_COLOR,
+    error_label,
+    html,
+    review_folder,
+)
 from ui.central.indicator_kind_dialog import IndicatorKindDialog
 from ui.measure_view import MeasureView, render_measure
 from ui.notice import notify
+from ui.passphrase_prompt import unlock_ca
 from ui.people import person
 
 __all__ = ["DECISION_COLORS", "ReviewPage"]
@@ -524,13 +532,9 @@ class ReviewPage(QWidget):
         if code is None or self.fiscal_year is None:
             return None
         if folder is None:
-            start = start_dir(self.db, "central.review_dir")
-            chosen = QFileDialog.getExistingDirectory(self, "審査結果ファイルの保存先", start)
-            if not chosen:
+            folder = review_folder(self, self.db)
+            if folder is None:
                 return None
-            folder = Path(chosen)
-        from ui.passphrase_prompt import unlock_ca
-
         if not unlock_ca(self, self.db):  # the CA signs the review workbook
             self.error.setText("中央のパスワードが入力されなかったため、審査結果ファイルを作成していません。")
             return None

@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,20 +23,19 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from dxdesk.central.errors import CentralError
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.review_sheets import export_review_workbooks
 from dxdesk.central.workbook import export_merged_workbook, merged_workbook_name
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.exchange.errors import ExchangeError
-from ui.central.common import ERROR_COLOR, OK_COLOR, Task, start_dir
+from dxdesk.errors import DxdeskError
+from ui.about_dialog import show_about
+from ui.central.common import ERROR_COLOR, OK_COLOR, review_folder, start_dir
 from ui.central.conflict_dialog import resolve_conflict_interactive
 from ui.central.inbox_page import InboxPage
 from ui.central.kits_page import KitsPage
@@ -46,7 +45,9 @@ from ui.central.status_page import StatusPage
 from ui.geometry import fit_size, place, remember
 from ui.help import first_start_page, show_guide
 from ui.notice import notify
+from ui.passphrase_prompt import unlock_ca
 from ui.people import edit_people, person
+from ui.tasks import Task, error_message, run_with_progress
 
 log = logging.getLogger(__name__)
 
@@ -316,12 +317,11 @@ class CentralWindow(QMainWindow):
             ),
         )
         if task.error is not None:
-            if isinstance(task.error, CentralError):
-                message = str(task.error)
-            elif isinstance(task.error, OSError):
-                message = f"ファイルを保存できません（{task.error.strerror or task.error}）。Excel で開いたままなら閉じてから、もう一度書き出してください。"
-            else:
-                message = f"書き出せませんでした（{type(task.error).__name__}: {task.error}）。"
+            message = error_message(
+                task.error,
+                "書き出せませんでした",
+                hint="Excel で開いたままなら閉じてから、もう一度書き出してください。",
+            )
             QMessageBox.warning(self, "全庁集計", message)
             return None
         result = task.result
@@ -337,30 +337,10 @@ class CentralWindow(QMainWindow):
         return target
 
     def run_with_progress(self, title: str, label: str, fn: Any, *, cancellable: bool = True) -> Task:
-        """Run ``fn(progress, cancelled)`` on a worker thread behind a modal progress dialog; returns the
+        """Run ``fn(progress, cancelled)`` behind a modal progress dialog (:mod:`ui.tasks`); returns the
         finished task (``result`` / ``error`` / ``cancelled``)."""
-        dialog = QProgressDialog(label, "中止" if cancellable else None, 0, 0, self)  # type: ignore[arg-type]
-        dialog.setWindowTitle(title)
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.setMinimumDuration(300)
-        task = Task(fn, self)
-
-        def progressed(i: int, n: int, message: str) -> None:
-            dialog.setMaximum(max(n, 1))
-            dialog.setValue(i)
-            dialog.setLabelText(message)
-
-        task.progressed.connect(progressed)
-        dialog.canceled.connect(task.cancel)
-        loop = QEventLoop()
-        task.finished.connect(loop.quit)  # queued: reaches the loop even when the work is quick
+        task = run_with_progress(self, title, label, fn, cancellable=cancellable)
         self._task = task
-        task.start()
-        dialog.setValue(0)
-        if not task.isFinished():
-            loop.exec()
-        task.wait()
-        dialog.reset()
         return task
 
     def export_reviews(self, folder: Path | None = None) -> list[Any] | None:
@@ -369,13 +349,9 @@ class CentralWindow(QMainWindow):
         if fy is None:
             return None
         if folder is None:
-            start = start_dir(self.db, "central.review_dir")
-            chosen = QFileDialog.getExistingDirectory(self, "審査結果ファイルの保存先", start)
-            if not chosen:
+            folder = review_folder(self, self.db)
+            if folder is None:
                 return None
-            folder = Path(chosen)
-        from ui.passphrase_prompt import unlock_ca
-
         if not unlock_ca(self, self.db):  # the CA signs every review workbook
             return None
         target = folder
@@ -391,7 +367,7 @@ class CentralWindow(QMainWindow):
         if task.error is not None:
             message = (
                 str(task.error)
-                if isinstance(task.error, (CentralError, ExchangeError, OSError))
+                if isinstance(task.error, (DxdeskError, OSError))
                 else f"{type(task.error).__name__}: {task.error}"
             )
             QMessageBox.warning(self, "審査結果ファイル", f"作成できませんでした：{message}")
@@ -407,7 +383,7 @@ class CentralWindow(QMainWindow):
         return exports
 
     def print_sheets(self, measure_ids: list[int] | None = None, section_code: str | None = None) -> None:
-        from ui.print_dialog import open_print_dialog
+        from ui.print_dialog import open_print_dialog  # here: PDF making adds ~140 ms to opening the window
 
         fy = self.fiscal_year
         if fy is None:
@@ -425,8 +401,6 @@ class CentralWindow(QMainWindow):
             self.show_status(f"名前を設定しました（審査者：{person('reviewer')}）", "ok")
 
     def _about(self) -> None:
-        from ui.about_dialog import show_about
-
         show_about(self, self.db, central=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:

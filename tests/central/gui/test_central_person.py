@@ -13,10 +13,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
 from dxdesk.store.database import open_database
-from tests.central.conftest_b import FY, central_scenario, office
+from tests.central.conftest import FY
 from tests.gui.conftest import ime_type, launch
-
-__all__ = ["central_scenario", "office"]
 
 pytestmark = pytest.mark.gui
 

@@ -11,9 +11,6 @@ from PySide6.QtCore import QPoint, Qt
 from python_calamine import CalamineWorkbook
 
 from dxdesk.store.database import open_database
-from tests.central.conftest_b import demo_master
-
-__all__ = ["demo_master"]
 
 pytestmark = pytest.mark.gui
 
