@@ -42,6 +42,7 @@ from dxdesk.central.list_import.mapping import (
 from dxdesk.central.plan_master import cells as C
 from dxdesk.central.plan_master.apply_measures import _canon
 from dxdesk.central.plan_master.formats import percent_cells, show_percentages
+from dxdesk.central.plan_master.importer import finish_import
 from dxdesk.central.plan_master.read import FILE, Problem
 from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
@@ -302,12 +303,7 @@ def import_list(
             set_setting(session, "role", "central")
         if get_setting(session, "plan_code") != plan.code:
             set_setting(session, "plan_code", plan.code)
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
-            result.applied = True
-        report(4, 4, "完了しました")
+        finish_import(session, result, dry_run, report)
         return result
     except BaseException:
         session.rollback()

@@ -41,7 +41,7 @@ from dxdesk.store.models import KitIssue, Measure, Plan, PlanNode, Section
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import get_setting, set_setting
 
-__all__ = ["ImportResult", "import_plan_master"]
+__all__ = ["ImportResult", "finish_import", "import_plan_master"]
 
 Progress = Callable[[int, int, str], None]
 
@@ -152,6 +152,19 @@ def _role_missing(session: Session, ctx: Context) -> bool:
     return get_setting(session, "role") != "central" or get_setting(session, "plan_code") != code
 
 
+def finish_import(
+    session: Session, result: Any, dry_run: bool, report: Callable[[int, int, str], None]
+) -> None:
+    """The end of a plan import (plan master or list): commit what was written and mark the result
+    applied, or roll everything back for a dry run."""
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+        result.applied = True
+    report(4, 4, "完了しました")
+
+
 def import_plan_master(
     db: Database,
     path: Path,
@@ -210,12 +223,7 @@ def import_plan_master(
                     "",
                     "配布ファイルを作成済みの課があります。変更を各課に届けるには、配布ファイルを作り直してください。",
                 )
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
-            result.applied = True
-        report(4, 4, "完了しました")
+        finish_import(session, result, dry_run, report)
         return result
     except BaseException:
         session.rollback()
