@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dxdesk.central.errors import ReviewImportError
@@ -28,7 +28,7 @@ from dxdesk.exchange.authority import load_trust
 from dxdesk.exchange.verify import KIND_REVIEW, verify_file
 from dxdesk.store.database import Database
 from dxdesk.store.models import Measure, MeasureYear, ReceivedComment, ReceivedReview, utcnow
-from dxdesk.store.queries import current_plan
+from dxdesk.store.queries import current_plan, newest_number
 from dxdesk.store.settings_store import get_setting
 
 __all__ = ["ReceivedNote", "ReviewImportResult", "import_review", "received_comments", "review_decisions"]
@@ -144,13 +144,7 @@ def import_review(db: Database, path: Path, *, user: str = "") -> ReviewImportRe
             return ReviewImportResult(
                 path, section, fy, version, revision, True, returned, accepted, n_comments
             )
-        newest = session.scalar(
-            select(func.max(ReceivedReview.version)).where(
-                ReceivedReview.plan_code == plan.code,
-                ReceivedReview.fiscal_year == fy,
-                ReceivedReview.section_code == section,
-            )
-        )
+        newest = newest_number(session, ReceivedReview.version, plan.code, fy, section)
         if newest is not None and version < newest:
             raise ReviewImportError(
                 f"古い審査結果です（第{newest}版を取り込み済みです。第{version}版は取り込みません）。"

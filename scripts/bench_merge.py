@@ -101,20 +101,6 @@ def step_bomb(path: str, db: str) -> dict:
     return {"seconds": time.perf_counter() - t, "codes": sorted(v.codes), "before_mb": before, **_rss()}
 
 
-def _range_bomb(src: Path, out: Path) -> None:
-    import zipfile
-
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet3.xml":
-                data = data.replace(
-                    b"</sheetData>",
-                    b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
-                )
-            zout.writestr(info, data)
-
-
 def _command(db: Path, inbox: Path) -> tuple[float, str]:
     """The whole ``dxdesk merge`` command as a user runs it: wall-clock seconds and its summary line."""
     t = time.perf_counter()
@@ -261,8 +247,10 @@ def main() -> int:
             f"verification of one submission (in process): median {ver['median'] * 1000:.1f} ms, "
             f"slowest {ver['max'] * 1000:.1f} ms, {ver['ok']}/{ver['files']} OK [target ≤ 50 ms]"
         )
+        from tests.central.hostile_files import range_bomb
+
         bomb = work / "R08_S999_range_bomb.xlsx"
-        _range_bomb(files[0], bomb)
+        range_bomb(files[0], bomb)
         b = _step("bomb", path=str(bomb), db=str(demo / "central.sqlite"))
         print(
             f"range bomb (cell at XFD1048576, {bomb.stat().st_size / 1024:.0f} KB) refused in {b['seconds'] * 1000:.0f} ms "

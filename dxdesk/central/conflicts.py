@@ -27,7 +27,7 @@ from dxdesk.domain.settings import PlanSettings
 from dxdesk.exchange.canonical import parse_canonical
 from dxdesk.store.database import Database
 from dxdesk.store.models import MeasureReview, MergeLog, Plan, ReceivedSubmission, SubmissionHead, utcnow
-from dxdesk.store.queries import current_plan
+from dxdesk.store.queries import plan_and_year
 from dxdesk.store.snapshot import plan_settings
 
 __all__ = [
@@ -176,21 +176,11 @@ def _differences(
     return tuple(out[:MAX_DIFFERENCES])
 
 
-def _plan_fy(session: Session, fiscal_year: int | None) -> tuple[Plan, int]:
-    plan = current_plan(session)
-    if plan is None:
-        raise ConflictError("計画が登録されていません。")
-    fy = fiscal_year or plan.current_fy
-    if fy is None:
-        raise ConflictError("年度がわかりません（年度を指定してください）。")
-    return plan, fy
-
-
 def pending_conflicts(session: Session, fiscal_year: int | None = None) -> list[Conflict]:
     """Conflicts waiting for a person, by section, with what differs from the accepted file."""
     from dxdesk.store.models import Measure
 
-    plan, fy = _plan_fy(session, fiscal_year)
+    plan, fy = plan_and_year(session, fiscal_year, ConflictError)
     settings = plan_settings(plan)
     rows = session.scalars(
         select(ReceivedSubmission)

@@ -34,7 +34,7 @@ from dxdesk.domain.fields import (
 from dxdesk.domain.fiscal import fy_short
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store import models as m
-from dxdesk.store.queries import MeasureRow, current_plan, measure_rows, section_names
+from dxdesk.store.queries import MeasureRow, current_plan, measure_rows, plan_and_year, section_names
 from dxdesk.store.snapshot import load_snapshots, plan_settings
 
 __all__ = [
@@ -158,20 +158,10 @@ def _place_label(field: str) -> str:
 # --- reading ------------------------------------------------------------------------------------
 
 
-def _plan_fy(session: Session, fiscal_year: int | None) -> tuple[m.Plan, int]:
-    plan = current_plan(session)
-    if plan is None:
-        raise ReviewError("計画が登録されていません。")
-    fy = fiscal_year or plan.current_fy
-    if fy is None:
-        raise ReviewError("年度がわかりません（年度を指定してください）。")
-    return plan, fy
-
-
 def plan_findings(session: Session, fiscal_year: int | None = None) -> dict[str, list[Finding]]:
     """Plan-scope findings (the same measure split over sections), by measure code. Compare every
     measure of the plan once and pass the result to :func:`section_reviews`."""
-    plan, fy = _plan_fy(session, fiscal_year)
+    plan, fy = plan_and_year(session, fiscal_year, ReviewError)
     snaps = load_snapshots(session, plan, fy)
     out: dict[str, list[Finding]] = {}
     for f in check_plan(snaps, plan_settings(plan), section_names(session, fy)):
@@ -275,7 +265,7 @@ def section_reviews(
 ) -> list[MeasureReview]:
     """The review of every measure the section owns in the year, in the plan's order. ``plan_scope``:
     the result of :func:`plan_findings`, to add the plan-wide findings."""
-    plan, fy = _plan_fy(session, fiscal_year)
+    plan, fy = plan_and_year(session, fiscal_year, ReviewError)
     rows = measure_rows(session, plan, fy, section_code=section_code)
     if not rows:
         raise ReviewError(f"課所室「{section_code}」の施策はありません。")
@@ -283,7 +273,7 @@ def section_reviews(
 
 
 def measure_review(session: Session, measure_code: str, fiscal_year: int | None = None) -> MeasureReview:
-    plan, fy = _plan_fy(session, fiscal_year)
+    plan, fy = plan_and_year(session, fiscal_year, ReviewError)
     owner = _owner(session, plan, fy, measure_code)
     rows = [r for r in measure_rows(session, plan, fy, section_code=owner) if r.code == measure_code]
     return _reviews_of(session, plan, fy, rows, {})[0]
@@ -308,7 +298,7 @@ def _owner(session: Session, plan: m.Plan, fy: int, measure_code: str) -> str:
 def _review_row(
     session: Session, measure_code: str, fiscal_year: int | None
 ) -> tuple[m.MeasureReview, m.Plan, int]:
-    plan, fy = _plan_fy(session, fiscal_year)
+    plan, fy = plan_and_year(session, fiscal_year, ReviewError)
     owner = _owner(session, plan, fy, measure_code)
     sid = _accepted_ids(session, plan, fy, [owner]).get(owner)
     if sid is None:

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from dxdesk import __version__
 from dxdesk.central.errors import ReviewError
 from dxdesk.central.review import Decision, MeasureReview, section_reviews
@@ -33,7 +31,7 @@ from dxdesk.exchange.verify import KIND_REVIEW
 from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.store.database import Database
 from dxdesk.store.models import ReceivedSubmission, ReviewIssue, utcnow
-from dxdesk.store.queries import current_plan, section_names
+from dxdesk.store.queries import newest_number, plan_and_year, section_names
 
 __all__ = ["ReviewExport", "export_review_workbook", "export_review_workbooks", "review_file_name"]
 
@@ -116,12 +114,7 @@ def export_review_workbook(
     """Write the section's next review workbook into ``out_dir`` and record it. Raises ReviewError."""
     now = (now or utcnow()).replace(microsecond=0)
     with db.session() as s:
-        plan = current_plan(s)
-        if plan is None:
-            raise ReviewError("計画が登録されていません。")
-        fy = fiscal_year or plan.current_fy
-        if fy is None:
-            raise ReviewError("年度がわかりません（年度を指定してください）。")
+        plan, fy = plan_and_year(s, fiscal_year, ReviewError)
         reviews = section_reviews(s, section_code, fy)
         sid = reviews[0].submission_id
         if sid is None:
@@ -132,16 +125,7 @@ def export_review_workbook(
         sub = s.get(ReceivedSubmission, sid)
         assert sub is not None
         ca = ensure_ca(s, plan)
-        version = 1 + int(
-            s.scalar(
-                select(func.max(ReviewIssue.version)).where(
-                    ReviewIssue.plan_code == plan.code,
-                    ReviewIssue.fiscal_year == fy,
-                    ReviewIssue.section_code == section_code,
-                )
-            )
-            or 0
-        )
+        version = 1 + (newest_number(s, ReviewIssue.version, plan.code, fy, section_code) or 0)
         section_name = section_names(s, fy).get(section_code, section_code)
         counts = {d: sum(1 for r in reviews if r.decision is d) for d in Decision}
         payload: dict[str, Any] = {

@@ -97,6 +97,17 @@ class Base(DeclarativeBase):
     }
 
 
+class SectionYearRow:
+    """The key columns of a row about one section's year of a plan (kits, credentials, submissions,
+    reviews): ``id``, ``plan_code``, ``fiscal_year``, ``section_code`` — declared once, so the tables
+    that carry them cannot drift apart."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-4)
+    plan_code: Mapped[str] = mapped_column(String(80), sort_order=-3)
+    fiscal_year: Mapped[int] = mapped_column(Integer, sort_order=-2)
+    section_code: Mapped[str] = mapped_column(String(40), sort_order=-1)
+
+
 # --- settings ---------------------------------------------------------------------------------
 
 
@@ -490,15 +501,11 @@ class IssuedCredential(Base):
     revoked_reason: Mapped[str] = mapped_column(String(200), default="")
 
 
-class KitIssue(Base):
+class KitIssue(SectionYearRow, Base):
     """A kit workbook written by the central office (one row per version per section and year)."""
 
     __tablename__ = "kit_issue"
     __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "version"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_code: Mapped[str] = mapped_column(String(80))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
-    section_code: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer)
     credential_id: Mapped[int] = mapped_column(
         ForeignKey("issued_credential.id", ondelete="RESTRICT"), index=True
@@ -519,7 +526,7 @@ class TrustedCA(Base):
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SectionCredential(Base):
+class SectionCredential(SectionYearRow, Base):
     """This section's own signing key and certificate for a fiscal year (from a kit).
 
     A newer kit brings a re-issued credential; the previous one is kept with ``superseded_at`` so
@@ -527,10 +534,6 @@ class SectionCredential(Base):
 
     __tablename__ = "section_credential"
     __table_args__ = (Index("ix_section_credential_year", "plan_code", "fiscal_year", "section_code"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_code: Mapped[str] = mapped_column(String(80))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
-    section_code: Mapped[str] = mapped_column(String(40))
     serial: Mapped[str] = mapped_column(String(40), unique=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     certificate_pem: Mapped[str] = mapped_column(Text)
@@ -541,15 +544,11 @@ class SectionCredential(Base):
     superseded_at: Mapped[datetime | None] = mapped_column()
 
 
-class KitImport(Base):
+class KitImport(SectionYearRow, Base):
     """A kit imported into this section database (the newest version per year is the plan in force)."""
 
     __tablename__ = "kit_import"
     __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "version"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_code: Mapped[str] = mapped_column(String(80))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
-    section_code: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer)
     payload_hash: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str] = mapped_column(String(300))
@@ -557,15 +556,11 @@ class KitImport(Base):
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class SubmissionExport(Base):
+class SubmissionExport(SectionYearRow, Base):
     """A signed submission written by this section: revision N chained to N−1 by the payload hash."""
 
     __tablename__ = "submission_export"
     __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "revision"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_code: Mapped[str] = mapped_column(String(80))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
-    section_code: Mapped[str] = mapped_column(String(40))
     revision: Mapped[int] = mapped_column(Integer)
     payload_hash: Mapped[str] = mapped_column(String(64), unique=True)
     previous_hash: Mapped[str | None] = mapped_column(String(64))
@@ -584,16 +579,12 @@ class SubmissionExport(Base):
 # workbooks written). Section side: ``received_review`` and ``received_comment``.
 
 
-class SubmissionHead(Base):
+class SubmissionHead(SectionYearRow, Base):
     """One row per plan × fiscal year × section: the accepted submission. A merge locks this row for its
     transaction, so two processes merging the same section's files are serialised."""
 
     __tablename__ = "submission_head"
     __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_code: Mapped[str] = mapped_column(String(80))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
-    section_code: Mapped[str] = mapped_column(String(40))
     accepted_id: Mapped[int | None] = mapped_column(
         ForeignKey("received_submission.id", ondelete="SET NULL"), index=True
     )
@@ -601,7 +592,7 @@ class SubmissionHead(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReceivedSubmission(Base):
+class ReceivedSubmission(SectionYearRow, Base):
     """A valid submission payload received by the central office (each distinct payload once).
 
     ``status``: ``accepted`` (the section's current revision), ``superseded`` (an older accepted
@@ -614,10 +605,6 @@ class ReceivedSubmission(Base):
         Index("ix_received_submission_section", "plan_code", "fiscal_year", "section_code", "revision"),
         CheckConstraint("status IN ('accepted','superseded','stale','conflict','discarded')", name="status"),
     )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_code: Mapped[str] = mapped_column(String(80))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
-    section_code: Mapped[str] = mapped_column(String(40))
     section_name: Mapped[str] = mapped_column(String(200), default="")
     revision: Mapped[int] = mapped_column(Integer)
     payload_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -701,15 +688,11 @@ class ReviewComment(Base):
     review: Mapped[MeasureReview] = relationship(back_populates="comments")
 
 
-class ReviewIssue(Base):
+class ReviewIssue(SectionYearRow, Base):
     """A review workbook written by the central office (one version per section and year)."""
 
     __tablename__ = "review_issue"
     __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "version"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_code: Mapped[str] = mapped_column(String(80))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
-    section_code: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer)
     submission_id: Mapped[int | None] = mapped_column(
         ForeignKey("received_submission.id", ondelete="SET NULL"), index=True
@@ -724,15 +707,11 @@ class ReviewIssue(Base):
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ReceivedReview(Base):
+class ReceivedReview(SectionYearRow, Base):
     """Section side: a review workbook imported (the newest version per year is the one in force)."""
 
     __tablename__ = "received_review"
     __table_args__ = (UniqueConstraint("plan_code", "fiscal_year", "section_code", "version"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plan_code: Mapped[str] = mapped_column(String(80))
-    fiscal_year: Mapped[int] = mapped_column(Integer)
-    section_code: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer)  # the submission revision that was reviewed
     payload_hash: Mapped[str] = mapped_column(String(64))

@@ -5,11 +5,12 @@ Screens never compose SQL or compute grades themselves; they call these function
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from dxdesk.domain.enums import EntryStatus, Grade, Stage
 from dxdesk.domain.evaluation import Evaluation, entry_status, evaluate
@@ -78,6 +79,34 @@ def current_plan(session: Session) -> Plan | None:
         if plan is not None:
             return plan
     return session.scalar(select(Plan).order_by(Plan.id))
+
+
+def plan_and_year(
+    session: Session, fiscal_year: int | None, error: Callable[[str], Exception]
+) -> tuple[Plan, int]:
+    """The plan this database works on and ``fiscal_year`` (else the plan's survey year); raises
+    ``error`` with a Japanese message when there is no plan or no year."""
+    plan = current_plan(session)
+    if plan is None:
+        raise error("計画が登録されていません。")
+    fy = fiscal_year or plan.current_fy
+    if fy is None:
+        raise error("年度がわかりません（年度を指定してください）。")
+    return plan, fy
+
+
+def newest_number(
+    session: Session, column: InstrumentedAttribute[int], plan_code: str, fiscal_year: int, section_code: str
+) -> int | None:
+    """The highest ``column`` (a version or revision) of a section's year, None when there is none."""
+    model: Any = column.class_
+    return session.scalar(
+        select(func.max(column)).where(
+            model.plan_code == plan_code,
+            model.fiscal_year == fiscal_year,
+            model.section_code == section_code,
+        )
+    )
 
 
 def section_names(session: Session, fy: int | None = None) -> dict[str, str]:

@@ -162,6 +162,19 @@ def apply_changes(session: Session, measure_id: int, fy: int, changes: Sequence[
 _SHEET_COLUMNS = {"override_reason": "grade_override_reason"}
 
 
+def _put_keyed(rows: list[Any], model: type, key_attr: str, key: str, value_attr: str, value: Any) -> None:
+    """Set the value of the child row with ``key`` (a sheet text by field, a score by perspective):
+    None removes the row, a missing row is added."""
+    row = next((r for r in rows if getattr(r, key_attr) == key), None)
+    if value is None:
+        if row is not None:
+            rows.remove(row)
+    elif row is None:
+        rows.append(model(**{key_attr: key, value_attr: value}))
+    else:
+        setattr(row, value_attr, value)
+
+
 class _Rows:
     """The :class:`~dxdesk.domain.editing.FieldTarget` of one measure's rows: where
     :func:`~dxdesk.domain.editing.apply_field` puts a value in the database (creating the rows a
@@ -178,26 +191,12 @@ class _Rows:
         setattr(my, _SHEET_COLUMNS.get(name, name), value)
 
     def put_text(self, key: str, text: str | None) -> None:
-        my = _year(self.m, self.fy)
-        row = next((t for t in my.texts if t.field == key), None)
-        if text is None:
-            if row is not None:
-                my.texts.remove(row)
-        elif row is None:
-            my.texts.append(SheetText(field=key, text=text))
-        else:
-            row.text = text
+        _put_keyed(_year(self.m, self.fy).texts, SheetText, "field", key, "text", text)
 
     def put_score(self, key: str, score: int | None) -> None:
-        my = _year(self.m, self.fy)
-        row = next((s for s in my.perspective_scores if s.perspective == key), None)
-        if score is None:
-            if row is not None:
-                my.perspective_scores.remove(row)
-        elif row is None:
-            my.perspective_scores.append(PerspectiveScore(perspective=key, score=score))
-        else:
-            row.score = score
+        _put_keyed(
+            _year(self.m, self.fy).perspective_scores, PerspectiveScore, "perspective", key, "score", score
+        )
 
     def put_basic(self, name: str, text: str) -> None:
         setattr(self.m, name, text)

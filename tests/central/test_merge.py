@@ -17,6 +17,7 @@ from dxdesk.store.models import MergeLog, ReceivedSubmission, SubmissionHead
 from dxdesk.store.queries import current_plan
 from dxdesk.store.snapshot import year_snapshots
 from tests.central.conftest import FY, Scenario
+from tests.central.hostile_files import range_bomb
 
 pytestmark = pytest.mark.usefixtures("cli_workdir")  # nothing is ever written to the repository root
 
@@ -242,7 +243,6 @@ import ctypes  # noqa: E402
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import zipfile  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -263,26 +263,13 @@ def demo50(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _range_bomb(src: Path, out: Path) -> None:
-    """A copy of ``src`` whose first measure sheet also has a cell at XFD1048576 (a 1.4 KB change)."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet3.xml":
-                data = data.replace(
-                    b"</sheetData>",
-                    b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
-                )
-            zout.writestr(info, data)
-
-
 def test_one_range_bomb_among_fifty_valid_files(demo50: Path, tmp_path: Path) -> None:
     """The whole ``dxdesk merge`` command: 50 accepted, the bomb 不受理 with its reason, summary printed."""
     inbox = tmp_path / "inbox"
     shutil.copytree(demo50 / "submissions", inbox)
     files = sorted(inbox.glob("*.xlsx"))
     assert len(files) == 50
-    _range_bomb(files[7], inbox / "R08_S999_細工_提出_第1版.xlsx")
+    range_bomb(files[7], inbox / "R08_S999_細工_提出_第1版.xlsx")
     shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
     r = subprocess.run(
         [sys.executable, "-m", "dxdesk", "merge", "--db", str(tmp_path / "central.sqlite"), str(inbox)],

@@ -42,7 +42,7 @@ from dxdesk.central.list_import.mapping import (
 from dxdesk.central.plan_master import cells as C
 from dxdesk.central.plan_master.apply_measures import _canon
 from dxdesk.central.plan_master.formats import percent_cells, show_percentages
-from dxdesk.central.plan_master.importer import finish_import
+from dxdesk.central.plan_master.importer import finish_import, import_session, mark_central
 from dxdesk.central.plan_master.read import FILE, Problem
 from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
@@ -61,7 +61,7 @@ from dxdesk.store.dataset import (
 )
 from dxdesk.store.models import Section
 from dxdesk.store.queries import current_plan
-from dxdesk.store.settings_store import get_setting, set_setting
+from dxdesk.store.settings_store import get_setting
 
 if TYPE_CHECKING:
     from dxdesk.store.database import Database
@@ -234,8 +234,7 @@ def import_list(
         mapping.columns = {i: k for i, k in columns.items() if k}
     result.header, result.mapping = header, mapping
     report(1, 4, "内容を確認しています")
-    session = db.new_session(user=user or f"施策一覧（{Path(path).name}）")
-    try:
+    with import_session(db, user or f"施策一覧（{Path(path).name}）", result, t0) as session:
         if get_setting(session, "role") == "section":
             result.error(
                 None,
@@ -299,18 +298,9 @@ def import_list(
             session.rollback()
             result.error(None, "", f"読み込めませんでした：{exc}")
             return result
-        if get_setting(session, "role") != "central":
-            set_setting(session, "role", "central")
-        if get_setting(session, "plan_code") != plan.code:
-            set_setting(session, "plan_code", plan.code)
+        mark_central(session, plan.code)
         finish_import(session, result, dry_run, report)
         return result
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        result.seconds = time.perf_counter() - t0
 
 
 def _plain(obj: Any) -> Any:
@@ -371,6 +361,18 @@ def _cell(row: list[Any], i: int | None) -> Any:
         return None
     v = row[i]
     return None if v == "" else v
+
+
+def _read_cell(ctx: _Ctx, row: list[Any], rn: int, i: int | None, reader: Callable[[Any], Any]) -> Any:
+    """The cell at ``i`` read with ``reader``; None for a blank cell, or after saying why it is unreadable."""
+    raw = _cell(row, i)
+    if raw is None:
+        return None
+    try:
+        return reader(raw)
+    except C.CellError as exc:
+        ctx.result.error(rn, ctx.where(i or 0), str(exc))
+        return None
 
 
 def _build(ctx: _Ctx, rows: list[list[Any]]) -> dict[str, Any]:
@@ -550,15 +552,7 @@ def _measure_cells(
     r = ctx.result
 
     def read(key: str, reader: Callable[[Any], Any]) -> Any:
-        i = col[key]
-        raw = _cell(row, i)
-        if raw is None:
-            return None
-        try:
-            return reader(raw)
-        except C.CellError as exc:
-            r.error(rn, ctx.where(i or 0), str(exc))
-            return None
+        return _read_cell(ctx, row, rn, col[key], reader)
 
     bureau = None
     btext = read("bureau", C.read_text)
@@ -673,15 +667,7 @@ def _indicator_cells(
     seen.add(ind["code"])
 
     def read(key: str, reader: Callable[[Any], Any]) -> Any:
-        i = col[key]
-        raw = _cell(row, i)
-        if raw is None:
-            return None
-        try:
-            return reader(raw)
-        except C.CellError as exc:
-            r.error(rn, ctx.where(i or 0), str(exc))
-            return None
+        return _read_cell(ctx, row, rn, col[key], reader)
 
     unit = read("unit", C.read_text)
     if unit is not None:

@@ -287,16 +287,9 @@ def _indicators(ctx: Context, new: dict[str, dict[str, Any]], current: dict[str,
         return
     groups: dict[str, list[Record]] = {}
     for rec in ctx.mf.records.get(SHEET_INDICATORS, []):
-        code = rec.values["measure"]
-        if code not in new:
-            ctx.error(
-                SHEET_INDICATORS,
-                rec.row,
-                rec.where("measure"),
-                f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。",
-            )
+        if ctx.measure_of(rec, new) is None:
             continue
-        groups.setdefault(code, []).append(rec)
+        groups.setdefault(rec.values["measure"], []).append(rec)
     for mcode, recs in groups.items():
         md = new[mcode]
         old_list = (current.get(mcode) or {}).get("indicators", [])

@@ -56,14 +56,8 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
     added = changed = unchanged = 0
     for rec in ctx.mf.records.get(sheet, []):
         mcode, icode = rec.values["measure"], rec.values["indicator"]
-        md = new.get(mcode)
+        md = ctx.measure_of(rec, new)
         if md is None:
-            ctx.error(
-                sheet,
-                rec.row,
-                rec.where("measure"),
-                f"施策コード「{mcode}」が施策シートにも登録済みの施策にもありません。",
-            )
             continue
         ind = next((i for p, i in enumerate(md.get("indicators", [])) if _ind_code(i, p) == icode), None)
         if ind is None:
@@ -74,15 +68,8 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
                 f"施策「{mcode}」に指標コード「{icode}」の指標がありません。",
             )
             continue
-        if (mcode, icode) in seen:
-            ctx.error(
-                sheet,
-                rec.row,
-                rec.where("indicator"),
-                f"施策「{mcode}」の指標「{icode}」の行が{seen[(mcode, icode)]}行目にもあります。",
-            )
+        if ctx.repeats(rec, (mcode, icode), seen, "indicator", f"施策「{mcode}」の指標「{icode}」"):
             continue
-        seen[(mcode, icode)] = rec.row
         vt, unit, decimals = ind.get("value_type") or "numeric", ind.get("unit", ""), ind.get("decimals")
         values = ind.setdefault("values", {})
         quantities: list[Quantity] = []
@@ -147,16 +134,9 @@ def milestones_part(ctx: Context, new: dict[str, dict[str, Any]]) -> dict[str, s
     sheet = SHEET_MILESTONES
     groups: dict[tuple[str, int], list[Record]] = {}
     for rec in ctx.mf.records.get(sheet, []):
-        code = rec.values["measure"]
-        if code not in new:
-            ctx.error(
-                sheet,
-                rec.row,
-                rec.where("measure"),
-                f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。",
-            )
+        if ctx.measure_of(rec, new) is None:
             continue
-        groups.setdefault((code, rec.values["fy"]), []).append(rec)
+        groups.setdefault((rec.values["measure"], rec.values["fy"]), []).append(rec)
     changed: dict[str, set[int]] = {}
     for (code, fy), recs in groups.items():
         years = new[code].setdefault("years", {})
@@ -217,24 +197,9 @@ def years_part(
     for rec in ctx.mf.records.get(sheet, []):
         v = rec.values
         code, fy = v["measure"], v["fy"]
-        md = new.get(code)
-        if md is None:
-            ctx.error(
-                sheet,
-                rec.row,
-                rec.where("measure"),
-                f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。",
-            )
+        md = ctx.measure_of(rec, new)
+        if md is None or ctx.repeats(rec, (code, fy), seen, "fy", f"施策「{code}」の{fy_label(fy)}"):
             continue
-        if (code, fy) in seen:
-            ctx.error(
-                sheet,
-                rec.row,
-                rec.where("fy"),
-                f"施策「{code}」の{fy_label(fy)}の行が{seen[(code, fy)]}行目にもあります。1行にしてください。",
-            )
-            continue
-        seen[(code, fy)] = rec.row
         survey = fy == ctx.current_fy
         stage = v.get("stage")
         if stage:

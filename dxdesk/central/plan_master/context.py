@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dxdesk.central.plan_master.changes import Changes
-from dxdesk.central.plan_master.read import MasterFile
+from dxdesk.central.plan_master.read import MasterFile, Record
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.dataset import FORMAT
 
@@ -38,3 +38,30 @@ class Context:
 
     def warn(self, sheet: str, row: int | None, column: str, message: str) -> None:
         self.mf.warn(sheet, row, column, message)
+
+    def measure_of(self, rec: Record, new: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+        """The measure a row names in its 施策コード column, or None after saying that it is unknown."""
+        code = rec.values["measure"]
+        md = new.get(code)
+        if md is None:
+            self.error(
+                rec.sheet,
+                rec.row,
+                rec.where("measure"),
+                f"施策コード「{code}」が施策シートにも登録済みの施策にもありません。",
+            )
+        return md
+
+    def repeats(self, rec: Record, key: Any, seen: dict[Any, int], column: str, what: str) -> bool:
+        """Whether ``rec`` repeats a row seen before under ``key`` (said as an error naming ``what``);
+        otherwise the row is remembered."""
+        if key in seen:
+            self.error(
+                rec.sheet,
+                rec.row,
+                rec.where(column),
+                f"{what}の行が{seen[key]}行目にもあります。1行にしてください。",
+            )
+            return True
+        seen[key] = rec.row
+        return False

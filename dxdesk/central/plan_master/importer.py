@@ -15,7 +15,8 @@ stop the import; they say what was left as it was.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ from dxdesk.store.models import KitIssue, Measure, Plan, PlanNode, Section
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import get_setting, set_setting
 
-__all__ = ["ImportResult", "finish_import", "import_plan_master"]
+__all__ = ["ImportResult", "finish_import", "import_plan_master", "import_session", "mark_central"]
 
 Progress = Callable[[int, int, str], None]
 
@@ -127,7 +128,7 @@ def _prepare(session: Session, mf: MasterFile) -> tuple[Context, dict[str, Any] 
 def _after_import(
     session: Session, plan: Plan, mf: MasterFile, order: list[str], node_codes: set[str]
 ) -> None:
-    """What the dataset format does not say: the measures' order, nodes removed, the database's role."""
+    """What the dataset format does not say: the measures' order and the nodes removed."""
     if SHEET_MEASURES in mf.sheets and order:
         position = {code: i for i, code in enumerate(order)}
         for m in session.scalars(select(Measure).where(Measure.plan_id == plan.id)):
@@ -139,10 +140,6 @@ def _after_import(
         for node in session.scalars(select(PlanNode).where(PlanNode.plan_id == plan.id)):
             if node.code not in node_codes and node.id not in used:
                 session.delete(node)
-    if get_setting(session, "role") != "central":
-        set_setting(session, "role", "central")
-    if get_setting(session, "plan_code") != plan.code:
-        set_setting(session, "plan_code", plan.code)
 
 
 def _role_missing(session: Session, ctx: Context) -> bool:
@@ -150,6 +147,29 @@ def _role_missing(session: Session, ctx: Context) -> bool:
     loaded some other way): worth a write even when the plan is the same."""
     code = (ctx.current.get("plan") or {}).get("code")
     return get_setting(session, "role") != "central" or get_setting(session, "plan_code") != code
+
+
+def mark_central(session: Session, plan_code: str) -> None:
+    """Mark the database as the central office's database of ``plan_code`` (app_setting), once."""
+    if get_setting(session, "role") != "central":
+        set_setting(session, "role", "central")
+    if get_setting(session, "plan_code") != plan_code:
+        set_setting(session, "plan_code", plan_code)
+
+
+@contextmanager
+def import_session(db: Database, user: str, result: Any, t0: float) -> Iterator[Session]:
+    """The session of a plan import (plan master or list): rolled back on any exception, always
+    closed, and the time since ``t0`` noted in ``result.seconds``."""
+    session = db.new_session(user=user)
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        result.seconds = time.perf_counter() - t0
 
 
 def finish_import(
@@ -184,8 +204,7 @@ def import_plan_master(
         result.seconds = time.perf_counter() - t0
         return result
     report(1, 4, "内容を確認しています")
-    session = db.new_session(user=user or f"計画マスタ（{Path(path).name}）")
-    try:
+    with import_session(db, user or f"計画マスタ（{Path(path).name}）", result, t0) as session:
         ctx, dataset, order, _order_changed = _prepare(session, mf)
         result.changes = ctx.changes
         if dataset is None:
@@ -204,6 +223,7 @@ def import_plan_master(
             plan = import_dataset(session, dataset)
             session.flush()
             _after_import(session, plan, mf, order, ctx.node_codes)
+            mark_central(session, plan.code)
             session.flush()
         except DatasetError as exc:
             session.rollback()
@@ -225,9 +245,3 @@ def import_plan_master(
                 )
         finish_import(session, result, dry_run, report)
         return result
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-        result.seconds = time.perf_counter() - t0

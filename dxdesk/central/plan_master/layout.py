@@ -200,6 +200,10 @@ COST_COLUMNS = (
 )
 _BOOL = ("○",)
 
+# the first columns of the sheets whose rows belong to a measure (指標・過去の実績・マイルストーン・年度別)
+_MEASURE = Column("measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80)
+_MEASURE_NAME = Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。")
+
 SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(
         SHEET_KINDS,
@@ -387,7 +391,7 @@ SHEETS: tuple[SheetSpec, ...] = (
                 "施策の中で指標を区別するコード。空欄は施策の中の順番（1、2…）。",
                 max_len=_length(Indicator.code),
             ),
-            Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。"),
+            _MEASURE_NAME,
             Column("name", "指標名", "text", True, 36, "", max_len=_length(Indicator.name)),
             Column("unit", "単位", "text", False, 8, "例：件、%、分", max_len=_length(Indicator.unit)),
             Column(
@@ -460,11 +464,9 @@ SHEETS: tuple[SheetSpec, ...] = (
         SHEET_ACTUALS,
         "調査年度より前の実績（前年度までの実績値）と参考値（「R6参考値」の列）。空欄のセルは今の値を変えません。",
         (
-            Column(
-                "measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80
-            ),
+            _MEASURE,
             Column("indicator", "指標コード", "code", True, 10, "指標シートの指標コード。", max_len=40),
-            Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。"),
+            _MEASURE_NAME,
             Column("indicator_name", "指標名（参考）", "ref", False, 30, "読み込みでは使いません。"),
             Column("unit", "単位（参考）", "ref", False, 8, "読み込みでは使いません。"),
         ),
@@ -475,10 +477,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         SHEET_MILESTONES,
         "スケジュール管理の施策のマイルストーン。施策と年度ごとに、書かれた行がその年度の一覧になります。",
         (
-            Column(
-                "measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80
-            ),
-            Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。"),
+            _MEASURE,
+            _MEASURE_NAME,
             Column("fy", "年度", "year", True, 8, "どの年度のシートのマイルストーンか。" + YEAR_HELP),
             Column("text", "内容", "text", True, 36, "例：要件定義"),
             Column("due_fy", "期限年度", "year", False, 9),
@@ -499,10 +499,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         SHEET_YEARS,
         "施策の年度ごとの段階（ライフサイクル）と事業費（予算額・決算額と財源内訳）。施策と年度で1行です。空欄のセルは今の値を変えません。",
         (
-            Column(
-                "measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80
-            ),
-            Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。"),
+            _MEASURE,
+            _MEASURE_NAME,
             Column("fy", "年度", "year", True, 8, YEAR_HELP),
             Column(
                 "stage",

@@ -314,6 +314,27 @@ def _year_of_header(header: str, suffix: str) -> int:
     return parse_fiscal_year(text)
 
 
+def _year_column(mf: MasterFile, sheet: str, i: int, raw: Any, suffix: str, into: list[YearColumn]) -> None:
+    """Add the year column ``raw`` (「R8目標」「R6参考値」) at index ``i`` to ``into``, or say why not."""
+    text, shown = _header(raw), _shown(raw)
+    label = f"{column_letters(i + 1)}（{shown}）"
+    try:
+        fy = _year_of_header(text, suffix)
+    except FiscalYearError as exc:
+        example = "R6" if suffix == REFERENCE_SUFFIX else "R8"
+        mf.error(
+            sheet,
+            1,
+            label,
+            f"列見出し「{shown}」の年度が読み取れません。「{example}{suffix}」のように入力してください（{exc}）",
+        )
+        return
+    if fy in {y.fy for y in into}:
+        mf.error(sheet, 1, label, f"同じ年度の列が2つあります（{shown}）。")
+        return
+    into.append(YearColumn(fy, label, i))
+
+
 def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
     sheet = spec.name
     header = rows[0] if rows else []
@@ -342,36 +363,10 @@ def _read_table(mf: MasterFile, spec: SheetSpec, rows: list[list[Any]]) -> None:
             continue
         suffix = {"targets": TARGET_SUFFIX, "actuals": ACTUAL_SUFFIX}.get(spec.dynamic)
         if spec.dynamic == "actuals" and text.endswith(REFERENCE_SUFFIX):
-            try:
-                fy = _year_of_header(text, REFERENCE_SUFFIX)
-            except FiscalYearError as exc:
-                mf.error(
-                    sheet,
-                    1,
-                    f"{letter}（{shown}）",
-                    f"列見出し「{shown}」の年度が読み取れません。「R6{REFERENCE_SUFFIX}」のように入力してください（{exc}）",
-                )
-                continue
-            if fy in {y.fy for y in refs}:
-                mf.error(sheet, 1, f"{letter}（{shown}）", f"同じ年度の列が2つあります（{shown}）。")
-                continue
-            refs.append(YearColumn(fy, f"{letter}（{shown}）", i))
+            _year_column(mf, sheet, i, raw, REFERENCE_SUFFIX, refs)
             continue
         if suffix and text.endswith(suffix):
-            try:
-                fy = _year_of_header(text, suffix)
-            except FiscalYearError as exc:
-                mf.error(
-                    sheet,
-                    1,
-                    f"{letter}（{shown}）",
-                    f"列見出し「{shown}」の年度が読み取れません。「R8{suffix}」のように入力してください（{exc}）",
-                )
-                continue
-            if fy in {y.fy for y in years}:
-                mf.error(sheet, 1, f"{letter}（{shown}）", f"同じ年度の列が2つあります（{shown}）。")
-                continue
-            years.append(YearColumn(fy, f"{letter}（{shown}）", i))
+            _year_column(mf, sheet, i, raw, suffix, years)
             continue
         if spec.dynamic == "attributes":
             attributes[i] = shown
