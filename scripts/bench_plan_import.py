@@ -44,28 +44,13 @@ def _value(i: int, k: int, step: int) -> str:
 def write_list(path: Path, measures: int, indicators: int) -> None:
     from openpyxl import Workbook
 
+    from scripts.make_sample_lists import KPI_COLUMNS
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("施策一覧")
     ws.append(["令和7年度 DX推進計画 施策・KPI一覧"])
     ws.append([])
-    ws.append(
-        [
-            "分野",
-            "施策番号",
-            "施策名",
-            "所管課",
-            "KPI",
-            "単位",
-            "基準値",
-            "R5",
-            None,
-            "R6",
-            None,
-            "R7",
-            None,
-            "最終目標",
-        ]
-    )
+    ws.append(["分野", "施策番号", "施策名", "所管課", *KPI_COLUMNS])
     ws.append([None] * 7 + ["目標", "実績", "目標", "実績", "目標", "実績", None])
     for i in range(measures):
         for k in range(indicators):

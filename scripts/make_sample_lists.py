@@ -16,6 +16,9 @@ from openpyxl.styles import Alignment, Font
 
 OUT = Path(__file__).resolve().parents[1] / "resources" / "samples" / "lists"
 
+# the KPI block of a published list's two-row header: R5–R7 each over two cells (目標/予定 and 実績)
+KPI_COLUMNS = ("KPI", "単位", "基準値", "R5", None, "R6", None, "R7", None, "最終目標")
+
 
 def _sheet(wb: Workbook, title: str):  # type: ignore[no-untyped-def]
     ws = wb.active
@@ -36,16 +39,7 @@ def sasebo(path: Path) -> None:
         "課題",
         "主体部局",
         "担当課",
-        "KPI",
-        "単位",
-        "基準値",
-        "R5",
-        None,
-        "R6",
-        None,
-        "R7",
-        None,
-        "最終目標",
+        *KPI_COLUMNS,
         "算出式・設定根拠",
     ]
     below = [None] * 8 + ["予定", "実績", "予定", "実績", "予定", "実績", None, None]

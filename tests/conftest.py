@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("DXDESK_CA_PASSPHRASE", "テスト用の中央パスワード")
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def one_measure_dataset(indicator: dict[str, Any], **measure: Any) -> dict[str, Any]:
+    """A ``dxdesk/dataset/1`` plan 「計画」 (code p, survey year R8) with one section, 情報政策課, and one
+    measure of it, 088 ネットワーク, with ``indicator`` and the other measure fields given."""
+    return {
+        "format": "dxdesk/dataset/1",
+        "plan": {"code": "p", "name": "計画", "current_fy": 2026},
+        "sections": [{"code": "S1", "name": "情報政策課"}],
+        "measures": [
+            {"code": "088", "name": "ネットワーク", "owner": "S1", "indicators": [indicator], **measure}
+        ],
+    }
 
 
 @pytest.fixture(autouse=True)

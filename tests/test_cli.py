@@ -7,30 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import one_measure_dataset
+
 pytestmark = pytest.mark.usefixtures("cli_workdir")  # nothing is ever written to the repository root
 
 ROOT = Path(__file__).resolve().parent.parent
-SMALL = {
-    "format": "dxdesk/dataset/1",
-    "plan": {"code": "p", "name": "計画", "current_fy": 2026},
-    "sections": [{"code": "S1", "name": "情報政策課"}],
-    "measures": [
-        {
-            "code": "088",
-            "name": "ネットワーク",
-            "owner": "S1",
-            "indicators": [
-                {
-                    "name": "利用率",
-                    "unit": "%",
-                    "baseline": "21.1",
-                    "values": {"2026": {"target": "30.0", "actual": "22.6"}},
-                }
-            ],
-            "years": {"2026": {"stage": "2", "self_grade": "A"}},
-        }
-    ],
-}
+SMALL = one_measure_dataset(
+    {
+        "name": "利用率",
+        "unit": "%",
+        "baseline": "21.1",
+        "values": {"2026": {"target": "30.0", "actual": "22.6"}},
+    },
+    years={"2026": {"stage": "2", "self_grade": "A"}},
+)
 
 
 def dxdesk(*args, cwd=None):

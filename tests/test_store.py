@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from dxdesk.store.database import DatabaseError, open_database
 from dxdesk.store.migrate import alembic_config, current_revision, head_revision
 from dxdesk.store.models import AuditLog, Base, CostRow, IndicatorValue, Measure, MeasureYear, Plan, SheetText
+from tests.conftest import one_measure_dataset
 
 
 def test_empty_database_is_created_by_the_migration(tmp_path):
@@ -126,28 +127,16 @@ def _tiny(db):
     with db.session(audit=False) as s:
         import_dataset(
             s,
-            {
-                "format": "dxdesk/dataset/1",
-                "plan": {"code": "p", "name": "計画", "current_fy": 2026},
-                "sections": [{"code": "S1", "name": "情報政策課"}],
-                "measures": [
-                    {
-                        "code": "088",
-                        "name": "ネットワーク",
-                        "owner": "S1",
-                        "indicators": [
-                            {
-                                "name": "停止時間",
-                                "unit": "分",
-                                "direction": "down",
-                                "values": {"2026": {"target": "280.0"}},
-                            }
-                        ],
-                        "years": {"2026": {"stage": "2", "texts": {"result": "旧"}}},
-                        "costs": {"2026": {"budget": "123,235"}},
-                    }
-                ],
-            },
+            one_measure_dataset(
+                {
+                    "name": "停止時間",
+                    "unit": "分",
+                    "direction": "down",
+                    "values": {"2026": {"target": "280.0"}},
+                },
+                years={"2026": {"stage": "2", "texts": {"result": "旧"}}},
+                costs={"2026": {"budget": "123,235"}},
+            ),
         )
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,6 +288,29 @@ def central_copy(demo_master: DemoMaster, master_backend: tuple[str, Any], tmp_p
 def plan_dump(db: Database) -> dict[str, Any]:
     with db.session() as s:
         return export_dataset(s, "demo-dx")
+
+
+def libreoffice_convert(src: Path, out: Path, to: str) -> Path:
+    """``src`` opened in LibreOffice (headless, its own profile under ``out``) and saved into ``out``
+    as ``to`` ("pdf", "xlsx"): what a person's LibreOffice makes of the file."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice is needed (scripts/apt-packages.extra lists libreoffice-calc-nogui)"
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{out / 'profile'}",
+            "--headless",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out / f"{src.stem}.{to}"
 
 
 def _column(ws: Any, header: str) -> int:

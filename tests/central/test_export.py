@@ -22,7 +22,7 @@ from dxdesk.store.database import Database, open_database
 from dxdesk.store.models import Base, Measure, MeasureSection, MeasureYear, SheetText
 from dxdesk.store.queries import current_plan, section_names
 from dxdesk.store.snapshot import load_snapshots, plan_settings, year_snapshots
-from tests.central.conftest import FY, Scenario
+from tests.central.conftest import FY, Scenario, libreoffice_convert
 from tests.central.pg import PgServer
 
 pytestmark = pytest.mark.usefixtures("cli_workdir")  # nothing is ever written to the repository root
@@ -198,30 +198,6 @@ def test_migrations_make_the_models_schema_on_postgresql(pg_server: PgServer) ->
         db.dispose()
 
 
-def _to_pdf(xlsx: Path, out: Path) -> Path:
-    import shutil
-    import subprocess
-
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    assert soffice, "LibreOffice is needed (scripts/apt-packages.extra lists libreoffice-calc-nogui)"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{out / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            str(xlsx),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return out / (xlsx.stem + ".pdf")
-
-
 def test_the_demo_merged_workbook_prints_one_page_wide_with_its_numbers_formatted(
     demo_db: Database, tmp_path: Path
 ) -> None:
@@ -264,7 +240,7 @@ def test_the_demo_merged_workbook_prints_one_page_wide_with_its_numbers_formatte
         r[col[budget]].number_format == "#,##0" for r in overview.iter_rows(min_row=2) if r[col[budget]].value
     )
 
-    pdf = _to_pdf(result.path, tmp_path)
+    pdf = libreoffice_convert(result.path, tmp_path, "pdf")
     pages = [squeeze(p) for p in pdf_page_texts(pdf)]
     # one page wide: every page of a wide list ends with the last column's header
     last = squeeze(header[-1])

@@ -21,7 +21,9 @@ from dxdesk.store.queries import current_plan
 LISTS = Path(__file__).resolve().parents[2] / "resources" / "samples" / "lists"
 
 
-def _import(tmp_path: Path, name: str, fy: int, **kw):  # type: ignore[no-untyped-def]
+def _import(tmp_path: Path, name: str | Path, fy: int, **kw):  # type: ignore[no-untyped-def]
+    """Import a sample list (by name) or any list file into a new central database: the result, and
+    the plan it holds when applied."""
     db = open_database(tmp_path / "central.sqlite")
     try:
         result = import_list(db, LISTS / name, fy=fy, **kw)
@@ -249,14 +251,8 @@ def test_percentages_excel_stored_as_fractions_are_read_as_typed(tmp_path):
     ws["G7"] = 0.2
     ws["G7"].number_format = "0%"
     wb.save(path)
-    db = open_database(tmp_path / "central.sqlite")
-    try:
-        result = import_list(db, path, fy=2023)
-        assert result.errors == []
-        with db.session() as s:
-            data = export_dataset(s, current_plan(s).code)
-    finally:
-        db.dispose()
+    result, data = _import(tmp_path, path, 2023)
+    assert result.errors == []
     cashless = _inds(data)["キャッシュレス決済の利用割合"]
     assert cashless["values"]["2023"] == {"target": "40.0"}
     assert cashless["values"]["2022"]["actual"] == "31.4" and cashless["values"]["2021"]["target"] == "20"
@@ -271,14 +267,8 @@ def test_sections_by_name_with_bureau_in_front_and_several_in_one_cell(tmp_path)
     ws.append(["1", "電子申請の推進", "情報政策課、DX推進課", "電子申請の利用率", "%", "18.4%"])
     ws.append(["2", "庁内ネットワーク更新", "総務部情報政策課", "停止時間", "分", "21.1"])
     wb.save(path)
-    db = open_database(tmp_path / "central.sqlite")
-    try:
-        result = import_list(db, path, fy=2025)
-        assert result.errors == [], [str(p) for p in result.errors]
-        with db.session() as s:
-            data = export_dataset(s, current_plan(s).code)
-    finally:
-        db.dispose()
+    result, data = _import(tmp_path, path, 2025)
+    assert result.errors == [], [str(p) for p in result.errors]
     first, second = data["measures"]
     names = {s["code"]: s["name"] for s in data["sections"]}
     assert names[first["owner"]] == "情報政策課" and [names[c] for c in first["related"]] == ["DX推進課"]
@@ -356,14 +346,8 @@ def test_costs_of_the_year_the_header_names(tmp_path):
         ]
     )
     wb.save(path)
-    db = open_database(tmp_path / "central.sqlite")
-    try:
-        result = import_list(db, path, fy=2025)
-        assert result.errors == [], [str(p) for p in result.errors]
-        with db.session() as s:
-            data = export_dataset(s, current_plan(s).code)
-    finally:
-        db.dispose()
+    result, data = _import(tmp_path, path, 2025)
+    assert result.errors == [], [str(p) for p in result.errors]
     costs = data["measures"][0]["costs"]["2024"]
     assert (costs["budget"], costs["settlement"], costs["fund_general"], costs["personnel_cost"]) == (
         "658011",

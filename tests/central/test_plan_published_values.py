@@ -5,12 +5,14 @@ survey-year column. It imports with no error and every value read."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
-from dxdesk.central.plan_master import import_plan_master, write_template
+from dxdesk.central.plan_master import ImportResult, import_plan_master, write_template
 from dxdesk.store.database import open_database
 from dxdesk.store.dataset import export_dataset
+from tests.central.conftest import libreoffice_convert
 
 
 def _fill(path: Path) -> None:
@@ -95,22 +97,49 @@ def _fill(path: Path) -> None:
     wb.save(path)
 
 
-def test_a_plan_typed_as_published_imports_with_every_value_read(tmp_path):
+def _filled_template(tmp_path: Path) -> Path:
+    """The empty template, filled in as a person types a published plan (:func:`_fill`)."""
     path = tmp_path / "計画マスタ.xlsx"
     write_template(path)
-    # the empty template's 過去の実績 has columns up to the clock's year; the plan says R7: the R7 and
-    # later columns exist but are blank, which is no problem
     _fill(path)
+    return path
+
+
+def _set_first_indicator(path: Path, header: str, value: object, number_format: str | None = None) -> None:
+    """Change the 指標 sheet's first row in the column ``header``, as a person does in Excel."""
+    wb = openpyxl.load_workbook(path)
+    ind = wb["指標"]
+    h = [c.value for c in ind[1]]
+    cell = ind.cell(row=2, column=h.index(header) + 1)
+    cell.value = value
+    if number_format is not None:
+        cell.number_format = number_format
+    wb.save(path)
+
+
+def _import(
+    path: Path, tmp_path: Path, *, dry_run: bool = False
+) -> tuple[ImportResult, dict[str, Any] | None]:
+    """Import ``path`` into a new central database: the result, and the plan it holds when applied."""
     db = open_database(tmp_path / "central.sqlite")
     try:
-        result = import_plan_master(db, path)
-        assert result.errors == [], [str(p) for p in result.errors]
-        assert result.applied
-        warnings = [str(p) for p in result.problems if not p.is_error]
-        with db.session() as s:
-            data = export_dataset(s, "sasebo-dx")
+        result = import_plan_master(db, path, dry_run=dry_run)
+        data = None
+        if result.applied:
+            with db.session() as s:
+                data = export_dataset(s, "sasebo-dx")
     finally:
         db.dispose()
+    return result, data
+
+
+def test_a_plan_typed_as_published_imports_with_every_value_read(tmp_path):
+    # the empty template's 過去の実績 has columns up to the clock's year; the plan says R7: the R7 and
+    # later columns exist but are blank, which is no problem
+    result, data = _import(_filled_template(tmp_path), tmp_path)
+    assert result.errors == [], [str(p) for p in result.errors]
+    assert result.applied and data is not None
+    warnings = [str(p) for p in result.problems if not p.is_error]
     inds = {i["name"]: i for m in data["measures"] for i in m["indicators"]}
     rate = inds["電子申請の利用率"]
     assert (rate["unit"], rate["baseline"], rate["values"]["2025"]["target"]) == ("%/年", "12.5", "30.0")
@@ -149,9 +178,7 @@ def test_template_import_template_gives_the_same_content(tmp_path):
 
     from dxdesk.central.plan_master import export_template
 
-    path = tmp_path / "計画マスタ.xlsx"
-    write_template(path)
-    _fill(path)
+    path = _filled_template(tmp_path)
     db = open_database(tmp_path / "central.sqlite")
     try:
         assert import_plan_master(db, path).applied
@@ -179,69 +206,23 @@ def test_template_import_template_gives_the_same_content(tmp_path):
 
 
 def test_a_percentage_excel_stored_as_a_fraction_is_read_as_typed(tmp_path):
-    path = tmp_path / "計画マスタ.xlsx"
-    write_template(path)
-    _fill(path)
-    wb = openpyxl.load_workbook(path)
-    ind = wb["指標"]
-    h = [c.value for c in ind[1]]
-    cell = ind.cell(row=2, column=h.index("R7目標") + 1)
-    cell.value, cell.number_format = 0.3, "0.0%"  # 「30.0%」 as Excel keeps it
-    wb.save(path)
-    db = open_database(tmp_path / "central.sqlite")
-    try:
-        assert import_plan_master(db, path).applied
-        with db.session() as s:
-            data = export_dataset(s, "sasebo-dx")
-    finally:
-        db.dispose()
+    path = _filled_template(tmp_path)
+    _set_first_indicator(path, "R7目標", 0.3, "0.0%")  # 「30.0%」 as Excel keeps it
+    result, data = _import(path, tmp_path)
+    assert result.applied and data is not None
     rate = next(i for m in data["measures"] for i in m["indicators"] if i["name"] == "電子申請の利用率")
     assert rate["values"]["2025"]["target"] == "30.0"
 
 
 def test_another_unit_than_the_indicators_is_a_warning_and_the_number_is_read(tmp_path):
-    path = tmp_path / "計画マスタ.xlsx"
-    write_template(path)
-    _fill(path)
-    wb = openpyxl.load_workbook(path)
-    ind = wb["指標"]
-    h = [c.value for c in ind[1]]
-    ind.cell(row=2, column=h.index("単位") + 1).value = "件"  # but its values say %
-    wb.save(path)
-    db = open_database(tmp_path / "central.sqlite")
-    try:
-        result = import_plan_master(db, path, dry_run=True)
-    finally:
-        db.dispose()
+    path = _filled_template(tmp_path)
+    _set_first_indicator(path, "単位", "件")  # but its values say %
+    result, _data = _import(path, tmp_path, dry_run=True)
     assert result.errors == []
     assert any(
         p.sheet == "指標" and p.row == 2 and "値の単位「%/年」が指標の単位「件」と違います" in p.message
         for p in result.problems
     )
-
-
-def _libreoffice_open_and_save(path: Path, out: Path) -> Path:
-    import shutil as sh
-    import subprocess
-
-    soffice = sh.which("soffice") or sh.which("libreoffice")
-    assert soffice, "LibreOffice is needed (scripts/apt-packages.extra lists libreoffice-calc-nogui)"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{out / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(path),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return out / path.name
 
 
 def test_template_filled_saved_in_libreoffice_imported_and_written_again_is_the_same(tmp_path):
@@ -251,11 +232,9 @@ def test_template_filled_saved_in_libreoffice_imported_and_written_again_is_the_
 
     from dxdesk.central.plan_master import export_template
 
-    path = tmp_path / "計画マスタ.xlsx"
-    write_template(path)
-    _fill(path)
+    path = _filled_template(tmp_path)
     (tmp_path / "lo").mkdir()
-    saved = _libreoffice_open_and_save(path, tmp_path / "lo")
+    saved = libreoffice_convert(path, tmp_path / "lo", "xlsx")
     assert saved.read_bytes() != path.read_bytes()
     db = open_database(tmp_path / "central.sqlite")
     try:
@@ -264,7 +243,7 @@ def test_template_filled_saved_in_libreoffice_imported_and_written_again_is_the_
         export_template(db, tmp_path / "again.xlsx")
         # the template written again, filled the same way by LibreOffice, imports with no change
         (tmp_path / "lo2").mkdir()
-        resaved = _libreoffice_open_and_save(tmp_path / "again.xlsx", tmp_path / "lo2")
+        resaved = libreoffice_convert(tmp_path / "again.xlsx", tmp_path / "lo2", "xlsx")
         second = import_plan_master(db, resaved)
         assert second.errors == [] and not second.changes.any, second.changes.lines()
         export_template(db, tmp_path / "third.xlsx")
