@@ -16,6 +16,8 @@ from typing import Any
 from dxdesk.central.plan_master.changes import ADDED, CHANGED, REMOVED, UNCHANGED
 from dxdesk.central.plan_master.context import Context
 from dxdesk.central.plan_master.layout import (
+    NOT_SET,
+    PRINT_DEFAULTS,
     SHEET_ATTRIBUTES,
     SHEET_KINDS,
     SHEET_MEASURES,
@@ -26,8 +28,10 @@ from dxdesk.central.plan_master.layout import (
 from dxdesk.central.plan_master.read import Record
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import PlanSettings, SettingsError, default_settings_dict
+from dxdesk.report.errors import PrintError
+from dxdesk.report.options import PrintOptions
 
-__all__ = ["GOVERNED_SETTINGS", "SHEET_SETTINGS", "org_part", "plan_part", "tree_part"]
+__all__ = ["GOVERNED_SETTINGS", "PRINT_SETTINGS", "SHEET_SETTINGS", "org_part", "plan_part", "tree_part"]
 
 PLAN_FIELDS = (
     "code",
@@ -39,7 +43,8 @@ PLAN_FIELDS = (
     "current_fy",
 )
 # settings the 基本設定 rows hold, and those with their own sheets; the rest travels as JSON
-GOVERNED_SETTINGS = ("level_names", "evaluation_scheme", "yearly_targets", "cost_unit")
+PRINT_SETTINGS = ("rate_decimals", "indicator_years", "basic_fields", "cost_year_labels")
+GOVERNED_SETTINGS = ("level_names", "evaluation_scheme", "yearly_targets", "cost_unit", *PRINT_SETTINGS)
 SHEET_SETTINGS = ("measure_kinds", "measure_attributes")
 
 
@@ -79,11 +84,13 @@ def plan_part(ctx: Context) -> dict[str, Any]:
     def put(key: str, value: Any) -> None:
         # stored only where it differs from the default or the plan already stored it (so the same
         # file read twice stores the same settings)
-        if key in old_raw or value != defaults.get(key):
+        if key in old_raw or value != defaults.get(key, PRINT_DEFAULTS.get(key)):
             raw[key] = value
 
     for key in GOVERNED_SETTINGS:
         value = mf.plan.get(key)
+        if value == NOT_SET:
+            continue  # 「なし」: the print setting is not used
         if value not in (None, []):
             put(key, value)
         elif key in old_raw:
@@ -105,7 +112,10 @@ def plan_part(ctx: Context) -> dict[str, Any]:
         put("measure_attributes", attributes)
     try:
         ctx.settings = PlanSettings.from_dict(raw)
-    except (SettingsError, KeyError, TypeError, ValueError) as exc:
+        PrintOptions.of(
+            ctx.settings
+        )  # the printed form's settings (print_labels …) are checked now, not when printing
+    except (SettingsError, PrintError, KeyError, TypeError, ValueError) as exc:
         ctx.error(
             SHEET_PLAN, _item_row(ctx, "other_settings"), "B（値）", f"計画の設定が正しくありません：{exc}"
         )

@@ -18,7 +18,16 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from dxdesk.central.plan_master.layout import BOOL_FALSE, BOOL_TRUE, DIRECTION_WORDS, VALUE_TYPE_WORDS
+from dxdesk.central.plan_master.layout import (
+    BASIC_FIELD_WORDS,
+    BOOL_FALSE,
+    BOOL_TRUE,
+    DIRECTION_WORDS,
+    INDICATOR_YEARS_WORDS,
+    NOT_SET,
+    VALUE_TYPE_WORDS,
+    YEAR_PLACEHOLDER,
+)
 from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus, Stage
 from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
 from dxdesk.domain.quantity import Quantity, QuantityError, read_quantity, same_unit
@@ -32,16 +41,20 @@ __all__ = [
     "keep_same",
     "quantity_notes",
     "read_amount",
+    "read_basic_fields",
     "read_bool",
     "read_code",
     "read_codes",
+    "read_cost_year_labels",
     "read_direction",
     "read_indicator_kind",
+    "read_indicator_years",
     "read_int",
     "read_json",
     "read_milestone_status",
     "read_month",
     "read_names",
+    "read_rate_decimals",
     "read_scheme",
     "read_sdgs",
     "read_stage",
@@ -282,6 +295,81 @@ def read_scheme(raw: Any) -> str | None:
         return EvaluationScheme.from_label(str(raw).strip()).value
     except ValueError as exc:
         raise CellError(str(exc)) from exc
+
+
+# --- print settings (基本設定) -----------------------------------------------------------------------
+
+
+def _not_set(raw: Any) -> bool:
+    return isinstance(raw, str) and unicodedata.normalize("NFKC", raw).strip() == NOT_SET
+
+
+def read_rate_decimals(raw: Any) -> int | None:
+    """The decimals of a printed 達成率: an integer 0–3."""
+    try:
+        return read_int(raw, 0, 3)
+    except CellError:
+        shown = (
+            format(decimal_of(raw), "f")
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool)
+            else str(raw)[:20]
+        )
+        raise CellError(
+            f"「{shown}」は使えません。小数点以下の桁数は0〜3の整数で入力してください"
+            "（「240%」と印刷する様式は0、「33.4%」は1）。"
+        ) from None
+
+
+def read_indicator_years(raw: Any) -> str | None:
+    """all | entered, by the words of the drop-down list (or the setting's own words)."""
+    if is_blank(raw):
+        return None
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    for key, word in INDICATOR_YEARS_WORDS.items():
+        if text in (key, word):
+            return key
+    raise CellError(
+        f"「{text[:20]}」は選べません。指標表の年度は"
+        f"「{'」か「'.join(INDICATOR_YEARS_WORDS.values())}」を選んでください。"
+    )
+
+
+def read_basic_fields(raw: Any) -> list[str] | str | None:
+    """The 基本情報 rows a printed form always has (関連課所室、予算科目 … as keys), or :data:`NOT_SET`."""
+    if is_blank(raw):
+        return None
+    if _not_set(raw):
+        return NOT_SET
+    by_word = {unicodedata.normalize("NFKC", w): k for k, w in BASIC_FIELD_WORDS.items()}
+    keys: list[str] = []
+    for name in read_names(raw):
+        word = unicodedata.normalize("NFKC", name)
+        key = by_word.get(word) or (word if word in BASIC_FIELD_WORDS else None)
+        if key is None:
+            raise CellError(
+                f"「{name[:20]}」は基本情報の項目ではありません。"
+                f"{'・'.join(BASIC_FIELD_WORDS.values())}から選び、「、」で区切って入力してください"
+                f"（使わないときは「{NOT_SET}」）。"
+            )
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def read_cost_year_labels(raw: Any) -> dict[str, str] | str | None:
+    """The 事業費 column headings 「{year}実績、{year}計画」 (決算 years, then 予算 years), or :data:`NOT_SET`."""
+    if is_blank(raw):
+        return None
+    if _not_set(raw):
+        return NOT_SET
+    labels = [unicodedata.normalize("NFKC", n) for n in read_names(raw)]
+    if len(labels) != 2 or not all(YEAR_PLACEHOLDER in label for label in labels):
+        raise CellError(
+            f"「{_as_text(raw)[:30]}」は使えません。事業費の列見出しは「{YEAR_PLACEHOLDER}実績、{YEAR_PLACEHOLDER}計画」"
+            f"のように、決算の年度と予算の年度の見出しを「、」で区切って入力してください"
+            f"（{YEAR_PLACEHOLDER} が「R2」のような年度になります。使わないときは「{NOT_SET}」）。"
+        )
+    return {"actual": labels[0], "plan": labels[1]}
 
 
 def read_sdgs(raw: Any) -> list[int]:

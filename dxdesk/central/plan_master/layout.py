@@ -12,15 +12,20 @@ from dataclasses import dataclass
 
 from dxdesk.domain.enums import EvaluationScheme, IndicatorKind, MilestoneStatus, Stage
 from dxdesk.domain.fiscal import fy_short
+from dxdesk.report.options import BASIC_FIELDS, DEFAULT_LABELS
 from dxdesk.store.models import Bureau, Indicator, Measure, Plan, PlanNode, Section
 
 __all__ = [
     "ACTUAL_SUFFIX",
+    "BASIC_FIELD_WORDS",
     "BOOL_FALSE",
     "BOOL_TRUE",
     "COST_COLUMNS",
     "DIRECTION_WORDS",
+    "INDICATOR_YEARS_WORDS",
+    "NOT_SET",
     "PLAN_ITEMS",
+    "PRINT_DEFAULTS",
     "REFERENCE_SUFFIX",
     "SHEETS",
     "SHEET_ACTUALS",
@@ -37,6 +42,7 @@ __all__ = [
     "SHEET_YEARS",
     "TARGET_SUFFIX",
     "VALUE_TYPE_WORDS",
+    "YEAR_PLACEHOLDER",
     "Column",
     "PlanItem",
     "SheetSpec",
@@ -69,6 +75,12 @@ BOOL_FALSE = frozenset(
     {"", "×", "✕", "いいえ", "無", "なし", "0", "FALSE", "false", "False", "N", "n", "no", "-", "—"}
 )
 DIRECTION_WORDS = {"up": "増加", "down": "減少", "keep": "維持"}
+# the print settings of the 基本設定 sheet (docs/plan-settings.md)
+NOT_SET = "なし"  # a print setting's row: the setting is not used (the printed form's own default)
+INDICATOR_YEARS_WORDS = {"all": "表示年度すべて", "entered": "値のある年度だけ"}
+BASIC_FIELD_WORDS = {k: DEFAULT_LABELS[k] for k in BASIC_FIELDS}  # related → 関連課所室 …
+YEAR_PLACEHOLDER = "{year}"
+PRINT_DEFAULTS = {"rate_decimals": 1, "indicator_years": "all"}  # what a plan that does not set them prints
 VALUE_TYPE_WORDS = {"numeric": "数値", "qualitative": "定性"}
 
 
@@ -127,7 +139,7 @@ class PlanItem:
 
     key: str
     label: str
-    kind: str  # text | year | enum | bool | names | json
+    kind: str  # text | year | enum | bool | names | json | one of the print settings' keys
     required: bool = False
     help: str = ""
     choices: tuple[str, ...] = ()
@@ -175,6 +187,38 @@ PLAN_ITEMS: tuple[PlanItem, ...] = (
         ("あり", "なし"),
     ),
     PlanItem("cost_unit", "事業費の単位", "text", False, "例：千円"),
+    PlanItem(
+        "rate_decimals",
+        "達成率の小数点以下の桁数",
+        "rate_decimals",
+        False,
+        "印刷する達成率の小数点以下の桁数（0〜3）。「240%」と印刷する様式は0、「33.4%」は1。空欄のときは今の設定のままです。",
+    ),
+    PlanItem(
+        "indicator_years",
+        "指標表の年度",
+        "indicator_years",
+        False,
+        "印刷する指標の表に並べる年度。「値のある年度だけ」は、指標ごとに値のある年度（と調査年度）だけを印刷します。空欄のときは今の設定のままです。",
+        tuple(INDICATOR_YEARS_WORDS.values()),
+    ),
+    PlanItem(
+        "basic_fields",
+        "基本情報に必ず印刷する項目",
+        "basic_fields",
+        False,
+        f"様式にある行を「、」で区切って入力します（{'、'.join(BASIC_FIELD_WORDS.values())}）。"
+        f"書いた行は空欄でも枠を印刷し、書かない行は印刷しません。「{NOT_SET}」は記入のある行だけを印刷します。空欄のときは今の設定のままです。",
+    ),
+    PlanItem(
+        "cost_year_labels",
+        "事業費の列見出し",
+        "cost_year_labels",
+        False,
+        "事業費を「R2実績」「R3計画」のように見出す様式は「{year}実績、{year}計画」（決算の年度、予算の年度の順。"
+        f"{{year}} が年度になります）。「{NOT_SET}」は年度を見出しにして予算額と決算額の行を印刷します。"
+        "空欄のときは今の設定のままです。",
+    ),
     PlanItem(
         "other_settings",
         "その他の設定（JSON）",

@@ -220,6 +220,14 @@ def _plan_reader(item: PlanItem) -> Callable[[Any], Any]:
             return C.read_yes_no
         case "enum":
             return C.read_scheme
+        case "rate_decimals":
+            return C.read_rate_decimals
+        case "indicator_years":
+            return C.read_indicator_years
+        case "basic_fields":
+            return C.read_basic_fields
+        case "cost_year_labels":
+            return C.read_cost_year_labels
         case _:
             return lambda raw: C.read_text(raw, item.max_len)
 

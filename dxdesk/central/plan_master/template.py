@@ -24,9 +24,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dxdesk.central.plan_master.apply_org import GOVERNED_SETTINGS, SHEET_SETTINGS
 from dxdesk.central.plan_master.layout import (
+    BASIC_FIELD_WORDS,
     COST_COLUMNS,
     DIRECTION_WORDS,
+    INDICATOR_YEARS_WORDS,
+    NOT_SET,
     PLAN_ITEMS,
+    PRINT_DEFAULTS,
     SHEET_ACTUALS,
     SHEET_ATTRIBUTES,
     SHEET_BUREAUS,
@@ -283,6 +287,7 @@ def _plan_sheet(w: _Writer, data: Mapping[str, Any] | None) -> None:
         "evaluation_scheme": settings.evaluation_scheme.label,
         "yearly_targets": "あり" if settings.yearly_targets else "なし",
         "cost_unit": settings.cost_unit,
+        **_print_values(raw),
         "other_settings": _json(other) if other else None,
     }
     for r, item in enumerate(PLAN_ITEMS, start=2):
@@ -302,6 +307,23 @@ def _plan_sheet(w: _Writer, data: Mapping[str, Any] | None) -> None:
             dv.add(f"B{r}")
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
+
+
+def _print_values(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The print settings' rows of 基本設定 as a person reads them (the printed form's default where the
+    plan does not set one, 「なし」 where a setting is not used)."""
+    basic = raw.get("basic_fields")
+    labels = raw.get("cost_year_labels")
+    return {
+        "rate_decimals": raw.get("rate_decimals", PRINT_DEFAULTS["rate_decimals"]),
+        "indicator_years": INDICATOR_YEARS_WORDS.get(
+            raw.get("indicator_years", PRINT_DEFAULTS["indicator_years"]), raw.get("indicator_years")
+        ),
+        "basic_fields": "、".join(BASIC_FIELD_WORDS.get(k, k) for k in basic) if basic else NOT_SET,
+        "cost_year_labels": f"{labels['actual']}、{labels['plan']}"
+        if isinstance(labels, Mapping)
+        else NOT_SET,
+    }
 
 
 def _json(value: Mapping[str, Any]) -> str:

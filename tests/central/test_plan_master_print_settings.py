@@ -1,0 +1,164 @@
+"""The printed form's settings in the plan master's 基本設定 sheet: 達成率の小数点以下の桁数, 指標表の年度,
+基本情報に必ず印刷する項目, 事業費の列見出し — written with the plan's values, read back, checked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from dxdesk.central.plan_master import export_template, import_plan_master
+from dxdesk.domain.settings import PlanSettings
+from dxdesk.report.options import PrintOptions
+from dxdesk.store.database import Database, open_database
+from tests.central.conftest import DemoMaster, edit_cells, find_row, plan_dump
+
+RATE = "達成率の小数点以下の桁数"
+YEARS = "指標表の年度"
+BASIC = "基本情報に必ず印刷する項目"
+COST_LABELS = "事業費の列見出し"
+
+
+@pytest.fixture
+def demo_copy(demo_master: DemoMaster, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The demo central database (SQLite) and its plan master, copied for this test."""
+    shutil.copyfile(demo_master.db_path, tmp_path / "central.sqlite")
+    shutil.copyfile(demo_master.workbook, tmp_path / "master.xlsx")
+    db = open_database(tmp_path / "central.sqlite")
+    yield db, tmp_path / "master.xlsx"
+    db.dispose()
+
+
+def _plan_values(path: Path) -> dict[str, Any]:
+    """The 基本設定 sheet as a person reads it: 項目 → 値."""
+    ws = openpyxl.load_workbook(path)["基本設定"]
+    return {r[0]: r[1] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+
+
+def _type(path: Path, values: dict[str, Any]) -> None:
+    """Type values into the 値 column of 基本設定 rows, as a person does in Excel."""
+    edit_cells(
+        path, "基本設定", {(find_row(path, "基本設定", 項目=item), "値"): v for item, v in values.items()}
+    )
+
+
+def _print_options(db: Database) -> PrintOptions:
+    return PrintOptions.of(PlanSettings.from_dict(plan_dump(db)["plan"].get("settings") or {}))
+
+
+def test_the_template_shows_what_the_plan_prints_when_it_sets_nothing(demo_master: DemoMaster) -> None:
+    values = _plan_values(demo_master.workbook)
+    assert values[RATE] == 1
+    assert values[YEARS] == "表示年度すべて"
+    assert values[BASIC] == "なし"
+    assert values[COST_LABELS] == "なし"
+
+
+def test_print_settings_typed_in_the_template_are_imported_and_written_back(demo_copy, tmp_path):
+    db, path = demo_copy
+    _type(
+        path,
+        {
+            RATE: 0,  # a format that prints 240%
+            YEARS: "値のある年度だけ",
+            BASIC: "関連課所室、根拠法令等、ＳＤＧｓ",  # 全角 as typed
+            COST_LABELS: "{year}実績、{year}計画",
+        },
+    )
+    result = import_plan_master(db, path)
+    assert result.errors == [] and result.applied, [str(p) for p in result.errors]
+    settings = plan_dump(db)["plan"]["settings"]
+    assert settings["rate_decimals"] == 0
+    assert settings["indicator_years"] == "entered"
+    assert settings["basic_fields"] == ["related", "legal_basis", "sdgs"]
+    assert settings["cost_year_labels"] == {"actual": "{year}実績", "plan": "{year}計画"}
+    opts = _print_options(db)  # what printing reads
+    assert opts.rate_decimals == 0 and opts.entered_years_only
+    assert opts.basic_fields == ("related", "legal_basis", "sdgs")
+    assert opts.cost_year_labels == ("{year}実績", "{year}計画")
+
+    # written again, the template shows the plan's values, and importing it changes nothing
+    export_template(db, tmp_path / "again.xlsx")
+    values = _plan_values(tmp_path / "again.xlsx")
+    assert values[RATE] == 0
+    assert values[YEARS] == "値のある年度だけ"
+    assert values[BASIC] == "関連課所室、根拠法令等、SDGs"
+    assert values[COST_LABELS] == "{year}実績、{year}計画"
+    again = import_plan_master(db, tmp_path / "again.xlsx")
+    assert again.errors == [] and not again.changes.any, again.changes.lines()
+
+
+def test_nashi_returns_to_the_forms_default_and_blank_keeps_the_setting(demo_copy, tmp_path):
+    db, path = demo_copy
+    _type(path, {RATE: 2, BASIC: "予算科目", COST_LABELS: "{year}決算、{year}予算"})
+    assert import_plan_master(db, path).applied
+    shutil.copyfile(path, tmp_path / "second.xlsx")
+    _type(tmp_path / "second.xlsx", {RATE: None, BASIC: "なし", COST_LABELS: None, YEARS: None})
+    result = import_plan_master(db, tmp_path / "second.xlsx")
+    assert result.errors == [] and result.applied
+    settings = plan_dump(db)["plan"]["settings"]
+    assert "basic_fields" not in settings  # 「なし」
+    assert settings["rate_decimals"] == 2  # blank: as it was
+    assert settings["cost_year_labels"] == {"actual": "{year}決算", "plan": "{year}予算"}
+    assert "indicator_years" not in settings
+    assert _print_options(db).basic_fields is None
+
+
+@pytest.mark.parametrize(
+    ("item", "typed", "message"),
+    [
+        (RATE, 4, "「4」は使えません。小数点以下の桁数は0〜3の整数で入力してください"),
+        (RATE, "1.5", "小数点以下の桁数は0〜3の整数で入力してください"),
+        (RATE, "一桁", "小数点以下の桁数は0〜3の整数で入力してください"),
+        (
+            YEARS,
+            "全部",
+            "「全部」は選べません。指標表の年度は「表示年度すべて」か「値のある年度だけ」を選んでください。",
+        ),
+        (
+            BASIC,
+            "予算科目、予算額",
+            "「予算額」は基本情報の項目ではありません。関連課所室・予算科目・事業期間・根拠法令等・SDGs・重点事業から選び",
+        ),
+        (COST_LABELS, "実績、計画", "事業費の列見出しは「{year}実績、{year}計画」のように"),
+        (COST_LABELS, "{year}実績", "決算の年度と予算の年度の見出しを「、」で区切って入力してください"),
+    ],
+)
+def test_a_print_setting_that_cannot_be_used_is_refused_with_what_to_type(
+    demo_copy, item: str, typed: Any, message: str
+) -> None:
+    db, path = demo_copy
+    before = plan_dump(db)["plan"]["settings"]
+    _type(path, {item: typed})
+    row = find_row(path, "基本設定", 項目=item)
+    result = import_plan_master(db, path)
+    assert not result.applied
+    [error] = result.errors
+    assert (error.sheet, error.row, error.column) == ("基本設定", row, "B（値）")
+    assert str(error).startswith(f"基本設定シート {row}行目 B列（値）：{item}：")
+    assert message in error.message
+    assert plan_dump(db)["plan"]["settings"] == before  # nothing imported
+
+
+def test_a_json_setting_printing_would_refuse_is_an_import_error(demo_copy) -> None:
+    db, path = demo_copy
+    _type(path, {"その他の設定（JSON）": '{"print_labels": {"予算": "事業費"}}'})
+    result = import_plan_master(db, path)
+    assert not result.applied
+    assert any(
+        "計画の設定が正しくありません" in p.message and "print_labels" in p.message and "予算" in p.message
+        for p in result.errors
+    ), [str(p) for p in result.problems]
+
+
+def test_print_settings_in_the_json_are_ignored_with_a_warning(demo_copy) -> None:
+    """An older template carried them in the JSON: the rows decide now, and the file says so."""
+    db, path = demo_copy
+    _type(path, {"その他の設定（JSON）": '{"rate_decimals": 0}'})
+    result = import_plan_master(db, path)
+    assert result.errors == []
+    assert any("rate_decimals" in p.message and "使いません" in p.message for p in result.warnings)
+    assert _print_options(db).rate_decimals == 1
