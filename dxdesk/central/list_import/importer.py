@@ -20,6 +20,7 @@ imports the plan through ``dxdesk.store.dataset.import_dataset``, by codes:
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import re
 import time
@@ -43,7 +44,7 @@ from dxdesk.central.plan_master import cells as C
 from dxdesk.central.plan_master.apply_measures import _canon
 from dxdesk.central.plan_master.formats import percent_cells, show_percentages
 from dxdesk.central.plan_master.importer import finish_import, import_session, mark_central
-from dxdesk.central.plan_master.read import FILE, Problem
+from dxdesk.central.plan_master.read import FILE, Problem, ProblemList
 from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
 from dxdesk.domain.quantity import Quantity, QuantityError, read_quantity
@@ -73,7 +74,7 @@ _GRADES = {"A", "B", "C", "D"}
 
 
 @dataclass
-class ListResult:
+class ListResult(ProblemList):
     path: Path
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
@@ -92,14 +93,6 @@ class ListResult:
     unchanged: bool = False  # the database already holds what the list says
     dry_run: bool = False
     seconds: float = 0.0
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def summary(self) -> str:
         if self.errors:
@@ -363,8 +356,12 @@ def _cell(row: list[Any], i: int | None) -> Any:
     return None if v == "" else v
 
 
-def _read_cell(ctx: _Ctx, row: list[Any], rn: int, i: int | None, reader: Callable[[Any], Any]) -> Any:
-    """The cell at ``i`` read with ``reader``; None for a blank cell, or after saying why it is unreadable."""
+def _read_cell(
+    ctx: _Ctx, row: list[Any], rn: int, col: dict[str, int | None], key: str, reader: Callable[[Any], Any]
+) -> Any:
+    """The cell of column ``key`` read with ``reader``; None for a blank cell, or after saying why it is
+    unreadable."""
+    i = col[key]
     raw = _cell(row, i)
     if raw is None:
         return None
@@ -551,8 +548,7 @@ def _measure_cells(
 ) -> None:
     r = ctx.result
 
-    def read(key: str, reader: Callable[[Any], Any]) -> Any:
-        return _read_cell(ctx, row, rn, col[key], reader)
+    read = functools.partial(_read_cell, ctx, row, rn, col)
 
     bureau = None
     btext = read("bureau", C.read_text)
@@ -666,8 +662,7 @@ def _indicator_cells(
         return
     seen.add(ind["code"])
 
-    def read(key: str, reader: Callable[[Any], Any]) -> Any:
-        return _read_cell(ctx, row, rn, col[key], reader)
+    read = functools.partial(_read_cell, ctx, row, rn, col)
 
     unit = read("unit", C.read_text)
     if unit is not None:

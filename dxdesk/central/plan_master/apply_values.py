@@ -73,40 +73,28 @@ def actuals_part(ctx: Context, new: dict[str, dict[str, Any]]) -> None:
         vt, unit, decimals = ind.get("value_type") or "numeric", ind.get("unit", ""), ind.get("decimals")
         values = ind.setdefault("values", {})
         quantities: list[Quantity] = []
-        for y in usable:
-            raw = rec.years.get(y.fy)
+        cells = [(y, "actual", rec.years.get(y.fy)) for y in usable] + [
+            (y, "reference", rec.refs.get(y.fy)) for y in ctx.mf.reference_columns.get(sheet, [])
+        ]
+        for y, name, raw in cells:
             if C.is_blank(raw):
                 continue  # a blank cell keeps what the database has
             try:
-                actual = C.read_value(raw, vt, "actual", unit, decimals, quantities)
+                if name == "actual":
+                    value = C.read_value(raw, vt, "actual", unit, decimals, quantities)
+                else:  # a 参考値: a number on another basis, read as it is written
+                    value = C.read_value(raw, "numeric", "target", "", None, [])
             except C.CellError as exc:
                 ctx.error(sheet, rec.row, y.label, str(exc))
                 continue
             entry = values.setdefault(str(y.fy), {})
-            actual = C.keep_same(entry.get("actual"), actual)
-            if entry.get("actual") == actual:
+            value = C.keep_same(entry.get(name), value)
+            if entry.get(name) == value:
                 unchanged += 1
             else:
-                added += entry.get("actual") is None
-                changed += entry.get("actual") is not None
-                entry["actual"] = actual
-        for y in ctx.mf.reference_columns.get(sheet, []):
-            raw = rec.refs.get(y.fy)
-            if C.is_blank(raw):
-                continue  # a blank cell keeps the stored 参考値
-            try:
-                reference = C.read_value(raw, "numeric", "target", "", None, [])
-            except C.CellError as exc:
-                ctx.error(sheet, rec.row, y.label, str(exc))
-                continue
-            entry = values.setdefault(str(y.fy), {})
-            reference = C.keep_same(entry.get("reference"), reference)
-            if entry.get("reference") == reference:
-                unchanged += 1
-            else:
-                added += entry.get("reference") is None
-                changed += entry.get("reference") is not None
-                entry["reference"] = reference
+                added += entry.get(name) is None
+                changed += entry.get(name) is not None
+                entry[name] = value
         if quantities:
             new_unit, cumulative, notes = C.quantity_notes(quantities, unit, bool(ind.get("cumulative")))
             ind["unit"], ind["cumulative"] = new_unit, cumulative

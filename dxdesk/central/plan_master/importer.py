@@ -35,7 +35,7 @@ from dxdesk.central.plan_master.layout import (
     SHEET_SECTIONS,
     SHEET_TREE,
 )
-from dxdesk.central.plan_master.read import FILE, MasterFile, Problem, read_master
+from dxdesk.central.plan_master.read import FILE, MasterFile, Problem, ProblemList, read_master
 from dxdesk.store.database import Database
 from dxdesk.store.dataset import FORMAT, DatasetError, export_dataset, import_dataset
 from dxdesk.store.models import KitIssue, Measure, Plan, PlanNode, Section
@@ -48,7 +48,7 @@ Progress = Callable[[int, int, str], None]
 
 
 @dataclass
-class ImportResult:
+class ImportResult(ProblemList):
     path: Path
     problems: list[Problem] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
@@ -57,18 +57,6 @@ class ImportResult:
     plan_code: str = ""
     plan_name: str = ""
     seconds: float = 0.0
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def summary(self) -> str:
         """One Japanese sentence for the status line / the CLI's last line."""

@@ -36,7 +36,7 @@ from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
 from dxdesk.exchange.reader import XlsxReader, column_letters
 from dxdesk.exchange.workbook import PAYLOAD_SHEET
 
-__all__ = ["FILE", "MasterFile", "Problem", "Record", "YearColumn", "read_master"]
+__all__ = ["FILE", "MasterFile", "Problem", "ProblemList", "Record", "YearColumn", "read_master"]
 
 FILE = "（ファイル）"
 ERROR = "error"
@@ -72,6 +72,24 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.location()}：{self.message}"
+
+
+class ProblemList:
+    """What a result holding ``problems`` answers: its errors, its warnings, whether it is OK."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
 
 
 @dataclass(frozen=True)
