@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from sqlalchemy import select
 
 from dxdesk.central.plan_master import export_template, import_plan_master
 from dxdesk.domain.settings import PlanSettings
@@ -162,3 +163,31 @@ def test_print_settings_in_the_json_are_ignored_with_a_warning(demo_copy) -> Non
     assert result.errors == []
     assert any("rate_decimals" in p.message and "使いません" in p.message for p in result.warnings)
     assert _print_options(db).rate_decimals == 1
+
+
+def test_the_central_offices_indicator_kind_and_range_survive_a_plan_master_import(demo_copy) -> None:
+    """The 審査 screen's 活動/成果 confirmation and an indicator's plausible range are not in the plan
+    master: importing a file that changes that indicator (its name) keeps both."""
+    from decimal import Decimal
+
+    from dxdesk.domain.enums import IndicatorKind
+    from dxdesk.store.indicator_review import confirm_indicator_kind, set_plausible_range
+    from dxdesk.store.models import Indicator, Measure
+    from dxdesk.store.queries import current_plan
+
+    db, path = demo_copy
+    ws = openpyxl.load_workbook(path)["指標"]
+    head = [c.value for c in ws[1]]
+    first = [c.value for c in ws[2]]
+    mcode, icode = str(first[head.index("施策コード")]), str(first[head.index("指標コード")])
+    with db.session() as s:
+        plan = current_plan(s)
+        confirm_indicator_kind(s, plan, mcode, icode, IndicatorKind.OUTCOME)
+        set_plausible_range(s, plan, mcode, icode, Decimal(0), Decimal(5000))
+    edit_cells(path, "指標", {(2, "指標名"): "オンライン申請の利用件数（見直し後）"})
+    result = import_plan_master(db, path)
+    assert result.errors == [] and result.changes.count("指標", "changed") == 1
+    with db.session() as s:
+        ind = s.scalar(select(Indicator).join(Measure).where(Measure.code == mcode, Indicator.code == icode))
+        assert ind.name == "オンライン申請の利用件数（見直し後）"
+        assert (ind.kind_confirmed, ind.plausible_min, ind.plausible_max) == ("outcome", "0", "5000")
