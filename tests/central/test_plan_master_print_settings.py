@@ -191,3 +191,88 @@ def test_the_central_offices_indicator_kind_and_range_survive_a_plan_master_impo
         ind = s.scalar(select(Indicator).join(Measure).where(Measure.code == mcode, Indicator.code == icode))
         assert ind.name == "オンライン申請の利用件数（見直し後）"
         assert (ind.kind_confirmed, ind.plausible_min, ind.plausible_max) == ("outcome", "0", "5000")
+
+
+def _first_indicator(path: Path) -> tuple[str, str]:
+    ws = openpyxl.load_workbook(path)["指標"]
+    head = [c.value for c in ws[1]]
+    return str(ws.cell(2, head.index("施策コード") + 1).value), str(
+        ws.cell(2, head.index("指標コード") + 1).value
+    )
+
+
+def _checks(db: Database, mcode: str, icode: str) -> tuple[Any, Any, Any]:
+    from dxdesk.store.models import Indicator, Measure
+
+    with db.session() as s:
+        ind = s.scalar(select(Indicator).join(Measure).where(Measure.code == mcode, Indicator.code == icode))
+        return ind.kind_confirmed, ind.plausible_min, ind.plausible_max
+
+
+def test_the_confirmed_kind_and_range_are_written_read_and_kept(demo_copy, tmp_path) -> None:
+    from decimal import Decimal
+
+    from dxdesk.domain.enums import IndicatorKind
+    from dxdesk.store.indicator_review import confirm_indicator_kind, set_plausible_range
+    from dxdesk.store.queries import current_plan
+
+    db, path = demo_copy
+    mcode, icode = _first_indicator(path)
+    with db.session() as s:
+        plan = current_plan(s)
+        confirm_indicator_kind(s, plan, mcode, icode, IndicatorKind.OUTCOME)
+        set_plausible_range(s, plan, mcode, icode, Decimal(0), Decimal(5000))
+    export_template(db, tmp_path / "confirmed.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "confirmed.xlsx")["指標"]
+    head = [c.value for c in ws[1]]
+    row = [c.value for c in ws[2]]
+    assert (
+        row[head.index("区分（中央確定）")],
+        row[head.index("値の下限")],
+        row[head.index("値の上限")],
+    ) == (
+        "成果指標",
+        0,
+        5000,
+    )
+    assert not import_plan_master(db, tmp_path / "confirmed.xlsx").changes.any  # the same again
+
+    # the office types another kind and range into the plan master
+    edit_cells(
+        tmp_path / "confirmed.xlsx",
+        "指標",
+        {(2, "区分（中央確定）"): "活動指標", (2, "値の下限"): "1", (2, "値の上限"): "１００"},
+    )
+    result = import_plan_master(db, tmp_path / "confirmed.xlsx")
+    assert result.errors == [] and result.changes.count("指標", "changed") == 1, [
+        str(p) for p in result.problems
+    ]
+    assert _checks(db, mcode, icode) == ("activity", "1", "100")
+    # an older template without these columns (or blank cells) keeps them
+    result = import_plan_master(db, path)
+    assert result.errors == []
+    assert _checks(db, mcode, icode) == ("activity", "1", "100")
+
+
+@pytest.mark.parametrize(
+    ("edits", "column", "message"),
+    [
+        (
+            {"値の下限": 500, "値の上限": 10},
+            "値の下限",
+            "値の下限（500）が上限（10）より大きくなっています。",
+        ),
+        ({"区分（中央確定）": "中間指標"}, "区分（中央確定）", "「中間指標」"),
+        ({"値の上限": "たくさん"}, "値の上限", "たくさん"),
+    ],
+)
+def test_a_confirmed_kind_or_range_that_cannot_be_used_is_refused(demo_copy, edits, column, message) -> None:
+    db, path = demo_copy
+    mcode, icode = _first_indicator(path)
+    edit_cells(path, "指標", {(2, k): v for k, v in edits.items()})
+    result = import_plan_master(db, path)
+    assert not result.applied
+    [error] = result.errors
+    assert (error.sheet, error.row) == ("指標", 2) and error.column.endswith(f"（{column}）")
+    assert message in error.message
+    assert _checks(db, mcode, icode) == (None, None, None)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dxdesk.central.plan_master.changes import Changes
-from dxdesk.central.plan_master.importer import ImportResult, import_plan_master
+from dxdesk.central.plan_master.importer import ImportResult, import_plan_master, indicator_checks
 from dxdesk.central.plan_master.read import MasterFile, Problem, read_master
 from dxdesk.central.plan_master.template import write_template
 from dxdesk.store.database import Database
@@ -52,4 +52,10 @@ def export_template(db: Database, path: Path) -> Path:
     with db.session() as s:
         plan = current_plan(s)
         data = export_dataset(s, plan.code) if plan is not None else None
+        checks = indicator_checks(s, plan) if plan is not None else {}
+    for md in (data or {}).get("measures", []):  # the central office's checks, written beside the plan
+        for p, ind in enumerate(md.get("indicators", [])):
+            ind.update(
+                {k: v for k, v in checks.get((md["code"], str(ind.get("code") or p + 1)), {}).items() if v}
+            )
     return write_template(Path(path), data)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from dxdesk.central.plan_master import cells as C
@@ -23,6 +24,7 @@ from dxdesk.central.plan_master.apply_values import actuals_part, milestones_par
 from dxdesk.central.plan_master.changes import ADDED, CHANGED, REMOVED, UNCHANGED
 from dxdesk.central.plan_master.context import Context
 from dxdesk.central.plan_master.layout import (
+    INDICATOR_CHECKS,
     SHEET_INDICATORS,
     SHEET_MEASURES,
     VALUE_TYPE_WORDS,
@@ -310,6 +312,7 @@ def _indicators(ctx: Context, new: dict[str, dict[str, Any]], current: dict[str,
             before = by_code.get(code)
             ind = _overlay_indicator(ctx, rec, copy.deepcopy(before) if before else {}, code)
             result.append(ind)
+            checks_changed = _checks(ctx, rec, mcode, code)
             if before is None:
                 ctx.changes.add("指標", ADDED)
             else:
@@ -319,7 +322,7 @@ def _indicators(ctx: Context, new: dict[str, dict[str, Any]], current: dict[str,
                     )
                 except DatasetError:
                     same = False
-                ctx.changes.add("指標", UNCHANGED if same else CHANGED)
+                ctx.changes.add("指標", UNCHANGED if same and not checks_changed else CHANGED)
         for code, ind in by_code.items():
             if code in seen:
                 continue
@@ -335,6 +338,27 @@ def _indicators(ctx: Context, new: dict[str, dict[str, Any]], current: dict[str,
             else:
                 ctx.changes.add("指標", REMOVED)
         md["indicators"] = result
+
+
+def _checks(ctx: Context, rec: Record, mcode: str, code: str) -> bool:
+    """Note the central office's checks the row sets (区分（中央確定）, 値の下限・上限; a blank cell keeps
+    the stored one); whether they differ from the stored ones."""
+    wanted = {k: rec.values[k] for k in INDICATOR_CHECKS if rec.values.get(k) is not None}
+    stored = ctx.stored_checks.get((mcode, code), {})
+    low = wanted.get("plausible_min", stored.get("plausible_min"))
+    high = wanted.get("plausible_max", stored.get("plausible_max"))
+    if low is not None and high is not None and Decimal(low) > Decimal(high):
+        ctx.error(
+            SHEET_INDICATORS,
+            rec.row,
+            rec.where("plausible_min" if "plausible_min" in wanted else "plausible_max"),
+            f"値の下限（{low}）が上限（{high}）より大きくなっています。",
+        )
+        return False
+    if not wanted:
+        return False
+    ctx.file_checks[(mcode, code)] = wanted
+    return any(stored.get(k) != v for k, v in wanted.items())
 
 
 def _overlay_indicator(ctx: Context, rec: Record, ind: dict[str, Any], code: str) -> dict[str, Any]:

@@ -28,6 +28,10 @@ class Context:
     section_codes: set[str] = field(default_factory=set)  # sections known after import
     node_codes: set[str] = field(default_factory=set)  # tree nodes after import
     changes: Changes = field(default_factory=Changes)
+    # the central office's checks of each indicator (kind_confirmed, plausible_min/max), by (measure,
+    # indicator code): as the database has them, and what the file sets (blank cells left out)
+    stored_checks: dict[tuple[str, str], dict[str, str | None]] = field(default_factory=dict)
+    file_checks: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     @property
     def is_new(self) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dxdesk.central.plan_master.apply_measures import measures_part
@@ -29,6 +29,7 @@ from dxdesk.central.plan_master.apply_org import check_bureaus, org_part, plan_p
 from dxdesk.central.plan_master.changes import Changes
 from dxdesk.central.plan_master.context import Context, empty_dataset
 from dxdesk.central.plan_master.layout import (
+    INDICATOR_CHECKS,
     SHEET_BUREAUS,
     SHEET_MEASURES,
     SHEET_PLAN,
@@ -38,11 +39,18 @@ from dxdesk.central.plan_master.layout import (
 from dxdesk.central.plan_master.read import FILE, MasterFile, Problem, ProblemList, read_master
 from dxdesk.store.database import Database
 from dxdesk.store.dataset import FORMAT, DatasetError, export_dataset, import_dataset
-from dxdesk.store.models import KitIssue, Measure, Plan, PlanNode, Section
+from dxdesk.store.models import Indicator, KitIssue, Measure, Plan, PlanNode, Section
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import get_setting, set_setting
 
-__all__ = ["ImportResult", "finish_import", "import_plan_master", "import_session", "mark_central"]
+__all__ = [
+    "ImportResult",
+    "finish_import",
+    "import_plan_master",
+    "import_session",
+    "indicator_checks",
+    "mark_central",
+]
 
 Progress = Callable[[int, int, str], None]
 
@@ -93,6 +101,8 @@ def _prepare(session: Session, mf: MasterFile) -> tuple[Context, dict[str, Any] 
         return Context(mf, empty_dataset()), None, [], False
     current = export_dataset(session, plan.code) if plan is not None else empty_dataset()
     ctx = Context(mf, current, db_sections=set(session.scalars(select(Section.code))))
+    if plan is not None:
+        ctx.stored_checks = indicator_checks(session, plan)
     new_plan = plan_part(ctx)
     bureaus = org_part(ctx, "bureaus", SHEET_BUREAUS)
     sections = org_part(ctx, "sections", SHEET_SECTIONS)
@@ -111,6 +121,32 @@ def _prepare(session: Session, mf: MasterFile) -> tuple[Context, dict[str, Any] 
         "measures": measures.entries,
     }
     return ctx, dataset, measures.order, measures.order_changed
+
+
+def indicator_checks(session: Session, plan: Plan) -> dict[tuple[str, str], dict[str, str | None]]:
+    """The central office's checks of the plan's indicators that have any, by (measure, indicator)."""
+    rows = session.execute(
+        select(Measure.code, Indicator.code, *(getattr(Indicator, k) for k in INDICATOR_CHECKS))
+        .join(Indicator, Indicator.measure_id == Measure.id)
+        .where(Measure.plan_id == plan.id)
+        .where(or_(*(getattr(Indicator, k).is_not(None) for k in INDICATOR_CHECKS)))
+    )
+    return {(m, i): dict(zip(INDICATOR_CHECKS, rest, strict=True)) for m, i, *rest in rows}
+
+
+def _write_checks(session: Session, plan: Plan, checks: dict[tuple[str, str], dict[str, str]]) -> None:
+    """The checks the file sets (区分（中央確定）, 値の下限・上限), on the indicators as imported."""
+    if not checks:
+        return
+    rows = session.execute(
+        select(Measure.code, Indicator)
+        .join(Indicator, Indicator.measure_id == Measure.id)
+        .where(Measure.plan_id == plan.id)
+    )
+    for mcode, ind in rows:
+        for key, value in checks.get((mcode, ind.code), {}).items():
+            if getattr(ind, key) != value:
+                setattr(ind, key, value)
 
 
 def _after_import(
@@ -211,6 +247,7 @@ def import_plan_master(
             plan = import_dataset(session, dataset)
             session.flush()
             _after_import(session, plan, mf, order, ctx.node_codes)
+            _write_checks(session, plan, ctx.file_checks)
             mark_central(session, plan.code)
             session.flush()
         except DatasetError as exc:

@@ -22,6 +22,7 @@ __all__ = [
     "BOOL_TRUE",
     "COST_COLUMNS",
     "DIRECTION_WORDS",
+    "INDICATOR_CHECKS",
     "INDICATOR_YEARS_WORDS",
     "NOT_SET",
     "PLAN_ITEMS",
@@ -108,7 +109,7 @@ def _length(column: object) -> int | None:
 class Column:
     key: str
     header: str
-    kind: str  # code | text | year | month | int | bool | enum | value | codes | sdgs | ref
+    kind: str  # code | text | year | month | int | bool | enum | value | number | codes | sdgs | ref
     required: bool = False
     width: float = 12
     help: str = ""
@@ -244,6 +245,8 @@ COST_COLUMNS = (
 )
 _BOOL = ("○",)
 
+# the 指標 sheet's columns of the central office's checks, kept on the indicator beside the plan
+INDICATOR_CHECKS = ("kind_confirmed", "plausible_min", "plausible_max")
 # the first columns of the sheets whose rows belong to a measure (指標・過去の実績・マイルストーン・年度別)
 _MEASURE = Column("measure", "施策コード", "code", True, 14, "", list_from=f"{SHEET_MEASURES}!A", max_len=80)
 _MEASURE_NAME = Column("measure_name", "施策名（参考）", "ref", False, 24, "読み込みでは使いません。")
@@ -500,6 +503,25 @@ SHEETS: tuple[SheetSpec, ...] = (
                 11,
                 "使わなくなった指標は削除せず、この欄に最後の年度を入れます。",
             ),
+            Column(
+                "kind_confirmed",
+                "区分（中央確定）",
+                "enum",
+                False,
+                12,
+                "中央で確定した活動指標・成果指標（審査画面の確定と同じ）。点検はこの区分で判定します。"
+                "空欄のときは今の確定のままです。",
+                choices=_KIND_CHOICES,
+            ),
+            Column(
+                "plausible_min",
+                "値の下限",
+                "number",
+                False,
+                9,
+                "実績としてありうる値の下限（点検で範囲外を知らせます）。空欄のときは今の設定のまま（未設定は単位から判断）。",
+            ),
+            Column("plausible_max", "値の上限", "number", False, 9, "実績としてありうる値の上限。"),
         ),
         freeze="E2",
         dynamic="targets",

@@ -320,7 +320,7 @@ def _cell_reader(col: Column) -> Callable[[Any], Any] | None:
             return C.read_bool
         case "codes":
             return C.read_codes
-        case "cost":
+        case "cost" | "number":
             return C.read_amount
         case "sdgs":
             return C.read_sdgs
@@ -330,6 +330,7 @@ def _cell_reader(col: Column) -> Callable[[Any], Any] | None:
                 "value_type": C.read_value_type,
                 "status": C.read_milestone_status,
                 "stage": C.read_stage,
+                "kind_confirmed": C.read_indicator_kind,
             }.get(col.key, C.read_indicator_kind if col.key == "kind" and col.choices else C.read_text)
         case _:
             return None

@@ -473,6 +473,9 @@ def _indicator_rows(md: Mapping[str, Any], years: list[int]) -> Iterable[list[An
             _mark(ind.get("reference_only")),
             _year(ind.get("valid_from_fy")),
             _year(ind.get("valid_to_fy")),
+            IndicatorKind(ind["kind_confirmed"]).label if ind.get("kind_confirmed") else None,
+            _cell_value(ind.get("plausible_min")),
+            _cell_value(ind.get("plausible_max")),
         ] + [_cell_value((values.get(str(fy)) or {}).get("target")) for fy in years]
 
 
