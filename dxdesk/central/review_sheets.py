@@ -31,7 +31,7 @@ from dxdesk.exchange.verify import KIND_REVIEW
 from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.store.database import Database
 from dxdesk.store.models import ReceivedSubmission, ReviewIssue, utcnow
-from dxdesk.store.queries import newest_number, plan_and_year, section_names
+from dxdesk.store.queries import newest_number, plan_and_year, plan_identity, section_names
 
 __all__ = ["ReviewExport", "export_review_workbook", "export_review_workbooks", "review_file_name"]
 
@@ -131,12 +131,7 @@ def export_review_workbook(
         payload: dict[str, Any] = {
             "app_version": __version__,
             "created_at": _iso(now),
-            "plan": {
-                "code": plan.code,
-                "name": plan.name,
-                "municipality": plan.municipality,
-                "version_label": plan.version_label,
-            },
+            "plan": plan_identity(plan),
             "fiscal_year": fy,
             "section": {"code": section_code, "name": section_name},
             "version": version,

@@ -81,6 +81,16 @@ def current_plan(session: Session) -> Plan | None:
     return session.scalar(select(Plan).order_by(Plan.id))
 
 
+def plan_identity(plan: Plan) -> dict[str, str]:
+    """The plan as every signed file names it (the payload's ``plan`` object: kit, submission, review)."""
+    return {
+        "code": plan.code,
+        "name": plan.name,
+        "municipality": plan.municipality,
+        "version_label": plan.version_label,
+    }
+
+
 def plan_and_year(
     session: Session, fiscal_year: int | None, error: Callable[[str], Exception]
 ) -> tuple[Plan, int]:
