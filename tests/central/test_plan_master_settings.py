@@ -1,5 +1,6 @@
-"""The printed form's settings in the plan master's 基本設定 sheet: 達成率の小数点以下の桁数, 指標表の年度,
-基本情報に必ず印刷する項目, 事業費の列見出し — written with the plan's values, read back, checked."""
+"""Settings beside the plan in the plan master, written with the stored values, read back and checked:
+the printed form's settings in 基本設定 (達成率の小数点以下の桁数, 指標表の年度, 基本情報に必ず印刷する項目,
+事業費の列見出し) and the central office's checks of an indicator on 指標 (区分（中央確定）, 値の下限・上限)."""
 
 from __future__ import annotations
 
