@@ -210,14 +210,15 @@ def _checks(db: Database, mcode: str, icode: str) -> tuple[Any, Any, Any]:
         return ind.kind_confirmed, ind.plausible_min, ind.plausible_max
 
 
-def test_the_confirmed_kind_and_range_are_written_read_and_kept(demo_copy, tmp_path) -> None:
+def test_the_confirmed_kind_and_range_are_written_read_and_kept(central_copy, tmp_path) -> None:
+    """On SQLite and PostgreSQL."""
     from decimal import Decimal
 
     from dxdesk.domain.enums import IndicatorKind
     from dxdesk.store.indicator_review import confirm_indicator_kind, set_plausible_range
     from dxdesk.store.queries import current_plan
 
-    db, path = demo_copy
+    db, path = central_copy
     mcode, icode = _first_indicator(path)
     with db.session() as s:
         plan = current_plan(s)
