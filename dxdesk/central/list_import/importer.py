@@ -43,7 +43,7 @@ from dxdesk.central.list_import.mapping import (
 from dxdesk.central.plan_master import cells as C
 from dxdesk.central.plan_master.apply_measures import _canon
 from dxdesk.central.plan_master.formats import percent_cells, show_percentages
-from dxdesk.central.plan_master.importer import finish_import, import_session, mark_central
+from dxdesk.central.plan_master.importer import finish_import, import_session, mark_central, write_dataset
 from dxdesk.central.plan_master.read import FILE, Problem, ProblemList
 from dxdesk.domain.enums import IndicatorKind
 from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
@@ -58,7 +58,6 @@ from dxdesk.store.dataset import (
     DatasetError,
     DatasetProblems,
     export_dataset,
-    import_dataset,
 )
 from dxdesk.store.models import Section
 from dxdesk.store.queries import current_plan
@@ -278,10 +277,8 @@ def import_list(
             result.unchanged = True
             report(4, 4, "変更はありません")
             return result
-        report(2, 4, "データベースに書き込んでいます" if not dry_run else "書き込みを試しています")
         try:
-            plan = import_dataset(session, dataset)
-            session.flush()
+            plan = write_dataset(session, dataset, dry_run, report)
         except DatasetProblems as exc:  # every problem the import's own checks find (check_dataset)
             session.rollback()
             for problem in exc.problems:

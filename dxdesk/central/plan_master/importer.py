@@ -196,6 +196,17 @@ def import_session(db: Database, user: str, result: Any, t0: float) -> Iterator[
         result.seconds = time.perf_counter() - t0
 
 
+def write_dataset(
+    session: Session, dataset: dict[str, Any], dry_run: bool, report: Callable[[int, int, str], None]
+) -> Plan:
+    """The write step of a plan import (plan master or list): the dataset import, flushed so that its
+    problems surface here. Raises the dataset import's errors."""
+    report(2, 4, "データベースに書き込んでいます" if not dry_run else "書き込みを試しています")
+    plan = import_dataset(session, dataset)
+    session.flush()
+    return plan
+
+
 def finish_import(
     session: Session, result: Any, dry_run: bool, report: Callable[[int, int, str], None]
 ) -> None:
@@ -242,10 +253,8 @@ def import_plan_master(
             )
             report(4, 4, "変更はありません")
             return result
-        report(2, 4, "データベースに書き込んでいます" if not dry_run else "書き込みを試しています")
         try:
-            plan = import_dataset(session, dataset)
-            session.flush()
+            plan = write_dataset(session, dataset, dry_run, report)
             _after_import(session, plan, mf, order, ctx.node_codes)
             _write_checks(session, plan, ctx.file_checks)
             mark_central(session, plan.code)
