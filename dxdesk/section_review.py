@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from dxdesk.central.errors import ReviewImportError
 from dxdesk.central.review import Decision
 from dxdesk.domain.enums import EntryStatus
-from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.fiscal import file_timestamp, fy_label
 from dxdesk.exchange.authority import load_trust
 from dxdesk.exchange.verify import KIND_REVIEW, verify_file
 from dxdesk.store.database import Database
@@ -68,16 +68,6 @@ class ReceivedNote:
     created_at: dt.datetime | None
     version: int
     revision: int
-
-
-def _at(text: Any) -> dt.datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _measures(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -167,7 +157,7 @@ def import_review(db: Database, path: Path, *, user: str = "") -> ReviewImportRe
             revision=revision,
             payload_hash=v.payload_hash or "",
             file_name=path.name[:300],
-            issued_at=_at(p.get("created_at")),
+            issued_at=file_timestamp(p.get("created_at")),
             imported_at=utcnow(),
         )
         for x in items:
@@ -180,7 +170,7 @@ def import_review(db: Database, path: Path, *, user: str = "") -> ReviewImportRe
                         field="",
                         text="",
                         author=str(x.get("decided_by") or "")[:100],
-                        created_at=_at(x.get("decided_at")),
+                        created_at=file_timestamp(x.get("decided_at")),
                     )
                 )
             for c in comments:
@@ -190,7 +180,7 @@ def import_review(db: Database, path: Path, *, user: str = "") -> ReviewImportRe
                         field=str(c.get("field") or "")[:80],
                         text=str(c.get("text") or ""),
                         author=str(c.get("author") or "")[:100],
-                        created_at=_at(c.get("created_at")),
+                        created_at=file_timestamp(c.get("created_at")),
                     )
                 )
         session.add(review)

@@ -1,5 +1,6 @@
 """Fiscal years and Japanese eras, both ways (令和元年度 = 平成31年度 = FY2019, R8 = FY2026)."""
 
+import datetime as dt
 from datetime import date
 
 import pytest
@@ -151,3 +152,23 @@ def test_survey_years(start, end, current, survey, years):
     from dxdesk.domain.fiscal import survey_years
 
     assert survey_years(start, end, current, today=date(2026, 3, 31)) == (survey, years)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-06-30T01:02:03Z", dt.datetime(2026, 6, 30, 1, 2, 3, tzinfo=dt.UTC)),
+        ("2026-06-30T10:02:03+09:00", dt.datetime(2026, 6, 30, 1, 2, 3, tzinfo=dt.UTC)),
+        ("2026-06-30T01:02:03", dt.datetime(2026, 6, 30, 1, 2, 3, tzinfo=dt.UTC)),  # no zone: UTC
+        ("令和8年6月30日", None),
+        ("", None),
+        (None, None),
+        (20260630, None),
+    ],
+)
+def test_a_files_timestamp_is_read_as_an_aware_time(text, expected):
+    from dxdesk.domain.fiscal import file_timestamp
+
+    value = file_timestamp(text)
+    assert value == expected
+    assert value is None or value.tzinfo is not None

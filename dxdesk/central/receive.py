@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from dxdesk.central.apply import PlanIndex, apply_measures, check_measures, table_of
 from dxdesk.central.errors import MergeError
 from dxdesk.central.intake import Intake, MeasureDelta, TrustSpec, display_path
-from dxdesk.domain.fiscal import fy_label
+from dxdesk.domain.fiscal import file_timestamp, fy_label
 from dxdesk.store.database import Database
 from dxdesk.store.models import MeasureReview, MergeLog, ReceivedSubmission, SubmissionHead, utcnow
 
@@ -173,16 +173,6 @@ def lock_section(
     return int(row[0]), row[1], row[2]
 
 
-def _created_at(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def _store(
     conn: Connection, ctx: ReceiveContext, it: Intake, status: str, reason: str, now: dt.datetime
 ) -> int:
@@ -203,7 +193,7 @@ def _store(
         "chief": it.chief,
         "signer_serial": it.signer_serial,
         "measure_count": len(it.measures),
-        "created_at": _created_at(it.created_at),
+        "created_at": file_timestamp(it.created_at),
         "received_at": now,
         "decided_by": "",
         "signature": it.signature,

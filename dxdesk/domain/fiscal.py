@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from dxdesk.errors import DxdeskError
 
@@ -22,6 +22,7 @@ __all__ = [
     "Era",
     "FiscalYear",
     "FiscalYearError",
+    "file_timestamp",
     "fy_label",
     "fy_short",
     "parse_fiscal_year",
@@ -31,6 +32,20 @@ __all__ = [
 
 
 JST = timezone(timedelta(hours=9), "JST")
+
+
+def file_timestamp(text: object) -> datetime | None:
+    """A time a signed file carries as ISO 8601 text (「2026-06-30T01:02:03Z」) as an aware datetime (UTC
+    when the text names no zone); None for anything else, blank or unreadable."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 """Japan Standard Time: every date and time a person reads (files, slips, sheets, notes) is shown in it."""
 
 
