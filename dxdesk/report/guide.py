@@ -125,7 +125,7 @@ def _page_flowables(page: GuidePage, font: PrintFont, st: dict[str, ParagraphSty
                 ]
             )
         )
-        out = [KeepTogether([*out, table])]  # a short page and its table stay on one sheet of paper
+        out.append(table)
     for shot in page.shots:
         path = shot_path(shot)
         if not path.is_file():
@@ -145,14 +145,10 @@ def _page_flowables(page: GuidePage, font: PrintFont, st: dict[str, ParagraphSty
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
             ],
         )
-        out.append(Spacer(1, 2 * mm))
-        out.append(
-            KeepTogether(
-                [framed, Spacer(1, 1.5 * mm), Paragraph(font.printable(f"図　{shot.caption}"), st["caption"])]
-            )
-        )
-        out.append(Spacer(1, 3 * mm))
-    return out
+        caption = Paragraph(font.printable(f"図　{shot.caption}"), st["caption"])
+        out += [Spacer(1, 2 * mm), framed, Spacer(1, 1.5 * mm), caption, Spacer(1, 3 * mm)]
+    # a chapter, its text and its screenshots on one sheet of paper (each fits; one that did not would split)
+    return [KeepTogether(out)]
 
 
 def make_guide_pdf(out: Path | str, font_path: Path | str | None = None) -> GuideResult:
