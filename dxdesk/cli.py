@@ -9,6 +9,7 @@
     dxdesk dump-dataset --db URL [--plan CODE] [--section CODE] --out FILE.json
     dxdesk check --db URL [--fy R8] [--section CODE]
                                                 pre-submission and audit-readiness findings
+    dxdesk guide --out FILE.pdf                 the printable 操作の手引き (no database)
 
 The contract subcommands of docs/architecture.md (demo, verify, merge, print, export) are added by
 the features that implement them; ``dxdesk --help`` lists what this build has.
@@ -44,6 +45,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dxdesk.report.commands",
     "dxdesk.central.commands",
     "dxdesk.central.plan_commands",
+    "dxdesk.guide_commands",
 )
 
 

@@ -37,7 +37,7 @@ from sqlalchemy import func, select
 from dxdesk.desk import Desk, PlanYears
 from dxdesk.domain.audit import Finding
 from dxdesk.domain.editing import UnreadInput as UnreadInput
-from dxdesk.domain.enums import EntryStatus
+from dxdesk.domain.editing import with_kept_input
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.domain.submission_state import (
     SectionSubmission,
@@ -165,11 +165,8 @@ _NOT_CONTENT = ("author", "chief_confirmed_by", "chief_confirmed_at", "entry_sta
 def _with_unread(row: MeasureRow, unread: Sequence[UnreadInput], fiscal_year: int) -> MeasureRow:
     if not unread:
         return row
-    ev = row.evaluation
-    findings = tuple(u.finding(row.code, fiscal_year) for u in unread) + tuple(ev.findings)
-    status = EntryStatus.NEEDS_CHECK if ev.status is EntryStatus.COMPLETE else ev.status
-    ev = replace(ev, findings=findings, status=status)
-    return replace(row, evaluation=ev, status=status, errors=ev.errors)
+    ev = with_kept_input(row.evaluation, unread, row.code, fiscal_year)
+    return replace(row, evaluation=ev, status=ev.status, errors=ev.errors)
 
 
 def _int(text: str | None) -> int | None:

@@ -138,8 +138,10 @@ def test_full_width_grade_letter(sdb):
 
 def test_texts_limits_and_the_excel_cell_limit(sdb):
     sheet = open_sheet(sdb, find_measure(sdb, kpi_with_baseline))
-    with pytest.raises(EditError, match="32,767文字"):
+    with pytest.raises(EditError, match="32,767字を超えています（7,233字超過）。短くしてください"):
         sheet.set("texts.result", "あ" * 40_000)
+    assert sheet.display("texts.result") == "あ" * 40_000  # kept whole as typed, not stored
+    assert [f.check_id for f in sheet.evaluate().findings if f.field == "texts.result"] == ["REQ-TEXT-MAX"]
     sheet.set("texts.result", "あ" * 801)
     count = sheet.text_count("result")
     assert count.over and count.display == "801 / 800文字"

@@ -1,137 +1,45 @@
 """ヘルプ → 操作の手引き (F1): short pages in plain Japanese for a section clerk and for the central office,
 and 「はじめての方へ」, one page shown once on the first start (and from the ヘルプ menu afterwards).
 
-The pages describe this version's screens and keys; each names the menu or button by its label on
-screen, so a person can follow them with the window open beside them.
+The pages (:mod:`dxdesk.guide`, shared with the printable PDF) describe this version's screens and keys;
+each names the menu or button by its label on screen, so a person can follow them with the window open
+beside them. Their screenshots come from the application itself (``scripts/make_guide.py``); a click on
+「拡大して見る」 under one shows it at full size.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
+    QLabel,
     QListWidget,
+    QMessageBox,
+    QScrollArea,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from dxdesk.guide import CENTRAL_PAGES, SECTION_PAGES, GuidePage, Shot, shot_path
+from ui.notice import notify
 from ui.preferences import preferences
 
-__all__ = ["CENTRAL_PAGES", "SECTION_PAGES", "GuideDialog", "first_start_page", "show_guide"]
-
-SECTION_PAGES: tuple[tuple[str, str], ...] = (
-    (
-        "画面の見かた",
-        "<p>左に<b>施策の一覧</b>、右に選んだ施策の<b>評価シート</b>があります。上の「年度」「課所室」で"
-        "表示する年度と課を選びます。</p>"
-        "<p>一覧の「状態」は 未入力・入力中・入力完了・要確認 のどれかです。「評価」の「対象外」は評価しない施策、"
-        "「—」はまだ評価が出ていない施策です。</p>"
-        "<p>画面のいちばん下（ステータスバー）に、いま行ったことの結果（「保存しました」など）が表示されます。</p>",
-    ),
-    (
-        "配布ファイルを開く",
-        "<p>中央の担当課から届いた<b>配布ファイル</b>（R08_…_配布.xlsx）を、"
-        "<b>ファイル → 配布ファイルを開く…</b>（Ctrl+O）で開きます。紙で届いた<b>パスワード</b>を入力すると、"
-        "課の施策と過年度の値が取り込まれます。</p>"
-        "<p>同じ配布ファイルをもう一度開いても、入力済みの内容は変わりません。</p>",
-    ),
-    (
-        "入力する（保存は自動）",
-        "<p>一覧で施策を選び、右のタブ（基本情報・指標・成果と課題・自己評価…）に入力します。"
-        "<b>保存ボタンはありません</b>。欄を離れたとき、文章は入力が2秒止まったときに自動で保存され、"
-        "ステータスバーに「保存しました（時刻）」と出ます。</p>"
-        "<p>数値は全角でも「1,234」でもかまいません。該当しない欄は「－」と入力します。"
-        "赤い文字の欄は読み取れない値や入力の誤りです。</p>"
-        "<p>間違えたら<b>編集 → 元に戻す</b>（Ctrl+Z）、やり直しは Ctrl+Y です。</p>",
-    ),
-    (
-        "提出前チェック（F8）",
-        "<p><b>F8</b> キー（チェック → 提出前チェック）で、課のすべてのシートの未入力や誤りを一覧にします。"
-        "行をダブルクリックすると、その施策のその欄が開きます。エラーが残っていると提出ファイルは作れません。</p>",
-    ),
-    (
-        "提出ファイルを作る",
-        "<p>エラーがなくなったら、<b>ファイル → 提出ファイルを作成…</b>で提出ファイルを書き出します。"
-        "作成者と所属長は <b>ファイル → 名前の設定…</b> で一度設定しておくと毎回入ります。</p>"
-        "<p>書き出したファイル（R08_…_提出_第1版.xlsx）を中央の担当課へ送ります。"
-        "直してもう一度書き出すと第2版になります。Excel で書き換えたファイルは受け付けられません。</p>",
-    ),
-    (
-        "印刷・PDF",
-        "<p><b>ファイル → 印刷・PDF出力…</b>（Ctrl+P）で、選んだシート・課の冊子をPDFにします。"
-        "作成が終わると画面の右下に知らせが出て、「フォルダを開く」で保存先を開けます。</p>",
-    ),
-    (
-        "審査結果を読む",
-        "<p>中央から<b>審査結果ファイル</b>が届いたら、<b>ファイル → 審査結果ファイルを読み込む…</b>で読み込みます。"
-        "差戻しのシートは「要確認」になり、右側に中央からのコメントが表示されます。"
-        "直してから、もう一度提出ファイルを作成してください。</p>",
-    ),
-    (
-        "バックアップと復元",
-        "<p>入力中は10分ごとと終了時に自動でバックアップを作ります。<b>ファイル → バックアップから復元…</b>で"
-        "前の状態に戻せます（戻す前の状態も保存されます）。</p>",
-    ),
-    (
-        "キー操作",
-        "<table cellpadding='3'>"
-        "<tr><td>Ctrl+F</td><td>一覧の検索</td></tr>"
-        "<tr><td>Ctrl+PgDown / Ctrl+PgUp</td><td>次のシート / 前のシート</td></tr>"
-        "<tr><td>Ctrl+1 … Ctrl+9</td><td>入力欄のタブ</td></tr>"
-        "<tr><td>F6</td><td>一覧と入力欄を切り替え</td></tr>"
-        "<tr><td>F8</td><td>提出前チェック</td></tr>"
-        "<tr><td>Ctrl+Z / Ctrl+Y</td><td>元に戻す / やり直し</td></tr>"
-        "<tr><td>F1</td><td>この手引き</td></tr>"
-        "</table>",
-    ),
-)
-
-CENTRAL_PAGES: tuple[tuple[str, str], ...] = (
-    (
-        "中央の画面の見かた",
-        "<p>左の一覧で画面を選びます（Ctrl+1 … Ctrl+5）：計画・配布ファイル・受信箱・提出状況・審査。"
-        "上に計画と年度、いちばん下（ステータスバー）にいま行ったことの結果が表示されます。"
-        "ファイルを書き出したときは右下に知らせが出て、「フォルダを開く」で保存先を開けます。</p>"
-        "<p>審査者の名前は <b>ファイル → 名前の設定…</b> で設定します。</p>",
-    ),
-    (
-        "計画マスタ",
-        "<p><b>計画</b>画面の「計画マスタのひな形を書き出す…」で Excel のひな形を書き出し、計画を入力して"
-        "「計画マスタを読み込む…」で読み込みます。誤りはシート・行・列・内容の一覧で示され、"
-        "直して「もう一度確認」を押すと確かめ直します。エラーがある間は何も読み込みません。</p>",
-    ),
-    (
-        "配布ファイルを作る",
-        "<p><b>配布ファイル</b>画面で年度と課を選び、「配布ファイルを作成」を押します。"
-        "課ごとの配布ファイルと、パスワード通知書（A4に3課分）ができます。パスワードは紙で渡してください。</p>",
-    ),
-    (
-        "提出ファイルを取り込む",
-        "<p><b>受信箱</b>画面に、届いた提出ファイルやフォルダをドラッグします（「ファイルを選ぶ…」でも可）。"
-        "1ファイル1行で、受理・重複・旧版・競合・不受理とその理由が表示されます。"
-        "競合の行をダブルクリックすると、2つのファイルを見比べて採用するほうを選べます。</p>",
-    ),
-    (
-        "提出状況と督促",
-        "<p><b>提出状況</b>画面で、課ごとの 未提出・提出済・差戻し中・受理 と受信日時を確認します。"
-        "まだ提出していない課への督促メールの文面を「督促メールの文面をコピー」でコピーできます。</p>",
-    ),
-    (
-        "審査",
-        "<p><b>審査</b>画面で課と施策を選び、シートと指摘を読んで <b>受理（Alt+A）</b>か<b>差戻し（Alt+R）</b>にします。"
-        "差戻しには、直してほしい点をコメントに書きます（Ctrl+Enter で追加）。"
-        "すでに受理・差戻しにした施策は、確認なしに変わることはありません。</p>"
-        "<p>終わったら「審査結果ファイルを作成…」で課に返すファイルを作ります。</p>",
-    ),
-    (
-        "全庁集計と印刷",
-        "<p><b>ファイル → 全庁集計を書き出す…</b>（Ctrl+E）で全課の一覧・評価分布・提出状況をまとめた Excel を、"
-        "<b>ファイル → 印刷・PDF出力…</b>（Ctrl+P）でシートや報告書のPDFを作ります。</p>",
-    ),
-)
+__all__ = [
+    "CENTRAL_PAGES",
+    "SECTION_PAGES",
+    "GuideDialog",
+    "export_guide_pdf",
+    "first_start_page",
+    "show_guide",
+]
 
 FIRST_START = {
     "section": (
@@ -161,10 +69,50 @@ FIRST_START = {
 }
 
 
+def page_html(page: GuidePage, image_width: int) -> str:
+    """One page as Qt rich text: its paragraphs, its key table, its screenshots ``image_width`` wide."""
+    parts = [f"<h2>{escape(page.title)}</h2>"]
+    parts += [f"<p>{text}</p>" for text in page.paragraphs]  # the texts carry <b> on purpose
+    if page.keys:
+        rows = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in page.keys)
+        parts.append(f"<table cellpadding='3'>{rows}</table>")
+    for shot in page.shots:
+        path = shot_path(shot)
+        if path.is_file():
+            url = QUrl.fromLocalFile(str(path)).toString()
+            parts.append(
+                f"<p><img src='{url}' width='{image_width}'><br>{escape(shot.caption)}　"
+                f"<a href='shot:{escape(shot.file)}'>拡大して見る</a></p>"
+            )
+    return "".join(parts)
+
+
+class ShotDialog(QDialog):
+    """A screenshot of the guide at its full size (scrolled if the screen is smaller)."""
+
+    def __init__(self, shot: Shot, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("guideShot")
+        self.setWindowTitle(shot.caption)
+        layout = QVBoxLayout(self)
+        scroll = QScrollArea()
+        self.image = QLabel(objectName="guideShotImage")
+        self.image.setPixmap(QPixmap(str(shot_path(shot))))
+        scroll.setWidget(self.image)
+        layout.addWidget(scroll, 1)
+        buttons = QDialogButtonBox()
+        buttons.addButton("閉じる", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        room = self.screen().availableGeometry()
+        size = self.image.sizeHint()
+        self.resize(min(size.width() + 40, room.width()), min(size.height() + 80, room.height()))
+
+
 class GuideDialog(QDialog):
     """The pages on the left, the chosen page on the right."""
 
-    def __init__(self, pages: tuple[tuple[str, str], ...], parent: QWidget | None = None):
+    def __init__(self, pages: tuple[GuidePage, ...], parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("guideDialog")
         self.setWindowTitle("操作の手引き")
@@ -172,11 +120,13 @@ class GuideDialog(QDialog):
         layout = QVBoxLayout(self)
         row = QHBoxLayout()
         self.list = QListWidget(objectName="guidePages")
-        self.list.addItems([title for title, _html in pages])
+        self.list.addItems([page.title for page in pages])
         em = self.fontMetrics().horizontalAdvance("あ")
         self.list.setFixedWidth(em * 13)
         self.view = QTextBrowser(objectName="guideText")
         self.view.setOpenExternalLinks(False)
+        self.view.setOpenLinks(False)
+        self.view.anchorClicked.connect(self.open_shot)
         row.addWidget(self.list)
         row.addWidget(self.view, 1)
         layout.addLayout(row, 1)
@@ -189,14 +139,29 @@ class GuideDialog(QDialog):
         self.list.setCurrentRow(0)
         room = self.screen().availableGeometry()
         self.resize(
-            min(em * 52, int(room.width() * 0.9)),
-            min(self.fontMetrics().height() * 30, int(room.height() * 0.85)),
+            min(em * 66, int(room.width() * 0.9)),
+            min(self.fontMetrics().height() * 34, int(room.height() * 0.85)),
         )
 
     def show_page(self, row: int) -> None:
         if 0 <= row < len(self.pages):
-            title, body = self.pages[row]
-            self.view.setHtml(f"<h2>{title}</h2>{body}")
+            width = max(200, self.view.viewport().width() - 2 * self.fontMetrics().horizontalAdvance("あ"))
+            self.view.setHtml(page_html(self.pages[row], width))
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().resizeEvent(event)
+        self.show_page(self.list.currentRow())  # the screenshots follow the width of the page
+
+    def open_shot(self, url: QUrl) -> QDialog | None:
+        """「拡大して見る」: the screenshot at full size."""
+        name = url.toString().removeprefix("shot:")
+        shot = next((s for page in self.pages for s in page.shots if s.file == name), None)
+        if shot is None:
+            return None
+        dialog = ShotDialog(shot, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
 
 def show_guide(parent: QWidget, kind: str) -> GuideDialog:
@@ -205,6 +170,37 @@ def show_guide(parent: QWidget, kind: str) -> GuideDialog:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog
+
+
+def export_guide_pdf(parent: QWidget, path: Path | None = None) -> Path | None:
+    """ヘルプ → 操作の手引きをPDFで書き出す…: the printable guide (A4, screenshots) to hand out."""
+    from dxdesk.report.errors import PrintError
+    from dxdesk.report.guide import make_guide_pdf
+
+    if path is None:
+        start = preferences().value("help/guide_pdf_dir") or str(Path.home())
+        chosen, _f = QFileDialog.getSaveFileName(
+            parent,
+            "操作の手引きをPDFで書き出す",
+            str(Path(str(start)) / "dxdesk_操作の手引き.pdf"),
+            "PDF (*.pdf)",
+        )
+        if not chosen:
+            return None
+        path = Path(chosen if chosen.lower().endswith(".pdf") else chosen + ".pdf")
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # about 2 s
+    try:
+        result = make_guide_pdf(path)
+    except PrintError as exc:
+        QGuiApplication.restoreOverrideCursor()
+        QMessageBox.warning(parent, "操作の手引き", str(exc))
+        return None
+    QGuiApplication.restoreOverrideCursor()
+    preferences().setValue("help/guide_pdf_dir", str(path.parent))
+    notify(
+        parent, f"操作の手引きをPDFで書き出しました（{path.name}：{result.pages}ページ）", folder=path.parent
+    )
+    return path
 
 
 def first_start_page(parent: QWidget, kind: str, *, force: bool = False) -> QDialog | None:

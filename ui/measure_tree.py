@@ -4,9 +4,18 @@ evaluation); this widget only lays them out."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from dxdesk.domain.enums import EntryStatus
 from dxdesk.domain.evaluation import NO_GRADE, Evaluation
@@ -50,13 +59,70 @@ def grade_text(ev: Evaluation) -> str:
     return f"{shown}*" if ev.grade is not None and ev.is_override else shown
 
 
+class WrappedNameDelegate(QStyledItemDelegate):
+    """Shows a long name whole, wrapped over as many lines as the column's width needs (Japanese
+    breaks between characters), instead of cutting it with 「…」; the row grows to fit."""
+
+    def __init__(self, tree: QTreeWidget, column: int = 0):
+        super().__init__(tree)
+        self.tree = tree
+        self.column = column
+
+    def _text_width(self, index: QModelIndex | QPersistentModelIndex) -> int:
+        depth = 0
+        parent = index.parent()
+        while parent.isValid():
+            depth += 1
+            parent = parent.parent()
+        indent = self.tree.indentation() * (depth + (1 if self.tree.rootIsDecorated() else 0))
+        margin = 2 * (
+            self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.tree) + 1
+        )
+        return max(40, self.tree.columnWidth(self.column) - indent - margin - 2)
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if index.column() == self.column:
+            option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText  # type: ignore[operator]
+            option.textElideMode = Qt.TextElideMode.ElideNone
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        if index.column() != self.column:
+            return hint
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        bounds = opt.fontMetrics.boundingRect(
+            QRect(0, 0, self._text_width(index), 10_000),
+            Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft,
+            text,
+        )
+        one_line = opt.fontMetrics.height()
+        return QSize(hint.width(), max(hint.height(), hint.height() - one_line + bounds.height()))
+
+
+def wrap_names(tree: QTreeWidget, column: int = 0) -> WrappedNameDelegate:
+    """Show ``tree``'s ``column`` whole on several lines (the rows take the height they need, again
+    whenever the column's width changes)."""
+    delegate = WrappedNameDelegate(tree, column)
+    tree.setItemDelegateForColumn(column, delegate)
+    tree.setUniformRowHeights(False)
+    tree.setWordWrap(True)
+    relayout = QTimer(tree, singleShot=True, interval=0)
+    relayout.timeout.connect(tree.doItemsLayout)
+    tree.header().sectionResized.connect(lambda col, _old, _new: col == column and relayout.start())
+    return delegate
+
+
 class MeasureTree(QTreeWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("measureTree")
         self.setColumnCount(len(COLUMNS))
         self.setHeaderLabels(list(COLUMNS))
-        self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
         # Shift/Ctrl-click selects several sheets (printing a selection); the current item is still
         # the one being edited.
@@ -76,6 +142,8 @@ class MeasureTree(QTreeWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.setColumnWidth(col, max(fm.horizontalAdvance(t) for t in samples) + 12)
         self.items: dict[int, QTreeWidgetItem] = {}
+        self.setIndentation(max(12, self.fontMetrics().horizontalAdvance("あ")))
+        wrap_names(self)  # long measure names whole, on two or three lines
 
     def populate(self, roots: list[TreeNode], *, show_section: bool) -> None:
         self.blockSignals(True)
@@ -101,7 +169,7 @@ class MeasureTree(QTreeWidget):
                 [f"{r.code}　{r.name}", r.section_name, r.stage.short if r.stage else "", "", "", ""]
             )
             m_item.setData(0, ROLE_MEASURE_ID, r.id)
-            m_item.setToolTip(0, f"{r.code}　{r.name}")  # the name is cut with … when the list is narrow
+            m_item.setToolTip(0, f"{r.code}　{r.name}")
             m_item.setToolTip(1, r.section_name)
             self.items[r.id] = m_item
             self.set_state(

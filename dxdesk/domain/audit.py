@@ -100,6 +100,14 @@ CHECKS: tuple[CheckDef, ...] = (
         default_enabled=True,
     ),
     CheckDef(
+        "REQ-TEXT-MAX",
+        Severity.ERROR,
+        "Excelのセルに入らない長さ",
+        "{message}",  # fields.too_long_message: 「…」が32,767字を超えています（n字超過）。短くしてください
+        scope="input",  # the whole text is kept as typed until it is shortened
+        default_enabled=True,
+    ),
+    CheckDef(
         "REQ-STAGE",
         Severity.ERROR,
         "ライフサイクルの未選択",

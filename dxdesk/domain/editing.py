@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
@@ -36,6 +36,7 @@ from dxdesk.domain.fields import (
     COST_DECIMALS,
     COST_FIELDS,
     COST_NUMBER_FIELDS,
+    MAX_LONG_TEXT,
     MAX_SHORT_TEXT,
     MILESTONE_FIELDS,
     SHEET_FIELDS,
@@ -44,6 +45,8 @@ from dxdesk.domain.fields import (
     normalize_month,
     normalize_score,
     normalize_text,
+    plain_length,
+    too_long_message,
 )
 from dxdesk.domain.fiscal import FiscalYearError, fy_short, parse_fiscal_year
 from dxdesk.domain.grading import IndicatorAssessment
@@ -96,7 +99,15 @@ class UnreadInput:
     reason: str  # Japanese: why it could not be read
     label: str  # the field's Japanese name
 
+    @property
+    def too_long(self) -> bool:
+        """Readable text, but longer than an Excel cell holds (kept whole until shortened)."""
+        return plain_length(self.typed) > MAX_LONG_TEXT
+
     def finding(self, measure_code: str, fiscal_year: int) -> Finding:
+        if self.too_long:
+            message = too_long_message(self.label, plain_length(self.typed))
+            return Finding("REQ-TEXT-MAX", Severity.ERROR, message, measure_code, fiscal_year, self.path)
         message = check_by_id("REQ-UNREAD").message.format(
             label=self.label, typed=self.typed, reason=self.reason
         )
@@ -184,6 +195,8 @@ class EditableSheet:
         self._evaluation: SheetEvaluation | None = None
         self.locked: str | None = None  # why the whole sheet is read-only (a past year), else None
         self._unread: dict[str, UnreadInput] = {u.path: u for u in unread}
+        self._saved_unread = dict(self._unread)  # what the database holds (see unread_changes)
+        self._recent_unread: str | None = None  # kept by the last edit of the sheet: what Ctrl+Z drops
 
     # --- reading --------------------------------------------------------------------------------
     @property
@@ -220,6 +233,28 @@ class EditableSheet:
 
     def unread_at(self, path: str) -> UnreadInput | None:
         return self._unread.get(self.canonical(path))
+
+    def unread_changes(self) -> list[tuple[str, UnreadInput | None, UnreadInput | None]]:
+        """(path, kept now or None, kept before) for each field whose kept input changed since the last
+        call: what the database must learn. Afterwards the database is taken to be up to date."""
+        out = []
+        for path in sorted(set(self._saved_unread) | set(self._unread)):
+            now, was = self._unread.get(path), self._saved_unread.get(path)
+            if now != was:
+                out.append((path, now, was))
+        self._saved_unread = dict(self._unread)
+        return out
+
+    def drop_recent_unread(self) -> FieldChange | None:
+        """Ctrl+Z right after text was kept unread (「12x」, 「13月」, a too long text): forget that text, so
+        the field shows its stored value again. None when the last edit kept nothing (undo goes on to
+        the history). The returned change names the field (for the status line and the cursor)."""
+        path, self._recent_unread = self._recent_unread, None
+        kept = self._unread.pop(path, None) if path is not None else None
+        if kept is None:
+            return None
+        self._evaluation = None
+        return FieldChange(kept.path, kept.typed, self._get(FieldPath.parse(kept.path)), kept.label)
 
     def get(self, path: str) -> str | None:
         """The stored text of a field (None for blank)."""
@@ -267,6 +302,9 @@ class EditableSheet:
         """The field as shown in a form: 「1,234」「—」「達成」, or the text."""
         p = FieldPath.parse(path).with_year(self.fy)
         stored = self._get(p)
+        kept = self._unread.get(str(p))
+        if kept is not None and kept.too_long:
+            return kept.typed  # the whole text as typed, until it is shortened
         if p.kind == "indicator" and p.name != "note":
             assert p.index is not None
             return Value.from_storage(stored, self._indicator(p.index).value_type).display()
@@ -340,11 +378,7 @@ class EditableSheet:
         """Suggested grade, findings and status of the sheet as it is now (cached until the next edit)."""
         if self._evaluation is None:
             ev = evaluate(self._snap, self.settings, self.fy, stored_status=self._status)
-            if self._unread:
-                code = self._snap.code
-                unread = tuple(u.finding(code, self.fy) for u in self._unread.values())
-                status = EntryStatus.NEEDS_CHECK if ev.status is EntryStatus.COMPLETE else ev.status
-                ev = replace(ev, findings=unread + tuple(ev.findings), status=status)
+            ev = with_kept_input(ev, tuple(self._unread.values()), self._snap.code, self.fy)
             self._evaluation = ev
         return self._evaluation
 
@@ -381,12 +415,14 @@ class EditableSheet:
         if reason is not None:
             raise EditError(reason)
         key = str(p)
+        self._recent_unread = None
         try:
             new = self._normalise(p, raw)
         except (FieldError, ValueInputError, FiscalYearError) as exc:
-            if isinstance(raw, str) and p.kind in ("indicator", "cost", "perspective"):
+            if isinstance(raw, str) and _keeps_unread(p, raw):
                 # keep what was typed: it stays on screen and in the database until it is fixed
                 self._unread[key] = UnreadInput(key, raw, str(exc), self.label(p))
+                self._recent_unread = key
                 self._evaluation = None
             raise EditError(str(exc)) from exc
         if self._unread.pop(key, None) is not None:
@@ -462,6 +498,8 @@ class EditableSheet:
         del items[index]
         change = self.set("milestones", items)
         assert change is not None
+        # the row's own kept input goes with the row; the rows below move up with theirs
+        self._move_unread_rows({i: (i - 1 if i > index else None) for i in range(len(items) + 1)})
         return change
 
     def move_milestone(self, index: int, delta: int) -> FieldChange | None:
@@ -471,11 +509,34 @@ class EditableSheet:
         if not 0 <= j < len(items):
             return None
         items[index], items[j] = items[j], items[index]
-        return self.set("milestones", items)
+        change = self.set("milestones", items)
+        self._move_unread_rows({index: j, j: index})
+        return change
+
+    def _move_unread_rows(self, moves: dict[int, int | None]) -> None:
+        """Kept input of milestone rows follows its row (``moves``: old row -> new row, None: removed)."""
+        moved: dict[str, UnreadInput] = {}
+        for key, kept in self._unread.items():
+            p = FieldPath.parse(key)
+            if p.kind == "milestone" and p.index in moves:
+                row = moves[p.index]
+                if row is None:
+                    continue
+                key = f"milestones[{row}].{p.name}"
+                kept = replace(kept, path=key)
+            moved[key] = kept
+        if moved != self._unread:
+            self._unread = moved
+            self._evaluation = None
 
     def apply_stored(self, path: str, stored: str | None) -> None:
-        """Put a stored value back without validation (undo and redo of earlier valid edits)."""
-        self._store(FieldPath.parse(path), stored)
+        """Put a stored value back without validation (undo and redo of earlier valid edits). The field
+        then holds that value: text kept unread in it is dropped."""
+        p = FieldPath.parse(path)
+        self._recent_unread = None
+        if self._unread.pop(str(p.with_year(self.fy)), None) is not None:
+            self._evaluation = None
+        self._store(p, stored)
 
     # --- normalisation ------------------------------------------------------------------------------
     def _normalise(self, p: FieldPath, raw: object) -> str | None:
@@ -679,6 +740,34 @@ def apply_field(target: FieldTarget, p: FieldPath, new: str | None) -> None:
                 target.put_cost(p.fy, p.name, new or "")
             else:
                 target.put_cost(p.fy, p.name, new)
+
+
+def with_kept_input(
+    ev: Evaluation, kept: Sequence[UnreadInput], measure_code: str, fiscal_year: int
+) -> Evaluation:
+    """The sheet's evaluation with the input kept unread as errors first (the one rule for the sheet,
+    the list of measures and the pre-submission check). A sheet with kept input is never 入力完了; a
+    text kept whole because it is too long is not also 「未入力」 (what is stored is the older text)."""
+    if not kept:
+        return ev
+    long = {u.path for u in kept if u.too_long}
+    rest = tuple(
+        f for f in ev.findings if not (f.field in long and f.check_id in ("REQ-TEXT", "REQ-TEXT-LIMIT"))
+    )
+    status = EntryStatus.NEEDS_CHECK if ev.status is EntryStatus.COMPLETE else ev.status
+    return replace(
+        ev, findings=tuple(u.finding(measure_code, fiscal_year) for u in kept) + rest, status=status
+    )
+
+
+def _keeps_unread(p: FieldPath, raw: str) -> bool:
+    """Which refused input is kept as typed: numbers, scores and amounts that cannot be read, a
+    milestone's year or month (「13月」「R8.13」), and any text longer than an Excel cell holds."""
+    if plain_length(raw) > MAX_LONG_TEXT:
+        return True
+    if p.kind == "milestone":
+        return p.name in ("due_fy", "due_month")
+    return p.kind in ("indicator", "cost", "perspective")
 
 
 def _milestone_field(name: str, raw: object) -> str | None:

@@ -39,6 +39,8 @@ __all__ = [
     "normalize_score",
     "normalize_text",
     "part_of",
+    "plain_length",
+    "too_long_message",
 ]
 
 # Excel's limit for one cell: every text travels in a workbook cell, so nothing longer can be kept.
@@ -245,11 +247,25 @@ def normalize_text(raw: object, *, label: str, max_chars: int = MAX_LONG_TEXT) -
         raise FieldError(f"「{label}」には文字を入力してください。")
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", "\n")
     if len(text) > max_chars:
-        where = "（Excelの1つのセルに入る上限）" if max_chars == MAX_LONG_TEXT else ""
+        if max_chars == MAX_LONG_TEXT:
+            raise FieldError(too_long_message(label, len(text)))
         raise FieldError(
-            f"「{label}」は{max_chars:,}文字{where}までです（入力は{len(text):,}文字）。短くまとめてください。"
+            f"「{label}」は{max_chars:,}文字までです（入力は{len(text):,}文字）。短くまとめてください。"
         )
     return text
+
+
+def plain_length(text: str) -> int:
+    """Characters of ``text`` as stored (Windows line ends count as one)."""
+    return len(text.replace("\r\n", "\n"))
+
+
+def too_long_message(label: str, length: int) -> str:
+    """The message for a text longer than an Excel cell holds (kept as typed until shortened)."""
+    return (
+        f"「{label}」が{MAX_LONG_TEXT:,}字を超えています（{length - MAX_LONG_TEXT:,}字超過）。"
+        "短くしてください（Excelの1つのセルに入る上限です）。"
+    )
 
 
 def _digits(raw: object) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy.orm import Session
 
-from dxdesk.domain.editing import EditableSheet, EditError, FieldChange, UnreadInput
+from dxdesk.domain.editing import EditableSheet, EditError, FieldChange
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.autosave import SaveQueue, SaveResult
@@ -96,25 +96,23 @@ class EntrySession:
     ) -> FieldChange | None:
         """Set one field (raises EditError), remember it for undo, and queue the save. Text that cannot
         be read is kept (on the sheet and in the database) before the error is raised."""
-        before = sheet.unread
         try:
             change = sheet.set(path, raw)
         except EditError:
-            self._keep_unread(sheet, before)
+            self._keep_unread(sheet)
             raise
         if change is not None:
             self.commit(sheet, [change], coalesce=coalesce)
-        self._keep_unread(sheet, before)
+        self._keep_unread(sheet)
         return change
 
     def edit_many(
         self, sheet: EditableSheet, items: Iterable[tuple[str, object]]
     ) -> tuple[list[FieldChange], list[tuple[str, str]]]:
         """Set several fields as one undo step (a pasted block); returns changes and errors."""
-        before = sheet.unread
         changes, errors = sheet.set_many(items)
         self.commit(sheet, changes)
-        self._keep_unread(sheet, before)
+        self._keep_unread(sheet)
         return changes, errors
 
     def set_self_grade(self, sheet: EditableSheet, grade: object, reason: object) -> list[FieldChange]:
@@ -128,11 +126,17 @@ class EntrySession:
             return
         self.history(sheet).record(changes, coalesce=coalesce)
         self._save(sheet, list(changes))
+        self._keep_unread(sheet)  # a milestone row moved or removed takes its kept input along
 
     def seal(self, sheet: EditableSheet) -> None:
         self.history(sheet).seal()
 
     def undo(self, sheet: EditableSheet) -> list[FieldChange]:
+        """Undo the newest step; right after text was kept unread, first forget that text."""
+        dropped = sheet.drop_recent_unread()
+        if dropped is not None:
+            self._keep_unread(sheet)
+            return [dropped]
         changes = self.history(sheet).undo()
         self._replay(sheet, changes)
         return changes
@@ -147,17 +151,14 @@ class EntrySession:
             sheet.apply_stored(change.path, change.new)
         if changes:
             self._save(sheet, changes)
+        self._keep_unread(sheet)  # a field put back to a stored value no longer holds unread text
 
     # --- saving -----------------------------------------------------------------------------------
-    def _keep_unread(self, sheet: EditableSheet, before: dict[str, UnreadInput]) -> None:
-        """Queue the save of unread input that appeared, changed or was fixed since ``before``."""
-        after = sheet.unread
+    def _keep_unread(self, sheet: EditableSheet) -> None:
+        """Queue the save of unread input that appeared, changed, moved or was fixed since last time."""
         mid, fy = sheet.key
-        for path in sorted(set(before) | set(after)):
-            if before.get(path) == after.get(path):
-                continue
-            kept = after.get(path)
-            label = f"読み取れない入力 {kept.label}" if kept else f"{before[path].label} の修正"
+        for path, kept, was in sheet.unread_changes():
+            label = f"読み取れない入力 {kept.label}" if kept else f"{was.label if was else path} の修正"
             job = (label, lambda s, p=path, u=kept: save_unread(s, mid, fy, p, u), sheet.key)
             self._queue([job])
 

@@ -12,7 +12,8 @@ list can take the person straight to the field.
 Sheets open in the entry screens may hold changes still queued for saving; passing them as
 ``sheets`` makes the check see exactly what the person sees. Text typed into a field that could not be
 read (「12x」 in an actual) is kept in ``unread_input`` until it is fixed and is an error here
-(``REQ-UNREAD``), so the submission cannot be written while a cell on screen says something else.
+(``REQ-UNREAD``), so the submission cannot be written while a cell on screen says something else; so is a
+text longer than an Excel cell holds, kept whole as typed until it is shortened (``REQ-TEXT-MAX``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from dxdesk.domain.audit import Finding, check_plan
-from dxdesk.domain.editing import EditableSheet
+from dxdesk.domain.editing import EditableSheet, with_kept_input
 from dxdesk.domain.enums import Severity
 from dxdesk.domain.fields import JumpTarget, jump_target
 from dxdesk.domain.fiscal import fy_label
@@ -104,8 +105,7 @@ def presubmission_check(
         if sheet is not None:
             findings = sheet.evaluate().findings  # its unread input included
         else:
-            kept = tuple(u.finding(r.code, fy) for u in unread.get(r.id, ()))
-            findings = kept + tuple(r.evaluation.findings)
+            findings = with_kept_input(r.evaluation, unread.get(r.id, ()), r.code, fy).findings
         items += [CheckItem(f, r.id, r.name, jump_target(f.field, fy, settings)) for f in findings]
     # plan-wide checks compare with every section's measures, but report only this section's
     for f in check_plan(list(snapshots.values()), settings, section_names(session, fy)):

@@ -54,6 +54,7 @@ from ui.central.common import (
     review_folder,
 )
 from ui.central.indicator_kind_dialog import IndicatorKindDialog
+from ui.measure_tree import wrap_names
 from ui.measure_view import MeasureView, render_measure
 from ui.notice import notify
 from ui.passphrase_prompt import unlock_ca
@@ -103,7 +104,7 @@ class ReviewPage(QWidget):
         self.measures = QTreeWidget(objectName="reviewMeasures")
         self.measures.setHeaderLabels(["施策", "評価", "審査"])
         self.measures.setRootIsDecorated(False)
-        self.measures.setUniformRowHeights(True)
+        wrap_names(self.measures)  # long measure names whole, on two or three lines
         header = self.measures.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -260,7 +261,7 @@ class ReviewPage(QWidget):
                 else rv.grade or NO_GRADE
             )
             item = QTreeWidgetItem([f"{rv.measure_code}　{rv.measure_name}", grade, rv.decision.label])
-            for c in range(3):  # the name is cut with … when the list is narrow: whole in the tooltip
+            for c in range(3):
                 item.setToolTip(
                     c, f"{rv.measure_code}　{rv.measure_name}（評価 {grade}・{rv.decision.label}）"
                 )

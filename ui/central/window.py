@@ -43,7 +43,7 @@ from ui.central.plan_page import PlanPage
 from ui.central.review_page import ReviewPage
 from ui.central.status_page import StatusPage
 from ui.geometry import fit_size, place, remember
-from ui.help import first_start_page, show_guide
+from ui.help import export_guide_pdf, first_start_page, show_guide
 from ui.notice import notify
 from ui.passphrase_prompt import unlock_ca
 from ui.people import edit_people, person
@@ -200,7 +200,10 @@ class CentralWindow(QMainWindow):
             None,
             "actionFirstStart",
         )
-        help_menu.addActions([self.actionGuide, self.actionFirstStart])
+        self.actionGuidePdf = self._action(
+            "操作の手引きをPDFで書き出す(&P)…", lambda: export_guide_pdf(self), None, "actionGuidePdf"
+        )
+        help_menu.addActions([self.actionGuide, self.actionGuidePdf, self.actionFirstStart])
         help_menu.addSeparator()
         help_menu.addAction(self._action("dxdesk について(&A)", self._about, None, "actionAbout"))
 

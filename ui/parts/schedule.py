@@ -37,7 +37,7 @@ class MilestoneModel(FieldGridModel):
     def set_sheet(self, sheet: EditableSheet) -> None:
         self.beginResetModel()
         self.sheet = sheet
-        self.errors.clear()
+        self.keep_unread(sheet)  # a year or month that could not be read stays as typed, red
         self.endResetModel()
 
     def reset(self) -> None:

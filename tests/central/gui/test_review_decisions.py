@@ -27,8 +27,9 @@ def open_review(qtbot, window, office):  # type: ignore[no-untyped-def]
 
 
 def alt(qtbot, review, key: Qt.Key) -> None:
-    """What Alt+<key> does: press the one visible button of the window whose text marks that letter
-    (QTest's Alt key clicks do not reach Qt's mnemonic shortcuts, so the button is found and clicked)."""
+    """Alt+<key> as the person presses it: the key press goes through Qt's shortcut map to the one
+    visible button of the window whose text marks that letter (a mnemonic clicks with a short
+    animation, so the press waits for the click)."""
     letter = chr(key)
     buttons = [
         b
@@ -37,7 +38,11 @@ def alt(qtbot, review, key: Qt.Key) -> None:
     ]
     assert len(buttons) == 1, [b.text() for b in buttons]
     assert buttons[0].isEnabled()
-    qtbot.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
+    window = review.window()
+    window.activateWindow()  # (a question box that just closed leaves no active window offscreen)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    with qtbot.waitSignal(buttons[0].clicked, timeout=3000):
+        qtbot.keyClick(QApplication.focusWidget() or window, key, Qt.KeyboardModifier.AltModifier)
 
 
 def answer_when_asked(button_text: str, seen: list[str]) -> None:
