@@ -14,7 +14,7 @@ from dxdesk.report.tables import CENTER, HEAD, SMALL, TableParts
 
 __all__ = ["legends"]
 
-MARK_W = 64.0
+MIN_MARK_W = 28.0
 
 
 def legends(b: TableParts, m: SheetModel) -> list[Row]:
@@ -25,8 +25,11 @@ def legends(b: TableParts, m: SheetModel) -> list[Row]:
             continue
         header = Row([b.cell(f"【{legend.title}】", width, HEAD)], keep_with_next=True)
         rows.append(header)
+        mark_w = max(
+            MIN_MARK_W, *(b.t.font.width(mark, CENTER.size) + 2 * CENTER.pad + 4 for mark, _ in legend.items)
+        )
         for mark, text in legend.items:
             rows.append(
-                Row([b.cell(mark, MARK_W, CENTER), b.cell(text, width - MARK_W, SMALL)], header=header)
+                Row([b.cell(mark, mark_w, CENTER), b.cell(text, width - mark_w, SMALL)], header=header)
             )
     return rows

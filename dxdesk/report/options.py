@@ -324,7 +324,7 @@ class PrintOptions:
         the setting, when it has a value or the plan names it."""
         if not self.shown(key):
             return False
-        if self.basic_fields_by_kind is not None and kind in self.basic_fields_by_kind:
+        if self.basic_fields_by_kind is not None and kind is not None and kind in self.basic_fields_by_kind:
             return key in self.basic_fields_by_kind[kind]
         if self.basic_fields is not None:
             return key in self.basic_fields
