@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.domain.enums import Severity
+from dxdesk.domain.settings import SHEET_PARTS
 from dxdesk.section_desk import CheckItem, CheckReport
 
 COLORS = {Severity.ERROR: "#b00020", Severity.WARNING: "#8a5a00", Severity.INFO: "#1f5f8b"}
@@ -87,7 +88,7 @@ class CheckList(QWidget):
                 [
                     f.severity.label,
                     f"{f.measure_code}　{item.measure_name}",
-                    PART_LABELS.get(item.target.part, ""),
+                    PART_LABELS.get(item.target.part) or SHEET_PARTS.get(item.target.part, ""),
                     f.message,
                 ]
             )

@@ -27,15 +27,9 @@ from ui.parts.evaluation import DirectionPart, EvaluationPart, PerspectivesPart
 from ui.parts.indicators import IndicatorsPart
 from ui.parts.preview import PreviewPart
 from ui.parts.schedule import SchedulePart
-from ui.parts.texts import TextPart
+from ui.parts.texts import text_parts
 from ui.widgets import MessageLabel
 
-TEXT_PART_TITLES = {
-    "results": "成果と課題",
-    "citizen": "市民参加",
-    "review": "見直し",
-    "roadmap": "ロードマップ",
-}
 STATUS_COLORS = {
     EntryStatus.EMPTY: "#666666",
     EntryStatus.IN_PROGRESS: "#8a5a00",
@@ -115,10 +109,7 @@ class SheetEditor(QWidget):
             PerspectivesPart(self),
             DirectionPart(self),
         ]
-        for key, title in TEXT_PART_TITLES.items():
-            specs = [f for f in settings.text_fields if f.part == key]
-            if specs:
-                parts.append(TextPart(self, key, title, specs))
+        parts += text_parts(self, settings)
         order = list(SHEET_PARTS)
         parts.sort(key=lambda p: min((order.index(k) for k in p.keys if k in order), default=0))
         parts.append(PreviewPart(self))

@@ -44,11 +44,15 @@ SHEET_PARTS: dict[str, str] = {
     "indicators": "指標",
     "schedule": "スケジュール",
     "roadmap": "ロードマップ",
+    "roadmap_status": "実施年度・進捗状況",
     "results": "事業の成果と課題",
+    "goals": "目標（総括）・事業総括",
+    "verification": "実績の検証及び解決すべき課題／方向性",
     "evaluation": "自己評価",
     "perspectives": "観点別評価",
     "direction": "方向性",
     "review": "見直し",
+    "legend": "凡例",
 }
 
 # Every free-text field of a yearly sheet a plan may use: key -> (default label, part).
@@ -71,6 +75,10 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "review_viewpoints": ("事業構築の視点", "review"),
     "review_direction": ("見直しの方向", "review"),
     "roadmap": ("取組予定（ロードマップ）", "roadmap"),
+    "goal_summary": ("目標（総括）", "goals"),
+    "project_summary": ("事業総括", "goals"),
+    "verification": ("実績の検証及び解決すべき課題", "verification"),
+    "solution": ("課題解決に向けた方向性", "verification"),
 }
 
 

@@ -37,7 +37,6 @@ from dxdesk.report.layout import CONT, Flow, Part, Row, TextBox, draw_row
 from dxdesk.report.model import PrintContext, SheetModel, iter_sheet_models, load_context, select_measures
 from dxdesk.report.options import PrintOptions
 from dxdesk.report.pages import (
-    CONTENT_WIDTH,
     MARGIN_X,
     PAGE_HEIGHT,
     PAGE_WIDTH,
@@ -123,6 +122,7 @@ class _Render:
             right=f"{m.code}　{m.name}",
             footer_left=self.plan_line,
         )
+        sink.landscape = self.options.landscape(m.snapshot.kind)
         flow = Flow(sink, self.font, header)
         flow.new_page()
         first = sink.number
@@ -142,7 +142,7 @@ class _Render:
         """The sheet's title; with sign-off boxes, the title goes left and the boxes right."""
         size = 13.5
         box_w = sum(cell.width for cell in sign.cells) if sign is not None else 0.0
-        room = CONTENT_WIDTH - box_w - (12 if sign is not None else 0)
+        room = flow.sink.content_width - box_w - (12 if sign is not None else 0)
         shown = self.font.printable(text)
         while size > 9 and self.font.width(shown, size) > room:
             size -= 0.5
@@ -150,7 +150,7 @@ class _Render:
         c = flow.sink.canvas
         if c is not None:
             w = self.font.width(shown, size)
-            x = MARGIN_X if sign is not None else PAGE_WIDTH / 2 - w / 2
+            x = MARGIN_X if sign is not None else flow.sink.page_width / 2 - w / 2
             c.saveState()
             t = c.beginText()
             t.setFont(self.font.name, size)
@@ -165,13 +165,14 @@ class _Render:
                     c,
                     self.font,
                     sign,
-                    MARGIN_X + CONTENT_WIDTH - box_w,
+                    MARGIN_X + flow.sink.content_width - box_w,
                     flow.y - (height - 8 - sign.height()) / 2,
                     sign.height(),
                 )
         flow.space(height)
 
     def parts(self, sink: PageSink, header: RunningHeader, parts: Iterable[Part]) -> None:
+        sink.landscape = False
         flow = Flow(sink, self.font, header)
         flow.new_page()
         for part in parts:
@@ -232,6 +233,7 @@ class _Render:
         drawn = c.page_count
         sink.renumber(1)
         header, cover, parts = front(firsts)
+        sink.landscape = False
         cover()
         self.parts(sink, header, parts)
         sink.end_page()

@@ -27,7 +27,6 @@ from dxdesk.report.fonts import PrintFont
 from dxdesk.report.linebreak import break_lines
 from dxdesk.report.pages import (
     CONTENT_BOTTOM,
-    CONTENT_TOP,
     MARGIN_X,
     PageSink,
     RunningHeader,
@@ -76,6 +75,7 @@ class Cell:
     # shown in the continuation part when all lines were used before the page break (labels)
     cont_lines: list[str] | None = None
     span: bool = False  # no border on the left (continues the cell before it visually)
+    joined_above: bool = False  # no rule on top: continues the cell above (a merged cell in a workbook)
 
     def height(self) -> float:
         s = self.style
@@ -202,6 +202,9 @@ def draw_row(c: Any, font: PrintFont, row: Row, x: float, top: float, height: fl
         if cell.style.fill is not None:
             c.setFillColor(cell.style.fill)
             c.rect(cx, top - height, cell.width, height, stroke=0, fill=1)
+        if cell.joined_above and row.border:  # paint over the rule the row above drew at its foot
+            c.setFillColor(cell.style.fill or white)
+            c.rect(cx + 0.4, top - 0.6, cell.width - 0.8, 1.2, stroke=0, fill=1)
         cx += cell.width
     c.setFillColor(black)
     cx = x
@@ -218,11 +221,16 @@ def draw_row(c: Any, font: PrintFont, row: Row, x: float, top: float, height: fl
         c.setLineWidth(0.45)
         right = x + sum(cell.width for cell in row.cells)
         bottom = top - height
-        rules = [(x, top, right, top), (x, bottom, right, bottom), (right, top, right, bottom)]
+        rules = [(x, bottom, right, bottom), (right, top, right, bottom)]
+        joined = any(cell.joined_above for cell in row.cells)
+        if not joined:
+            rules.append((x, top, right, top))
         cx = x
         for cell in row.cells:
             if not cell.span:
                 rules.append((cx, top, cx, bottom))
+            if joined and not cell.joined_above:
+                rules.append((cx, top, cx + cell.width, top))
             cx += cell.width
         c.lines(rules)
 
@@ -249,7 +257,7 @@ class Flow:
         self.sink = sink
         self.font = font
         self.header = header
-        self.y = CONTENT_TOP
+        self.y = sink.content_top
         self.x = MARGIN_X
         self.on_new_page: Callable[[], None] | None = None
 
@@ -259,7 +267,7 @@ class Flow:
 
     def new_page(self) -> None:
         self.sink.new_page(self.header)
-        self.y = CONTENT_TOP
+        self.y = self.sink.content_top
         if self.on_new_page is not None:
             self.on_new_page()
 
@@ -316,7 +324,7 @@ class Flow:
         if not rows:
             return
         need = self.heading_height() + self._chain_height(rows, 0)
-        if self.room < need and self.y < CONTENT_TOP - 1:
+        if self.room < need and self.y < self.sink.content_top - 1:
             self.new_page()
         self.draw_heading(part.heading)
         fresh = False  # only the continuation heading (and header row) drawn on this page so far
@@ -338,7 +346,7 @@ class Flow:
                 first, rest = pieces
                 self.draw(first)
                 rows[i] = rest
-            elif fresh or self.y >= CONTENT_TOP - 1:
+            elif fresh or self.y >= self.sink.content_top - 1:
                 # taller than a whole page and cannot be split (a huge chart): draw it clipped
                 self.draw(row)
                 fresh = False

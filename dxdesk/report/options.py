@@ -22,6 +22,16 @@ Most of the printed form follows settings that already exist (``sheet_title``, `
 - ``sheet_title_by_kind``: a title per measure kind, where one plan prints different forms (Shizuoka's
   様式① for 重点項目 and 様式② for systems); other kinds keep ``sheet_title``.
 
+- ``basic_fields_by_kind``: ``basic_fields`` for a measure kind whose form has other rows (Nagasaki's
+  事業群 sheet has 事業期間 but not the 事業's ○ for 中核事業; its 中核事業 box names the group's core 事業).
+- ``landscape_kinds``: the measure kinds whose sheets print on A4 landscape (Sasebo's 課題 KPI sheet,
+  whose table has 予定/実績 for R3–R9 beside 算出式・設定根拠 and 進捗状況・評価).
+- ``kpi_table_kinds``: the measure kinds whose 指標 part prints as one table with every indicator in
+  it (:mod:`dxdesk.report.kpi_table`) instead of a block per indicator.
+- ``legends``: fixed explanations a format prints on its sheets (Nagasaki's 【事業構築の視点】 ①–⑩,
+  Sasebo's status legend 実施済 / 当年度実施 / 今後予定 / 検討): ``title``, ``items`` as
+  ``[mark, text]`` pairs, optional ``kinds`` and ``key``; printed by the ``legend`` part.
+
 They are read from the plan's stored overrides (``PlanSettings.raw``) so that the settings module
 needs no change; unknown values are reported in Japanese.
 """
@@ -36,8 +46,17 @@ from dxdesk.domain.fields import COST_NUMBER_FIELDS
 from dxdesk.domain.fiscal import FiscalYear, fy_label
 from dxdesk.domain.settings import SHEET_PARTS, PlanSettings
 from dxdesk.report.errors import PrintError
+from dxdesk.report.pages import CONTENT_WIDTH, LANDSCAPE_CONTENT_WIDTH
 
-__all__ = ["BASIC_FIELDS", "DEFAULT_LABELS", "INDICATOR_ROWS", "SDG_NAMES", "PrintOptions", "year_short"]
+__all__ = [
+    "BASIC_FIELDS",
+    "DEFAULT_LABELS",
+    "INDICATOR_ROWS",
+    "SDG_NAMES",
+    "Legend",
+    "PrintOptions",
+    "year_short",
+]
 
 
 def year_short(fy: int) -> str:
@@ -90,6 +109,11 @@ DEFAULT_LABELS: dict[str, str] = {
     "direction": "方向性",
     "direction_reason": "理由",
     "roadmap_mark": "実施年度",
+    "roadmap_status": "状況",
+    "status.done": "実施済",
+    "status.current": "当年度実施",
+    "status.planned": "今後予定",
+    "status.considering": "検討",
     # 署名欄
     "author": "作成者",
     "chief": "所属長確認",
@@ -130,6 +154,59 @@ def _indicator_years(value: object) -> bool:
 
 
 @dataclass(frozen=True)
+class Legend:
+    """A fixed explanation printed on a format's sheets: a title and (mark, text) items."""
+
+    title: str
+    items: tuple[tuple[str, str], ...]
+    kinds: tuple[str, ...] | None = None  # the measure kinds it is printed on (None: all)
+    key: str = ""  # names it for a part that looks marks up (``items``: the 取組項目 numerals)
+
+    def applies_to(self, kind: str) -> bool:
+        return self.kinds is None or kind in self.kinds
+
+
+_LEGENDS_MESSAGE = "計画の設定「legends」は、title（見出し）と items（[記号, 説明] の一覧）を持つ項目の一覧で指定してください。"
+
+
+def _legends(value: object) -> tuple[Legend, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise PrintError(_LEGENDS_MESSAGE)
+    out = []
+    for entry in value:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("title"), str):
+            raise PrintError(_LEGENDS_MESSAGE)
+        items = entry.get("items")
+        if not isinstance(items, list) or not all(
+            isinstance(i, list) and len(i) == 2 and all(isinstance(x, str) for x in i) for i in items
+        ):
+            raise PrintError(_LEGENDS_MESSAGE)
+        kinds = entry.get("kinds")
+        if kinds is not None and not (isinstance(kinds, list) and all(isinstance(k, str) for k in kinds)):
+            raise PrintError(_LEGENDS_MESSAGE)
+        out.append(
+            Legend(
+                title=entry["title"],
+                items=tuple((i[0], i[1]) for i in items),
+                kinds=tuple(kinds) if kinds is not None else None,
+                key=str(entry.get("key") or ""),
+            )
+        )
+    return tuple(out)
+
+
+def _kinds(raw: Mapping[str, Any], key: str, what: str) -> frozenset[str]:
+    value = raw.get(key)
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise PrintError(f"計画の設定「{key}」は{what}施策の種別の一覧で指定してください。")
+    return frozenset(value)
+
+
+@dataclass(frozen=True)
 class PrintOptions:
     settings: PlanSettings
     labels: Mapping[str, str]
@@ -139,6 +216,10 @@ class PrintOptions:
     basic_fields: tuple[str, ...] | None = None
     cost_year_labels: tuple[str, str] | None = None  # (up to the sheet's year, after it)
     entered_years_only: bool = False
+    basic_fields_by_kind: Mapping[str, tuple[str, ...]] | None = None
+    landscape_kinds: frozenset[str] = frozenset()
+    kpi_table_kinds: frozenset[str] = frozenset()
+    legends: tuple[Legend, ...] = ()
 
     @classmethod
     def of(cls, settings: PlanSettings) -> PrintOptions:
@@ -176,6 +257,16 @@ class PrintOptions:
                     f"計画の設定「basic_fields」は次の項目の一覧で指定してください：{', '.join(BASIC_FIELDS)}"
                 )
             basic = tuple(str(k) for k in basic)
+        by_kind = raw.get("basic_fields_by_kind")
+        if by_kind is not None:
+            if not isinstance(by_kind, Mapping) or any(
+                not isinstance(v, list) or any(k not in BASIC_FIELDS for k in v) for v in by_kind.values()
+            ):
+                raise PrintError(
+                    "計画の設定「basic_fields_by_kind」は「種別: 項目の一覧」の形で指定してください"
+                    f"（項目：{', '.join(BASIC_FIELDS)}）。"
+                )
+            by_kind = {str(k): tuple(str(x) for x in v) for k, v in by_kind.items()}
         year_labels = raw.get("cost_year_labels")
         cost_year_labels: tuple[str, str] | None = None
         if year_labels is not None:
@@ -196,9 +287,25 @@ class PrintOptions:
             titles_by_kind={str(k): str(v) for k, v in titles.items()},
             rate_decimals=rate_decimals,
             basic_fields=basic,
+            basic_fields_by_kind=by_kind,
             cost_year_labels=cost_year_labels,
             entered_years_only=_indicator_years(raw.get("indicator_years")),
+            landscape_kinds=_kinds(raw, "landscape_kinds", "横向きに印刷する"),
+            kpi_table_kinds=_kinds(raw, "kpi_table_kinds", "指標を1つのKPI表に印刷する"),
+            legends=_legends(raw.get("legends")),
         )
+
+    def landscape(self, kind: str | None) -> bool:
+        """Whether a sheet of this measure kind prints on A4 landscape."""
+        return kind is not None and kind in self.landscape_kinds
+
+    def kpi_table(self, kind: str | None) -> bool:
+        """Whether the 指標 part of this measure kind prints as one multi-row KPI table."""
+        return kind is not None and kind in self.kpi_table_kinds
+
+    def content_width(self, kind: str | None) -> float:
+        """The width between the margins of a sheet of this measure kind."""
+        return LANDSCAPE_CONTENT_WIDTH if self.landscape(kind) else CONTENT_WIDTH
 
     def label(self, key: str, **fmt: str) -> str:
         text = self.labels.get(key, key)
@@ -211,11 +318,14 @@ class PrintOptions:
         """「活動指標」「成果指標」 in the format's words (Tsukuba's 「活動結果指標」)."""
         return self.label(f"kind.{kind}")
 
-    def basic_row(self, key: str, value: str) -> bool:
-        """Whether a 基本情報 row prints: the format's rows always (``basic_fields``), others never;
-        without the setting, when it has a value or the plan names it."""
+    def basic_row(self, key: str, value: str, kind: str | None = None) -> bool:
+        """Whether a 基本情報 row prints: the format's rows always (``basic_fields``, or
+        ``basic_fields_by_kind`` for a measure kind with a form of its own), others never; without
+        the setting, when it has a value or the plan names it."""
         if not self.shown(key):
             return False
+        if self.basic_fields_by_kind is not None and kind is not None and kind in self.basic_fields_by_kind:
+            return key in self.basic_fields_by_kind[kind]
         if self.basic_fields is not None:
             return key in self.basic_fields
         custom = self.settings.raw.get("print_labels") or {}
@@ -239,7 +349,7 @@ class PrintOptions:
 
     def sheet_title(self, fy: int, kind: str | None = None) -> str:
         title = self.titles_by_kind.get(kind or "", self.settings.sheet_title)
-        return title.replace("{fy}", fy_label(fy))
+        return title.replace("{fy}", fy_label(fy)).replace("{year}", year_short(fy))
 
     def indicator_years(self, fy: int, period: tuple[int | None, int | None]) -> list[int]:
         """Fiscal years of the indicator table: the plan period when it fits ``display_years``,

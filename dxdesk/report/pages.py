@@ -29,6 +29,7 @@ from dxdesk.report.fonts import PrintFont
 
 __all__ = [
     "CONTENT_WIDTH",
+    "LANDSCAPE_CONTENT_WIDTH",
     "MARGIN_X",
     "PAGE_HEIGHT",
     "PAGE_WIDTH",
@@ -46,6 +47,10 @@ FOOTER_HEIGHT = 14.0
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 CONTENT_TOP = PAGE_HEIGHT - MARGIN_TOP - HEADER_HEIGHT
 CONTENT_BOTTOM = MARGIN_BOTTOM + FOOTER_HEIGHT
+# A4 landscape, for a format that prints a wide table (Sasebo's KPI table: 予定/実績 R3–R9 and two texts)
+LANDSCAPE_WIDTH, LANDSCAPE_HEIGHT = PAGE_HEIGHT, PAGE_WIDTH
+LANDSCAPE_CONTENT_WIDTH = LANDSCAPE_WIDTH - 2 * MARGIN_X
+LANDSCAPE_CONTENT_TOP = LANDSCAPE_HEIGHT - MARGIN_TOP - HEADER_HEIGHT
 
 GREY = Color(0.35, 0.35, 0.35)
 TOTAL_FORM = "dxdeskPageTotal"
@@ -107,6 +112,23 @@ class PageSink:
         self.open = False
         self.header = RunningHeader()
         self.numbered = True
+        self.landscape = False  # orientation of the pages started from now on
+
+    @property
+    def page_width(self) -> float:
+        return LANDSCAPE_WIDTH if self.landscape else PAGE_WIDTH
+
+    @property
+    def page_height(self) -> float:
+        return LANDSCAPE_HEIGHT if self.landscape else PAGE_HEIGHT
+
+    @property
+    def content_width(self) -> float:
+        return LANDSCAPE_CONTENT_WIDTH if self.landscape else CONTENT_WIDTH
+
+    @property
+    def content_top(self) -> float:
+        return LANDSCAPE_CONTENT_TOP if self.landscape else CONTENT_TOP
 
     @property
     def drawing(self) -> bool:
@@ -122,6 +144,7 @@ class PageSink:
         self.number += 1
         self.open = True
         if self.canvas is not None:
+            self.canvas.setPageSize((self.page_width, self.page_height))
             self._decorate(self.canvas)
 
     def renumber(self, next_number: int) -> None:
@@ -163,21 +186,21 @@ class PageSink:
         size = 7.5
         c.setFont(font.name, size)
         c.setFillColor(GREY)
-        top = PAGE_HEIGHT - MARGIN_TOP - size
-        half = CONTENT_WIDTH / 2 - 6
+        top = self.page_height - MARGIN_TOP - size
+        half = self.content_width / 2 - 6
         left = self._fit(font.printable(h.left), size, half)
-        right = self._fit(font.printable(h.right), size, CONTENT_WIDTH - font.width(left, size) - 12)
+        right = self._fit(font.printable(h.right), size, self.content_width - font.width(left, size) - 12)
         c.drawString(MARGIN_X, top, left)
-        c.drawRightString(PAGE_WIDTH - MARGIN_X, top, right)
+        c.drawRightString(self.page_width - MARGIN_X, top, right)
         c.setStrokeColor(GREY)
         c.setLineWidth(0.4)
-        c.line(MARGIN_X, top - 4, PAGE_WIDTH - MARGIN_X, top - 4)
+        c.line(MARGIN_X, top - 4, self.page_width - MARGIN_X, top - 4)
         y = MARGIN_BOTTOM + 2
         if h.footer_left:
             c.drawString(MARGIN_X, y, self._fit(font.printable(h.footer_left), size, half - 30))
         if self.numbered:
             c.setFont(font.name, 8)
-            center = PAGE_WIDTH / 2
+            center = self.page_width / 2
             c.drawRightString(center, y, f"{self.number} / ")
             c.saveState()
             c.translate(center, y)

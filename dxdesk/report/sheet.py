@@ -14,6 +14,7 @@ from dxdesk.domain.enums import GradingRule, MilestoneStatus
 from dxdesk.domain.evaluation import NOT_ENTERED, stage_label
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.grading import SCHEDULE_STAGES
+from dxdesk.report.kpi_table import goals, kpi_table
 from dxdesk.report.layout import (
     HEAD_FILL,
     MUTED_FILL,
@@ -23,9 +24,12 @@ from dxdesk.report.layout import (
     Style,
     TextBox,
 )
+from dxdesk.report.legend import legends
 from dxdesk.report.model import SheetModel
 from dxdesk.report.options import SDG_NAMES, PrintOptions, year_short
+from dxdesk.report.roadmap_status import roadmap_status
 from dxdesk.report.tables import CENTER, CURRENT_HEAD, HEAD, LABEL, LABEL_W, SMALL, TEXT, TableParts, W
+from dxdesk.report.verification import verification
 
 __all__ = ["SheetBuilder"]
 
@@ -43,7 +47,9 @@ class SheetBuilder(TableParts):
             "overview": self.overview,
             "costs": self.costs,
             "citizen": lambda m: self.texts(m, "citizen"),
-            "indicators": self.indicators,
+            "indicators": lambda m: (
+                kpi_table(self, m) if self.o.kpi_table(m.snapshot.kind) else self.indicators(m)
+            ),
             "schedule": self.schedule,
             "roadmap": self.roadmap,
             "results": lambda m: self.texts(m, "results"),
@@ -51,6 +57,10 @@ class SheetBuilder(TableParts):
             "perspectives": self.perspectives,
             "direction": self.direction,
             "review": lambda m: self.texts(m, "review"),
+            "goals": lambda m: goals(self, m),
+            "verification": lambda m: verification(self, m),
+            "legend": lambda m: legends(self, m),
+            "roadmap_status": lambda m: roadmap_status(self, m),
         }
 
     def parts(self, m: SheetModel) -> list[Part]:
@@ -62,7 +72,7 @@ class SheetBuilder(TableParts):
             rows = build(m)
             if rows:
                 out.append(Part(self.o.part_heading(key), rows))
-            if key == "indicators" and self.o.settings.charts:
+            if key == "indicators" and self.o.settings.charts and not self.o.kpi_table(m.snapshot.kind):
                 charts = self.charts(m)
                 if charts:
                     out.append(Part(self.o.label("chart"), charts))
@@ -90,7 +100,7 @@ class SheetBuilder(TableParts):
             items.append((o.label("owner"), owner))
 
         def add(key: str, value: str) -> None:
-            if o.basic_row(key, value):
+            if o.basic_row(key, value, m.snapshot.kind):
                 items.append((o.label(key), value))
 
         add("related", "、".join(m.related_names))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from dxdesk.report.documents import PrintJob, make_pdf
-from dxdesk.report.pages import MARGIN_X, PAGE_WIDTH
+from dxdesk.report.pages import MARGIN_X
 from tests.report.conftest import SAMPLES, pdf_pages, pdf_text, squeeze
 
 # sample file → (sheet titles, words of the format, figures from the seed document)
@@ -63,8 +63,21 @@ EXPECTED = {
         ],
     ),
     "sasebo_execution_plan.json": (
-        ["令和6年度　DX重点課題 KPIの評価", "令和6年度　DX戦略 実行計画 プロジェクト"],
-        ["予定", "算出式・設定根拠", "進捗状況・評価", "リーディング", "実施年度", "DX重点課題", "ステップ"],
+        ["【R8】重点課題 KPI の評価", "令和8年度　DX戦略 実行計画 プロジェクト"],
+        [
+            "予定",
+            "算出式・設定根拠",
+            "進捗状況・評価",
+            "リーディング",
+            "実施年度",
+            "分類",
+            "DX重点課題",
+            "ステップ",
+            "到達像",
+            "R8年度の目標（総括）",
+            "R8年度の事業総括",
+            "当年度実施",
+        ],
         ["151,507", "193,000", "50.4%", "39.1%", "10.0%", "⇒", "○", "観光2-1-4"],
     ),
     "nagasaki_group_evaluation.json": (
@@ -79,6 +92,13 @@ EXPECTED = {
             "見直し区分",
             "事業構築の視点",
             "所管課（室）",
+            "3. 実績の検証及び解決すべき課題と解決に向けた方向性",
+            "●実績の検証及び解決すべき課題",
+            "●課題解決に向けた方向性",
+            "事業実施の根拠法令条項",
+            "法令による事業実施の義務付け",
+            "県の裁量の余地がない事業",
+            "【事業構築の視点】",
         ],
         [
             "R元実績",
@@ -141,14 +161,19 @@ def test_sample_prints_in_its_formats_words_with_the_seed_figures(sample, load_d
         assert squeeze(m["name"]) in text
 
 
-def _words_with_boxes(pdf: Path) -> list[tuple[float, float, float, float, str]]:
+def _words_with_boxes(pdf: Path) -> list[tuple[float, float, list[tuple[float, float, float, float, str]]]]:
+    """Per page: its width and height (a landscape page is wider) and its words with their boxes."""
     out = subprocess.run(
         ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     pattern = re.compile(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
     )
-    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in pattern.findall(out)]
+    pages = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', out, re.S):
+        words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in pattern.findall(page[3])]
+        pages.append((float(page[1]), float(page[2]), words))
+    return pages
 
 
 @pytest.mark.parametrize("sample", sorted(EXPECTED))
@@ -157,12 +182,14 @@ def test_nothing_is_printed_outside_the_margins(sample, load_dataset, tmp_path):
     db = load_dataset(sample)
     out = tmp_path / "m.pdf"
     make_pdf(db, out, PrintJob(kind="report"))
-    words = _words_with_boxes(out)
-    assert words
-    for x0, _y0, x1, y1, word in words:
-        assert x0 >= MARGIN_X - 1.5, word
-        assert x1 <= PAGE_WIDTH - MARGIN_X + 1.5, word
-        assert y1 <= 842 - 20, word
+    pages = _words_with_boxes(out)
+    assert pages
+    for width, height, words in pages:
+        assert words
+        for x0, _y0, x1, y1, word in words:
+            assert x0 >= MARGIN_X - 1.5, word
+            assert x1 <= width - MARGIN_X + 1.5, word
+            assert y1 <= height - 20, word
 
 
 def test_kind_titles_follow_the_plan_setting(load_dataset, tmp_path):

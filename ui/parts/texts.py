@@ -1,15 +1,38 @@
-"""Free-text parts (取組結果・成果・課題・改善目標…, 市民参加, 見直し, ロードマップ): one box per field the
-plan uses, with a character counter against the plan's limit and the field's check messages."""
+"""Free-text parts (取組結果・成果・課題・改善目標…, 市民参加, 見直し, ロードマップ, 目標（総括）・事業総括,
+実績の検証・方向性 …): one tab per sheet part the plan's text fields belong to (:func:`text_parts`),
+one box per field, with a character counter against the plan's limit and the field's check messages.
+A plan that gives its text fields a part of its own gets a tab for it without any change here."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from dxdesk.domain.fields import JumpTarget
-from dxdesk.domain.settings import TextFieldSpec
+from dxdesk.domain.settings import SHEET_PARTS, PlanSettings, TextFieldSpec
 from dxdesk.section_desk import EditableSheet
 from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
 from ui.widgets import CommitTextEdit, MessageLabel
+
+# tab titles, shorter than the part headings where those are long
+TAB_TITLES = {
+    "results": "成果と課題",
+    "citizen": "市民参加",
+    "review": "見直し",
+    "roadmap": "ロードマップ",
+    "goals": "目標・事業総括",
+    "verification": "検証・方向性",
+}
+
+
+def text_parts(host: PartHost, settings: PlanSettings) -> list[TextPart]:
+    """One tab per sheet part that has text fields in the plan, its fields in the plan's order."""
+    by_part: dict[str, list[TextFieldSpec]] = {}
+    for spec in settings.text_fields:
+        by_part.setdefault(spec.part, []).append(spec)
+    return [
+        TextPart(host, key, TAB_TITLES.get(key) or SHEET_PARTS.get(key, key), specs)
+        for key, specs in by_part.items()
+    ]
 
 
 class _TextField:
