@@ -49,6 +49,12 @@ SHEET_PARTS: dict[str, str] = {
     "perspectives": "観点別評価",
     "direction": "方向性",
     "review": "見直し",
+    # parts of single formats (dxdesk/report/roadmap_grid.py, cost_breakdown.py)
+    "situation": "現状と目指す姿",
+    "initiatives": "主な取組とロードマップ",
+    "cost_lines": "経費",
+    "cost_breakdown": "事業費内訳",
+    "progress": "進捗評価",
 }
 
 # Every free-text field of a yearly sheet a plan may use: key -> (default label, part).
@@ -71,6 +77,10 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "review_viewpoints": ("事業構築の視点", "review"),
     "review_direction": ("見直しの方向", "review"),
     "roadmap": ("取組予定（ロードマップ）", "roadmap"),
+    # the 事業費内訳's texts (Akita-style); a plan declares roadmap_1, roadmap_2, … for the roadmap
+    # cells of its n-th 主な取組 (Shizuoka 様式①, dxdesk/report/roadmap_grid.py)
+    "cost_content": ("主な内容", "costs"),
+    "funding_note": ("特定財源の内訳", "costs"),
 }
 
 

@@ -14,6 +14,7 @@ from dxdesk.domain.enums import GradingRule, MilestoneStatus
 from dxdesk.domain.evaluation import NOT_ENTERED, stage_label
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.grading import SCHEDULE_STAGES
+from dxdesk.report import cost_breakdown, progress, roadmap_grid
 from dxdesk.report.layout import (
     HEAD_FILL,
     MUTED_FILL,
@@ -51,6 +52,11 @@ class SheetBuilder(TableParts):
             "perspectives": self.perspectives,
             "direction": self.direction,
             "review": lambda m: self.texts(m, "review"),
+            "situation": lambda m: roadmap_grid.situation(self, m),
+            "initiatives": lambda m: roadmap_grid.initiatives(self, m),
+            "cost_lines": lambda m: cost_breakdown.cost_lines(self, m),
+            "cost_breakdown": lambda m: cost_breakdown.cost_breakdown(self, m),
+            "progress": lambda m: progress.progress(self, m),
         }
 
     def parts(self, m: SheetModel) -> list[Part]:
@@ -102,6 +108,8 @@ class SheetBuilder(TableParts):
             )
         add("period", period)
         for key, label in o.attributes_for(m.snapshot.kind):
+            if o.settings.uses(key, m.snapshot.kind):
+                continue  # printed by the part of that name (the 主な取組 of a roadmap grid)
             value = m.attributes.get(key, "")
             items.append((label, "" if value is None else str(value)))
         add("legal_basis", m.legal_basis)
