@@ -20,6 +20,7 @@ from dxdesk.errors import DxdeskError
 from dxdesk.paths import resource
 
 __all__ = [
+    "ENTERED_IN",
     "KNOWN_TEXT_FIELDS",
     "SHEET_PARTS",
     "DirectionOption",
@@ -55,6 +56,16 @@ SHEET_PARTS: dict[str, str] = {
     "cost_lines": "経費",
     "cost_breakdown": "事業費内訳",
     "progress": "進捗評価",
+}
+
+# Parts of single formats print what the clerk enters in the section application's tabs of other
+# parts: those tabs are shown wherever the part is on the sheet (``PlanSettings.entry_parts``).
+ENTERED_IN: dict[str, tuple[str, ...]] = {
+    "situation": ("results",),  # the texts as_is / gap / to_be
+    "initiatives": ("indicators", "roadmap"),  # the KPIs, and the roadmap_n texts of each year
+    "cost_lines": ("costs",),
+    "cost_breakdown": ("costs",),  # its texts cost_content / funding_note are in the 事業費 tab
+    "progress": ("evaluation",),
 }
 
 # Every free-text field of a yearly sheet a plan may use: key -> (default label, part).
@@ -263,8 +274,17 @@ class PlanSettings:
             return self.parts_by_kind[kind]
         return self.sheet_parts
 
+    def entry_parts(self, kind: str | None = None) -> tuple[str, ...]:
+        """The parts whose data a measure of ``kind`` has entered: its sheet parts and the parts
+        whose tabs enter what they print (:data:`ENTERED_IN`)."""
+        parts = self.parts_for(kind)
+        extra = [p for part in parts for p in ENTERED_IN.get(part, ()) if p not in parts]
+        return (*parts, *dict.fromkeys(extra))
+
     def uses(self, part: str, kind: str | None = None) -> bool:
-        return part in self.parts_for(kind)
+        """Whether measures of ``kind`` have the part's data (printed by it or by a part that prints
+        it, e.g. Akita's 進捗評価 the 自己評価's grade): its checks and entry apply."""
+        return part in self.entry_parts(kind)
 
     def level_name(self, depth: int) -> str:
         if depth < len(self.level_names):
