@@ -167,6 +167,8 @@ class CostsPart(SheetPart):
             self.texts_box.addWidget(title)
             self.texts_box.addWidget(edit)
             self._text_widgets += [title, edit]
+            title.show()  # added to a part already on screen: shown now, not after the next event
+            edit.show()
             self.texts[spec.key] = edit
 
     def load(self, sheet: EditableSheet) -> None:
