@@ -161,6 +161,8 @@ class CostsPart(SheetPart):
             title = QLabel(spec.label + ("　（必須）" if spec.required else ""))
             edit = CommitTextEdit(lines=2)
             edit.setObjectName(f"text_{spec.key}")
+            # two lines high: the cost table above keeps the room (a longer text scrolls)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 12)
             edit.setAccessibleName(spec.label)
             title.setBuddy(edit)
             edit.committed.connect(lambda text, final, key=spec.key: self._text_committed(key, text, final))
