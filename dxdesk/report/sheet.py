@@ -108,7 +108,7 @@ class SheetBuilder(TableParts):
             )
         add("period", period)
         for key, label in o.attributes_for(m.snapshot.kind):
-            if o.settings.uses(key, m.snapshot.kind):
+            if key in o.settings.parts_for(m.snapshot.kind):
                 continue  # printed by the part of that name (the 主な取組 of a roadmap grid)
             value = m.attributes.get(key, "")
             items.append((label, "" if value is None else str(value)))
