@@ -52,7 +52,7 @@ def render_measure(
 ) -> str:
     m = row.snapshot
     sheet = m.sheet
-    parts = settings.parts_for(m.kind)
+    parts = settings.entry_parts(m.kind)
     out = [f"<style>{CSS}</style>"]
     out.append(f"<h2>{_e(m.code)}　{_e(m.name)}</h2>")
     related = "、".join(section_names.get(c, c) for c in m.related_section_codes)

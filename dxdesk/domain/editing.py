@@ -209,7 +209,7 @@ class EditableSheet:
 
     @property
     def parts(self) -> tuple[str, ...]:
-        return self.settings.parts_for(self._snap.kind)
+        return self.settings.entry_parts(self._snap.kind)
 
     @property
     def indicators(self) -> tuple[IndicatorData, ...]:

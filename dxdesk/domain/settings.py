@@ -20,6 +20,7 @@ from dxdesk.errors import DxdeskError
 from dxdesk.paths import resource
 
 __all__ = [
+    "ENTERED_IN",
     "KNOWN_TEXT_FIELDS",
     "SHEET_PARTS",
     "DirectionOption",
@@ -53,6 +54,22 @@ SHEET_PARTS: dict[str, str] = {
     "direction": "方向性",
     "review": "見直し",
     "legend": "凡例",
+    # parts of single formats (dxdesk/report/roadmap_grid.py, cost_breakdown.py)
+    "situation": "現状と目指す姿",
+    "initiatives": "主な取組とロードマップ",
+    "cost_lines": "経費",
+    "cost_breakdown": "事業費内訳",
+    "progress": "進捗評価",
+}
+
+# Parts of single formats print what the clerk enters in the section application's tabs of other
+# parts: those tabs are shown wherever the part is on the sheet (``PlanSettings.entry_parts``).
+ENTERED_IN: dict[str, tuple[str, ...]] = {
+    "situation": ("results",),  # the texts as_is / gap / to_be
+    "initiatives": ("indicators", "roadmap"),  # the KPIs, and the roadmap_n texts of each year
+    "cost_lines": ("costs",),
+    "cost_breakdown": ("costs",),  # its texts cost_content / funding_note are in the 事業費 tab
+    "progress": ("evaluation",),
 }
 
 # Every free-text field of a yearly sheet a plan may use: key -> (default label, part).
@@ -79,6 +96,10 @@ KNOWN_TEXT_FIELDS: dict[str, tuple[str, str]] = {
     "project_summary": ("事業総括", "goals"),
     "verification": ("実績の検証及び解決すべき課題", "verification"),
     "solution": ("課題解決に向けた方向性", "verification"),
+    # the 事業費内訳's texts (Akita-style); a plan declares roadmap_1, roadmap_2, … for the roadmap
+    # cells of its n-th 主な取組 (Shizuoka 様式①, dxdesk/report/roadmap_grid.py)
+    "cost_content": ("主な内容", "costs"),
+    "funding_note": ("特定財源の内訳", "costs"),
 }
 
 
@@ -261,8 +282,17 @@ class PlanSettings:
             return self.parts_by_kind[kind]
         return self.sheet_parts
 
+    def entry_parts(self, kind: str | None = None) -> tuple[str, ...]:
+        """The parts whose data a measure of ``kind`` has entered: its sheet parts and the parts
+        whose tabs enter what they print (:data:`ENTERED_IN`)."""
+        parts = self.parts_for(kind)
+        extra = [p for part in parts for p in ENTERED_IN.get(part, ()) if p not in parts]
+        return (*parts, *dict.fromkeys(extra))
+
     def uses(self, part: str, kind: str | None = None) -> bool:
-        return part in self.parts_for(kind)
+        """Whether measures of ``kind`` have the part's data (printed by it or by a part that prints
+        it, e.g. Akita's 進捗評価 the 自己評価's grade): its checks and entry apply."""
+        return part in self.entry_parts(kind)
 
     def level_name(self, depth: int) -> str:
         if depth < len(self.level_names):

@@ -19,6 +19,8 @@ Most of the printed form follows settings that already exist (``sheet_title``, `
 - ``indicator_years``: ``"entered"`` where a format prints per indicator only the years it has figures
   for (Nagasaki's 事業 indicators: the evaluated year), instead of every display year.
 - ``rate_decimals``: the decimals of a printed 達成率 (1 unless the format prints 240%, then 0).
+- ``part_tags``: a tag printed after a part's heading (Shizuoka's PDCA steps: 「内容　［PLAN/DO］」,
+  「効果・課題等　［CHECK］」).
 - ``sheet_title_by_kind``: a title per measure kind, where one plan prints different forms (Shizuoka's
   様式① for 重点項目 and 様式② for systems); other kinds keep ``sheet_title``.
 
@@ -345,7 +347,11 @@ class PrintOptions:
         ]
 
     def part_heading(self, part: str) -> str:
-        return self.labels.get(f"part.{part}", SHEET_PARTS.get(part, part))
+        """The part's heading, with the plan's tag for it (``part_tags``: 「内容　［PLAN/DO］」)."""
+        heading = self.labels.get(f"part.{part}", SHEET_PARTS.get(part, part))
+        tags = self.settings.raw.get("part_tags") or {}
+        tag = tags.get(part) if isinstance(tags, Mapping) else None
+        return f"{heading}　［{tag}］" if tag else heading
 
     def sheet_title(self, fy: int, kind: str | None = None) -> str:
         title = self.titles_by_kind.get(kind or "", self.settings.sheet_title)

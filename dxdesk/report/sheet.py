@@ -15,6 +15,7 @@ from dxdesk.domain.evaluation import NOT_ENTERED, stage_label
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.grading import SCHEDULE_STAGES
 from dxdesk.report.kpi_table import goals, kpi_table
+from dxdesk.report import cost_breakdown, progress, roadmap_grid
 from dxdesk.report.layout import (
     HEAD_FILL,
     MUTED_FILL,
@@ -61,6 +62,11 @@ class SheetBuilder(TableParts):
             "verification": lambda m: verification(self, m),
             "legend": lambda m: legends(self, m),
             "roadmap_status": lambda m: roadmap_status(self, m),
+            "situation": lambda m: roadmap_grid.situation(self, m),
+            "initiatives": lambda m: roadmap_grid.initiatives(self, m),
+            "cost_lines": lambda m: cost_breakdown.cost_lines(self, m),
+            "cost_breakdown": lambda m: cost_breakdown.cost_breakdown(self, m),
+            "progress": lambda m: progress.progress(self, m),
         }
 
     def parts(self, m: SheetModel) -> list[Part]:
@@ -112,6 +118,8 @@ class SheetBuilder(TableParts):
             )
         add("period", period)
         for key, label in o.attributes_for(m.snapshot.kind):
+            if key in o.settings.parts_for(m.snapshot.kind):
+                continue  # printed by the part of that name (the 主な取組 of a roadmap grid)
             value = m.attributes.get(key, "")
             items.append((label, "" if value is None else str(value)))
         add("legal_basis", m.legal_basis)

@@ -1,16 +1,19 @@
 """事業費: fiscal years × 予算・決算・財源内訳・人件費, with the totals dxdesk computes (財源内訳計,
-執行率, トータルコスト) and the check that the funding breakdown adds up to the settlement."""
+執行率, トータルコスト) and the check that the funding breakdown adds up to the settlement; below them
+the year's texts of the plan's 事業費 part (``text_fields`` with part ``costs``: the Akita-style
+事業費内訳's 主な内容 and 特定財源の内訳)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QHeaderView, QLabel
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from dxdesk.domain.cost_summary import CostSummary, summarize_cost
 from dxdesk.domain.fields import COST_FIELDS, JumpTarget
 from dxdesk.domain.fiscal import fy_short
+from dxdesk.domain.settings import TextFieldSpec
 from dxdesk.domain.sheet import CostData
 from dxdesk.domain.values import format_decimal
 from dxdesk.section_desk import EditableSheet
@@ -141,6 +144,34 @@ class CostsPart(SheetPart):
         self.note_title.setBuddy(self.note)
         self.note.committed.connect(self._note_committed)
         layout.addWidget(self.note, 1)
+        self.texts_box = QVBoxLayout()
+        layout.addLayout(self.texts_box)
+        self.texts: dict[str, CommitTextEdit] = {}
+        self._text_widgets: list[QWidget] = []
+
+    def _build_texts(self, specs: list[TextFieldSpec]) -> None:
+        """One box per text field of the 事業費 part, rebuilt when the plan's fields change."""
+        if [s.key for s in specs] == list(self.texts):
+            return
+        for w in self._text_widgets:
+            w.deleteLater()
+        self._text_widgets.clear()
+        self.texts.clear()
+        for spec in specs:
+            title = QLabel(spec.label + ("　（必須）" if spec.required else ""))
+            edit = CommitTextEdit(lines=2)
+            edit.setObjectName(f"text_{spec.key}")
+            # two lines high: the cost table above keeps the room (a longer text scrolls)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 12)
+            edit.setAccessibleName(spec.label)
+            title.setBuddy(edit)
+            edit.committed.connect(lambda text, final, key=spec.key: self._text_committed(key, text, final))
+            self.texts_box.addWidget(title)
+            self.texts_box.addWidget(edit)
+            self._text_widgets += [title, edit]
+            title.show()  # added to a part already on screen: shown now, not after the next event
+            edit.show()
+            self.texts[spec.key] = edit
 
     def load(self, sheet: EditableSheet) -> None:
         self.message.clear_message()
@@ -153,6 +184,10 @@ class CostsPart(SheetPart):
         path = f"costs[{sheet.fy}].execution_note"
         self.note.load(sheet.display(path))
         self.note.setReadOnly(not sheet.editable(path))
+        self._build_texts([f for f in sheet.settings.text_fields if f.part == "costs"])
+        for key, edit in self.texts.items():
+            edit.load(sheet.display(f"texts.{key}"))
+            edit.setReadOnly(not sheet.editable(f"texts.{key}"))
         col = self.model.years.index(sheet.fy)
         self.grid.setCurrentIndex(self.model.index(0, col))
         self.refresh(sheet)
@@ -182,9 +217,17 @@ class CostsPart(SheetPart):
         else:
             self.refresh(sheet)
 
+    def _text_committed(self, key: str, text: str, final: bool) -> None:
+        error = self.host.commit(f"texts.{key}", text, coalesce=True, final=final)
+        if error:
+            self.message.show_message(error)
+            self.texts[key].mark_unsaved()
+
     def commit_pending(self) -> None:
         self.grid.commit_pending()
         self.note.commit_pending()
+        for edit in self.texts.values():
+            edit.commit_pending()
 
     def focus_target(self, target: JumpTarget) -> bool:
         year = target.cost_year
