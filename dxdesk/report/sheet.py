@@ -14,8 +14,8 @@ from dxdesk.domain.enums import GradingRule, MilestoneStatus
 from dxdesk.domain.evaluation import NOT_ENTERED, stage_label
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.domain.grading import SCHEDULE_STAGES
-from dxdesk.report.kpi_table import goals, kpi_table
 from dxdesk.report import cost_breakdown, progress, roadmap_grid
+from dxdesk.report.kpi_table import goals, kpi_table
 from dxdesk.report.layout import (
     HEAD_FILL,
     MUTED_FILL,
