@@ -12,7 +12,7 @@ import getpass
 from pathlib import Path
 from typing import Any
 
-from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, ng, open_existing, out
+from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, central_office, ng, out
 from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
 
 __all__ = ["add_commands"]
@@ -22,33 +22,23 @@ __all__ = ["add_commands"]
 
 
 def cmd_plan_template(args: argparse.Namespace) -> int:
-    from dxdesk.central.plan_master import export_template
-
     target = Path(args.out)
     if target.suffix.lower() != ".xlsx":
         ng(f"出力ファイルは .xlsx にしてください：{target}")
         return EXIT_USAGE
-    db = open_existing(args.db)
-    try:
-        export_template(db, target)
-    except OSError as exc:
-        ng(f"ファイルを書き込めません（{exc.strerror or exc}）：{target}")
-        return EXIT_USAGE
-    finally:
-        db.dispose()
+    with central_office(args.db) as office:
+        try:
+            office.export_template(target)
+        except OSError as exc:
+            ng(f"ファイルを書き込めません（{exc.strerror or exc}）：{target}")
+            return EXIT_USAGE
     out(f"OK {target}")
     return EXIT_OK
 
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
-    from dxdesk.central.plan_master import import_plan_master
-
-    db = open_existing(args.db)
-    try:
-        user = args.user or _user()
-        result = import_plan_master(db, Path(args.file), dry_run=args.dry_run, user=user)
-    finally:
-        db.dispose()
+    with central_office(args.db) as office:
+        result = office.import_plan_master(Path(args.file), dry_run=args.dry_run, user=args.user or _user())
     for p in result.problems:
         out("\t".join([p.severity_label, p.sheet, "" if p.row is None else str(p.row), p.column, p.message]))
     for line in result.changes.lines() if result.ok else []:
@@ -59,7 +49,7 @@ def cmd_import_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_import_list(args: argparse.Namespace) -> int:
-    from dxdesk.central.list_import import import_list, load_mapping, save_mapping
+    from dxdesk.central.list_import import load_mapping, save_mapping
 
     saved = None
     if args.mapping and Path(args.mapping).exists():
@@ -75,19 +65,15 @@ def cmd_import_list(args: argparse.Namespace) -> int:
         except FiscalYearError as exc:
             ng(f"--fy {exc}")
             return EXIT_USAGE
-    db = open_existing(args.db)
-    try:
-        result = import_list(
-            db,
+    with central_office(args.db) as office:
+        result = office.import_list(
             Path(args.file),
             sheet=args.sheet,
             saved=saved,
-            fy=fy,
+            fiscal_year=fy,
             dry_run=args.dry_run,
             user=args.user or _user(),
         )
-    finally:
-        db.dispose()
     if result.mapping is not None and result.header is not None:
         for letter, text, label in result.mapping.describe(result.header):
             out(f"対応\t{letter}\t{text}\t{label}")
