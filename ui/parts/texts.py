@@ -3,12 +3,12 @@ plan uses, with a character counter against the plan's limit and the field's che
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from dxdesk.domain.fields import JumpTarget
 from dxdesk.domain.settings import TextFieldSpec
 from dxdesk.section_desk import EditableSheet
-from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
+from ui.parts.base import PartHost, SheetPart, page_layout, scrolling_page
 from ui.widgets import CommitTextEdit, MessageLabel
 
 
@@ -52,10 +52,7 @@ class TextPart(SheetPart):
             f.edit.textChanged.connect(lambda f=f: self._count(f))
             self.fields[spec.key] = f
         layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        self.area = scrolling(content)
-        outer.addWidget(self.area)
+        self.area = scrolling_page(self, content)
 
     def load(self, sheet: EditableSheet) -> None:
         for f in self.fields.values():
