@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dxdesk import __version__
-from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, err, ng, open_existing, open_or_create, out
+from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, desk, err, ng, open_or_create, out, section_desk
 from dxdesk.domain.fiscal import FiscalYearError, fy_label, parse_fiscal_year
 from dxdesk.errors import DxdeskError
 from dxdesk.files import write_text_atomic
@@ -72,14 +72,12 @@ def cmd_demo_db(args: argparse.Namespace) -> int:
 
 def cmd_load_dataset(args: argparse.Namespace) -> int:
     # here, not at the top: alembic and the ORM models add ~90 ms to every start of `dxdesk` (-X importtime)
-    from dxdesk.store.dataset import DatasetError, DatasetProblems, import_dataset, load_dataset_file
+    from dxdesk.store.dataset import DatasetError, DatasetProblems, load_dataset_file
 
     try:
         data = load_dataset_file(Path(args.file))
-        db = open_existing(args.db)
-        with db.session(audit=False) as s:
-            plan = import_dataset(s, data)
-            code = plan.code
+        with desk(args.db) as d:
+            code = d.import_dataset(data)
     except DatasetProblems as exc:
         for problem in exc.problems:
             err(f"エラー\t{problem}")
@@ -88,59 +86,43 @@ def cmd_load_dataset(args: argparse.Namespace) -> int:
     except DatasetError as exc:
         ng(f"{args.file} {exc}")
         return EXIT_USAGE
-    db.dispose()
     out(f"OK {args.file} plan={code}")
     return EXIT_OK
 
 
 def cmd_dump_dataset(args: argparse.Namespace) -> int:
     # here, not at the top: alembic and the ORM models add ~90 ms to every start of `dxdesk` (-X importtime)
-    from dxdesk.store.dataset import DatasetError, export_dataset
-    from dxdesk.store.queries import current_plan
+    from dxdesk.store.dataset import DatasetError
 
-    db = open_existing(args.db)
-    try:
-        with db.session() as s:
-            plan = current_plan(s) if not args.plan else None
-            code = args.plan or (plan.code if plan else "")
-            data = export_dataset(s, code, section_codes=[args.section] if args.section else None)
-    except DatasetError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
+    with desk(args.db) as d:
+        try:
+            data = d.export_dataset(args.plan or None, section_codes=[args.section] if args.section else None)
+        except DatasetError as exc:
+            ng(exc)
+            return EXIT_USAGE
     write_text_atomic(Path(args.out), json.dumps(data, ensure_ascii=False, indent=1))
     out(f"OK {args.out}")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    # here, not at the top: alembic and the ORM models add ~90 ms to every start of `dxdesk` (-X importtime)
-    from dxdesk.store.presubmit import presubmission_check
-    from dxdesk.store.queries import current_plan
-
-    db = open_existing(args.db)
-    try:
-        with db.session() as s:
-            plan = current_plan(s)
-            if plan is None:
-                ng("計画が登録されていません")
-                return EXIT_USAGE
-            try:
-                fy = parse_fiscal_year(args.fy) if args.fy else (plan.current_fy or 0)
-            except FiscalYearError as exc:
-                ng(exc)
-                return EXIT_USAGE
-            # the same check as F8 and the submission export (scope: one section or the whole plan)
-            report = presubmission_check(s, plan, fy, section_code=args.section)
-            findings = report.findings
-    finally:
-        db.dispose()
+    with section_desk(args.db) as d:
+        plan = d.plan_years()
+        if plan is None:
+            ng("計画が登録されていません")
+            return EXIT_USAGE
+        try:
+            fy = parse_fiscal_year(args.fy) if args.fy else (plan.declared_fy or 0)
+        except FiscalYearError as exc:
+            ng(exc)
+            return EXIT_USAGE
+        # the same check as F8 and the submission export (scope: one section or the whole plan)
+        report = d.presubmission_check(plan.plan_id, fy, args.section)
     errors = 0
-    for f in findings:
+    for f in report.findings:
         errors += f.severity.value == "error"
         out(f"{f.severity.label}\t{f.measure_code}\t{f.check_id}\t{f.message}")
-    out(f"{fy_label(fy)} 施策={report.measures} エラー={errors} 件数={len(findings)}")
+    out(f"{fy_label(fy)} 施策={report.measures} エラー={errors} 件数={len(report.findings)}")
     return EXIT_ACT if errors else EXIT_OK
 
 

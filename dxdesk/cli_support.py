@@ -4,6 +4,8 @@
     err(text) / ng(message)   one line on stderr; ``ng`` writes ``NG <message>``
     open_existing(target)     open a database that must already exist (a mistyped path is an error)
     existing_database(target) the same as a context manager that disposes of it
+    desk(target) / section_desk(target) / central_office(target)
+                              the same, as the role's façade (docs/core-api.md): what commands use
     open_or_create(target)    open, creating if needed — only ``init-db``, ``demo-db`` and ``demo``
     fiscal_year(text)         ``--fy`` (R8, 令和8年度, 2026) or None when not given
     progress(verbose)         a ``progress(i, n, message)`` callback printing each new message to stderr
@@ -19,16 +21,24 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dxdesk.domain.fiscal import parse_fiscal_year
 from dxdesk.store.database import Database, DatabaseError, open_database
+
+if TYPE_CHECKING:
+    from dxdesk.central.office import CentralOffice
+    from dxdesk.desk import Desk
+    from dxdesk.section_desk import SectionDesk
 
 __all__ = [
     "EXIT_ACT",
     "EXIT_OK",
     "EXIT_USAGE",
     "MissingDatabase",
+    "central_office",
     "check_exists",
+    "desk",
     "err",
     "existing_database",
     "fiscal_year",
@@ -37,6 +47,7 @@ __all__ = [
     "open_or_create",
     "out",
     "progress",
+    "section_desk",
 ]
 
 EXIT_OK = 0
@@ -86,6 +97,36 @@ def existing_database(target: str | Path) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+# The façades are imported when a command opens one: the parser loads every command module, and the
+# façades' store and ORM imports would add ~90 ms to every `dxdesk` start, `--help` included.
+@contextmanager
+def desk(target: str | Path) -> Iterator[Desk]:
+    """``with desk(args.db) as d:`` — an existing database seen by either role (settings, the plan,
+    datasets, printing), disposed at the end."""
+    from dxdesk.desk import Desk
+
+    with existing_database(target) as db:
+        yield Desk(db)
+
+
+@contextmanager
+def section_desk(target: str | Path) -> Iterator[SectionDesk]:
+    """``with section_desk(args.db) as d:`` — an existing section database, disposed at the end."""
+    from dxdesk.section_desk import SectionDesk
+
+    with existing_database(target) as db:
+        yield SectionDesk(db)
+
+
+@contextmanager
+def central_office(target: str | Path) -> Iterator[CentralOffice]:
+    """``with central_office(args.db) as office:`` — an existing central database, disposed at the end."""
+    from dxdesk.central.office import CentralOffice
+
+    with existing_database(target) as db:
+        yield CentralOffice(db)
 
 
 def open_or_create(target: str | Path) -> Database:

@@ -7,19 +7,30 @@ and domain types; sessions, ORM objects and SQL stay behind it (docs/core-api.md
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from dxdesk.domain.fiscal import survey_years
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.database import Database
+from dxdesk.store.models import CentralCA
 from dxdesk.store.queries import current_plan
 from dxdesk.store.settings_store import get_setting, set_setting
 from dxdesk.store.snapshot import plan_settings
 
-__all__ = ["Database", "Desk", "PlanYears"]  # Database: the handle ui passes to the core
+if TYPE_CHECKING:
+    from dxdesk.report.documents import PrintJob, PrintResult
+
+__all__ = ["Database", "Desk", "PlanYears", "Progress"]
+
+Progress = Callable[
+    [int, int, str], None
+]  # (done, total, message) — what a long operation reports  # Database: the handle ui passes to the core
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,36 @@ class Desk:
                 period_start=plan.period_start_fy,
             )
 
+    # --- datasets (docs/dataset-format.md) -----------------------------------------------------------
+    def import_dataset(self, data: dict[str, Any]) -> str:
+        """Upsert a plan dataset in one transaction; returns the plan's code. Raises ``DatasetProblems``
+        (every problem; nothing written) or ``DatasetError``."""
+        from dxdesk.store.dataset import import_dataset
+
+        with self.db.session(audit=False) as s:
+            return import_dataset(s, data).code
+
+    def export_dataset(
+        self, plan_code: str | None = None, section_codes: Iterable[str] | None = None
+    ) -> dict[str, Any]:
+        """The plan ``plan_code`` (default: the current plan), optionally only some sections' measures, as
+        a dataset dict. Raises ``DatasetError`` for an unknown plan."""
+        from dxdesk.store.dataset import export_dataset
+
+        with self.db.session() as s:
+            if not plan_code:
+                plan = current_plan(s)
+                plan_code = plan.code if plan else ""
+            return export_dataset(s, plan_code, section_codes=section_codes)
+
+    # --- printing ---------------------------------------------------------------------------------
+    def make_pdf(self, out: Path | str, job: PrintJob, progress: Progress | None = None) -> PrintResult:
+        """The PDF ``job`` asks for, written atomically to ``out`` (runs long; opens its own sessions).
+        Raises ``PrintError`` subclasses."""
+        from dxdesk.report.documents import make_pdf
+
+        return make_pdf(self.db, out, job, progress=progress)
+
     # --- signing keys (docs/decisions.md "Keys at rest") --------------------------------------------
     def ca_state(self) -> str:
         """The central CA's key: ``new`` (none yet), ``locked`` (a passphrase is needed) or ``ready``."""
@@ -121,6 +162,12 @@ class Desk:
 
         with self.db.session() as s:
             ensure_ca(s, current_plan(s), passphrase=passphrase)
+
+    def ca_certificate_pem(self) -> str | None:
+        """The active central CA's certificate (PEM), None when this database has no CA."""
+        with self.db.session() as s:
+            row = s.scalar(select(CentralCA).where(CentralCA.active.is_(True)).order_by(CentralCA.id.desc()))
+            return row.certificate_pem if row is not None else None
 
     def section_key_locked(self, fiscal_year: int, section_code: str) -> bool:
         """True when the section's signing key for the year needs the kit passphrase before it signs

@@ -16,6 +16,9 @@ take plain values (ids, codes, fiscal years) and return dataclasses or domain ty
     desk.submission_states(plan_id, fiscal_year, rows)   未提出 / 提出済み 第N版 / 提出後に変更あり / 差戻し / 受理
     desk.received_notes(plan_id, fiscal_year)        the central office's decisions and comments received
     desk.import_review(path, user)          import a review workbook (returned sheets → 要確認)
+    desk.export_submission(fiscal_year, section, author, chief, out_dir, progress=, passphrase=)
+                                            write the next signed submission (runs long)
+    desk.make_pdf(out, job, progress)       a PDF of sheets (runs long; from Desk)
 
 Backups are functions of the database file and are re-exported as they are (``create_backup``,
 ``restore_backup``, ``list_backups``, ``backup_due``, ``backup_dir``).
@@ -34,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from dxdesk.desk import Desk, PlanYears
+from dxdesk.desk import Desk, PlanYears, Progress
 from dxdesk.domain.audit import Finding
 from dxdesk.domain.editing import UnreadInput as UnreadInput
 from dxdesk.domain.editing import with_kept_input
@@ -84,6 +87,7 @@ from dxdesk.store.sheet_store import load_unread
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from dxdesk.exchange.submission import SubmissionResult
     from dxdesk.section_review import ReceivedNote, ReviewImportResult
 
 __all__ = [
@@ -263,6 +267,33 @@ class SectionDesk(Desk):
                 author=get_setting(s, "export_author") or "",
                 folder=get_setting(s, "export_dir") or "",
             )
+
+    def export_submission(
+        self,
+        fiscal_year: int,
+        section_code: str,
+        author: str,
+        chief: str,
+        out_dir: Path,
+        *,
+        progress: Progress | None = None,
+        passphrase: str | None = None,
+    ) -> SubmissionResult:
+        """Write the next revision of the section's signed submission into ``out_dir`` (runs long).
+        Raises ``ExportBlocked`` (with the findings) while the check has errors, ``KeyLockedError`` when
+        the signing key needs ``passphrase``, other ``ExchangeError`` s."""
+        from dxdesk.exchange.submission import export_submission
+
+        return export_submission(
+            self.db,
+            fiscal_year,
+            section_code,
+            author,
+            chief,
+            out_dir,
+            progress=progress,
+            passphrase=passphrase,
+        )
 
     def submission_states(
         self, plan_id: int, fiscal_year: int, rows: Sequence[MeasureRow]

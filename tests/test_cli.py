@@ -105,3 +105,57 @@ def test_load_dataset_lists_every_problem(tmp_path):
     assert any(line.startswith("エラー\tmeasures[1].owner") and "S405" in line for line in lines)
     assert any(line.startswith("エラー\tmeasures[1].sdgs") for line in lines)
     assert lines[-1].startswith("NG ") and "エラー3件" in lines[-1]
+
+
+# The commands speak to the façades (docs/core-api.md): no command opens a session or builds a query.
+# `merge` and `verify` hand the database to merge_paths / read the trust anchors themselves.
+COMMAND_MODULES = (
+    "dxdesk/cli.py",
+    "dxdesk/exchange/commands.py",
+    "dxdesk/central/commands.py",
+    "dxdesk/central/plan_commands.py",
+    "dxdesk/report/commands.py",
+)
+STORAGE_ALLOWED = {"cmd_merge", "cmd_verify"}
+
+
+def _storage_uses(source: str) -> list[str]:
+    import ast
+
+    found = []
+    for fn in ast.walk(ast.parse(source)):
+        if not isinstance(fn, ast.FunctionDef) or fn.name in STORAGE_ALLOWED:
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Call):
+                f = node.func
+                name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+                if name in ("session", "select"):
+                    found.append(f"{fn.name}: {name}()")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                ("sqlalchemy", "dxdesk.store.models")
+            ):
+                found.append(f"{fn.name}: from {node.module} import …")
+    return found
+
+
+def test_commands_use_the_facades_not_sessions():
+    offenders = {m: _storage_uses((ROOT / m).read_text(encoding="utf-8")) for m in COMMAND_MODULES}
+    assert {m: o for m, o in offenders.items() if o} == {}
+
+
+def test_the_facade_check_would_catch_a_session():
+    bad = (
+        "def cmd_x(args):\n"
+        "    from sqlalchemy import select\n"
+        "    with db.session() as s:\n"
+        "        s.scalar(select(1))\n"
+        "def cmd_merge(args):\n"
+        "    with db.session() as s:\n"
+        "        pass\n"
+    )
+    assert _storage_uses(bad) == [
+        "cmd_x: from sqlalchemy import …",
+        "cmd_x: session()",
+        "cmd_x: select()",
+    ]

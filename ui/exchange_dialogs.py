@@ -9,8 +9,8 @@ Two entry points for the main window (wired into its menus and the welcome scree
   lists them and refuses — then asks for 作成者 and 所属長確認 and the folder, exports with a progress
   bar, and returns the written file's path.
 
-All rules, names and file names come from ``dxdesk.exchange``; the long work runs in a worker thread so
-the window stays responsive.
+All rules, names and file names come from ``dxdesk.exchange`` and the section's façade; the long work
+runs on a worker thread through :class:`ui.tasks.Task`, so the window stays responsive.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QThread, QUrl, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -49,11 +49,12 @@ from dxdesk.exchange.errors import ExchangeError, ExportBlocked, PassphraseError
 from dxdesk.exchange.kit_import import KitImportResult, KitInfo, import_kit, read_kit_info
 from dxdesk.exchange.submission import (
     SubmissionResult,
-    export_submission,
     submission_file_name,
 )
 from dxdesk.section_desk import Database, SectionDesk
 from ui.people import saved_person, set_person
+from ui.tasks import Task
+from ui.widgets import ask_workbook, error_label, html
 
 __all__ = [
     "ExportSubmissionDialog",
@@ -61,34 +62,6 @@ __all__ = [
     "export_submission_interactive",
     "import_kit_interactive",
 ]
-
-
-class _Task(QThread):
-    """Runs ``fn(progress)`` in a worker thread; reports progress, the result or the error."""
-
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-    def __init__(self, fn: Callable[[Callable[[int, int, str], None]], Any], parent: QWidget | None = None):
-        super().__init__(parent)
-        self._fn = fn
-
-    def run(self) -> None:
-        try:
-            result = self._fn(lambda i, n, m: self.progressed.emit(i, n, m))
-        except Exception as exc:  # reported to the dialog, which shows the Japanese message
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(result)
-
-
-def _error_label() -> QLabel:
-    label = QLabel(objectName="errorLabel")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b00020;")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 # --- kit import ---------------------------------------------------------------------------------
@@ -105,13 +78,13 @@ class KitImportDialog(QDialog):
         self.data_dir = Path(data_dir)
         self.db_path = db_path
         self.result_info: KitImportResult | None = None
-        self._task: _Task | None = None
+        self._task: Task | None = None
         self.setWindowTitle("配布ファイルの取り込み")
         self.setMinimumWidth(560)
 
         layout = QVBoxLayout(self)
         head = QLabel(
-            f"<b>{_html(info.plan_name)}</b><br>{_html(info.section_code)}　{_html(info.section_name)}"
+            f"<b>{html(info.plan_name)}</b><br>{html(info.section_code)}　{html(info.section_name)}"
             f"　{fy_label(info.fiscal_year)}　第{info.version}版"
         )
         head.setObjectName("kitSummary")
@@ -144,7 +117,7 @@ class KitImportDialog(QDialog):
         layout.addWidget(hint)
         self.count_label = QLabel(objectName="countLabel")
         layout.addWidget(self.count_label)
-        self.error = _error_label()
+        self.error = error_label()
         layout.addWidget(self.error)
         self.progress = QProgressBar(objectName="progressBar")
         self.progress.setRange(0, 4)
@@ -193,8 +166,8 @@ class KitImportDialog(QDialog):
             return
         passphrase = self.passphrase.text()
         self._busy(True)
-        self._task = _Task(
-            lambda report: import_kit(
+        self._task = Task(
+            lambda report, _cancelled: import_kit(
                 self.info.path, passphrase, self.data_dir, db_path=self.db_path, progress=report
             ),
             self,
@@ -249,23 +222,13 @@ class KitImportDialog(QDialog):
         super().reject()
 
 
-def _html(text: str) -> str:
-    from html import escape
-
-    return escape(text)
-
-
 def import_kit_interactive(parent: QWidget, data_dir: Path, *, kit_path: Path | None = None) -> Path | None:
     """Ask for a kit (unless ``kit_path`` is given), its passphrase, and import it. Returns the path of
     the created or updated section database, or None if the person cancelled or it failed."""
     if kit_path is None:
-        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name, _filter = QFileDialog.getOpenFileName(
-            parent, "配布ファイルを開く", start, "Excel ブック (*.xlsx);;すべてのファイル (*)"
-        )
-        if not name:
+        kit_path = ask_workbook(parent, "配布ファイルを開く")
+        if kit_path is None:
             return None
-        kit_path = Path(name)
     try:
         info = read_kit_info(kit_path)
     except ExchangeError as exc:
@@ -311,10 +274,11 @@ class ExportSubmissionDialog(QDialog):
         self.section_code = section_code
         self.on_finding = on_finding
         self.result_info: SubmissionResult | None = None
-        self._task: _Task | None = None
+        self._task: Task | None = None
         self.setWindowTitle("提出ファイルの作成")
         self.setMinimumWidth(640)
-        start = SectionDesk(db).submission_start(fiscal_year, section_code)
+        self.desk = SectionDesk(db)
+        start = self.desk.submission_start(fiscal_year, section_code)
         self.findings = start.findings
         self.section_name = start.section_name
         self.revision = start.revision
@@ -322,7 +286,7 @@ class ExportSubmissionDialog(QDialog):
         self.saved_dir = start.folder
         self.errors = [f for f in self.findings if f.severity is Severity.ERROR]
         layout = QVBoxLayout(self)
-        head = QLabel(f"<b>{_html(self.section_name)}（{_html(section_code)}）　{fy_label(fiscal_year)}</b>")
+        head = QLabel(f"<b>{html(self.section_name)}（{html(section_code)}）　{fy_label(fiscal_year)}</b>")
         layout.addWidget(head)
         if self.errors:
             self._build_blocked(layout)
@@ -414,7 +378,7 @@ class ExportSubmissionDialog(QDialog):
         )
         notice.setWordWrap(True)
         layout.addWidget(notice)
-        self.error = _error_label()
+        self.error = error_label()
         layout.addWidget(self.error)
         self.progress = QProgressBar(objectName="progressBar")
         self.progress.setVisible(False)
@@ -464,9 +428,9 @@ class ExportSubmissionDialog(QDialog):
         self.error.clear()
         self.progress.setVisible(True)
         self.export_button.setEnabled(False)
-        self._task = _Task(
-            lambda report: export_submission(
-                self.db, self.fiscal_year, self.section_code, author, chief, folder, progress=report
+        self._task = Task(
+            lambda report, _cancelled: self.desk.export_submission(
+                self.fiscal_year, self.section_code, author, chief, folder, progress=report
             ),
             self,
         )
@@ -486,7 +450,7 @@ class ExportSubmissionDialog(QDialog):
             self._task.wait()  # run() is returning; never destroy a running thread
         set_person("author", author)  # used next time and everywhere (ファイル → 名前の設定…)
         set_person("chief", self.chief.text())
-        SectionDesk(self.db).set_settings({"export_author": author, "export_dir": str(folder)})
+        self.desk.set_settings({"export_author": author, "export_dir": str(folder)})
         self.accept()
 
     def _on_failed(self, exc: Exception) -> None:

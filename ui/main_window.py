@@ -67,6 +67,7 @@ from ui.people import edit_people, person
 from ui.review_notes import install_review_notes
 from ui.sheet_editor import SheetEditor
 from ui.welcome import WelcomePage, start_central_office
+from ui.widgets import TopBar
 
 log = logging.getLogger(__name__)
 
@@ -120,22 +121,10 @@ class MainWindow(QMainWindow):
         workspace = QWidget()
         layout = QVBoxLayout(workspace)
         layout.setContentsMargins(6, 6, 6, 2)
-        top = QHBoxLayout()
-        self.context_label = QLabel(objectName="contextLabel")
-        top.addWidget(self.context_label, 1)
-        year_label = QLabel("年度(&Y)")
-        self.year_combo = QComboBox(objectName="yearCombo")
-        self.year_combo.setMinimumContentsLength(7)
-        year_label.setBuddy(self.year_combo)
-        top.addWidget(year_label)
-        top.addWidget(self.year_combo)
-        section_label = QLabel("課所室(&S)")
-        self.section_combo = QComboBox(objectName="sectionCombo")
-        self.section_combo.setMinimumContentsLength(12)
-        section_label.setBuddy(self.section_combo)
-        top.addWidget(section_label)
-        top.addWidget(self.section_combo)
-        layout.addLayout(top)
+        self.top_bar = TopBar(sections=True)
+        self.context_label, self.year_combo = self.top_bar.context_label, self.top_bar.year_combo
+        self.section_combo: QComboBox = self.top_bar.section_combo  # type: ignore[assignment]
+        layout.addWidget(self.top_bar)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, objectName="mainSplitter")
         left = QWidget()
@@ -326,12 +315,7 @@ class MainWindow(QMainWindow):
             defer=lambda submit: QTimer.singleShot(0, submit),
         )
         self.editor.set_session(self.entry, self.settings)
-        self.year_combo.blockSignals(True)
-        self.year_combo.clear()
-        for fy in state.plan.years:
-            self.year_combo.addItem(fy_label(fy), fy)
-        self.year_combo.setCurrentIndex(max(0, self.year_combo.findData(state.fiscal_year)))
-        self.year_combo.blockSignals(False)
+        self.top_bar.set_years(state.plan.years, state.fiscal_year)
         self._fill_sections(state.own_section or state.last_section)
         self.reload(select=state.last_measure)
         if self.db.path is not None and backup_due(self.db.path, BACKUP_INTERVAL):

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from dxdesk.desk import Database, Desk
 from dxdesk.domain.fiscal import fy_label
-from dxdesk.report.documents import PrintJob, PrintResult, default_file_name, describe_selection, make_pdf
+from dxdesk.report.documents import PrintJob, PrintResult, default_file_name, describe_selection
 from dxdesk.report.errors import FontError, PrintCancelled, PrintError
 from dxdesk.report.fonts import SETTING_KEY, PrintFont, find_font, load_font
 from ui.notice import notify
@@ -55,7 +55,7 @@ SCOPE_SECTION = "section"
 SCOPE_REPORT = "report"
 
 
-def _print_work(db: Database, out: Path, job: PrintJob):  # type: ignore[no-untyped-def]
+def _print_work(desk: Desk, out: Path, job: PrintJob):  # type: ignore[no-untyped-def]
     """The PDF as work for a :class:`ui.tasks.Task`: 中止 stops before the next page."""
 
     def work(report: Progress, cancelled: Callable[[], bool]) -> PrintResult:
@@ -64,7 +64,7 @@ def _print_work(db: Database, out: Path, job: PrintJob):  # type: ignore[no-unty
                 raise PrintCancelled()
             report(done, total, message)
 
-        return make_pdf(db, out, job, progress=step)
+        return desk.make_pdf(out, job, progress=step)
 
     return work
 
@@ -291,7 +291,7 @@ class PrintDialog(QDialog):
         self.cancel_button.setText("中止")
         for b in self.scope_buttons.values():
             b.setEnabled(False)
-        self._task = Task(_print_work(self.db, out, self.job()), self)
+        self._task = Task(_print_work(Desk(self.db), out, self.job()), self)
         self._task.progressed.connect(self._on_progress)
         self._task.succeeded.connect(self._on_finished)
         self._task.failed.connect(self._on_error)

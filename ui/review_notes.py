@@ -12,11 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMessageBox,
     QSplitter,
@@ -29,6 +28,7 @@ from dxdesk.domain.fields import jump_target
 from dxdesk.domain.fiscal import JST, fy_label
 from dxdesk.section_desk import Database, SectionDesk
 from ui.people import person
+from ui.widgets import ask_workbook
 
 if TYPE_CHECKING:  # the review modules are imported when used: the section application starts fast
     from dxdesk.section_review import ReceivedNote, ReviewImportResult
@@ -46,13 +46,9 @@ def import_review_interactive(
     from dxdesk.central.errors import CentralError
 
     if path is None:
-        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name, _f = QFileDialog.getOpenFileName(
-            parent, "審査結果ファイルを読み込む", start, "Excel ブック (*.xlsx);;すべてのファイル (*)"
-        )
-        if not name:
+        path = ask_workbook(parent, "審査結果ファイルを読み込む")
+        if path is None:
             return None
-        path = Path(name)
     try:
         result = SectionDesk(db).import_review(path, user=person("author"))
     except CentralError as exc:

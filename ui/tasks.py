@@ -3,11 +3,14 @@
 ``Task`` runs ``fn(progress, cancelled)`` — a function of ``dxdesk`` that reports
 ``progress(done, total, message)`` and asks ``cancelled()`` between steps — on a worker thread and
 hands back its result or its error through queued signals. Screens that show progress inside
-themselves (the kit list, the inbox, the print dialog) connect to those signals;
+themselves (the kit list, the inbox, the plan master, the print dialog, the kit import and submission
+dialogs) connect to those signals;
 :func:`run_with_progress` puts the work behind a modal progress dialog and returns once it is done.
 :func:`error_message` turns what went wrong into the Japanese sentence a person reads.
 
-Nothing here decides anything: what runs is ``dxdesk``'s; this module only keeps the window alive.
+Nothing here decides anything: what runs is ``dxdesk``'s — a façade's method (``office.issue_kits``,
+``desk.export_submission``), never the database handle itself; this module only keeps the window alive.
+Every long operation of the windows runs through here.
 """
 
 from __future__ import annotations

@@ -1,20 +1,40 @@
-"""Small widgets shared by the sheet editor parts.
+"""Small widgets shared by the windows and the sheet editor parts.
 
 :class:`CommitTextEdit` is a multi-line text box that *commits* (asks to be saved) when the person
 leaves it and, while they keep typing, after a short pause — so a killed process loses at most the
 last few seconds of the field being typed. Tab moves to the next field (Ctrl+Tab inserts a tab), as
 in a form. :class:`MessageLabel` shows an inline validation message under a field.
+:class:`TopBar` is the line at the top of both windows: what is open, 年度(&Y) and (in the section
+application) 課所室(&S). :func:`error_label` is a dialog's red, selectable message line, :func:`html`
+escapes text for a rich label, :func:`ask_workbook` asks for an .xlsx file to read, :func:`name_column_stretches` sizes a list's columns.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
 from typing import ClassVar
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QWidget,
+)
+
+from dxdesk.domain.fiscal import fy_label
 
 IDLE_COMMIT_MS = 2000
+ERROR_COLOR = "#b00020"
+XLSX_FILTER = "Excel ブック (*.xlsx);;すべてのファイル (*)"
 
 
 class CommitTextEdit(QPlainTextEdit):
@@ -149,3 +169,73 @@ def heading(text: str, parent: QWidget | None = None) -> QLabel:
     label = QLabel(text, parent)
     label.setObjectName("partHeading")
     return label
+
+
+class TopBar(QWidget):
+    """The window's top line: the context (plan, year, what is shown), 年度(&Y) and, with
+    ``sections=True``, 課所室(&S). The windows fill the combos and connect to their signals."""
+
+    def __init__(self, parent: QWidget | None = None, *, sections: bool = False):
+        super().__init__(parent)
+        top = QHBoxLayout(self)
+        top.setContentsMargins(0, 0, 0, 0)
+        self.context_label = QLabel(objectName="contextLabel")
+        top.addWidget(self.context_label, 1)
+        self.year_combo = self._combo(top, "年度(&Y)", "yearCombo", 7)
+        self.section_combo = self._combo(top, "課所室(&S)", "sectionCombo", 12) if sections else None
+
+    @staticmethod
+    def _combo(top: QHBoxLayout, label_text: str, name: str, width: int) -> QComboBox:
+        label = QLabel(label_text)
+        combo = QComboBox(objectName=name)
+        combo.setMinimumContentsLength(width)
+        label.setBuddy(combo)
+        top.addWidget(label)
+        top.addWidget(combo)
+        return combo
+
+    def set_years(self, years: Sequence[int], current: int | None = None) -> None:
+        """Offer ``years`` (newest first) and select ``current`` (else the first), without emitting
+        ``currentIndexChanged``: the window loads what the year shows itself."""
+        combo = self.year_combo
+        combo.blockSignals(True)
+        combo.clear()
+        for fy in years:
+            combo.addItem(fy_label(fy), fy)
+        combo.setCurrentIndex(max(0, combo.findData(current)) if years else -1)
+        combo.blockSignals(False)
+
+    @property
+    def fiscal_year(self) -> int | None:
+        data = self.year_combo.currentData()
+        return int(data) if data is not None else None
+
+
+def html(text: object) -> str:
+    """``text`` escaped for a rich-text label (None shows as nothing)."""
+    return escape("" if text is None else str(text))
+
+
+def error_label(object_name: str = "errorLabel") -> QLabel:
+    """A dialog's message line for what went wrong: red, wrapped, selectable (to copy into a mail)."""
+    label = QLabel(objectName=object_name)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {ERROR_COLOR};")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def ask_workbook(parent: QWidget | None, title: str, start: str | None = None) -> Path | None:
+    """Ask for an Excel workbook to read, starting in ``start`` (default: Documents); None when cancelled."""
+    if start is None:
+        start = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    name, _filter = QFileDialog.getOpenFileName(parent, title, start, XLSX_FILTER)
+    return Path(name) if name else None
+
+
+def name_column_stretches(header: QHeaderView, columns: int) -> None:
+    """A list whose first column (the name) takes the room and the other ``columns - 1`` fit their text."""
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for col in range(1, columns):
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(False)

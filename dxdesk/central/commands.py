@@ -27,12 +27,13 @@ from dxdesk.cli_support import (
     EXIT_ACT,
     EXIT_OK,
     EXIT_USAGE,
+    central_office,
     err,
     existing_database,
     fiscal_year,
     ng,
-    open_existing,
     out,
+    section_desk,
 )
 from dxdesk.domain.fiscal import FiscalYearError
 from dxdesk.paths import default_database_path
@@ -61,11 +62,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from dxdesk.central.workbook import export_merged_workbook
-
     fy = fiscal_year(args.fy)
-    with existing_database(args.db) as db:
-        r = export_merged_workbook(db, Path(args.out), fiscal_year=fy)
+    with central_office(args.db) as office:
+        r = office.export_merged_workbook(Path(args.out), fiscal_year=fy)
     out(
         f"OK {r.path} 行={r.rows} 施策={r.measures} 課所室={r.sections} 指摘={r.findings} seconds={r.seconds:.1f}"
     )
@@ -73,7 +72,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from dxdesk.central.status import SectionState, reminder_text, status_board
+    from dxdesk.central.status import SectionState, reminder_text
 
     try:
         fy = fiscal_year(args.fy)
@@ -81,8 +80,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     except (FiscalYearError, ValueError) as exc:
         ng(exc)
         return EXIT_USAGE
-    with existing_database(args.db) as db, db.session() as s:
-        board = status_board(s, fy, states=states, text=args.text, sort=args.sort, descending=args.desc)
+    with central_office(args.db) as office:
+        board = office.status_board(fy, states=states, text=args.text, sort=args.sort, descending=args.desc)
     if args.reminder:
         text = reminder_text(board, deadline=args.deadline or "", sender=args.sender or "")
         out(text.rstrip("\n") if text else "未提出の課所室はありません")
@@ -110,23 +109,20 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from dxdesk.central.review import Decision, add_comment, measure_review, set_decision
+    from dxdesk.central.review import Decision
 
-    db = open_existing(args.db)
-    try:
-        with db.session() as s:
-            if args.comment:
-                add_comment(
-                    s, args.measure, args.comment, user=args.user or current_user(), field=args.field or ""
-                )
-            if args.decision:
-                set_decision(s, args.measure, Decision(args.decision), user=args.user or current_user())
-            r = measure_review(s, args.measure)
-    except (CentralError, ValueError) as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
+    with central_office(args.db) as office:
+        try:
+            r = office.review(
+                args.measure,
+                decision=Decision(args.decision) if args.decision else None,
+                comment=args.comment or "",
+                field=args.field or "",
+                user=args.user or current_user(),
+            )
+        except (CentralError, ValueError) as exc:
+            ng(exc)
+            return EXIT_USAGE
     out(
         f"OK {r.measure_code} {r.measure_name} {r.decision.label} 第{r.revision or 0}版 コメント{len(r.comments)}件"
     )
@@ -138,11 +134,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_review_export(args: argparse.Namespace) -> int:
-    from dxdesk.central.review_sheets import export_review_workbooks
-
-    with existing_database(args.db) as db:
-        written = export_review_workbooks(
-            db,
+    with central_office(args.db) as office:
+        written = office.export_review_workbooks(
             Path(args.out),
             section_codes=args.section or None,
             fiscal_year=fiscal_year(args.fy),
@@ -154,16 +147,12 @@ def cmd_review_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import_review(args: argparse.Namespace) -> int:
-    from dxdesk.section_review import import_review
-
-    db = open_existing(args.db or str(default_database_path()))
-    try:
-        r = import_review(db, Path(args.file), user=args.user or current_user())
-    except CentralError as exc:
-        ng(f"{args.file} {exc}")
-        return EXIT_USAGE
-    finally:
-        db.dispose()
+    with section_desk(args.db or str(default_database_path())) as desk:
+        try:
+            r = desk.import_review(Path(args.file), user=args.user or current_user())
+        except CentralError as exc:
+            ng(f"{args.file} {exc}")
+            return EXIT_USAGE
     out(f"OK {args.file} {r.summary()}")
     for code in r.returned:
         out(f"差戻し\t{code}")
@@ -171,10 +160,8 @@ def cmd_import_review(args: argparse.Namespace) -> int:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
-    from dxdesk.central.conflicts import pending_conflicts
-
-    with existing_database(args.db) as db, db.session() as s:
-        items = pending_conflicts(s, fiscal_year(args.fy))
+    with central_office(args.db) as office:
+        items = office.conflicts(fiscal_year(args.fy))
     for c in items:
         out(
             f"競合 {c.id} {c.other.section_code} {c.other.section_name} 第{c.other.revision}版 "
@@ -188,10 +175,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from dxdesk.central.conflicts import resolve_conflict
-
-    with existing_database(args.db) as db:
-        kept = resolve_conflict(db, args.conflict, args.keep, user=args.user or current_user())
+    with central_office(args.db) as office:
+        kept = office.resolve_conflict(args.conflict, args.keep, user=args.user or current_user())
     out(f"OK 採用 {kept.id} {kept.section_code} 第{kept.revision}版 {kept.file_name}")
     return EXIT_OK
 

@@ -8,12 +8,16 @@ any error was found (nothing is imported then), 0 otherwise.
 from __future__ import annotations
 
 import argparse
-import getpass
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, ng, open_existing, out
+from dxdesk.central.user import current_user
+from dxdesk.cli_support import EXIT_ACT, EXIT_OK, EXIT_USAGE, central_office, ng, out
 from dxdesk.domain.fiscal import FiscalYearError, parse_fiscal_year
+
+if TYPE_CHECKING:
+    from dxdesk.central.plan_master import Problem
 
 __all__ = ["add_commands"]
 
@@ -22,44 +26,33 @@ __all__ = ["add_commands"]
 
 
 def cmd_plan_template(args: argparse.Namespace) -> int:
-    from dxdesk.central.plan_master import export_template
-
     target = Path(args.out)
     if target.suffix.lower() != ".xlsx":
         ng(f"出力ファイルは .xlsx にしてください：{target}")
         return EXIT_USAGE
-    db = open_existing(args.db)
-    try:
-        export_template(db, target)
-    except OSError as exc:
-        ng(f"ファイルを書き込めません（{exc.strerror or exc}）：{target}")
-        return EXIT_USAGE
-    finally:
-        db.dispose()
+    with central_office(args.db) as office:
+        try:
+            office.export_template(target)
+        except OSError as exc:
+            ng(f"ファイルを書き込めません（{exc.strerror or exc}）：{target}")
+            return EXIT_USAGE
     out(f"OK {target}")
     return EXIT_OK
 
 
 def cmd_import_plan(args: argparse.Namespace) -> int:
-    from dxdesk.central.plan_master import import_plan_master
-
-    db = open_existing(args.db)
-    try:
-        user = args.user or _user()
-        result = import_plan_master(db, Path(args.file), dry_run=args.dry_run, user=user)
-    finally:
-        db.dispose()
-    for p in result.problems:
-        out("\t".join([p.severity_label, p.sheet, "" if p.row is None else str(p.row), p.column, p.message]))
+    with central_office(args.db) as office:
+        result = office.import_plan_master(
+            Path(args.file), dry_run=args.dry_run, user=args.user or current_user()
+        )
+    _problem_lines(result.problems)
     for line in result.changes.lines() if result.ok else []:
         out(f"変更\t{line}")
-    status = "NG" if result.errors else "OK"
-    out(f"{status} {args.file} {result.summary()}")
-    return EXIT_ACT if result.errors else EXIT_OK
+    return _summary(args.file, result.errors, result.summary())
 
 
 def cmd_import_list(args: argparse.Namespace) -> int:
-    from dxdesk.central.list_import import import_list, load_mapping, save_mapping
+    from dxdesk.central.list_import import load_mapping, save_mapping
 
     saved = None
     if args.mapping and Path(args.mapping).exists():
@@ -75,38 +68,36 @@ def cmd_import_list(args: argparse.Namespace) -> int:
         except FiscalYearError as exc:
             ng(f"--fy {exc}")
             return EXIT_USAGE
-    db = open_existing(args.db)
-    try:
-        result = import_list(
-            db,
+    with central_office(args.db) as office:
+        result = office.import_list(
             Path(args.file),
             sheet=args.sheet,
             saved=saved,
-            fy=fy,
+            fiscal_year=fy,
             dry_run=args.dry_run,
-            user=args.user or _user(),
+            user=args.user or current_user(),
         )
-    finally:
-        db.dispose()
     if result.mapping is not None and result.header is not None:
         for letter, text, label in result.mapping.describe(result.header):
             out(f"対応\t{letter}\t{text}\t{label}")
-    for p in result.problems:
-        out("\t".join([p.severity_label, p.sheet, "" if p.row is None else str(p.row), p.column, p.message]))
+    _problem_lines(result.problems)
     if args.mapping and result.ok and result.header is not None and result.mapping is not None:
         extra = {"current_fy": result.survey_fy} if result.survey_fy else {}
         save_mapping(Path(args.mapping), result.header, result.mapping, extra)
         out(f"対応表\t{args.mapping}")
-    status = "NG" if result.errors else "OK"
-    out(f"{status} {args.file} {result.summary()}")
-    return EXIT_ACT if result.errors else EXIT_OK
+    return _summary(args.file, result.errors, result.summary())
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return ""
+def _problem_lines(problems: Iterable[Problem]) -> None:
+    """One line per problem of a workbook: 区分 シート 行 列 内容 (the plan master's and the list's)."""
+    for p in problems:
+        out("\t".join([p.severity_label, p.sheet, "" if p.row is None else str(p.row), p.column, p.message]))
+
+
+def _summary(file: str, errors: Sequence[Problem], summary: str) -> int:
+    """The last line, ``OK|NG <file> <summary>``, and the exit code: 1 when the workbook had errors."""
+    out(f"{'NG' if errors else 'OK'} {file} {summary}")
+    return EXIT_ACT if errors else EXIT_OK
 
 
 def add_commands(sub: Any) -> None:

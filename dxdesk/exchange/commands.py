@@ -27,13 +27,15 @@ from dxdesk.cli_support import (
     EXIT_ACT,
     EXIT_OK,
     EXIT_USAGE,
+    central_office,
     check_exists,
+    desk,
     err,
-    existing_database,
     ng,
     open_existing,
     out,
     progress,
+    section_desk,
 )
 
 __all__ = ["add_commands"]
@@ -166,15 +168,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_export_ca(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
     from dxdesk.exchange.certificates import authority_label, cert_from_pem, fingerprint, format_fingerprint
     from dxdesk.files import write_bytes_atomic
-    from dxdesk.store.models import CentralCA
 
-    with existing_database(args.db) as db, db.session() as s:
-        row = s.scalar(select(CentralCA).where(CentralCA.active.is_(True)).order_by(CentralCA.id.desc()))
-        pem = row.certificate_pem if row is not None else None
+    with desk(args.db) as d:
+        pem = d.ca_certificate_pem()
     if pem is None:
         ng("このデータベースには中央の認証局がありません（配布ファイルを作成すると作られます）")
         return EXIT_USAGE
@@ -211,26 +209,21 @@ def cmd_import_ca(args: argparse.Namespace) -> int:
 def cmd_issue_kits(args: argparse.Namespace) -> int:
     from dxdesk.domain.fiscal import parse_fiscal_year
     from dxdesk.exchange.errors import ExchangeError
-    from dxdesk.exchange.kit import issue_kits
-    from dxdesk.store.queries import current_plan
 
-    db = open_existing(args.db)
-    try:
-        with db.session() as s:
-            plan = current_plan(s)
-            current = plan.current_fy if plan else None
-        fy = parse_fiscal_year(args.fy) if args.fy else current
-        if fy is None:
-            ng("年度がわかりません（--fy で指定してください）")
+    with central_office(args.db) as office:
+        try:
+            plan = office.plan_years()
+            current = plan.declared_fy if plan else None
+            fy = parse_fiscal_year(args.fy) if args.fy else current
+            if fy is None:
+                ng("年度がわかりません（--fy で指定してください）")
+                return EXIT_USAGE
+            batch = office.issue_kits(
+                fy, Path(args.out), section_codes=args.section or None, progress=progress(True)
+            )
+        except ExchangeError as exc:
+            ng(exc)
             return EXIT_USAGE
-        batch = issue_kits(
-            db, fy, Path(args.out), section_codes=args.section or None, progress=progress(True)
-        )
-    except ExchangeError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
     for k in batch.kits:
         out(f"OK {k.path} 第{k.version}版")
     if batch.slips_path:
@@ -265,39 +258,33 @@ def cmd_export_submission(args: argparse.Namespace) -> int:
     from dxdesk.domain.fiscal import parse_fiscal_year
     from dxdesk.exchange.credentials_store import KeyLockedError
     from dxdesk.exchange.errors import ExchangeError, ExportBlocked
-    from dxdesk.exchange.submission import export_submission
-    from dxdesk.store.queries import current_plan
-    from dxdesk.store.settings_store import get_setting
 
-    db = open_existing(args.db)
-    try:
-        with db.session() as s:
-            plan = current_plan(s)
-            section = args.section or get_setting(s, "section_code")
-            fy_default = plan.current_fy if plan else None
-        fy = parse_fiscal_year(args.fy) if args.fy else fy_default
-        if fy is None or not section:
-            ng("年度と課所室がわかりません（--fy と --section で指定してください）")
-            return EXIT_USAGE
+    with section_desk(args.db) as d:
         try:
-            r = export_submission(db, fy, section, args.author, args.chief, Path(args.out))
-        except KeyLockedError:
-            if not sys.stdin.isatty():
-                raise
-            passphrase = getpass.getpass("パスワード（パスワード通知書の16文字）：")
-            r = export_submission(
-                db, fy, section, args.author, args.chief, Path(args.out), passphrase=passphrase
-            )
-    except ExportBlocked as exc:
-        ng(exc)
-        for f in exc.findings:
-            err(f"エラー\t{f.measure_code}\t{f.check_id}\t{f.message}")
-        return EXIT_ACT
-    except ExchangeError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
+            plan = d.plan_years()
+            section = args.section or d.setting("section_code")
+            fy_default = plan.declared_fy if plan else None
+            fy = parse_fiscal_year(args.fy) if args.fy else fy_default
+            if fy is None or not section:
+                ng("年度と課所室がわかりません（--fy と --section で指定してください）")
+                return EXIT_USAGE
+            try:
+                r = d.export_submission(fy, section, args.author, args.chief, Path(args.out))
+            except KeyLockedError:
+                if not sys.stdin.isatty():
+                    raise
+                passphrase = getpass.getpass("パスワード（パスワード通知書の16文字）：")
+                r = d.export_submission(
+                    fy, section, args.author, args.chief, Path(args.out), passphrase=passphrase
+                )
+        except ExportBlocked as exc:
+            ng(exc)
+            for f in exc.findings:
+                err(f"エラー\t{f.measure_code}\t{f.check_id}\t{f.message}")
+            return EXIT_ACT
+        except ExchangeError as exc:
+            ng(exc)
+            return EXIT_USAGE
     out(f"OK {r.path} 第{r.revision}版 施策={r.measure_count}")
     return EXIT_OK
 

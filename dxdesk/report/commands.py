@@ -15,14 +15,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from dxdesk.cli_support import EXIT_OK, EXIT_USAGE, err, ng, open_existing, out
+from dxdesk.cli_support import EXIT_OK, EXIT_USAGE, desk, err, ng, out
 
 __all__ = ["add_commands", "cmd_print"]
 
 
 def cmd_print(args: argparse.Namespace) -> int:
     from dxdesk.domain.fiscal import parse_fiscal_year
-    from dxdesk.report.documents import PrintJob, make_pdf
+    from dxdesk.report.documents import PrintJob
     from dxdesk.report.errors import PrintError
 
     fy = parse_fiscal_year(args.fy) if args.fy else None
@@ -37,14 +37,12 @@ def cmd_print(args: argparse.Namespace) -> int:
         measure_codes=tuple(args.measure or ()),
         font_path=args.font,
     )
-    db = open_existing(args.db)
-    try:
-        result = make_pdf(db, target, job)
-    except PrintError as exc:
-        ng(exc)
-        return EXIT_USAGE
-    finally:
-        db.dispose()
+    with desk(args.db) as d:
+        try:
+            result = d.make_pdf(target, job)
+        except PrintError as exc:
+            ng(exc)
+            return EXIT_USAGE
     for note in result.notes:
         err(f"注意 {note}")
     out(

@@ -8,7 +8,6 @@ Nothing here decides anything.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHeaderView,
-    QLabel,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -26,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.plan_master import Problem
+from ui.widgets import ERROR_COLOR, error_label, html
 
 __all__ = [
     "ERROR_COLOR",
@@ -39,14 +38,9 @@ __all__ = [
     "start_dir",
 ]
 
-ERROR_COLOR = "#b00020"
 WARN_COLOR = "#8a5a00"
 OK_COLOR = "#2e7d32"
 MUTED_COLOR = "#666666"
-
-
-def html(text: object) -> str:
-    return escape("" if text is None else str(text))
 
 
 def start_dir(db: Database, key: str) -> str:
@@ -62,14 +56,6 @@ def review_folder(parent: QWidget, db: Database) -> Path | None:
         parent, "審査結果ファイルの保存先", start_dir(db, "central.review_dir")
     )
     return Path(chosen) if chosen else None
-
-
-def error_label(object_name: str = "errorLabel") -> QLabel:
-    label = QLabel(objectName=object_name)
-    label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOR};")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class CopyTable(QTableWidget):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk.central.conflicts import Conflict, SubmissionInfo, resolve_conflict
+from dxdesk.central.conflicts import Conflict, SubmissionInfo
 from dxdesk.central.errors import CentralError
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.status import JST
@@ -111,7 +111,7 @@ class ConflictDialog(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         try:
-            self.kept = resolve_conflict(self.db, c.id, keep_id, user=person("reviewer"))
+            self.kept = CentralOffice(self.db).resolve_conflict(c.id, keep_id, user=person("reviewer"))
         except CentralError as exc:
             self.error.setStyleSheet(f"color: {ERROR_COLOR};")
             self.error.setText(str(exc))

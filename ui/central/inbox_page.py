@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.central.errors import CentralError
-from dxdesk.central.merge import FileResult, MergeReport, Outcome, merge_paths
+from dxdesk.central.merge import FileResult, MergeReport, Outcome
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.domain.fiscal import fy_label
 from ui.central.common import (
@@ -209,10 +209,9 @@ class InboxPage(QWidget):
         self.summary.setText("ファイルを確認しています…")
         user = person("reviewer")
         fy = self.fiscal_year
+        merge = CentralOffice(self.db).merge_paths
         self._task = Task(
-            lambda report, cancelled: merge_paths(
-                self.db, list(paths), report, cancelled, fiscal_year=fy, user=user
-            ),
+            lambda report, cancelled: merge(list(paths), report, cancelled, fiscal_year=fy, user=user),
             self,
         )
         self._task.progressed.connect(self._on_progress)

@@ -31,7 +31,7 @@ from dxdesk.central.office import CentralOffice, Database
 from dxdesk.central.plan_master.overview import KitSection
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.exchange.errors import ExchangeError
-from dxdesk.exchange.kit import KitBatch, issue_kits
+from dxdesk.exchange.kit import KitBatch
 from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, error_label, html
 from ui.notice import notify
 from ui.passphrase_prompt import unlock_ca
@@ -249,10 +249,9 @@ class KitsPage(QWidget):
         self.issue_button.setEnabled(False)
         codes = [s.code for s in chosen]
         workers = max(1, min(4, os.cpu_count() or 1)) if len(codes) >= 8 else 1
+        issue = CentralOffice(self.db).issue_kits
         self._task = Task(
-            lambda report, _c: issue_kits(
-                self.db, fy, folder, section_codes=codes, progress=report, workers=workers
-            ),
+            lambda report, _c: issue(fy, folder, section_codes=codes, progress=report, workers=workers),
             self,
         )
         self._task.progressed.connect(self._on_progress)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk.central.list_import import FIELDS, ListResult, field_label, import_list, save_mapping
+from dxdesk.central.list_import import FIELDS, ListResult, field_label, save_mapping
 from dxdesk.central.office import CentralOffice, Database
 from dxdesk.domain.fiscal import FiscalYearError, fy_short, parse_fiscal_year
 from dxdesk.exchange.reader import column_letters
@@ -122,12 +122,11 @@ class ListImportDialog(QDialog):
     def _run(self, *, dry_run: bool) -> ListResult:
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            return import_list(
-                self.db,
+            return CentralOffice(self.db).import_list(
                 self.path,
                 sheet=self.sheet_box.currentText() or None,
                 columns=self._columns,
-                fy=self._fy(),
+                fiscal_year=self._fy(),
                 dry_run=dry_run,
             )
         finally:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
@@ -34,12 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.central.office import CentralOffice, Database
-from dxdesk.central.plan_master import ImportResult, export_template, import_plan_master, template_file_name
+from dxdesk.central.plan_master import ImportResult, template_file_name
 from dxdesk.central.plan_master.overview import PlanOverview
 from dxdesk.domain.fiscal import fy_label
 from ui.central.common import ERROR_COLOR, OK_COLOR, CopyTable, ProblemTable, html, start_dir
 from ui.central.list_import_dialog import ListImportDialog
 from ui.tasks import Task
+from ui.widgets import name_column_stretches
 
 __all__ = ["PlanPage"]
 
@@ -89,11 +89,7 @@ class PlanPage(QWidget):
         self.tree = QTreeWidget(objectName="planTree")
         self.tree.setHeaderLabels(["計画体系・施策", "担当課", "指標"])
         self.tree.setUniformRowHeights(True)
-        header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
+        name_column_stretches(self.tree.header(), 3)
         top.addWidget(self.tree)
         right = QTabWidget(objectName="planTabs")
         self.sections = CopyTable(["コード", "課所室", "部局", "施策", "指標"])
@@ -198,7 +194,7 @@ class PlanPage(QWidget):
                 return None
             path = Path(chosen if chosen.lower().endswith(".xlsx") else chosen + ".xlsx")
         try:
-            export_template(self.db, path)
+            CentralOffice(self.db).export_template(path)
         except OSError as exc:
             QMessageBox.warning(
                 self,
@@ -267,9 +263,8 @@ class PlanPage(QWidget):
         self.progress.setValue(0)
         for b in (self.apply_button, self.recheck_button, self.import_button):
             b.setEnabled(False)
-        self._task = Task(
-            lambda report, _cancel: import_plan_master(self.db, path, dry_run=dry_run, progress=report), self
-        )
+        import_master = CentralOffice(self.db).import_plan_master
+        self._task = Task(lambda report, _cancel: import_master(path, dry_run=dry_run, progress=report), self)
         self._task.progressed.connect(
             lambda i, n, _m: (self.progress.setRange(0, n), self.progress.setValue(i))
         )

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -38,7 +37,7 @@ from PySide6.QtWidgets import (
 from dxdesk.central.errors import CentralError
 from dxdesk.central.office import CentralOffice, Database, MeasureRow
 from dxdesk.central.review import Comment, Decision, MeasureReview, field_label
-from dxdesk.central.review_sheets import ReviewExport, export_review_workbook
+from dxdesk.central.review_sheets import ReviewExport
 from dxdesk.central.status import JST, SectionState
 from dxdesk.domain.enums import IndicatorKind, Severity
 from dxdesk.domain.glossary import NO_GRADE, grade_label
@@ -59,6 +58,7 @@ from ui.measure_view import MeasureView, render_measure
 from ui.notice import notify
 from ui.passphrase_prompt import unlock_ca
 from ui.people import person
+from ui.widgets import name_column_stretches
 
 __all__ = ["DECISION_COLORS", "ReviewPage"]
 
@@ -105,11 +105,7 @@ class ReviewPage(QWidget):
         self.measures.setHeaderLabels(["施策", "評価", "審査"])
         self.measures.setRootIsDecorated(False)
         wrap_names(self.measures)  # long measure names whole, on two or three lines
-        header = self.measures.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
+        name_column_stretches(self.measures.header(), 3)
         splitter.addWidget(self.measures)
         self.sheet = MeasureView()
         self.sheet.setObjectName("reviewSheet")
@@ -541,8 +537,8 @@ class ReviewPage(QWidget):
             return None
         pending = sum(1 for r in self.reviews if r.decision is Decision.PENDING)
         try:  # one section's workbook takes a fraction of a second
-            result = export_review_workbook(
-                self.db, code, folder, fiscal_year=self.fiscal_year, user=person("reviewer")
+            result = CentralOffice(self.db).export_review_workbook(
+                code, folder, fiscal_year=self.fiscal_year, user=person("reviewer")
             )
         except (CentralError, ExchangeError) as exc:
             self.error.setText(str(exc))

@@ -56,6 +56,19 @@ COLUMNS: tuple[tuple[str, str | None], ...] = (
 ROLE_ROW = Qt.ItemDataRole.UserRole
 
 
+def _labelled_line(layout: QVBoxLayout, label_text: str, name: str, placeholder: str) -> QLineEdit:
+    """One line of the reminder's form: the label (its mnemonic focuses the box) and the text box."""
+    row = QHBoxLayout()
+    label = QLabel(label_text)
+    edit = QLineEdit(objectName=name)
+    edit.setPlaceholderText(placeholder)
+    label.setBuddy(edit)
+    row.addWidget(label)
+    row.addWidget(edit, 1)
+    layout.addLayout(row)
+    return edit
+
+
 class StatusPage(QWidget):
     review_requested = Signal(str)  # section code
     conflict_requested = Signal(int)  # the conflicting submission's id
@@ -110,22 +123,10 @@ class StatusPage(QWidget):
         side_layout.addWidget(self.missing_label)
         self.missing = QListWidget(objectName="missingList")
         side_layout.addWidget(self.missing, 2)
-        deadline_row = QHBoxLayout()
-        deadline_label = QLabel("提出期限(&D)")
-        self.deadline = QLineEdit(objectName="reminderDeadline")
-        self.deadline.setPlaceholderText("例：5月31日（金）")
-        deadline_label.setBuddy(self.deadline)
-        deadline_row.addWidget(deadline_label)
-        deadline_row.addWidget(self.deadline, 1)
-        side_layout.addLayout(deadline_row)
-        sender_row = QHBoxLayout()
-        sender_label = QLabel("差出人(&N)")
-        self.sender = QLineEdit(objectName="reminderSender")
-        self.sender.setPlaceholderText("例：DX推進課 山田（内線1234）")
-        sender_label.setBuddy(self.sender)
-        sender_row.addWidget(sender_label)
-        sender_row.addWidget(self.sender, 1)
-        side_layout.addLayout(sender_row)
+        self.deadline = _labelled_line(side_layout, "提出期限(&D)", "reminderDeadline", "例：5月31日（金）")
+        self.sender = _labelled_line(
+            side_layout, "差出人(&N)", "reminderSender", "例：DX推進課 山田（内線1234）"
+        )
         self.preview = QPlainTextEdit(objectName="reminderPreview")
         self.preview.setReadOnly(True)
         side_layout.addWidget(self.preview, 3)

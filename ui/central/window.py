@@ -15,9 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -30,8 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.central.office import CentralOffice, Database
-from dxdesk.central.review_sheets import export_review_workbooks
-from dxdesk.central.workbook import export_merged_workbook, merged_workbook_name
+from dxdesk.central.workbook import merged_workbook_name
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.errors import DxdeskError
 from ui.about_dialog import show_about
@@ -48,6 +45,7 @@ from ui.notice import notify
 from ui.passphrase_prompt import unlock_ca
 from ui.people import edit_people, person
 from ui.tasks import Task, error_message, run_with_progress
+from ui.widgets import TopBar
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +73,9 @@ class CentralWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 2)
-        top = QHBoxLayout()
-        self.context_label = QLabel(objectName="contextLabel")
-        top.addWidget(self.context_label, 1)
-        year_label = QLabel("年度(&Y)")
-        self.year_combo = QComboBox(objectName="yearCombo")
-        self.year_combo.setMinimumContentsLength(7)
-        year_label.setBuddy(self.year_combo)
-        top.addWidget(year_label)
-        top.addWidget(self.year_combo)
-        layout.addLayout(top)
+        self.top_bar = TopBar()
+        self.context_label, self.year_combo = self.top_bar.context_label, self.top_bar.year_combo
+        layout.addWidget(self.top_bar)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.nav = QListWidget(objectName="centralNav")
         self.nav.setMaximumWidth(190)
@@ -220,13 +211,7 @@ class CentralWindow(QMainWindow):
         self.plan_name = plan.name if plan else ""
         self.survey_fy = plan.declared_fy if plan else None  # the central office works on a named year
         last_page = office.setting("ui.central.page")
-        self.year_combo.blockSignals(True)
-        self.year_combo.clear()
-        if plan is not None and self.survey_fy is not None:
-            for fy in plan.years:
-                self.year_combo.addItem(fy_label(fy), fy)
-            self.year_combo.setCurrentIndex(0)
-        self.year_combo.blockSignals(False)
+        self.top_bar.set_years(plan.years if plan is not None and self.survey_fy is not None else ())
         for a in (self.actionExportWorkbook, self.actionExportReviews, self.actionPrint):
             a.setEnabled(self.survey_fy is not None)
         self._year_changed()
@@ -235,8 +220,7 @@ class CentralWindow(QMainWindow):
 
     @property
     def fiscal_year(self) -> int | None:
-        data = self.year_combo.currentData()
-        return int(data) if data is not None else None
+        return self.top_bar.fiscal_year
 
     def _year_changed(self) -> None:
         fy = self.fiscal_year
@@ -311,12 +295,12 @@ class CentralWindow(QMainWindow):
             if not chosen:
                 return None
             path = Path(chosen if chosen.lower().endswith(".xlsx") else chosen + ".xlsx")
-        target = path
+        target, office = path, CentralOffice(self.db)
         task = self.run_with_progress(
             "全庁集計",
             "全庁集計を書き出しています…",
-            lambda report, cancelled: export_merged_workbook(
-                self.db, target, fiscal_year=fy, progress=report, cancel=cancelled
+            lambda report, cancelled: office.export_merged_workbook(
+                target, fiscal_year=fy, progress=report, cancel=cancelled
             ),
         )
         if task.error is not None:
@@ -357,13 +341,13 @@ class CentralWindow(QMainWindow):
                 return None
         if not unlock_ca(self, self.db):  # the CA signs every review workbook
             return None
-        target = folder
+        target, office = folder, CentralOffice(self.db)
         user = person("reviewer")
         task = self.run_with_progress(
             "審査結果ファイル",
             "審査結果ファイルを作成しています…",
-            lambda report, _cancelled: export_review_workbooks(
-                self.db, target, fiscal_year=fy, progress=report, user=user
+            lambda report, _cancelled: office.export_review_workbooks(
+                target, fiscal_year=fy, progress=report, user=user
             ),
             cancellable=False,
         )

@@ -6,10 +6,10 @@ A part never computes a figure or validates input: it hands typed text to the ed
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from dxdesk.domain.fields import JumpTarget
 from dxdesk.domain.settings import PlanSettings
@@ -79,6 +79,31 @@ def scrolling(content: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(content)
     return area
+
+
+def scrolling_page(part: QWidget, content: QWidget) -> QScrollArea:
+    """Make the tall form ``content`` the whole of ``part``, scrolling inside the tab; returns the area."""
+    outer = QVBoxLayout(part)
+    outer.setContentsMargins(0, 0, 0, 0)
+    area = scrolling(content)
+    outer.addWidget(area)
+    return area
+
+
+def hint_label(layout: QVBoxLayout, name: str) -> QLabel:
+    """The wrapped line above a tab's table that says what it shows (unit, locked, sums)."""
+    label = QLabel(objectName=name)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    return label
+
+
+def wire_grid(grid: Any, model: Any, after_commit: Callable[[], None], message: Callable[[], Any]) -> None:
+    """Connect a part's table: each commit in ``model`` is followed by ``after_commit`` (the part's
+    check of what the sheet says now) and the table's messages go to the part's message line
+    (``message()``, looked up when a message comes: parts build that line after the table)."""
+    model.after_commit = after_commit
+    grid.message.connect(lambda text, kind: message().show_message(text, kind))
 
 
 def page_layout(widget: QWidget) -> QVBoxLayout:

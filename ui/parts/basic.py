@@ -4,11 +4,11 @@ edit a field), and who wrote the sheet and which chief confirmed it."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QWidget
 
 from dxdesk.domain.fields import BASIC_FIELDS, JumpTarget
 from dxdesk.section_desk import EditableSheet
-from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
+from ui.parts.base import PartHost, SheetPart, page_layout, scrolling_page
 from ui.widgets import CommitLineEdit, CommitTextEdit, MessageLabel
 
 LONG_FIELDS = ("target_group", "purpose", "summary")
@@ -96,9 +96,7 @@ class BasicPart(SheetPart):
         self.message = MessageLabel(objectName="basicMessage")
         layout.addWidget(self.message)
         layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(content))
+        scrolling_page(self, content)
 
     def load(self, sheet: EditableSheet) -> None:
         info = sheet.info

@@ -18,7 +18,7 @@ from dxdesk.domain.sheet import CostData
 from dxdesk.domain.values import format_decimal
 from dxdesk.section_desk import EditableSheet
 from ui.grid import COMPUTED_BG, ERROR_BG, ERROR_FG, FieldGridModel, SheetGrid
-from ui.parts.base import PartHost, SheetPart, page_layout
+from ui.parts.base import PartHost, SheetPart, hint_label, page_layout, wire_grid
 from ui.widgets import CommitTextEdit, MessageLabel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -119,9 +119,7 @@ class CostsPart(SheetPart):
     def __init__(self, host: PartHost):
         super().__init__(host)
         layout = page_layout(self)
-        self.hint = QLabel(objectName="costHint")
-        self.hint.setWordWrap(True)
-        layout.addWidget(self.hint)
+        self.hint = hint_label(layout, "costHint")
         self.model = CostModel(host)
         self.grid = SheetGrid(host)
         self.grid.setObjectName("costGrid")
@@ -130,8 +128,7 @@ class CostsPart(SheetPart):
         self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.grid.verticalHeader().setDefaultSectionSize(self.grid.fontMetrics().height() + 6)
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.model.after_commit = self._after_commit
-        self.grid.message.connect(lambda t, k: self.message.show_message(t, k))
+        wire_grid(self.grid, self.model, self._after_commit, lambda: self.message)
         layout.addWidget(self.grid, 3)
         self.message = MessageLabel(objectName="costMessage")
         layout.addWidget(self.message)

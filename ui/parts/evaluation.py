@@ -12,7 +12,7 @@ from dxdesk.domain.editing import EditableSheet
 from dxdesk.domain.enums import EvaluationScheme, Grade, GradingRule, Stage
 from dxdesk.domain.evaluation import NOT_ENTERED, stage_label, wording_for
 from dxdesk.domain.fields import JumpTarget
-from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
+from ui.parts.base import PartHost, SheetPart, page_layout, scrolling_page
 from ui.widgets import CommitTextEdit, MessageLabel
 
 
@@ -91,9 +91,7 @@ class EvaluationPart(SheetPart):
         self.findings = MessageLabel(objectName="evaluationFindings")
         layout.addWidget(self.findings)
         layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(content))
+        scrolling_page(self, content)
 
     # --- showing ------------------------------------------------------------------------------------
     def load(self, sheet: EditableSheet) -> None:
@@ -228,9 +226,7 @@ class PerspectivesPart(SheetPart):
             layout.addWidget(box)
             self.rows[spec.key] = (combo, descriptor, message)
         layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(content))
+        scrolling_page(self, content)
 
     def load(self, sheet: EditableSheet) -> None:
         ev = sheet.evaluate()
@@ -289,9 +285,7 @@ class DirectionPart(SheetPart):
         form.addRow("", self.message)
         layout.addLayout(form)
         layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(content))
+        scrolling_page(self, content)
 
     def load(self, sheet: EditableSheet) -> None:
         self.combo.setCurrentIndex(max(0, self.combo.findData(sheet.get("direction") or "")))

@@ -25,7 +25,7 @@ from dxdesk.domain.fields import JumpTarget
 from dxdesk.domain.fiscal import fy_short
 from dxdesk.section_desk import EditableSheet
 from ui.grid import COMPUTED_BG, FieldGridModel, SheetGrid
-from ui.parts.base import PartHost, SheetPart, page_layout
+from ui.parts.base import PartHost, SheetPart, hint_label, page_layout, wire_grid
 from ui.widgets import CommitLineEdit, MessageLabel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -153,9 +153,7 @@ class IndicatorsPart(SheetPart):
     def __init__(self, host: PartHost):
         super().__init__(host)
         layout = page_layout(self)
-        self.hint = QLabel(objectName="indicatorHint")
-        self.hint.setWordWrap(True)
-        layout.addWidget(self.hint)
+        self.hint = hint_label(layout, "indicatorHint")
         self.model = IndicatorModel(host)
         # the indicator names stay in view while the year columns scroll (like Excel's freeze panes)
         self.names = QTableView(objectName="indicatorNames")
@@ -180,8 +178,7 @@ class IndicatorsPart(SheetPart):
             view.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() * 2 + 10)
         self.grid.verticalScrollBar().valueChanged.connect(self.names.verticalScrollBar().setValue)
         self.names.verticalScrollBar().valueChanged.connect(self.grid.verticalScrollBar().setValue)
-        self.model.after_commit = self._after_commit
-        self.grid.message.connect(lambda text, kind: self.message.show_message(text, kind))
+        wire_grid(self.grid, self.model, self._after_commit, lambda: self.message)
         panes = QHBoxLayout()
         panes.setSpacing(0)
         panes.addWidget(self.names)

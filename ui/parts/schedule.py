@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -21,7 +20,7 @@ from dxdesk.domain.fields import JumpTarget
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.section_desk import EditableSheet
 from ui.grid import FieldGridModel, SheetGrid
-from ui.parts.base import PartHost, SheetPart, page_layout
+from ui.parts.base import PartHost, SheetPart, hint_label, page_layout, wire_grid
 from ui.widgets import MessageLabel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -109,9 +108,7 @@ class SchedulePart(SheetPart):
     def __init__(self, host: PartHost):
         super().__init__(host)
         layout = page_layout(self)
-        self.summary = QLabel(objectName="scheduleSummary")
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
+        self.summary = hint_label(layout, "scheduleSummary")
         self.model = MilestoneModel(host)
         self.grid = SheetGrid(host)
         self.grid.setObjectName("milestoneGrid")
@@ -124,8 +121,7 @@ class SchedulePart(SheetPart):
         for col, sample in ((1, "令和10年度"), (2, "12月"), (3, "実施中▼")):
             self.grid.setColumnWidth(col, fm.horizontalAdvance(sample) + 24)
         self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.model.after_commit = self._after_commit
-        self.grid.message.connect(lambda t, k: self.message.show_message(t, k))
+        wire_grid(self.grid, self.model, self._after_commit, lambda: self.message)
         layout.addWidget(self.grid, 1)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("マイルストーンを追加(&A)", objectName="addMilestone")

@@ -5,12 +5,12 @@ A plan that gives its text fields a part of its own gets a tab for it without an
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from dxdesk.domain.fields import JumpTarget
 from dxdesk.domain.settings import SHEET_PARTS, PlanSettings, TextFieldSpec
 from dxdesk.section_desk import EditableSheet
-from ui.parts.base import PartHost, SheetPart, page_layout, scrolling
+from ui.parts.base import PartHost, SheetPart, page_layout, scrolling_page
 from ui.widgets import CommitTextEdit, MessageLabel
 
 # tab titles, shorter than the part headings where those are long
@@ -75,10 +75,7 @@ class TextPart(SheetPart):
             f.edit.textChanged.connect(lambda f=f: self._count(f))
             self.fields[spec.key] = f
         layout.addStretch(1)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        self.area = scrolling(content)
-        outer.addWidget(self.area)
+        self.area = scrolling_page(self, content)
 
     def load(self, sheet: EditableSheet) -> None:
         for f in self.fields.values():

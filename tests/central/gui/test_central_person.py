@@ -4,79 +4,18 @@ plan master with problems, issue kits — and the section reading the returned s
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtCore import QPoint, Qt, QTimer, QUrl
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from sqlalchemy import select
 
 from dxdesk.store.database import open_database
 from tests.central.conftest import FY
-from tests.gui.conftest import ime_type, launch
+from tests.central.gui.conftest import merge_by_drop, table_rows
+from tests.gui.conftest import click, ime_type, launch
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot, office):
-    from ui.app import main_window_for, make_app
-    from ui.central.window import CentralWindow
-
-    make_app()
-    db = open_database(office.central)
-    w = main_window_for(db)
-    assert isinstance(w, CentralWindow)
-    w.resize(1366, 768)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitActive(w)
-    yield w
-    w.close()
-    db.dispose()
-
-
-def drop(widget, paths: list[Path]) -> None:
-    """What the window system does when files are dropped on ``widget``."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    center = widget.rect().center()
-    enter = QDragEnterEvent(
-        center, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    QApplication.sendEvent(widget, enter)
-    assert enter.isAccepted()
-    event = QDropEvent(
-        QPointF(center),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(widget, event)
-
-
-def merge_by_drop(qtbot, window, paths: list[Path]):  # type: ignore[no-untyped-def]
-    window.show_page(2)
-    inbox = window.inbox_page
-    before = inbox.report
-    drop(inbox.drop, paths)
-    qtbot.waitUntil(lambda: inbox.report is not before and not inbox.busy(), timeout=60_000)
-    return inbox
-
-
-def rows(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    return [
-        [table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
-        for r in range(table.rowCount())
-        if not table.isRowHidden(r)
-    ]
-
-
-def click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(widget.width() // 2, widget.height() // 2))
 
 
 def test_a_central_database_opens_the_central_window_and_a_section_database_the_entry_window(qtbot, office):
@@ -103,7 +42,7 @@ def test_drop_files_on_the_inbox_and_read_the_result_table(qtbot, window, office
         office.bad["lock"],
     ]
     inbox = merge_by_drop(qtbot, window, files)
-    table = rows(inbox.table)
+    table = table_rows(inbox.table)
     by_file = {r[1]: r for r in table}
     for sub in office.submissions:
         assert by_file[sub.name][0] == "受理"
@@ -117,11 +56,11 @@ def test_drop_files_on_the_inbox_and_read_the_result_table(qtbot, window, office
     assert "受理" in inbox.summary.text() and "不受理" in inbox.summary.text()
     # the filter shows only the rejected lines
     inbox.filter.setCurrentIndex(inbox.filter.findData("rejected"))
-    assert {r[0] for r in rows(inbox.table)} == {"不受理"}
+    assert {r[0] for r in table_rows(inbox.table)} == {"不受理"}
     # the same folder again: all duplicates, nothing merged twice
     inbox.filter.setCurrentIndex(0)
     inbox = merge_by_drop(qtbot, window, [office.submissions[0].parent])
-    assert {r[0] for r in rows(inbox.table)} == {"重複"}
+    assert {r[0] for r in table_rows(inbox.table)} == {"重複"}
     # Ctrl+C copies the lines for Excel
     inbox.table.setFocus()
     inbox.table.selectAll()
@@ -134,7 +73,7 @@ def test_status_board_filters_and_copies_the_reminder(qtbot, window, office):
     merge_by_drop(qtbot, window, office.submissions[:-1])
     window.show_page(3)
     page = window.status_page
-    board = rows(page.table)
+    board = table_rows(page.table)
     assert len(board) == 4
     states = {r[0]: r[3] for r in board}
     missing_code = next(code for code in office.section_codes() if code in missing.name)
@@ -150,17 +89,17 @@ def test_status_board_filters_and_copies_the_reminder(qtbot, window, office):
     assert table.columnWidth(5) >= needed
     # filter by state, then by text
     page.state.setCurrentIndex(page.state.findData("missing"))
-    assert [r[0] for r in rows(page.table)] == [missing_code]
+    assert [r[0] for r in table_rows(page.table)] == [missing_code]
     page.state.setCurrentIndex(0)
     qtbot.keyClicks(page.search, missing_code.lower())
-    assert [r[0] for r in rows(page.table)] == [missing_code]
+    assert [r[0] for r in table_rows(page.table)] == [missing_code]
     page.search.clear()
     # sort by clicking the 状態 header: 未提出 first
     header = page.table.horizontalHeader()
     qtbot.mouseClick(
         header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(header.sectionViewportPosition(3) + 10, 5)
     )
-    assert rows(page.table)[0][3] == "未提出"
+    assert table_rows(page.table)[0][3] == "未提出"
     # the reminder mail
     assert page.missing.count() == 1 and missing_code in page.missing.item(0).text()
     page.deadline.setFocus()
@@ -199,7 +138,7 @@ def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, window, offi
     assert "受理</b> 2" in review.counts.text() and "差戻し</b> 1" in review.counts.text()
     # the status board follows
     status.refresh()
-    assert {r[0]: r[3] for r in rows(status.table)}[code] == "差戻し中"
+    assert {r[0]: r[3] for r in table_rows(status.table)}[code] == "差戻し中"
     # the signed review workbook for the section
     result = review.export_review(tmp_path / "review")
     assert result is not None and result.path.exists() and result.returned == 1
@@ -213,9 +152,7 @@ def test_review_and_return_a_sheet_then_the_section_reads_it(qtbot, window, offi
         qtbot.addWidget(w)
         w.resize(1366, 768)
         w.show()
-        monkeypatch.setattr(
-            "ui.review_notes.QFileDialog.getOpenFileName", lambda *a, **k: (str(result.path), "")
-        )
+        monkeypatch.setattr("ui.widgets.QFileDialog.getOpenFileName", lambda *a, **k: (str(result.path), ""))
         monkeypatch.setattr("ui.review_notes.QMessageBox.information", lambda *a, **k: None)
         w.actionImportReview.trigger()
         qtbot.waitUntil(lambda: w.review_notes.isVisible(), timeout=5000)
@@ -247,7 +184,7 @@ def test_resolve_a_conflict_by_choosing_the_new_file(qtbot, window, office, monk
 
     merge_by_drop(qtbot, window, office.submissions)
     inbox = merge_by_drop(qtbot, window, [office.conflict])
-    table = rows(inbox.table)
+    table = table_rows(inbox.table)
     assert table[0][0] == "競合"
     monkeypatch.setattr(
         "ui.central.conflict_dialog.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes
@@ -291,7 +228,7 @@ def test_plan_master_with_problems_then_fixed(qtbot, window, tmp_path):
     wb.save(path)
     page.check_master(path)
     qtbot.waitUntil(lambda: not page.busy() and page.last_result is not None, timeout=20_000)
-    problems = rows(page.problems)
+    problems = table_rows(page.problems)
     assert ["エラー", "施策", "2", "B列（施策名）", "施策名が空欄です。"] in problems
     assert any(p[1] == "施策" and p[2] == "4" and "重複" in p[4] for p in problems)
     assert not page.apply_button.isEnabled() and "エラーが" in page.master_label.text()
@@ -362,6 +299,22 @@ def test_keyboard_moves_between_screens(qtbot, window):
         assert window.stack.currentWidget() is page
     assert window.windowTitle().startswith("dxdesk 中央")
     assert window.fiscal_year == FY
+
+
+def test_the_top_bar_offers_the_plans_years_and_choosing_one_says_so(qtbot, window):
+    """The same top bar as the section window's (ui.widgets.TopBar), without 課所室: the survey year
+    first and chosen; an older year is named as past in the line beside it."""
+    from dxdesk.domain.fiscal import fy_label
+
+    bar = window.top_bar
+    assert bar.section_combo is None
+    years = [bar.year_combo.itemText(i) for i in range(bar.year_combo.count())]
+    assert years[0] == fy_label(FY) and bar.year_combo.currentIndex() == 0
+    assert "（過去の年度）" not in window.context_label.text()
+    assert years[1] == fy_label(FY - 1)
+    bar.year_combo.setCurrentIndex(1)
+    assert window.fiscal_year == FY - 1
+    assert f"{fy_label(FY - 1)}（過去の年度）" in window.context_label.text()
 
 
 def test_merged_workbook_and_printing_from_the_menu(qtbot, window, office, tmp_path, monkeypatch):

@@ -7,39 +7,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
 from python_calamine import CalamineWorkbook
 
-from dxdesk.store.database import open_database
+from tests.central.gui.conftest import table_rows
+from tests.gui.conftest import click
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def window(qtbot, demo_master, tmp_path):
-    from ui.app import main_window_for, make_app
-    from ui.central.window import CentralWindow
-
-    make_app()
-    shutil.copyfile(demo_master.db_path, tmp_path / "central.sqlite")
-    db = open_database(tmp_path / "central.sqlite")
-    w = main_window_for(db)
-    assert isinstance(w, CentralWindow)
-    w.resize(1366, 768)
-    qtbot.addWidget(w)
-    w.show()
-    yield w
-    w.close()
-    db.dispose()
-
-
-def click(qtbot, widget) -> None:  # type: ignore[no-untyped-def]
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=QPoint(widget.width() // 2, widget.height() // 2))
-
-
-def test_the_template_button_writes_the_template_where_the_dialog_said(qtbot, window, tmp_path, monkeypatch):
-    page = window.plan_page
-    window.show_page(window.pages.index(page))
+def test_the_template_button_writes_the_template_where_the_dialog_said(
+    qtbot, master_window, tmp_path, monkeypatch
+):
+    page = master_window.plan_page
+    master_window.show_page(master_window.pages.index(page))
     target = tmp_path / "計画マスタ_R08"
     asked: list[str] = []
 
@@ -76,18 +56,11 @@ def _cli_problems(db_path: Path, path: Path) -> list[list[str]]:
     return [r for r in rows if r[0] in ("エラー", "注意")]
 
 
-def _table_rows(table) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    return [
-        [table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
-        for r in range(table.rowCount())
-    ]
-
-
-def test_the_list_dialog_shows_what_the_cli_prints_then_imports(qtbot, window, tmp_path, monkeypatch):
+def test_the_list_dialog_shows_what_the_cli_prints_then_imports(qtbot, master_window, tmp_path, monkeypatch):
     import openpyxl
 
-    page = window.plan_page
-    window.show_page(window.pages.index(page))
+    page = master_window.plan_page
+    master_window.show_page(master_window.pages.index(page))
     path = tmp_path / "指標一覧.xlsx"
     shutil.copyfile(LISTS / "tsukuba_indicator_list.xlsx", path)
     wb = openpyxl.load_workbook(path)
@@ -101,7 +74,7 @@ def test_the_list_dialog_shows_what_the_cli_prints_then_imports(qtbot, window, t
     click(qtbot, page.list_button)
     dialog = page.list_dialog
     assert dialog is not None and dialog.isVisible()
-    shown = _table_rows(dialog.problems)
+    shown = table_rows(dialog.problems, hidden=True)
     # the same problems, in the CLI's words (the table writes 「H列（R3実績）」 for 「H（R3実績）」)
     as_cli = sorted([r[0], r[1], r[2], r[3].replace("列（", "（"), r[4]] for r in shown)
     assert as_cli == sorted(cli)
@@ -129,8 +102,8 @@ def test_the_list_dialog_shows_what_the_cli_prints_then_imports(qtbot, window, t
     assert "施策 47件" in page.subtitle.text()
 
 
-def test_changing_a_column_in_the_dialog_checks_again(qtbot, window, tmp_path):
-    page = window.plan_page
+def test_changing_a_column_in_the_dialog_checks_again(qtbot, master_window, tmp_path):
+    page = master_window.plan_page
     dialog = page.import_list(LISTS / "tsukuba_indicator_list.xlsx")
     assert dialog is not None and dialog.result is not None and dialog.result.ok
     # 予算科目 (column C) read as an attribute of its own instead

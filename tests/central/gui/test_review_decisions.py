@@ -8,10 +8,8 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 
-from tests.central.gui.test_central_person import merge_by_drop, window
+from tests.central.gui.conftest import merge_by_drop
 from tests.gui.conftest import ime_type
-
-__all__ = ["window"]  # the fixture, used by the tests below
 
 pytestmark = pytest.mark.gui
 
