@@ -6,11 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from tests.central.gui.test_central_person import window
 from tests.central.gui.test_review_decisions import open_review
 from tests.gui.test_long_names import shown_whole
-
-__all__ = ["window"]  # the fixture, used below
 
 pytestmark = pytest.mark.gui
 
