@@ -245,11 +245,15 @@ class XlsxReader:
         self._cache[name] = data
         return data
 
-    def xml(self, name: str) -> Element:
+    def xml(self, name: str, data: bytes | None = None) -> Element:
         """A part parsed. :meth:`read` has refused any DTD or entity declaration, and the declared
         encoding must be UTF-8 (an 8-bit encoding could spell ``<!DOCTYPE`` in other bytes), so the
-        C parser is used as it is — defusedxml's Python-level callbacks cost three times as much."""
-        data = self.read(name)
+        C parser is used as it is — defusedxml's Python-level callbacks cost three times as much.
+
+        ``data``: the part's bytes as :meth:`read` returned them, rewritten by the caller in a way
+        that does not change what the caller reads (the appearance check drops empty cells)."""
+        if data is None:
+            data = self.read(name)
         decl = _DECLARED_ENCODING.match(data)
         if decl is not None and decl.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
             raise UnreadableWorkbook(
