@@ -1049,7 +1049,9 @@ def _empty_cells_droppable(data: bytes) -> bool:
 def _sheet_xml(reader: XlsxReader, part: str) -> Element:
     data = reader.read(part)
     if b't="n"' in data and _empty_cells_droppable(data):
-        return reader.xml(part, _EMPTY_CELL_RUN.sub(rb"\1", data))
+        # split keeps what the group captured (the <row …> or </c>) and drops the runs: no per-match
+        # template expansion as with sub
+        return reader.xml(part, b"".join(_EMPTY_CELL_RUN.split(data)))
     return reader.xml(part)
 
 
