@@ -714,45 +714,69 @@ _LAYOUT_ELEMENTS: dict[str, frozenset[str]] = {
 _HEX_COLOUR = re.compile(r"^[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?$")
 
 
+# Verdicts of elements already checked, by tag and attributes (a pure function of both: the same
+# column, margin or merge recurs in every sheet and every file of a merge). Only passing verdicts are
+# kept; the table is emptied when it grows large.
+_VERDICTS: dict[object, bool] = {}
+_ROWS_OK: set[tuple[tuple[str, str], ...]] = set()
+_REMEMBERED = 50_000
+
+
 def _check_layout_tree(root: Element, *, skip: str | None = None) -> None:
     """Every element (but the subtree ``skip``, checked elsewhere) is one writers use, with their
     attributes and typed values: a renamed element or attribute is a damaged file."""
     stack = [root]
+    verdicts = _VERDICTS
     while stack:
         el = stack.pop()
         tag = el.tag
-        local = tag.rsplit("}", 1)[-1]
-        if local == skip:
+        if skip is not None and tag.rsplit("}", 1)[-1] == skip:
             continue
-        allowed = _LAYOUT_ELEMENTS.get(local)
-        if allowed is None:
-            if (
-                local in _ELEMENT_NAMES
-                or local in _ACTIVE_ELEMENTS
-                or local
-                in (
-                    "externalReferences",
-                    "externalReference",
-                    "conditionalFormatting",
-                    "dataValidations",
-                )
-            ):
-                continue  # reported by name elsewhere
-            if tag.startswith(MAIN) or tag.startswith("{http://purl.oclc.org"):
-                raise _Malformed(local)
-            continue  # another namespace (mc:, x14:…): reported by its parent's allowlist
-        if local in ("extLst", "AlternateContent", "sheetProtection", "calcPr", "ignoredErrors"):
-            if local in ("calcPr", "sheetProtection") and el.attrib:
-                _check_values(el)  # any attribute, but typed values of their type
-            continue
-        if allowed is not _ANY and not allowed.issuperset(el.attrib):
-            raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
-        if el.attrib:
-            _check_values(el)
-            rgb = el.get("rgb")
-            if rgb is not None and not _HEX_COLOUR.match(rgb):
-                raise _Malformed(rgb)
-        stack.extend(el)
+        attrib = el.attrib
+        key = (tag, tuple(attrib.items())) if attrib else tag
+        walk = verdicts.get(key)
+        if walk is None:
+            walk = _element_verdict(el, tag)
+            if len(verdicts) >= _REMEMBERED:
+                verdicts.clear()
+            verdicts[key] = walk
+        if walk:
+            stack.extend(el)
+
+
+def _element_verdict(el: Element, tag: str) -> bool:
+    """Raise :class:`_Malformed` for an element no writer produces; else whether its children are to
+    be walked (not those of an element reported by name elsewhere, or checked as a whole)."""
+    local = tag.rsplit("}", 1)[-1]
+    allowed = _LAYOUT_ELEMENTS.get(local)
+    if allowed is None:
+        if (
+            local in _ELEMENT_NAMES
+            or local in _ACTIVE_ELEMENTS
+            or local
+            in (
+                "externalReferences",
+                "externalReference",
+                "conditionalFormatting",
+                "dataValidations",
+            )
+        ):
+            return False  # reported by name elsewhere
+        if tag.startswith(MAIN) or tag.startswith("{http://purl.oclc.org"):
+            raise _Malformed(local)
+        return False  # another namespace (mc:, x14:…): reported by its parent's allowlist
+    if local in ("extLst", "AlternateContent", "sheetProtection", "calcPr", "ignoredErrors"):
+        if local in ("calcPr", "sheetProtection") and el.attrib:
+            _check_values(el)  # any attribute, but typed values of their type
+        return False
+    if allowed is not _ANY and not allowed.issuperset(el.attrib):
+        raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
+    if el.attrib:
+        _check_values(el)
+        rgb = el.get("rgb")
+        if rgb is not None and not _HEX_COLOUR.match(rgb):
+            raise _Malformed(rgb)
+    return True
 
 
 def _check_attrs(el: Element, local: str) -> None:
@@ -1126,6 +1150,7 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
     hidden_rows = scan.hidden_rows
     max_row = max_col = 0
     style_ids: dict[str, int] = {}
+    rows_ok = _ROWS_OK
     for row in sheet_data:
         ra = row.attrib
         rn = ra.get("r")
@@ -1134,7 +1159,12 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
         if not _ROW_ATTRS.issuperset(ra):
             _check_attrs(row, "row")
         elif ra:
-            _check_values(row)
+            key = tuple(ra.items())
+            if key not in rows_ok:
+                _check_values(row)
+                if len(rows_ok) >= _REMEMBERED:
+                    rows_ok.clear()
+                rows_ok.add(key)
         if ("hidden" in ra or "ht" in ra) and (
             _true(ra.get("hidden")) or ("ht" in ra and _float(ra["ht"]) < 6)
         ):
