@@ -77,13 +77,22 @@ def step_verify(inbox: str, db: str) -> dict:
         trust = load_trust(s)
     database.dispose()
     times = []
+    cpu = []
     ok = 0
     for f in sorted(Path(inbox).glob("*.xlsx")):
         t = time.perf_counter()
+        c = time.process_time()
         v = verify_submission(f, trust)
+        cpu.append(time.process_time() - c)
         times.append(time.perf_counter() - t)
         ok += v.ok
-    return {"median": statistics.median(times), "max": max(times), "files": len(times), "ok": ok}
+    return {
+        "median": statistics.median(times),
+        "max": max(times),
+        "cpu": statistics.median(cpu),
+        "files": len(times),
+        "ok": ok,
+    }
 
 
 def step_bomb(path: str, db: str) -> dict:
@@ -284,7 +293,8 @@ def main() -> int:
         ver = _step("verify", inbox=str(inbox), db=str(demo / "central.sqlite"))
         print(
             f"verification of one submission (in process): median {ver['median'] * 1000:.1f} ms, "
-            f"slowest {ver['max'] * 1000:.1f} ms, {ver['ok']}/{ver['files']} OK [target ≤ 50 ms]"
+            f"slowest {ver['max'] * 1000:.1f} ms, median CPU {ver['cpu'] * 1000:.1f} ms, "
+            f"{ver['ok']}/{ver['files']} OK [target ≤ 50 ms]"
         )
         bomb = work / "R08_S999_range_bomb.xlsx"
         _range_bomb(files[0], bomb)
