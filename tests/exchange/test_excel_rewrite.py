@@ -70,15 +70,11 @@ def _excel_rows_and_attributes(p: Package) -> None:
         )
 
         def row(m: re.Match[str]) -> str:
-            body = m.group(2)
-            cols = [
-                int(re.sub(r"\d+", "", ref) and _col(re.sub(r"\d+", "", ref)))
-                for ref in re.findall(r'<c r="([A-Z]+\d+)"', body)
-            ]
+            cols = [_col(letters) for letters in re.findall(r'<c r="([A-Z]+)\d+"', m.group(3))]
             spans = f' spans="{min(cols)}:{max(cols)}"' if cols else ""
-            return f'<row r="{m.group(1)}"{spans}{m.group(3)} x14ac:dyDescent="0.2">'
+            return f'<row r="{m.group(1)}"{spans}{m.group(2)} x14ac:dyDescent="0.2">{m.group(3)}</row>'
 
-        text = re.sub(r'<row r="(\d+)"(?=((?:(?!</row>).)*))([^>]*)>', lambda m: row(m), text, flags=re.S)
+        text = re.sub(r'<row r="(\d+)"([^>/]*)>(.*?)</row>', row, text, flags=re.S)
         # <col width="15" customWidth="1" min="1" max="1" /> → Excel's order
         text = re.sub(
             r'<col width="([^"]+)" customWidth="1" min="(\d+)" max="(\d+)" ?/>',
