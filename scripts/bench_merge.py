@@ -77,13 +77,22 @@ def step_verify(inbox: str, db: str) -> dict:
         trust = load_trust(s)
     database.dispose()
     times = []
+    cpu = []
     ok = 0
     for f in sorted(Path(inbox).glob("*.xlsx")):
         t = time.perf_counter()
+        c = time.process_time()
         v = verify_submission(f, trust)
+        cpu.append(time.process_time() - c)
         times.append(time.perf_counter() - t)
         ok += v.ok
-    return {"median": statistics.median(times), "max": max(times), "files": len(times), "ok": ok}
+    return {
+        "median": statistics.median(times),
+        "max": max(times),
+        "cpu": statistics.median(cpu),
+        "files": len(times),
+        "ok": ok,
+    }
 
 
 def step_bomb(path: str, db: str) -> dict:
@@ -101,8 +110,18 @@ def step_bomb(path: str, db: str) -> dict:
     return {"seconds": time.perf_counter() - t, "codes": sorted(v.codes), "before_mb": before, **_rss()}
 
 
-def _command(db: Path, inbox: Path) -> tuple[float, str]:
-    """The whole ``dxdesk merge`` command as a user runs it: wall-clock seconds and its summary line."""
+def _children_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _command(db: Path, inbox: Path) -> tuple[float, str, float]:
+    """The whole ``dxdesk merge`` command as a user runs it: wall-clock seconds, its summary line and the
+    CPU seconds it used with its worker processes (user + system: what other programs on a shared
+    machine do not change much, unlike the wall clock)."""
+    cpu = _children_cpu()
     t = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "dxdesk", "merge", "--db", str(db), str(inbox)],
@@ -112,7 +131,8 @@ def _command(db: Path, inbox: Path) -> tuple[float, str]:
     )
     seconds = time.perf_counter() - t
     lines = out.stdout.strip().splitlines()
-    return seconds, lines[-1] if lines else f"(no output, exit {out.returncode}: {out.stderr[-300:]})"
+    summary = lines[-1] if lines else f"(no output, exit {out.returncode}: {out.stderr[-300:]})"
+    return seconds, summary, _children_cpu() - cpu
 
 
 def step_pandas(inbox: str) -> dict:
@@ -120,11 +140,18 @@ def step_pandas(inbox: str) -> dict:
 
     files = sorted(Path(inbox).glob("*.xlsx"))
     t = time.perf_counter()
+    cpu = time.process_time()
     cells = 0
     for f in files:
         frames = pd.read_excel(f, sheet_name=None, engine="openpyxl")
         cells += sum(df.size for df in frames.values())
-    return {"seconds": time.perf_counter() - t, "files": len(files), "cells": int(cells), **_rss()}
+    return {
+        "seconds": time.perf_counter() - t,
+        "cpu": time.process_time() - cpu,
+        "files": len(files),
+        "cells": int(cells),
+        **_rss(),
+    }
 
 
 def step_export(db: str, out: str) -> dict:
@@ -218,18 +245,25 @@ def main() -> int:
 
         compileall.compile_dir(str(ROOT / "dxdesk"), quiet=1)
         times = []
+        cpus = []
         summary = ""
         for i in range(max(1, a.repeat)):
             db = work / f"central-{i}.sqlite"
             shutil.copyfile(demo / "central.sqlite", db)  # a fresh central database: plan, CA, nothing merged
-            seconds, summary = _command(db, inbox)
+            seconds, summary, cpu = _command(db, inbox)
             times.append(seconds)
+            cpus.append(cpu)
         median = statistics.median(times)
         best = min(times)
+        cpu_median = statistics.median(cpus)
         print(
             f"dxdesk merge, the whole command (start-up, imports, database, full verification, merge): "
             f"median {median:.2f} s, best {best:.2f} s of {len(times)} ({', '.join(f'{x:.2f}' for x in times)}) "
             f"[target ≤ 2.0 s]  {summary}"
+        )
+        print(
+            f"  CPU time of the command with its workers (user + system): median {cpu_median:.2f} s "
+            f"({', '.join(f'{x:.2f}' for x in cpus)}); on 2 idle cores the wall clock is at least half of it"
         )
         inproc_db = work / "central-inproc.sqlite"
         shutil.copyfile(demo / "central.sqlite", inproc_db)
@@ -238,14 +272,15 @@ def main() -> int:
             f"  of which merge_paths in process (database opened before the clock): {inproc['seconds']:.2f} s; "
             f"peak memory {inproc['self_mb']:.0f} MB + {inproc['children_mb']:.0f} MB (largest worker)"
         )
-        again, again_summary = _command(db, inbox)
+        again, again_summary, _cpu = _command(db, inbox)
         print(
             f"dxdesk merge of the same folder again (all duplicates), whole command: {again:.2f} s  {again_summary}"
         )
         ver = _step("verify", inbox=str(inbox), db=str(demo / "central.sqlite"))
         print(
             f"verification of one submission (in process): median {ver['median'] * 1000:.1f} ms, "
-            f"slowest {ver['max'] * 1000:.1f} ms, {ver['ok']}/{ver['files']} OK [target ≤ 50 ms]"
+            f"slowest {ver['max'] * 1000:.1f} ms, median CPU {ver['cpu'] * 1000:.1f} ms, "
+            f"{ver['ok']}/{ver['files']} OK [target ≤ 50 ms]"
         )
         from tests.central.hostile_files import range_bomb
 
@@ -264,7 +299,8 @@ def main() -> int:
         )
         print(
             f"ratio pandas / whole merge command: {base['seconds'] / median:.1f}× with the median, "
-            f"{base['seconds'] / best:.1f}× with the best [target ≥ 10×]"
+            f"{base['seconds'] / best:.1f}× with the best [target ≥ 10×]; in CPU time "
+            f"{base['cpu']:.1f} s / {cpu_median:.2f} s = {base['cpu'] / cpu_median:.1f}× (pandas uses one core)"
         )
         exp = _step("export", db=str(db), out=str(work / "R08_全庁集計.xlsx"))
         print(

@@ -32,6 +32,7 @@ from dxdesk.exchange.verify import (
     Trust,
     Verification,
     check_submission_content,
+    collector_paused,
     verify_signed,
 )
 from dxdesk.store.dataset import (
@@ -153,6 +154,11 @@ _WRONG_KIND_HINT = {
 
 def intake_file(path: str, expected_hash: str, trust: Trust, fiscal_year: int) -> Intake:
     """Read, verify and prepare one file. Never raises for a bad file."""
+    with collector_paused():
+        return _intake_file(path, expected_hash, trust, fiscal_year)
+
+
+def _intake_file(path: str, expected_hash: str, trust: Trust, fiscal_year: int) -> Intake:
     out = Intake(path)
     p = Path(path)
     try:

@@ -714,45 +714,69 @@ _LAYOUT_ELEMENTS: dict[str, frozenset[str]] = {
 _HEX_COLOUR = re.compile(r"^[0-9A-Fa-f]{6}(?:[0-9A-Fa-f]{2})?$")
 
 
+# Verdicts of elements already checked, by tag and attributes (a pure function of both: the same
+# column, margin or merge recurs in every sheet and every file of a merge). Only passing verdicts are
+# kept; the table is emptied when it grows large.
+_VERDICTS: dict[object, bool] = {}
+_ROWS_OK: set[tuple[tuple[str, str], ...]] = set()
+_REMEMBERED = 50_000
+
+
 def _check_layout_tree(root: Element, *, skip: str | None = None) -> None:
     """Every element (but the subtree ``skip``, checked elsewhere) is one writers use, with their
     attributes and typed values: a renamed element or attribute is a damaged file."""
     stack = [root]
+    verdicts = _VERDICTS
     while stack:
         el = stack.pop()
         tag = el.tag
-        local = tag.rsplit("}", 1)[-1]
-        if local == skip:
+        if skip is not None and tag.rsplit("}", 1)[-1] == skip:
             continue
-        allowed = _LAYOUT_ELEMENTS.get(local)
-        if allowed is None:
-            if (
-                local in _ELEMENT_NAMES
-                or local in _ACTIVE_ELEMENTS
-                or local
-                in (
-                    "externalReferences",
-                    "externalReference",
-                    "conditionalFormatting",
-                    "dataValidations",
-                )
-            ):
-                continue  # reported by name elsewhere
-            if tag.startswith(MAIN) or tag.startswith("{http://purl.oclc.org"):
-                raise _Malformed(local)
-            continue  # another namespace (mc:, x14:…): reported by its parent's allowlist
-        if local in ("extLst", "AlternateContent", "sheetProtection", "calcPr", "ignoredErrors"):
-            if local in ("calcPr", "sheetProtection") and el.attrib:
-                _check_values(el)  # any attribute, but typed values of their type
-            continue
-        if allowed is not _ANY and not allowed.issuperset(el.attrib):
-            raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
-        if el.attrib:
-            _check_values(el)
-            rgb = el.get("rgb")
-            if rgb is not None and not _HEX_COLOUR.match(rgb):
-                raise _Malformed(rgb)
-        stack.extend(el)
+        attrib = el.attrib
+        key = (tag, tuple(attrib.items())) if attrib else tag
+        walk = verdicts.get(key)
+        if walk is None:
+            walk = _element_verdict(el, tag)
+            if len(verdicts) >= _REMEMBERED:
+                verdicts.clear()
+            verdicts[key] = walk
+        if walk:
+            stack.extend(el)
+
+
+def _element_verdict(el: Element, tag: str) -> bool:
+    """Raise :class:`_Malformed` for an element no writer produces; else whether its children are to
+    be walked (not those of an element reported by name elsewhere, or checked as a whole)."""
+    local = tag.rsplit("}", 1)[-1]
+    allowed = _LAYOUT_ELEMENTS.get(local)
+    if allowed is None:
+        if (
+            local in _ELEMENT_NAMES
+            or local in _ACTIVE_ELEMENTS
+            or local
+            in (
+                "externalReferences",
+                "externalReference",
+                "conditionalFormatting",
+                "dataValidations",
+            )
+        ):
+            return False  # reported by name elsewhere
+        if tag.startswith(MAIN) or tag.startswith("{http://purl.oclc.org"):
+            raise _Malformed(local)
+        return False  # another namespace (mc:, x14:…): reported by its parent's allowlist
+    if local in ("extLst", "AlternateContent", "sheetProtection", "calcPr", "ignoredErrors"):
+        if local in ("calcPr", "sheetProtection") and el.attrib:
+            _check_values(el)  # any attribute, but typed values of their type
+        return False
+    if allowed is not _ANY and not allowed.issuperset(el.attrib):
+        raise _Malformed(next(iter(set(el.attrib) - allowed)).rsplit("}", 1)[-1])
+    if el.attrib:
+        _check_values(el)
+        rgb = el.get("rgb")
+        if rgb is not None and not _HEX_COLOUR.match(rgb):
+            raise _Malformed(rgb)
+    return True
 
 
 def _check_attrs(el: Element, local: str) -> None:
@@ -1008,10 +1032,57 @@ def _scan_styles(reader: XlsxReader, pkg: Package) -> None:
         pkg.xfs = [(0, 0, 0)]
 
 
+# Empty cells: a cell with only a reference, a style and type n, as every writer fills a styled grid
+# (more than half the <c> elements of a dxdesk sheet). Such a cell shows nothing and the cell scan
+# skips it, so a run of them right inside a <row …> or right after a </c> is dropped from the bytes
+# before parsing (a quarter of the parsing, half of the cell loop). Only where that provably changes
+# nothing (see :func:`_empty_cells_droppable`); anything else is parsed as it is.
+_EMPTY_CELL_RUN = re.compile(
+    rb'(<row(?: [A-Za-z][A-Za-z0-9:]*="[^"<>&]*")*>|</c>)'
+    rb'(?:<c r="[A-Z]{1,3}[1-9][0-9]{0,6}" s="[0-9]{1,5}" t="n" ?/>)+'
+)
+
+
+def _empty_cells_droppable(data: bytes) -> bool:
+    """Dropping the runs :data:`_EMPTY_CELL_RUN` matches leaves the same cells, rows and errors.
+
+    - no ``<!`` (CDATA, comments: text that could spell ``</c>``) and no processing instruction but
+      the XML declaration, so every ``<row …>`` / ``</c>`` / ``<c …/>`` matched is markup;
+    - every namespace declaration is on the root element, which declares the default namespace: an
+      unprefixed ``c`` is the same element wherever it stands;
+    - a run follows a complete ``<row>`` start tag (its children) or a ``</c>`` (siblings of a cell
+      that stays: wherever the run stands, that cell makes the same error it would);
+    so what is dropped is only cells with no value that the scan would have skipped."""
+    if b"<!" in data:
+        return False
+    decl = data.find(b"<?")
+    if decl > 3 or (decl >= 0 and data.find(b"<?", decl + 2) >= 0):
+        return False
+    root = data.find(b"<", decl + 2 if decl >= 0 else 0)
+    end = data.find(b">", root)
+    if root < 0 or end < 0:
+        return False
+    first = data.find(b"xmlns")
+    return (
+        root < first < end
+        and data.find(b"xmlns", end) < 0
+        and re.search(rb'\sxmlns\s*=\s*"', data[root:end]) is not None
+    )
+
+
+def _sheet_xml(reader: XlsxReader, part: str) -> Element:
+    data = reader.read(part)
+    if b't="n"' in data and _empty_cells_droppable(data):
+        # split keeps what the group captured (the <row …> or </c>) and drops the runs: no per-match
+        # template expansion as with sub
+        return reader.xml(part, b"".join(_EMPTY_CELL_RUN.split(data)))
+    return reader.xml(part)
+
+
 def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> SheetScan:
     scan = SheetScan(name)
     check_sheet_refs(name, reader.read(part), reader.limits, cells=False)
-    root = reader.xml(part)
+    root = _sheet_xml(reader, part)
     if root.tag != MAIN + "worksheet":
         pkg.problem(ReasonCode.APPEARANCE, f"シート「{name[:31]}」は通常のワークシートではありません")
         return scan
@@ -1079,6 +1150,7 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
     hidden_rows = scan.hidden_rows
     max_row = max_col = 0
     style_ids: dict[str, int] = {}
+    rows_ok = _ROWS_OK
     for row in sheet_data:
         ra = row.attrib
         rn = ra.get("r")
@@ -1087,7 +1159,12 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
         if not _ROW_ATTRS.issuperset(ra):
             _check_attrs(row, "row")
         elif ra:
-            _check_values(row)
+            key = tuple(ra.items())
+            if key not in rows_ok:
+                _check_values(row)
+                if len(rows_ok) >= _REMEMBERED:
+                    rows_ok.clear()
+                rows_ok.add(key)
         if ("hidden" in ra or "ht" in ra) and (
             _true(ra.get("hidden")) or ("ht" in ra and _float(ra["ht"]) < 6)
         ):

@@ -60,19 +60,40 @@ def canonical_bytes(obj: Any) -> bytes:
     return canonical_text(obj).encode("utf-8")
 
 
-_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
-_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_ESCAPED = re.compile(rb"\\.", re.DOTALL)
+_ALL_BUT_QUOTES_AND_BRACKETS = bytes(range(256)).translate(None, b'"[]{}')
+_ALL_BUT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
+_INNERMOST = re.compile(rb"[\[{][\]}]")
+_PEELED = 64
 
 
-def json_depth(text: str) -> int:
-    """How deeply ``text``'s arrays and objects nest (strings are skipped)."""
-    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+def json_depth(text: str | bytes) -> int:
+    """How deeply ``text``'s arrays and objects nest (strings are skipped).
+
+    Done with C-level byte operations (a payload of 150 KB takes about 1 ms): escaped characters are
+    dropped, then everything but quotes and brackets, then what lies between quotes; the brackets left
+    are peeled one innermost level at a time (up to :data:`_PEELED` levels; deeper or unbalanced
+    brackets are counted one by one)."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    kept = _ESCAPED.sub(b"", data).translate(None, _ALL_BUT_QUOTES_AND_BRACKETS)
+    brackets = b"".join(kept.split(b'"')[::2]).translate(None, _ALL_BUT_BRACKETS)
+    depth = 0
+    rest = brackets
+    while rest:
+        peeled = _INNERMOST.sub(b"", rest)
+        if len(peeled) == len(rest) or depth == _PEELED:
+            return _running_depth(brackets)
+        rest = peeled
+        depth += 1
+    return depth
+
+
+def _running_depth(brackets: bytes) -> int:
     depth = best = 0
     for ch in brackets:
-        if ch in "[{":
+        if ch in b"[{":
             depth += 1
-            if depth > best:
-                best = depth
+            best = max(best, depth)
         else:
             depth -= 1
     return best
@@ -81,9 +102,9 @@ def json_depth(text: str) -> int:
 def parse_canonical(data: bytes | str, *, max_depth: int = 64) -> Any:
     """Parse payload JSON. Numbers stay exact (Decimal), never float. A text nested deeper than
     ``max_depth`` is refused before parsing (``ValueError``): the parser would exhaust the stack."""
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
-    if json_depth(text) > max_depth:
+    if json_depth(data) > max_depth:
         raise ValueError(f"payload JSON nested deeper than {max_depth} levels")
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
     return json.loads(text, parse_float=Decimal)
 
 

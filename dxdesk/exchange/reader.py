@@ -70,8 +70,11 @@ _NUM_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _DECLARED_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _UNSAFE_XML = re.compile(rb"<!\s*(?i:doctype|entity)")
-# every reference a sheet part can make: cells and rows (r=), dimension / merges / selections (ref=, sqref=)
-_SHEET_REFS = re.compile(rb'\s(?:ref|sqref|topLeftCell)\s*=\s*["\']([^"\']*)["\']')
+# every reference a sheet part can make: cells and rows (r=), dimension / merges / selections (ref=,
+# sqref=, topLeftCell=); the ranges are found from a plain byte search for the attribute name
+_RANGE_NAMES = (b"ref", b"topLeftCell")
+_RANGE_VALUE = {n: re.compile(n + rb'\s*=\s*["\']([^"\']*)["\']') for n in _RANGE_NAMES}
+_XML_SPACE = frozenset(b" \t\n\r\f\v")
 _R_ATTR = re.compile(rb'\sr\s*=\s*["\']([^"\']*)["\']')
 _R_DIGITS = re.compile(rb"[0-9]+")
 _R_LETTERS = re.compile(rb"[A-Za-z]+")
@@ -242,11 +245,15 @@ class XlsxReader:
         self._cache[name] = data
         return data
 
-    def xml(self, name: str) -> Element:
+    def xml(self, name: str, data: bytes | None = None) -> Element:
         """A part parsed. :meth:`read` has refused any DTD or entity declaration, and the declared
         encoding must be UTF-8 (an 8-bit encoding could spell ``<!DOCTYPE`` in other bytes), so the
-        C parser is used as it is — defusedxml's Python-level callbacks cost three times as much."""
-        data = self.read(name)
+        C parser is used as it is — defusedxml's Python-level callbacks cost three times as much.
+
+        ``data``: the part's bytes as :meth:`read` returned them, rewritten by the caller in a way
+        that does not change what the caller reads (the appearance check drops empty cells)."""
+        if data is None:
+            data = self.read(name)
         decl = _DECLARED_ENCODING.match(data)
         if decl is not None and decl.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
             raise UnreadableWorkbook(
@@ -453,9 +460,9 @@ def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS, *
     Cell and row references (``r=``, thousands of them) are checked with C-level scans: every run of
     digits and of letters in them; ranges (``ref=``, ``sqref=``, ``topLeftCell=``) one by one.
     ``cells=False``: only the ranges (a reader that parses the cells itself checks them as it goes)."""
-    refs = b" ".join(_R_ATTR.findall(data)) if cells else b""
-    for m in _SHEET_REFS.finditer(data):
-        refs += b" " + m.group(1)
+    found = _R_ATTR.findall(data) if cells else []
+    found += _range_values(data)
+    refs = b" ".join(found)
     digits = set(_R_DIGITS.findall(refs))
     letters = {x.upper() for x in _R_LETTERS.findall(refs)}
     max_row = max(map(int, digits), default=0) if all(len(d) <= 8 for d in digits) else 10**9
@@ -466,6 +473,24 @@ def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS, *
         max_col = max((column_index(x.decode("ascii")) for x in letters if len(x) == longest), default=0)
     if max_row > limits.max_row or max_col > limits.max_col or max_row * max_col > limits.max_cells:
         raise too_large_range(sheet, max_row, max_col)
+
+
+def _range_values(data: bytes) -> list[bytes]:
+    """The values of every ``ref=``, ``sqref=`` and ``topLeftCell=`` attribute (a name preceded by
+    white space). Each occurrence of the name is looked at, none hides another (a regular expression
+    scanning for white space + name costs ten times as much on a sheet of 20 KB)."""
+    out: list[bytes] = []
+    for name in _RANGE_NAMES:
+        value = _RANGE_VALUE[name]
+        i = data.find(name)
+        while i >= 0:
+            start = i - 2 if name == b"ref" and data[i - 2 : i] == b"sq" else i
+            if start > 0 and data[start - 1] in _XML_SPACE:
+                m = value.match(data, i)
+                if m is not None:
+                    out.append(m.group(1))
+            i = data.find(name, i + 1)
+    return out
 
 
 def cell_of(v: Any) -> Cell | None:
