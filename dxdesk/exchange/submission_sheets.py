@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.exchange.layout import C, Form, draw_cover, text_units
-from dxdesk.exchange.measure_sheet import SheetContext
 from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.store.queries import MeasureRow
 
@@ -54,12 +53,11 @@ def _join(lines: list[str]) -> str:
 
 def draw_list(
     book: WorkbookBuilder,
-    ctx: SheetContext,
+    fy: int,
     rows: list[MeasureRow],
     sheet_names: Mapping[str, str],
     section_label: str,
 ) -> None:
-    fy = ctx.fiscal_year
     longest = max(
         (text_units(f"①{ind.name}（{ind.unit}）") for r in rows for ind in r.snapshot.indicators),
         default=20.0,

@@ -141,6 +141,7 @@ class WorkbookBuilder:
         label: str | None = None,
         number_format: str | None = None,
         path: tuple[str | int, ...] | None = None,
+        widen: bool = True,
     ) -> Cell:
         """Write ``value`` at (row, col) and bind it: with ``label`` as data, without as a label or
         heading (type ``l``). Every cell with content is bound, so verification can refuse any other.
@@ -164,9 +165,10 @@ class WorkbookBuilder:
             display = render_number(d, fmt)
             if display is None:
                 raise ValueError(f"number format {fmt!r} cannot be checked by verification")
-            digits = len(format(d, ",f"))
-            key = (ws.title, col)
-            self._numeric_widths[key] = max(self._numeric_widths.get(key, 0), digits)
+            if widen:  # a column of a drawn grid keeps its width (the number spans merged columns)
+                digits = len(format(d, ",f"))
+                key = (ws.title, col)
+                self._numeric_widths[key] = max(self._numeric_widths.get(key, 0), digits)
         else:
             text = safe_text(str(value))
             if len(text) > MAX_CELL_TEXT:
