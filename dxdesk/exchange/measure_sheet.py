@@ -14,7 +14,8 @@ show different labels, years or values:
   to its place in the payload (``data.measures[i].costs.2026.settlement``); a number shown otherwise
   (with a unit, with the indicator's decimals, a rate) is the printed text;
 - every cell with content is bound (see :mod:`dxdesk.exchange.workbook`): values under a label made of
-  the part, the row's label and the column's heading, labels and headings as such;
+  the nearest label to their left and their column's heading (else the part's heading), labels,
+  headings and the sign-off boxes (the cover's 作成者 / 所属長確認 again) as shown text;
 - charts are left out (a signed workbook carries no drawings);
 - A4 portrait fitted to the page width, title and sign-off boxes repeated on every page, a part's
   rows that belong together kept on one page.
@@ -201,8 +202,19 @@ class _Drawer:
             return 0
         return len(wrap_spans(safe_text(text), (self.grid.units(col, end) - 0.6) * 10.0 / size))
 
-    def row(self, x0: float, row: Row, heading: str, header: dict[int, str] | None, is_header: bool) -> None:
-        """One printed row as one worksheet row (or several when its text is taller than a row)."""
+    def row(
+        self,
+        x0: float,
+        row: Row,
+        heading: str,
+        header: dict[int, str] | None,
+        is_header: bool,
+        *,
+        data: bool = True,
+    ) -> None:
+        """One printed row as one worksheet row (or several when its text is taller than a row); its
+        values are bound under the nearest label to their left and their column's heading (else the
+        part's heading), or all its cells as shown text when not ``data``."""
         spans: list[tuple[int, int, Cell]] = []
         x = x0
         for cell in row.cells:
@@ -235,9 +247,9 @@ class _Drawer:
         for part_no, (chunk, h) in enumerate(zip(chunks, heights, strict=True)):
             for (col, end, cell), text, row_label in zip(spans, chunk, row_labels, strict=True):
                 label = None
-                if not is_header and not _is_label(cell):
+                if data and not is_header and not _is_label(cell):
                     col_head = header.get(col, "") if header else ""
-                    label = " ".join(t for t in (heading, row_label, col_head) if t)
+                    label = " ".join(t for t in (row_label, col_head) if t) or heading
                     if len(chunks) > 1:
                         label += f"（{part_no + 1}/{len(chunks)}）"
                 self.box(
@@ -319,8 +331,8 @@ def draw_parts(book: WorkbookBuilder, sheet_name: str, page: SheetPage) -> None:
     form = Form(book, sheet_name, grid.widths, title_rows="1:2", header=page.header)
     d = _Drawer(book, form, grid, page.payload_path)
     d.band(page.title, TITLE, label="表題", height=30)
-    if sign is not None:
-        d.row(sign_x, sign, "", None, False)
+    if sign is not None:  # the cover's 作成者 / 所属長確認 again, bound as shown text
+        d.row(sign_x, sign, "", None, False, data=False)
     else:
         form.advance(6)
     for heading, rows in parts:
