@@ -33,23 +33,25 @@ from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 
+from openpyxl.cell.cell import Cell as OpenpyxlCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.utils import get_column_letter
 from reportlab.lib.colors import Color
 
 from dxdesk.domain.values import Value
 from dxdesk.exchange.appearance import number_format_of, render_number
 from dxdesk.exchange.layout import FONT, MAX_ROW_PT, PAD_PT, Form, wrap_spans
 from dxdesk.exchange.workbook import WorkbookBuilder, safe_text
-from dxdesk.report.layout import CONT, HEAD_FILL, LABEL_FILL, Cell, Part, Row, Style
+from dxdesk.report.layout import CONT, HEAD_FILL, LABEL_FILL, Cell, Part, Row, Style, TextBox
 from dxdesk.report.pages import CONTENT_WIDTH
 
-__all__ = ["SheetPage", "cell_value", "draw_parts", "sheet_name_for"]
+__all__ = ["SheetPage", "UnbrokenText", "cell_value", "draw_parts", "sheet_name_for"]
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _RESERVED = {"表紙", "一覧", "施策一覧", "_dxdesk"}
 _NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?$")
-MIN_COL_PT = 7.0  # a narrower column could not be shown (Excel hides columns under half a digit)
+MIN_COL_PT = 18.0  # edges closer than this are joined: fewer columns, a lighter workbook
+MIN_COL_PT_FLOOR = 7.0  # a narrower column could not be shown (Excel hides columns under half a digit)
 LINE = 1.65  # Excel's line height for a font size (游ゴシック: 16.5 pt for 10 pt)
 TITLE = Style(size=13.5, bold=True, valign="middle")
 HEADING = Style(size=9.5, bold=True, valign="middle")
@@ -89,6 +91,14 @@ class SheetPage:
     payload_path: tuple[str | int, ...] | None = None
 
 
+class UnbrokenText(TextBox):
+    """Cells for a worksheet: the text is not broken into the PDF's lines (Excel wraps it itself),
+    which spares the font measuring a printed sheet needs."""
+
+    def lines(self, text: str, width: float, style: Style) -> list[str]:
+        return (text or "").split("\n") if text else []
+
+
 def _hex(c: Color | None) -> str | None:
     return None if c is None else c.hexval()[2:].upper()
 
@@ -113,7 +123,7 @@ def _drawn(row: Row) -> bool:
 class _Grid:
     """The columns of a sheet: every cell edge of every row, narrow gaps joined."""
 
-    def __init__(self, rows: Sequence[tuple[float, Row]]):
+    def __init__(self, rows: Sequence[tuple[float, Row]], min_col: float = MIN_COL_PT):
         raw = {0.0, round(CONTENT_WIDTH, 1)}
         for x0, row in rows:
             x = x0
@@ -123,7 +133,7 @@ class _Grid:
                 raw.add(round(x, 1))
         kept: list[float] = []
         for e in sorted(raw):
-            if not kept or e - kept[-1] >= MIN_COL_PT:
+            if not kept or e - kept[-1] >= min_col:
                 kept.append(e)
             elif e >= CONTENT_WIDTH - 0.5:
                 kept[-1] = e  # the right edge always stays
@@ -140,6 +150,27 @@ class _Grid:
 
     def units(self, col: int, end: int) -> float:
         return sum(self.widths[col - 1 : end - 1])
+
+    def fits(self, rows: Sequence[tuple[float, Row]]) -> bool:
+        """Every cell of every row keeps a column of its own."""
+        for x0, row in rows:
+            x, last = x0, 0
+            for c in row.cells:
+                col, end = self.col(x), self.col(x + c.width)
+                if col <= last or end <= col:
+                    return False
+                x, last = x + c.width, col
+        return True
+
+
+def _grid(rows: Sequence[tuple[float, Row]]) -> _Grid:
+    """The coarsest grid on which no cell loses its column (a narrow cell, a part with many
+    columns: finer)."""
+    for min_col in (MIN_COL_PT, 12.0, MIN_COL_PT_FLOOR):
+        grid = _Grid(rows, min_col)
+        if grid.fits(rows):
+            return grid
+    return grid  # a cell narrower than Excel can show joins its neighbour
 
 
 class _Drawer:
@@ -158,7 +189,7 @@ class _Drawer:
         name = f"grid:{s.size}:{s.bold}:{s.align}:{valign}:{number}:{fill}:{border}"
         return self.book.style_array(
             name,
-            (
+            lambda: (
                 Font(name=FONT, size=s.size, bold=s.bold),
                 Alignment(horizontal=s.align, vertical=valign, wrap_text=not number),
                 PatternFill("solid", fgColor=fill) if fill else None,
@@ -189,10 +220,21 @@ class _Drawer:
                 if path is not None and render_number(number, number_format_of(number)) == text:
                     bound_path = (*self.base, *path) if self.base is not None else None
         arr = self.style(s, number=isinstance(value, Decimal), border=border)
-        for c in range(col, end):
-            self.ws.cell(row=r, column=c)._style = copy(arr)
+        # the covered cells of a merged box carry its rules and fill (Excel draws them per cell)
+        last = end if border or s.fill is not None else col + 1
+        cells = self.ws._cells  # made here directly: ws.cell() costs a tenth of the export
+        self.ws._current_row = max(self.ws._current_row, r)
+        for c in range(col, last):
+            cell = cells.get((r, c))
+            if cell is None:
+                cell = cells[(r, c)] = OpenpyxlCell(self.ws, row=r, column=c)
+            # the first cell gets its own copy (writing a number sets its format in place); the
+            # covered cells share one, nobody writes to them
+            cell._style = copy(arr) if c == col else arr
         if end - col > 1:
-            self.ws.merged_cells.ranges.add(CellRange(min_col=col, min_row=r, max_col=end - 1, max_row=r))
+            # openpyxl writes a merge as str(range): its text is all it needs, and making thousands
+            # of CellRange objects costs a tenth of the export
+            self.ws.merged_cells.ranges.add(f"{get_column_letter(col)}{r}:{get_column_letter(end - 1)}{r}")
         self.book.put(
             self.ws, r, col, None if value == "" else value, label=label, path=bound_path, widen=False
         )
@@ -236,7 +278,7 @@ class _Drawer:
         need = [self.lines_needed(t, a, b, c.style.size) for (a, b, c), t in zip(spans, texts, strict=True)]
         line_pt = [LINE * c.style.size for _, _, c in spans]
         height = max(
-            [row.min_height, 6.0, row.height() * 1.15]
+            [row.min_height, 6.0, *(lp + PAD_PT for lp in line_pt)]
             + [n * lp + PAD_PT for n, lp in zip(need, line_pt, strict=True)]
         )
         if height <= MAX_ROW_PT:
@@ -327,7 +369,7 @@ def draw_parts(book: WorkbookBuilder, sheet_name: str, page: SheetPage) -> None:
     placed = [(0.0, r) for _, rows in parts for r in rows]
     if sign is not None:
         placed.append((sign_x, sign))
-    grid = _Grid(placed)
+    grid = _grid(placed)
     form = Form(book, sheet_name, grid.widths, title_rows="1:2", header=page.header)
     d = _Drawer(book, form, grid, page.payload_path)
     d.band(page.title, TITLE, label="表題", height=30)

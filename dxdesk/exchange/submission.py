@@ -31,14 +31,13 @@ from dxdesk.domain.fiscal import JST, FiscalYear, fy_label
 from dxdesk.exchange.authority import active_credential, section_signing_key
 from dxdesk.exchange.certificates import cert_from_pem, format_fingerprint
 from dxdesk.exchange.errors import ExchangeError, ExportBlocked
-from dxdesk.exchange.measure_sheet import SheetPage, draw_parts, sheet_name_for
+from dxdesk.exchange.measure_sheet import SheetPage, UnbrokenText, draw_parts, sheet_name_for
 from dxdesk.exchange.reader import DEFAULT_LIMITS, Limits
 from dxdesk.exchange.submission_sheets import draw_list, draw_submission_cover
 from dxdesk.exchange.verify import KIND_SUBMISSION, Trust, Verification, check_submission_content, verify_file
 from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.report.errors import PrintError
 from dxdesk.report.fonts import SETTING_KEY, find_font
-from dxdesk.report.layout import TextBox
 from dxdesk.report.model import context_for, sheet_model
 from dxdesk.report.options import PrintOptions
 from dxdesk.report.sheet import SheetBuilder
@@ -267,7 +266,7 @@ def export_submission(
             font = find_font(get_setting(session, SETTING_KEY) or None)
         except PrintError as exc:
             raise ExchangeError(str(exc)) from exc
-        builder = SheetBuilder(options, TextBox(font), ctx.period)
+        builder = SheetBuilder(options, UnbrokenText(font), ctx.period)
         book = WorkbookBuilder()
         cover = {
             "plan": plan.name,
