@@ -347,12 +347,14 @@ def _header_map(grid: _Grid, row: Row) -> dict[int, str]:
 
 
 def _chains(rows: Sequence[Row]) -> list[list[Row]]:
-    """Rows in groups that stay on one page: a row marked keep_with_next with the rows after it."""
+    """Rows in groups that stay on one page: a row marked keep_with_next with the rows after it, a
+    table's header row with its first row."""
     out: list[list[Row]] = []
     current: list[Row] = []
-    for row in rows:
+    for i, row in enumerate(rows):
         current.append(row)
-        if not row.keep_with_next:
+        heads_next = i + 1 < len(rows) and rows[i + 1].header is row
+        if not row.keep_with_next and not heads_next:
             out.append(current)
             current = []
     if current:

@@ -282,7 +282,7 @@ def export_submission(
             "serial": cred.serial.upper(),
             "previous": previous[:16].upper() if previous else "（初版）",
         }
-        draw_submission_cover(book, cover, fiscal_year)
+        draw_submission_cover(book, cover, fiscal_year, options.sheet_title(fiscal_year))
         taken: set[str] = set()
         sheet_names = {r.code: sheet_name_for(r.code, taken) for r in rows}
         draw_list(book, fiscal_year, rows, sheet_names, f"{section_code} {section_name}")

@@ -26,7 +26,10 @@ NOTICE = (
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 
 
-def draw_submission_cover(book: WorkbookBuilder, cover: Mapping[str, str], fiscal_year: int) -> None:
+def draw_submission_cover(
+    book: WorkbookBuilder, cover: Mapping[str, str], fiscal_year: int, title: str | None = None
+) -> None:
+    """The 表紙, titled like the plan's printed sheets (「令和5年度　事務事業マネジメントシート」)."""
     rows = (
         ("計画", "plan"),
         ("課所室", "section"),
@@ -43,7 +46,12 @@ def draw_submission_cover(book: WorkbookBuilder, cover: Mapping[str, str], fisca
     )
     label = fy_label(fiscal_year)
     draw_cover(
-        book, f"{label}　施策評価シート", "提出ファイル", [(t, cover[k]) for t, k in rows], NOTICE, label
+        book,
+        title or f"{label}　施策評価シート",
+        "提出ファイル",
+        [(t, cover[k]) for t, k in rows],
+        NOTICE,
+        label,
     )
 
 
