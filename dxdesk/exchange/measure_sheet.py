@@ -267,7 +267,7 @@ class _Drawer:
             if spans and col < spans[-1][1]:  # joined into the cell before it
                 continue
             spans.append((col, end, cell))
-        # a value's label: the part, the nearest label to its left, the heading of its column
+        # a value's label: the nearest label to its left (and the heading of its column, below)
         row_labels: list[str] = []
         last = ""
         for _, _, c in spans:
