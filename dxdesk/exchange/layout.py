@@ -208,10 +208,10 @@ class Form:
             col += span
         if col <= self.ncols:  # close the row's border to the grid's right edge
             self._style(r, col, self.ncols - col + 1, "value")
-        self._advance(height or min(MAX_ROW_PT, needed + PAD_PT))
+        self.advance(height or min(MAX_ROW_PT, needed + PAD_PT))
         return r
 
-    def _advance(self, height: float) -> None:
+    def advance(self, height: float) -> None:
         self.ws.row_dimensions[self.row].height = height
         if self.row <= self._title_rows:
             self._page_height -= height  # repeated on every page
@@ -232,7 +232,7 @@ class Form:
             self._used = block
 
     def gap(self, points: float = 8.0) -> None:
-        self._advance(points)
+        self.advance(points)
 
     def title(self, text: str, *, bind: str | None = None, style: str = "title", height: float = 30) -> None:
         self.line(C(text, self.ncols, style, bind), height=height)

@@ -1,58 +1,60 @@
-"""One printable sheet per measure, in a management-sheet layout (A4 portrait, fit to width).
+"""A measure's sheet in a workbook, drawn from the very parts that print it (:mod:`dxdesk.report.sheet`).
 
-The parts follow the plan's settings (``PlanSettings.parts_for(kind)``), in the plan's order: 基本情報,
-事業の概要, 事業費 (years across, like Tsukuba's コストの推移), 市民参加, 指標 (one block per indicator:
-years across with 目標・実績・達成率, 基準値 and 最終目標 beside), スケジュール, ロードマップ, 成果と課題,
-自己評価 (suggested grade, reported grade, reason), 観点別評価 with the descriptor sentences, 方向性,
-見直し. Every data cell is bound (see ``dxdesk.exchange.workbook``).
+The printed sheet is a list of :class:`~dxdesk.report.layout.Part` of ruled rows of cells, built by
+``SheetBuilder`` from the plan's settings (labels, parts and their order, year window, units, rate
+decimals). :func:`draw_parts` lays the same parts on a worksheet, so the PDF and the workbook cannot
+show different labels, years or values:
+
+- the columns are the union of every cell edge of every row (edges closer than a narrow column are
+  joined), so a cell spans the columns between its edges as one merged range;
+- a cell keeps its fill, bold, alignment and font size; text wraps, rows are as high as their text
+  needs in Excel's font (a text taller than a row can be continues on the next rows, cut at line
+  ends, with the label marked 「（続き）」);
+- a number the PDF prints as the typed value (「1,234」) is a numeric cell with its number format, bound
+  to its place in the payload (``data.measures[i].costs.2026.settlement``); a number shown otherwise
+  (with a unit, with the indicator's decimals, a rate) is the printed text;
+- every cell with content is bound (see :mod:`dxdesk.exchange.workbook`): values under a label made of
+  the nearest label to their left and their column's heading (else the part's heading), labels,
+  headings and the sign-off boxes (the cover's 作成者 / 所属長確認 again) as shown text;
+- charts are left out (a signed workbook carries no drawings);
+- A4 portrait fitted to the page width, title and sign-off boxes repeated on every page, a part's
+  rows that belong together kept on one page.
+
+Any part a ``SheetBuilder`` makes is drawn this way: nothing here knows which parts exist.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from copy import copy
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from dxdesk.domain.fiscal import fy_label, fy_short
-from dxdesk.domain.rates import achievement_rate
-from dxdesk.domain.settings import PlanSettings
-from dxdesk.domain.sheet import IndicatorData, MeasureSnapshot
+from openpyxl.cell.cell import Cell as OpenpyxlCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from reportlab.lib.colors import Color
+
 from dxdesk.domain.values import Value
-from dxdesk.exchange.layout import C, Form
-from dxdesk.exchange.workbook import WorkbookBuilder
-from dxdesk.store.queries import MeasureRow
+from dxdesk.exchange.appearance import number_format_of, render_number
+from dxdesk.exchange.layout import FONT, MAX_ROW_PT, PAD_PT, Form, wrap_spans
+from dxdesk.exchange.workbook import WorkbookBuilder, safe_text
+from dxdesk.report.layout import CONT, HEAD_FILL, LABEL_FILL, Cell, Part, Row, Style, TextBox
+from dxdesk.report.pages import CONTENT_WIDTH
 
-__all__ = ["SheetContext", "cell_value", "draw_measure_sheet", "sheet_name_for"]
+__all__ = ["SheetPage", "UnbrokenText", "cell_value", "draw_parts", "sheet_name_for"]
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _RESERVED = {"表紙", "一覧", "施策一覧", "_dxdesk"}
-_COST_ROWS = (
-    ("budget", "予算額"),
-    ("settlement", "決算額"),
-    ("fund_general", "一般財源"),
-    ("fund_national", "国庫支出金"),
-    ("fund_prefecture", "県支出金"),
-    ("fund_bonds", "地方債"),
-    ("fund_other", "その他"),
-    ("personnel_cost", "人件費計"),
-    ("staff_ratio", "正職員従事割合（人）"),
-    ("overtime_hours", "時間外勤務（時間）"),
-)
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-
-
-@dataclass(frozen=True)
-class SheetContext:
-    plan_name: str
-    fiscal_year: int
-    settings: PlanSettings
-    section_names: Mapping[str, str]
-    node_paths: Mapping[str, str]  # measure code → 「分野 ＞ 重点課題」
-    measures: Mapping[str, Mapping[str, Any]]  # measure code → dataset dict (basic information)
-    # measure code → its place in the payload (("data", "measures", 3)): bound numbers point there
-    payload_paths: Mapping[str, tuple[str | int, ...]] = field(default_factory=dict)
+_NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?$")
+MIN_COL_PT = 18.0  # edges closer than this are joined: fewer columns, a lighter workbook
+MIN_COL_PT_FLOOR = 7.0  # a narrower column could not be shown (Excel hides columns under half a digit)
+LINE = 1.65  # Excel's line height for a font size (游ゴシック: 16.5 pt for 10 pt)
+TITLE = Style(size=13.5, bold=True, valign="middle")
+HEADING = Style(size=9.5, bold=True, valign="middle")
 
 
 def sheet_name_for(code: str, taken: set[str]) -> str:
@@ -77,315 +79,317 @@ def cell_value(v: Value) -> str | Decimal | None:
     return v.display()
 
 
-def _years(ctx: SheetContext) -> list[int]:
-    n = max(1, ctx.settings.display_years)
-    return list(range(ctx.fiscal_year - n + 1, ctx.fiscal_year + 1))
+@dataclass(frozen=True)
+class SheetPage:
+    """One measure's sheet: title, sign-off boxes, the parts, the running header and where the
+    measure is in the payload (its bound numbers point below it)."""
+
+    title: str
+    sign_off: Row | None
+    parts: Sequence[Part]
+    header: tuple[str, str, str]
+    payload_path: tuple[str | int, ...] | None = None
 
 
-def _widths(ctx: SheetContext) -> list[float]:
-    n = len(_years(ctx))
-    year_w = max(7.5, 58.0 / n)
-    return [15.0, *([year_w] * n), 10.5, 10.5]
+class UnbrokenText(TextBox):
+    """Cells for a worksheet: the text is not broken into the PDF's lines (Excel wraps it itself),
+    which spares the font measuring a printed sheet needs."""
+
+    def lines(self, text: str, width: float, style: Style) -> list[str]:
+        return (text or "").split("\n") if text else []
 
 
-def _basic(f: Form, ctx: SheetContext, row: MeasureRow, md: Mapping[str, Any]) -> None:
-    m = row.snapshot
-    n = f.ncols
-    f.head("基本情報")
-    f.line(
-        C("コード", 1, "label"),
-        C(m.code, 2, "center", "コード"),
-        C("名称", 1, "label"),
-        C(m.name, n - 4, "value", "名称"),
-    )
-    related = "、".join(ctx.section_names.get(c, c) for c in m.related_section_codes)
-    f.line(
-        C("担当課", 1, "label"),
-        C(f"{row.section_name}（{row.section_code}）", 3, "value", "担当課"),
-        C("関連課", 1, "label"),
-        C(related, n - 5, "value", "関連課"),
-    )
-    f.line(C("計画体系", 1, "label"), C(ctx.node_paths.get(m.code, ""), n - 1, "value", "計画体系"))
-    kind = ctx.settings.measure_kinds.get(m.kind, m.kind)
-    stage = f"{m.sheet.stage.short}　{m.sheet.stage.label}" if m.sheet.stage else ""
-    f.line(
-        C("種別", 1, "label"),
-        C(kind, 2, "center", "種別"),
-        C("ライフサイクル", 1, "label"),
-        C(stage, 2, "center", "ライフサイクル"),
-        C("事業期間", 1, "label"),
-        C(str(md.get("period_label", "")), n - 7, "center", "事業期間"),
-    )
-    sdgs = "・".join(str(g) for g in md.get("sdgs", []))
-    f.line(
-        C("予算科目", 1, "label"),
-        C(str(md.get("budget_item", "")), 3, "value", "予算科目"),
-        C("SDGs", 1, "label"),
-        C(sdgs, 2, "center", "SDGs"),
-        C("リーディング", 1, "label"),
-        C("○" if md.get("leading") else "", n - 7, "center", "リーディング"),
-    )
-    if md.get("legal_basis"):
-        f.line(C("根拠法令等", 1, "label"), C(str(md["legal_basis"]), n - 1, "value", "根拠法令等"))
-    attrs = md.get("attributes") or {}
-    for key, label in ctx.settings.measure_attributes:
-        if attrs.get(key) not in (None, ""):
-            f.line(C(label, 1, "label"), C(str(attrs[key]), n - 1, "value", label))
+def _hex(c: Color | None) -> str | None:
+    return None if c is None else c.hexval()[2:].upper()
 
 
-def _overview(f: Form, m: MeasureSnapshot) -> None:
-    f.head("事業の概要")
-    for label, text in (("対象", m.target_group), ("目的", m.purpose), ("概要", m.summary)):
-        f.long_text(text, bind=label, label_span=1, label=label)
+_LABEL_FILLS = {_hex(LABEL_FILL), _hex(HEAD_FILL)}
 
 
-def _costs(f: Form, ctx: SheetContext, m: MeasureSnapshot, years: list[int]) -> None:
-    unit = ctx.settings.cost_unit
-    f.head(f"事業費（単位：{unit}）")
-    pad = f.ncols - 1 - len(years)
-    f.line(C("区分", 1, "label"), *(C(fy_short(y), 1, "label") for y in years), C(None, pad, "label"))
-    for key, label in _COST_ROWS:
-        cells = []
-        for y in years:
-            cost = m.costs.get(y)
-            v = getattr(cost, key) if cost is not None else None
-            path = _path(ctx, m.code, "costs", str(y), key) if isinstance(v, Decimal) else None
-            cells.append(C(v, 1, "num", f"{fy_short(y)} {label}", path=path))
-        if any(c.value is not None for c in cells):
-            f.line(C(label, 1, "label"), *cells, C(None, pad, "value"))
-    staff = [m.costs[y].part_time_staff if y in m.costs else None for y in years]
-    if any(staff):
-        f.line(
-            C("会計年度任用職員", 1, "label"),
-            *(
-                C(s or "", 1, "center", f"{fy_short(y)} 会計年度任用職員")
-                for y, s in zip(years, staff, strict=True)
+def _is_label(cell: Cell) -> bool:
+    return _hex(cell.style.fill) in _LABEL_FILLS
+
+
+def cell_text(cell: Cell) -> str:
+    """What a cell shows: its whole text (the printed lines joined when it was not made from one)."""
+    return cell.text if cell.text is not None else "\n".join(cell.lines)
+
+
+def _drawn(row: Row) -> bool:
+    """A row a worksheet can show: a row of charts is left out (a signed workbook has no drawings)."""
+    return all(c.graphic is None for c in row.cells)
+
+
+class _Grid:
+    """The columns of a sheet: every cell edge of every row, narrow gaps joined."""
+
+    def __init__(self, rows: Sequence[tuple[float, Row]], min_col: float = MIN_COL_PT):
+        raw = {0.0, round(CONTENT_WIDTH, 1)}
+        for x0, row in rows:
+            x = x0
+            for c in row.cells:
+                raw.add(round(x, 1))
+                x += c.width
+                raw.add(round(x, 1))
+        kept: list[float] = []
+        for e in sorted(raw):
+            if not kept or e - kept[-1] >= min_col:
+                kept.append(e)
+            elif e >= CONTENT_WIDTH - 0.5:
+                kept[-1] = e  # the right edge always stays
+        self.edges = kept
+        # Excel: a column of width w is 7w + 5 pixels of 0.75 pt (the default font's digit)
+        self.widths = [max(0.6, ((b - a) / 0.75 - 5) / 7) for a, b in itertools.pairwise(kept)]
+
+    def col(self, x: float) -> int:
+        """The 1-based column starting nearest to ``x``."""
+        i = bisect.bisect_left(self.edges, x)
+        if i > 0 and (i == len(self.edges) or x - self.edges[i - 1] <= self.edges[i] - x):
+            i -= 1
+        return i + 1
+
+    def units(self, col: int, end: int) -> float:
+        return sum(self.widths[col - 1 : end - 1])
+
+    def fits(self, rows: Sequence[tuple[float, Row]]) -> bool:
+        """Every cell of every row keeps a column of its own."""
+        for x0, row in rows:
+            x, last = x0, 0
+            for c in row.cells:
+                col, end = self.col(x), self.col(x + c.width)
+                if col <= last or end <= col:
+                    return False
+                x, last = x + c.width, col
+        return True
+
+
+def _grid(rows: Sequence[tuple[float, Row]]) -> _Grid:
+    """The coarsest grid on which no cell loses its column (a narrow cell, a part with many
+    columns: finer)."""
+    for min_col in (MIN_COL_PT, 12.0, MIN_COL_PT_FLOOR):
+        grid = _Grid(rows, min_col)
+        if grid.fits(rows):
+            return grid
+    return grid  # a cell narrower than Excel can show joins its neighbour
+
+
+class _Drawer:
+    def __init__(self, book: WorkbookBuilder, form: Form, grid: _Grid, base: tuple[str | int, ...] | None):
+        self.book = book
+        self.f = form
+        self.ws = form.ws
+        self.grid = grid
+        self.base = base
+
+    def style(self, s: Style, *, number: bool, border: bool) -> object:
+        fill = _hex(s.fill)
+        if fill == "FFFFFF":
+            fill = None
+        valign = "center" if s.valign == "middle" else "top"
+        name = f"grid:{s.size}:{s.bold}:{s.align}:{valign}:{number}:{fill}:{border}"
+        return self.book.style_array(
+            name,
+            lambda: (
+                Font(name=FONT, size=s.size, bold=s.bold),
+                Alignment(horizontal=s.align, vertical=valign, wrap_text=not number),
+                PatternFill("solid", fgColor=fill) if fill else None,
+                border,
             ),
-            C(None, pad, "value"),
-        )
-    notes = [(y, m.costs[y].execution_note) for y in years if y in m.costs and m.costs[y].execution_note]
-    for y, note in notes:
-        f.long_text(note, bind=f"{fy_short(y)} 執行の説明", label_span=1, label=f"{fy_short(y)} 執行の説明")
-
-
-def _path(ctx: SheetContext, code: str, *rest: str | int) -> tuple[str | int, ...] | None:
-    base = ctx.payload_paths.get(code)
-    return (*base, *rest) if base is not None else None
-
-
-def _indicator_index(ctx: SheetContext, code: str, ind: IndicatorData) -> int | None:
-    """The indicator's position in the payload's measure (matched by name and unit; None if unsure)."""
-    items = (ctx.measures.get(code) or {}).get("indicators") or []
-    found = [
-        k for k, d in enumerate(items) if d.get("name") == ind.name and (d.get("unit") or "") == ind.unit
-    ]
-    return found[0] if len(found) == 1 else None
-
-
-def _num(ctx: SheetContext, code: str, k: int | None, value: Any, *rest: str | int) -> C:
-    """A bound number cell of indicator ``k``, pointing at ``rest`` in the payload when it is a number."""
-    v = cell_value(value)
-    path = _path(ctx, code, "indicators", k, *rest) if k is not None and isinstance(v, Decimal) else None
-    return C(v, 1, "num", path=path)
-
-
-def _indicator(
-    f: Form, ctx: SheetContext, i: int, ind: IndicatorData, years: list[int], code: str = ""
-) -> None:
-    fy = ctx.fiscal_year
-    k = _indicator_index(ctx, code, ind)
-    mark = _CIRCLED[i] if i < len(_CIRCLED) else f"({i + 1})"
-    tags = [ind.kind.label, ind.direction.label]
-    if ind.cumulative:
-        tags.append("累計")
-    if ind.reference_only:
-        tags.append("参考指標")
-    unit = f"（{ind.unit}）" if ind.unit else ""
-    n = f.ncols
-    f.line(
-        C(f"指標{mark}", 1, "label"),
-        C(f"{ind.name}{unit}", n - 3, "value", f"指標{mark} 名称"),
-        C("・".join(tags), 2, "center", f"指標{mark} 区分"),
-    )
-    base = f"基準値（{fy_short(ind.baseline_fy)}）" if ind.baseline_fy else "基準値"
-    final = f"最終目標（{fy_short(ind.final_target_fy)}）" if ind.final_target_fy else "最終目標"
-    f.line(
-        C("年度", 1, "label"),
-        *(C(fy_short(y), 1, "label") for y in years),
-        C(base, 1, "label"),
-        C(final, 1, "label"),
-    )
-    targets = [
-        replace(
-            _num(ctx, code, k, ind.year(y).target, "values", str(y), "target"),
-            bind=f"指標{mark} {fy_short(y)} 目標",
-        )
-        for y in years
-    ]
-    f.line(
-        C("目標", 1, "label"),
-        *targets,
-        replace(_num(ctx, code, k, ind.baseline, "baseline"), bind=f"指標{mark} 基準値"),
-        replace(_num(ctx, code, k, ind.final_target, "final_target"), bind=f"指標{mark} 最終目標"),
-    )
-    actuals = [
-        replace(
-            _num(ctx, code, k, ind.year(y).actual, "values", str(y), "actual"),
-            bind=f"指標{mark} {fy_short(y)} 実績",
-        )
-        for y in years
-    ]
-    f.line(C("実績（累計）" if ind.cumulative else "実績", 1, "label"), *actuals, C(None, 2, "value"))
-    rates = []
-    for y in years:
-        yr = ind.year(y)
-        shown = (
-            ""
-            if yr.actual.is_blank
-            else achievement_rate(ind.direction, ind.target_for(y), yr.actual, ind.baseline).display
-        )
-        rates.append(C(shown, 1, "num", f"指標{mark} {fy_short(y)} 達成率"))
-    f.line(C("達成率", 1, "label"), *rates, C(None, 2, "value"))
-    if ind.rationale:
-        f.long_text(
-            ind.rationale, bind=f"指標{mark} 算出式・設定根拠", label_span=1, label="算出式・設定根拠"
-        )
-    if ind.note:
-        f.long_text(ind.note, bind=f"指標{mark} 指標の概要", label_span=1, label="指標の概要")
-    note = ind.year(fy).note
-    if note:
-        f.long_text(note, bind=f"指標{mark} {fy_short(fy)} 進捗状況", label_span=1, label="進捗状況")
-
-
-def _schedule(f: Form, m: MeasureSnapshot) -> None:
-    f.head("スケジュール（マイルストーン）")
-    n = f.ncols
-    f.line(
-        C("No.", 1, "label"),
-        C("マイルストーン", n - 3, "label"),
-        C("期限", 1, "label"),
-        C("状況", 1, "label"),
-    )
-    if not m.sheet.milestones:
-        f.line(C("", 1, "center"), C("（登録なし）", n - 3, "value"), C("", 1, "center"), C("", 1, "center"))
-    for k, ms in enumerate(m.sheet.milestones, start=1):
-        due = fy_short(ms.due_fy) if ms.due_fy else ""
-        f.line(
-            C(str(k), 1, "center"),
-            C(ms.text, n - 3, "value", f"マイルストーン{k}"),
-            C(due, 1, "center", f"マイルストーン{k} 期限"),
-            C(ms.status.label, 1, "center", f"マイルストーン{k} 状況"),
         )
 
-
-def _texts(f: Form, ctx: SheetContext, m: MeasureSnapshot, part: str, heading: str) -> None:
-    specs = [s for s in ctx.settings.text_fields if s.part == part]
-    if not specs:
-        return
-    f.head(heading)
-    for spec in specs:
-        f.long_text(m.sheet.text(spec.key), bind=spec.label, label_span=1, label=spec.label)
-
-
-def _evaluation(f: Form, row: MeasureRow) -> None:
-    n = f.ncols
-    sheet = row.snapshot.sheet
-    f.head("自己評価")
-    ev = row.evaluation
-    suggested = ev.suggested.value if ev.suggested else "—"
-    final = ev.grade_display or "—"
-    f.line(
-        C("算出評価", 1, "label"),
-        C(suggested, 1, "big", "算出評価"),
-        C(row.suggestion.explanation, n - 4, "value", "算出の根拠"),
-        C("評価", 1, "label"),
-        C(final, 1, "big", "評価"),
-        min_lines=2,
-    )
-    if sheet.self_grade is not None and sheet.self_grade != row.suggestion.grade:
-        f.long_text(
-            sheet.override_reason, bind="評価を変更した理由", label_span=1, label="評価を変更した理由"
+    def box(
+        self,
+        col: int,
+        end: int,
+        text: str,
+        s: Style,
+        *,
+        border: bool,
+        label: str | None,
+        number: Decimal | None = None,
+        path: tuple[str | int, ...] | None = None,
+    ) -> None:
+        """Write one cell over columns [col, end) and bind it (``label`` None: a label or heading)."""
+        r = self.f.row
+        value: str | Decimal | None = text
+        bound_path = None
+        if number is not None and _NUMBER.match(text):
+            shown = Decimal(text.replace(",", ""))
+            if shown == number:
+                value = shown  # the decimals as printed (「1,570.0」 stays 1570.0 with one place)
+                if path is not None and render_number(number, number_format_of(number)) == text:
+                    bound_path = (*self.base, *path) if self.base is not None else None
+        arr = self.style(s, number=isinstance(value, Decimal), border=border)
+        # the covered cells of a merged box carry its rules and fill (Excel draws them per cell)
+        last = end if border or s.fill is not None else col + 1
+        cells = self.ws._cells  # made here directly: ws.cell() costs a tenth of the export
+        self.ws._current_row = max(self.ws._current_row, r)
+        for c in range(col, last):
+            cell = cells.get((r, c))
+            if cell is None:
+                cell = cells[(r, c)] = OpenpyxlCell(self.ws, row=r, column=c)
+            # the first cell gets its own copy (writing a number sets its format in place); the
+            # covered cells share one, nobody writes to them
+            cell._style = copy(arr) if c == col else arr
+        if end - col > 1:
+            # openpyxl writes a merge as str(range): its text is all it needs, and making thousands
+            # of CellRange objects costs a tenth of the export
+            self.ws.merged_cells.ranges.add(f"{get_column_letter(col)}{r}:{get_column_letter(end - 1)}{r}")
+        self.book.put(
+            self.ws, r, col, None if value == "" else value, label=label, path=bound_path, widen=False
         )
 
+    def lines_needed(self, text: str, col: int, end: int, size: float) -> int:
+        if not text:
+            return 0
+        return len(wrap_spans(safe_text(text), (self.grid.units(col, end) - 0.6) * 10.0 / size))
 
-def _perspectives(f: Form, ctx: SheetContext, m: MeasureSnapshot) -> None:
-    f.head("観点別評価")
-    n = f.ncols
-    for p in ctx.settings.perspectives:
-        score = m.sheet.perspective_scores.get(p.key)
-        f.line(
-            C(p.label, 1, "label"),
-            C(Decimal(score) if score is not None else None, 1, "center", f"{p.label} 評点"),
-            C(p.descriptor(score), n - 2, "value", f"{p.label} 説明"),
+    def row(
+        self,
+        x0: float,
+        row: Row,
+        heading: str,
+        header: dict[int, str] | None,
+        is_header: bool,
+        *,
+        data: bool = True,
+    ) -> None:
+        """One printed row as one worksheet row (or several when its text is taller than a row); its
+        values are bound under the nearest label to their left and their column's heading (else the
+        part's heading), or all its cells as shown text when not ``data``."""
+        spans: list[tuple[int, int, Cell]] = []
+        x = x0
+        for cell in row.cells:
+            col, end = self.grid.col(x), self.grid.col(x + cell.width)
+            x += cell.width
+            if end <= col:
+                end = col + 1
+            if spans and col < spans[-1][1]:  # joined into the cell before it
+                continue
+            spans.append((col, end, cell))
+        # a value's label: the nearest label to its left (and the heading of its column, below)
+        row_labels: list[str] = []
+        last = ""
+        for _, _, c in spans:
+            row_labels.append(last)
+            if _is_label(c):
+                last = cell_text(c).replace("\n", "")
+        texts = [safe_text(cell_text(c)) if c.graphic is None else "" for _, _, c in spans]
+        need = [self.lines_needed(t, a, b, c.style.size) for (a, b, c), t in zip(spans, texts, strict=True)]
+        line_pt = [LINE * c.style.size for _, _, c in spans]
+        height = max(
+            [row.min_height, 6.0, *(lp + PAD_PT for lp in line_pt)]
+            + [n * lp + PAD_PT for n, lp in zip(need, line_pt, strict=True)]
         )
-
-
-def _direction(f: Form, m: MeasureSnapshot) -> None:
-    f.head("今後の方向性")
-    n = f.ncols
-    f.line(
-        C("方向性", 1, "label"),
-        C(m.sheet.direction or "", 2, "center", "方向性"),
-        C("理由", 1, "label"),
-        C(m.sheet.direction_reason, n - 4, "value", "方向性の理由"),
-    )
-
-
-def draw_measure_sheet(
-    book: WorkbookBuilder, ctx: SheetContext, row: MeasureRow, sheet_name: str, header_left: str
-) -> None:
-    """Draw the yearly sheet of one measure on a new worksheet ``sheet_name``."""
-    m = row.snapshot
-    md = ctx.measures.get(m.code, {})
-    years = _years(ctx)
-    title = ctx.settings.sheet_title.replace("{fy}", fy_label(ctx.fiscal_year))
-    f = Form(
-        book,
-        sheet_name,
-        _widths(ctx),
-        title_rows="1:2",
-        header=(header_left, f"{m.code}　{m.name}"[:60], fy_label(ctx.fiscal_year)),
-    )
-    f.title(title, bind="表題")
-    f.line(C(f"{ctx.plan_name}　{m.code}　{m.name}", f.ncols, "subtitle", "見出し"))
-    for part in ctx.settings.parts_for(m.kind):
-        if part == "indicators":
-            _indicators(f, ctx, m, years)
-            continue
-        with f.keep_together():  # a part that fits on a page is not split across two
-            if part == "basic":
-                _basic(f, ctx, row, md)
-            elif part == "overview":
-                _overview(f, m)
-            elif part == "costs":
-                _costs(f, ctx, m, years[-5:])
-            elif part == "citizen":
-                _texts(f, ctx, m, "citizen", "市民参加の取組状況")
-            elif part == "schedule":
-                _schedule(f, m)
-            elif part == "roadmap":
-                _texts(f, ctx, m, "roadmap", "ロードマップ")
-            elif part == "results":
-                _texts(f, ctx, m, "results", "事業の成果と課題")
-            elif part == "evaluation":
-                _evaluation(f, row)
-            elif part == "perspectives":
-                _perspectives(f, ctx, m)
-            elif part == "direction":
-                _direction(f, m)
-            elif part == "review":
-                _texts(f, ctx, m, "review", "見直し")
-
-
-def _indicators(f: Form, ctx: SheetContext, m: MeasureSnapshot, years: list[int]) -> None:
-    """One block per indicator, each kept on one page (the heading stays with the first)."""
-    active = [ind for ind in m.indicators if ind.active_in(ctx.fiscal_year)]
-    with f.keep_together():
-        f.head("指標")
-        if not active:
-            f.line(C("（指標なし）", f.ncols, "value"))
+        if height <= MAX_ROW_PT:
+            chunks = [texts]
+            heights = [height]
         else:
-            _indicator(f, ctx, 0, active[0], years, m.code)
-    for i, ind in enumerate(active[1:], start=1):
-        with f.keep_together():
-            _indicator(f, ctx, i, ind, years, m.code)
+            chunks, heights = self._split(spans, texts, need, line_pt)
+        for part_no, (chunk, h) in enumerate(zip(chunks, heights, strict=True)):
+            for (col, end, cell), text, row_label in zip(spans, chunk, row_labels, strict=True):
+                label = None
+                if data and not is_header and not _is_label(cell):
+                    col_head = header.get(col, "") if header else ""
+                    label = " ".join(t for t in (row_label, col_head) if t) or heading
+                    if len(chunks) > 1:
+                        label += f"（{part_no + 1}/{len(chunks)}）"
+                self.box(
+                    col,
+                    end,
+                    text,
+                    cell.style,
+                    border=row.border,
+                    label=label,
+                    number=cell.number if part_no == 0 else None,
+                    path=cell.path,
+                )
+            self.f.advance(h)
+
+    def _split(
+        self, spans: list[tuple[int, int, Cell]], texts: list[str], need: list[int], line_pt: list[float]
+    ) -> tuple[list[list[str]], list[float]]:
+        """A row too tall for one worksheet row: its tallest text over several rows, cut at line ends;
+        the other cells in the first row (a label again, marked 「（続き）」, on the next)."""
+        k = max(range(len(spans)), key=lambda i: need[i] * line_pt[i])
+        col, end, cell = spans[k]
+        per_row = max(1, int((MAX_ROW_PT - PAD_PT) // line_pt[k]))
+        lines = wrap_spans(texts[k], (self.grid.units(col, end) - 0.6) * 10.0 / cell.style.size)
+        groups = [lines[i : i + per_row] for i in range(0, len(lines), per_row)]
+        chunks: list[list[str]] = []
+        heights: list[float] = []
+        for gi, group in enumerate(groups):
+            row_texts = []
+            for i, (_, _, c) in enumerate(spans):
+                if i == k:
+                    row_texts.append(texts[k][group[0][0] : group[-1][1]])
+                elif gi == 0:
+                    row_texts.append(texts[i])
+                else:
+                    cont = c.cont_lines
+                    row_texts.append(f"{cont[0]}{CONT}" if cont else "")
+            chunks.append(row_texts)
+            heights.append(min(MAX_ROW_PT, len(group) * line_pt[k] + PAD_PT))
+        return chunks, heights
+
+    def band(self, text: str, s: Style, *, label: str | None, height: float) -> None:
+        self.box(1, len(self.grid.widths) + 1, text, s, border=False, label=label)
+        self.f.advance(height)
+
+
+def _header_map(grid: _Grid, row: Row) -> dict[int, str]:
+    out: dict[int, str] = {}
+    x = 0.0
+    for cell in row.cells:
+        out[grid.col(x)] = cell_text(cell).replace("\n", "")
+        x += cell.width
+    return out
+
+
+def _chains(rows: Sequence[Row]) -> list[list[Row]]:
+    """Rows in groups that stay on one page: a row marked keep_with_next with the rows after it, a
+    table's header row with its first row."""
+    out: list[list[Row]] = []
+    current: list[Row] = []
+    for i, row in enumerate(rows):
+        current.append(row)
+        heads_next = i + 1 < len(rows) and rows[i + 1].header is row
+        if not row.keep_with_next and not heads_next:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def draw_parts(book: WorkbookBuilder, sheet_name: str, page: SheetPage) -> None:
+    """Draw ``page`` on a new worksheet ``sheet_name``."""
+    sign = page.sign_off
+    sign_x = CONTENT_WIDTH - sum(c.width for c in sign.cells) if sign is not None else 0.0
+    parts = [(p.heading, [r for r in p.rows if _drawn(r)]) for p in page.parts]
+    parts = [(h, rows) for h, rows in parts if any(r.cells for r in rows)]
+    placed = [(0.0, r) for _, rows in parts for r in rows]
+    if sign is not None:
+        placed.append((sign_x, sign))
+    grid = _grid(placed)
+    form = Form(book, sheet_name, grid.widths, title_rows="1:2", header=page.header)
+    d = _Drawer(book, form, grid, page.payload_path)
+    d.band(page.title, TITLE, label="表題", height=30)
+    if sign is not None:  # the cover's 作成者 / 所属長確認 again, bound as shown text
+        d.row(sign_x, sign, "", None, False, data=False)
+    else:
+        form.advance(6)
+    for heading, rows in parts:
+        headers = {id(r.header): _header_map(grid, r.header) for r in rows if r.header is not None}
+        header_ids = {id(r.header) for r in rows if r.header is not None}
+        form.advance(8)
+        for n, chain in enumerate(_chains(rows)):
+            with form.keep_together():
+                if n == 0:
+                    d.band(heading, HEADING, label=None, height=20)
+                for row in chain:
+                    if not row.cells:
+                        form.advance(max(6.0, row.min_height))
+                        continue
+                    hdr = headers.get(id(row.header)) if row.header is not None else None
+                    d.row(0.0, row, heading, hdr, id(row) in header_ids)

@@ -1,9 +1,11 @@
 """The submission workbook (section → central): export with a revision chain, and verification.
 
 ``export_submission`` refuses while the pre-submission check has errors (:class:`ExportBlocked` lists
-them), records 作成者 and 所属長確認 on the year's sheets, builds the payload — the section's measures
-for the year as a ``dxdesk/dataset/1`` document (indicator values and costs of the displayed years),
-the computed grades and rates, and the revision chained to the previous one by its hash — draws the
+them), records 作成者 and 所属長確認 on the year's sheets, and reads the section's measures once: from
+each loaded measure come its payload entry — a ``dxdesk/dataset/1`` document with the indicator values
+and costs of every year the sheet shows, and the year's sheet — and its printed sheet
+(``SheetBuilder``'s parts, drawn on a worksheet by :mod:`dxdesk.exchange.measure_sheet`), with the
+computed grades and rates and the revision chained to the previous one by its hash. It draws the
 cover, the list and one sheet per measure, signs with the section's credential and writes
 ``R08_<課コード>_<課名>_提出_第N版.xlsx`` atomically. Each export is a new revision.
 """
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dxdesk import __version__
@@ -29,16 +31,22 @@ from dxdesk.domain.fiscal import JST, FiscalYear, fy_label
 from dxdesk.exchange.authority import active_credential, section_signing_key
 from dxdesk.exchange.certificates import cert_from_pem, format_fingerprint
 from dxdesk.exchange.errors import ExchangeError, ExportBlocked
-from dxdesk.exchange.measure_sheet import SheetContext, draw_measure_sheet, sheet_name_for
+from dxdesk.exchange.measure_sheet import SheetPage, UnbrokenText, draw_parts, sheet_name_for
 from dxdesk.exchange.reader import DEFAULT_LIMITS, Limits
 from dxdesk.exchange.submission_sheets import draw_list, draw_submission_cover
 from dxdesk.exchange.verify import KIND_SUBMISSION, Trust, Verification, check_submission_content, verify_file
 from dxdesk.exchange.workbook import WorkbookBuilder
+from dxdesk.report.errors import PrintError
+from dxdesk.report.fonts import SETTING_KEY, find_font
+from dxdesk.report.model import context_for, sheet_model
+from dxdesk.report.options import PrintOptions
+from dxdesk.report.sheet import SheetBuilder
 from dxdesk.store.database import Database
-from dxdesk.store.dataset import export_dataset
-from dxdesk.store.models import Measure, MeasureYear, Plan, PlanNode, SubmissionExport, utcnow
+from dxdesk.store.dataset import dataset_document, measure_entry, measure_loads
+from dxdesk.store.models import Measure, MeasureYear, Plan, SubmissionExport, utcnow
 from dxdesk.store.presubmit import presubmission_check
-from dxdesk.store.queries import MeasureRow, current_plan, measure_rows, section_names
+from dxdesk.store.queries import MeasureRow, current_plan, measure_rows
+from dxdesk.store.settings_store import get_setting
 from dxdesk.store.snapshot import plan_settings
 
 __all__ = [
@@ -83,17 +91,30 @@ def presubmission_findings(session: Session, plan: Plan, fy: int, section_code: 
     return presubmission_check(session, plan, fy, section_code=section_code).findings
 
 
-def _node_paths(session: Session, plan: Plan) -> dict[int, str]:
-    nodes = {n.id: n for n in session.scalars(select(PlanNode).where(PlanNode.plan_id == plan.id))}
-    paths: dict[int, str] = {}
-    for nid, node in nodes.items():
-        names: list[str] = []
-        cur: PlanNode | None = node
-        while cur is not None and len(names) < 20:
-            names.append(f"{cur.code} {cur.name}")
-            cur = nodes.get(cur.parent_id) if cur.parent_id is not None else None
-        paths[nid] = " ＞ ".join(reversed(names))
-    return paths
+def _load_measures(session: Session, plan: Plan, fy: int, section_code: str) -> list[Measure]:
+    """The measures the section owns in ``fy`` (and those it owned before a reorganisation, which
+    ``measure_rows`` sorts out), loaded once with everything the payload and the sheets read."""
+    year_owned = select(MeasureYear.measure_id).where(
+        MeasureYear.fiscal_year == fy, MeasureYear.section_code == section_code
+    )
+    q = (
+        select(Measure)
+        .where(Measure.plan_id == plan.id)
+        .where(or_(Measure.owner_section_code == section_code, Measure.id.in_(year_owned)))
+        .order_by(Measure.sort_order, Measure.id)
+        .options(*measure_loads())
+    )
+    return list(session.scalars(q).all())
+
+
+def _payload_years(options: PrintOptions, fy: int, period: tuple[int | None, int | None]) -> set[int]:
+    """The fiscal years whose indicator values and costs travel: every year the sheet can show."""
+    shown = max(options.settings.display_years, 5)
+    return (
+        set(range(fy - shown + 1, fy + 1))
+        | set(options.indicator_years(fy, period))
+        | set(range(fy - 2, fy + 3))  # the 事業費 table's window
+    )
 
 
 def _results(rows: list[MeasureRow], fy: int) -> dict[str, Any]:
@@ -114,27 +135,22 @@ def _results(rows: list[MeasureRow], fy: int) -> dict[str, Any]:
 
 
 def _sign_off(
-    session: Session, rows: list[MeasureRow], fy: int, author: str, chief: str, now: dt.datetime
+    measures: list[Measure], rows: list[MeasureRow], fy: int, author: str, chief: str, now: dt.datetime
 ) -> None:
-    """Record 作成者 and 所属長確認 on each sheet of the year (the audit trail notes the change)."""
-    ids = [r.id for r in rows]
-    years = {
-        y.measure_id: y
-        for y in session.scalars(
-            select(MeasureYear).where(MeasureYear.measure_id.in_(ids), MeasureYear.fiscal_year == fy)
-        )
-    }
-    for mid in ids:
-        my = years.get(mid)
+    """Record 作成者 and 所属長確認 on each sheet of the year (the audit trail notes the change); the
+    loaded measures hold the change, so the payload and the sheets show it."""
+    by_id = {m.id: m for m in measures}
+    for r in rows:
+        m = by_id[r.id]
+        my = next((y for y in m.years if y.fiscal_year == fy), None)
         if my is None:
-            my = MeasureYear(measure_id=mid, fiscal_year=fy)
-            session.add(my)
+            my = MeasureYear(fiscal_year=fy)
+            m.years.append(my)
         if my.author != author:
             my.author = author
         if my.chief_confirmed_by != chief:
             my.chief_confirmed_by = chief
             my.chief_confirmed_at = now
-    session.flush()
 
 
 def _check_person(value: str, what: str) -> str:
@@ -176,7 +192,10 @@ def export_submission(
         if plan is None:
             raise ExchangeError("計画が登録されていません。配布ファイルを取り込んでください。")
         settings = plan_settings(plan)
-        rows = measure_rows(session, plan, fiscal_year, section_code=section_code, settings=settings)
+        measures = _load_measures(session, plan, fiscal_year, section_code)
+        rows = measure_rows(
+            session, plan, fiscal_year, section_code=section_code, settings=settings, measures=measures
+        )
         if not rows:
             raise ExchangeError(f"{fy_label(fiscal_year)}に課所室「{section_code}」の施策がありません。")
         errors = [
@@ -190,7 +209,13 @@ def export_submission(
             )
         cred = active_credential(session, plan.code, fiscal_year, section_code)
         signing_key = section_signing_key(cred, passphrase)
-        _sign_off(session, rows, fiscal_year, author, chief, now)
+        _sign_off(measures, rows, fiscal_year, author, chief, now)
+        session.flush()
+        # the same loaded measures, now signed off: every sheet, list line and payload entry below
+        # comes from these rows' snapshots and measures
+        rows = measure_rows(
+            session, plan, fiscal_year, section_code=section_code, settings=settings, measures=measures
+        )
 
         report(1, 4, "提出データを作成しています")
         last = session.scalar(
@@ -204,16 +229,17 @@ def export_submission(
         )
         revision = (last.revision + 1) if last else 1
         previous = last.payload_hash if last else None
-        names = section_names(session, fiscal_year)
-        section_name = names.get(section_code, section_code)
-        years = range(fiscal_year - max(settings.display_years, 5) + 1, fiscal_year + 1)
-        data = export_dataset(session, plan.code, section_codes=[section_code], years=years)
-        codes = {r.code for r in rows}
-        data["measures"] = [m for m in data["measures"] if m["code"] in codes]
-        for m in data["measures"]:
-            m["years"] = {k: v for k, v in m.get("years", {}).items() if k == str(fiscal_year)}
-        wanted_sections = {section_code} | {c for m in data["measures"] for c in m.get("related", [])}
-        data["sections"] = [s for s in data["sections"] if s["code"] in wanted_sections]
+        ctx = context_for(session, plan, fiscal_year)
+        section_name = ctx.section_names.get(section_code, section_code)
+        options = PrintOptions.of(settings)
+        keep = _payload_years(options, fiscal_year, ctx.period)
+        by_id = {m.id: m for m in measures}
+        submitted = [by_id[r.id] for r in rows]
+        entries = [measure_entry(m, keep.__contains__, fiscal_year.__eq__) for m in submitted]
+        wanted_sections = {section_code} | {c for e in entries for c in e.get("related", [])}
+        data = dataset_document(
+            session, plan, submitted, entries, whole_tree=False, section_codes=wanted_sections
+        )
         cert = cert_from_pem(cred.certificate_pem)
         payload: dict[str, Any] = {
             "app_version": __version__,
@@ -236,19 +262,11 @@ def export_submission(
         }
 
         report(2, 4, "シートを作成しています")
-        node_by_measure = dict(
-            session.execute(select(Measure.code, Measure.node_id).where(Measure.plan_id == plan.id)).all()
-        )
-        paths = _node_paths(session, plan)
-        ctx = SheetContext(
-            plan_name=plan.name,
-            fiscal_year=fiscal_year,
-            settings=settings,
-            section_names=names,
-            node_paths={c: paths.get(n, "") for c, n in node_by_measure.items() if n is not None},
-            measures={m["code"]: m for m in data["measures"]},
-            payload_paths={m["code"]: ("data", "measures", i) for i, m in enumerate(data["measures"])},
-        )
+        try:
+            font = find_font(get_setting(session, SETTING_KEY) or None)
+        except PrintError as exc:
+            raise ExchangeError(str(exc)) from exc
+        builder = SheetBuilder(options, UnbrokenText(font), ctx.period)
         book = WorkbookBuilder()
         cover = {
             "plan": plan.name,
@@ -264,12 +282,20 @@ def export_submission(
             "serial": cred.serial.upper(),
             "previous": previous[:16].upper() if previous else "（初版）",
         }
-        draw_submission_cover(book, cover, fiscal_year)
+        draw_submission_cover(book, cover, fiscal_year, options.sheet_title(fiscal_year))
         taken: set[str] = set()
         sheet_names = {r.code: sheet_name_for(r.code, taken) for r in rows}
-        draw_list(book, ctx, rows, sheet_names, f"{section_code} {section_name}")
-        for i, r in enumerate(rows):
-            draw_measure_sheet(book, ctx, r, sheet_names[r.code], section_name)
+        draw_list(book, fiscal_year, rows, sheet_names, f"{section_code} {section_name}")
+        for i, (r, m) in enumerate(zip(rows, submitted, strict=True)):
+            model = sheet_model(m, ctx, r.snapshot, r.evaluation)
+            page = SheetPage(
+                title=options.sheet_title(fiscal_year, m.kind),
+                sign_off=builder.sign_off(model),
+                parts=builder.parts(model),
+                header=(section_name, f"{r.code}　{r.name}"[:60], fy_label(fiscal_year)),
+                payload_path=("data", "measures", i),
+            )
+            draw_parts(book, sheet_names[r.code], page)
             if i % 10 == 9:
                 report(2, 4, f"シートを作成しています（{i + 1}/{len(rows)}）")
 

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dxdesk.domain.fiscal import fy_label, fy_short
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.exchange.layout import C, Form, draw_cover, text_units
-from dxdesk.exchange.measure_sheet import SheetContext
 from dxdesk.exchange.workbook import WorkbookBuilder
 from dxdesk.store.queries import MeasureRow
 
@@ -27,7 +26,10 @@ NOTICE = (
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 
 
-def draw_submission_cover(book: WorkbookBuilder, cover: Mapping[str, str], fiscal_year: int) -> None:
+def draw_submission_cover(
+    book: WorkbookBuilder, cover: Mapping[str, str], fiscal_year: int, title: str | None = None
+) -> None:
+    """The 表紙, titled like the plan's printed sheets (「令和5年度　事務事業マネジメントシート」)."""
     rows = (
         ("計画", "plan"),
         ("課所室", "section"),
@@ -44,7 +46,12 @@ def draw_submission_cover(book: WorkbookBuilder, cover: Mapping[str, str], fisca
     )
     label = fy_label(fiscal_year)
     draw_cover(
-        book, f"{label}　施策評価シート", "提出ファイル", [(t, cover[k]) for t, k in rows], NOTICE, label
+        book,
+        title or f"{label}　施策評価シート",
+        "提出ファイル",
+        [(t, cover[k]) for t, k in rows],
+        NOTICE,
+        label,
     )
 
 
@@ -54,12 +61,11 @@ def _join(lines: list[str]) -> str:
 
 def draw_list(
     book: WorkbookBuilder,
-    ctx: SheetContext,
+    fy: int,
     rows: list[MeasureRow],
     sheet_names: Mapping[str, str],
     section_label: str,
 ) -> None:
-    fy = ctx.fiscal_year
     longest = max(
         (text_units(f"①{ind.name}（{ind.unit}）") for r in rows for ind in r.snapshot.indicators),
         default=20.0,

@@ -63,6 +63,7 @@ __all__ = [
     "safe_text",
 ]
 
+StyleParts = tuple[Font, Alignment, PatternFill | None, bool]
 MAX_CELL_TEXT = 32_000  # Excel holds 32,767 characters per cell
 _thin = Side(style="thin", color="808080")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -113,11 +114,16 @@ class WorkbookBuilder:
         if default is not None:
             self.wb.remove(default)
 
-    def style_array(self, name: str, parts: tuple[Font, Alignment, PatternFill | None, bool]) -> StyleArray:
-        """The workbook's style array for a named style, registered once."""
+    def style_array(
+        self,
+        name: str,
+        parts: StyleParts | Callable[[], StyleParts],
+    ) -> StyleArray:
+        """The workbook's style array for a named style, registered once (``parts`` may be a function
+        making them, called only the first time: openpyxl's style objects are slow to make)."""
         arr = self._styles.get(name)
         if arr is None:
-            font, align, fill, bordered = parts
+            font, align, fill, bordered = parts() if callable(parts) else parts
             arr = StyleArray()
             arr.fontId = self.wb._fonts.add(font)
             arr.alignmentId = self.wb._alignments.add(align)
@@ -141,6 +147,7 @@ class WorkbookBuilder:
         label: str | None = None,
         number_format: str | None = None,
         path: tuple[str | int, ...] | None = None,
+        widen: bool = True,
     ) -> Cell:
         """Write ``value`` at (row, col) and bind it: with ``label`` as data, without as a label or
         heading (type ``l``). Every cell with content is bound, so verification can refuse any other.
@@ -164,9 +171,10 @@ class WorkbookBuilder:
             display = render_number(d, fmt)
             if display is None:
                 raise ValueError(f"number format {fmt!r} cannot be checked by verification")
-            digits = len(format(d, ",f"))
-            key = (ws.title, col)
-            self._numeric_widths[key] = max(self._numeric_widths.get(key, 0), digits)
+            if widen:  # a column of a drawn grid keeps its width (the number spans merged columns)
+                digits = len(format(d, ",f"))
+                key = (ws.title, col)
+                self._numeric_widths[key] = max(self._numeric_widths.get(key, 0), digits)
         else:
             text = safe_text(str(value))
             if len(text) > MAX_CELL_TEXT:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Protocol
 
 from reportlab.lib.colors import Color, black, white
@@ -76,6 +77,12 @@ class Cell:
     cont_lines: list[str] | None = None
     span: bool = False  # no border on the left (continues the cell before it visually)
     joined_above: bool = False  # no rule on top: continues the cell above (a merged cell in a workbook)
+    # what the workbook renderer (dxdesk.exchange.measure_sheet) needs beyond the broken lines: the
+    # whole text, and for a number the value shown and its place in the measure's dataset entry
+    # (("indicators", 0, "values", "2026", "actual")), so the cell can be bound to the payload
+    text: str | None = None
+    number: Decimal | None = None
+    path: tuple[str | int, ...] | None = None
 
     def height(self) -> float:
         s = self.style
@@ -151,7 +158,13 @@ class TextBox:
 
     def cell(self, text: str, width: float, style: Style, *, cont: bool = False) -> Cell:
         lines = self.lines(text, width, style)
-        return Cell(width, lines, style, cont_lines=[*lines[:1], CONT][: 2 if lines else 0] if cont else None)
+        return Cell(
+            width,
+            lines,
+            style,
+            cont_lines=[*lines[:1], CONT][: 2 if lines else 0] if cont else None,
+            text=text,
+        )
 
 
 # --- drawing --------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ __all__ = [
     "iter_sheet_models",
     "load_context",
     "select_measures",
+    "sheet_model",
 ]
 
 
@@ -290,10 +291,13 @@ def select_measures(
     return selected
 
 
-def _model(m: Measure, ctx: PrintContext) -> SheetModel:
+def sheet_model(
+    m: Measure, ctx: PrintContext, snap: MeasureSnapshot | None = None, evaluation: Evaluation | None = None
+) -> SheetModel:
+    """The sheet of a loaded measure (``snap`` and ``evaluation``: the ones the caller made of it)."""
     fy = ctx.fiscal_year
     settings = ctx.settings
-    snap = snapshot(m, fy)
+    snap = snap or snapshot(m, fy)
     owner = snap.owner_section_code
     bureau = ctx.section_bureau.get(owner, "")
     my = next((y for y in m.years if y.fiscal_year == fy), None)
@@ -329,7 +333,7 @@ def _model(m: Measure, ctx: PrintContext) -> SheetModel:
             CostItemRow(ci.fiscal_year, ci.category, ci.label, ci.budget, ci.settlement)
             for ci in m.cost_items
         ),
-        evaluation=evaluate(snap, settings, fy),
+        evaluation=evaluation or evaluate(snap, settings, fy),
     )
 
 
@@ -345,7 +349,7 @@ def iter_sheet_models(
             .options(*measure_load_options(), selectinload(Measure.cost_items))  # type: ignore[arg-type]
         )
         measures = {m.id: m for m in session.scalars(q)}
-        models = [_model(measures[i], ctx) for i in chunk if i in measures]
+        models = [sheet_model(measures[i], ctx) for i in chunk if i in measures]
         session.expunge_all()
         del measures
         yield from models

@@ -113,22 +113,22 @@ class TableParts:
                     continue
                 if by_kind and key == "settlement":
                     # one 事業費 row: the settlement of a past year, the budget (計画) of a coming one
-                    values = [
-                        getattr(costs.get(y, CostData(y)), "budget" if y > fy else "settlement")
-                        for y in years
-                    ]
+                    keys = ["budget" if y > fy else "settlement" for y in years]
                 else:
-                    values = [getattr(costs.get(y, CostData(y)), key) for y in years]
+                    keys = [key] * len(years)
+                values = [getattr(costs.get(y, CostData(y)), k) for y, k in zip(years, keys, strict=True)]
                 if all(v is None for v in values):
                     continue
                 label = f"{prefix}{o.label(key)}" + (f"（{unit}）" if money else "")
                 cells = [self.cell(label, label_w, LABEL)]
-                for y, v in zip(years, values, strict=True):
+                for y, v, k in zip(years, values, keys, strict=True):
                     text = v if isinstance(v, str) else _amount(v)
                     style = NUM if not isinstance(v, str) else CENTER
                     if y == fy:
                         style = Style(size=style.size, align=style.align, valign="middle", fill=CURRENT_FILL)
                     cells.append(self.cell(text or "", col, style))
+                    if isinstance(v, Decimal):
+                        cells[-1].number, cells[-1].path = v, ("costs", str(y), k)
                 rows.append(Row(cells, header=header))
             note = costs.get(fy, CostData(fy)).execution_note
             if note and o.shown("execution_note"):
@@ -233,6 +233,8 @@ class TableParts:
                 flags.append("累計")
             if not ind.active_in(fy):
                 flags.append(f"{year_short(fy)}は対象外（KPI変更）")
+            # the indicator's place in the measure (its payload path in a submission workbook)
+            k = next((i for i, x in enumerate(m.snapshot.indicators) if x is ind), None)
             kind = o.indicator_kind(IndicatorKind(ind.kind).value)
             direction = Direction(ind.direction).label
             name = f"{ind.name}{unit}" + (f"　［{'・'.join(flags)}］" if flags else "")
@@ -275,11 +277,15 @@ class TableParts:
                             text = format_rate(r.rate, o.rate_decimals) if r.rate is not None else NA_MARK
                         style = NUM
                     else:
-                        text, style = self._value(iy.target if kind_key == "target" else iy.actual, ind)
+                        value = iy.target if kind_key == "target" else iy.actual
+                        text, style = self._value(value, ind)
                     fill = MUTED_FILL if not ind.active_in(y) else CURRENT_FILL if y == fy else None
                     if fill is not None:
                         style = Style(size=style.size, align=style.align, valign=style.valign, fill=fill)
                     cells.append(self.cell(text, col, style))
+                    if kind_key != "rate" and value.is_number and k is not None:
+                        cells[-1].number = value.number
+                        cells[-1].path = ("indicators", k, "values", str(y), kind_key)
                 if filler:
                     cells.append(Cell(filler, [], Style(fill=MUTED_FILL)))
                 first = kind_key == o.indicator_rows[0]

@@ -11,7 +11,7 @@ Export writes the inverse, so ``export(import(d))`` reproduces ``d`` in normal f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -25,22 +25,9 @@ from dxdesk.domain.fields import COST_NUMBER_FIELDS
 from dxdesk.domain.settings import KNOWN_TEXT_FIELDS, PlanSettings, SettingsError
 from dxdesk.domain.values import Value, ValueInputError, ValueType, normalize_number, normalize_value
 from dxdesk.errors import DxdeskError
-from dxdesk.store.models import (
-    Bureau,
-    CostItem,
-    CostRow,
-    Indicator,
-    IndicatorValue,
-    Measure,
-    MeasureSection,
-    MeasureYear,
-    Milestone,
-    PerspectiveScore,
-    Plan,
-    PlanNode,
-    Section,
-    SheetText,
-)
+from dxdesk.store import models as orm
+from dxdesk.store.models import Bureau, Measure, Plan, PlanNode, Section
+from dxdesk.store.snapshot import measure_load_options
 
 FORMAT = "dxdesk/dataset/1"
 
@@ -49,9 +36,12 @@ __all__ = [
     "DatasetError",
     "DatasetProblems",
     "check_dataset",
+    "dataset_document",
     "export_dataset",
     "import_dataset",
     "load_dataset_file",
+    "measure_entry",
+    "measure_loads",
 ]
 
 
@@ -372,15 +362,7 @@ def check_dataset(session: Session, data: Mapping[str, Any]) -> list[DatasetErro
 
 def _measure_loads() -> tuple[Any, ...]:
     """Everything of a measure the import and the export read, loaded in one query per table."""
-    return (
-        selectinload(Measure.indicators).selectinload(Indicator.values),
-        selectinload(Measure.years).selectinload(MeasureYear.texts),
-        selectinload(Measure.years).selectinload(MeasureYear.milestones),
-        selectinload(Measure.years).selectinload(MeasureYear.perspective_scores),
-        selectinload(Measure.cost_rows),
-        selectinload(Measure.cost_items),
-        selectinload(Measure.related_sections),
-    )
+    return (*measure_load_options(), selectinload(Measure.cost_items))
 
 
 def import_dataset(session: Session, data: Mapping[str, Any], *, bulk: bool = True) -> Plan:
@@ -594,7 +576,9 @@ def _import_measure(
 
     related = [str(c) for c in md.get("related", [])]
     by_code = {r.section_code: r for r in m.related_sections}
-    m.related_sections = [by_code.get(c) or MeasureSection(section_code=c, role="related") for c in related]
+    m.related_sections = [
+        by_code.get(c) or orm.MeasureSection(section_code=c, role="related") for c in related
+    ]
     for i, r in enumerate(m.related_sections):
         r.sort_order = i
 
@@ -605,11 +589,11 @@ def _import_measure(
 
 def _import_indicators(m: Measure, items: list[Mapping[str, Any]], where: str) -> None:
     existing = {ind.code: ind for ind in m.indicators}
-    result: list[Indicator] = []
+    result: list[orm.Indicator] = []
     for i, idd in enumerate(items):
         w = f"{where}[{i}]"
         fields = indicator_fields(idd, i, w)
-        ind = existing.get(fields["code"]) or Indicator(code=fields["code"], name="")
+        ind = existing.get(fields["code"]) or orm.Indicator(code=fields["code"], name="")
         for k, v in fields.items():
             setattr(ind, k, v)
         values = {v.fiscal_year: v for v in ind.values}
@@ -617,7 +601,7 @@ def _import_indicators(m: Measure, items: list[Mapping[str, Any]], where: str) -
             fy, cols = value_fields(fy_text, vd, fields, w)
             row = values.get(fy)
             if row is None:
-                row = IndicatorValue(fiscal_year=fy)
+                row = orm.IndicatorValue(fiscal_year=fy)
                 ind.values.append(row)
                 values[fy] = row
             for k, v in cols.items():
@@ -632,7 +616,7 @@ def _import_years(m: Measure, years: Mapping[str, Any], where: str) -> None:
         yf = year_fields(fy_text, yd, where)
         my = by_fy.get(yf.fiscal_year)
         if my is None:
-            my = MeasureYear(fiscal_year=yf.fiscal_year)
+            my = orm.MeasureYear(fiscal_year=yf.fiscal_year)
             m.years.append(my)
             by_fy[yf.fiscal_year] = my
         for k, v in yf.columns.items():
@@ -643,7 +627,7 @@ def _import_years(m: Measure, years: Mapping[str, Any], where: str) -> None:
         for key, text in yf.texts.items():
             row = texts.get(key)
             if row is None:
-                row = SheetText(field=key, text="")
+                row = orm.SheetText(field=key, text="")
                 my.texts.append(row)
             row.text = text
         scores = {p.perspective: p for p in my.perspective_scores}
@@ -652,11 +636,11 @@ def _import_years(m: Measure, years: Mapping[str, Any], where: str) -> None:
         for key, score in yf.perspectives.items():
             row_p = scores.get(key)
             if row_p is None:
-                row_p = PerspectiveScore(perspective=key, score=score)
+                row_p = orm.PerspectiveScore(perspective=key, score=score)
                 my.perspective_scores.append(row_p)
             row_p.score = score
         if yf.milestones is not None:
-            my.milestones = [Milestone(**ms) for ms in yf.milestones]
+            my.milestones = [orm.Milestone(**ms) for ms in yf.milestones]
 
 
 def _import_costs(m: Measure, costs: Mapping[str, Any], items: list[Mapping[str, Any]], where: str) -> None:
@@ -665,13 +649,13 @@ def _import_costs(m: Measure, costs: Mapping[str, Any], items: list[Mapping[str,
         fy, cols = cost_fields(fy_text, cd, where)
         row = rows.get(fy)
         if row is None:
-            row = CostRow(fiscal_year=fy)
+            row = orm.CostRow(fiscal_year=fy)
             m.cost_rows.append(row)
             rows[fy] = row
         for k, v in cols.items():
             setattr(row, k, v)
     if items:
-        m.cost_items = [CostItem(**cost_item_fields(it, i, where)) for i, it in enumerate(items)]
+        m.cost_items = [orm.CostItem(**cost_item_fields(it, i, where)) for i, it in enumerate(items)]
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -706,127 +690,39 @@ def export_dataset(
     query = select(Measure).where(Measure.plan_id == plan.id)
     if wanted_sections is not None:
         # filtered in SQL: a kit for one section must not load a whole city's plan
-        related = select(MeasureSection.measure_id).where(MeasureSection.section_code.in_(wanted_sections))
+        related = select(orm.MeasureSection.measure_id).where(
+            orm.MeasureSection.section_code.in_(wanted_sections)
+        )
         query = query.where(or_(Measure.owner_section_code.in_(wanted_sections), Measure.id.in_(related)))
-    measures = session.scalars(
-        query.order_by(Measure.sort_order, Measure.id).options(*_measure_loads(), selectinload(Measure.node))
-    ).all()
+    measures = session.scalars(query.order_by(Measure.sort_order, Measure.id).options(*measure_loads())).all()
 
-    out_measures = []
-    for m in measures:
-        md: dict[str, Any] = {
-            "code": m.code,
-            "name": m.name,
-            "node": m.node.code if m.node else None,
-            "kind": m.kind if m.kind != "measure" else None,
-            "purpose": m.purpose,
-            "summary": m.summary,
-            "target_group": m.target_group,
-            "owner": m.owner_section_code,
-            "related": [r.section_code for r in m.related_sections],
-            "budget_item": m.budget_item,
-            "legal_basis": m.legal_basis,
-            "sdgs": list(m.sdgs or []),
-            "start_fy": m.start_fy,
-            "end_fy": m.end_fy,
-            "period_label": m.period_label,
-            "leading": m.is_leading,
-            "attributes": dict(m.attributes or {}),
-        }
-        inds = []
-        for i, ind in enumerate(m.indicators):
-            vals = {
-                str(v.fiscal_year): _prune(
-                    {"target": v.target, "actual": v.actual, "reference": v.reference, "note": v.note}
-                )
-                for v in ind.values
-                if keep_year(v.fiscal_year)
-            }
-            inds.append(
-                _prune(
-                    {
-                        "code": ind.code if ind.code != str(i + 1) else None,
-                        "name": ind.name,
-                        "unit": ind.unit,
-                        "kind": ind.kind,
-                        "direction": ind.direction,
-                        "cumulative": ind.cumulative,
-                        "value_type": ind.value_type if ind.value_type != "numeric" else None,
-                        "decimals": ind.decimals,
-                        "baseline": ind.baseline,
-                        "baseline_fy": ind.baseline_fy,
-                        "final_target": ind.final_target,
-                        "final_target_fy": ind.final_target_fy,
-                        "rationale": ind.rationale,
-                        "note": ind.note,
-                        "reference_only": ind.reference_only,
-                        "valid_from_fy": ind.valid_from_fy,
-                        "valid_to_fy": ind.valid_to_fy,
-                        "values": {k: v for k, v in vals.items() if v},
-                    }
-                )
-            )
-        md["indicators"] = inds
-        yrs: dict[str, Any] = {}
-        for y in m.years:
-            if not keep_year(y.fiscal_year):
-                continue
-            yrs[str(y.fiscal_year)] = _prune(
-                {
-                    "stage": y.stage,
-                    "section": y.section_code,
-                    "roadmap_mark": y.roadmap_mark,
-                    "self_grade": y.self_grade,
-                    "override_reason": y.grade_override_reason,
-                    "direction": y.direction,
-                    "direction_reason": y.direction_reason,
-                    "author": y.author,
-                    "chief": y.chief_confirmed_by,
-                    "entry_status": y.entry_status if y.entry_status != "empty" else None,
-                    "texts": {t.field: t.text for t in sorted(y.texts, key=lambda t: t.field) if t.text},
-                    "perspectives": {
-                        p.perspective: p.score
-                        for p in sorted(y.perspective_scores, key=lambda p: p.perspective)
-                    },
-                    "milestones": [
-                        _prune(
-                            {
-                                "text": ms.text,
-                                "due_fy": ms.due_fy,
-                                "due_month": ms.due_month,
-                                "status": ms.status if ms.status != "not_started" else None,
-                            }
-                        )
-                        for ms in y.milestones
-                    ],
-                }
-            )
-        md["years"] = yrs
-        md["costs"] = {
-            str(c.fiscal_year): _prune(
-                {f: _dec(getattr(c, f)) for f in COST_NUMBER_FIELDS}
-                | {"part_time_staff": c.part_time_staff, "execution_note": c.execution_note}
-            )
-            for c in m.cost_rows
-            if keep_year(c.fiscal_year)
-        }
-        md["cost_items"] = [
-            _prune(
-                {
-                    "fy": it.fiscal_year,
-                    "category": it.category if it.category != "expense" else None,
-                    "label": it.label,
-                    "budget": _dec(it.budget),
-                    "settlement": _dec(it.settlement),
-                }
-            )
-            for it in m.cost_items
-            if keep_year(it.fiscal_year)
-        ]
-        out_measures.append(_prune(md))
+    entries = [measure_entry(m, keep_year) for m in measures]
+    return dataset_document(session, plan, measures, entries, whole_tree=wanted_sections is None)
 
-    used_nodes = _used_node_codes(session, plan, measures) if wanted_sections is not None else None
-    sections = session.scalars(select(Section).order_by(Section.sort_order, Section.id)).all()
+
+def measure_loads() -> tuple[Any, ...]:
+    """Eager loading for :func:`measure_entry` (and :func:`~dxdesk.store.snapshot.snapshot`)."""
+    return (*_measure_loads(), selectinload(Measure.node))
+
+
+def dataset_document(
+    session: Session,
+    plan: Plan,
+    measures: Sequence[Measure],
+    entries: list[dict[str, Any]],
+    *,
+    whole_tree: bool = True,
+    section_codes: set[str] | None = None,
+) -> dict[str, Any]:
+    """A dataset of ``plan`` holding ``entries`` (made by :func:`measure_entry` from ``measures``), the
+    organisation (only ``section_codes`` when given) and the plan tree (only the branches of
+    ``measures`` unless ``whole_tree``)."""
+    used_nodes = None if whole_tree else _used_node_codes(session, plan, measures)
+    sections = [
+        s
+        for s in session.scalars(select(Section).order_by(Section.sort_order, Section.id))
+        if section_codes is None or s.code in section_codes
+    ]
     bureaus = session.scalars(select(Bureau).order_by(Bureau.sort_order, Bureau.id)).all()
     return {
         "format": FORMAT,
@@ -866,8 +762,129 @@ def export_dataset(
             for s in sections
         ],
         "tree": _export_tree(session, plan, used_nodes),
-        "measures": out_measures,
+        "measures": entries,
     }
+
+
+def measure_entry(
+    m: Measure,
+    keep_year: Callable[[int], bool] = lambda _fy: True,
+    keep_sheet_year: Callable[[int], bool] | None = None,
+) -> dict[str, Any]:
+    """One measure as a dataset entry (``measures[i]``): indicator values and costs of the fiscal
+    years ``keep_year`` keeps, the yearly sheets of those ``keep_sheet_year`` keeps (by default the
+    same). The measure is loaded with :func:`measure_loads` (a submission builds its payload and its
+    sheets from the same loaded measure)."""
+    keep_sheet = keep_sheet_year or keep_year
+    md: dict[str, Any] = {
+        "code": m.code,
+        "name": m.name,
+        "node": m.node.code if m.node else None,
+        "kind": m.kind if m.kind != "measure" else None,
+        "purpose": m.purpose,
+        "summary": m.summary,
+        "target_group": m.target_group,
+        "owner": m.owner_section_code,
+        "related": [r.section_code for r in m.related_sections],
+        "budget_item": m.budget_item,
+        "legal_basis": m.legal_basis,
+        "sdgs": list(m.sdgs or []),
+        "start_fy": m.start_fy,
+        "end_fy": m.end_fy,
+        "period_label": m.period_label,
+        "leading": m.is_leading,
+        "attributes": dict(m.attributes or {}),
+    }
+    inds = []
+    for i, ind in enumerate(m.indicators):
+        vals = {
+            str(v.fiscal_year): _prune(
+                {"target": v.target, "actual": v.actual, "reference": v.reference, "note": v.note}
+            )
+            for v in ind.values
+            if keep_year(v.fiscal_year)
+        }
+        inds.append(
+            _prune(
+                {
+                    "code": ind.code if ind.code != str(i + 1) else None,
+                    "name": ind.name,
+                    "unit": ind.unit,
+                    "kind": ind.kind,
+                    "direction": ind.direction,
+                    "cumulative": ind.cumulative,
+                    "value_type": ind.value_type if ind.value_type != "numeric" else None,
+                    "decimals": ind.decimals,
+                    "baseline": ind.baseline,
+                    "baseline_fy": ind.baseline_fy,
+                    "final_target": ind.final_target,
+                    "final_target_fy": ind.final_target_fy,
+                    "rationale": ind.rationale,
+                    "note": ind.note,
+                    "reference_only": ind.reference_only,
+                    "valid_from_fy": ind.valid_from_fy,
+                    "valid_to_fy": ind.valid_to_fy,
+                    "values": {k: v for k, v in vals.items() if v},
+                }
+            )
+        )
+    md["indicators"] = inds
+    yrs: dict[str, Any] = {}
+    for y in m.years:
+        if not keep_sheet(y.fiscal_year):
+            continue
+        yrs[str(y.fiscal_year)] = _prune(
+            {
+                "stage": y.stage,
+                "section": y.section_code,
+                "roadmap_mark": y.roadmap_mark,
+                "self_grade": y.self_grade,
+                "override_reason": y.grade_override_reason,
+                "direction": y.direction,
+                "direction_reason": y.direction_reason,
+                "author": y.author,
+                "chief": y.chief_confirmed_by,
+                "entry_status": y.entry_status if y.entry_status != "empty" else None,
+                "texts": {t.field: t.text for t in sorted(y.texts, key=lambda t: t.field) if t.text},
+                "perspectives": {
+                    p.perspective: p.score for p in sorted(y.perspective_scores, key=lambda p: p.perspective)
+                },
+                "milestones": [
+                    _prune(
+                        {
+                            "text": ms.text,
+                            "due_fy": ms.due_fy,
+                            "due_month": ms.due_month,
+                            "status": ms.status if ms.status != "not_started" else None,
+                        }
+                    )
+                    for ms in y.milestones
+                ],
+            }
+        )
+    md["years"] = yrs
+    md["costs"] = {
+        str(c.fiscal_year): _prune(
+            {f: _dec(getattr(c, f)) for f in COST_NUMBER_FIELDS}
+            | {"part_time_staff": c.part_time_staff, "execution_note": c.execution_note}
+        )
+        for c in m.cost_rows
+        if keep_year(c.fiscal_year)
+    }
+    md["cost_items"] = [
+        _prune(
+            {
+                "fy": it.fiscal_year,
+                "category": it.category if it.category != "expense" else None,
+                "label": it.label,
+                "budget": _dec(it.budget),
+                "settlement": _dec(it.settlement),
+            }
+        )
+        for it in m.cost_items
+        if keep_year(it.fiscal_year)
+    ]
+    return _prune(md)
 
 
 def _used_node_codes(session: Session, plan: Plan, measures: Sequence[Measure]) -> set[str]:

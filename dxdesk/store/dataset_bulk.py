@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dxdesk.store import models as orm
 from dxdesk.store.dataset import (
     cost_fields,
     cost_item_fields,
@@ -23,19 +24,6 @@ from dxdesk.store.dataset import (
     node_for,
     value_fields,
     year_fields,
-)
-from dxdesk.store.models import (
-    CostItem,
-    CostRow,
-    Indicator,
-    IndicatorValue,
-    Measure,
-    MeasureSection,
-    MeasureYear,
-    Milestone,
-    PerspectiveScore,
-    Plan,
-    SheetText,
 )
 
 __all__ = ["insert_new_measures"]
@@ -65,7 +53,10 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def insert_new_measures(
-    session: Session, plan: Plan, node_ids: Mapping[str, int], items: Sequence[tuple[int, Mapping[str, Any]]]
+    session: Session,
+    plan: orm.Plan,
+    node_ids: Mapping[str, int],
+    items: Sequence[tuple[int, Mapping[str, Any]]],
 ) -> None:
     """Insert ``items`` — (position in the dataset, measure dict) of measures new to the plan."""
     measures: list[dict[str, Any]] = []
@@ -74,11 +65,11 @@ def insert_new_measures(
         row = {"plan_id": plan.id, "code": str(md["code"]), "node_id": node_for(md, node_ids, where)}
         row.update(measure_fields(md, order, where))
         measures.append(row)
-    ids = _Ids(session, (Measure, Indicator, MeasureYear))
-    measure_ids = list(ids.take(Measure, len(measures)))
+    ids = _Ids(session, (orm.Measure, orm.Indicator, orm.MeasureYear))
+    measure_ids = list(ids.take(orm.Measure, len(measures)))
     for mid, row in zip(measure_ids, measures, strict=True):
         row["id"] = mid
-    _insert(session, Measure, measures)
+    _insert(session, orm.Measure, measures)
 
     related: list[dict[str, Any]] = []
     indicators: list[dict[str, Any]] = []
@@ -96,14 +87,14 @@ def insert_new_measures(
         for i, idd in enumerate(md.get("indicators", [])):
             w = f"{where}.indicators[{i}]"
             fields = indicator_fields(idd, i, w)
-            (ind_id,) = ids.take(Indicator, 1)
+            (ind_id,) = ids.take(orm.Indicator, 1)
             indicators.append({"id": ind_id, "measure_id": mid, **fields})
             for fy_text, vd in (idd.get("values") or {}).items():
                 fy, cols = value_fields(fy_text, vd, fields, w)
                 values.append({"indicator_id": ind_id, "fiscal_year": fy, **cols})
         for fy_text, yd in (md.get("years") or {}).items():
             yf = year_fields(fy_text, yd, f"{where}.years")
-            (my_id,) = ids.take(MeasureYear, 1)
+            (my_id,) = ids.take(orm.MeasureYear, 1)
             years.append({"id": my_id, "measure_id": mid, "fiscal_year": yf.fiscal_year, **yf.columns})
             texts += [{"measure_year_id": my_id, "field": k, "text": v} for k, v in yf.texts.items()]
             scores += [
@@ -116,14 +107,14 @@ def insert_new_measures(
         for i, it in enumerate(md.get("cost_items") or []):
             cost_items.append({"measure_id": mid, **cost_item_fields(it, i, where)})
     for model, rows in (
-        (MeasureSection, related),
-        (Indicator, indicators),
-        (IndicatorValue, values),
-        (MeasureYear, years),
-        (SheetText, texts),
-        (PerspectiveScore, scores),
-        (Milestone, milestones),
-        (CostRow, costs),
-        (CostItem, cost_items),
+        (orm.MeasureSection, related),
+        (orm.Indicator, indicators),
+        (orm.IndicatorValue, values),
+        (orm.MeasureYear, years),
+        (orm.SheetText, texts),
+        (orm.PerspectiveScore, scores),
+        (orm.Milestone, milestones),
+        (orm.CostRow, costs),
+        (orm.CostItem, cost_items),
     ):
         _insert(session, model, rows)

@@ -153,8 +153,10 @@ def measure_rows(
     *,
     section_code: str | None = None,
     settings: PlanSettings | None = None,
+    measures: Sequence[Measure] | None = None,
 ) -> list[MeasureRow]:
-    """One row per measure (of one section, or all) with its suggested grade, status and finding counts."""
+    """One row per measure (of one section, or all) with its suggested grade, status and finding counts
+    (of ``measures`` when the caller has loaded them with ``measure_load_options``)."""
     settings = settings or plan_settings(plan)
     q = select(Measure).where(Measure.plan_id == plan.id).order_by(Measure.sort_order, Measure.id)
     if section_code is not None:
@@ -164,7 +166,8 @@ def measure_rows(
             MeasureYear.fiscal_year == fy, MeasureYear.section_code == section_code
         )
         q = q.where(or_(Measure.owner_section_code == section_code, Measure.id.in_(year_owned)))
-    measures = session.scalars(q.options(*measure_load_options())).all()  # type: ignore[arg-type]
+    if measures is None:
+        measures = session.scalars(q.options(*measure_load_options())).all()  # type: ignore[arg-type]
     names = section_names(session, fy)
     rows: list[MeasureRow] = []
     for m in measures:

@@ -100,7 +100,9 @@ def test_cover_list_and_measure_sheets(world):
     ]
     sheet = wb["001-01"]
     values = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
-    assert "指標" in values and "目標" in values and "実績" in values and "達成率" in values
+    # the plan's own labels, as its printed sheet has them (Tsukuba-style: 指標名, 目標値)
+    assert {"指標", "指標名", "目標値", "実績", "達成率", "作成者", "山田 太郎"} <= set(values)
+    assert "指標の推移（グラフ）" not in values  # charts are not drawn in a signed workbook
     assert any(isinstance(v, (int, float)) for v in values)
 
 
@@ -121,9 +123,13 @@ def test_print_settings(world):
 
 
 def test_numbers_are_numbers_with_their_decimals_and_columns_wide_enough(world):
-    """Numbers are numeric cells formatted with the typed decimals; no column is too narrow (####)."""
+    """Numbers are numeric cells formatted with the typed decimals; no box is too narrow (####): a
+    number spans the merged columns of its printed cell, as wide as its digits in its font size."""
+    from openpyxl.utils import get_column_letter
+
     wb = openpyxl.load_workbook(world.submission)
     ws = wb["001-01"]
+    spans = {str(r).split(":")[0]: (r.min_col, r.max_col) for r in ws.merged_cells.ranges}
     seen = 0
     for row in ws.iter_rows():
         for c in row:
@@ -132,8 +138,10 @@ def test_numbers_are_numbers_with_their_decimals_and_columns_wide_enough(world):
                 assert c.number_format.startswith("#,##0")
                 places = len(c.number_format.split(".")[1]) if "." in c.number_format else 0
                 shown = format(c.value, f",.{places}f")
-                width = ws.column_dimensions[c.column_letter].width
-                assert width >= len(shown) + 1, (c.coordinate, shown, width)
+                lo, hi = spans.get(c.coordinate, (c.column, c.column))
+                width = sum(ws.column_dimensions[get_column_letter(k)].width for k in range(lo, hi + 1))
+                # a column unit is a digit of the 11 pt default font
+                assert width >= len(shown) * c.font.sz / 11 + 1, (c.coordinate, shown, width)
     assert seen > 10
 
 

@@ -1,0 +1,96 @@
+"""The worksheet renderer takes any part a sheet builder makes: rows of cells become merged boxes on a
+grid of the union of their edges, with their fills, alignment and bound values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openpyxl.utils import get_column_letter
+
+from dxdesk.exchange.measure_sheet import SheetPage, draw_parts
+from dxdesk.exchange.workbook import WorkbookBuilder
+from dxdesk.report.layout import HEAD_FILL, LABEL_FILL, Cell, Part, Row, Style
+from dxdesk.report.pages import CONTENT_WIDTH
+
+W = CONTENT_WIDTH
+HEAD = Style(size=7.6, align="center", valign="middle", fill=HEAD_FILL)
+LABEL = Style(size=7.8, valign="middle", fill=LABEL_FILL)
+NUM = Style(size=7.8, align="right", valign="middle")
+TEXT = Style()
+
+
+def cell(text: str, width: float, style: Style = TEXT, **kw) -> Cell:
+    return Cell(width, [text] if text else [], style, text=text, **kw)
+
+
+def kpi_part() -> Part:
+    """A landscape-style KPI table a format might add: 課題, KPI, 予定/実績 for seven years, and a
+    status mark in a column only 9 points wide."""
+    years = [f"R{y}" for y in range(3, 10)]
+    year_w = (W - 60 - 120 - 9) / len(years)
+    header = Row(
+        [cell("課題", 60, HEAD), cell("KPI", 120, HEAD), cell("", 9, HEAD)]
+        + [cell(y, year_w, HEAD) for y in years]
+    )
+    rows = [header]
+    for k, (kpi, values) in enumerate(
+        [
+            ("電子申請の利用件数（件）", [1200, 1350, 1500, 1800, 2100, 2400, 2700]),
+            ("窓口の待ち時間（分）", [25, 22, 20, 18, 16, 15, 14]),
+        ]
+    ):
+        cells = [cell("行政手続のオンライン化" if k == 0 else "", 60, LABEL), cell(kpi, 120), cell("○", 9)]
+        for j, v in enumerate(values):
+            c = cell(f"{v:,}", year_w, NUM)
+            c.number, c.path = Decimal(v), ("kpis", k, "values", str(2021 + j), "target")
+            cells.append(c)
+        rows.append(Row(cells, header=header))
+    return Part("成果指標（KPI）の推移", rows)
+
+
+def test_any_part_is_drawn_on_a_grid_of_its_edges_with_bound_values():
+    book = WorkbookBuilder()
+    page = SheetPage(
+        title="令和8年度　実行計画シート",
+        sign_off=None,
+        parts=[kpi_part()],
+        header=("DX推進課", "1-1　行政手続のオンライン化", "令和8年度"),
+        payload_path=("data", "measures", 0),
+    )
+    draw_parts(book, "1-1", page)
+    ws = book.wb["1-1"]
+    shown = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+    texts = [str(v) for v in shown.values()]
+    # every label and value of the part, each in a cell of its own (the 9-point status column too)
+    for text in [
+        "成果指標（KPI）の推移",
+        "課題",
+        "KPI",
+        "R3",
+        "R9",
+        "行政手続のオンライン化",
+        "窓口の待ち時間（分）",
+    ]:
+        assert text in texts, text
+    assert texts.count("○") == 2
+    assert 2700 in shown.values() and 14 in shown.values()
+    # the table's 10 columns are columns of the grid: each year is one box, merged where it spans
+    r3 = next(ref for ref, v in shown.items() if v == "R3")
+    r4 = next(ref for ref, v in shown.items() if v == "R4")
+    assert ws[r3].column < ws[r4].column and ws[r3].row == ws[r4].row
+    assert ws[r3].fill.fgColor.rgb.endswith(HEAD_FILL.hexval()[2:].upper())
+    assert ws[r3].alignment.horizontal == "center" and ws[r3].border.top.style == "thin"
+    widths = [ws.column_dimensions[get_column_letter(i)].width for i in range(1, ws.max_column + 1)]
+    assert all(w >= 0.5 for w in widths)  # no column a reader could not see
+    # numbers are bound to their place below the measure in the payload, under row and column labels
+    bindings = {b.ref: b for b in book.bindings}
+    ref_2700 = next(ref for ref, v in shown.items() if v == 2700)
+    b = bindings[ref_2700]
+    assert b.type == "n" and b.display == "2,700"
+    assert b.path == ("data", "measures", 0, "kpis", 0, "values", "2027", "target")
+    assert b.label == "行政手続のオンライン化 R9"  # the nearest label to its left, its column
+    # labels and headings are bound as shown text, so an edited label is seen too
+    assert bindings[r3].type == "l" and bindings[r3].value == "R3"
+    # A4 portrait, one page wide, the title repeated
+    assert ws.page_setup.orientation == "portrait" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$1:$2"
