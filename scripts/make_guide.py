@@ -23,25 +23,16 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from scripts.screen_steps import show_measure, wait_until  # noqa: E402 - after the path is set
+
 SIZE = (1366, 768)
 KPI = "多様化1-1-1"  # a measure of the demo data with indicators over several years
-
-
-def _wait(app, predicate, seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + seconds
-    while not predicate():
-        app.processEvents()
-        if time.monotonic() > end:
-            raise TimeoutError("screen did not finish in time")
-        time.sleep(0.02)
-    app.processEvents()
 
 
 def _save(widget, out: Path, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -54,16 +45,6 @@ def _save(widget, out: Path, name: str) -> None:  # type: ignore[no-untyped-def]
         image.convert("RGB").quantize(256, dither=Image.Dither.NONE).save(out / name, optimize=True)
     raw.unlink()
     print(f"wrote {out / name}", flush=True)
-
-
-def _select(app, w, code: str, tab: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    item = next(i for i in w.tree.measure_items() if i.text(0).split("　")[0] == code)
-    w.tree.setCurrentItem(item)
-    w.tree.scrollToItem(item)
-    if tab is not None:
-        tabs = w.editor.tabs
-        tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.tabText(i) == tab))
-    app.processEvents()
 
 
 def section_shots(app, folder: Path, out: Path, complete_section: Path) -> None:  # type: ignore[no-untyped-def]
@@ -80,9 +61,9 @@ def section_shots(app, folder: Path, out: Path, complete_section: Path) -> None:
     combo = w.section_combo
     combo.setCurrentIndex(next(i for i in range(combo.count()) if "会計課" in combo.itemText(i)))
     app.processEvents()
-    _select(app, w, KPI, "基本情報")
+    show_measure(app, w, KPI, "基本情報")
     _save(w, out, "section-window.png")
-    _select(app, w, KPI, "指標")
+    show_measure(app, w, KPI, "指標")
     _save(w, out, "section-indicators.png")
     part = w.editor.tabs.currentWidget()
     index = part.model.index(0, part.model.column_of("actual", w.editor.sheet.fy))
@@ -137,7 +118,7 @@ def central_shots(app, demo, out: Path) -> None:  # type: ignore[no-untyped-def]
     w.show_page(2)
     inbox = w.inbox_page
     inbox.merge(subs[:-2])  # two sections have not sent theirs yet
-    _wait(app, lambda: inbox.report is not None and not inbox.busy())
+    wait_until(app, lambda: inbox.report is not None and not inbox.busy())
     _save(w, out, "central-inbox.png")
 
     w.show_page(3)

@@ -25,21 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from scripts.screen_steps import show_measure  # noqa: E402 - after the path is set
+
 # measures of the demo data that show each part well
 KPI = "多様化1-1-1"
 JIMU = "098"
 SCHEDULE = "防災1-3-6"
 PART_MEASURE = {"事業費": JIMU, "市民参加": JIMU, "観点別評価": JIMU, "スケジュール": SCHEDULE}
-
-
-def _show(app, w, code: str, tab: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    item = next(i for i in w.tree.measure_items() if i.text(0).split("　")[0] == code)
-    w.tree.setCurrentItem(item)
-    w.tree.scrollToItem(item)
-    if tab is not None:
-        tabs = w.editor.tabs
-        tabs.setCurrentIndex(next(i for i in range(tabs.count()) if tabs.tabText(i) == tab))
-    app.processEvents()
 
 
 def _window(db):  # type: ignore[no-untyped-def]
@@ -71,13 +63,13 @@ def main(out: Path) -> None:
 
     db = create_demo_database(folder / "demo.sqlite")
     w = _window(db)
-    _show(app, w, KPI, "指標")
+    show_measure(app, w, KPI, "指標")
     w.grab().save(str(out / "main-window.png"))
 
     tabs = w.editor.tabs
     for i in range(tabs.count()):
         title = tabs.tabText(i)
-        _show(app, w, PART_MEASURE.get(title, KPI))
+        show_measure(app, w, PART_MEASURE.get(title, KPI))
         if not tabs.isTabVisible(i):
             continue
         tabs.setCurrentIndex(i)
@@ -85,14 +77,14 @@ def main(out: Path) -> None:
         w.grab().save(str(out / f"part-{i + 1:02d}-{title}.png"))
 
     # a value that cannot be read, then a grade chosen without a reason
-    _show(app, w, KPI, "指標")
+    show_measure(app, w, KPI, "指標")
     part = tabs.currentWidget()
     part.grid.setCurrentIndex(part.model.index(0, part.model.column_of("actual", w.editor.sheet.fy)))
     part.model.setData(part.grid.currentIndex(), "約5割")
     app.processEvents()
     w.grab().save(str(out / "indicators-error.png"))
     part.model.setData(part.grid.currentIndex(), "５．０")
-    _show(app, w, KPI, "自己評価")
+    show_measure(app, w, KPI, "自己評価")
     ev = tabs.currentWidget()
     ev.grade_combo.setFocus()
     for _ in range(4):
@@ -126,7 +118,7 @@ def hidpi(out: Path) -> None:
     folder = Path(tempfile.mkdtemp())
     os.environ["DXDESK_DATA_DIR"] = str(folder / "data")
     w = _window(create_demo_database(folder / "demo.sqlite"))
-    _show(app, w, KPI, "指標")
+    show_measure(app, w, KPI, "指標")
     w.grab().save(str(out / "main-window-hidpi.png"))
     w.close()
 

@@ -28,17 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-
-def _wait(app, predicate, seconds: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    import time
-
-    end = time.monotonic() + seconds
-    while not predicate():
-        app.processEvents()
-        if time.monotonic() > end:
-            raise TimeoutError("screen did not finish in time")
-        time.sleep(0.02)
-    app.processEvents()
+from scripts.screen_steps import wait_until  # noqa: E402 - after the path is set
 
 
 def main(out: Path) -> None:
@@ -87,7 +77,7 @@ def main(out: Path) -> None:
         wb["課所室"].append(["S011", "重複した課"])
         wb.save(master)
         w.plan_page.check_master(master)
-        _wait(app, lambda: not w.plan_page.busy() and w.plan_page.last_result is not None)
+        wait_until(app, lambda: not w.plan_page.busy() and w.plan_page.last_result is not None)
         w.plan_page.splitter.setSizes([330, 330])
         app.processEvents()
         w.grab().save(str(out / "central-plan-problems.png"))
@@ -100,12 +90,12 @@ def main(out: Path) -> None:
         inbox = w.inbox_page
         bad = [folder / "bad" / "空のファイル.xlsx", folder / "bad" / "メモ.txt", demo.kits[0]]
         inbox.merge([p for p in subs if p not in held_back] + [conflict, *bad])
-        _wait(app, lambda: inbox.report is not None and not inbox.busy())
+        wait_until(app, lambda: inbox.report is not None and not inbox.busy())
         w.grab().save(str(out / "central-inbox.png"))
         before = inbox.report
         conflict_id = next(r.submission_id for r in before.files if r.outcome.value == "conflict")
         inbox.merge([p for p in subs if p not in held_back][:4])
-        _wait(app, lambda: inbox.report is not before and not inbox.busy())
+        wait_until(app, lambda: inbox.report is not before and not inbox.busy())
         w.grab().save(str(out / "central-inbox-again.png"))
 
         w.show_page(3)
@@ -165,7 +155,9 @@ def main(out: Path) -> None:
             returned = next(r.measure_code for r in review.reviews if r.decision.value == "returned")
             item = next(i for i in sw.tree.measure_items() if i.text(0).split("　")[0] == returned)
             sw.tree.setCurrentItem(item)
-            _wait(app, lambda: sw.review_notes.isVisible() and returned in sw.review_notes.head.text(), 10)
+            wait_until(
+                app, lambda: sw.review_notes.isVisible() and returned in sw.review_notes.head.text(), 10
+            )
             sw.grab().save(str(out / "section-review-notes.png"))
             sw.close()
             section_db.dispose()

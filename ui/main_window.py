@@ -67,7 +67,7 @@ from ui.people import edit_people, person
 from ui.review_notes import install_review_notes
 from ui.sheet_editor import SheetEditor
 from ui.welcome import WelcomePage, start_central_office
-from ui.widgets import TopBar
+from ui.widgets import TopBar, window_action
 
 log = logging.getLogger(__name__)
 
@@ -192,17 +192,7 @@ class MainWindow(QMainWindow):
         self.editor.notice.connect(self.show_status)
 
     def _action(self, text: str, slot: object, shortcut: object = None, name: str = "") -> QAction:
-        action = QAction(text, self)
-        if name:
-            action.setObjectName(name)
-        if shortcut is not None:
-            if isinstance(shortcut, list):
-                action.setShortcuts(shortcut)
-            else:
-                action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return window_action(self, text, slot, shortcut, name)
 
     def _build_menu(self) -> None:
         bar = self.menuBar()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtGui import QAction, QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -239,3 +239,21 @@ def name_column_stretches(header: QHeaderView, columns: int) -> None:
     for col in range(1, columns):
         header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(False)
+
+
+def window_action(
+    window: QWidget, text: str, slot: object, shortcut: object = None, name: str = ""
+) -> QAction:
+    """A menu action of ``window``: its object name (tests find it by that), one shortcut or a list of
+    them, and the slot it triggers; added to the window so its shortcut works wherever the focus is."""
+    action = QAction(text, window)
+    if name:
+        action.setObjectName(name)
+    if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+        else:
+            action.setShortcut(shortcut)
+    action.triggered.connect(slot)
+    window.addAction(action)
+    return action

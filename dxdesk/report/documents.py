@@ -34,7 +34,14 @@ from dxdesk.report.errors import PrintError
 from dxdesk.report.fonts import SETTING_KEY, PrintFont, find_font
 from dxdesk.report.frontmatter import ContentsEntry, FrontMatter
 from dxdesk.report.layout import CONT, Flow, Part, Row, TextBox, draw_row
-from dxdesk.report.model import PrintContext, SheetModel, iter_sheet_models, load_context, select_measures
+from dxdesk.report.model import (
+    PrintContext,
+    Selected,
+    SheetModel,
+    iter_sheet_models,
+    load_context,
+    select_measures,
+)
 from dxdesk.report.options import PrintOptions
 from dxdesk.report.pages import (
     MARGIN_X,
@@ -248,6 +255,19 @@ def _choose_font(session: Session, job: PrintJob) -> PrintFont:
     return find_font(chosen)
 
 
+def _job_selection(session: Session, job: PrintJob) -> tuple[PrintContext, list[Selected]]:
+    """The print context of the job's year and the measures it selects, in print order."""
+    ctx = load_context(session, job.fiscal_year)
+    selected = select_measures(
+        session,
+        ctx,
+        section_code=job.section_code,
+        measure_codes=job.measure_codes or None,
+        measure_ids=job.measure_ids,
+    )
+    return ctx, selected
+
+
 def make_pdf(db: Database, out: Path | str, job: PrintJob, progress: Progress | None = None) -> PrintResult:
     """Write the PDF ``job`` asks for to ``out`` (atomically). Raises :class:`PrintError` subclasses
     with Japanese messages (no font, nothing selected, cancelled)."""
@@ -256,16 +276,9 @@ def make_pdf(db: Database, out: Path | str, job: PrintJob, progress: Progress | 
     started = time.perf_counter()
     out = Path(out)
     with db.session() as session:
-        ctx = load_context(session, job.fiscal_year)
         if job.kind == "booklet" and not job.section_code and not job.measure_ids and not job.measure_codes:
             raise PrintError("冊子を作る課所室を指定してください（--section コード）。")
-        selected = select_measures(
-            session,
-            ctx,
-            section_code=job.section_code,
-            measure_codes=job.measure_codes or None,
-            measure_ids=job.measure_ids,
-        )
+        ctx, selected = _job_selection(session, job)
         font = _choose_font(session, job)
         ids = [s.id for s in selected]
         n = len(ids)
@@ -467,14 +480,7 @@ def describe_selection(db: Database, job: PrintJob) -> SelectionInfo:
     from dxdesk.store.models import Measure
 
     with db.session() as session:
-        ctx = load_context(session, job.fiscal_year)
-        selected = select_measures(
-            session,
-            ctx,
-            section_code=job.section_code,
-            measure_codes=job.measure_codes or None,
-            measure_ids=job.measure_ids,
-        )
+        ctx, selected = _job_selection(session, job)
         first = selected[0]
         name = session.scalar(sql_select(Measure.name).where(Measure.id == first.id)) or ""
         return SelectionInfo(

@@ -45,7 +45,7 @@ from ui.notice import notify
 from ui.passphrase_prompt import unlock_ca
 from ui.people import edit_people, person
 from ui.tasks import Task, error_message, run_with_progress
-from ui.widgets import TopBar
+from ui.widgets import TopBar, window_action
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +123,7 @@ class CentralWindow(QMainWindow):
         self.review_page.reviewed.connect(self.status_page.refresh)
 
     def _action(self, text: str, slot: object, shortcut: object = None, name: str = "") -> QAction:
-        action = QAction(text, self)
-        if name:
-            action.setObjectName(name)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+        return window_action(self, text, slot, shortcut, name)
 
     def _build_menu(self) -> None:
         bar = self.menuBar()
