@@ -1,26 +1,13 @@
-"""The main window on the demo data, driven like a person would (pytest-qt, offscreen)."""
+"""The main window on the demo data, driven like a person would (pytest-qt, offscreen); the window is
+tests/gui/conftest.py's."""
 
 import pytest
 from PySide6.QtCore import Qt
 
 from dxdesk.store.models import Measure
+from ui.main_window import ROLE_MEASURE_ID
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def window(qtbot, demo_db):
-    from ui.app import make_app
-    from ui.main_window import ROLE_MEASURE_ID, MainWindow
-
-    make_app()
-    w = MainWindow(demo_db)
-    w.resize(1366, 768)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.ROLE = ROLE_MEASURE_ID
-    return w
 
 
 def visible_measures(w):
@@ -38,7 +25,7 @@ def test_opens_on_the_survey_year_with_the_plan_tree(window):
 def test_selecting_a_measure_shows_its_sheet(window, qtbot, demo_db):
     item = visible_measures(window)[3]
     window.tree.setCurrentItem(item)
-    mid = item.data(0, window.ROLE)
+    mid = item.data(0, ROLE_MEASURE_ID)
     with demo_db.session() as s:
         m = s.get(Measure, mid)
         code, name = m.code, m.name
