@@ -116,3 +116,23 @@ def launch(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> list[str]:
     monkeypatch.setattr(ui.app, "settle", lambda: None)  # no gc.freeze in the test process
     assert main(args) == 0
     return seen
+
+
+@pytest.fixture
+def empty_central_window(qtbot, tmp_path):
+    """The central window on a new central database (tmp_path/central.sqlite) with no plan yet."""
+    from dxdesk.store.database import open_database
+    from dxdesk.store.settings_store import set_setting
+    from ui.app import make_app
+    from ui.central.window import CentralWindow
+
+    make_app()
+    db = open_database(tmp_path / "central.sqlite")
+    with db.session() as s:
+        set_setting(s, "role", "central")
+    window = CentralWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+    db.dispose()

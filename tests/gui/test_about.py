@@ -69,19 +69,8 @@ def test_about_lists_the_shipped_components_with_their_licence_texts(window, qtb
     _open_about(window, qtbot, check)
 
 
-def test_the_central_window_has_the_same_about_box_with_the_file_path(qtbot, tmp_path):
-    from dxdesk.store.database import open_database
-    from dxdesk.store.settings_store import set_setting
-    from ui.app import make_app
-    from ui.central.window import CentralWindow
-
-    make_app()
-    db = open_database(tmp_path / "central.sqlite")
-    with db.session() as s:
-        set_setting(s, "role", "central")
-    window = CentralWindow(db)
-    qtbot.addWidget(window)
-    window.show()
+def test_the_central_window_has_the_same_about_box_with_the_file_path(qtbot, tmp_path, empty_central_window):
+    window = empty_central_window
 
     def check(dialog) -> None:
         labels = "\n".join(w.text() for w in dialog.findChildren(QLabel))
@@ -93,4 +82,3 @@ def test_the_central_window_has_the_same_about_box_with_the_file_path(qtbot, tmp
         _open_about(window, qtbot, check)
     finally:
         window.close()
-        db.dispose()

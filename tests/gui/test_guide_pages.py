@@ -40,22 +40,14 @@ def test_a_clerk_sees_the_screen_on_the_page_and_can_enlarge_it(qtbot, window):
     guide.close()
 
 
-def test_the_central_office_writes_the_printable_guide_from_help(qtbot, tmp_path, monkeypatch):
+def test_the_central_office_writes_the_printable_guide_from_help(
+    qtbot, tmp_path, monkeypatch, empty_central_window
+):
     from PySide6.QtWidgets import QFileDialog
 
-    from dxdesk.store.database import open_database
-    from dxdesk.store.settings_store import set_setting
-    from ui.app import make_app
-    from ui.central.window import CentralWindow
     from ui.notice import Notice
 
-    make_app()
-    db = open_database(tmp_path / "central.sqlite")
-    with db.session() as s:
-        set_setting(s, "role", "central")
-    window = CentralWindow(db)
-    qtbot.addWidget(window)
-    window.show()
+    window = empty_central_window
     target = tmp_path / "配布用" / "手引き"
     target.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
@@ -73,4 +65,3 @@ def test_the_central_office_writes_the_printable_guide_from_help(qtbot, tmp_path
         assert window.status_label.text() == notice.text.text()
     finally:
         window.close()
-        db.dispose()
