@@ -292,16 +292,23 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>"""
 
 
+def _verify_measuring_memory(path: Path, trust: object, **kwargs: object) -> tuple[object, int]:
+    """The verification and the most memory Python allocated for it (tracemalloc's peak)."""
+    tracemalloc.start()
+    try:
+        v = verify_submission(path, trust, **kwargs)
+        return v, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.parametrize(
     "member", ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet3.xml"]
 )
 def test_xml_entity_bomb(world, tmp_path, member):
     path = tmp_path / "bomb.xlsx"
     _rewrite(world.submission, path, {member: BILLION_LAUGHS})
-    tracemalloc.start()
-    v = verify_submission(path, world.trust)
-    _cur, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    v, peak = _verify_measuring_memory(path, world.trust)
     assert v.codes == {ReasonCode.UNSAFE_XML}
     assert "DTD" in v.message
     assert peak < 50 * 2**20
@@ -336,10 +343,7 @@ def test_decompression_bomb_is_refused_by_its_declared_size(world, tmp_path):
     path = tmp_path / "zbomb.xlsx"
     _bomb(path, world.submission, 300)
     assert path.stat().st_size < 2 * 2**20  # small on disk
-    tracemalloc.start()
-    v = verify_submission(path, world.trust)
-    _cur, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    v, peak = _verify_measuring_memory(path, world.trust)
     assert v.codes == {ReasonCode.TOO_LARGE}
     assert "大きすぎます" in v.message
     assert peak < 50 * 2**20
@@ -375,10 +379,7 @@ def test_decompression_bomb_lying_about_its_size_is_cut_at_the_limit(world, tmp_
     path.write_bytes(bytes(raw))
     with zipfile.ZipFile(path) as z:
         assert z.getinfo("xl/worksheets/sheet3.xml").file_size == small  # the lie is in place
-    tracemalloc.start()
-    v = verify_submission(path, world.trust, limits=Limits(max_total_bytes=32 * 2**20))
-    _cur, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    v, peak = _verify_measuring_memory(path, world.trust, limits=Limits(max_total_bytes=32 * 2**20))
     # only the declared 4 KB were read: an empty or unfinished sheet, never 200 MB
     assert v.codes and v.codes <= {ReasonCode.CORRUPT, ReasonCode.EDITED_CELL}
     assert peak < 50 * 2**20
