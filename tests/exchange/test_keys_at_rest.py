@@ -4,12 +4,14 @@ the upgrade that seals the keys earlier versions stored in plaintext."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import hmac
 import shutil
 import sqlite3
 import stat
+from collections.abc import Iterator
 from itertools import cycle
 from pathlib import Path
 
@@ -347,6 +349,17 @@ def test_upgrade_seals_the_ca_key_of_a_previous_release(world, tmp_path, fresh_s
     assert key_to_pem(open_key(stored, OFFICE, purpose=f"ca:{fp}")) == next(iter(keys.values()))
 
 
+@contextlib.contextmanager
+def _section_credential(path: Path) -> Iterator[SectionCredential]:
+    """The section database's one signing credential, read in a session that is closed afterwards."""
+    db = open_database(path)
+    try:
+        with db.session() as s:
+            yield s.scalars(select(SectionCredential)).one()
+    finally:
+        db.dispose()
+
+
 def test_upgrade_of_a_section_database_without_dpapi(world, copy_world, tmp_path, fresh_session, monkeypatch):
     """No DPAPI and no DXDESK_PASSPHRASE: the key is erased, the export says to import the kit again,
     and importing the same kit puts it back."""
@@ -354,24 +367,14 @@ def test_upgrade_of_a_section_database_without_dpapi(world, copy_world, tmp_path
     kit = copy_world.kits["S001"]
     keys = _plaintext_keys(old, "section_credential", kit.passphrase, lambda r: f"section:{r['serial']}")
     _as_previous_release(old, keys, "section_credential")
-    db = open_database(old)
-    try:
-        with db.session() as s:
-            cred = s.scalars(select(SectionCredential)).one()
-            assert protection(cred.private_key_pem) == "none"
-            with pytest.raises(CredentialError, match="もう一度取り込んでください"):
-                section_signing_key(cred)
-    finally:
-        db.dispose()
+    with _section_credential(old) as cred:
+        assert protection(cred.private_key_pem) == "none"
+        with pytest.raises(CredentialError, match="もう一度取り込んでください"):
+            section_signing_key(cred)
     again = import_kit(kit.path, kit.passphrase, tmp_path, db_path=old)
     assert again.already
-    db = open_database(old)
-    try:
-        with db.session() as s:
-            cred = s.scalars(select(SectionCredential)).one()
-            assert key_to_pem(section_signing_key(cred)) == keys[cred.id]
-    finally:
-        db.dispose()
+    with _section_credential(old) as cred:
+        assert key_to_pem(section_signing_key(cred)) == keys[cred.id]
 
 
 def test_upgrade_of_a_section_database_on_windows(copy_world, fresh_session, monkeypatch):
@@ -381,11 +384,6 @@ def test_upgrade_of_a_section_database_on_windows(copy_world, fresh_session, mon
     kit = copy_world.kits["S001"]
     keys = _plaintext_keys(old, "section_credential", kit.passphrase, lambda r: f"section:{r['serial']}")
     _as_previous_release(old, keys, "section_credential")
-    db = open_database(old)
-    try:
-        with db.session() as s:
-            cred = s.scalars(select(SectionCredential)).one()
-            assert protection(cred.private_key_pem) == "dpapi"
-            assert key_to_pem(section_signing_key(cred)) == keys[cred.id]
-    finally:
-        db.dispose()
+    with _section_credential(old) as cred:
+        assert protection(cred.private_key_pem) == "dpapi"
+        assert key_to_pem(section_signing_key(cred)) == keys[cred.id]
