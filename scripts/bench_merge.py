@@ -46,11 +46,26 @@ def _step(name: str, **kwargs: object) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _peak_mb() -> float:
+    """This process's peak resident memory. Linux keeps ``ru_maxrss`` across exec, so a step started by
+    a parent that once held more (the demo built in process) would report the parent's peak; the
+    memory map's own high-water mark (VmHWM) starts anew with the program."""
+    import resource
+
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _rss() -> dict[str, float]:
     import resource
 
     return {
-        "self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "self_mb": _peak_mb(),
         "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
