@@ -304,28 +304,21 @@ class _Drawer:
             return 0
         return len(wrap_spans(safe_text(text), (self.grid.units(col, end) - 0.6) * 10.0 / size))
 
-    def row(
-        self,
-        x0: float,
-        row: Row,
-        heading: str,
-        header: dict[int, str] | None,
-        is_header: bool,
-        *,
-        data: bool = True,
-    ) -> None:
-        """One printed row as one worksheet row (or several when its text is taller than a row); its
-        values are bound under the nearest label to their left and their column's heading (else the
-        part's heading), or all its cells as shown text when not ``data``."""
+    def _plan(
+        self, x0: float, row: Row
+    ) -> tuple[
+        list[tuple[int, int, Cell]],
+        list[_Key],
+        list[_Key | None],
+        list[list[str]],
+        list[float],
+        list[int],
+    ]:
+        """How ``row`` is written, without writing it: its cells' columns and keys, the anchor each
+        joined cell continues, the texts of each worksheet row it takes, their heights, and the
+        lines each cell needs."""
         spans = _spans(self.grid, x0, row)
         joins = self.joins
-        # a value's label: the nearest label to its left (and the heading of its column, below)
-        row_labels: list[str] = []
-        last = ""
-        for _, _, c in spans:
-            row_labels.append(last)
-            if _is_label(c):
-                last = cell_text(c).replace("\n", "")
         keys = [(id(row), col) for col, _, _ in spans]
         covered = [joins.anchor_of.get(k) for k in keys]
         texts = [
@@ -339,24 +332,56 @@ class _Drawer:
             else -(-self.lines_needed(t, a, b, c.style.size) // joins.rows(k))
             for (a, b, c), t, k, under in zip(spans, texts, keys, covered, strict=True)
         ]
-        for i, k in enumerate(keys):
-            if joins.rows(k) > 1:
-                self.shares[k] = need[i]
         line_pt = [LINE * c.style.size for _, _, c in spans]
         height = max(
             [row.min_height, 6.0, *(lp + PAD_PT for lp in line_pt)]
             + [n * lp + PAD_PT for n, lp in zip(need, line_pt, strict=True)]
         )
         if height <= MAX_ROW_PT:
-            chunks = [texts]
-            heights = [height]
-        else:
-            merged = {i for i, k in enumerate(keys) if covered[i] is not None or joins.rows(k) > 1}
-            chunks, heights = self._split(spans, texts, need, line_pt, merged)
+            return spans, keys, covered, [texts], [height], need
+        merged = {i for i, k in enumerate(keys) if covered[i] is not None or joins.rows(k) > 1}
+        chunks, heights = self._split(spans, texts, need, line_pt, merged)
+        return spans, keys, covered, chunks, heights, need
+
+    def height(self, row: Row) -> float:
+        """The points ``row`` takes on the worksheet."""
+        return sum(self._plan(0.0, row)[4]) if row.cells else max(6.0, row.min_height)
+
+    def row(
+        self,
+        x0: float,
+        row: Row,
+        heading: str,
+        header: dict[int, str] | None,
+        is_header: bool,
+        *,
+        data: bool = True,
+    ) -> None:
+        """One printed row as one worksheet row (or several when its text is taller than a row); its
+        values are bound under the nearest label to their left and their column's heading (else the
+        part's heading), or all its cells as shown text when not ``data``."""
+        spans, keys, covered, chunks, heights, need = self._plan(x0, row)
+        joins = self.joins
+        for i, k in enumerate(keys):
+            if joins.rows(k) > 1:
+                self.shares[k] = need[i]
+        # a value's label: the nearest label to its left (and the heading of its column, below)
+        row_labels: list[str] = []
+        last = ""
+        for _, _, c in spans:
+            row_labels.append(last)
+            if _is_label(c):
+                last = cell_text(c).replace("\n", "")
         for part_no, (chunk, h) in enumerate(zip(chunks, heights, strict=True)):
             for (col, end, cell), text, row_label, key, under in zip(
                 spans, chunk, row_labels, keys, covered, strict=True
             ):
+                if under is not None and under not in self.merges:
+                    # its range was closed by a page break (a header row repeated between): this
+                    # cell starts the range again, empty (the text is at the top of the first)
+                    self.box(col, end, "", cell.style, border=row.border, label=None)
+                    self.merges[under] = (self.f.row, col, end)
+                    continue
                 if under is not None or (part_no > 0 and joins.rows(key) > 1):
                     self.extend(under or key, cell.style, border=row.border)
                     continue
@@ -485,6 +510,17 @@ def draw_parts(book: WorkbookBuilder, sheet_name: str, page: SheetPage) -> None:
         d.joins = _Joins(grid, rows)
         form.advance(8)
         for n, chain in enumerate(_chains(rows)):
+            top = chain[0].header
+            if n > 0 and top is not None and all(r is not top for r in chain):
+                block = sum(d.height(r) for r in chain)
+                if form.breaks_before(block):
+                    # a table continued on a new page: its heading marked 「（続き）」 and its
+                    # header row again, as on the printed sheet (print titles are the same on
+                    # every page of a worksheet, so they cannot do this)
+                    form.page_break()
+                    d.merges.clear()
+                    d.band(heading + CONT, HEADING, label=None, height=20)
+                    d.row(0.0, top, heading, None, True)
             with form.keep_together():
                 if n == 0:
                     d.band(heading, HEADING, label=None, height=20)

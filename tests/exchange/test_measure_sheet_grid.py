@@ -175,3 +175,39 @@ def test_a_cell_joined_above_is_one_merged_box_with_the_cell_above_on_a_landscap
         "2026",
         "actual",
     )
+
+
+def test_a_table_continued_on_a_new_page_repeats_its_heading_and_header_row():
+    header = Row(
+        [cell("年度", 80, HEAD), cell("経費の項目", W - 160, HEAD), cell("決算額（千円）", 80, HEAD)]
+    )
+    rows = [header] + [
+        Row(
+            [
+                cell(f"R{3 + k % 5}", 80),
+                cell(f"機器賃借料（庁内ネットワーク第{k + 1}期）", W - 160),
+                cell("1,234", 80, NUM),
+            ],
+            header=header,
+        )
+        for k in range(120)
+    ]
+    page = SheetPage(
+        title="令和5年度　事務事業マネジメントシート",
+        sign_off=None,
+        parts=[Part("コストの推移", rows)],
+        header=("情報政策課", "088　情報通信ネットワーク運営業務", "令和5年度"),
+    )
+    book = WorkbookBuilder()
+    draw_parts(book, "088", page)
+    ws = book.wb["088"]
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert breaks  # 120 rows do not fit one page
+    values = {c.row: c.value for c in ws["A"] if c.value is not None}
+    for b in breaks:
+        # the first rows of each new page: the heading marked 「（続き）」, then the header row
+        assert values[b + 1] == "コストの推移（続き）" and values[b + 2] == "年度"
+    assert sum(v == "年度" for v in values.values()) == len(breaks) + 1
+    # every data row is there once, in order
+    items = [c.value for c in ws["B"] if isinstance(c.value, str) and c.value.startswith("機器")]
+    assert len(items) == 120 and items[0].endswith("第1期）") and items[-1].endswith("第120期）")
