@@ -16,9 +16,12 @@ show different labels, years or values:
 - every cell with content is bound (see :mod:`dxdesk.exchange.workbook`): values under a label made of
   the nearest label to their left and their column's heading (else the part's heading), labels,
   headings and the sign-off boxes (the cover's 作成者 / 所属長確認 again) as shown text;
+- a cell that continues the one above (``Cell.joined_above``) over the same columns is one range
+  merged down with it: the top cell shows all their texts, each row takes its share of the height;
 - charts are left out (a signed workbook carries no drawings);
-- A4 portrait fitted to the page width, title and sign-off boxes repeated on every page, a part's
-  rows that belong together kept on one page.
+- A4 fitted to the page width, portrait or landscape as the PDF prints the measure kind, title and
+  sign-off boxes repeated on every page, a part's rows that belong together kept on one page, a table
+  continued on a new page under its heading marked 「（続き）」 and its header row again.
 
 Any part a ``SheetBuilder`` makes is drawn this way: nothing here knows which parts exist.
 """
