@@ -221,6 +221,11 @@ class Form:
             self._used += height
         self.row += 1
 
+    def breaks_before(self, block: float) -> bool:
+        """Whether rows ``block`` points high written next would start a new page (a block taller
+        than a page starts where it is)."""
+        return self._used > 0 and self._used + block > self._page_height and block <= self._page_height
+
     @contextmanager
     def keep_together(self) -> Iterator[None]:
         """Rows written inside stay on one page: a page break goes before them if they would not fit."""

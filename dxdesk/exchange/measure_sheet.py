@@ -16,9 +16,12 @@ show different labels, years or values:
 - every cell with content is bound (see :mod:`dxdesk.exchange.workbook`): values under a label made of
   the nearest label to their left and their column's heading (else the part's heading), labels,
   headings and the sign-off boxes (the cover's 作成者 / 所属長確認 again) as shown text;
+- a cell that continues the one above (``Cell.joined_above``) over the same columns is one range
+  merged down with it: the top cell shows all their texts, each row takes its share of the height;
 - charts are left out (a signed workbook carries no drawings);
-- A4 portrait fitted to the page width, title and sign-off boxes repeated on every page, a part's
-  rows that belong together kept on one page.
+- A4 fitted to the page width, portrait or landscape as the PDF prints the measure kind, title and
+  sign-off boxes repeated on every page, a part's rows that belong together kept on one page, a table
+  continued on a new page under its heading marked 「（続き）」 and its header row again.
 
 Any part a ``SheetBuilder`` makes is drawn this way: nothing here knows which parts exist.
 """
@@ -43,7 +46,7 @@ from dxdesk.exchange.appearance import number_format_of, render_number
 from dxdesk.exchange.layout import FONT, MAX_ROW_PT, PAD_PT, Form, wrap_spans
 from dxdesk.exchange.workbook import WorkbookBuilder, safe_text
 from dxdesk.report.layout import CONT, HEAD_FILL, LABEL_FILL, Cell, Part, Row, Style, TextBox
-from dxdesk.report.pages import CONTENT_WIDTH
+from dxdesk.report.pages import CONTENT_WIDTH, LANDSCAPE_CONTENT_WIDTH
 
 __all__ = ["SheetPage", "UnbrokenText", "cell_value", "draw_parts", "sheet_name_for"]
 
@@ -89,6 +92,11 @@ class SheetPage:
     parts: Sequence[Part]
     header: tuple[str, str, str]
     payload_path: tuple[str | int, ...] | None = None
+    landscape: bool = False  # an A4 landscape page, as the PDF prints this measure kind
+
+    @property
+    def width(self) -> float:
+        return LANDSCAPE_CONTENT_WIDTH if self.landscape else CONTENT_WIDTH
 
 
 class UnbrokenText(TextBox):
@@ -123,8 +131,10 @@ def _drawn(row: Row) -> bool:
 class _Grid:
     """The columns of a sheet: every cell edge of every row, narrow gaps joined."""
 
-    def __init__(self, rows: Sequence[tuple[float, Row]], min_col: float = MIN_COL_PT):
-        raw = {0.0, round(CONTENT_WIDTH, 1)}
+    def __init__(
+        self, rows: Sequence[tuple[float, Row]], min_col: float = MIN_COL_PT, width: float = CONTENT_WIDTH
+    ):
+        raw = {0.0, round(width, 1)}
         for x0, row in rows:
             x = x0
             for c in row.cells:
@@ -135,7 +145,7 @@ class _Grid:
         for e in sorted(raw):
             if not kept or e - kept[-1] >= min_col:
                 kept.append(e)
-            elif e >= CONTENT_WIDTH - 0.5:
+            elif e >= width - 0.5:
                 kept[-1] = e  # the right edge always stays
         self.edges = kept
         # Excel: a column of width w is 7w + 5 pixels of 0.75 pt (the default font's digit)
@@ -163,11 +173,61 @@ class _Grid:
         return True
 
 
-def _grid(rows: Sequence[tuple[float, Row]]) -> _Grid:
+def _spans(grid: _Grid, x0: float, row: Row) -> list[tuple[int, int, Cell]]:
+    """The columns [col, end) of each cell of ``row`` that keeps a column of its own."""
+    spans: list[tuple[int, int, Cell]] = []
+    x = x0
+    for cell in row.cells:
+        col, end = grid.col(x), grid.col(x + cell.width)
+        x += cell.width
+        if end <= col:
+            end = col + 1
+        if spans and col < spans[-1][1]:  # joined into the cell before it
+            continue
+        spans.append((col, end, cell))
+    return spans
+
+
+_Key = tuple[int, int]  # (id of the row, first column): a cell where it stands in the part
+
+
+class _Joins:
+    """Cells that continue the cell above (``Cell.joined_above``) over the same columns: one merged
+    range from the first of them (the anchor, which shows all their texts) down to the last."""
+
+    def __init__(self, grid: _Grid, rows: Sequence[Row]):
+        self.anchor_of: dict[_Key, _Key] = {}  # a joined cell -> the cell at the top of its range
+        self.texts: dict[_Key, list[str]] = {}  # an anchor -> the texts of its range, top down
+        above: dict[tuple[int, int], _Key] = {}
+        for row in rows:
+            here: dict[tuple[int, int], _Key] = {}
+            for col, end, cell in _spans(grid, 0.0, row) if row.cells else []:
+                key = (id(row), col)
+                anchor = above.get((col, end)) if cell.joined_above and row.border else None
+                if anchor is None:
+                    anchor = key
+                    self.texts[key] = [cell_text(cell)]
+                else:
+                    self.anchor_of[key] = anchor
+                    self.texts[anchor].append(cell_text(cell))
+                here[(col, end)] = anchor
+            above = here
+        self.texts = {k: v for k, v in self.texts.items() if len(v) > 1}
+
+    def text(self, key: _Key, cell: Cell) -> str:
+        got = self.texts.get(key)
+        return cell_text(cell) if got is None else "\n".join(t for t in got if t)
+
+    def rows(self, key: _Key) -> int:
+        """How many rows the range of an anchor covers (1 for a cell on its own)."""
+        return len(self.texts.get(key, ())) or 1
+
+
+def _grid(rows: Sequence[tuple[float, Row]], width: float = CONTENT_WIDTH) -> _Grid:
     """The coarsest grid on which no cell loses its column (a narrow cell, a part with many
     columns: finer)."""
     for min_col in (MIN_COL_PT, 12.0, MIN_COL_PT_FLOOR):
-        grid = _Grid(rows, min_col)
+        grid = _Grid(rows, min_col, width)
         if grid.fits(rows):
             return grid
     return grid  # a cell narrower than Excel can show joins its neighbour
@@ -180,6 +240,9 @@ class _Drawer:
         self.ws = form.ws
         self.grid = grid
         self.base = base
+        self.joins = _Joins(grid, [])
+        self.merges: dict[_Key, tuple[int, int, int]] = {}  # an anchor -> its top row and columns
+        self.shares: dict[_Key, int] = {}  # an anchor -> the lines of its text each of its rows holds
 
     def style(self, s: Style, *, number: bool, border: bool) -> object:
         fill = _hex(s.fill)
@@ -244,6 +307,49 @@ class _Drawer:
             return 0
         return len(wrap_spans(safe_text(text), (self.grid.units(col, end) - 0.6) * 10.0 / size))
 
+    def _plan(
+        self, x0: float, row: Row
+    ) -> tuple[
+        list[tuple[int, int, Cell]],
+        list[_Key],
+        list[_Key | None],
+        list[list[str]],
+        list[float],
+        list[int],
+    ]:
+        """How ``row`` is written, without writing it: its cells' columns and keys, the anchor each
+        joined cell continues, the texts of each worksheet row it takes, their heights, and the
+        lines each cell needs."""
+        spans = _spans(self.grid, x0, row)
+        joins = self.joins
+        keys = [(id(row), col) for col, _, _ in spans]
+        covered = [joins.anchor_of.get(k) for k in keys]
+        texts = [
+            "" if c.graphic is not None or under is not None else safe_text(joins.text(k, c))
+            for (_, _, c), k, under in zip(spans, keys, covered, strict=True)
+        ]
+        # a merged range's text shares the height of its rows (each row as tall as its part of it)
+        need = [
+            self.shares.get(under, 0)
+            if under is not None
+            else -(-self.lines_needed(t, a, b, c.style.size) // joins.rows(k))
+            for (a, b, c), t, k, under in zip(spans, texts, keys, covered, strict=True)
+        ]
+        line_pt = [LINE * c.style.size for _, _, c in spans]
+        height = max(
+            [row.min_height, 6.0, *(lp + PAD_PT for lp in line_pt)]
+            + [n * lp + PAD_PT for n, lp in zip(need, line_pt, strict=True)]
+        )
+        if height <= MAX_ROW_PT:
+            return spans, keys, covered, [texts], [height], need
+        merged = {i for i, k in enumerate(keys) if covered[i] is not None or joins.rows(k) > 1}
+        chunks, heights = self._split(spans, texts, need, line_pt, merged)
+        return spans, keys, covered, chunks, heights, need
+
+    def height(self, row: Row) -> float:
+        """The points ``row`` takes on the worksheet."""
+        return sum(self._plan(0.0, row)[4]) if row.cells else max(6.0, row.min_height)
+
     def row(
         self,
         x0: float,
@@ -257,16 +363,11 @@ class _Drawer:
         """One printed row as one worksheet row (or several when its text is taller than a row); its
         values are bound under the nearest label to their left and their column's heading (else the
         part's heading), or all its cells as shown text when not ``data``."""
-        spans: list[tuple[int, int, Cell]] = []
-        x = x0
-        for cell in row.cells:
-            col, end = self.grid.col(x), self.grid.col(x + cell.width)
-            x += cell.width
-            if end <= col:
-                end = col + 1
-            if spans and col < spans[-1][1]:  # joined into the cell before it
-                continue
-            spans.append((col, end, cell))
+        spans, keys, covered, chunks, heights, need = self._plan(x0, row)
+        joins = self.joins
+        for i, k in enumerate(keys):
+            if joins.rows(k) > 1:
+                self.shares[k] = need[i]
         # a value's label: the nearest label to its left (and the heading of its column, below)
         row_labels: list[str] = []
         last = ""
@@ -274,20 +375,19 @@ class _Drawer:
             row_labels.append(last)
             if _is_label(c):
                 last = cell_text(c).replace("\n", "")
-        texts = [safe_text(cell_text(c)) if c.graphic is None else "" for _, _, c in spans]
-        need = [self.lines_needed(t, a, b, c.style.size) for (a, b, c), t in zip(spans, texts, strict=True)]
-        line_pt = [LINE * c.style.size for _, _, c in spans]
-        height = max(
-            [row.min_height, 6.0, *(lp + PAD_PT for lp in line_pt)]
-            + [n * lp + PAD_PT for n, lp in zip(need, line_pt, strict=True)]
-        )
-        if height <= MAX_ROW_PT:
-            chunks = [texts]
-            heights = [height]
-        else:
-            chunks, heights = self._split(spans, texts, need, line_pt)
         for part_no, (chunk, h) in enumerate(zip(chunks, heights, strict=True)):
-            for (col, end, cell), text, row_label in zip(spans, chunk, row_labels, strict=True):
+            for (col, end, cell), text, row_label, key, under in zip(
+                spans, chunk, row_labels, keys, covered, strict=True
+            ):
+                if under is not None and under not in self.merges:
+                    # its range was closed by a page break (a header row repeated between): this
+                    # cell starts the range again, empty (the text is at the top of the first)
+                    self.box(col, end, "", cell.style, border=row.border, label=None)
+                    self.merges[under] = (self.f.row, col, end)
+                    continue
+                if under is not None or (part_no > 0 and joins.rows(key) > 1):
+                    self.extend(under or key, cell.style, border=row.border)
+                    continue
                 label = None
                 if data and not is_header and not _is_label(cell):
                     col_head = header.get(col, "") if header else ""
@@ -304,14 +404,42 @@ class _Drawer:
                     number=cell.number if part_no == 0 else None,
                     path=cell.path,
                 )
+                if joins.rows(key) > 1:
+                    self.merges[key] = (self.f.row, col, end)
             self.f.advance(h)
 
+    def extend(self, anchor: _Key, s: Style, *, border: bool) -> None:
+        """Continue the merged range of ``anchor`` down to this row (its cells carry the rules)."""
+        top, col, end = self.merges[anchor]
+        r = self.f.row
+        arr = self.style(s, number=False, border=border)
+        for c in range(col, end):
+            cell = self.ws._cells.get((r, c))
+            if cell is None:
+                cell = self.ws._cells[(r, c)] = OpenpyxlCell(self.ws, row=r, column=c)
+            cell._style = arr
+        self.ws._current_row = max(self.ws._current_row, r)
+        ranges = self.ws.merged_cells.ranges
+        left, right = get_column_letter(col), get_column_letter(end - 1)
+        for prev in (f"{left}{top}:{right}{top}", f"{left}{top}:{right}{r - 1}"):
+            ranges.discard(prev)
+        ranges.add(f"{left}{top}:{right}{r}")
+
     def _split(
-        self, spans: list[tuple[int, int, Cell]], texts: list[str], need: list[int], line_pt: list[float]
+        self,
+        spans: list[tuple[int, int, Cell]],
+        texts: list[str],
+        need: list[int],
+        line_pt: list[float],
+        merged: set[int],
     ) -> tuple[list[list[str]], list[float]]:
         """A row too tall for one worksheet row: its tallest text over several rows, cut at line ends;
-        the other cells in the first row (a label again, marked 「（続き）」, on the next)."""
-        k = max(range(len(spans)), key=lambda i: need[i] * line_pt[i])
+        the other cells in the first row (a label again, marked 「（続き）」, on the next; a merged
+        range's text stays whole in its range, which grows down these rows)."""
+        k = max(
+            [i for i in range(len(spans)) if i not in merged] or range(len(spans)),
+            key=lambda i: need[i] * line_pt[i],
+        )
         col, end, cell = spans[k]
         per_row = max(1, int((MAX_ROW_PT - PAD_PT) // line_pt[k]))
         lines = wrap_spans(texts[k], (self.grid.units(col, end) - 0.6) * 10.0 / cell.style.size)
@@ -365,14 +493,14 @@ def _chains(rows: Sequence[Row]) -> list[list[Row]]:
 def draw_parts(book: WorkbookBuilder, sheet_name: str, page: SheetPage) -> None:
     """Draw ``page`` on a new worksheet ``sheet_name``."""
     sign = page.sign_off
-    sign_x = CONTENT_WIDTH - sum(c.width for c in sign.cells) if sign is not None else 0.0
+    sign_x = page.width - sum(c.width for c in sign.cells) if sign is not None else 0.0
     parts = [(p.heading, [r for r in p.rows if _drawn(r)]) for p in page.parts]
     parts = [(h, rows) for h, rows in parts if any(r.cells for r in rows)]
     placed = [(0.0, r) for _, rows in parts for r in rows]
     if sign is not None:
         placed.append((sign_x, sign))
-    grid = _grid(placed)
-    form = Form(book, sheet_name, grid.widths, title_rows="1:2", header=page.header)
+    grid = _grid(placed, page.width)
+    form = Form(book, sheet_name, grid.widths, landscape=page.landscape, title_rows="1:2", header=page.header)
     d = _Drawer(book, form, grid, page.payload_path)
     d.band(page.title, TITLE, label="表題", height=30)
     if sign is not None:  # the cover's 作成者 / 所属長確認 again, bound as shown text
@@ -382,8 +510,20 @@ def draw_parts(book: WorkbookBuilder, sheet_name: str, page: SheetPage) -> None:
     for heading, rows in parts:
         headers = {id(r.header): _header_map(grid, r.header) for r in rows if r.header is not None}
         header_ids = {id(r.header) for r in rows if r.header is not None}
+        d.joins = _Joins(grid, rows)
         form.advance(8)
         for n, chain in enumerate(_chains(rows)):
+            top = chain[0].header
+            if n > 0 and top is not None and all(r is not top for r in chain):
+                block = sum(d.height(r) for r in chain)
+                if form.breaks_before(block):
+                    # a table continued on a new page: its heading marked 「（続き）」 and its
+                    # header row again, as on the printed sheet (print titles are the same on
+                    # every page of a worksheet, so they cannot do this)
+                    form.page_break()
+                    d.merges.clear()
+                    d.band(heading + CONT, HEADING, label=None, height=20)
+                    d.row(0.0, top, heading, None, True)
             with form.keep_together():
                 if n == 0:
                     d.band(heading, HEADING, label=None, height=20)

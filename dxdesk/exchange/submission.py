@@ -294,6 +294,7 @@ def export_submission(
                 parts=builder.parts(model),
                 header=(section_name, f"{r.code}　{r.name}"[:60], fy_label(fiscal_year)),
                 payload_path=("data", "measures", i),
+                landscape=options.landscape(m.kind),
             )
             draw_parts(book, sheet_names[r.code], page)
             if i % 10 == 9:

@@ -56,6 +56,17 @@ def _amount(d: Decimal | None) -> str:
     return "" if d is None else format_decimal(d)
 
 
+def _money(
+    b: SheetBuilder, d: Decimal | None, width: float, style: Style, path: tuple[str | int, ...] | None = None
+) -> Cell:
+    """An amount as typed (「1,234」): in a submission workbook a numeric cell, bound to ``path`` in the
+    measure's entry when the amount is one stored value (not a sum of items)."""
+    cell = b.cell(_amount(d), width, style)
+    if d is not None:
+        cell.number, cell.path = d, path
+    return cell
+
+
 def _sum(values: Sequence[Decimal | None]) -> Decimal | None:
     got = [v for v in values if v is not None]
     return sum(got, Decimal(0)) if got else None
@@ -117,6 +128,8 @@ def cost_lines(b: SheetBuilder, m: SheetModel) -> list[Row]:
 
 # --- 事業費内訳 (Akita-style) -------------------------------------------------------------------------
 def _funding(m: SheetModel) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """Per printed source its 予算額 and 決算額: the sums of the year's funding items, else the
+    settlement of the 事業費 table."""
     fy = m.fiscal_year
     items = [it for it in m.cost_items if it.category == "funding" and it.fiscal_year == fy]
     out: dict[str, tuple[Decimal | None, Decimal | None]] = {}
@@ -152,8 +165,8 @@ def cost_breakdown(b: SheetBuilder, m: SheetModel) -> list[Row]:
     left: list[list[Cell]] = [
         [
             b.cell(it.label, item_w, TEXT),
-            b.cell(_amount(it.budget), money_w, NUM),
-            b.cell(_amount(it.settlement), money_w, NUM),
+            _money(b, it.budget, money_w, NUM),
+            _money(b, it.settlement, money_w, NUM),
         ]
         for it in expenses
     ]
@@ -161,11 +174,17 @@ def cost_breakdown(b: SheetBuilder, m: SheetModel) -> list[Row]:
     left.append(
         [
             b.cell("事業費計", item_w, LABEL),
-            b.cell(_amount(total[0]), money_w, TOTAL_FILL),
-            b.cell(_amount(total[1]), money_w, TOTAL_FILL),
+            _money(b, total[0], money_w, TOTAL_FILL),
+            _money(b, total[1], money_w, TOTAL_FILL),
         ]
     )
     special = [s for s, _ in FUNDING_SOURCES if s != "一般財源"]
+    from_items = any(it.category == "funding" and it.fiscal_year == fy for it in m.cost_items)
+
+    def settled(source: str) -> tuple[str | int, ...] | None:
+        """Where a settlement read from the 事業費 table is in the measure's entry (a sum: nowhere)."""
+        return None if from_items else ("costs", str(fy), _COST_DATA_FIELD[source])
+
     right: list[list[Cell]] = []
     for k, source in enumerate(special):
         budget, settlement = funding[source]
@@ -173,24 +192,24 @@ def cost_breakdown(b: SheetBuilder, m: SheetModel) -> list[Row]:
             [
                 b.cell("特定財源" if k == 0 else "", group_w, LABEL),
                 b.cell(source, source_w, LABEL),
-                b.cell(_amount(budget), money_w, NUM),
-                b.cell(_amount(settlement), money_w, NUM),
+                _money(b, budget, money_w, NUM),
+                _money(b, settlement, money_w, NUM, settled(source)),
             ]
         )
     general = funding["一般財源"]
     right.append(
         [
             b.cell("一般財源", group_w + source_w, LABEL),
-            b.cell(_amount(general[0]), money_w, NUM),
-            b.cell(_amount(general[1]), money_w, NUM),
+            _money(b, general[0], money_w, NUM),
+            _money(b, general[1], money_w, NUM, settled("一般財源")),
         ]
     )
     sums = (_sum([v[0] for v in funding.values()]), _sum([v[1] for v in funding.values()]))
     right.append(
         [
             b.cell("計", group_w + source_w, LABEL),
-            b.cell(_amount(sums[0]), money_w, TOTAL_FILL),
-            b.cell(_amount(sums[1]), money_w, TOTAL_FILL),
+            _money(b, sums[0], money_w, TOTAL_FILL),
+            _money(b, sums[1], money_w, TOTAL_FILL),
         ]
     )
     # the 事業費計 row faces the 計 row; blank item rows fill the left table above it

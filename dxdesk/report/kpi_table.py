@@ -77,6 +77,8 @@ def kpi_table(b: TableParts, m: SheetModel) -> list[Row]:
     rows.append(header)
     kinds = o.indicator_rows
     for n, ind in enumerate(inds):
+        # the indicator's place in the measure (its payload path in a submission workbook)
+        place = next((i for i, x in enumerate(m.snapshot.indicators) if x is ind), None)
         unit = f"（{ind.unit}）" if ind.unit else ""
         flags = [f for f, on in (("累計", ind.cumulative), ("参考指標", ind.reference_only)) if on]
         name = f"{ind.name}{unit}" + (f"［{'・'.join(flags)}］" if flags else "")
@@ -103,11 +105,16 @@ def kpi_table(b: TableParts, m: SheetModel) -> list[Row]:
                         r = achievement_rate(ind.direction, iy.target, iy.actual, ind.baseline)
                         text = format_rate(r.rate, o.rate_decimals) if r.rate is not None else NA_MARK
                     style = NUM
+                    value = None
                 else:
-                    text, style = b._value(iy.target if kind_key == "target" else iy.actual, ind)
+                    value = iy.target if kind_key == "target" else iy.actual
+                    text, style = b._value(value, ind)
                 fill = MUTED_FILL if not ind.active_in(y) else CURRENT_FILL if y == fy else None
                 style = Style(size=7.2, align=style.align, valign="middle", fill=fill)
                 cells.append(b.cell(text, year_w, style))
+                if value is not None and value.is_number and place is not None:
+                    cells[-1].number = value.number
+                    cells[-1].path = ("indicators", place, "values", str(y), kind_key)
             cells.append(Cell(text_w, rationales[k], TEXT_SIZE, joined_above=not first))
             cells.append(Cell(text_w, notes[k], TEXT_SIZE, joined_above=not first))
             last = k == len(kinds) - 1

@@ -45,7 +45,9 @@ def progress(b: SheetBuilder, m: SheetModel) -> list[Row]:
         if len(row.cells) == 3 and "".join(row.cells[0].lines) == grade_label:
             meaning = row.cells[2]
             extra = b.t.lines(values, meaning.width, meaning.style)
-            cells = [*row.cells[:2], replace(meaning, lines=[*meaning.lines, *extra])]
+            # the whole text too: the submission workbook shows a cell's text, not its printed lines
+            text = "\n".join(t for t in (meaning.text if meaning.text is not None else "", values) if t)
+            cells = [*row.cells[:2], replace(meaning, lines=[*meaning.lines, *extra], text=text)]
             rows[i] = Row(cells, header=row.header, min_height=row.min_height)
             break
     return rows

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 
 from dxdesk.exchange.measure_sheet import SheetPage, draw_parts
 from dxdesk.exchange.workbook import WorkbookBuilder
@@ -94,3 +95,119 @@ def test_any_part_is_drawn_on_a_grid_of_its_edges_with_bound_values():
     # A4 portrait, one page wide, the title repeated
     assert ws.page_setup.orientation == "portrait" and ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows == "$1:$2"
+
+
+def test_a_cell_joined_above_is_one_merged_box_with_the_cell_above_on_a_landscape_page():
+    from dxdesk.report.pages import LANDSCAPE_CONTENT_WIDTH
+
+    lw = LANDSCAPE_CONTENT_WIDTH
+    header = Row(
+        [cell("KPI", 150, HEAD), cell("", 40, HEAD), cell("R8", 60, HEAD), cell("算出式", lw - 250, HEAD)]
+    )
+    rows = [header]
+    for k, (kind, value) in enumerate([("予定", 8), ("実績", 6)]):
+        first = k == 0
+        v = cell(str(value), 60, NUM)
+        v.number, v.path = (
+            Decimal(value),
+            ("indicators", 0, "values", "2026", "target" if first else "actual"),
+        )
+        rows.append(
+            Row(
+                [
+                    Cell(
+                        150,
+                        ["民間事業者へのオープンデータ提示数（件）"] if first else [],
+                        TEXT,
+                        joined_above=not first,
+                    ),
+                    cell(kind, 40, LABEL),
+                    v,
+                    # the PDF shares a long text out over the rows: the workbook shows it whole, once
+                    Cell(
+                        lw - 250,
+                        ["観光関連データ分析結果の"] if first else ["ダッシュボード数"],
+                        TEXT,
+                        joined_above=not first,
+                    ),
+                ],
+                header=header,
+            )
+        )
+    page = SheetPage(
+        title="【R8】重点課題 KPI の評価",
+        sign_off=None,
+        parts=[Part("KPI・活動指標", rows)],
+        header=("観光商工部", "観光1-KPI　データ活用による戦略策定と観光力強化", "令和8年度"),
+        payload_path=("data", "measures", 0),
+        landscape=True,
+    )
+    book = WorkbookBuilder()
+    draw_parts(book, "観光1-KPI", page)
+    ws = book.wb["観光1-KPI"]
+    assert ws.page_setup.orientation == "landscape"
+    cells = {c.value: c for row in ws.iter_rows() for c in row if c.value is not None}
+    name = cells["民間事業者へのオープンデータ提示数（件）"]
+    text = cells["観光関連データ分析結果の\nダッシュボード数"]
+    assert "ダッシュボード数" not in cells  # not a box of its own
+    assert cells["予定"].row == name.row and cells["実績"].row == name.row + 1
+    ranges = [CellRange(str(r)) for r in ws.merged_cells.ranges]  # as written to the file
+    for c in (name, text):
+        merged = [r for r in ranges if r.min_row == c.row and r.min_col == c.column]
+        assert len(merged) == 1 and merged[0].max_row == c.row + 1, ranges
+    # no range overlaps another (Excel refuses such a file)
+    seen: set[tuple[int, int]] = set()
+    for r in ranges:
+        covered = {
+            (row, col) for row in range(r.min_row, r.max_row + 1) for col in range(r.min_col, r.max_col + 1)
+        }
+        assert not covered & seen
+        seen |= covered
+    # the values of both rows stay numbers bound to the payload
+    bindings = {b.ref: b for b in book.bindings}
+    assert bindings[cells[6].coordinate].path == (
+        "data",
+        "measures",
+        0,
+        "indicators",
+        0,
+        "values",
+        "2026",
+        "actual",
+    )
+
+
+def test_a_table_continued_on_a_new_page_repeats_its_heading_and_header_row():
+    header = Row(
+        [cell("年度", 80, HEAD), cell("経費の項目", W - 160, HEAD), cell("決算額（千円）", 80, HEAD)]
+    )
+    rows = [header] + [
+        Row(
+            [
+                cell(f"R{3 + k % 5}", 80),
+                cell(f"機器賃借料（庁内ネットワーク第{k + 1}期）", W - 160),
+                cell("1,234", 80, NUM),
+            ],
+            header=header,
+        )
+        for k in range(120)
+    ]
+    page = SheetPage(
+        title="令和5年度　事務事業マネジメントシート",
+        sign_off=None,
+        parts=[Part("コストの推移", rows)],
+        header=("情報政策課", "088　情報通信ネットワーク運営業務", "令和5年度"),
+    )
+    book = WorkbookBuilder()
+    draw_parts(book, "088", page)
+    ws = book.wb["088"]
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert breaks  # 120 rows do not fit one page
+    values = {c.row: c.value for c in ws["A"] if c.value is not None}
+    for b in breaks:
+        # the first rows of each new page: the heading marked 「（続き）」, then the header row
+        assert values[b + 1] == "コストの推移（続き）" and values[b + 2] == "年度"
+    assert sum(v == "年度" for v in values.values()) == len(breaks) + 1
+    # every data row is there once, in order
+    items = [c.value for c in ws["B"] if isinstance(c.value, str) and c.value.startswith("機器")]
+    assert len(items) == 120 and items[0].endswith("第1期）") and items[-1].endswith("第120期）")
