@@ -95,6 +95,8 @@ MILESTONE_FIELDS: dict[str, str] = {
     "due_month": "予定月",
     "status": "状況",
 }
+# a line of the year's 事業費内訳 (cost_items[i].name): expense item (費目) or funding source (財源)
+COST_ITEM_FIELDS: dict[str, str] = {"label": "名称", "budget": "予算額", "settlement": "決算額"}
 
 
 class FieldError(DxdeskError, ValueError):
@@ -104,13 +106,14 @@ class FieldError(DxdeskError, ValueError):
 _IND = re.compile(r"^indicators\[(\d+)\]\.(target|actual|note)(?:@(\d{4}))?$")
 _MS = re.compile(r"^milestones\[(\d+)\]\.(text|due_fy|due_month|status)$")
 _COST = re.compile(r"^costs\[(\d{4})\]\.(\w+)$")
+_CI = re.compile(r"^cost_items\[(\d+)\]\.(label|budget|settlement)$")
 _KEYED = re.compile(r"^(texts|perspectives|basic)\.(\w+)$")
 
 
 @dataclass(frozen=True)
 class FieldPath:
     """A parsed path. ``kind`` is one of sheet, text, perspective, basic, indicator, milestones,
-    milestone, cost; ``name`` the column or key; ``index`` the indicator/milestone position; ``fy`` the
+    milestone, cost, cost_items, cost_item; ``name`` the column or key; ``index`` the indicator/milestone position; ``fy`` the
     year of an indicator or cost cell."""
 
     kind: str
@@ -124,6 +127,10 @@ class FieldPath:
             return cls("sheet", path)
         if path == "milestones":
             return cls("milestones", "milestones")
+        if path == "cost_items":
+            return cls("cost_items", "cost_items")
+        if m := _CI.match(path):
+            return cls("cost_item", m.group(2), int(m.group(1)))
         if m := _IND.match(path):
             return cls("indicator", m.group(2), int(m.group(1)), int(m.group(3)) if m.group(3) else None)
         if m := _MS.match(path):
@@ -147,8 +154,10 @@ class FieldPath:
 
     def __str__(self) -> str:
         match self.kind:
-            case "sheet" | "milestones":
+            case "sheet" | "milestones" | "cost_items":
                 return self.name
+            case "cost_item":
+                return f"cost_items[{self.index}].{self.name}"
             case "text":
                 return f"texts.{self.name}"
             case "perspective":
