@@ -22,6 +22,7 @@ Field paths are documented in dxdesk.domain.fields.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -129,6 +130,7 @@ class BasicInfo:
     sdgs: tuple[int, ...]
     is_leading: bool
     attributes: tuple[tuple[str, str], ...]  # (label, value) of the plan's measure attributes
+    initiatives: tuple[str, ...] = ()  # the measure's 主な取組, one per line of attribute ``initiatives``
 
 
 # The sheet's evaluation is the one evaluation of the domain (dxdesk.domain.evaluation).
@@ -165,6 +167,8 @@ _PART_TIME = {
     "×": "無",
 }
 _CELL_LABEL = {"target": "目標", "actual": "実績", "note": "備考"}
+_ROADMAP_KEY = re.compile(r"^roadmap_(\d+)$")
+_NUMBERED_INITIATIVE = re.compile(r"^主な取組\s*\d+")
 
 # 事業費内訳 by funding source: the sources the printed table knows (dxdesk.report.cost_breakdown), and
 # what else a clerk may type for them
@@ -354,8 +358,7 @@ class EditableSheet:
             case "sheet":
                 return SHEET_FIELDS[p.name]
             case "text":
-                spec = self.settings.text_field(p.name)
-                return spec.label if spec else p.name
+                return self.text_label(p.name)
             case "perspective":
                 spec_p = self.settings.perspective(p.name)
                 return f"観点別評価「{spec_p.label if spec_p else p.name}」"
@@ -448,6 +451,24 @@ class EditableSheet:
     def assessment(self, index: int) -> IndicatorAssessment:
         """How the indicator counts for the suggested grade, with a one-line explanation."""
         return self.evaluate().assessment(index)
+
+    def text_label(self, key: str) -> str:
+        """The label of a text field as the clerk should see it: a roadmap text (``roadmap_n``) is
+        named after the measure's own n-th 主な取組 (「1. 行政手続のオンライン化（1-1-2）のロードマップ
+        （1行に1つの取組内容）」), the plan's numbered label when the measure has no such 取組."""
+        spec = self.settings.text_field(key)
+        label = spec.label if spec else key
+        m = _ROADMAP_KEY.match(key)
+        if m is None:
+            return label
+        n = int(m.group(1))
+        if not 0 < n <= len(self.info.initiatives):
+            return label
+        name = self.info.initiatives[n - 1]
+        rest = _NUMBERED_INITIATIVE.sub("", label, count=1)
+        if rest == label:  # a label of the plan's own wording: the name goes before it
+            return f"{n}. {name}：{label}"
+        return f"{n}. {name}{rest}"
 
     def text_count(self, key: str, text: str | None = None) -> TextCount:
         """Characters typed against the plan's limit (``text``: what the box holds before commit)."""

@@ -81,6 +81,9 @@ def load_sheet(
         attributes=tuple(
             (label, str(attrs[key])) for key, label in settings.measure_attributes if key in attrs
         ),
+        initiatives=tuple(
+            line.strip() for line in str(attrs.get("initiatives") or "").splitlines() if line.strip()
+        ),
     )
     basic = {name: str(getattr(m, name) or "") for name in BASIC_FIELDS}
     unread = load_unread(session, [m.id], fy).get(m.id, [])
