@@ -10,6 +10,8 @@ year after ``@`` for yearly cells:
     milestones                      (the whole list: adding, removing, reordering)
     milestones[1].status            milestones[1].text  milestones[1].due_fy  milestones[1].due_month
     costs[2026].settlement          costs[2026].execution_note
+    cost_items                      (the sheet year's 事業費内訳 lines: adding, removing)
+    cost_items[0].label             cost_items[0].budget  cost_items[0].settlement
 
 Findings also name places that are not single fields (``indicators``, ``indicators[0].baseline``,
 ``costs[2025]``, ``basic``); :func:`jump_target` turns any of them into the part of the sheet to show
@@ -28,6 +30,7 @@ from dxdesk.errors import DxdeskError
 __all__ = [
     "BASIC_FIELDS",
     "COST_FIELDS",
+    "COST_ITEM_FIELDS",
     "COST_NUMBER_FIELDS",
     "MAX_LONG_TEXT",
     "SHEET_FIELDS",

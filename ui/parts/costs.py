@@ -214,7 +214,7 @@ class CostItemsBox(QWidget):
         self.grids: dict[str, SheetGrid] = {}
         self.buttons: list[QPushButton] = []
         keys = {
-            "expense": ("費目を追加(&H)", "費目の行を削除"),
+            "expense": ("費目を追加(&I)", "費目の行を削除"),
             "funding": ("財源を追加(&Z)", "財源の行を削除"),
         }
         for category, (table, _name) in ITEM_TABLES.items():
