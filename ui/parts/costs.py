@@ -282,9 +282,9 @@ class CostItemsBox(QWidget):
             self.part.message.show_message(error)
             return
         model, grid = self.models[category], self.grids[category]
-        if model.rowCount() == 0:  # the editor has not refreshed this part (not its current tab)
-            assert self.part.sheet is not None
-            model.set_sheet(self.part.sheet)
+        sheet = self.part.sheet
+        if sheet is not None and model.rows != sheet.cost_item_rows(category):
+            model.set_sheet(sheet)  # the editor did not refresh this part (not its current tab)
         index = model.index(model.rowCount() - 1, 0)
         grid.setCurrentIndex(index)
         grid.setFocus()
