@@ -39,6 +39,7 @@ from sqlalchemy import func, select
 
 from dxdesk.desk import Desk, PlanYears, Progress
 from dxdesk.domain.audit import Finding
+from dxdesk.domain.editing import FUNDING_CHOICES as FUNDING_CHOICES
 from dxdesk.domain.editing import UnreadInput as UnreadInput
 from dxdesk.domain.editing import with_kept_input
 from dxdesk.domain.settings import PlanSettings
@@ -91,6 +92,7 @@ if TYPE_CHECKING:
     from dxdesk.section_review import ReceivedNote, ReviewImportResult
 
 __all__ = [
+    "FUNDING_CHOICES",
     "BackupError",
     "BackupInfo",
     "CheckItem",

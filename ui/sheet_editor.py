@@ -225,6 +225,10 @@ class SheetEditor(QWidget):
                 change = sheet.add_milestone("新しいマイルストーン", sheet.fy)
             elif action == "remove":
                 change = sheet.remove_milestone(index)
+            elif action in ("add_expense", "add_funding"):  # 事業費内訳 lines (the 事業費 tab)
+                change = sheet.add_cost_item(action.removeprefix("add_"))
+            elif action == "remove_cost_item":
+                change = sheet.remove_cost_item(index)
             else:
                 change = sheet.move_milestone(index, delta)
         except EditError as exc:

@@ -48,6 +48,7 @@ __all__ = [
     "KindJudgement",
     "at_ceiling",
     "check_by_id",
+    "check_cost_items",
     "check_measure",
     "check_plan",
     "effective_kind",
@@ -139,6 +140,21 @@ CHECKS: tuple[CheckDef, ...] = (
         Severity.WARNING,
         "財源内訳の不一致",
         "{year}の財源内訳の合計（{funding}）が決算額（{settlement}）と一致しません。内訳を見直してください。",
+    ),
+    CheckDef(
+        "VAL-COST-ITEM-NAME",
+        Severity.WARNING,
+        "事業費内訳の名称なし",
+        "事業費内訳（{table}）の{row}行目に金額がありますが、{name}が空です。{name}を入力してください。",
+        scope="items",  # the year's 事業費内訳 lines (check_cost_items)
+    ),
+    CheckDef(
+        "VAL-COST-ITEM-SUM",
+        Severity.WARNING,
+        "事業費内訳の合計の不一致",
+        "事業費内訳の{column}：財源別の合計（{funding}）が費目別の合計（{expense}）と一致しません。"
+        "内訳を見直してください。",
+        scope="items",
     ),
     CheckDef(
         "VAL-CUMULATIVE-DECREASE",
@@ -1158,3 +1174,64 @@ def _split_groups(measures: Sequence[MeasureSnapshot], names: dict[str, str]) ->
             m = measures[i]
             findings.append(Finding(check.id, check.severity, message, m.code, m.fiscal_year, "basic"))
     return findings
+
+
+# a line of the year's 事業費内訳: (category "expense"|"funding", label, budget, settlement)
+CostItemLine = tuple[str, str, Decimal | None, Decimal | None]
+_ITEM_TABLE = {"expense": ("費目別", "費目"), "funding": ("財源別", "財源")}
+_ITEM_COLUMNS = (("budget", "予算額"), ("settlement", "決算額"))
+
+
+def check_cost_items(
+    items: Sequence[CostItemLine], settings: PlanSettings, measure_code: str, fiscal_year: int
+) -> list[Finding]:
+    """Warnings on the year's 事業費内訳 lines (the sheet's ``cost_items``): a line with an amount but
+    no 費目/財源, and a 財源別 total that differs from the 費目別 total (per column, when both are given)."""
+    out: list[Finding] = []
+    if settings.check_enabled("VAL-COST-ITEM-NAME"):
+        rows = {"expense": 0, "funding": 0}
+        for i, (category, label, budget, settlement) in enumerate(items):
+            table, name = _ITEM_TABLE.get(category, _ITEM_TABLE["expense"])
+            rows[category if category in rows else "expense"] += 1
+            if not label.strip() and (budget is not None or settlement is not None):
+                message = check_by_id("VAL-COST-ITEM-NAME").message.format(
+                    table=table, row=rows[category if category in rows else "expense"], name=name
+                )
+                out.append(
+                    Finding(
+                        "VAL-COST-ITEM-NAME",
+                        Severity.WARNING,
+                        message,
+                        measure_code,
+                        fiscal_year,
+                        f"cost_items[{i}].label",
+                    )
+                )
+    if settings.check_enabled("VAL-COST-ITEM-SUM"):
+        for key, title in _ITEM_COLUMNS:
+            amounts: dict[str, list[tuple[int, Decimal]]] = {"expense": [], "funding": []}
+            for i, (category, _label, budget, settlement) in enumerate(items):
+                amount = budget if key == "budget" else settlement
+                if amount is not None and category in amounts:
+                    amounts[category].append((i, amount))
+            if not amounts["expense"] or not amounts["funding"]:
+                continue
+            expense = sum((a for _i, a in amounts["expense"]), Decimal(0))
+            funding = sum((a for _i, a in amounts["funding"]), Decimal(0))
+            if expense == funding:
+                continue
+            message = check_by_id("VAL-COST-ITEM-SUM").message.format(
+                column=title, funding=format_decimal(funding), expense=format_decimal(expense)
+            )
+            first = amounts["funding"][0][0]
+            out.append(
+                Finding(
+                    "VAL-COST-ITEM-SUM",
+                    Severity.WARNING,
+                    message,
+                    measure_code,
+                    fiscal_year,
+                    f"cost_items[{first}].{key}",
+                )
+            )
+    return out

@@ -22,19 +22,21 @@ Field paths are documented in dxdesk.domain.fields.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
-from dxdesk.domain.audit import Finding, check_by_id
+from dxdesk.domain.audit import CostItemLine, Finding, check_by_id, check_cost_items
 from dxdesk.domain.enums import EntryStatus, Grade, MilestoneStatus, Severity, Stage
 from dxdesk.domain.evaluation import Evaluation, evaluate
 from dxdesk.domain.fields import (
     BASIC_FIELDS,
     COST_DECIMALS,
     COST_FIELDS,
+    COST_ITEM_FIELDS,
     COST_NUMBER_FIELDS,
     MAX_LONG_TEXT,
     MAX_SHORT_TEXT,
@@ -57,6 +59,7 @@ from dxdesk.domain.values import Value, ValueInputError, format_decimal, normali
 from dxdesk.errors import DxdeskError
 
 __all__ = [
+    "FUNDING_CHOICES",
     "BasicInfo",
     "EditError",
     "EditableSheet",
@@ -127,6 +130,7 @@ class BasicInfo:
     sdgs: tuple[int, ...]
     is_leading: bool
     attributes: tuple[tuple[str, str], ...]  # (label, value) of the plan's measure attributes
+    initiatives: tuple[str, ...] = ()  # the measure's 主な取組, one per line of attribute ``initiatives``
 
 
 # The sheet's evaluation is the one evaluation of the domain (dxdesk.domain.evaluation).
@@ -163,6 +167,21 @@ _PART_TIME = {
     "×": "無",
 }
 _CELL_LABEL = {"target": "目標", "actual": "実績", "note": "備考"}
+_ROADMAP_KEY = re.compile(r"^roadmap_(\d+)$")
+_NUMBERED_INITIATIVE = re.compile(r"^主な取組\s*\d+")
+
+# 事業費内訳 by funding source: the sources the printed table knows (dxdesk.report.cost_breakdown), and
+# what else a clerk may type for them
+FUNDING_CHOICES = ("国庫支出金", "県支出金", "市債", "その他", "一般財源")
+_FUNDING_ALIASES = {
+    "国": "国庫支出金",
+    "国庫": "国庫支出金",
+    "国庫補助金": "国庫支出金",
+    "県": "県支出金",
+    "県補助金": "県支出金",
+    "地方債": "市債",
+}
+COST_ITEM_CATEGORIES = {"expense": "費目別", "funding": "財源別"}
 
 
 def _same(old: str | None, new: str | None) -> bool:
@@ -183,6 +202,7 @@ class EditableSheet:
         stored_status: str | None,
         milestones: list[dict[str, Any]],
         unread: Iterable[UnreadInput] = (),
+        cost_items: Iterable[dict[str, Any]] = (),
     ):
         self.measure_id = measure_id
         self.fy = fiscal_year
@@ -192,6 +212,8 @@ class EditableSheet:
         self._basic = basic
         self._status = stored_status
         self._milestones = milestones
+        # the year's 事業費内訳 lines: {"category", "label", "budget", "settlement"} (amounts Decimal)
+        self._cost_items: list[dict[str, Any]] = [dict(it) for it in cost_items]
         self._evaluation: SheetEvaluation | None = None
         self.locked: str | None = None  # why the whole sheet is read-only (a past year), else None
         self._unread: dict[str, UnreadInput] = {u.path: u for u in unread}
@@ -218,6 +240,16 @@ class EditableSheet:
     @property
     def milestones(self) -> list[dict[str, Any]]:
         return [dict(m) for m in self._milestones]
+
+    @property
+    def cost_items(self) -> list[dict[str, Any]]:
+        """The year's 事業費内訳 lines, expense items and funding sources in one list (a field path
+        ``cost_items[i]`` counts in this list)."""
+        return [dict(it) for it in self._cost_items]
+
+    def cost_item_rows(self, category: str) -> list[int]:
+        """Positions in :attr:`cost_items` of the lines of one table (``expense`` or ``funding``)."""
+        return [i for i, it in enumerate(self._cost_items) if it["category"] == category]
 
     def basic(self, name: str) -> str:
         return self._basic.get(name, "")
@@ -290,6 +322,11 @@ class EditableSheet:
             case "milestone":
                 item = self._milestone(p.index)[p.name]
                 return None if item is None else str(item)
+            case "cost_items":
+                return _cost_items_json(self._cost_items)
+            case "cost_item":
+                v = self._cost_item(p.index)[p.name]
+                return format(v, "f") if isinstance(v, Decimal) else (v or None)
             case _:
                 assert p.fy is not None
                 cost = self._snap.costs.get(p.fy)
@@ -308,6 +345,8 @@ class EditableSheet:
         if p.kind == "indicator" and p.name != "note":
             assert p.index is not None
             return Value.from_storage(stored, self._indicator(p.index).value_type).display()
+        if p.kind == "cost_item" and p.name != "label" and stored is not None:
+            return format_decimal(Decimal(stored))
         if p.kind == "cost" and p.name in COST_NUMBER_FIELDS and stored is not None:
             return format_decimal(Decimal(stored))
         return stored or ""
@@ -319,8 +358,7 @@ class EditableSheet:
             case "sheet":
                 return SHEET_FIELDS[p.name]
             case "text":
-                spec = self.settings.text_field(p.name)
-                return spec.label if spec else p.name
+                return self.text_label(p.name)
             case "perspective":
                 spec_p = self.settings.perspective(p.name)
                 return f"観点別評価「{spec_p.label if spec_p else p.name}」"
@@ -334,6 +372,14 @@ class EditableSheet:
             case "milestone":
                 assert p.index is not None
                 return f"マイルストーン{p.index + 1}の{MILESTONE_FIELDS[p.name]}"
+            case "cost_items":
+                return "事業費内訳"
+            case "cost_item":
+                category = self._cost_item(p.index)["category"]
+                row = self.cost_item_rows(category).index(p.index) + 1  # type: ignore[arg-type]
+                name = {"expense": "費目", "funding": "財源"}.get(category, "名称")
+                field = name if p.name == "label" else COST_ITEM_FIELDS[p.name]
+                return f"事業費内訳（{COST_ITEM_CATEGORIES.get(category, category)}）{row}行目の{field}"
             case _:
                 assert p.fy is not None
                 return f"事業費 {fy_short(p.fy)} {COST_FIELDS[p.name]}"
@@ -373,11 +419,22 @@ class EditableSheet:
             raise EditError("指定されたマイルストーンがありません。")
         return self._milestones[index]
 
+    def _cost_item(self, index: int | None) -> dict[str, Any]:
+        if index is None or not 0 <= index < len(self._cost_items):
+            raise EditError("指定された事業費内訳の行がありません。")
+        return self._cost_items[index]
+
+    def cost_item_lines(self) -> list[CostItemLine]:
+        return [(it["category"], it["label"], it["budget"], it["settlement"]) for it in self._cost_items]
+
     # --- computed figures -------------------------------------------------------------------------
     def evaluate(self) -> SheetEvaluation:
         """Suggested grade, findings and status of the sheet as it is now (cached until the next edit)."""
         if self._evaluation is None:
             ev = evaluate(self._snap, self.settings, self.fy, stored_status=self._status)
+            items = check_cost_items(self.cost_item_lines(), self.settings, self._snap.code, self.fy)
+            if items:
+                ev = replace(ev, findings=ev.findings + tuple(items))
             ev = with_kept_input(ev, tuple(self._unread.values()), self._snap.code, self.fy)
             self._evaluation = ev
         return self._evaluation
@@ -394,6 +451,24 @@ class EditableSheet:
     def assessment(self, index: int) -> IndicatorAssessment:
         """How the indicator counts for the suggested grade, with a one-line explanation."""
         return self.evaluate().assessment(index)
+
+    def text_label(self, key: str) -> str:
+        """The label of a text field as the clerk should see it: a roadmap text (``roadmap_n``) is
+        named after the measure's own n-th 主な取組 (「1. 行政手続のオンライン化（1-1-2）のロードマップ
+        （1行に1つの取組内容）」), the plan's numbered label when the measure has no such 取組."""
+        spec = self.settings.text_field(key)
+        label = spec.label if spec else key
+        m = _ROADMAP_KEY.match(key)
+        if m is None:
+            return label
+        n = int(m.group(1))
+        if not 0 < n <= len(self.info.initiatives):
+            return label
+        name = self.info.initiatives[n - 1]
+        rest = _NUMBERED_INITIATIVE.sub("", label, count=1)
+        if rest == label:  # a label of the plan's own wording: the name goes before it
+            return f"{n}. {name}：{label}"
+        return f"{n}. {name}{rest}"
 
     def text_count(self, key: str, text: str | None = None) -> TextCount:
         """Characters typed against the plan's limit (``text``: what the box holds before commit)."""
@@ -513,16 +588,39 @@ class EditableSheet:
         self._move_unread_rows({index: j, j: index})
         return change
 
-    def _move_unread_rows(self, moves: dict[int, int | None]) -> None:
-        """Kept input of milestone rows follows its row (``moves``: old row -> new row, None: removed)."""
+    def add_cost_item(self, category: str) -> FieldChange:
+        """A new empty line at the end of the 費目別 (``expense``) or 財源別 (``funding``) table."""
+        if category not in COST_ITEM_CATEGORIES:
+            raise EditError("事業費内訳の表が違います。")
+        items = self.cost_items
+        items.append({"category": category, "label": "", "budget": None, "settlement": None})
+        change = self.set("cost_items", items)
+        assert change is not None
+        return change
+
+    def remove_cost_item(self, index: int) -> FieldChange:
+        """Remove a 事業費内訳 line; its kept input goes with it, the lines below move up with theirs."""
+        items = self.cost_items
+        self._cost_item(index)
+        del items[index]
+        change = self.set("cost_items", items)
+        assert change is not None
+        self._move_unread_rows(
+            {i: (i - 1 if i > index else None) for i in range(len(items) + 1)}, "cost_item"
+        )
+        return change
+
+    def _move_unread_rows(self, moves: dict[int, int | None], kind: str = "milestone") -> None:
+        """Kept input of milestone (or 事業費内訳) rows follows its row (``moves``: old row -> new row,
+        None: removed)."""
         moved: dict[str, UnreadInput] = {}
         for key, kept in self._unread.items():
             p = FieldPath.parse(key)
-            if p.kind == "milestone" and p.index in moves:
+            if p.kind == kind and p.index in moves:
                 row = moves[p.index]
                 if row is None:
                     continue
-                key = f"milestones[{row}].{p.name}"
+                key = str(FieldPath(kind, p.name, row))
                 kept = replace(kept, path=key)
             moved[key] = kept
         if moved != self._unread:
@@ -567,6 +665,11 @@ class EditableSheet:
             case "milestone":
                 self._milestone(p.index)
                 return _milestone_field(p.name, raw)
+            case "cost_items":
+                return _cost_items_json(_normalise_cost_items(raw))
+            case "cost_item":
+                category = self._cost_item(p.index)["category"]
+                return _cost_item_field(p.name, raw, label, category)
             case _:
                 return _cost_field(p.name, raw, label)
 
@@ -678,6 +781,12 @@ class EditableSheet:
         costs[fy] = replace(costs.get(fy) or CostData(fiscal_year=fy), **amount)
         self._snap = replace(self._snap, costs=costs)
 
+    def put_cost_items(self, items: list[dict[str, Any]]) -> None:
+        self._cost_items = [dict(it) for it in items]
+
+    def put_cost_item(self, index: int, name: str, value: Any) -> None:
+        self._cost_item(index)[name] = value
+
     def _milestone_data(self) -> tuple[MilestoneData, ...]:
         return tuple(
             MilestoneData(
@@ -703,6 +812,8 @@ class FieldTarget(Protocol):
     def put_milestones(self, items: list[dict[str, Any]]) -> None: ...
     def put_milestone(self, index: int, name: str, value: Any) -> None: ...
     def put_cost(self, fy: int, name: str, value: Any) -> None: ...
+    def put_cost_items(self, items: list[dict[str, Any]]) -> None: ...
+    def put_cost_item(self, index: int, name: str, value: Any) -> None: ...
 
 
 # sheet fields that are text and never blank (None) in storage
@@ -732,6 +843,14 @@ def apply_field(target: FieldTarget, p: FieldPath, new: str | None) -> None:
                 target.put_milestone(p.index, p.name, int(new) if new else None)
             else:
                 target.put_milestone(p.index, p.name, new or "")
+        case "cost_items":
+            target.put_cost_items(_normalise_cost_items(new or "[]"))
+        case "cost_item":
+            assert p.index is not None
+            if p.name == "label":
+                target.put_cost_item(p.index, p.name, new or "")
+            else:
+                target.put_cost_item(p.index, p.name, Decimal(new) if new is not None else None)
         case _:
             assert p.fy is not None
             if p.name in COST_NUMBER_FIELDS:
@@ -767,6 +886,8 @@ def _keeps_unread(p: FieldPath, raw: str) -> bool:
         return True
     if p.kind == "milestone":
         return p.name in ("due_fy", "due_month")
+    if p.kind == "cost_item":
+        return p.name != "label"
     return p.kind in ("indicator", "cost", "perspective")
 
 
@@ -802,6 +923,64 @@ def _cost_field(name: str, raw: object, label: str) -> str | None:
         return _PART_TIME[t]
     try:
         d = normalize_number(text, decimals=COST_DECIMALS.get(name), allow_negative=False)
+    except ValueInputError as exc:
+        raise FieldError(f"{label}：{exc}") from exc
+    return None if d is None else format(d, "f")
+
+
+def _cost_items_json(items: Sequence[dict[str, Any]]) -> str:
+    """The stored text of a year's 事業費内訳 lines (amounts as plain decimal text)."""
+    return json.dumps(
+        [
+            {
+                "category": it["category"],
+                "label": it["label"],
+                "budget": None if it["budget"] is None else format(it["budget"], "f"),
+                "settlement": None if it["settlement"] is None else format(it["settlement"], "f"),
+            }
+            for it in items
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _normalise_cost_items(raw: object) -> list[dict[str, Any]]:
+    """事業費内訳 lines from their stored text or a list: each line checked like a typed cell."""
+    items = json.loads(raw) if isinstance(raw, str) else raw
+    if not isinstance(items, list):
+        raise FieldError("事業費内訳を読み取れません。")
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("category") not in COST_ITEM_CATEGORIES:
+            raise FieldError("事業費内訳を読み取れません。")
+        category = item["category"]
+        line: dict[str, Any] = {"category": category}
+        for name in ("label", "budget", "settlement"):
+            raw_value = item.get(name)
+            if isinstance(raw_value, Decimal):
+                raw_value = format(raw_value, "f")
+            stored = _cost_item_field(name, raw_value, COST_ITEM_FIELDS[name], category)
+            line[name] = (stored or "") if name == "label" else (None if stored is None else Decimal(stored))
+        out.append(line)
+    return out
+
+
+def _cost_item_field(name: str, raw: object, label: str, category: str) -> str | None:
+    """A typed cell of a 事業費内訳 line: 費目 as text, 財源 one of :data:`FUNDING_CHOICES` (「国」 and
+    「地方債」 are read as the printed table reads them), amounts like the 事業費 table's (「１,２３４」)."""
+    text = "" if raw is None else str(raw)
+    if name == "label":
+        if category == "funding":
+            t = unicodedata.normalize("NFKC", text).strip()
+            if not t:
+                return ""
+            t = _FUNDING_ALIASES.get(t, t)
+            if t not in FUNDING_CHOICES:
+                raise FieldError("財源は次から選んでください：" + "・".join(FUNDING_CHOICES))
+            return t
+        return normalize_text(text, label="費目", max_chars=MAX_SHORT_TEXT).strip()
+    try:
+        d = normalize_number(text, allow_negative=False)
     except ValueInputError as exc:
         raise FieldError(f"{label}：{exc}") from exc
     return None if d is None else format(d, "f")

@@ -10,6 +10,8 @@ year after ``@`` for yearly cells:
     milestones                      (the whole list: adding, removing, reordering)
     milestones[1].status            milestones[1].text  milestones[1].due_fy  milestones[1].due_month
     costs[2026].settlement          costs[2026].execution_note
+    cost_items                      (the sheet year's 事業費内訳 lines: adding, removing)
+    cost_items[0].label             cost_items[0].budget  cost_items[0].settlement
 
 Findings also name places that are not single fields (``indicators``, ``indicators[0].baseline``,
 ``costs[2025]``, ``basic``); :func:`jump_target` turns any of them into the part of the sheet to show
@@ -28,6 +30,7 @@ from dxdesk.errors import DxdeskError
 __all__ = [
     "BASIC_FIELDS",
     "COST_FIELDS",
+    "COST_ITEM_FIELDS",
     "COST_NUMBER_FIELDS",
     "MAX_LONG_TEXT",
     "SHEET_FIELDS",
@@ -95,6 +98,8 @@ MILESTONE_FIELDS: dict[str, str] = {
     "due_month": "予定月",
     "status": "状況",
 }
+# a line of the year's 事業費内訳 (cost_items[i].name): expense item (費目) or funding source (財源)
+COST_ITEM_FIELDS: dict[str, str] = {"label": "名称", "budget": "予算額", "settlement": "決算額"}
 
 
 class FieldError(DxdeskError, ValueError):
@@ -104,13 +109,14 @@ class FieldError(DxdeskError, ValueError):
 _IND = re.compile(r"^indicators\[(\d+)\]\.(target|actual|note)(?:@(\d{4}))?$")
 _MS = re.compile(r"^milestones\[(\d+)\]\.(text|due_fy|due_month|status)$")
 _COST = re.compile(r"^costs\[(\d{4})\]\.(\w+)$")
+_CI = re.compile(r"^cost_items\[(\d+)\]\.(label|budget|settlement)$")
 _KEYED = re.compile(r"^(texts|perspectives|basic)\.(\w+)$")
 
 
 @dataclass(frozen=True)
 class FieldPath:
     """A parsed path. ``kind`` is one of sheet, text, perspective, basic, indicator, milestones,
-    milestone, cost; ``name`` the column or key; ``index`` the indicator/milestone position; ``fy`` the
+    milestone, cost, cost_items, cost_item; ``name`` the column or key; ``index`` the indicator/milestone position; ``fy`` the
     year of an indicator or cost cell."""
 
     kind: str
@@ -124,6 +130,10 @@ class FieldPath:
             return cls("sheet", path)
         if path == "milestones":
             return cls("milestones", "milestones")
+        if path == "cost_items":
+            return cls("cost_items", "cost_items")
+        if m := _CI.match(path):
+            return cls("cost_item", m.group(2), int(m.group(1)))
         if m := _IND.match(path):
             return cls("indicator", m.group(2), int(m.group(1)), int(m.group(3)) if m.group(3) else None)
         if m := _MS.match(path):
@@ -147,8 +157,10 @@ class FieldPath:
 
     def __str__(self) -> str:
         match self.kind:
-            case "sheet" | "milestones":
+            case "sheet" | "milestones" | "cost_items":
                 return self.name
+            case "cost_item":
+                return f"cost_items[{self.index}].{self.name}"
             case "text":
                 return f"texts.{self.name}"
             case "perspective":

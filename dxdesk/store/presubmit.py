@@ -19,18 +19,18 @@ text longer than an Excel cell holds, kept whole as typed until it is shortened 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from dxdesk.domain.audit import Finding, check_plan
+from dxdesk.domain.audit import Finding, check_cost_items, check_plan
 from dxdesk.domain.editing import EditableSheet, with_kept_input
 from dxdesk.domain.enums import Severity
 from dxdesk.domain.fields import JumpTarget, jump_target
 from dxdesk.domain.fiscal import fy_label
 from dxdesk.store.models import Plan
 from dxdesk.store.queries import measure_rows, section_names
-from dxdesk.store.sheet_store import load_unread
+from dxdesk.store.sheet_store import load_cost_items, load_unread
 from dxdesk.store.snapshot import plan_settings
 
 __all__ = ["CheckItem", "CheckReport", "presubmission_check"]
@@ -100,12 +100,15 @@ def presubmission_check(
     items: list[CheckItem] = []
     by_code = {r.code: r for r in rows}
     unread = load_unread(session, None, fy)  # text typed but not readable, kept until fixed
+    cost_items = load_cost_items(session, [r.id for r in rows if (r.id, fy) not in sheets], fy)
     for r in rows:
         sheet = sheets.get((r.id, fy))
         if sheet is not None:
             findings = sheet.evaluate().findings  # its unread input included
         else:
-            findings = with_kept_input(r.evaluation, unread.get(r.id, ()), r.code, fy).findings
+            lines = check_cost_items(cost_items.get(r.id, ()), settings, r.code, fy)  # 事業費内訳
+            ev = replace(r.evaluation, findings=r.evaluation.findings + tuple(lines))
+            findings = with_kept_input(ev, unread.get(r.id, ()), r.code, fy).findings
         items += [CheckItem(f, r.id, r.name, jump_target(f.field, fy, settings)) for f in findings]
     # plan-wide checks compare with every section's measures, but report only this section's
     for f in check_plan(list(snapshots.values()), settings, section_names(session, fy)):

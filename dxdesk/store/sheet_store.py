@@ -17,11 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from dxdesk.domain.audit import CostItemLine
 from dxdesk.domain.editing import BasicInfo, EditableSheet, EditError, FieldChange, UnreadInput, apply_field
 from dxdesk.domain.enums import EntryStatus, MilestoneStatus
 from dxdesk.domain.fields import BASIC_FIELDS, FieldPath
 from dxdesk.domain.settings import PlanSettings
 from dxdesk.store.models import (
+    CostItem,
     CostRow,
     Indicator,
     IndicatorValue,
@@ -35,7 +37,7 @@ from dxdesk.store.models import UnreadInput as UnreadRow
 from dxdesk.store.queries import section_names
 from dxdesk.store.snapshot import measure_load_options, plan_settings, snapshot
 
-__all__ = ["apply_changes", "load_sheet", "load_unread", "save_unread"]
+__all__ = ["apply_changes", "load_cost_items", "load_sheet", "load_unread", "save_unread"]
 
 
 def _measure_query(measure_id: int) -> Any:
@@ -79,11 +81,32 @@ def load_sheet(
         attributes=tuple(
             (label, str(attrs[key])) for key, label in settings.measure_attributes if key in attrs
         ),
+        initiatives=tuple(
+            line.strip() for line in str(attrs.get("initiatives") or "").splitlines() if line.strip()
+        ),
     )
     basic = {name: str(getattr(m, name) or "") for name in BASIC_FIELDS}
     unread = load_unread(session, [m.id], fy).get(m.id, [])
     status = my.entry_status if my else None
-    return EditableSheet(m.id, fy, settings, snap, info, basic, status, milestones, unread)
+    items = [
+        {"category": ci.category, "label": ci.label, "budget": ci.budget, "settlement": ci.settlement}
+        for ci in sorted(m.cost_items, key=lambda ci: ci.sort_order)
+        if ci.fiscal_year == fy
+    ]
+    return EditableSheet(m.id, fy, settings, snap, info, basic, status, milestones, unread, items)
+
+
+def load_cost_items(
+    session: Session, measure_ids: Sequence[int] | None, fy: int
+) -> dict[int, list[CostItemLine]]:
+    """The 事業費内訳 lines of ``fy`` (category, label, budget, settlement), by measure id."""
+    query = select(CostItem).where(CostItem.fiscal_year == fy).order_by(CostItem.sort_order, CostItem.id)
+    if measure_ids is not None:
+        query = query.where(CostItem.measure_id.in_(measure_ids))
+    out: dict[int, list[CostItemLine]] = {}
+    for ci in session.scalars(query):
+        out.setdefault(ci.measure_id, []).append((ci.category, ci.label, ci.budget, ci.settlement))
+    return out
 
 
 def load_unread(session: Session, measure_ids: Sequence[int] | None, fy: int) -> dict[int, list[UnreadInput]]:
@@ -140,6 +163,8 @@ def _write_options(paths: Sequence[FieldPath]) -> list[Any]:
         options.append(selectinload(Measure.indicators).selectinload(Indicator.values))
     if "cost" in kinds:
         options.append(selectinload(Measure.cost_rows))
+    if kinds & {"cost_items", "cost_item"}:
+        options.append(selectinload(Measure.cost_items))
     year_kinds = kinds & set(_YEAR_PARTS)
     if year_kinds:
         options.append(selectinload(Measure.years))
@@ -235,3 +260,25 @@ class _Rows:
             cost = CostRow(fiscal_year=fy)
             self.m.cost_rows.append(cost)
         setattr(cost, name, value)
+
+    def _items(self) -> list[CostItem]:
+        return sorted(
+            (ci for ci in self.m.cost_items if ci.fiscal_year == self.fy), key=lambda ci: ci.sort_order
+        )
+
+    def put_cost_items(self, items: list[dict[str, Any]]) -> None:
+        rows = self._items()
+        for i, item in enumerate(items):
+            if i < len(rows):
+                row = rows[i]
+            else:
+                row = CostItem(fiscal_year=self.fy, label="")
+                self.m.cost_items.append(row)
+            row.sort_order = i
+            row.category, row.label = item["category"], item["label"]
+            row.budget, row.settlement = item["budget"], item["settlement"]
+        for row in rows[len(items) :]:
+            self.m.cost_items.remove(row)
+
+    def put_cost_item(self, index: int, name: str, value: Any) -> None:
+        setattr(self._items()[index], name, value)

@@ -76,7 +76,15 @@ def test_a_roadmap_cell_typed_in_the_roadmap_tab_prints_in_the_grid(qtbot, sampl
     click_measure(qtbot, w, "1-1")
     part = open_tab(qtbot, w, "ロードマップ")
     titles = [f.title.text() for f in part.fields.values()]
-    assert titles[:3] == [f"主な取組{n}のロードマップ（1行に1つの取組内容）" for n in (1, 2, 3)]
+    # each box is named after the measure's own 取組 (基本情報's 主な取組), numbered as the grid prints them
+    assert titles[:3] == [
+        f"{n}. {name}のロードマップ（1行に1つの取組内容）"
+        for n, name in (
+            (1, "行政手続のオンライン化（1-1-2）"),
+            (2, "統合データ基盤の活用（1-1-3）"),
+            (3, "ぴったりサービスの活用（1-1-4）"),
+        )
+    ]
     box = part.fields["roadmap_2"].edit
     assert box.toPlainText() == "基盤構築\nスマートシティ推進協議会の運営"
     _type_into(qtbot, box, "基盤構築・庁内試行\nスマートシティ推進協議会の運営")

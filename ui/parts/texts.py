@@ -24,10 +24,17 @@ TAB_TITLES = {
 }
 
 
+# parts whose tab shows their text fields itself (ui/parts/costs.py: 主な内容 and 特定財源の内訳 under
+# the cost table), so no second tab of the same name is made for them
+OWN_TAB_TEXTS = frozenset({"costs"})
+
+
 def text_parts(host: PartHost, settings: PlanSettings) -> list[TextPart]:
     """One tab per sheet part that has text fields in the plan, its fields in the plan's order."""
     by_part: dict[str, list[TextFieldSpec]] = {}
     for spec in settings.text_fields:
+        if spec.part in OWN_TAB_TEXTS:
+            continue
         by_part.setdefault(spec.part, []).append(spec)
     return [
         TextPart(host, key, TAB_TITLES.get(key) or SHEET_PARTS.get(key, key), specs)
@@ -79,6 +86,9 @@ class TextPart(SheetPart):
 
     def load(self, sheet: EditableSheet) -> None:
         for f in self.fields.values():
+            label = sheet.text_label(f.spec.key)  # a roadmap box named after the measure's own 取組
+            f.title.setText(label + ("　（必須）" if f.spec.required else ""))
+            f.edit.setAccessibleName(label)
             f.edit.load(sheet.display(f.path))
             f.edit.setReadOnly(not sheet.editable(f.path))
         self.refresh(sheet)
