@@ -108,15 +108,16 @@ def test_load_dataset_lists_every_problem(tmp_path):
 
 
 # The commands speak to the façades (docs/core-api.md): no command opens a session or builds a query.
-# `merge` and `verify` hand the database to merge_paths / read the trust anchors themselves.
+# `merge` calls dxdesk.central.merge.merge_paths itself rather than CentralOffice.merge_paths: the
+# façade's imports add about 0.3 s to the command's start-up (measured), the function is the same.
 COMMAND_MODULES = (
     "dxdesk/cli.py",
     "dxdesk/exchange/commands.py",
     "dxdesk/central/commands.py",
     "dxdesk/central/plan_commands.py",
     "dxdesk/report/commands.py",
+    "dxdesk/guide_commands.py",
 )
-STORAGE_ALLOWED = {"cmd_merge", "cmd_verify"}
 
 
 def _storage_uses(source: str) -> list[str]:
@@ -124,7 +125,7 @@ def _storage_uses(source: str) -> list[str]:
 
     found = []
     for fn in ast.walk(ast.parse(source)):
-        if not isinstance(fn, ast.FunctionDef) or fn.name in STORAGE_ALLOWED:
+        if not isinstance(fn, ast.FunctionDef):
             continue
         for node in ast.walk(fn):
             if isinstance(node, ast.Call):
@@ -158,4 +159,5 @@ def test_the_facade_check_would_catch_a_session():
         "cmd_x: from sqlalchemy import …",
         "cmd_x: session()",
         "cmd_x: select()",
+        "cmd_merge: session()",
     ]

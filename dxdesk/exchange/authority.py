@@ -49,6 +49,7 @@ from dxdesk.exchange.credentials_store import (
 from dxdesk.exchange.errors import CredentialError, ExchangeError, PassphraseError
 from dxdesk.exchange.signing import new_key
 from dxdesk.exchange.verify import Trust
+from dxdesk.store.database import Database
 from dxdesk.store.models import (
     CentralCA,
     IssuedCredential,
@@ -396,6 +397,12 @@ def import_ca_certificate(path: Path) -> x509.Certificate:
     return cert
 
 
+def database_trust(db: Database) -> Trust:
+    """:func:`load_trust` of an open database, in a session of its own (for callers without one)."""
+    with db.session() as s:
+        return load_trust(s)
+
+
 def installation_trust() -> tuple[Trust, str] | None:
     """The trust configured for this installation and where it comes from: the CA certificate imported
     with ``dxdesk import-ca`` if there is one, else the application's own database (the central office's
@@ -412,7 +419,6 @@ def installation_trust() -> tuple[Trust, str] | None:
         return None
     db = open_database(default)
     try:
-        with db.session() as s:
-            return load_trust(s), str(default)
+        return database_trust(db), str(default)
     finally:
         db.dispose()

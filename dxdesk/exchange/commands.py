@@ -108,7 +108,7 @@ def _authority(trust: Any, v: Any) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from dxdesk.exchange.authority import installation_trust, load_ca_certificate, load_trust
+    from dxdesk.exchange.authority import database_trust, installation_trust, load_ca_certificate
     from dxdesk.exchange.errors import ExchangeError, ReasonCode
     from dxdesk.exchange.reader import display_path
     from dxdesk.exchange.submission import check_submission_content
@@ -132,8 +132,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         elif args.db:
             db = open_existing(args.db)
             try:
-                with db.session() as s:
-                    trust = load_trust(s)
+                trust = database_trust(db)
             finally:
                 db.dispose()
         else:
