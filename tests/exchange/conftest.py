@@ -7,6 +7,8 @@ copies (``copy_world``), never on the shared files.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -87,3 +89,51 @@ def copy_world(world: World, tmp_path: Path) -> World:
         tmp_path / "submissions" / world.other_submission.name,
         world.trust,
     )
+
+
+@dataclass(frozen=True)
+class SampleSection:
+    """A sample plan's first section, as it stands after receiving its kit and completing its year."""
+
+    fiscal_year: int
+    section: str
+    first_measure: str  # the code of the plan's first measure (owned by ``section``)
+    trust: Trust  # the central office's, to verify what the section exports
+    db_path: Path  # the section's database
+    when: dt.datetime  # the kit's day in the sample's own year; use it as the export time too
+
+
+def sample_section(sample: str, root: Path, monkeypatch: pytest.MonkeyPatch, *, seed: str) -> SampleSection:
+    """Load the sample plan (resources/samples) centrally without charts (their axes print numbers of
+    their own; a signed workbook draws none), issue the kits in the sample's own year (a kit for a year
+    long past could not be issued today), import the first section's kit and complete its year."""
+    from dxdesk.exchange import certificates
+    from tests.report.conftest import SAMPLES
+
+    data = json.loads((SAMPLES / sample).read_text(encoding="utf-8"))
+    data["plan"].setdefault("settings", {})["charts"] = False
+    first = data["measures"][0]
+    section = first["owner"]
+    central = open_database(root / "central.sqlite")
+    try:
+        with central.session(audit=False) as s:
+            plan = import_dataset(s, data)
+            set_setting(s, "role", "central")
+            set_setting(s, "plan_code", plan.code)
+            fy = plan.current_fy
+        when = dt.datetime(fy, 6, 1, tzinfo=dt.UTC)
+        monkeypatch.setattr(certificates, "_now", lambda: when)
+        batch = issue_kits(central, fy, root / "kits", slips=False, now=when)
+        kit = next(k for k in batch.kits if k.section_code == section)
+        with central.session() as s:
+            trust = load_trust(s)
+    finally:
+        central.dispose()
+    r = import_kit(kit.path, kit.passphrase, root / "data", db_path=root / "section.sqlite")
+    db = open_database(r.db_path)
+    try:
+        with db.session(user="テスト") as s:
+            complete_for_submission(s, fy, section, seed=seed)
+    finally:
+        db.dispose()
+    return SampleSection(fy, section, first["code"], trust, r.db_path, when)

@@ -4,8 +4,6 @@ printed sheet."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 from pathlib import Path
 
@@ -13,19 +11,13 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from dxdesk.exchange import certificates
-from dxdesk.exchange.authority import load_trust
-from dxdesk.exchange.demo import complete_for_submission
-from dxdesk.exchange.kit import issue_kits
-from dxdesk.exchange.kit_import import import_kit
 from dxdesk.exchange.submission import export_submission, verify_submission
 from dxdesk.report.documents import PrintJob, make_pdf
 from dxdesk.section_desk import SectionDesk
 from dxdesk.store.database import open_database
-from dxdesk.store.dataset import import_dataset
 from dxdesk.store.models import Measure
-from dxdesk.store.settings_store import set_setting
-from tests.report.conftest import SAMPLES, pdf_text
+from tests.exchange.conftest import sample_section
+from tests.report.conftest import pdf_text
 
 TYPED = [
     ("expense", "委託料（申請フォーム作成支援）", "１,２００", "1,150"),
@@ -38,30 +30,11 @@ TYPED = [
 def test_typed_cost_items_reach_payload_visible_sheet_and_pdf(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    data = json.loads((SAMPLES / "akita_progress_evaluation.json").read_text(encoding="utf-8"))
-    data["plan"].setdefault("settings", {})["charts"] = False
-    first = data["measures"][0]
-    section, code = first["owner"], first["code"]
-    central = open_database(tmp_path / "central.sqlite")
+    ss = sample_section("akita_progress_evaluation.json", tmp_path, monkeypatch, seed="items")
+    fy, section, code, trust, when = ss.fiscal_year, ss.section, ss.first_measure, ss.trust, ss.when
+    db = open_database(ss.db_path)
     try:
-        with central.session(audit=False) as s:
-            plan = import_dataset(s, data)
-            set_setting(s, "role", "central")
-            set_setting(s, "plan_code", plan.code)
-            fy = plan.current_fy
-        when = dt.datetime(fy, 6, 1, tzinfo=dt.UTC)
-        monkeypatch.setattr(certificates, "_now", lambda: when)
-        batch = issue_kits(central, fy, tmp_path / "kits", slips=False, now=when)
-        kit = next(k for k in batch.kits if k.section_code == section)
-        with central.session() as s:
-            trust = load_trust(s)
-    finally:
-        central.dispose()
-    r = import_kit(kit.path, kit.passphrase, tmp_path / "data", db_path=tmp_path / "section.sqlite")
-    db = open_database(r.db_path)
-    try:
-        with db.session(user="テスト") as s:
-            complete_for_submission(s, fy, section, seed="items")
+        with db.session() as s:
             mid = s.scalar(select(Measure.id).where(Measure.code == code))
         desk = SectionDesk(db)
         entry = desk.entry_session(settings=desk.start_state().plan.settings, survey_fy=fy, user="山田")

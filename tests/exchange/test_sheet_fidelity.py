@@ -7,8 +7,6 @@ labels, years and values — is read from the PDF with pdftotext and from the wo
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 import subprocess
 from decimal import Decimal
@@ -17,16 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dxdesk.exchange import certificates
-from dxdesk.exchange.authority import load_trust
-from dxdesk.exchange.demo import complete_for_submission
-from dxdesk.exchange.kit import issue_kits
-from dxdesk.exchange.kit_import import import_kit
 from dxdesk.exchange.submission import export_submission, verify_submission
 from dxdesk.report.documents import PrintJob, make_pdf
 from dxdesk.store.database import open_database
-from dxdesk.store.dataset import import_dataset
-from dxdesk.store.settings_store import set_setting
+from tests.exchange.conftest import sample_section
 from tests.report.conftest import SAMPLES, squeeze
 
 SAMPLE_FILES = sorted(p.name for p in SAMPLES.glob("*.json"))
@@ -38,31 +30,10 @@ NUMBER = re.compile(r"(?<![\d.,])-?\d{1,3}(?:,\d{3})*(?:\.\d+)?%?(?![\d,])")
 def _export_and_print(sample: str, root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, str]:
     """The sample's first section: its kit imported, its year completed, its submission exported and
     its sheets printed. Returns (workbook, pdf, section code)."""
-    data = json.loads((SAMPLES / sample).read_text(encoding="utf-8"))
-    # the charts' axes print numbers of their own; a signed workbook draws no charts
-    data["plan"].setdefault("settings", {})["charts"] = False
-    section = data["measures"][0]["owner"]
-    central = open_database(root / "central.sqlite")
+    ss = sample_section(sample, root, monkeypatch, seed="fidelity")
+    fy, section, trust, when = ss.fiscal_year, ss.section, ss.trust, ss.when
+    db = open_database(ss.db_path)
     try:
-        with central.session(audit=False) as s:
-            plan = import_dataset(s, data)
-            set_setting(s, "role", "central")
-            set_setting(s, "plan_code", plan.code)
-            fy = plan.current_fy
-        # issued in the sample's own year (a kit for a year long past could not be issued today)
-        when = dt.datetime(fy, 6, 1, tzinfo=dt.UTC)
-        monkeypatch.setattr(certificates, "_now", lambda: when)
-        batch = issue_kits(central, fy, root / "kits", slips=False, now=when)
-        kit = next(k for k in batch.kits if k.section_code == section)
-        with central.session() as s:
-            trust = load_trust(s)
-    finally:
-        central.dispose()
-    r = import_kit(kit.path, kit.passphrase, root / "data", db_path=root / "section.sqlite")
-    db = open_database(r.db_path)
-    try:
-        with db.session(user="テスト") as s:
-            complete_for_submission(s, fy, section, seed="fidelity")
         sub = export_submission(db, fy, section, "山田 太郎", "佐藤 一郎", root / "out", now=when)
         pdf = root / "sheets.pdf"
         make_pdf(db, pdf, PrintJob(kind="sheets", fiscal_year=fy, section_code=section))
