@@ -16,6 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from dxdesk.exchange.authority import section_signing_key
 from dxdesk.exchange.canonical import canonical_bytes, parse_canonical
@@ -184,6 +185,16 @@ def test_resigned_with_a_self_made_key_and_certificate(world, tmp_path):
     assert "この中央の認証局が発行した証明書で署名されていません" in v.message
 
 
+def _section_key(world) -> Ed25519PrivateKey:
+    """Section S001's own signing key: what a section (or its program) could sign anything with."""
+    db = open_database(world.section_db)
+    try:
+        with db.session() as s:
+            return section_signing_key(s.query(SectionCredential).one(), world.kits["S001"].passphrase)
+    finally:
+        db.dispose()
+
+
 def test_fiscal_year_changed(world, tmp_path):
     path = copy(world.submission, tmp_path)
     wb = openpyxl.load_workbook(path)
@@ -197,10 +208,7 @@ def test_fiscal_year_changed(world, tmp_path):
 def test_fiscal_year_changed_and_signed_with_the_sections_own_key(world, tmp_path):
     """A section (or its program) signing a payload for a year its certificate is not for."""
     path = copy(world.submission, tmp_path)
-    db = open_database(world.section_db)
-    with db.session() as s:
-        key = section_signing_key(s.query(SectionCredential).one(), world.kits["S001"].passphrase)
-    db.dispose()
+    key = _section_key(world)
     wb = openpyxl.load_workbook(path)
     p = payload_of(wb)
     p["fiscal_year"] = 2027
@@ -492,10 +500,7 @@ def test_sheet_and_payload_data_that_disagree_are_refused_even_when_signed(world
     """A faulty exporter (or a section with its own valid key) whose sheet shows another number than the
     data merged: every bound number points at its place in the payload and must show that value."""
     path = copy(world.submission, tmp_path)
-    db = open_database(world.section_db)
-    with db.session() as s:
-        key = section_signing_key(s.query(SectionCredential).one(), world.kits["S001"].passphrase)
-    db.dispose()
+    key = _section_key(world)
     wb = openpyxl.load_workbook(path)
     p = payload_of(wb)
     sheet, entry = next(
