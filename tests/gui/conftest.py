@@ -4,24 +4,51 @@ cell or a text box (Japanese arrives as an input-method commit, as it does from 
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
+if TYPE_CHECKING:
+    from dxdesk.store.database import Database
 
-@pytest.fixture
-def window(qtbot, demo_db):
+
+def open_main_window(qtbot, db):
+    """The section window on ``db`` at 1366×768, shown and active (closed by qtbot at the end)."""
     from ui.app import make_app
     from ui.main_window import MainWindow
 
     make_app()
-    w = MainWindow(demo_db)
+    w = MainWindow(db)
     w.resize(1366, 768)
     qtbot.addWidget(w)
     w.show()
     w.activateWindow()
     qtbot.waitActive(w)
+    return w
+
+
+def load_sample(path: Path, data: dict[str, Any], *, role: str | None = None) -> Database:
+    """A new database at ``path`` holding the dataset ``data`` (a sample plan, perhaps changed)."""
+    from dxdesk.store.database import open_database
+    from dxdesk.store.dataset import import_dataset
+    from dxdesk.store.settings_store import set_setting
+
+    db = open_database(path)
+    with db.session(audit=False) as s:
+        plan = import_dataset(s, data)
+        if role is not None:
+            set_setting(s, "role", role)
+        set_setting(s, "plan_code", plan.code)
+    return db
+
+
+@pytest.fixture
+def window(qtbot, demo_db):
+    w = open_main_window(qtbot, demo_db)
     yield w
     if w.entry is not None:
         w.entry.flush(10)

@@ -14,11 +14,17 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from sqlalchemy import select
 
 from dxdesk.report.documents import PrintJob, make_pdf
-from dxdesk.store.database import open_database
-from dxdesk.store.dataset import import_dataset
 from dxdesk.store.models import Measure
-from dxdesk.store.settings_store import set_setting
-from tests.gui.conftest import cell_text, click, click_measure, ime_type, open_tab, type_in_cell
+from tests.gui.conftest import (
+    cell_text,
+    click,
+    click_measure,
+    ime_type,
+    load_sample,
+    open_main_window,
+    open_tab,
+    type_in_cell,
+)
 from tests.report.conftest import SAMPLES, pdf_text
 
 pytestmark = pytest.mark.gui
@@ -32,26 +38,9 @@ def akita(tmp_path: Path):
     data = json.loads((SAMPLES / "akita_progress_evaluation.json").read_text(encoding="utf-8"))
     first = data["measures"][0]
     first["cost_items"] = []
-    db = open_database(tmp_path / "akita.sqlite")
-    with db.session(audit=False) as s:
-        plan = import_dataset(s, data)
-        set_setting(s, "plan_code", plan.code)
+    db = load_sample(tmp_path / "akita.sqlite", data)
     yield db, first["code"], int(data["plan"]["current_fy"])
     db.dispose()
-
-
-def _window(qtbot, db):
-    from ui.app import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(db)
-    w.resize(1366, 768)
-    qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitActive(w)
-    return w
 
 
 def _add_line(qtbot, part, category: str, name: str) -> int:
@@ -68,7 +57,7 @@ def _add_line(qtbot, part, category: str, name: str) -> int:
 
 def test_a_clerk_types_the_cost_breakdown_and_prints_it(qtbot, akita, tmp_path: Path):
     db, code, fy = akita
-    w = _window(qtbot, db)
+    w = open_main_window(qtbot, db)
     click_measure(qtbot, w, code)
     part = open_tab(qtbot, w, "事業費")
     assert part.items.isVisible()
@@ -108,7 +97,7 @@ def test_a_clerk_types_the_cost_breakdown_and_prints_it(qtbot, akita, tmp_path: 
     w.entry.flush(10)
     w.close()
 
-    again = _window(qtbot, db)
+    again = open_main_window(qtbot, db)
     click_measure(qtbot, again, code)
     part = open_tab(qtbot, again, "事業費")
     expense, funding = part.items.grids["expense"], part.items.grids["funding"]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from dxdesk.report.documents import PrintJob, make_pdf
 from dxdesk.store.models import Measure, MeasureYear, SheetText
-from tests.gui.conftest import click_measure, ime_type, open_tab, wait_saved
+from tests.gui.conftest import click_measure, ime_type, load_sample, open_main_window, open_tab, wait_saved
 from tests.report.conftest import SAMPLES, pdf_text, squeeze
 
 pytestmark = pytest.mark.gui
@@ -21,36 +21,21 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def sample_db(tmp_path):
-    from dxdesk.store.database import open_database
-    from dxdesk.store.dataset import import_dataset
-    from dxdesk.store.settings_store import set_setting
 
     opened = []
 
     def load(name: str):
-        db = open_database(tmp_path / f"{name}.sqlite")
+        db = load_sample(
+            tmp_path / f"{name}.sqlite",
+            json.loads((SAMPLES / name).read_text(encoding="utf-8")),
+            role="section",
+        )
         opened.append(db)
-        with db.session(audit=False) as s:
-            plan = import_dataset(s, json.loads((SAMPLES / name).read_text(encoding="utf-8")))
-            set_setting(s, "role", "section")
-            set_setting(s, "plan_code", plan.code)
         return db
 
     yield load
     for db in opened:
         db.dispose()
-
-
-def _window(qtbot, db):
-    from ui.app import make_app
-    from ui.main_window import MainWindow
-
-    make_app()
-    w = MainWindow(db)
-    w.resize(1366, 768)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def _stored(db, code: str, fy: int, field: str) -> str | None:
@@ -77,7 +62,7 @@ SOLUTION = "○各部署のデジタル改革推進員と連携し、利用件�
 
 def test_nagasaki_clerk_types_verification_and_direction_for_the_core_project(qtbot, sample_db, tmp_path):
     db = sample_db("nagasaki_group_evaluation.json")
-    w = _window(qtbot, db)
+    w = open_main_window(qtbot, db)
     click_measure(qtbot, w, "3")  # 電子県庁推進事業, 中核事業 of 取組項目 v
     tabs = w.editor.tabs
     titles = [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]
@@ -95,7 +80,7 @@ def test_nagasaki_clerk_types_verification_and_direction_for_the_core_project(qt
     assert _stored(db, "3", 2020, "solution") == SOLUTION
     w.close()
 
-    again = _window(qtbot, db)
+    again = open_main_window(qtbot, db)
     assert again.editor.title.text().startswith("3")
     part = open_tab(qtbot, again, "検証・方向性")
     assert part.fields["verification"].edit.toPlainText() == VERIFY
@@ -118,7 +103,7 @@ def test_nagasaki_clerk_types_verification_and_direction_for_the_core_project(qt
 
 def test_sasebo_clerk_types_the_years_goal_and_summary_of_a_task(qtbot, sample_db, tmp_path):
     db = sample_db("sasebo_execution_plan.json")
-    w = _window(qtbot, db)
+    w = open_main_window(qtbot, db)
     click_measure(qtbot, w, "観光3-KPI")
     tabs = w.editor.tabs
     titles = [tabs.tabText(i) for i in range(tabs.count()) if tabs.isTabVisible(i)]

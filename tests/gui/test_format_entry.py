@@ -13,11 +13,8 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from dxdesk.report.documents import PrintJob, make_pdf
-from dxdesk.store.database import open_database
-from dxdesk.store.dataset import import_dataset
 from dxdesk.store.models import Measure, MeasureYear, SheetText
-from dxdesk.store.settings_store import set_setting
-from tests.gui.conftest import click_measure, ime_type, open_tab, wait_saved
+from tests.gui.conftest import click_measure, ime_type, load_sample, open_main_window, open_tab, wait_saved
 from tests.report.conftest import SAMPLES, pdf_text
 
 pytestmark = pytest.mark.gui
@@ -25,23 +22,13 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def sample_window(qtbot, tmp_path):
-    from ui.app import make_app
-    from ui.main_window import MainWindow
-
     opened = []
 
     def open_sample(name: str):
-        db = open_database(tmp_path / f"{name}.sqlite")
-        with db.session(audit=False) as s:
-            plan = import_dataset(s, json.loads((SAMPLES / name).read_text(encoding="utf-8")))
-            set_setting(s, "plan_code", plan.code)
-        make_app()
-        w = MainWindow(db)
-        w.resize(1366, 768)
-        qtbot.addWidget(w)
-        w.show()
-        w.activateWindow()
-        qtbot.waitActive(w)
+        db = load_sample(
+            tmp_path / f"{name}.sqlite", json.loads((SAMPLES / name).read_text(encoding="utf-8"))
+        )
+        w = open_main_window(qtbot, db)
         opened.append((w, db))
         return w, db
 
