@@ -172,3 +172,18 @@ def test_a_files_timestamp_is_read_as_an_aware_time(text, expected):
     value = file_timestamp(text)
     assert value == expected
     assert value is None or value.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("fiscal_year", "count", "years"),
+    [
+        (2026, 3, [2024, 2025, 2026]),  # a sheet of R8 showing three years: R6, R7, R8
+        (2026, 1, [2026]),
+        (2019, 2, [2018, 2019]),  # across the era change: H30, R元
+        (2026, 0, [2026]),  # never an empty table: the sheet's own year at least
+    ],
+)
+def test_years_up_to_a_sheets_year(fiscal_year, count, years):
+    from dxdesk.domain.fiscal import years_up_to
+
+    assert years_up_to(fiscal_year, count) == years

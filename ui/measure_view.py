@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from dxdesk.domain.audit import Finding
 from dxdesk.domain.evaluation import stage_label
-from dxdesk.domain.fiscal import fy_label, fy_short
+from dxdesk.domain.fiscal import fy_label, fy_short, years_up_to
 from dxdesk.domain.grading import GradeSuggestion
 from dxdesk.domain.rates import achievement_rate
 from dxdesk.domain.settings import PlanSettings
@@ -111,7 +111,7 @@ def render_measure(
 
 def _indicators(row: MeasureRow, settings: PlanSettings, fy: int) -> str:
     m = row.snapshot
-    years = list(range(fy - settings.display_years + 1, fy + 1))
+    years = years_up_to(fy, settings.display_years)
     out = ["<h3>指標</h3>"]
     for i, ind in enumerate(m.indicators):
         head = f"{i + 1}. {_e(ind.name)}"

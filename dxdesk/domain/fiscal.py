@@ -151,6 +151,12 @@ def fy_label(year: int) -> str:
     return FiscalYear(year).label()
 
 
+def years_up_to(fiscal_year: int, count: int) -> list[int]:
+    """The ``count`` fiscal years that end with ``fiscal_year`` (at least that year), oldest first: the
+    columns of a table that shows a sheet's year and the years before it."""
+    return list(range(fiscal_year - max(1, count) + 1, fiscal_year + 1))
+
+
 def survey_years(
     period_start: int | None, period_end: int | None, current: int | None, today: date | None = None
 ) -> tuple[int, list[int]]:

@@ -27,7 +27,7 @@ from dxdesk import __version__
 from dxdesk.domain.audit import Finding
 from dxdesk.domain.enums import Severity
 from dxdesk.domain.evaluation import distribution_text
-from dxdesk.domain.fiscal import JST, FiscalYear, fy_label
+from dxdesk.domain.fiscal import JST, FiscalYear, fy_label, years_up_to
 from dxdesk.exchange.authority import active_credential, section_signing_key
 from dxdesk.exchange.certificates import cert_from_pem, format_fingerprint
 from dxdesk.exchange.errors import ExchangeError, ExportBlocked
@@ -111,7 +111,7 @@ def _payload_years(options: PrintOptions, fy: int, period: tuple[int | None, int
     """The fiscal years whose indicator values and costs travel: every year the sheet can show."""
     shown = max(options.settings.display_years, 5)
     return (
-        set(range(fy - shown + 1, fy + 1))
+        set(years_up_to(fy, shown))
         | set(options.indicator_years(fy, period))
         | set(range(fy - 2, fy + 3))  # the 事業費 table's window
     )

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from dxdesk.domain.cost_summary import CostSummary, summarize_cost
 from dxdesk.domain.fields import COST_FIELDS, JumpTarget
-from dxdesk.domain.fiscal import fy_short
+from dxdesk.domain.fiscal import fy_short, years_up_to
 from dxdesk.domain.settings import TextFieldSpec
 from dxdesk.domain.sheet import CostData
 from dxdesk.domain.values import format_decimal
@@ -66,7 +66,7 @@ class CostModel(FieldGridModel):
     def set_sheet(self, sheet: EditableSheet) -> None:
         self.beginResetModel()
         self.sheet = sheet
-        self.years = list(range(sheet.fy - YEARS_SHOWN + 1, sheet.fy + 1))
+        self.years = years_up_to(sheet.fy, YEARS_SHOWN)
         self.keep_unread(sheet)
         self.endResetModel()
 

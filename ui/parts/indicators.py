@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from dxdesk.domain.enums import Direction
 from dxdesk.domain.fields import JumpTarget
-from dxdesk.domain.fiscal import fy_short
+from dxdesk.domain.fiscal import fy_short, years_up_to
 from dxdesk.section_desk import EditableSheet
 from ui.grid import COMPUTED_BG, FieldGridModel, SheetGrid
 from ui.parts.base import PartHost, SheetPart, hint_label, page_layout, wire_grid
@@ -48,8 +48,7 @@ class IndicatorModel(FieldGridModel):
     def set_sheet(self, sheet: EditableSheet) -> None:
         self.beginResetModel()
         self.sheet = sheet
-        n = max(1, sheet.settings.display_years)
-        self.years = list(range(sheet.fy - n + 1, sheet.fy + 1))
+        self.years = years_up_to(sheet.fy, sheet.settings.display_years)
         self.keep_unread(sheet)
         self.endResetModel()
 
