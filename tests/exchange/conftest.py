@@ -137,3 +137,17 @@ def sample_section(sample: str, root: Path, monkeypatch: pytest.MonkeyPatch, *, 
     finally:
         db.dispose()
     return SampleSection(fy, section, first["code"], trust, r.db_path, when)
+
+
+@pytest.fixture
+def fresh_session(monkeypatch):
+    """A process that has remembered no passphrase and unlocked no key, with no passphrase in the
+    environment and no DPAPI (as on Linux and macOS)."""
+    from dxdesk.exchange import credentials_store as cs
+
+    monkeypatch.setattr(cs, "_CA_PASSPHRASE", [])
+    monkeypatch.setattr(cs, "_SECTION_PASSPHRASES", {})
+    monkeypatch.setattr(cs, "_UNLOCKED", {})
+    monkeypatch.setattr(cs, "_BACKEND", [None])
+    monkeypatch.delenv("DXDESK_CA_PASSPHRASE", raising=False)
+    monkeypatch.delenv("DXDESK_PASSPHRASE", raising=False)

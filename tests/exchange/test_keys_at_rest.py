@@ -39,18 +39,6 @@ PLAINTEXT = b"-----BEGIN PRIVATE KEY-----"
 OFFICE = "中央のパスワード2026"
 
 
-@pytest.fixture
-def fresh_session(monkeypatch):
-    """A process that has remembered no passphrase and unlocked no key, with no passphrase in the
-    environment and no DPAPI (as on Linux and macOS)."""
-    monkeypatch.setattr(cs, "_CA_PASSPHRASE", [])
-    monkeypatch.setattr(cs, "_SECTION_PASSPHRASES", {})
-    monkeypatch.setattr(cs, "_UNLOCKED", {})
-    monkeypatch.setattr(cs, "_BACKEND", [None])
-    monkeypatch.delenv("DXDESK_CA_PASSPHRASE", raising=False)
-    monkeypatch.delenv("DXDESK_PASSPHRASE", raising=False)
-
-
 def forget(monkeypatch):
     """What a new session of the application starts with."""
     monkeypatch.setattr(cs, "_CA_PASSPHRASE", [])

@@ -15,16 +15,6 @@ from dxdesk.store.synthetic import synthetic_dataset
 
 
 @pytest.fixture
-def new_session(monkeypatch):
-    monkeypatch.setattr(cs, "_CA_PASSPHRASE", [])
-    monkeypatch.setattr(cs, "_SECTION_PASSPHRASES", {})
-    monkeypatch.setattr(cs, "_UNLOCKED", {})
-    monkeypatch.setattr(cs, "_BACKEND", [None])
-    monkeypatch.delenv("DXDESK_CA_PASSPHRASE", raising=False)
-    monkeypatch.delenv("DXDESK_PASSPHRASE", raising=False)
-
-
-@pytest.fixture
 def typed(monkeypatch):
     """What the person types into the successive prompts (None: 「キャンセル」); records the labels."""
     import ui.passphrase_prompt
@@ -52,7 +42,7 @@ def _central(tmp_path):
 
 
 def test_choosing_the_office_passphrase_then_never_asked_again(
-    tmp_path, new_session, typed, qapp, monkeypatch
+    tmp_path, fresh_session, typed, qapp, monkeypatch
 ):
     from ui.passphrase_prompt import unlock_ca
 
@@ -82,7 +72,7 @@ def test_choosing_the_office_passphrase_then_never_asked_again(
         db.dispose()
 
 
-def test_the_section_is_asked_its_slip_passphrase_once(copy_world, new_session, typed, qapp):
+def test_the_section_is_asked_its_slip_passphrase_once(copy_world, fresh_session, typed, qapp):
     from ui.passphrase_prompt import unlock_section_key
 
     answers, labels = typed
@@ -97,7 +87,7 @@ def test_the_section_is_asked_its_slip_passphrase_once(copy_world, new_session, 
         db.dispose()
 
 
-def test_a_demo_central_database_is_never_asked(tmp_path, new_session, typed, qapp):
+def test_a_demo_central_database_is_never_asked(tmp_path, fresh_session, typed, qapp):
     from ui.passphrase_prompt import unlock_ca
 
     db = _central(tmp_path)
