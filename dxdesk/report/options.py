@@ -44,6 +44,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dxdesk.domain.enums import GradingRule
 from dxdesk.domain.fields import COST_NUMBER_FIELDS
 from dxdesk.domain.fiscal import FiscalYear, fy_label
 from dxdesk.domain.settings import SHEET_PARTS, PlanSettings
@@ -105,6 +106,11 @@ DEFAULT_LABELS: dict[str, str] = {
     "cost_items": "事業費の内訳",
     # 評価
     "stage": "ライフサイクル",
+    # how the stage is managed, printed after it: 「段階2（拡大期）（KPIによる評価）」; a plan names it
+    # its own way (Akita: 評価指標管理対象 / スケジュール管理対象)
+    "rule.kpi": GradingRule.KPI.label,
+    "rule.schedule": GradingRule.SCHEDULE.label,
+    "rule.not_evaluated": GradingRule.NOT_EVALUATED.label,
     "grade": "自己評価",
     "suggested": "算出した評価",
     "override": "評価を変更した理由",

@@ -257,7 +257,7 @@ class SheetBuilder(TableParts):
         if o.settings.stages_enabled and o.shown("stage"):
             text = stage_label(sheet.stage)
             if sug.rule is not GradingRule.NONE:
-                text += f"（{sug.rule.label}）"
+                text += f"（{o.label('rule.' + sug.rule.value)}）"
             rows.append(self.pair(o.label("stage"), text))
         grade = ev.grade
         overridden = ev.is_override

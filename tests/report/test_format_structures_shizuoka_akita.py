@@ -132,7 +132,7 @@ def test_akita_progress_line_holds_the_actual_and_the_reference_value(akita_pdf)
     at = _in_order(
         lines,
         r"^進捗評価$",
-        r"^ライフサイクル 段階4",
+        r"^ライフサイクル 段階4（環境変化対応期）（評価指標管理対象）",  # the city's own wording
         r"^進捗評価 C 【実績値】45\.4%（R5） 【参考値】第一子目の母子健康手帳交付者数を分母とする",
         r"^取組結果$",
     )
@@ -140,6 +140,8 @@ def test_akita_progress_line_holds_the_actual_and_the_reference_value(akita_pdf)
     first = next(p for p in pages if "行政手続のオンライン化" in p and "進捗評価" in p)
     assert re.search(r"進捗評価\s+B\s+【実績値】46\.2%（R5）", first)
     assert "【参考値】" not in first  # no reference value entered for that year
+    schedule = next(p for p in pages if "段階1" in p)
+    assert "段階1（構築期）（スケジュール管理対象）" in re.sub(r"\s+", "", schedule)
 
 
 def test_funding_labels_map_to_the_printed_sources():
