@@ -19,11 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+
+from dxdesk.domain.fiscal import JST
 
 __all__ = ["SectionSubmission", "SheetSubmission", "SubmissionState", "sheet_submission"]
-
-_JST = ZoneInfo("Asia/Tokyo")
 
 
 class SubmissionState(StrEnum):
@@ -50,7 +49,7 @@ _LABELS = {
 def _when(at: datetime | None) -> str:
     if at is None:
         return ""
-    local = at.astimezone(_JST) if at.tzinfo else at
+    local = at.astimezone(JST) if at.tzinfo else at
     return f"{local.month}/{local.day} {local:%H:%M}"
 
 
