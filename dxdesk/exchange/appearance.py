@@ -34,11 +34,13 @@ from dxdesk.exchange.limits import Limits
 from dxdesk.exchange.reader import (
     XlsxReader,
     check_sheet_refs,
+    column_index,
     column_letters,
     split_ref,
     too_large_range,
     unescape_excel,
 )
+from dxdesk.exchange.sheet_grammar import SplitSheet, split_sheet, text_of
 
 __all__ = [
     "LAYOUT_VERSION",
@@ -1079,10 +1081,59 @@ def _sheet_xml(reader: XlsxReader, part: str) -> Element:
     return reader.xml(part)
 
 
+_MERGES: dict[bytes, tuple[int, int, int, int]] = {}
+
+
+def _merges_of(refs: list[bytes]) -> list[tuple[int, int, int, int]]:
+    """Merged ranges read by the grammar, as the element loop reads them (cached: the same ranges
+    recur in every sheet of a layout). A range that ends before it starts is left to the parser,
+    which reports it."""
+    out = []
+    known = _MERGES
+    for ref in refs:
+        m = known.get(ref)
+        if m is None:
+            a, _, b = ref.decode("ascii").partition(":")
+            r1, c1 = split_ref(a)
+            r2, c2 = split_ref(b or a)
+            if r1 > r2 or c1 > c2:
+                raise _NotGrammar
+            if len(known) >= _REMEMBERED:
+                known.clear()
+            m = known[ref] = (r1, c1, r2, c2)
+        out.append(m)
+    return out
+
+
+class _NotGrammar(Exception):
+    """A part the sheet grammar let through is not what it seemed: parse it instead."""
+
+
 def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> SheetScan:
+    try:
+        return _scan_sheet_as(reader, pkg, name, part, grammar=True)
+    except _NotGrammar:
+        return _scan_sheet_as(reader, pkg, name, part, grammar=False)
+
+
+def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, grammar: bool) -> SheetScan:
     scan = SheetScan(name)
-    check_sheet_refs(name, reader.read(part), reader.limits, cells=False)
-    root = _sheet_xml(reader, part)
+    data = reader.read(part)
+    split = split_sheet(data) if grammar else None
+    if split is None:
+        check_sheet_refs(name, data, reader.limits, cells=False)
+        root = _sheet_xml(reader, part)
+    else:
+        # the cells and merged ranges as dxdesk writes them, read by the grammar; the rest parsed
+        scan.merges = _merges_of(split.merges)
+        check_sheet_refs(
+            name,
+            data if split.ranges_in_cells else split.outline,
+            reader.limits,
+            cells=False,
+            beyond=(max((m[2] for m in scan.merges), default=0), max((m[3] for m in scan.merges), default=0)),
+        )
+        root = reader.xml(part, split.outline)
     if root.tag != MAIN + "worksheet":
         pkg.problem(ReasonCode.APPEARANCE, f"シート「{name[:31]}」は通常のワークシートではありません")
         return scan
@@ -1099,7 +1150,10 @@ def _scan_sheet(reader: XlsxReader, pkg: Package, name: str, part: str) -> Sheet
         local = child.tag.rsplit("}", 1)[-1]
         scan.elements.append(local)
         if local == "sheetData":
-            _scan_cells(pkg, scan, child, reader.limits)
+            if split is None:
+                _scan_cells(pkg, scan, child, reader.limits)
+            else:
+                _split_cells(pkg, scan, split, reader.limits)
         elif local == "cols":
             for col in child:
                 _check_attrs(col, "col")
@@ -1150,25 +1204,8 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
     hidden_rows = scan.hidden_rows
     max_row = max_col = 0
     style_ids: dict[str, int] = {}
-    rows_ok = _ROWS_OK
     for row in sheet_data:
-        ra = row.attrib
-        rn = ra.get("r")
-        if rn is not None:
-            max_row = max(max_row, _int(rn))
-        if not _ROW_ATTRS.issuperset(ra):
-            _check_attrs(row, "row")
-        elif ra:
-            key = tuple(ra.items())
-            if key not in rows_ok:
-                _check_values(row)
-                if len(rows_ok) >= _REMEMBERED:
-                    rows_ok.clear()
-                rows_ok.add(key)
-        if ("hidden" in ra or "ht" in ra) and (
-            _true(ra.get("hidden")) or ("ht" in ra and _float(ra["ht"]) < 6)
-        ):
-            hidden_rows.add(_int(ra.get("r")))
+        max_row = _scan_row(row, row.attrib, max_row, hidden_rows)
         if row.tag != _ROW:
             raise _Malformed(row.tag.rsplit("}", 1)[-1])
         for c in row:
@@ -1246,6 +1283,70 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
                 ("ph" in a and _true(a["ph"])) or "vm" in a or "cm" in a,
                 rich,
             )
+    if max_row > limits.max_row or max_col > limits.max_col or max_row * max_col > limits.max_cells:
+        raise too_large_range(scan.name, max_row, max_col)
+
+
+def _scan_row(row: Element | None, ra: dict[str, str], max_row: int, hidden_rows: set[int]) -> int:
+    """One row's attributes: checked, a hidden or near-zero row noted; the highest row number so far.
+    ``row``: the element (None when the grammar read it: one is made if an attribute needs a look)."""
+    rn = ra.get("r")
+    if rn is not None:
+        max_row = max(max_row, _int(rn))
+    if not _ROW_ATTRS.issuperset(ra):
+        _check_attrs(row if row is not None else Element(_ROW, ra), "row")
+    elif ra:
+        key = tuple(ra.items())
+        if key not in _ROWS_OK:
+            _check_values(row if row is not None else Element(_ROW, ra))
+            if len(_ROWS_OK) >= _REMEMBERED:
+                _ROWS_OK.clear()
+            _ROWS_OK.add(key)
+    if ("hidden" in ra or "ht" in ra) and (_true(ra.get("hidden")) or ("ht" in ra and _float(ra["ht"]) < 6)):
+        hidden_rows.add(_int(ra.get("r")))
+    return max_row
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _split_cells(pkg: Package, scan: SheetScan, split: SplitSheet, limits: Limits) -> None:
+    """:func:`_scan_cells` for cells read by the grammar (:mod:`.sheet_grammar`): the same cells,
+    texts, styles, hidden rows and errors, without elements to walk. Raises :class:`_NotGrammar` for
+    a text the grammar let through that is not XML after all (the part is then parsed)."""
+    cells = scan.cells
+    hidden_rows = scan.hidden_rows
+    max_row = max_col = 0
+    for rn, attrs in split.rows:
+        max_row = _scan_row(None, {"r": rn, **attrs}, max_row, hidden_rows)
+    columns = _COLUMNS
+    try:
+        for ref_b, letters, style, inline, number, raw in split.cells:
+            if inline:
+                t = "s"
+                value = text_of(raw)
+                if "_x" in value:
+                    value = unescape_excel(value)
+            else:
+                t = "n"
+                value = number.decode("ascii")
+            if value == "":
+                continue
+            ref = ref_b.decode("ascii")
+            if ref in cells:
+                pkg.problem(
+                    ReasonCode.CORRUPT,
+                    f"ファイルが壊れています（シート「{scan.name[:31]}」のセル番地が正しくありません）",
+                )
+                continue
+            col = columns.get(letters)
+            if col is None:
+                col = columns[letters] = column_index(letters.decode("ascii"))
+            if col > max_col:
+                max_col = col
+            cells[ref] = ScanCell(t, value, int(style) if style else 0)
+    except ValueError:
+        raise _NotGrammar from None
     if max_row > limits.max_row or max_col > limits.max_col or max_row * max_col > limits.max_cells:
         raise too_large_range(scan.name, max_row, max_col)
 

@@ -453,13 +453,21 @@ def too_large_range(sheet: str, max_row: int, max_col: int) -> UnreadableWorkboo
     )
 
 
-def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS, *, cells: bool = True) -> None:
+def check_sheet_refs(
+    sheet: str,
+    data: bytes,
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    cells: bool = True,
+    beyond: tuple[int, int] = (0, 0),
+) -> None:
     """Refuse a sheet part that names a cell beyond the row / column limits (``A1:XFD1048576``): a
     reader that sizes its grid from the references would allocate rows × columns cells.
 
     Cell and row references (``r=``, thousands of them) are checked with C-level scans: every run of
     digits and of letters in them; ranges (``ref=``, ``sqref=``, ``topLeftCell=``) one by one.
-    ``cells=False``: only the ranges (a reader that parses the cells itself checks them as it goes)."""
+    ``cells=False``: only the ranges (a reader that parses the cells itself checks them as it goes).
+    ``beyond``: the highest row and column of references the caller read from the part itself."""
     found = _R_ATTR.findall(data) if cells else []
     found += _range_values(data)
     refs = b" ".join(found)
@@ -471,6 +479,7 @@ def check_sheet_refs(sheet: str, data: bytes, limits: Limits = DEFAULT_LIMITS, *
         max_col = 10**6
     else:
         max_col = max((column_index(x.decode("ascii")) for x in letters if len(x) == longest), default=0)
+    max_row, max_col = max(max_row, beyond[0]), max(max_col, beyond[1])
     if max_row > limits.max_row or max_col > limits.max_col or max_row * max_col > limits.max_cells:
         raise too_large_range(sheet, max_row, max_col)
 
