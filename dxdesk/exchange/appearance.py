@@ -22,6 +22,7 @@ grid is allocated from what the file claims, so a sheet naming ``XFD1048576`` co
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterator
@@ -1655,12 +1656,19 @@ def _payload_agrees(payload: dict, entry: list) -> bool:
     if not isinstance(path, list):
         return False
     value = _resolve(payload, path)
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not isinstance(entry[2], str) or not isinstance(entry[4], str):
         return False
-    d, want = _number(value.replace(",", "")), _number(entry[2])
+    return _value_shows(value, entry[2], entry[4])
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _value_shows(value: str, expected: str, display: str) -> bool:
+    """The payload's ``value`` is the bound number ``expected`` and dxdesk shows it as ``display``
+    (a pure function of three texts, cached: the same figures recur across a merge)."""
+    d, want = _number(value.replace(",", "")), _number(expected)
     if d is None or want is None or d != want:
         return False
-    return render_number(d, number_format_of(d)) == entry[4]
+    return render_number(d, number_format_of(d)) == display
 
 
 def number_format_of(d: Decimal) -> str:
@@ -1790,15 +1798,7 @@ def _cell_ok(
     if kind == "n":
         if cell.t != "n":
             return "edited", cell.text
-        got, want = _number(cell.text), _number(expected)
-        if got is None or want is None:
-            return "edited", cell.text
-        if got != want and f"{float(got):.15g}" != f"{float(want):.15g}":
-            return "edited", cell.text
-        text = render_number(got, fmt)
-        if text is None or text != display:
-            return "format", text if text is not None else f"書式「{_shorten(fmt)}」"
-        return "ok", text
+        return _number_shown(cell.text, expected, display if isinstance(display, str) else None, fmt)
     if cell.t != "s":
         return "edited", cell.text
     value = cell.text.replace("\r\n", "\n").replace("\r", "\n")
@@ -1807,6 +1807,21 @@ def _cell_ok(
     if fmt not in ("General", "@") and _SIMPLE_FORMAT.match(fmt) is None:
         return "format", f"書式「{_shorten(fmt)}」"
     return "ok", value
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _number_shown(text: str, expected: str, display: str | None, fmt: str) -> tuple[str, str]:
+    """:func:`_cell_ok` for a number cell holding ``text`` in format ``fmt`` (cached: a pure function
+    of its arguments, and the same figures and formats recur across a merge)."""
+    got, want = _number(text), _number(expected)
+    if got is None or want is None:
+        return "edited", text
+    if got != want and f"{float(got):.15g}" != f"{float(want):.15g}":
+        return "edited", text
+    shown = render_number(got, fmt)
+    if shown is None or shown != display:
+        return "format", shown if shown is not None else f"書式「{_shorten(fmt)}」"
+    return "ok", shown
 
 
 def _format_of(pkg: Package, style: int) -> str:
