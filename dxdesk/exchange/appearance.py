@@ -41,7 +41,7 @@ from dxdesk.exchange.reader import (
     too_large_range,
     unescape_excel,
 )
-from dxdesk.exchange.sheet_grammar import SplitSheet, split_sheet, text_of
+from dxdesk.exchange.sheet_grammar import SplitSheet, row_attributes, split_sheet, text_of
 
 __all__ = [
     "LAYOUT_VERSION",
@@ -995,11 +995,30 @@ def _scan_workbook(reader: XlsxReader, pkg: Package, rels: dict[str, str]) -> No
             )
 
 
+_STYLES: dict[bytes, tuple[dict[int, str], list[tuple[int, int, int]], list[Font], list[str | None]]] = {}
+
+
 def _scan_styles(reader: XlsxReader, pkg: Package) -> None:
-    pkg.formats = dict(_BUILTIN_FORMATS)
+    """The number formats, fonts and fills of the cell styles (a pure function of styles.xml, kept
+    for the next file: the submissions of one merge share their styles)."""
     if not reader.has("xl/styles.xml"):
+        pkg.formats = dict(_BUILTIN_FORMATS)
         pkg.xfs, pkg.fonts, pkg.fills = [(0, 0, 0)], [Font(11, None)], [None]
         return
+    data = reader.read("xl/styles.xml")
+    known = _STYLES.get(data)
+    if known is None:
+        _read_styles(reader, pkg)
+        if len(_STYLES) >= 64:
+            _STYLES.clear()
+        _STYLES[data] = (dict(pkg.formats), list(pkg.xfs), list(pkg.fonts), list(pkg.fills))
+        return
+    formats, xfs, fonts, fills = known
+    pkg.formats, pkg.xfs, pkg.fonts, pkg.fills = dict(formats), list(xfs), list(fonts), list(fills)
+
+
+def _read_styles(reader: XlsxReader, pkg: Package) -> None:
+    pkg.formats = dict(_BUILTIN_FORMATS)
     root = reader.xml("xl/styles.xml")
     _check_styles_shape(root)
     fmts = root.find(MAIN + "numFmts")
@@ -1308,7 +1327,8 @@ def _scan_row(row: Element | None, ra: dict[str, str], max_row: int, hidden_rows
     return max_row
 
 
-_COLUMNS: dict[str, int] = {}
+_COLUMNS: dict[bytes, int] = {}
+_ROW_VERDICTS: dict[bytes, bool] = {}  # a row's attributes (but its number) → hidden
 
 
 def _split_cells(pkg: Package, scan: SheetScan, split: SplitSheet, limits: Limits) -> None:
@@ -1318,8 +1338,24 @@ def _split_cells(pkg: Package, scan: SheetScan, split: SplitSheet, limits: Limit
     cells = scan.cells
     hidden_rows = scan.hidden_rows
     max_row = max_col = 0
-    for rn, attrs in split.rows:
-        max_row = _scan_row(None, {"r": rn, **attrs}, max_row, hidden_rows)
+    known = _ROW_VERDICTS
+    try:
+        for rn, raw in split.rows:
+            hidden = known.get(raw)
+            if hidden is None:
+                # the row's attributes checked once (the verdict does not depend on its number)
+                seen: set[int] = set()
+                _scan_row(None, {"r": "1", **row_attributes(raw)}, 0, seen)
+                if len(known) >= _REMEMBERED:
+                    known.clear()
+                hidden = known[raw] = bool(seen)
+            row = int(rn)
+            if row > max_row:
+                max_row = row
+            if hidden:
+                hidden_rows.add(row)
+    except ValueError:
+        raise _NotGrammar from None
     columns = _COLUMNS
     try:
         for ref_b, letters, style, inline, number, raw in split.cells:

@@ -73,13 +73,13 @@ _MAIN_ROOT = re.compile(rb'\sxmlns="http://schemas\.openxmlformats\.org/spreadsh
 @dataclass
 class SplitSheet:
     """A sheet part cut at its cells: ``outline`` is the part with ``<sheetData/>`` in their place
-    and its merged ranges taken out (to parse: the layout elements), ``rows`` each row's number and attributes, ``cells`` each cell
+    and its merged ranges taken out (to parse: the layout elements), ``rows`` each row's number and its other attributes as written (see :func:`row_attributes`), ``cells`` each cell
     with content as bytes: (reference, column letters, style or empty, ``inlineStr`` for a text or
     empty, the number, the text as written — see :func:`text_of`)."""
 
     outline: bytes
     merges: list[bytes]  # each merged range as written (``A1:C1``); in the outline an empty <mergeCells>
-    rows: list[tuple[str, dict[str, str]]]
+    rows: list[tuple[bytes, bytes]]
     cells: list[tuple[bytes, bytes, bytes, bytes, bytes, bytes]]
     ranges_in_cells: bool  # the cells' bytes spell an attribute name of a range (ref=, topLeftCell=)
 
@@ -101,6 +101,16 @@ def _entity(m: re.Match[str]) -> str:
     if not _xml_char_ok(code):
         raise ValueError("character reference to a character XML does not allow")
     return chr(code)
+
+
+def row_attributes(raw: bytes) -> dict[str, str]:
+    """The attributes of :attr:`SplitSheet.rows` as an XML parser reads them. Raises ValueError where
+    a parser would fail (an attribute twice, ``r`` among them)."""
+    pairs = _ROW_ATTRS.findall(raw.decode("utf-8"))
+    attrs = dict(pairs)
+    if len(attrs) != len(pairs) or "r" in attrs:
+        raise ValueError("an attribute twice")
+    return attrs
 
 
 def text_of(raw: bytes) -> str:
@@ -148,13 +158,6 @@ def split_sheet(data: bytes) -> SplitSheet | None:
     # U+FFFE and U+FFFF are not XML characters (control characters are kept out by the grammar)
     if _BODY.fullmatch(body) is None or b"\xef\xbf\xbe" in body or b"\xef\xbf\xbf" in body:
         return None
-    rows: list[tuple[str, dict[str, str]]] = []
-    for r, a in _ROWS.findall(body):
-        pairs = _ROW_ATTRS.findall(a.decode("utf-8"))
-        attrs = dict(pairs)
-        if len(attrs) != len(pairs) or "r" in attrs:
-            return None  # an attribute twice: not XML
-        rows.append((r.decode("ascii"), attrs))
     tail = data[after:]
     merges: list[bytes] = []
     at = tail.find(b"<mergeCell")
@@ -169,7 +172,7 @@ def split_sheet(data: bytes) -> SplitSheet | None:
     return SplitSheet(
         data[:start] + b"<sheetData/>" + tail,
         merges,
-        rows,
+        _ROWS.findall(body),
         _CELLS.findall(body),
         b"ref" in body or b"topLeftCell" in body,
     )
