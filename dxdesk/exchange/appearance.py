@@ -1361,7 +1361,7 @@ def _split_cells(pkg: Package, scan: SheetScan, split: SplitSheet, limits: Limit
         for ref_b, letters, style, inline, number, raw in split.cells:
             if inline:
                 t = "s"
-                value = text_of(raw)
+                value = text_of(raw) if b"&" in raw else raw.decode("utf-8")
                 if "_x" in value:
                     value = unescape_excel(value)
             else:
