@@ -24,8 +24,10 @@ import os
 import posixpath
 import re
 import stat
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +153,7 @@ class XlsxReader:
             raise UnreadableWorkbook(
                 ReasonCode.NOT_XLSX, "dxdesk のファイルではありません（Excel ブック（.xlsx）ではありません）"
             )
+        self._raw: bytes | None = data
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
@@ -214,6 +217,10 @@ class XlsxReader:
         if info is None:
             raise UnreadableWorkbook(ReasonCode.CORRUPT, f"ファイルが壊れています（「{name}」がありません）")
         cap = min(self.limits.max_part_bytes, self.limits.max_total_bytes - self._total)
+        direct = self._inflate(info, cap)
+        if direct is not None:
+            self._total += len(direct)
+            return self._checked(name, direct)
         chunks: list[bytes] = []
         got = 0
         try:
@@ -236,13 +243,55 @@ class XlsxReader:
         except RuntimeError as exc:  # encrypted member
             raise UnreadableWorkbook(ReasonCode.NOT_DXDESK, "パスワード付きのファイルは読めません") from exc
         self._total += got
-        data = b"".join(chunks)
+        return self._checked(name, b"".join(chunks))
+
+    def _checked(self, name: str, data: bytes) -> bytes:
         if name.endswith((".xml", ".rels")) and unsafe_xml(data):
             raise UnreadableWorkbook(
                 ReasonCode.UNSAFE_XML,
                 "ファイルが壊れています（XML に許されない構造（DTD・エンティティ）があります）",
             )
         self._cache[name] = data
+        return data
+
+    def _inflate(self, info: zipfile.ZipInfo, cap: int) -> bytes | None:
+        """A part taken straight from the file's bytes when it is plainly stored or deflated and whole:
+        its local header names it, it expands to exactly the size the zip declares (never more: the
+        decompressor is told where to stop) within ``cap``, and its CRC matches. None for anything
+        else — the zip module then reads it and says what is wrong, as it always has."""
+        if (
+            self._raw is None
+            or info.flag_bits & ~0x80E  # only the deflate option bits, a data descriptor, UTF-8 names
+            or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+            or info.file_size > cap
+        ):
+            return None
+        raw = self._raw
+        at = info.header_offset
+        header = raw[at : at + 30]
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            return None
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        if raw[at + 30 : at + 30 + name_len] != info.orig_filename.encode(
+            "utf-8" if info.flag_bits & 0x800 else "cp437", "replace"
+        ):
+            return None
+        start = at + 30 + name_len + extra_len
+        packed = raw[start : start + info.compress_size]
+        if len(packed) != info.compress_size:
+            return None
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = packed
+        else:
+            inflater = zlib.decompressobj(-15)
+            try:
+                data = inflater.decompress(packed, info.file_size + 1)
+            except zlib.error:
+                return None
+            if not inflater.eof:
+                return None
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            return None
         return data
 
     def xml(self, name: str, data: bytes | None = None) -> Element:

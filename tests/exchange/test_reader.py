@@ -119,3 +119,57 @@ def test_missing_file(tmp_path):
     with pytest.raises(UnreadableWorkbook) as info:
         XlsxReader(tmp_path / "nothing.xlsx")
     assert info.value.code == ReasonCode.CORRUPT
+
+
+def _zip_of(tmp_path, data: bytes, *, stored: bool = False):
+    path = tmp_path / "part.xlsx"
+    kind = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", data, compress_type=kind)
+    return path
+
+
+def _patched(path, old: bytes, new: bytes, *, count: int = -1):
+    raw = path.read_bytes()
+    assert old in raw
+    path.write_bytes(raw.replace(old, new, count))
+    return path
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_part_read_straight_from_the_file_is_what_the_zip_module_reads(tmp_path, stored):
+    text = '<worksheet xmlns="x"><sheetData><row r="1"/></sheetData>達成率</worksheet>'.encode()
+    path = _zip_of(tmp_path, text * 50, stored=stored)
+    r = XlsxReader(path)
+    try:
+        assert r.read("xl/worksheets/sheet1.xml") == r.zip.read("xl/worksheets/sheet1.xml") == text * 50
+    finally:
+        r.close()
+
+
+def test_a_part_whose_crc_does_not_match_is_a_damaged_file(tmp_path):
+    """A changed byte inside a stored part: the direct read declines it and the zip module's check
+    says the file is damaged, as for any other reader of it."""
+    path = _zip_of(tmp_path, b"<worksheet>" + "実績".encode() * 20 + b"</worksheet>", stored=True)
+    _patched(path, "実績".encode(), "目標".encode(), count=1)
+    r = XlsxReader(path)
+    try:
+        with pytest.raises(UnreadableWorkbook) as info:
+            r.read("xl/worksheets/sheet1.xml")
+        assert info.value.code == ReasonCode.CORRUPT
+    finally:
+        r.close()
+
+
+def test_a_part_that_expands_beyond_its_declared_size_is_refused(tmp_path):
+    """The central directory says 10 bytes; the stream holds more: never more than declared is read."""
+    path = _zip_of(tmp_path, b"<a>" + b" " * 5000 + b"</a>")
+    r = XlsxReader(path)
+    try:
+        info = r._infos["xl/worksheets/sheet1.xml"]
+        info.file_size = 10  # what a crafted central directory would claim
+        with pytest.raises(UnreadableWorkbook) as err:
+            r.read("xl/worksheets/sheet1.xml")
+        assert err.value.code == ReasonCode.CORRUPT
+    finally:
+        r.close()
