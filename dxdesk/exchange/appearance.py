@@ -1009,7 +1009,7 @@ def _scan_styles(reader: XlsxReader, pkg: Package) -> None:
     known = _STYLES.get(data)
     if known is None:
         _read_styles(reader, pkg)
-        if len(_STYLES) >= 64:
+        if len(_STYLES) >= 1024:
             _STYLES.clear()
         _STYLES[data] = (dict(pkg.formats), list(pkg.xfs), list(pkg.fonts), list(pkg.fills))
         return
