@@ -101,18 +101,31 @@ def _int(v: Any, where: str) -> int | None:
         raise DatasetError(where, f"整数ではありません（{v!r}）") from exc
 
 
+# Texts read as an enum member, remembered: ``from_label`` depends only on the enum and the text (its
+# labels and aliases are fixed), so a text read once reads the same again. Bounded: only texts that
+# were read, and no more than this many.
+_ENUM_READ: dict[tuple[Any, str], Any] = {}
+_ENUM_READ_MAX = 512
+
+
 def _enum(cls: Any, v: Any, where: str, default: Any = None) -> Any:
     if v is None or v == "":
         return default
     try:
-        return cls.from_label(str(v))
+        key = (cls, str(v))
+        member = _ENUM_READ.get(key)
+        if member is None:
+            member = cls.from_label(key[1])
+            if len(_ENUM_READ) < _ENUM_READ_MAX:
+                _ENUM_READ[key] = member
     except ValueError as exc:
         raise DatasetError(where, str(exc)) from exc
+    return member
 
 
 # A number as dxdesk writes it (「11891」「-0.50」): ASCII digits, at most 15 before the point, no
 # spaces, sign, grouping or unit. For such a text the full readers below give exactly Decimal(text)
-# (tests/test_dataset_fast_numbers.py holds them to that), so it is taken as it is.
+# (tests/test_dataset_fast_readers.py holds them to that), so it is taken as it is.
 _PLAIN_NUMBER = re.compile(r"-?(?:[1-9][0-9]{0,14}|0)(?:\.[0-9]+)?")
 
 

@@ -1,6 +1,9 @@
-"""The dataset readers take a number written as dxdesk writes it (「11891」「-0.50」) as it is, without
-the full reader of typed input: they must give exactly what the full reader gives, for every text the
-shortcut accepts, and leave everything else to it (全角, 「1,234」, 「△5」, units, 「—」, long texts)."""
+"""Shortcuts of the dataset readers (the merge reads every submitted measure with them).
+
+A number written as dxdesk writes it (「11891」「-0.50」) is taken as it is, without the full reader of
+typed input: it must give exactly what the full reader gives, for every text the shortcut accepts, and
+leave everything else to it (全角, 「1,234」, 「△5」, units, 「—」, long texts). A choice read once
+(「継続」, 「2」, 「A」) is remembered for its enum only."""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from dxdesk.domain.enums import Grade, MilestoneStatus, Stage
 from dxdesk.domain.values import ValueInputError, normalize_number, normalize_value
 from dxdesk.store import dataset
-from dxdesk.store.dataset import DatasetError, cost_fields, value_fields
+from dxdesk.store.dataset import DatasetError, cost_fields, value_fields, year_fields
 
 
 def _full_value(raw: object, value_type: str, unit: str, role: str) -> tuple[str, str | None]:
@@ -135,3 +139,32 @@ def test_a_submitted_year_reads_as_a_person_typed_it() -> None:
     assert cost["overtime_hours"] == Decimal("114")
     with pytest.raises(DatasetError, match="数値として長すぎます"):
         cost_fields("2026", {"budget": "1." + "0" * 59}, "m")
+
+
+def test_choices_read_again_are_the_same_and_stay_with_their_enum() -> None:
+    dataset._ENUM_READ.clear()
+    yd = {"stage": "2", "self_grade": "A", "milestones": [{"text": "要綱の改正", "status": "done"}]}
+    first = year_fields("2026", yd, "measures[0].years")
+    again = year_fields("2026", yd, "measures[1].years")
+    assert first.columns["stage"] == again.columns["stage"] == Stage.EXPAND.value
+    assert first.columns["self_grade"] == again.columns["self_grade"] == Grade.A.value
+    assert again.milestones and again.milestones[0]["status"] == MilestoneStatus.DONE.value
+    # 「A」 is a grade, not a stage: what was remembered for Grade says nothing about Stage
+    with pytest.raises(DatasetError, match=r"measures\[2\]\.years\.2026\.stage：「A」は選択肢にありません"):
+        year_fields("2026", {"stage": "A"}, "measures[2].years")
+    # a text that failed once fails again with its own place
+    for i in (3, 4):
+        with pytest.raises(DatasetError, match=rf"measures\[{i}\]\.years\.2026\.self_grade"):
+            year_fields("2026", {"self_grade": "E"}, f"measures[{i}].years")
+    assert (Grade, "E") not in dataset._ENUM_READ
+
+
+def test_remembered_choices_are_bounded() -> None:
+    """Texts that differ only in spaces read the same member but are remembered one by one, up to the
+    bound; past it they are still read, just not remembered."""
+    dataset._ENUM_READ.clear()
+    assert {dataset._enum(Stage, t, "x") for t in ("1", " 1 ")} == {Stage.BUILD}
+    texts = [" " * i + "B" for i in range(dataset._ENUM_READ_MAX + 50)]
+    assert all(dataset._enum(Grade, t, "g") is Grade.B for t in texts)
+    assert len(dataset._ENUM_READ) == dataset._ENUM_READ_MAX
+    assert dataset._enum(Grade, " " * 999 + "B", "g") is Grade.B
