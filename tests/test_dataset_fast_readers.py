@@ -31,6 +31,8 @@ def _full_value(raw: object, value_type: str, unit: str, role: str) -> tuple[str
         )
     except ValueInputError as exc:
         return "error", str(exc)
+    except ValueError as exc:  # a value type that is neither numeric nor qualitative
+        return "raises", str(exc)
     return "ok", v.to_storage()
 
 
@@ -46,6 +48,8 @@ def _dataset_value(raw: object, value_type: str, unit: str, role: str) -> tuple[
         return "ok", dataset._value(raw, value_type, unit, role, "measures[0].indicators[0]")
     except DatasetError as exc:
         return "error", str(exc).removeprefix("measures[0].indicators[0]：")
+    except ValueError as exc:
+        return "raises", str(exc)
 
 
 def _dataset_number(raw: object) -> tuple[str, object]:
@@ -97,9 +101,9 @@ def test_values_read_the_same_as_the_full_reader(raw: str, value_type: str, role
         assert _dataset_value(raw, value_type, unit, role) == _full_value(raw, value_type, unit, role)
 
 
-@pytest.mark.parametrize("raw", _EDGES)
-def test_edge_values_read_the_same_as_the_full_reader(raw: str) -> None:
-    for value_type in ("numeric", "qualitative"):
+@pytest.mark.parametrize("raw", [*_EDGES, None, 12, Decimal("-0.50")])
+def test_edge_values_read_the_same_as_the_full_reader(raw: object) -> None:
+    for value_type in ("numeric", "qualitative", "bogus"):
         for role in ("target", "actual"):
             for unit in ("", "件"):
                 assert _dataset_value(raw, value_type, unit, role) == _full_value(raw, value_type, unit, role)

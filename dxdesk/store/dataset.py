@@ -136,6 +136,8 @@ def _plain_number(raw: Any) -> Decimal | None:
 
 
 def _value(raw: Any, value_type: str, unit: str, role: str, where: str) -> str | None:
+    if raw is None:  # blank, whatever the type (normalize_value's first rule)
+        return None
     if value_type == "numeric" and (plain := _plain_number(raw)) is not None:
         return format(plain, "f")
     try:
