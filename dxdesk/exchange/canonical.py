@@ -72,7 +72,7 @@ def json_depth(text: str | bytes) -> int:
     """How deeply ``text``'s arrays and objects nest (strings are skipped): the highest count of open
     brackets, anywhere in the text, minus the closed ones before it.
 
-    Done with C-level byte operations (a payload of 150 KB takes about 0.15 ms): escaped characters are
+    Done with C-level byte operations (a payload of 150 KB takes about 0.2 ms): escaped characters are
     dropped, then everything but quotes and brackets (``[{`` become ``(``, ``]}`` become ``)``), then
     what lies between quotes — first every pair of adjacent quotes (an empty string, or the end of one
     string and the start of the next: either way nothing in between is outside a string, and every

@@ -142,7 +142,7 @@ def _value(raw: Any, value_type: str, unit: str, role: str, where: str) -> str |
         return format(plain, "f")
     try:
         v = normalize_value(
-            None if raw is None else str(raw) if not isinstance(raw, str) else raw,
+            raw if isinstance(raw, str) else str(raw),
             value_type,
             role=role,
             unit=unit,
