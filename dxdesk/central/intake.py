@@ -218,7 +218,7 @@ def _intake_file(path: str, expected_hash: str, trust: Trust, fiscal_year: int) 
         )
     if out.revision is None or out.revision < 1 or not out.section_code:
         return out.reject(ReasonCode.CORRUPT, "ファイルが壊れています（版番号または課所室がありません）")
-    out.payload_hash = signed.hash
+    out.payload_hash = v.payload_hash  # signed.hash, computed once by the verification
     out.previous_hash = _str_or_none(payload.get("previous_hash"))
     out.author = str(payload.get("author") or "")[:100]
     out.chief = str(payload.get("chief") or "")[:100]

@@ -15,6 +15,8 @@ import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from itertools import accumulate, count
+from operator import sub
 from typing import Any
 
 __all__ = ["canonical_bytes", "canonical_text", "json_depth", "parse_canonical", "payload_hash"]
@@ -62,25 +64,31 @@ def canonical_bytes(obj: Any) -> bytes:
 
 _ESCAPED = re.compile(rb"\\.", re.DOTALL)
 _ALL_BUT_QUOTES_AND_BRACKETS = bytes(range(256)).translate(None, b'"[]{}')
-_ALL_BUT_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
-_INNERMOST = re.compile(rb"[\[{][\]}]")
-_PEELED = 64
+_BRACKETS_AS_PARENS = bytes.maketrans(b"[{]}", b"(())")  # only nesting counts, not the bracket's kind
+_PEELED = 16  # dxdesk writes about 10 levels; deeper text is counted in one pass
 
 
 def json_depth(text: str | bytes) -> int:
-    """How deeply ``text``'s arrays and objects nest (strings are skipped).
+    """How deeply ``text``'s arrays and objects nest (strings are skipped): the highest count of open
+    brackets, anywhere in the text, minus the closed ones before it.
 
-    Done with C-level byte operations (a payload of 150 KB takes about 1 ms): escaped characters are
-    dropped, then everything but quotes and brackets, then what lies between quotes; the brackets left
-    are peeled one innermost level at a time (up to :data:`_PEELED` levels; deeper or unbalanced
-    brackets are counted one by one)."""
+    Done with C-level byte operations (a payload of 150 KB takes about 0.2 ms): escaped characters are
+    dropped, then everything but quotes and brackets (``[{`` become ``(``, ``]}`` become ``)``), then
+    what lies between quotes — first every pair of adjacent quotes (an empty string, or the end of one
+    string and the start of the next: either way nothing in between is outside a string, and every
+    other quote keeps its place among opening and closing ones), and only if quotes are left, by
+    splitting; the brackets left are peeled one innermost level at a time (up to :data:`_PEELED`
+    levels; deeper or unbalanced brackets are counted one by one)."""
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    kept = _ESCAPED.sub(b"", data).translate(None, _ALL_BUT_QUOTES_AND_BRACKETS)
-    brackets = b"".join(kept.split(b'"')[::2]).translate(None, _ALL_BUT_BRACKETS)
+    if b"\\" in data:
+        data = _ESCAPED.sub(b"", data)
+    brackets = data.translate(_BRACKETS_AS_PARENS, _ALL_BUT_QUOTES_AND_BRACKETS).replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = b"".join(brackets.split(b'"')[::2])
     depth = 0
     rest = brackets
     while rest:
-        peeled = _INNERMOST.sub(b"", rest)
+        peeled = rest.replace(b"()", b"")
         if len(peeled) == len(rest) or depth == _PEELED:
             return _running_depth(brackets)
         rest = peeled
@@ -88,15 +96,13 @@ def json_depth(text: str | bytes) -> int:
     return depth
 
 
+_STEPS = bytes.maketrans(b"()", b"\x02\x00")  # one up, one down; 1 is subtracted for each below
+
+
 def _running_depth(brackets: bytes) -> int:
-    depth = best = 0
-    for ch in brackets:
-        if ch in b"[{":
-            depth += 1
-            best = max(best, depth)
-        else:
-            depth -= 1
-    return best
+    """The highest running count of ``(`` minus ``)`` (0 at least), in C-level iteration."""
+    ups = accumulate(brackets.translate(_STEPS))  # sum of 2 per "(" = the running depth + the position
+    return max(0, max(map(sub, ups, count(1)), default=0))
 
 
 def parse_canonical(data: bytes | str, *, max_depth: int = 64) -> Any:

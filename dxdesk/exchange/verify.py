@@ -151,10 +151,9 @@ def check_submission_content(v: Verification) -> None:
 
 def _check_signer(signed: SignedFile, trust: Trust, v: Verification) -> None:
     cert = signed.certificate
-    fp = fingerprint(cert)
     payload = signed.payload
     if signed.kind in CENTRAL_SIGNED:
-        if fp not in trust.cas:
+        if fingerprint(cert) not in trust.cas:
             v.add(
                 ReasonCode.UNTRUSTED,
                 "この中央の認証局は信頼されていません（別の自治体・別の認証局が作成したファイルです）",

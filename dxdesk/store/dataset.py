@@ -11,6 +11,7 @@ Export writes the inverse, so ``export(import(d))`` reproduces ``d`` in normal f
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,7 +24,14 @@ from sqlalchemy.orm import Session, selectinload
 from dxdesk.domain.enums import Direction, EntryStatus, Grade, IndicatorKind, MilestoneStatus, Stage
 from dxdesk.domain.fields import COST_NUMBER_FIELDS
 from dxdesk.domain.settings import KNOWN_TEXT_FIELDS, PlanSettings, SettingsError
-from dxdesk.domain.values import Value, ValueInputError, ValueType, normalize_number, normalize_value
+from dxdesk.domain.values import (
+    MAX_INPUT_CHARS,
+    Value,
+    ValueInputError,
+    ValueType,
+    normalize_number,
+    normalize_value,
+)
 from dxdesk.errors import DxdeskError
 from dxdesk.store import models as orm
 from dxdesk.store.models import Bureau, Measure, Plan, PlanNode, Section
@@ -93,19 +101,48 @@ def _int(v: Any, where: str) -> int | None:
         raise DatasetError(where, f"整数ではありません（{v!r}）") from exc
 
 
+# Texts read as an enum member, remembered: ``from_label`` depends only on the enum and the text (its
+# labels and aliases are fixed), so a text read once reads the same again. Bounded: only texts that
+# were read, and no more than this many.
+_ENUM_READ: dict[tuple[Any, str], Any] = {}
+_ENUM_READ_MAX = 512
+
+
 def _enum(cls: Any, v: Any, where: str, default: Any = None) -> Any:
     if v is None or v == "":
         return default
     try:
-        return cls.from_label(str(v))
+        key = (cls, str(v))
+        member = _ENUM_READ.get(key)
+        if member is None:
+            member = cls.from_label(key[1])
+            if len(_ENUM_READ) < _ENUM_READ_MAX:
+                _ENUM_READ[key] = member
     except ValueError as exc:
         raise DatasetError(where, str(exc)) from exc
+    return member
+
+
+# A number as dxdesk writes it (「11891」「-0.50」): ASCII digits, at most 15 before the point, no
+# spaces, sign, grouping or unit. For such a text the full readers below give exactly Decimal(text)
+# (tests/test_dataset_fast_readers.py holds them to that), so it is taken as it is.
+_PLAIN_NUMBER = re.compile(r"-?(?:[1-9][0-9]{0,14}|0)(?:\.[0-9]+)?")
+
+
+def _plain_number(raw: Any) -> Decimal | None:
+    if type(raw) is str and len(raw) <= MAX_INPUT_CHARS and _PLAIN_NUMBER.fullmatch(raw):
+        return Decimal(raw)
+    return None
 
 
 def _value(raw: Any, value_type: str, unit: str, role: str, where: str) -> str | None:
+    if raw is None:  # blank, whatever the type (normalize_value's first rule)
+        return None
+    if value_type == "numeric" and (plain := _plain_number(raw)) is not None:
+        return format(plain, "f")
     try:
         v = normalize_value(
-            None if raw is None else str(raw) if not isinstance(raw, str) else raw,
+            raw if isinstance(raw, str) else str(raw),
             value_type,
             role=role,
             unit=unit,
@@ -119,6 +156,8 @@ def _value(raw: Any, value_type: str, unit: str, role: str, where: str) -> str |
 def _number(raw: Any, where: str) -> Decimal | None:
     if raw is None:
         return None
+    if (plain := _plain_number(raw)) is not None:
+        return plain
     try:
         return normalize_number(raw if isinstance(raw, (str, Decimal)) else str(raw))
     except ValueInputError as exc:

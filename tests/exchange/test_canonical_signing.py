@@ -9,7 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dxdesk.exchange.canonical import canonical_bytes, canonical_text, parse_canonical, payload_hash
+from dxdesk.exchange.canonical import (
+    canonical_bytes,
+    canonical_text,
+    json_depth,
+    parse_canonical,
+    payload_hash,
+)
 from dxdesk.exchange.signing import new_key, sign, signing_message, verify_signature
 
 KEY = new_key()
@@ -123,3 +129,72 @@ def test_the_kind_is_part_of_the_signed_message():
     assert signing_message("dxdesk/kit/1", data) == b'dxdesk/kit/1\n{"x":1}'
     with pytest.raises(ValueError):
         signing_message("bad\nkind", data)
+
+
+def _depth_one_by_one(data: bytes) -> int:
+    """The nesting depth, counted character by character: what ``json_depth`` must agree with. A
+    backslash escapes the next character (inside a string or not, as the scanner treats it)."""
+    depth = best = 0
+    in_string = False
+    i = 0
+    while i < len(data):
+        ch = data[i : i + 1]
+        if ch == b"\\":
+            i += 2
+            continue
+        if ch == b'"':
+            in_string = not in_string
+        elif not in_string and ch in (b"[", b"{"):
+            depth += 1
+            best = max(best, depth)
+        elif not in_string and ch in (b"]", b"}"):
+            depth -= 1
+        i += 1
+    return best
+
+
+@given(st.binary(max_size=60).map(lambda b: bytes(b'[]{}"\\a:,'[x % 9] for x in b)))
+@settings(max_examples=2000)
+def test_depth_agrees_with_counting_one_by_one(text):
+    """Unbalanced, mismatched, escaped and quoted brackets in any order, strings that hold brackets
+    next to strings that hold none: the fast count is the plain count."""
+    assert json_depth(text) == _depth_one_by_one(text)
+    assert json_depth(text.decode("latin-1")) == _depth_one_by_one(text.decode("latin-1").encode("utf-8"))
+
+
+@given(payloads)
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+def test_depth_of_real_payloads(obj):
+    data = canonical_bytes(obj)
+    assert json_depth(data) == _depth_one_by_one(data)
+
+
+@pytest.mark.parametrize("depth", [0, 1, 15, 16, 17, 63, 64, 65, 1000])
+def test_depth_of_nested_lists_and_objects(depth):
+    nested = (
+        '{"a":' * (depth // 2)
+        + "[" * (depth - depth // 2)
+        + '"x]"'
+        + "]" * (depth - depth // 2)
+        + "}" * (depth // 2)
+    )
+    assert json_depth(nested) == depth
+    if depth <= 64:
+        assert parse_canonical(nested) is not None
+    else:
+        with pytest.raises(ValueError, match="nested deeper than 64"):
+            parse_canonical(nested)
+
+
+def test_a_payload_nested_200000_deep_is_refused_before_parsing():
+    """Refused by counting (a ValueError naming the limit), never by the parser running out of stack;
+    and quickly."""
+    import time
+
+    for deep in (b"[" * 200_000 + b"]" * 200_000, b'{"k":' * 200_000 + b"1" + b"}" * 200_000, b"[" * 200_000):
+        t = time.process_time()
+        with pytest.raises(ValueError, match="nested deeper than 64"):
+            parse_canonical(deep)
+        assert time.process_time() - t < 1.0
+    assert json_depth(b"[" * 200_000) == 200_000
+    assert json_depth(b'"' + b"[" * 200_000 + b'"') == 0  # inside a string: text, not nesting
