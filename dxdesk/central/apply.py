@@ -14,11 +14,24 @@ in ``received_submission``, so the per-field audit trail of the entry applicatio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from operator import itemgetter
+from typing import Any, cast
 
-from sqlalchemy import BindParameter, Connection, Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Dialect,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.sql.dml import UpdateBase
 
 from dxdesk.central.intake import BASIC_COLUMNS, MeasureDelta, MergeCode
 from dxdesk.domain.settings import PlanSettings
@@ -36,12 +49,81 @@ from dxdesk.store.models import (
     utcnow,
 )
 
-__all__ = ["PlanIndex", "apply_measures", "check_measures", "load_plan_index", "table_of"]
+__all__ = ["Many", "PlanIndex", "apply_measures", "check_measures", "load_plan_index", "table_of"]
 
 
 def table_of(model: type[Base]) -> Table:
     """The Core table of a model (for statements built once and run with parameters)."""
     return cast(Table, model.__table__)
+
+
+_Plan = tuple[
+    str,
+    Callable[[Mapping[str, Any]], tuple[Any, ...]],
+    tuple[tuple[int, Callable[[Any], Any]], ...],
+    list[str] | None,
+]
+
+
+class Many:
+    """An INSERT, UPDATE or DELETE run for many rows with the database driver's ``executemany``.
+
+    SQLAlchemy compiles it once per dialect and set of keys — its SQL in the driver's parameter style,
+    and the bind processors of the columns' types (``DecimalText``, ``UTCDateTime``, the dialect's own)
+    — and a row then costs one tuple of processed values instead of SQLAlchemy's per-row parameter
+    handling, which cost more than the database's own work. Every row must give the keys of the first
+    (and no other: a row that does not is an error).
+    A statement whose SQL would need anything but those keys (a default or ``onupdate`` value filled
+    by SQLAlchemy, a value fixed in the statement, an expanding list) is run by ``conn.execute``."""
+
+    def __init__(self, stmt: UpdateBase) -> None:
+        self.stmt = stmt
+        self._plans: dict[tuple[str, str, tuple[str, ...]], _Plan | None] = {}
+
+    def _plan(self, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | None:
+        compiled = self.stmt.compile(dialect=dialect, column_keys=list(keys))
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        if getattr(compiled, "escaped_bind_names", None) or not names:
+            return None
+        procs = []
+        for i, name in enumerate(names):
+            bind = compiled.binds[name]
+            fixed = bind.callable is not None or not (bind.required or bind.value is None)
+            if name not in keys or bind.expanding or fixed:
+                return None
+            proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if proc is not None:
+                procs.append((i, proc))
+        get = itemgetter(*names)
+        one = (lambda row: (get(row),)) if len(names) == 1 else get
+        return str(compiled), one, tuple(procs), None if compiled.positional else names
+
+    def __call__(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        dialect = conn.dialect
+        first = rows[0].keys()
+        if any(row.keys() != first for row in rows):
+            raise ValueError(f"rows with other keys than {tuple(first)}")
+        keys = tuple(first)
+        cache_key = (dialect.name, dialect.driver, keys)
+        if cache_key not in self._plans:
+            self._plans[cache_key] = self._plan(dialect, keys)
+        plan = self._plans[cache_key]
+        if plan is None:
+            conn.execute(self.stmt, list(rows))
+            return
+        sql, get, procs, names = plan
+        values: list[Any] = [get(row) for row in rows]
+        if procs:
+            for k, v in enumerate(values):
+                processed = list(v)
+                for i, proc in procs:
+                    processed[i] = proc(processed[i])
+                values[k] = tuple(processed)
+        if names is not None:  # a named parameter style (psycopg: %(name)s)
+            values = [dict(zip(names, v, strict=True)) for v in values]
+        conn.exec_driver_sql(sql, values)
 
 
 @dataclass
@@ -143,6 +225,17 @@ _INS_COST = insert(_COST)
 _DEL_ITEM = delete(_ITEM).where(_ITEM.c.measure_id.in_(_IDS), _ITEM.c.fiscal_year == _FY)
 _INS_ITEM = insert(_ITEM)
 _UPD_MEASURE = update(_MEASURE).where(_MEASURE.c.id == bindparam("b_id"))
+# the statements run for many rows at a time, by the driver's executemany
+_UPDATE_YEARS = Many(_UPD_MY)
+_INSERT_TEXTS = Many(_INS_TEXT)
+_INSERT_SCORES = Many(_INS_PERSP)
+_INSERT_MILESTONES = Many(_INS_MS)
+_UPDATE_VALUES = Many(_UPD_IV)
+_INSERT_VALUES = Many(_INS_IV)
+_UPDATE_COSTS = Many(_UPD_COST)
+_INSERT_COSTS = Many(_INS_COST)
+_INSERT_ITEMS = Many(_INS_ITEM)
+_UPDATE_BASIC = Many(_UPD_MEASURE)
 
 
 def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDelta]) -> None:
@@ -162,8 +255,7 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
         else:
             row = {"measure_id": mid, "fiscal_year": fy, "updated_at": now, **d.year}
             year_ids[mid] = conn.execute(_INS_MY, row).inserted_primary_key[0]  # type: ignore[index]
-    if updates:  # executemany: the SET clause comes from the parameter keys (the same in every row)
-        conn.execute(_UPD_MY, updates)
+    _UPDATE_YEARS(conn, updates)  # the SET clause comes from the keys (the same in every row)
     my_of = {d.code: year_ids[mids[d.code]] for d in deltas}
     my_ids = list(my_of.values())
 
@@ -172,24 +264,21 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
     rows: list[dict[str, object]] = [
         {"measure_year_id": my_of[d.code], "field": k, "text": v} for d in deltas for k, v in d.texts.items()
     ]
-    if rows:
-        conn.execute(_INS_TEXT, rows)
+    _INSERT_TEXTS(conn, rows)
     conn.execute(_DEL_PERSP, {"ids": my_ids})
     rows = [
         {"measure_year_id": my_of[d.code], "perspective": k, "score": v}
         for d in deltas
         for k, v in d.perspectives.items()
     ]
-    if rows:
-        conn.execute(_INS_PERSP, rows)
+    _INSERT_SCORES(conn, rows)
     with_milestones = [d for d in deltas if d.milestones is not None]
     if with_milestones:
         conn.execute(_DEL_MS, {"ids": [my_of[d.code] for d in with_milestones]})
         rows = [
             {"measure_year_id": my_of[d.code], **ms} for d in with_milestones for ms in d.milestones or []
         ]
-        if rows:
-            conn.execute(_INS_MS, rows)
+        _INSERT_MILESTONES(conn, rows)
 
     # the year's indicator values
     wanted = {idx.indicators[(mids[d.code], code)]: (t, a, n) for d in deltas for code, t, a, n in d.values}
@@ -205,10 +294,8 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
             for iid, (t, a, n) in wanted.items()
             if iid not in have
         ]
-        if ups:
-            conn.execute(_UPD_IV, ups)
-        if new:
-            conn.execute(_INS_IV, new)
+        _UPDATE_VALUES(conn, ups)
+        _INSERT_VALUES(conn, new)
 
     # the year's costs and itemised lines
     with_cost = [d for d in deltas if d.cost is not None]
@@ -227,16 +314,13 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
             for d in with_cost
             if mids[d.code] not in have_cost
         ]
-        if cost_ups:
-            conn.execute(_UPD_COST, cost_ups)
-        if cost_new:
-            conn.execute(_INS_COST, cost_new)
+        _UPDATE_COSTS(conn, cost_ups)
+        _INSERT_COSTS(conn, cost_new)
     conn.execute(_DEL_ITEM, {"ids": ids, "fy": fy})
     rows = [{"measure_id": mids[d.code], **it} for d in deltas for it in d.cost_items]
-    if rows:
-        conn.execute(_INS_ITEM, rows)
+    _INSERT_ITEMS(conn, rows)
 
     # basic fields the plan lets sections edit
     if idx.editable:
         basic = [{"b_id": mids[d.code], **{c: d.basic.get(c, "") for c in idx.editable}} for d in deltas]
-        conn.execute(_UPD_MEASURE, basic)
+        _UPDATE_BASIC(conn, basic)

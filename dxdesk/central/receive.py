@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dxdesk.central.apply import PlanIndex, apply_measures, check_measures, table_of
+from dxdesk.central.apply import Many, PlanIndex, apply_measures, check_measures, table_of
 from dxdesk.central.errors import MergeError
 from dxdesk.central.intake import Intake, MeasureDelta, TrustSpec, display_path
 from dxdesk.domain.fiscal import file_timestamp, fy_label
@@ -153,9 +153,12 @@ _SETTLE_CONFLICTS = (
     .values(status="superseded", reason=bindparam("why"))
 )
 _INS_RS = insert(_RS)
-_INS_RS_IDS = insert(_RS).returning(_RS.c.id, sort_by_parameter_order=True)
 _INS_MR = insert(_MR)
 _INS_LOG = insert(_LOG)
+_INSERT_STORED = Many(_INS_RS)
+_INSERT_REVIEWS = Many(_INS_MR)
+_INSERT_LOG = Many(_INS_LOG)
+_UPDATE_HEADS = Many(_UPD_HEAD)
 _SEL_REVIEWS = select(
     _MR.c.submission_id,
     _MR.c.measure_code,
@@ -241,10 +244,13 @@ def _stored_row(
 
 
 def _store_all(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``received_submission`` rows in their order; their ids, in the same order."""
-    if len(rows) == 1 or not conn.dialect.insert_executemany_returning_sort_by_parameter_order:
-        return [int(conn.execute(_INS_RS, row).inserted_primary_key[0]) for row in rows]  # type: ignore[index]
-    return [int(i) for i in conn.execute(_INS_RS_IDS, rows).scalars()]
+    """Insert ``received_submission`` rows in their order; their ids, in the same order (read back by
+    payload hash, which is unique)."""
+    if len(rows) == 1:
+        return [int(conn.execute(_INS_RS, rows[0]).inserted_primary_key[0])]  # type: ignore[index]
+    _INSERT_STORED(conn, rows)
+    ids = {h: int(i) for i, h in conn.execute(_SEL_BY_HASHES, {"hs": [r["payload_hash"] for r in rows]})}
+    return [ids[r["payload_hash"]] for r in rows]
 
 
 _Before = dict[str, tuple[str, str, str, dt.datetime | None]]  # measure → (decision, content, by, at)
@@ -421,10 +427,8 @@ def decide_many(conn: Connection, ctx: ReceiveContext, items: Sequence[Intake]) 
                 sid,
             )
         )
-    if head_rows:
-        conn.execute(_UPD_HEAD, head_rows if len(head_rows) > 1 else head_rows[0])
-    if review_rows:
-        conn.execute(_INS_MR, review_rows)
+    _UPDATE_HEADS(conn, head_rows)
+    _INSERT_REVIEWS(conn, review_rows)
     return out
 
 
@@ -488,9 +492,8 @@ def _write_part(conn: Connection, ctx: ReceiveContext, part: list[Intake]) -> li
         try:
             results = decide_many(conn, ctx, part)
             now = utcnow()
-            conn.execute(
-                _INS_LOG,
-                [log_row(r, it.file_hash, ctx.user, now) for r, it in zip(results, part, strict=True)],
+            _INSERT_LOG(
+                conn, [log_row(r, it.file_hash, ctx.user, now) for r, it in zip(results, part, strict=True)]
             )
             sp.commit()
             return list(results)

@@ -239,3 +239,100 @@ def _without_ids(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple
         "submission_head": slice(1, 4),
     }
     return {t: [r[keep[t]] for r in v] if t in keep else v for t, v in rows.items()}
+
+
+def test_many_writes_the_values_sqlalchemy_writes(scenario: Scenario, two_centrals: list[Database]) -> None:
+    """``apply.Many`` (the driver's executemany with SQLAlchemy's SQL and type processing) stores
+    exactly what ``conn.execute`` stores: Decimal text, UTC datetimes, booleans, NULLs, Japanese."""
+    from decimal import Decimal
+
+    from sqlalchemy import insert
+
+    from dxdesk.central.apply import Many, table_of
+
+    cost = table_of(CostRow)
+    review = table_of(MeasureReview)
+    log = table_of(MergeLog)
+    jst = dt.timezone(dt.timedelta(hours=9))
+    raw = {}
+    for k, db in enumerate(two_centrals):
+        with db.engine.connect() as conn:
+            measures = [m for (m,) in conn.execute(select(Measure.id).order_by(Measure.id).limit(3))]
+            sid = merge_one(
+                db, _load_context(db, None, ""), verified(db, scenario.r1["S001"])[0]
+            ).submission_id
+            costs = [
+                {"measure_id": m, "fiscal_year": 2031, "budget": Decimal("1234.50"), "settlement": None}
+                for m in measures
+            ]
+            reviews = [
+                {
+                    "submission_id": sid,
+                    "plan_code": "p",
+                    "fiscal_year": 2031,
+                    "section_code": "S001",
+                    "measure_code": f"新-{i}",
+                    "decision": "accepted",
+                    "decided_by": "中央 花子",
+                    "decided_at": dt.datetime(2026, 6, 1, 18, 30, 5, 123456, tzinfo=jst) if i else None,
+                    "content_hash": "ab" * 32,
+                    "carried_over": bool(i),
+                }
+                for i in range(3)
+            ]
+            logs = [
+                {
+                    "at": DECIDED,
+                    "user_name": "中央 花子",
+                    "file_name": "提出.xlsx",
+                    "file_path": "",
+                    "file_hash": None,
+                    "outcome": "accepted",
+                    "reason_codes": "",
+                    "message": "",
+                    "section_code": None,
+                    "fiscal_year": None,
+                    "revision": None,
+                    "submission_id": None,
+                }
+                for _ in range(2)
+            ]
+            for stmt, rows in ((insert(cost), costs), (insert(review), reviews), (insert(log), logs)):
+                if k == 0:
+                    Many(stmt)(conn, rows)
+                else:
+                    conn.execute(stmt, rows)
+            conn.commit()
+            mine = {
+                "cost_row": "fiscal_year = 2031",
+                "measure_review": "fiscal_year = 2031",
+                "merge_log": "file_name = '提出.xlsx'",
+            }
+            raw[k] = {  # as stored, read by the driver
+                t.name: [
+                    tuple(r)
+                    for r in conn.exec_driver_sql(f"SELECT * FROM {t.name} WHERE {mine[t.name]} ORDER BY id")
+                ]
+                for t in (cost, review, log)
+            }
+    assert raw[0] == raw[1]
+    assert [len(rows) for rows in raw[0].values()] == [3, 3, 2]
+
+
+def test_many_refuses_rows_with_other_keys_and_leaves_fixed_values_to_sqlalchemy(
+    scenario: Scenario, central: Database
+) -> None:
+    from sqlalchemy import insert
+
+    from dxdesk.central.apply import Many, table_of
+
+    log = table_of(MergeLog)
+    with central.engine.connect() as conn:
+        with pytest.raises(ValueError, match="other keys"):
+            Many(insert(log))(conn, [{"file_name": "a.xlsx", "outcome": "accepted"}, {"file_name": "b.xlsx"}])
+        fixed = Many(insert(log).values(outcome="rejected"))  # a value fixed in the statement
+        fixed(conn, [{"file_name": "a.xlsx"}, {"file_name": "b.xlsx"}])
+        assert [p is None for p in fixed._plans.values()] == [True]  # run by SQLAlchemy
+        rows = conn.execute(select(log.c.file_name, log.c.outcome, log.c.at).order_by(log.c.id)).all()
+    assert [(r[0], r[1]) for r in rows] == [("a.xlsx", "rejected"), ("b.xlsx", "rejected")]
+    assert all(r[2] is not None for r in rows)  # the column's default, filled by SQLAlchemy
