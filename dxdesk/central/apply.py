@@ -22,7 +22,10 @@ from typing import Any, cast
 from sqlalchemy import (
     BindParameter,
     Connection,
+    CursorResult,
     Dialect,
+    Integer,
+    Select,
     Table,
     and_,
     bindparam,
@@ -49,7 +52,7 @@ from dxdesk.store.models import (
     utcnow,
 )
 
-__all__ = ["Many", "PlanIndex", "apply_measures", "check_measures", "load_plan_index", "table_of"]
+__all__ = ["ByIds", "Many", "PlanIndex", "apply_measures", "check_measures", "load_plan_index", "table_of"]
 
 
 def table_of(model: type[Base]) -> Table:
@@ -76,7 +79,7 @@ class Many:
     A statement whose SQL would need anything but those keys (a default or ``onupdate`` value filled
     by SQLAlchemy, a value fixed in the statement, an expanding list) is run by ``conn.execute``."""
 
-    def __init__(self, stmt: UpdateBase) -> None:
+    def __init__(self, stmt: UpdateBase | Select[Any]) -> None:
         self.stmt = stmt
         self._plans: dict[tuple[str, str, tuple[str, ...]], _Plan | None] = {}
 
@@ -94,36 +97,90 @@ class Many:
             proc = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if proc is not None:
                 procs.append((i, proc))
+        if set(names) != set(keys):  # a key the statement does not use
+            return None
         get = itemgetter(*names)
         one = (lambda row: (get(row),)) if len(names) == 1 else get
         return str(compiled), one, tuple(procs), None if compiled.positional else names
 
-    def __call__(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        if not rows:
-            return
+    def _prepared(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> tuple[str, list[Any]] | None:
+        keys = tuple(rows[0])
+        if len(set(map(len, rows))) != 1:
+            raise ValueError(f"rows with other keys than {keys}")
         dialect = conn.dialect
-        first = rows[0].keys()
-        if any(row.keys() != first for row in rows):
-            raise ValueError(f"rows with other keys than {tuple(first)}")
-        keys = tuple(first)
         cache_key = (dialect.name, dialect.driver, keys)
         if cache_key not in self._plans:
             self._plans[cache_key] = self._plan(dialect, keys)
         plan = self._plans[cache_key]
         if plan is None:
-            conn.execute(self.stmt, list(rows))
-            return
+            return None
         sql, get, procs, names = plan
-        values: list[Any] = [get(row) for row in rows]
-        if procs:
-            for k, v in enumerate(values):
-                processed = list(v)
-                for i, proc in procs:
-                    processed[i] = proc(processed[i])
-                values[k] = tuple(processed)
+        try:  # the plan's names are the keys: a row without one of them has other keys
+            values: list[Any] = list(map(get, rows))
+        except KeyError as exc:
+            raise ValueError(f"rows with other keys than {keys}") from exc
+        if procs:  # column by column
+            columns = list(zip(*values, strict=True))
+            for i, proc in procs:
+                columns[i] = tuple(map(proc, columns[i]))
+            values = list(zip(*columns, strict=True))
         if names is not None:  # a named parameter style (psycopg: %(name)s)
             values = [dict(zip(names, v, strict=True)) for v in values]
-        conn.exec_driver_sql(sql, values)
+        return sql, values
+
+    def __call__(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement once for each row."""
+        if not rows:
+            return
+        prepared = self._prepared(conn, rows)
+        if prepared is None:
+            conn.execute(self.stmt, list(rows))
+        else:
+            conn.exec_driver_sql(*prepared)
+
+    def one(self, conn: Connection, row: Mapping[str, Any]) -> CursorResult[Any]:
+        """Run the statement once, with ``row``; its result (the driver's values: no result types)."""
+        prepared = self._prepared(conn, [row])
+        if prepared is None:
+            return conn.execute(self.stmt, row)
+        sql, values = prepared
+        return conn.exec_driver_sql(sql, values[0])
+
+
+_ID_LIST_SIZES = (8, 16, 32, 64, 128, 256, 512)  # a statement for each, compiled when first needed
+
+
+class ByIds:
+    """A SELECT or DELETE on a list of integer ids (``column IN (…)``) whose SQL is compiled once per
+    list size: the list is padded with its last id to the next of a few sizes (the same rows), and cut
+    into pieces of at most 512 ids. SQLAlchemy's expanding lists render the SQL anew at every call.
+    ``build`` makes the statement from the list's bind parameters; other parameters are given by name.
+    Rows come as the driver gives them (no result types): for integer columns."""
+
+    def __init__(self, build: Callable[[list[BindParameter[int]]], UpdateBase | Select[Any]]) -> None:
+        self._build = build
+        self._sized: dict[int, tuple[Many, list[str]]] = {}
+
+    def _of_size(self, n: int) -> tuple[Many, list[str]]:
+        if n not in self._sized:
+            names = [f"id{k}" for k in range(n)]
+            self._sized[n] = (Many(self._build([bindparam(name, type_=Integer) for name in names])), names)
+        return self._sized[n]
+
+    def __call__(self, conn: Connection, ids: Sequence[int], **params: Any) -> list[Any]:
+        """The rows selected (nothing for a DELETE); no statement at all for no ids."""
+        out: list[Any] = []
+        ids = list(dict.fromkeys(ids))  # each id once: a row is selected once, as by IN (…)
+        biggest = _ID_LIST_SIZES[-1]
+        for start in range(0, len(ids), biggest):
+            part = [int(i) for i in ids[start : start + biggest]]
+            size = next(n for n in _ID_LIST_SIZES if n >= len(part))
+            stmt, names = self._of_size(size)
+            part += [part[-1]] * (size - len(part))
+            result = stmt.one(conn, {**dict(zip(names, part, strict=True)), **params})
+            if result.returns_rows:
+                out += result.all()
+        return out
 
 
 @dataclass
@@ -203,26 +260,33 @@ _ITEM = table_of(CostItem)
 _MEASURE = table_of(Measure)
 # Statements built once, run with parameters (``expanding`` lists for IN): constructing a statement per
 # file cost more than running it.
-_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _FY: BindParameter[int] = bindparam("fy")
-_SEL_MY = select(_MY.c.measure_id, _MY.c.id).where(_MY.c.measure_id.in_(_IDS), _MY.c.fiscal_year == _FY)
+_SEL_MY = ByIds(
+    lambda ids: select(_MY.c.measure_id, _MY.c.id).where(_MY.c.measure_id.in_(ids), _MY.c.fiscal_year == _FY)
+)
 _INS_MY = insert(_MY)
 _UPD_MY = update(_MY).where(_MY.c.id == bindparam("b_id"))
-_DEL_TEXT = delete(_TEXT).where(_TEXT.c.measure_year_id.in_(_IDS))
+_DEL_TEXT = ByIds(lambda ids: delete(_TEXT).where(_TEXT.c.measure_year_id.in_(ids)))
 _INS_TEXT = insert(_TEXT)
-_DEL_PERSP = delete(_PERSP).where(_PERSP.c.measure_year_id.in_(_IDS))
+_DEL_PERSP = ByIds(lambda ids: delete(_PERSP).where(_PERSP.c.measure_year_id.in_(ids)))
 _INS_PERSP = insert(_PERSP)
-_DEL_MS = delete(_MS).where(_MS.c.measure_year_id.in_(_IDS))
+_DEL_MS = ByIds(lambda ids: delete(_MS).where(_MS.c.measure_year_id.in_(ids)))
 _INS_MS = insert(_MS)
-_SEL_IV = select(_IV.c.indicator_id, _IV.c.id).where(_IV.c.indicator_id.in_(_IDS), _IV.c.fiscal_year == _FY)
+_SEL_IV = ByIds(
+    lambda ids: select(_IV.c.indicator_id, _IV.c.id).where(
+        _IV.c.indicator_id.in_(ids), _IV.c.fiscal_year == _FY
+    )
+)
 _UPD_IV = update(_IV).where(_IV.c.id == bindparam("b_id"))
 _INS_IV = insert(_IV)
-_SEL_COST = select(_COST.c.measure_id, _COST.c.id).where(
-    _COST.c.measure_id.in_(_IDS), _COST.c.fiscal_year == _FY
+_SEL_COST = ByIds(
+    lambda ids: select(_COST.c.measure_id, _COST.c.id).where(
+        _COST.c.measure_id.in_(ids), _COST.c.fiscal_year == _FY
+    )
 )
 _UPD_COST = update(_COST).where(_COST.c.id == bindparam("b_id"))
 _INS_COST = insert(_COST)
-_DEL_ITEM = delete(_ITEM).where(_ITEM.c.measure_id.in_(_IDS), _ITEM.c.fiscal_year == _FY)
+_DEL_ITEM = ByIds(lambda ids: delete(_ITEM).where(_ITEM.c.measure_id.in_(ids), _ITEM.c.fiscal_year == _FY))
 _INS_ITEM = insert(_ITEM)
 _UPD_MEASURE = update(_MEASURE).where(_MEASURE.c.id == bindparam("b_id"))
 # the statements run for many rows at a time, by the driver's executemany
@@ -246,7 +310,7 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
     ids = list(mids.values())
 
     # the year's sheets: update the ones that exist, insert the others
-    year_ids: dict[int, int] = {mid: yid for mid, yid in conn.execute(_SEL_MY, {"ids": ids, "fy": fy})}
+    year_ids: dict[int, int] = {mid: yid for mid, yid in _SEL_MY(conn, ids, fy=fy)}
     updates = []
     for d in deltas:
         mid = mids[d.code]
@@ -260,12 +324,12 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
     my_ids = list(my_of.values())
 
     # texts and perspective scores: the submission's set is the whole set of the year
-    conn.execute(_DEL_TEXT, {"ids": my_ids})
+    _DEL_TEXT(conn, my_ids)
     rows: list[dict[str, object]] = [
         {"measure_year_id": my_of[d.code], "field": k, "text": v} for d in deltas for k, v in d.texts.items()
     ]
     _INSERT_TEXTS(conn, rows)
-    conn.execute(_DEL_PERSP, {"ids": my_ids})
+    _DEL_PERSP(conn, my_ids)
     rows = [
         {"measure_year_id": my_of[d.code], "perspective": k, "score": v}
         for d in deltas
@@ -274,7 +338,7 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
     _INSERT_SCORES(conn, rows)
     with_milestones = [d for d in deltas if d.milestones is not None]
     if with_milestones:
-        conn.execute(_DEL_MS, {"ids": [my_of[d.code] for d in with_milestones]})
+        _DEL_MS(conn, [my_of[d.code] for d in with_milestones])
         rows = [
             {"measure_year_id": my_of[d.code], **ms} for d in with_milestones for ms in d.milestones or []
         ]
@@ -283,7 +347,7 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
     # the year's indicator values
     wanted = {idx.indicators[(mids[d.code], code)]: (t, a, n) for d in deltas for code, t, a, n in d.values}
     if wanted:
-        have = {iid: vid for iid, vid in conn.execute(_SEL_IV, {"ids": list(wanted), "fy": fy})}
+        have = {iid: vid for iid, vid in _SEL_IV(conn, list(wanted), fy=fy)}
         ups = [
             {"b_id": have[iid], "target": t, "actual": a, "note": n}
             for iid, (t, a, n) in wanted.items()
@@ -300,10 +364,7 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
     # the year's costs and itemised lines
     with_cost = [d for d in deltas if d.cost is not None]
     if with_cost:
-        have_cost = {
-            mid: cid
-            for mid, cid in conn.execute(_SEL_COST, {"ids": [mids[d.code] for d in with_cost], "fy": fy})
-        }
+        have_cost = {mid: cid for mid, cid in _SEL_COST(conn, [mids[d.code] for d in with_cost], fy=fy)}
         cost_ups = [
             {"b_id": have_cost[mids[d.code]], **(d.cost or {})}
             for d in with_cost
@@ -316,7 +377,7 @@ def apply_measures(conn: Connection, idx: PlanIndex, deltas: Sequence[MeasureDel
         ]
         _UPDATE_COSTS(conn, cost_ups)
         _INSERT_COSTS(conn, cost_new)
-    conn.execute(_DEL_ITEM, {"ids": ids, "fy": fy})
+    _DEL_ITEM(conn, ids, fy=fy)
     rows = [{"measure_id": mids[d.code], **it} for d in deltas for it in d.cost_items]
     _INSERT_ITEMS(conn, rows)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from dxdesk.central import receive
 from dxdesk.central.intake import Intake, intake_file
@@ -336,3 +336,29 @@ def test_many_refuses_rows_with_other_keys_and_leaves_fixed_values_to_sqlalchemy
         rows = conn.execute(select(log.c.file_name, log.c.outcome, log.c.at).order_by(log.c.id)).all()
     assert [(r[0], r[1]) for r in rows] == [("a.xlsx", "rejected"), ("b.xlsx", "rejected")]
     assert all(r[2] is not None for r in rows)  # the column's default, filled by SQLAlchemy
+
+
+def test_by_ids_selects_and_deletes_the_rows_an_in_list_does(central: Database) -> None:
+    """``apply.ByIds`` pads a list to a few sizes and cuts long ones: the same rows as ``IN (…)``."""
+    from sqlalchemy import delete, func
+
+    from dxdesk.central.apply import ByIds, table_of
+
+    iv = table_of(IndicatorValue)
+    by_ids = ByIds(lambda ids: select(iv.c.id, iv.c.fiscal_year).where(iv.c.indicator_id.in_(ids)))
+    with central.engine.connect() as conn:
+        indicators = sorted({i for (i,) in conn.execute(select(iv.c.indicator_id))})
+        assert len(indicators) >= 9
+        many = indicators * (600 // len(indicators) + 1)  # over 512, with repeats
+        for ids in ([], indicators[:1], indicators[:9], many):
+            want = conn.execute(select(iv.c.id, iv.c.fiscal_year).where(iv.c.indicator_id.in_(ids))).all()
+            assert sorted(map(tuple, by_ids(conn, ids))) == sorted(map(tuple, want))
+        drop = ByIds(
+            lambda ids: delete(iv).where(iv.c.indicator_id.in_(ids), iv.c.fiscal_year == bindparam("fy"))
+        )
+        drop(conn, indicators[:9], fy=2026)
+        left = conn.execute(select(iv.c.indicator_id, iv.c.fiscal_year)).all()
+        assert not [r for r in left if r[0] in indicators[:9] and r[1] == 2026]
+        assert [r for r in left if r[0] in indicators[:9]]  # other years stay
+        assert conn.scalar(select(func.count()).select_from(iv).where(iv.c.fiscal_year == 2026)) > 0
+        conn.rollback()
