@@ -147,15 +147,16 @@ class Many:
         return conn.exec_driver_sql(sql, values[0])
 
 
-_ID_LIST_SIZES = (8, 16, 32, 64, 128, 256, 512)  # a statement for each, compiled when first needed
+_ID_LIST_SIZES = (8, 32, 128)  # a statement for each, compiled when first needed
 
 
 class ByIds:
     """A SELECT or DELETE on a list of integer ids (``column IN (…)``) whose SQL is compiled once per
     list size: the list is padded with its last id to the next of a few sizes (the same rows), and cut
-    into pieces of at most 512 ids. SQLAlchemy's expanding lists render the SQL anew at every call.
-    ``build`` makes the statement from the list's bind parameters; other parameters are given by name.
-    Rows come as the driver gives them (no result types): for integer columns."""
+    into pieces of at most 128 ids (compiling a statement with more costs more than running it twice).
+    SQLAlchemy's expanding lists render the SQL anew at every call. ``build`` makes the statement from
+    the list's bind parameters; other parameters are given by name. Rows come as the driver gives them
+    (no result types): for integer columns."""
 
     def __init__(self, build: Callable[[list[BindParameter[int]]], UpdateBase | Select[Any]]) -> None:
         self._build = build

@@ -349,7 +349,7 @@ def test_by_ids_selects_and_deletes_the_rows_an_in_list_does(central: Database) 
     with central.engine.connect() as conn:
         indicators = sorted({i for (i,) in conn.execute(select(iv.c.indicator_id))})
         assert len(indicators) >= 9
-        many = indicators * (600 // len(indicators) + 1)  # over 512, with repeats
+        many = indicators * (600 // len(indicators) + 1)  # several pieces, with repeats
         for ids in ([], indicators[:1], indicators[:9], many):
             want = conn.execute(select(iv.c.id, iv.c.fiscal_year).where(iv.c.indicator_id.in_(ids))).all()
             assert sorted(map(tuple, by_ids(conn, ids))) == sorted(map(tuple, want))
