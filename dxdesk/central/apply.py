@@ -7,8 +7,10 @@ the measure's basic fields the plan lets sections edit (``section_editable_field
 — names, indicators themselves, other years, the tree, the organisation — stays the central office's,
 so a submission made from an older kit can never undo a change of the plan.
 
-The writes are SQLAlchemy Core statements (a few per table per file, ``executemany``), not the ORM:
-merging 200 submissions must take seconds. Merges are recorded in ``merge_log`` and the payloads kept
+The writes are SQLAlchemy Core statements, not the ORM: a few per table for all the files a merge
+writes together (:func:`apply_measures` takes their deltas at once), their rows handed to the driver's
+``executemany`` by :class:`Many` and their id lists run by :class:`ByIds`, both compiled once by
+SQLAlchemy — merging 200 submissions must take seconds. Merges are recorded in ``merge_log`` and the payloads kept
 in ``received_submission``, so the per-field audit trail of the entry application is not written here.
 """
 

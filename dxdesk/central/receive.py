@@ -1,16 +1,22 @@
-"""One verified submission into the central database, in one transaction: :func:`merge_one`.
+"""Verified submissions into the central database: :func:`merge_one` (one file, its own transaction) and
+:func:`merge_batch` (several files, one transaction).
 
 The rules (docs/central.md, ../shared/docs/architecture.md "Central merge"), decided under the lock of
 the section's ``submission_head`` row (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: ``SELECT … FOR
-UPDATE``): a payload received before is a duplicate; a newer revision than the accepted one is accepted
-(its data written into the plan tables by :mod:`.apply`, the older kept as ``superseded``, the review
-rows of the new revision created with 受理 carried over to unchanged measures); the same revision with
-other content is a conflict; an older one is stale. Every outcome is logged in ``merge_log`` in the
-same transaction. ``received_submission.payload_hash`` is unique, so even a lost race cannot store a
-payload twice; :func:`merge_one` retries, and the retry reads it as a duplicate.
+UPDATE``, several sections' rows in the order of their codes): a payload received before is a
+duplicate; a newer revision than the accepted one is accepted (its data written into the plan tables
+by :mod:`.apply`, the older kept as ``superseded``, the review rows of the new revision created with 受理
+carried over to unchanged measures); the same revision with other content is a conflict; an older one
+is stale. Every outcome is logged in ``merge_log`` in the same transaction. ``received_submission.
+payload_hash`` is unique, so even a lost race cannot store a payload twice; :func:`merge_one` retries,
+and the retry reads it as a duplicate.
 
-The statements are built once and run with parameters: building a statement per file cost more than
-running it.
+Files of distinct sections do not depend on each other's outcome, so :func:`decide_many` decides and
+writes them together — one lock of their heads, one duplicate lookup, one ``executemany`` per table —
+with exactly the rows deciding them one after the other writes; :func:`merge_batch` falls back to one
+file per savepoint when that fails. The statements are built once and run with parameters, and rows go
+to the driver's ``executemany`` (:class:`.apply.Many`): building a statement per file, and SQLAlchemy's
+per-row parameter handling, cost more than running them.
 """
 
 from __future__ import annotations
