@@ -3,6 +3,7 @@
     .venv/bin/python scripts/bench_merge.py                       # dxdesk demo 200 × 10, then measure
     .venv/bin/python scripts/bench_merge.py --demo /tmp/d200      # reuse (or keep) that demo folder
     .venv/bin/python scripts/bench_merge.py --sections 300 --measures 20
+    .venv/bin/python scripts/bench_merge.py --demo /tmp/d200 --write-only --compare /work/main
 
 Targets (with `dxdesk demo` at 200 sections × 10 measures, on the 2-core machine):
 - the whole ``dxdesk merge --db central.sqlite submissions/`` command — process start-up, imports,
@@ -15,6 +16,11 @@ Targets (with `dxdesk demo` at 200 sections × 10 measures, on the 2-core machin
 - a range bomb (a submission with a cell at XFD1048576) refused in a fresh process: ≤ 1 s and ≤ 200 MB
   peak memory of that process;
 - the merged workbook (全庁集計) of that database: ≤ 10 s.
+
+Also printed: the merging process's own work alone — the files verified once in process (not timed),
+then written with ``merge_batch`` over batches of 25 into fresh copies of the central database (CPU
+seconds); ``--write-only`` prints only that, and ``--compare CHECKOUT`` alternates it with another
+checkout's code (e.g. main) and prints the ratio.
 
 The package is byte-compiled first (an installed application has its .pyc files; this environment
 may set PYTHONDONTWRITEBYTECODE). pandas is only needed here: it is the ``bench`` extra of
