@@ -3,6 +3,7 @@
     .venv/bin/python scripts/bench_merge.py                       # dxdesk demo 200 × 10, then measure
     .venv/bin/python scripts/bench_merge.py --demo /tmp/d200      # reuse (or keep) that demo folder
     .venv/bin/python scripts/bench_merge.py --sections 300 --measures 20
+    .venv/bin/python scripts/bench_merge.py --demo /tmp/d200 --write-only --compare /work/main
 
 Targets (with `dxdesk demo` at 200 sections × 10 measures, on the 2-core machine):
 - the whole ``dxdesk merge --db central.sqlite submissions/`` command — process start-up, imports,
@@ -15,6 +16,11 @@ Targets (with `dxdesk demo` at 200 sections × 10 measures, on the 2-core machin
 - a range bomb (a submission with a cell at XFD1048576) refused in a fresh process: ≤ 1 s and ≤ 200 MB
   peak memory of that process;
 - the merged workbook (全庁集計) of that database: ≤ 10 s.
+
+Also printed: the merging process's own work alone — the files verified once in process (not timed),
+then written with ``merge_batch`` over batches of 25 into fresh copies of the central database (CPU
+seconds); ``--write-only`` prints only that, and ``--compare CHECKOUT`` alternates it with another
+checkout's code (e.g. main) and prints the ratio.
 
 The package is byte-compiled first (an installed application has its .pyc files; this environment
 may set PYTHONDONTWRITEBYTECODE). pandas is only needed here: it is the ``bench`` extra of
@@ -80,6 +86,53 @@ def step_merge(db: str, inbox: str) -> dict:
     seconds = time.perf_counter() - t
     database.dispose()
     return {"seconds": seconds, "summary": report.summary_line(), **_rss()}
+
+
+def step_write(db: str, inbox: str, repeat: int = 3, code: str = "") -> dict:
+    """The merging process's own work alone: the files are verified once in process (``intake_file``, as
+    the merge workers do, not timed), then written ``repeat`` times into a fresh copy of ``db`` with
+    ``merge_batch`` over batches of ``BATCH_FILES``, exactly as ``merge_paths`` does; CPU seconds of the
+    writing. ``code``: another checkout whose ``dxdesk`` is measured (an A/B comparison)."""
+    if code:
+        sys.path.insert(0, code)
+    from dxdesk.central import merge
+    from dxdesk.central.inbox import collect_files, probe
+    from dxdesk.central.intake import intake_file
+    from dxdesk.central.receive import merge_batch
+    from dxdesk.store.database import open_database
+
+    assert not code or merge.__file__.startswith(code), merge.__file__
+    work = Path(tempfile.mkdtemp(prefix="dxdesk-bench-write-"))
+    try:
+        fresh = work / "central.sqlite"
+        shutil.copyfile(db, fresh)
+        database = open_database(str(fresh))  # migrated once; every timed run starts from this copy
+        ctx = merge._load_context(database, None, "")
+        database.dispose()
+        trust = ctx.trust.trust()
+        probes = sorted((probe(f) for f in collect_files([inbox])), key=lambda pr: merge._name_order(pr.path))
+        items = [intake_file(str(pr.path), pr.file_hash or "", trust, ctx.fiscal_year) for pr in probes]
+        assert all(it.ok for it in items), [it.message for it in items if not it.ok][:3]
+        cpu, wall, outcomes = [], [], ""
+        for i in range(max(1, repeat)):
+            target = work / f"run-{i}.sqlite"
+            shutil.copyfile(fresh, target)
+            database = open_database(str(target))
+            ctx = merge._load_context(database, None, "")
+            c, t = time.process_time(), time.perf_counter()
+            results = []
+            for k in range(0, len(items), merge.BATCH_FILES):
+                results += merge_batch(database, ctx, items[k : k + merge.BATCH_FILES])
+            cpu.append(time.process_time() - c)
+            wall.append(time.perf_counter() - t)
+            database.dispose()
+            counts: dict[str, int] = {}
+            for r in results:
+                counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
+            outcomes = " ".join(f"{k}={v}" for k, v in sorted(counts.items()))
+        return {"files": len(items), "cpu": cpu, "wall": wall, "outcomes": outcomes}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def step_verify(inbox: str, db: str) -> dict:
@@ -219,12 +272,55 @@ def _load() -> str:
         return "?"
 
 
+def _write_figure(w: dict) -> str:
+    per_file = statistics.median(w["cpu"]) / w["files"] * 1000
+    return (
+        f"median {statistics.median(w['cpu']):.3f} s CPU ({', '.join(f'{x:.3f}' for x in w['cpu'])}; "
+        f"{per_file:.2f} ms a file), wall {statistics.median(w['wall']):.3f} s  {w['outcomes']}"
+    )
+
+
+def _write_only(demo: Path, repeat: int, compare: str | None) -> None:
+    """The merging process's writing alone (``step_write``); with ``compare``, that checkout's code and
+    this one's alternately, in the same run (the machine is shared: figures drift)."""
+    args = {"db": str(demo / "central.sqlite"), "inbox": str(demo / "submissions"), "repeat": repeat}
+    if not compare:
+        w = _step("write", **args)
+        print(f"  of which writing {w['files']} verified files (merge_batch, in process): {_write_figure(w)}")
+        return
+    other = str(Path(compare).resolve())
+    import compileall
+
+    compileall.compile_dir(str(Path(other) / "dxdesk"), quiet=1)
+    theirs: list[float] = []
+    ours: list[float] = []
+    for _round in range(2):
+        w = _step("write", **args, code=other)
+        theirs += w["cpu"]
+        print(f"writing, {other}: {_write_figure(w)}")
+        w = _step("write", **args)
+        ours += w["cpu"]
+        print(f"writing, {ROOT}: {_write_figure(w)}")
+    a, b = statistics.median(theirs), statistics.median(ours)
+    print(f"writing CPU, median of {len(ours)} each: {a:.3f} s → {b:.3f} s ({a / b:.2f}× less)")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--demo", help="demo folder to use (built there when missing or empty)")
     p.add_argument("--sections", type=int, default=200)
     p.add_argument("--measures", type=int, default=10)
     p.add_argument("--repeat", type=int, default=3, help="fresh merges to time (median and best are printed)")
+    p.add_argument(
+        "--write-only",
+        action="store_true",
+        help="only the merging process's writing of the verified files (merge_batch), CPU seconds",
+    )
+    p.add_argument(
+        "--compare",
+        metavar="CHECKOUT",
+        help="with --write-only: alternate with another checkout's dxdesk (e.g. main) and print the ratio",
+    )
     p.add_argument("--step", help=argparse.SUPPRESS)
     p.add_argument("--args", help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -236,12 +332,14 @@ def main() -> int:
             "export": step_export,
             "verify": step_verify,
             "bomb": step_bomb,
+            "write": step_write,
         }
         result = steps[a.step](**kwargs)
         print(json.dumps(result))
         return 0
 
-    _ensure_pandas()
+    if not a.write_only:
+        _ensure_pandas()
     work = Path(tempfile.mkdtemp(prefix="dxdesk-bench-merge-"))
     demo = Path(a.demo) if a.demo else work / "demo"
     try:
@@ -259,6 +357,9 @@ def main() -> int:
         import compileall
 
         compileall.compile_dir(str(ROOT / "dxdesk"), quiet=1)
+        if a.write_only:
+            _write_only(demo, a.repeat, a.compare)
+            return 0
         times = []
         cpus = []
         summary = ""
@@ -287,6 +388,7 @@ def main() -> int:
             f"  of which merge_paths in process (database opened before the clock): {inproc['seconds']:.2f} s; "
             f"peak memory {inproc['self_mb']:.0f} MB + {inproc['children_mb']:.0f} MB (largest worker)"
         )
+        _write_only(demo, a.repeat, None)
         again, again_summary, _cpu = _command(db, inbox)
         print(
             f"dxdesk merge of the same folder again (all duplicates), whole command: {again:.2f} s  {again_summary}"
