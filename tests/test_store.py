@@ -1,6 +1,9 @@
 """Database creation, migration in place, refusal of bad files, sessions and the audit trail."""
 
+import shutil
 import sqlite3
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -9,7 +12,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
-from dxdesk.store.database import DatabaseError, open_database
+from dxdesk.paths import migrations_dir
+from dxdesk.store.database import DatabaseError, open_database, schema_head
 from dxdesk.store.migrate import alembic_config, current_revision, head_revision
 from dxdesk.store.models import AuditLog, Base, CostRow, IndicatorValue, Measure, MeasureYear, Plan, SheetText
 from tests.conftest import one_measure_dataset
@@ -90,6 +94,57 @@ def test_newer_database_is_refused_untouched(tmp_path):
     with pytest.raises(DatabaseError, match="新しいバージョン"):
         open_database(path)
     assert path.read_bytes() == before
+
+
+def test_the_quick_head_is_alembics_head():
+    """Opening a database compares its revision with ``schema_head`` (read from db/versions without
+    alembic): it must name the very revision alembic calls the head."""
+    assert schema_head() == head_revision()
+
+
+def test_the_quick_head_reads_what_alembic_reads(tmp_path, monkeypatch):
+    """The same reading of a migrations folder with a new revision on top and with two heads (then it
+    leaves the decision to alembic)."""
+    versions = tmp_path / "db" / "versions"
+    shutil.copytree(migrations_dir() / "versions", versions, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr("dxdesk.paths.migrations_dir", lambda: tmp_path / "db")
+    head = head_revision()
+    (versions / "0999_next.py").write_text(
+        f'"""next"""\n\nrevision: str = "0999"\ndown_revision: str | None = "{head}"\n', encoding="utf-8"
+    )
+    schema_head.cache_clear()
+    try:
+        assert schema_head() == "0999"
+        (versions / "0998_side.py").write_text(
+            f"revision = '0998'\ndown_revision = '{head}'  # a second branch\n", encoding="utf-8"
+        )
+        schema_head.cache_clear()
+        assert schema_head() is None
+    finally:
+        schema_head.cache_clear()
+
+
+def test_a_database_at_the_head_opens_without_alembic(tmp_path):
+    """The usual start (nothing to migrate) does not import alembic (~85 ms of every command)."""
+    path = tmp_path / "db.sqlite"
+    open_database(path).dispose()
+    code = (
+        "import sys; from dxdesk.store.database import open_database; "
+        f"db = open_database({str(path)!r}); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic')); db.dispose()"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
+
+
+def test_an_older_database_still_goes_through_alembic_with_its_backup(tmp_path):
+    path = tmp_path / "old.sqlite"
+    _create_at(path, "0006").dispose()
+    db = open_database(path)
+    assert current_revision(db) == head_revision()
+    db.dispose()
+    assert [p.name.split("-")[0] for p in tmp_path.glob("old.before-*.sqlite")] == ["old.before"]
+    assert len(list(tmp_path.glob("old.before-0006-*.sqlite"))) == 1
 
 
 @pytest.mark.parametrize("content", [b"this is not a database at all" * 10, b"PK\x03\x04zipfile"])
