@@ -354,3 +354,46 @@ def test_a_file_whose_verification_raises_is_a_line_not_a_traceback(
     assert all(
         f.reason_codes == (ReasonCode.CORRUPT,) and "RecursionError" in f.message for f in report.files
     )
+
+
+def test_the_files_verified_first_are_written_while_the_last_one_is_verified(
+    demo50: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When every file has been handed out, the merge writes what is waiting instead of waiting for the
+    last verifications (the command's tail is one file, not a batch). Twelve quick files and one whose
+    verification takes seconds: the twelve are in the database before the slow one is verified."""
+    import time
+
+    files = sorted((demo50 / "submissions").glob("*.xlsx"))[:12]
+    inbox = folder(tmp_path, *files)
+    shutil.copyfile(files[0], inbox / "R08_S999_x_提出_第1版_slow.xlsx")  # last in name order
+    slow_done = tmp_path / "slow-verified"
+    real_intake = merge_module.intake_file
+
+    def intake(path, file_hash, trust, fy):  # type: ignore[no-untyped-def]
+        if "_slow" not in path:
+            return real_intake(path, file_hash, trust, fy)
+        time.sleep(3)
+        result = real_intake(path, file_hash, trust, fy)
+        slow_done.touch()
+        return result
+
+    written: list[tuple[int, bool]] = []  # (files in the batch, slow file verified by then)
+    real_batch = merge_module.merge_batch
+
+    def spy(db, ctx, items):  # type: ignore[no-untyped-def]
+        written.append((len(items), slow_done.exists()))
+        return real_batch(db, ctx, items)
+
+    monkeypatch.setattr(merge_module, "intake_file", intake)
+    monkeypatch.setattr(merge_module, "merge_batch", spy)
+    monkeypatch.setattr(merge_module, "EARLY_WRITE", 1)
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(db, [inbox], workers=2)
+    finally:
+        db.dispose()
+    assert report.summary_line() == "accepted=12 duplicate=1 stale=0 conflict=0 rejected=0"
+    assert sum(n for n, slow_verified in written if not slow_verified) == 12, written
+    assert written[-1] == (1, True)
