@@ -397,3 +397,25 @@ def test_the_files_verified_first_are_written_while_the_last_one_is_verified(
     assert report.summary_line() == "accepted=12 duplicate=1 stale=0 conflict=0 rejected=0"
     assert sum(n for n, slow_verified in written if not slow_verified) == 12, written
     assert written[-1] == (1, True)
+
+
+def test_the_windows_way_spawned_workers_merge_every_file(
+    demo50: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where there is no fork (Windows), the workers are spawned (fresh interpreters that import the
+    verification themselves): every file still gets its line and reaches the database."""
+    files = sorted((demo50 / "submissions").glob("*.xlsx"))[:10]
+    inbox = folder(tmp_path, *files)
+    (inbox / "R08_S998_x_提出_第1版.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    monkeypatch.setattr(merge_module, "_start_method", lambda: None)
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(db, [inbox], workers=2)
+        with db.engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(ReceivedSubmission)).scalar()
+    finally:
+        db.dispose()
+    assert report.summary_line() == "accepted=10 duplicate=0 stale=0 conflict=0 rejected=1"
+    assert [f.path.name for f in report.files] == sorted(p.name for p in inbox.iterdir())
+    assert stored == 10
