@@ -4,6 +4,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
 from dxdesk.paths import migrations_dir
-from dxdesk.store.database import DatabaseError, open_database, schema_head
+from dxdesk.store.database import DatabaseError, check_in_background, open_database, schema_head
 from dxdesk.store.migrate import alembic_config, current_revision, head_revision
 from dxdesk.store.models import AuditLog, Base, CostRow, IndicatorValue, Measure, MeasureYear, Plan, SheetText
 from tests.conftest import one_measure_dataset
@@ -154,6 +155,41 @@ def test_foreign_file_is_refused_untouched(tmp_path, content):
     with pytest.raises(DatabaseError, match="dxdesk のデータベースではない"):
         open_database(path)
     assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize("damage", ["foreign", "truncated"])
+def test_a_check_begun_early_refuses_what_opening_refuses(tmp_path, damage):
+    """``check_in_background`` (dxdesk merge begins the file check while it imports) gives the same
+    refusal as opening alone, and its thread is gone once the database is opened (the merge forks its
+    workers only from a process with one thread)."""
+    path = tmp_path / "central.sqlite"
+    open_database(path).dispose()
+    data = path.read_bytes()
+    path.write_bytes(b"this is not a database at all" * 10 if damage == "foreign" else data[: len(data) // 3])
+    with pytest.raises(DatabaseError) as plain:
+        open_database(path)
+    threads = threading.active_count()
+    check_in_background(path)
+    with pytest.raises(DatabaseError) as early:
+        open_database(path)
+    assert type(early.value) is type(plain.value) and str(early.value) == str(plain.value)
+    assert threading.active_count() == threads
+
+
+def test_a_check_begun_early_lets_a_sound_database_open(tmp_path):
+    path = tmp_path / "central.sqlite"
+    open_database(path).dispose()
+    threads = threading.active_count()
+    check_in_background(path)
+    check_in_background(path)  # once per file
+    assert threading.active_count() <= threads + 1
+    db = open_database(path)
+    assert threading.active_count() == threads
+    assert current_revision(db) == head_revision()
+    db.dispose()
+    check_in_background(tmp_path / "missing.sqlite")  # no file: nothing begun
+    check_in_background("postgresql+psycopg://nobody@localhost/none")  # a URL: nothing begun
+    assert threading.active_count() == threads
 
 
 def test_truncated_database_is_refused(tmp_path):

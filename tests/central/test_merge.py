@@ -230,6 +230,22 @@ def test_merge_refuses_a_database_that_is_not_central(scenario: Scenario, tmp_pa
     assert "中央の認証局がありません" in capsys.readouterr().err
 
 
+def test_cli_merge_into_a_damaged_database_is_the_restore_message(
+    scenario: Scenario, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """The merge command checks the database file while it imports (on another core): a damaged file is
+    still the one-line message naming what to do, exit 2, and nothing is verified or written."""
+    db = tmp_path / "central.sqlite"
+    shutil.copyfile(scenario.section_dbs["S003"], db)
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 3])
+    assert cli_main(["merge", "--db", str(db), str(scenario.r1["S001"])]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("NG ") and "バックアップから復元してください" in captured.err
+    assert db.read_bytes() == data[: len(data) // 3]
+
+
 def test_cli_refuses_a_database_path_that_does_not_exist(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     missing = tmp_path / "centrall.sqlite"  # a typo
     assert cli_main(["merge", "--db", str(missing), str(tmp_path)]) == 2
