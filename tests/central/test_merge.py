@@ -435,3 +435,32 @@ def test_the_windows_way_spawned_workers_merge_every_file(
     assert report.summary_line() == "accepted=10 duplicate=0 stale=0 conflict=0 rejected=1"
     assert [f.path.name for f in report.files] == sorted(p.name for p in inbox.iterdir())
     assert stored == 10
+
+
+def test_cancel_stops_between_files_and_keeps_what_was_merged(demo50: Path, tmp_path: Path) -> None:
+    """中止 in the central window: asked between files; what was verified by then is merged and has its
+    line, nothing else is written, and the progress ends with 完了しました."""
+    inbox = folder(tmp_path, *sorted((demo50 / "submissions").glob("*.xlsx"))[:20])
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    seen: list[tuple[int, int, str]] = []
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(
+            db,
+            [inbox],
+            progress=lambda done, total, message: seen.append((done, total, message)),
+            cancel=lambda: any(done >= 10 for done, _t, _m in seen[1:]),
+            workers=2,
+        )
+        with db.engine.connect() as conn:
+            kept = conn.execute(select(func.count()).select_from(ReceivedSubmission)).scalar()
+            logged = conn.execute(select(func.count()).select_from(MergeLog)).scalar()
+    finally:
+        db.dispose()
+    assert report.cancelled
+    assert 10 <= len(report.files) < 20
+    assert {f.outcome for f in report.files} == {Outcome.ACCEPTED}
+    assert kept == logged == len(report.files)
+    assert seen[0] == (0, 20, "20件のファイルを確認しています")
+    assert (10, 20, "ファイルを検証して取り込んでいます（10/20）") in seen
+    assert seen[-1] == (20, 20, "完了しました")
