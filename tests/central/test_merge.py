@@ -464,3 +464,43 @@ def test_cancel_stops_between_files_and_keeps_what_was_merged(demo50: Path, tmp_
     assert seen[0] == (0, 20, "20件のファイルを確認しています")
     assert (10, 20, "ファイルを検証して取り込んでいます（10/20）") in seen
     assert seen[-1] == (20, 20, "完了しました")
+
+
+def test_the_first_files_are_verified_while_the_others_are_still_read(
+    demo50: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers get the first files as soon as they are hashed, not after the whole folder is: the
+    first file is handed out before the last is read, every file still gets its line, in name order."""
+    inbox = folder(tmp_path, *sorted((demo50 / "submissions").glob("*.xlsx"))[:12])
+    (inbox / "R08_S0065_x_提出_第1版.xlsx").write_bytes(b"")  # rejected at once, between the others
+    events: list[str] = []
+    real_probe = merge_module.probe
+    real_pool = merge_module._pool
+
+    def probe(path):  # type: ignore[no-untyped-def]
+        events.append("read")
+        return real_probe(path)
+
+    def pool(ctx, method, workers):  # type: ignore[no-untyped-def]
+        executor = real_pool(ctx, method, workers)
+        real_submit = executor.submit
+
+        def submit(fn, job):  # type: ignore[no-untyped-def]
+            events.append("hand out")
+            return real_submit(fn, job)
+
+        executor.submit = submit  # type: ignore[method-assign]
+        return executor
+
+    monkeypatch.setattr(merge_module, "probe", probe)
+    monkeypatch.setattr(merge_module, "_pool", pool)
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(db, [inbox], workers=2)
+    finally:
+        db.dispose()
+    assert events.count("read") == 13 and events.count("hand out") == 12
+    assert events.index("hand out") < len(events) - 1 - events[::-1].index("read")
+    assert report.summary_line() == "accepted=12 duplicate=0 stale=0 conflict=0 rejected=1"
+    assert [f.path.name for f in report.files] == sorted(p.name for p in inbox.iterdir())
