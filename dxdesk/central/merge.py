@@ -15,9 +15,9 @@ revision the file names say, each when a worker can take it, so the first are ve
 are still read and hashed; files whose exact bytes were received before are duplicates at once; the
 others are verified in worker processes (:mod:`.intake`: the exchange verification including every
 visible cell, and the data validated) and merged here as the results come back, in that order, each
-under its own savepoint, a few files per transaction (:func:`.receive.merge_batch`: one commit, one fsync, per batch;
-:mod:`.receive` also explains why two processes merging the same folder at once never accept anything
-twice). A verification worker that dies costs only its own file (:func:`_verify_all`). Every file gets
+under its own savepoint, a few files per transaction (:func:`.receive.merge_batch`: one commit, one
+fsync, per batch; :mod:`.receive` also explains why two processes merging the same folder at once never
+accept anything twice). A verification worker that dies costs only its own file (:func:`_verify_all`). Every file gets
 one line and a row in ``merge_log``.
 """
 
