@@ -17,8 +17,8 @@ others are verified in worker processes (:mod:`.intake`: the exchange verificati
 visible cell, and the data validated) and merged here as the results come back, in that order, each
 under its own savepoint, a few files per transaction (:func:`.receive.merge_batch`: one commit, one
 fsync, per batch; :mod:`.receive` also explains why two processes merging the same folder at once never
-accept anything twice). A verification worker that dies costs only its own file (:func:`_verify_all`). Every file gets
-one line and a row in ``merge_log``.
+accept anything twice). A verification worker that dies costs only its own file (:func:`_verify_all`).
+Every file gets one line and a row in ``merge_log``.
 """
 
 from __future__ import annotations
