@@ -24,6 +24,8 @@ A database damaged inside its records (found only when a row is read) ends any c
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import importlib
 import json
 import logging
@@ -163,7 +165,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+_freeze_at_exit = False
+
+
+def _leave_quickly() -> None:
+    """At exit, Python's last garbage collection walks every object SQLAlchemy, the ORM models and the
+    exchange created: 0.1–0.3 s after the last line is printed (measured on the 2-core machine).
+    Frozen, they are left to the operating system; everything else of the exit (atexit handlers,
+    logging's flush, closing files) runs as before."""
+    global _freeze_at_exit
+    if not _freeze_at_exit:
+        atexit.register(gc.freeze)
+        _freeze_at_exit = True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _leave_quickly()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(

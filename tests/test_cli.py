@@ -56,6 +56,20 @@ def test_load_check_dump(tmp_path):
     assert dumped["measures"][0]["indicators"][0]["values"]["2026"] == {"target": "30.0", "actual": "22.6"}
 
 
+def test_a_command_ends_with_its_database_closed(tmp_path):
+    """The command leaves its objects to the operating system at exit (no last garbage collection),
+    and still closes what it opened: SQLite's -wal beside the database is gone (the last connection
+    was closed, the log checkpointed into the file)."""
+    db = tmp_path / "c.sqlite"
+    assert dxdesk("init-db", "--db", str(db)).returncode == 0
+    src = tmp_path / "in.json"
+    src.write_text(json.dumps(SMALL, ensure_ascii=False), encoding="utf-8")
+    out = dxdesk("load-dataset", "--db", str(db), str(src))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"OK {src} plan=")
+    assert sorted(p.name for p in tmp_path.glob("c.sqlite*")) == ["c.sqlite"]
+
+
 def test_bad_dataset_gives_a_located_message(tmp_path):
     bad = dict(SMALL, measures=[dict(SMALL["measures"][0], owner="")])
     src = tmp_path / "bad.json"

@@ -1,6 +1,10 @@
 """Database creation, migration in place, refusal of bad files, sessions and the audit trail."""
 
+import shutil
 import sqlite3
+import subprocess
+import sys
+import threading
 from decimal import Decimal
 
 import pytest
@@ -9,7 +13,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
-from dxdesk.store.database import DatabaseError, open_database
+from dxdesk.paths import migrations_dir
+from dxdesk.store.database import DatabaseError, check_in_background, open_database, schema_head
 from dxdesk.store.migrate import alembic_config, current_revision, head_revision
 from dxdesk.store.models import AuditLog, Base, CostRow, IndicatorValue, Measure, MeasureYear, Plan, SheetText
 from tests.conftest import one_measure_dataset
@@ -92,6 +97,57 @@ def test_newer_database_is_refused_untouched(tmp_path):
     assert path.read_bytes() == before
 
 
+def test_the_quick_head_is_alembics_head():
+    """Opening a database compares its revision with ``schema_head`` (read from db/versions without
+    alembic): it must name the very revision alembic calls the head."""
+    assert schema_head() == head_revision()
+
+
+def test_the_quick_head_reads_what_alembic_reads(tmp_path, monkeypatch):
+    """The same reading of a migrations folder with a new revision on top and with two heads (then it
+    leaves the decision to alembic)."""
+    versions = tmp_path / "db" / "versions"
+    shutil.copytree(migrations_dir() / "versions", versions, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr("dxdesk.paths.migrations_dir", lambda: tmp_path / "db")
+    head = head_revision()
+    (versions / "0999_next.py").write_text(
+        f'"""next"""\n\nrevision: str = "0999"\ndown_revision: str | None = "{head}"\n', encoding="utf-8"
+    )
+    schema_head.cache_clear()
+    try:
+        assert schema_head() == "0999"
+        (versions / "0998_side.py").write_text(
+            f"revision = '0998'\ndown_revision = '{head}'  # a second branch\n", encoding="utf-8"
+        )
+        schema_head.cache_clear()
+        assert schema_head() is None
+    finally:
+        schema_head.cache_clear()
+
+
+def test_a_database_at_the_head_opens_without_alembic(tmp_path):
+    """The usual start (nothing to migrate) does not import alembic (~85 ms of every command)."""
+    path = tmp_path / "db.sqlite"
+    open_database(path).dispose()
+    code = (
+        "import sys; from dxdesk.store.database import open_database; "
+        f"db = open_database({str(path)!r}); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic')); db.dispose()"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
+
+
+def test_an_older_database_still_goes_through_alembic_with_its_backup(tmp_path):
+    path = tmp_path / "old.sqlite"
+    _create_at(path, "0006").dispose()
+    db = open_database(path)
+    assert current_revision(db) == head_revision()
+    db.dispose()
+    assert [p.name.split("-")[0] for p in tmp_path.glob("old.before-*.sqlite")] == ["old.before"]
+    assert len(list(tmp_path.glob("old.before-0006-*.sqlite"))) == 1
+
+
 @pytest.mark.parametrize("content", [b"this is not a database at all" * 10, b"PK\x03\x04zipfile"])
 def test_foreign_file_is_refused_untouched(tmp_path, content):
     path = tmp_path / "notes.sqlite"
@@ -99,6 +155,41 @@ def test_foreign_file_is_refused_untouched(tmp_path, content):
     with pytest.raises(DatabaseError, match="dxdesk のデータベースではない"):
         open_database(path)
     assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize("damage", ["foreign", "truncated"])
+def test_a_check_begun_early_refuses_what_opening_refuses(tmp_path, damage):
+    """``check_in_background`` (dxdesk merge begins the file check while it imports) gives the same
+    refusal as opening alone, and its thread is gone once the database is opened (the merge forks its
+    workers only from a process with one thread)."""
+    path = tmp_path / "central.sqlite"
+    open_database(path).dispose()
+    data = path.read_bytes()
+    path.write_bytes(b"this is not a database at all" * 10 if damage == "foreign" else data[: len(data) // 3])
+    with pytest.raises(DatabaseError) as plain:
+        open_database(path)
+    threads = threading.active_count()
+    check_in_background(path)
+    with pytest.raises(DatabaseError) as early:
+        open_database(path)
+    assert type(early.value) is type(plain.value) and str(early.value) == str(plain.value)
+    assert threading.active_count() == threads
+
+
+def test_a_check_begun_early_lets_a_sound_database_open(tmp_path):
+    path = tmp_path / "central.sqlite"
+    open_database(path).dispose()
+    threads = threading.active_count()
+    check_in_background(path)
+    check_in_background(path)  # once per file
+    assert threading.active_count() <= threads + 1
+    db = open_database(path)
+    assert threading.active_count() == threads
+    assert current_revision(db) == head_revision()
+    db.dispose()
+    check_in_background(tmp_path / "missing.sqlite")  # no file: nothing begun
+    check_in_background("postgresql+psycopg://nobody@localhost/none")  # a URL: nothing begun
+    assert threading.active_count() == threads
 
 
 def test_truncated_database_is_refused(tmp_path):

@@ -45,6 +45,9 @@ __all__ = ["add_commands"]
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    from dxdesk.store.database import check_in_background
+
+    check_in_background(args.db)  # on another core while the merge's modules are imported
     from dxdesk.central.merge import merge_paths
 
     missing = [p for p in args.paths if not Path(p).exists()]

@@ -10,26 +10,28 @@ Rules (../shared/docs/architecture.md "Central merge", docs/central.md):
 - invalid (signature, certificate, revoked, section, year, plan, edited cells, not a submission, not
   readable) → **rejected** with the reason in Japanese, nothing of it merged.
 
-How it runs: the files are listed and probed (:mod:`.inbox`); files whose exact bytes were received
-before are duplicates at once; the others are verified in worker processes (:mod:`.intake`: the
-exchange verification including every visible cell, and the data validated) and merged here as the
-results come back, in the order of section and revision the file names say, each under its own
-savepoint, a few files per transaction (:func:`.receive.merge_batch`: one commit, one fsync, per batch;
-:mod:`.receive` also explains why two processes merging the same folder at once never accept anything
-twice). A verification worker that dies costs only its own file (:func:`_verify_all`). Every file gets
-one line and a row in ``merge_log``.
+How it runs: the files are listed, then probed (:mod:`.inbox`) one by one in the order of section and
+revision the file names say, each when a worker can take it, so the first are verified while the next
+are still read and hashed; files whose exact bytes were received before are duplicates at once; the
+others are verified in worker processes (:mod:`.intake`: the exchange verification including every
+visible cell, and the data validated) and merged here as the results come back, in that order, each
+under its own savepoint, a few files per transaction (:func:`.receive.merge_batch`: one commit, one
+fsync, per batch; :mod:`.receive` also explains why two processes merging the same folder at once never
+accept anything twice). A verification worker that dies costs only its own file (:func:`_verify_all`).
+Every file gets one line and a row in ``merge_log``.
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import multiprocessing
 import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -136,7 +138,10 @@ def _load_context(db: Database, fiscal_year: int | None, user: str) -> ReceiveCo
 
 _worker: dict[str, Any] = {}
 WORKER_MEMORY = 2 * 2**30  # address space of one verification worker: a runaway file fails alone
-WINDOW = 4  # files in flight per worker
+# files in flight per worker: enough to keep the workers busy while this process writes a batch (25
+# files, ~0.1 s) — new files are handed out only between results
+WINDOW = 8
+EARLY_WRITE = 4  # at the end, files waiting to be written while the last ones are verified
 
 
 def _init_worker(spec: TrustSpec, fiscal_year: int) -> None:
@@ -196,7 +201,9 @@ def _start_method() -> str | None:
 def _pool(ctx: ReceiveContext, method: str, workers: int) -> ProcessPoolExecutor:
     mp = multiprocessing.get_context(method)
     if method == "forkserver":
-        mp.set_forkserver_preload(["dxdesk.central.intake"])
+        # this module (the workers' function lives here) with the verification it imports: a worker
+        # forked from the server then imports nothing (17 ms of CPU per worker and merge otherwise)
+        mp.set_forkserver_preload(["dxdesk.central.merge"])
     return ProcessPoolExecutor(
         workers, mp_context=mp, initializer=_init_worker, initargs=(ctx.trust, ctx.fiscal_year)
     )
@@ -214,28 +221,47 @@ def _isolated(ctx: ReceiveContext, method: str, job: tuple[str, str]) -> Intake:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _verify_all(ctx: ReceiveContext, jobs: Sequence[tuple[str, str]], workers: int) -> Iterator[Intake]:
-    """Verify ``jobs`` in worker processes, results in order. A worker that dies (abort, segfault, out
-    of memory) costs only its own file: the files in flight with it are verified again one by one, each
-    in a worker of its own, and the one that kills its worker again is rejected."""
-    if not jobs:
-        return
-    workers = max(1, min(workers, len(jobs)))
+def _verify_all(
+    ctx: ReceiveContext,
+    jobs: Iterable[tuple[str, str]],
+    workers: int,
+    on_wait: Callable[[], None] | None = None,
+) -> Iterator[Intake]:
+    """Verify ``jobs`` in worker processes, results in order. ``jobs`` may be lazy: each is taken when a
+    worker can have it, so the first files are verified while the next are still being listed and
+    hashed (the pool starts with the first). A worker that dies (abort, segfault, out of memory) costs
+    only its own file: the files in flight with it are verified again one by one, each in a worker of
+    its own, and the one that kills its worker again is rejected. ``on_wait()`` is called when every
+    file has been handed out and the next result is not there yet (the caller can use the wait)."""
+    todo = iter(jobs)
     method = _start_method()
-    if method is None and (workers == 1 or len(jobs) < PARALLEL_THRESHOLD):
-        trust = ctx.trust.trust()
-        for path, file_hash in jobs:
-            yield _safe_intake(path, file_hash, trust, ctx.fiscal_year)
+    if method is None:  # spawned workers cost more than hashing every file first
+        todo = iter(listed := list(todo))
+        if workers <= 1 or len(listed) < PARALLEL_THRESHOLD:
+            trust = ctx.trust.trust()
+            for path, file_hash in listed:
+                yield _safe_intake(path, file_hash, trust, ctx.fiscal_year)
+            return
+        method = "spawn"
+    # as many workers as there are files, up to ``workers``
+    first: list[tuple[str, str]] = []
+    for early in todo:
+        first.append(early)
+        if len(first) >= workers:
+            break
+    if not first:
         return
-    method = method or "spawn"
+    workers = max(1, min(workers, len(first)))
+    todo = itertools.chain(first, todo)
     pool = _pool(ctx, method, workers)
     pending: deque[tuple[tuple[str, str], Future[Intake]]] = deque()
-    todo = iter(jobs)
+    drained = False  # every file handed out
     try:
         while True:
             while len(pending) < workers * WINDOW:
                 job = next(todo, None)
                 if job is None:
+                    drained = True
                     break
                 try:
                     pending.append((job, pool.submit(_verify_job, job)))
@@ -244,6 +270,8 @@ def _verify_all(ctx: ReceiveContext, jobs: Sequence[tuple[str, str]], workers: i
             if not pending:
                 return
             job, fut = pending.popleft()
+            if on_wait is not None and drained and not fut.done():
+                on_wait()
             try:
                 yield fut.result()
                 continue
@@ -293,54 +321,45 @@ def merge_paths(
     files = collect_files(paths)
     n = len(files)
     results: dict[int, FileResult] = {}
-    hashes: dict[int, str | None] = {}
-    jobs: list[tuple[int, Probe]] = []
+    logged: list[dict[str, Any]] = []  # log rows of lines decided here (the written ones log themselves)
     out = MergeReport()
     report(0, n, f"{n}件のファイルを確認しています")
-    for i, path in enumerate(files):
-        if stop():
-            out.cancelled = True
-            files = files[:i]
-            break
-        pr = probe(path)
-        hashes[i] = pr.file_hash
-        if pr.code is not None:
-            results[i] = FileResult(path, Outcome.REJECTED, pr.message, (pr.code,))
-        elif pr.file_hash in ctx.known_files:
-            sid, code, name, fy, rev = ctx.known_files[pr.file_hash]
-            results[i] = FileResult(
-                path,
-                Outcome.DUPLICATE,
-                f"受信済みのファイルです（{summary(code, name, fy, rev)}、変更なし）",
-                (),
-                code,
-                name,
-                fy,
-                rev,
-                None,
-                sid,
-            )
-        else:
-            jobs.append((i, pr))
-    if out.cancelled:
-        jobs = []
-    # lines decided without verification (rejected at once, exact duplicates) are logged together
-    now = utcnow()
-    quick = [log_row(r, hashes.get(i), user, now) for i, r in sorted(results.items())]
-    if quick:
-        with db.engine.begin() as conn:
-            conn.execute(insert(_LOG), quick)
-    done = len(results)
-    report(done, n, "ファイルを検証して取り込んでいます")
     # Verified in worker processes and merged here as the results come in, in the order of section and
     # revision as the file names say (R08_S011_…_第2版.xlsx), so a folder holding 第1版 and 第2版
     # keeps 第1版 as history. (A renamed file may come later than a newer revision: it is then "stale",
-    # and stored all the same.)
-    jobs.sort(key=lambda job: _name_order(job[1].path))
-    verified = _verify_all(
-        ctx, [(str(pr.path), pr.file_hash or "") for _i, pr in jobs], workers or os.cpu_count() or 1
-    )
-    failed: list[dict[str, Any]] = []
+    # and stored all the same.) Each file is probed when a worker can take it: the first ones are
+    # verified while the next are still read and hashed.
+    order = sorted(range(n), key=lambda k: _name_order(files[k]))
+    handed: deque[tuple[int, Probe]] = deque()  # files given to the workers, in the order of results
+
+    def candidates() -> Iterator[tuple[str, str]]:
+        for i in order:
+            if stop():
+                out.cancelled = True
+                return
+            pr = probe(files[i])
+            if pr.code is not None:
+                results[i] = FileResult(files[i], Outcome.REJECTED, pr.message, (pr.code,))
+            elif pr.file_hash in ctx.known_files:
+                sid, code, name, fy, rev = ctx.known_files[pr.file_hash]
+                results[i] = FileResult(
+                    files[i],
+                    Outcome.DUPLICATE,
+                    f"受信済みのファイルです（{summary(code, name, fy, rev)}、変更なし）",
+                    (),
+                    code,
+                    name,
+                    fy,
+                    rev,
+                    None,
+                    sid,
+                )
+            else:
+                handed.append((i, pr))
+                yield (str(pr.path), pr.file_hash or "")
+                continue
+            logged.append(log_row(results[i], pr.file_hash, user, utcnow()))
+
     batch: list[tuple[int, Intake]] = []
     started = 0.0
 
@@ -349,8 +368,17 @@ def merge_paths(
             results[k] = r
         batch.clear()
 
+    def write_while_waiting() -> None:
+        # the workers verify the last files: what waits is written now, not after them
+        if len(batch) >= EARLY_WRITE:
+            flush()
+
+    report(0, n, "ファイルを検証して取り込んでいます")
+    verified = _verify_all(ctx, candidates(), workers or os.cpu_count() or 1, write_while_waiting)
+    shown = 0
     try:
-        for (i, pr), it in zip(jobs, verified, strict=False):
+        for it in verified:
+            i, pr = handed.popleft()
             if stop():
                 out.cancelled = True
                 break
@@ -375,9 +403,10 @@ def merge_paths(
                     None,
                     None,
                 )
-                failed.append(log_row(results[i], pr.file_hash, user, utcnow()))
-            done += 1
-            if done % 10 == 0 or done == n:
+                logged.append(log_row(results[i], pr.file_hash, user, utcnow()))
+            done = len(results) + len(batch)
+            if done // 10 > shown // 10 or done == n:
+                shown = done
                 report(done, n, f"ファイルを検証して取り込んでいます（{done}/{n}）")
         flush()
     finally:
@@ -386,9 +415,9 @@ def merge_paths(
             close()
         if batch:  # stopped early: what was verified is still merged
             flush()
-        if failed:
+        if logged:
             with db.engine.begin() as conn:
-                conn.execute(insert(_LOG), failed)
+                conn.execute(insert(_LOG), logged)
     out.files = [results[i] for i in range(n) if i in results]
     out.seconds = time.perf_counter() - t0
     report(n, n, "完了しました")

@@ -230,6 +230,22 @@ def test_merge_refuses_a_database_that_is_not_central(scenario: Scenario, tmp_pa
     assert "中央の認証局がありません" in capsys.readouterr().err
 
 
+def test_cli_merge_into_a_damaged_database_is_the_restore_message(
+    scenario: Scenario, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """The merge command checks the database file while it imports (on another core): a damaged file is
+    still the one-line message naming what to do, exit 2, and nothing is verified or written."""
+    db = tmp_path / "central.sqlite"
+    shutil.copyfile(scenario.section_dbs["S003"], db)
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 3])
+    assert cli_main(["merge", "--db", str(db), str(scenario.r1["S001"])]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("NG ") and "バックアップから復元してください" in captured.err
+    assert db.read_bytes() == data[: len(data) // 3]
+
+
 def test_cli_refuses_a_database_path_that_does_not_exist(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     missing = tmp_path / "centrall.sqlite"  # a typo
     assert cli_main(["merge", "--db", str(missing), str(tmp_path)]) == 2
@@ -354,3 +370,137 @@ def test_a_file_whose_verification_raises_is_a_line_not_a_traceback(
     assert all(
         f.reason_codes == (ReasonCode.CORRUPT,) and "RecursionError" in f.message for f in report.files
     )
+
+
+def test_the_files_verified_first_are_written_while_the_last_one_is_verified(
+    demo50: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When every file has been handed out, the merge writes what is waiting instead of waiting for the
+    last verifications (the command's tail is one file, not a batch). Twelve quick files and one whose
+    verification takes seconds: the twelve are in the database before the slow one is verified."""
+    import time
+
+    files = sorted((demo50 / "submissions").glob("*.xlsx"))[:12]
+    inbox = folder(tmp_path, *files)
+    shutil.copyfile(files[0], inbox / "R08_S999_x_提出_第1版_slow.xlsx")  # last in name order
+    slow_done = tmp_path / "slow-verified"
+    real_intake = merge_module.intake_file
+
+    def intake(path, file_hash, trust, fy):  # type: ignore[no-untyped-def]
+        if "_slow" not in path:
+            return real_intake(path, file_hash, trust, fy)
+        time.sleep(3)
+        result = real_intake(path, file_hash, trust, fy)
+        slow_done.touch()
+        return result
+
+    written: list[tuple[int, bool]] = []  # (files in the batch, slow file verified by then)
+    real_batch = merge_module.merge_batch
+
+    def spy(db, ctx, items):  # type: ignore[no-untyped-def]
+        written.append((len(items), slow_done.exists()))
+        return real_batch(db, ctx, items)
+
+    monkeypatch.setattr(merge_module, "intake_file", intake)
+    monkeypatch.setattr(merge_module, "merge_batch", spy)
+    monkeypatch.setattr(merge_module, "EARLY_WRITE", 1)
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(db, [inbox], workers=2)
+    finally:
+        db.dispose()
+    assert report.summary_line() == "accepted=12 duplicate=1 stale=0 conflict=0 rejected=0"
+    assert sum(n for n, slow_verified in written if not slow_verified) == 12, written
+    assert written[-1] == (1, True)
+
+
+def test_the_windows_way_spawned_workers_merge_every_file(
+    demo50: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where there is no fork (Windows), the workers are spawned (fresh interpreters that import the
+    verification themselves): every file still gets its line and reaches the database."""
+    files = sorted((demo50 / "submissions").glob("*.xlsx"))[:10]
+    inbox = folder(tmp_path, *files)
+    (inbox / "R08_S998_x_提出_第1版.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+    monkeypatch.setattr(merge_module, "_start_method", lambda: None)
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(db, [inbox], workers=2)
+        with db.engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(ReceivedSubmission)).scalar()
+    finally:
+        db.dispose()
+    assert report.summary_line() == "accepted=10 duplicate=0 stale=0 conflict=0 rejected=1"
+    assert [f.path.name for f in report.files] == sorted(p.name for p in inbox.iterdir())
+    assert stored == 10
+
+
+def test_cancel_stops_between_files_and_keeps_what_was_merged(demo50: Path, tmp_path: Path) -> None:
+    """中止 in the central window: asked between files; what was verified by then is merged and has its
+    line, nothing else is written, and the progress ends with 完了しました."""
+    inbox = folder(tmp_path, *sorted((demo50 / "submissions").glob("*.xlsx"))[:20])
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    seen: list[tuple[int, int, str]] = []
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(
+            db,
+            [inbox],
+            progress=lambda done, total, message: seen.append((done, total, message)),
+            cancel=lambda: any(done >= 10 for done, _t, _m in seen[1:]),
+            workers=2,
+        )
+        with db.engine.connect() as conn:
+            kept = conn.execute(select(func.count()).select_from(ReceivedSubmission)).scalar()
+            logged = conn.execute(select(func.count()).select_from(MergeLog)).scalar()
+    finally:
+        db.dispose()
+    assert report.cancelled
+    assert 10 <= len(report.files) < 20
+    assert {f.outcome for f in report.files} == {Outcome.ACCEPTED}
+    assert kept == logged == len(report.files)
+    assert seen[0] == (0, 20, "20件のファイルを確認しています")
+    assert (10, 20, "ファイルを検証して取り込んでいます（10/20）") in seen
+    assert seen[-1] == (20, 20, "完了しました")
+
+
+def test_the_first_files_are_verified_while_the_others_are_still_read(
+    demo50: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers get the first files as soon as they are hashed, not after the whole folder is: the
+    first file is handed out before the last is read, every file still gets its line, in name order."""
+    inbox = folder(tmp_path, *sorted((demo50 / "submissions").glob("*.xlsx"))[:12])
+    (inbox / "R08_S0065_x_提出_第1版.xlsx").write_bytes(b"")  # rejected at once, between the others
+    events: list[str] = []
+    real_probe = merge_module.probe
+    real_pool = merge_module._pool
+
+    def probe(path):  # type: ignore[no-untyped-def]
+        events.append("read")
+        return real_probe(path)
+
+    def pool(ctx, method, workers):  # type: ignore[no-untyped-def]
+        executor = real_pool(ctx, method, workers)
+        real_submit = executor.submit
+
+        def submit(fn, job):  # type: ignore[no-untyped-def]
+            events.append("hand out")
+            return real_submit(fn, job)
+
+        executor.submit = submit  # type: ignore[method-assign]
+        return executor
+
+    monkeypatch.setattr(merge_module, "probe", probe)
+    monkeypatch.setattr(merge_module, "_pool", pool)
+    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        report = merge_paths(db, [inbox], workers=2)
+    finally:
+        db.dispose()
+    assert events.count("read") == 13 and events.count("hand out") == 12
+    assert events.index("hand out") < len(events) - 1 - events[::-1].index("read")
+    assert report.summary_line() == "accepted=12 duplicate=0 stale=0 conflict=0 rejected=1"
+    assert [f.path.name for f in report.files] == sorted(p.name for p in inbox.iterdir())
