@@ -1125,6 +1125,9 @@ def _merges_of(refs: list[bytes]) -> list[tuple[int, int, int, int]]:
     return out
 
 
+_COL, _SHEET_VIEW = MAIN + "col", MAIN + "sheetView"
+
+
 class _NotGrammar(Exception):
     """A part the sheet grammar let through is not what it seemed: parse it instead."""
 
@@ -1176,19 +1179,22 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
                 _split_cells(pkg, scan, split, reader.limits)
         elif local == "cols":
             for col in child:
-                _check_attrs(col, "col")
+                if col.tag != _COL:  # a spreadsheet <col> was checked with the layout tree
+                    _check_attrs(col, "col")
                 if _true(col.get("hidden")) or (
                     col.get("width") is not None and _float(col.get("width")) < 0.5
                 ):
                     scan.hidden_cols.append((_int(col.get("min"), 1), _int(col.get("max"), 1)))
         elif local == "sheetFormatPr":
-            _check_attrs(child, "sheetFormatPr")
+            if child.tag != MAIN + "sheetFormatPr":
+                _check_attrs(child, "sheetFormatPr")
             scan.rows_hidden_by_default = (
                 _true(child.get("zeroHeight")) or _float(child.get("defaultRowHeight") or "15") < 6
             )
         elif local == "sheetViews":
             for view in child:
-                _check_attrs(view, "sheetView")
+                if view.tag != _SHEET_VIEW:
+                    _check_attrs(view, "sheetView")
                 if view.get("showZeros") in ("0", "false"):
                     scan.show_zeros = False
         elif local == "mergeCells":
