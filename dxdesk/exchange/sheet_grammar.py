@@ -43,7 +43,7 @@ _CELL = (
     rb"|><v>" + _NUMBER + rb"</v></c>"
     rb'| t="inlineStr"><is><t(?: xml:space="preserve")?>' + _TEXT + rb"</t></is></c>)"
 )
-_ROW_ATTR_VALUE = rb'"[^"<>&\t\n\r]*+"'
+_ROW_ATTR_VALUE = rb'"[^"<>&\x00-\x1f]*+"'  # no white space a parser would normalise, no control character
 _ROW = (
     rb'<row r="[1-9][0-9]{0,6}"(?: [A-Za-z]{1,20}=' + _ROW_ATTR_VALUE + rb")*+"
     rb"(?: ?/>|>(?:" + _CELL + rb")*+</row>)"
