@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from dxdesk.central.merge import Outcome, merge_paths
+from dxdesk.central.merge import MergeReport, Outcome, merge_paths
 from dxdesk.central.status import SectionState, status_board
 from dxdesk.cli import main as cli_main
 from dxdesk.store.database import Database, open_database
@@ -37,6 +37,16 @@ def stored(db: Database) -> list[tuple[str, int, str]]:
             (r.section_code, r.revision, r.status)
             for r in s.scalars(select(ReceivedSubmission).order_by(ReceivedSubmission.id))
         ]
+
+
+def merge_into_copy(demo: Path, tmp_path: Path, inbox: Path, *, workers: int) -> MergeReport:
+    """``inbox`` merged into a fresh copy of the demo's central database."""
+    shutil.copyfile(demo / "central.sqlite", tmp_path / "central.sqlite")
+    db = open_database(tmp_path / "central.sqlite")
+    try:
+        return merge_paths(db, [inbox], workers=workers)
+    finally:
+        db.dispose()
 
 
 def folder(tmp_path: Path, *files: Path, name: str = "inbox") -> Path:
@@ -331,12 +341,7 @@ def test_a_worker_that_dies_costs_only_its_own_file(
     shutil.copyfile(files[12 - 1], inbox / "R08_S901_x_提出_第1版_abort.xlsx")
     shutil.copyfile(files[12 - 2], inbox / "R08_S002_x_提出_第1版_segv.xlsx")
     monkeypatch.setattr(merge_module, "intake_file", _dying_intake(merge_module.intake_file))
-    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
-    db = open_database(tmp_path / "central.sqlite")
-    try:
-        report = merge_paths(db, [inbox], workers=workers)
-    finally:
-        db.dispose()
+    report = merge_into_copy(demo50, tmp_path, inbox, workers=workers)
     by_name = {f.path.name: f for f in report.files}
     assert len(report.files) == 14
     for name in ("R08_S901_x_提出_第1版_abort.xlsx", "R08_S002_x_提出_第1版_segv.xlsx"):
@@ -360,12 +365,7 @@ def test_a_file_whose_verification_raises_is_a_line_not_a_traceback(
     monkeypatch.setattr(merge_module, "intake_file", boom)
     # verified in this process (a forkserver worker, used once threads run, would not see the patch)
     monkeypatch.setattr(merge_module, "_start_method", lambda: None)
-    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
-    db = open_database(tmp_path / "central.sqlite")
-    try:
-        report = merge_paths(db, [inbox], workers=1)
-    finally:
-        db.dispose()
+    report = merge_into_copy(demo50, tmp_path, inbox, workers=1)
     assert [f.outcome for f in report.files] == [Outcome.REJECTED] * 2
     assert all(
         f.reason_codes == (ReasonCode.CORRUPT,) and "RecursionError" in f.message for f in report.files
@@ -404,12 +404,7 @@ def test_the_files_verified_first_are_written_while_the_last_one_is_verified(
     monkeypatch.setattr(merge_module, "intake_file", intake)
     monkeypatch.setattr(merge_module, "merge_batch", spy)
     monkeypatch.setattr(merge_module, "EARLY_WRITE", 1)
-    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
-    db = open_database(tmp_path / "central.sqlite")
-    try:
-        report = merge_paths(db, [inbox], workers=2)
-    finally:
-        db.dispose()
+    report = merge_into_copy(demo50, tmp_path, inbox, workers=2)
     assert report.summary_line() == "accepted=12 duplicate=1 stale=0 conflict=0 rejected=0"
     assert sum(n for n, slow_verified in written if not slow_verified) == 12, written
     assert written[-1] == (1, True)
@@ -494,12 +489,7 @@ def test_the_first_files_are_verified_while_the_others_are_still_read(
 
     monkeypatch.setattr(merge_module, "probe", probe)
     monkeypatch.setattr(merge_module, "_pool", pool)
-    shutil.copyfile(demo50 / "central.sqlite", tmp_path / "central.sqlite")
-    db = open_database(tmp_path / "central.sqlite")
-    try:
-        report = merge_paths(db, [inbox], workers=2)
-    finally:
-        db.dispose()
+    report = merge_into_copy(demo50, tmp_path, inbox, workers=2)
     assert events.count("read") == 13 and events.count("hand out") == 12
     assert events.index("hand out") < len(events) - 1 - events[::-1].index("read")
     assert report.summary_line() == "accepted=12 duplicate=0 stale=0 conflict=0 rejected=1"
