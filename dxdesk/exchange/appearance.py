@@ -1125,7 +1125,7 @@ def _merges_of(refs: list[bytes]) -> list[tuple[int, int, int, int]]:
     return out
 
 
-_COL, _SHEET_VIEW = MAIN + "col", MAIN + "sheetView"
+_COL, _SHEET_VIEW, _SHEET_FORMAT = MAIN + "col", MAIN + "sheetView", MAIN + "sheetFormatPr"
 
 
 class _NotGrammar(Exception):
@@ -1186,7 +1186,7 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
                 ):
                     scan.hidden_cols.append((_int(col.get("min"), 1), _int(col.get("max"), 1)))
         elif local == "sheetFormatPr":
-            if child.tag != MAIN + "sheetFormatPr":
+            if child.tag != _SHEET_FORMAT:
                 _check_attrs(child, "sheetFormatPr")
             scan.rows_hidden_by_default = (
                 _true(child.get("zeroHeight")) or _float(child.get("defaultRowHeight") or "15") < 6
