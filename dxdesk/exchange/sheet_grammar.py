@@ -15,8 +15,9 @@ tests compare both on every demo sheet and on thousands of changed ones. Why tha
 
 - the part has no ``<!`` (comment, CDATA, DTD) and no processing instruction but the XML declaration,
   and ``<sheetData>`` occurs once, without attributes, as a child of the root element, whose default
-  namespace is the spreadsheet one and which declares every namespace: so the bytes matched are
-  markup, and ``row`` / ``c`` / ``v`` / ``is`` / ``t`` are the spreadsheet elements;
+  namespace is the spreadsheet one and which declares every namespace (no row may declare one): so
+  the bytes matched are markup, and ``row`` / ``c`` / ``v`` / ``is`` / ``t`` are the spreadsheet
+  elements;
 - the body must match the grammar *as a whole* (``fullmatch``), so nothing lies between the pieces
   the extraction finds; text cannot contain ``<``; attribute values hold no white space an XML parser
   would normalise and no ``&``;
@@ -34,7 +35,10 @@ __all__ = ["SplitSheet", "split_sheet"]
 
 _REF = rb"[A-Z]{1,3}[1-9][0-9]{0,6}"
 _NUMBER = rb"-?[0-9]{1,20}(?:\.[0-9]{1,20})?(?:[eE][-+]?[0-9]{1,3})?"
-_TEXT = rb"[^<\x00-\x08\x0b\x0c\x0e-\x1f\r]*+"  # no markup, no character XML forbids, no CR
+# no markup, no character XML forbids (U+FFFE and U+FFFF, UTF-8 EF BF BE/BF, included), no CR; written
+# as runs of ordinary bytes between lead bytes EF, so that the common bytes cost one class test each
+_ORDINARY = rb"[^<\x00-\x08\x0b\x0c\x0e-\x1f\r\xef]*+"
+_TEXT = _ORDINARY + rb"(?:\xef(?!\xbf[\xbe\xbf])" + _ORDINARY + rb")*+"
 # a cell: empty, a number or an inline text (the common prefix once: the engine does not re-read it)
 _CELL = (
     rb'<c r="' + _REF + rb'"(?: s="[0-9]{1,5}")?+'
@@ -43,9 +47,12 @@ _CELL = (
     rb"|><v>" + _NUMBER + rb"</v></c>"
     rb'| t="inlineStr"><is><t(?: xml:space="preserve")?>' + _TEXT + rb"</t></is></c>)"
 )
-_ROW_ATTR_VALUE = rb'"[^"<>&\x00-\x1f]*+"'  # no white space a parser would normalise, no control character
+# no white space a parser would normalise, no control character, no U+FFFE / U+FFFF
+_ATTR_ORDINARY = rb'[^"<>&\x00-\x1f\xef]*+'
+_ROW_ATTR_VALUE = rb'"' + _ATTR_ORDINARY + rb"(?:\xef(?!\xbf[\xbe\xbf])" + _ATTR_ORDINARY + rb')*+"'
+# a row's other attributes: any name but a namespace declaration (which would change what its cells are)
 _ROW = (
-    rb'<row r="[1-9][0-9]{0,6}"(?: [A-Za-z]{1,20}=' + _ROW_ATTR_VALUE + rb")*+"
+    rb'<row r="[1-9][0-9]{0,6}"(?: (?!xmlns)[A-Za-z]{1,20}=' + _ROW_ATTR_VALUE + rb")*+"
     rb"(?: ?/>|>(?:" + _CELL + rb")*+</row>)"
 )
 _BODY = re.compile(rb"(?:" + _ROW + rb")*+")
@@ -61,9 +68,10 @@ _MERGE_REFS = re.compile(rb'<mergeCell ref="([^"]*)"')
 # on a body that matched _BODY: the rows, and the cells with content (numbers and texts), in order
 _ROWS = re.compile(rb'<row r="([1-9][0-9]{0,6})"((?: [A-Za-z]{1,20}=' + _ROW_ATTR_VALUE + rb")*)")
 _ROW_ATTRS = re.compile(r' ([A-Za-z]{1,20})="([^"]*)"')
+# (possessive: an empty cell, three in four, is given up at its ``/>`` without trying again)
 _CELLS = re.compile(
-    rb'<c r="(([A-Z]{1,3})[1-9][0-9]{0,6})"(?: s="([0-9]{1,5})")?(?: t="(?:n|(inlineStr))")?>'
-    rb"(?:<v>([^<]*)</v>|<is><t(?: xml:space=\"preserve\")?>([^<]*)</t>)"
+    rb'<c r="(([A-Z]{1,3})[1-9][0-9]{0,6})"(?: s="([0-9]{1,5})")?+(?: t="(?:n|(inlineStr))")?+>'
+    rb"(?:<v>([^<]*+)</v>|<is><t(?: xml:space=\"preserve\")?+>([^<]*+)</t>)"
 )
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -133,14 +141,15 @@ def split_sheet(data: bytes) -> SplitSheet | None:
     if decl > 3 or (decl >= 0 and data.find(b"<?", decl + 2) >= 0):
         return None
     start = data.find(b"<sheetData")
-    if start < 0 or data.find(b"<sheetData", start + 1) >= 0:
+    if start < 0:
         return None
     root = data.find(b"<", decl + 2 if decl >= 0 else 0)
     root_end = data.find(b">", root)
     if root < 0 or root_end < 0 or root_end > start:
         return None
     first_ns = data.find(b"xmlns")
-    if not (root < first_ns < root_end) or data.find(b"xmlns", root_end) >= 0:
+    # (no namespace declared after the root's: in the body, the grammar lets no row declare one)
+    if not (root < first_ns < root_end) or data.find(b"xmlns", root_end, start) >= 0:
         return None
     if _MAIN_ROOT.search(data, root, root_end) is None:
         return None
@@ -149,21 +158,20 @@ def split_sheet(data: bytes) -> SplitSheet | None:
         after = body_end
     elif data.startswith(b"<sheetData>", start):
         body_start = start + len(b"<sheetData>")
-        body_end = data.find(b"</sheetData>", body_start)
+        # the last one, looked for from the end (the part's short tail): a body that matches the
+        # grammar holds no other
+        body_end = data.rfind(b"</sheetData>", body_start)
         if body_end < 0:
             return None
         after = body_end + len(b"</sheetData>")
     else:
         return None
+    # after the body: a second <sheetData> (none inside it: its grammar has no such tag) or a namespace
+    if data.find(b"<sheetData", after) >= 0 or data.find(b"xmlns", after) >= 0:
+        return None
     body = data[body_start:body_end]
-    # U+FFFE and U+FFFF are not XML characters (control characters are kept out by the grammar), and
     # ``]]>`` may not stand in a text
-    if (
-        _BODY.fullmatch(body) is None
-        or b"\xef\xbf\xbe" in body
-        or b"\xef\xbf\xbf" in body
-        or (b"]" in body and b"]]>" in body)
-    ):
+    if _BODY.fullmatch(body) is None or (b"]" in body and b"]]>" in body):
         return None
     tail = data[after:]
     merges: list[bytes] = []

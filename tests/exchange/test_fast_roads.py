@@ -113,6 +113,12 @@ TRICKS: dict[str, object] = {
     "noncharacter": lambda t, r: t.replace(
         _short_text(t, r).group(0), f"<t>{_short_text(t, r).group(1)}\uffff</t>", 1
     ),
+    # U+FFFE in a row's attribute: not an XML character
+    "noncharacter_in_row": lambda t, r: t.replace(r.group(0), r.group(0)[:-1] + ' spans="1\ufffe">', 1),
+    # a row that declares another default namespace: its cells are no cells of a worksheet
+    "namespace_on_row": lambda t, r: t.replace(r.group(0), r.group(0)[:-1] + ' xmlns="urn:x">', 1),
+    # the cells closed twice: what follows the first close is outside the sheet's cells
+    "sheet_data_closed_twice": lambda t, r: t.replace("</sheetData>", "</sheetData></sheetData>", 1),
     # a merged range that ends before it starts: a damaged file
     "reversed_merge": lambda t, r: re.sub(r'<mergeCell ref="[^"]*"', '<mergeCell ref="C5:A1"', t, count=1),
     # a merged range written outside <mergeCells>: a damaged file
@@ -174,6 +180,12 @@ SAME: dict[str, object] = {
     # a number written with its type left out
     "number_without_type": lambda t, r: re.sub(
         r'(<c r="[A-Z]+\d+" s="\d+") t="n"><v>', r"\1><v>", t, count=1
+    ),
+    # a text that spells the words the grammar looks for outside the cells, in full-width forms too
+    "markup_words_in_text": lambda t, r: t.replace(
+        _short_text(t, r).group(0),
+        f"<t>{_short_text(t, r).group(1)} xmlns=&quot;urn:x&quot; &lt;sheetData&gt; ｘｍｌｎｓ￥\uffef</t>",
+        1,
     ),
     # a carriage return in a text (a parser reads a line feed)
     "carriage_return": lambda t, r: t.replace(
@@ -243,6 +255,11 @@ SNIPPETS = [
     '"',
     "\x01",
     "\uffff",
+    "\ufffe",
+    "\uff10",  # a full-width digit: the lead byte EF, as U+FFFE/U+FFFF have
+    "\uffef",
+    ' xmlns="urn:x"',
+    "</sheetData>",
     "\u3042",
 ]
 
