@@ -12,6 +12,7 @@ them, review workbooks — first unlocks it with that passphrase (given, remembe
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,9 +216,12 @@ def issue_credential(
     fiscal_year: int,
     section_code: str,
     section_name: str,
+    *,
+    now: dt.datetime | None = None,
 ) -> IssuedKey:
-    """A new key and certificate for the section and year; earlier ones for the same are revoked."""
-    now = utcnow()
+    """A new key and certificate for the section and year; earlier ones for the same are revoked.
+    ``now``: the time of issue (default: the clock), for the records and the certificate alike."""
+    now = now or utcnow()
     for old in session.scalars(
         select(IssuedCredential).where(
             IssuedCredential.plan_code == plan.code,
@@ -238,6 +242,7 @@ def issue_credential(
         section_code=section_code,
         section_name=section_name,
         organisation=plan.municipality,
+        now=now,
     )
     row = IssuedCredential(
         ca_id=ca.id,

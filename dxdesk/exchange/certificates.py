@@ -131,7 +131,10 @@ def issue_section_certificate(
     section_code: str,
     section_name: str,
     organisation: str,
+    now: dt.datetime | None = None,
 ) -> x509.Certificate:
+    """A section's certificate under the central CA, valid from a day before ``now`` (default: the
+    clock) to the end of the fiscal year three years on."""
     subject = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, section_code[:64]),
@@ -145,7 +148,7 @@ def issue_section_certificate(
         sort_keys=True,
         separators=(",", ":"),
     ).encode("utf-8")
-    now = _now()
+    now = now or _now()
     return (
         x509.CertificateBuilder()
         .subject_name(subject)

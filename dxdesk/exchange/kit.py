@@ -175,7 +175,7 @@ def _order(
     if section_code not in names:
         raise ExchangeError(f"課所室「{section_code}」は{fy_label(fiscal_year)}の組織にありません。")
     section_name = names[section_code]
-    issued = issue_credential(session, ca, plan, fiscal_year, section_code, section_name)
+    issued = issue_credential(session, ca, plan, fiscal_year, section_code, section_name, now=now)
     version = 1 + int(
         session.scalar(
             select(func.max(KitIssue.version)).where(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
+from dxdesk.exchange.certificates import cert_from_pem
 from dxdesk.exchange.errors import KitImportError, PassphraseError
 from dxdesk.exchange.kit import issue_kits, kit_file_name
 from dxdesk.exchange.kit_import import import_kit, merge_kit_data, read_kit_info
@@ -17,7 +19,9 @@ from dxdesk.store.dataset import import_dataset
 from dxdesk.store.models import (
     Indicator,
     IndicatorValue,
+    IssuedCredential,
     KitImport,
+    KitIssue,
     Measure,
     Plan,
     SectionCredential,
@@ -125,6 +129,34 @@ def test_a_kit_from_another_central_office_is_refused(copy_world, tmp_path):
         other.dispose()
     with pytest.raises(KitImportError, match="別の中央認証局"):
         import_kit(kit.path, kit.passphrase, tmp_path, db_path=copy_world.section_db)
+
+
+def test_kits_issued_as_of_a_time_date_their_credentials_then_too(tmp_path):
+    """``issue_kits(now=)`` (the reference images, reissues dated by the central office): the section's
+    certificate, the credential record and the kit record all carry that time, not the clock's."""
+    when = dt.datetime(FY, 6, 1, 9, 30, tzinfo=dt.UTC)
+    central = open_database(tmp_path / "central.sqlite")
+    try:
+        with central.session(audit=False) as s:
+            plan = import_dataset(s, synthetic_dataset(3, 4, seed=11))
+            set_setting(s, "plan_code", plan.code)
+        kit = issue_kits(central, FY, tmp_path / "kits", section_codes=["S001"], slips=False, now=when).kits[
+            0
+        ]
+        with central.session() as s:
+            credential = s.scalar(select(IssuedCredential).where(IssuedCredential.section_code == "S001"))
+            issue = s.scalar(select(KitIssue).where(KitIssue.section_code == "S001"))
+            assert credential is not None and issue is not None
+            certificate = cert_from_pem(credential.certificate_pem)
+            assert certificate.not_valid_before_utc == when - dt.timedelta(days=1)
+            assert _utc(credential.issued_at) == when and _utc(issue.issued_at) == when
+    finally:
+        central.dispose()
+    assert kit.path.is_file()
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def _entered(db):
