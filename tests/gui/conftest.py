@@ -25,9 +25,9 @@ def open_main_window(qtbot, db):
     w = MainWindow(db)
     w.resize(1366, 768)
     qtbot.addWidget(w)
-    w.show()
-    w.activateWindow()
-    qtbot.waitActive(w)
+    with qtbot.waitActive(w):  # (a context manager: called alone, it returns one and waits for nothing)
+        w.show()
+        w.activateWindow()
     return w
 
 

@@ -29,10 +29,12 @@ def _central_window(qtbot: Any, path: Path, *, active: bool) -> Iterator[Any]:
     assert isinstance(w, CentralWindow)
     w.resize(1366, 768)
     qtbot.addWidget(w)
-    w.show()
     if active:
-        w.activateWindow()
-        qtbot.waitActive(w)
+        with qtbot.waitActive(w):  # (a context manager: called alone, it waits for nothing)
+            w.show()
+            w.activateWindow()
+    else:
+        w.show()
     yield w
     w.close()
     db.dispose()
