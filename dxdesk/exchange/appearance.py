@@ -1126,6 +1126,9 @@ def _merges_of(refs: list[bytes]) -> list[tuple[int, int, int, int]]:
 
 
 _COL, _SHEET_VIEW, _SHEET_FORMAT = MAIN + "col", MAIN + "sheetView", MAIN + "sheetFormatPr"
+# the children of a worksheet that may be written more than once (every other at most once: ECMA-376
+# CT_Worksheet)
+_REPEATED = frozenset({"cols", "conditionalFormatting"})
 
 
 class _NotGrammar(Exception):
@@ -1171,6 +1174,11 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
     _check_layout_tree(root, skip="sheetData")
     for child in root:
         local = child.tag.rsplit("}", 1)[-1]
+        if local in scan.elements and local not in _REPEATED:
+            # which of the two a program shows (or prints, or merges into one) is its own choice
+            pkg.problem(
+                ReasonCode.CORRUPT, f"ファイルが壊れています（シート「{name[:31]}」に {local} が2つあります）"
+            )
         scan.elements.append(local)
         if local == "sheetData":
             if split is None:
@@ -1207,6 +1215,12 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
                     raise _Malformed(mc.get("ref") or "") from None
                 scan.merges.append((r1, c1, r2, c2))
         elif local == "headerFooter":
+            tags = [c.tag.rsplit("}", 1)[-1] for c in child]
+            for twice in sorted({t for t in tags if tags.count(t) > 1}):
+                pkg.problem(
+                    ReasonCode.CORRUPT,
+                    f"ファイルが壊れています（シート「{name[:31]}」のヘッダー・フッターに {twice} が2つあります）",
+                )
             oh, of = child.find(MAIN + "oddHeader"), child.find(MAIN + "oddFooter")
             scan.header = normalise_header(oh.text or "" if oh is not None else "")
             scan.footer = normalise_header(of.text or "" if of is not None else "")

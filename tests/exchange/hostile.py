@@ -446,6 +446,20 @@ def _header(p: Package, t: Target) -> None:
     p.sub(_sheet(p, t), r"<oddHeader>[^<]*</oddHeader>", "<oddHeader>&amp;C下書き（未承認）</oddHeader>")
 
 
+def _header_twice(p: Package, t: Target) -> None:
+    """A second header after the signed one: LibreOffice prints both texts run together."""
+    p.sub(_sheet(p, t), r"(<oddHeader>[^<]*</oddHeader>)", r"\1<oddHeader>&amp;L下書き（未承認）</oddHeader>")
+
+
+def _format_twice(p: Package, t: Target) -> None:
+    """A second row format before the signed one that hides every row by default."""
+    p.sub(
+        _sheet(p, t),
+        r"<sheetFormatPr ",
+        '<sheetFormatPr zeroHeight="1" defaultRowHeight="15" /><sheetFormatPr ',
+    )
+
+
 def _encoding(p: Package, t: Target) -> None:
     part = _sheet(p, t)
     text = p.text(part)
@@ -899,6 +913,8 @@ def cases() -> list[Case]:
         Case("print_area_cut_down", A, pc(_print_area), R.APPEARANCE, "印刷範囲"),
         Case("print_titles_changed", A, pc(_print_titles), R.APPEARANCE, "印刷タイトル"),
         Case("header_changed", A, pc(_header), R.APPEARANCE, "ヘッダー・フッター"),
+        Case("header_written_twice", A, pc(_header_twice), R.CORRUPT, "oddHeader が2つ"),
+        Case("row_format_written_twice", A, pc(_format_twice), R.CORRUPT, "sheetFormatPr が2つ"),
         Case(
             "zeros_not_shown",
             A,
