@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import XML, Element, ParseError
 
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
 from dxdesk.exchange.limits import Limits
@@ -259,6 +259,7 @@ class Package:
     strings: list[tuple[str, bool]] = field(default_factory=list)  # (text, rich and hiding)
     scans: dict[str, SheetScan] = field(default_factory=dict)
     book_hidden: bool = False
+    raised: int = 0  # problems reported, repeats included
     _text_ok: dict[int, bool] = field(default_factory=dict)
 
     def text_format_ok(self, style: int) -> bool:
@@ -271,6 +272,7 @@ class Package:
         return ok
 
     def problem(self, code: str, message: str) -> None:
+        self.raised += 1
         if (code, message) not in self.problems:
             self.problems.append((code, message))
 
@@ -1146,6 +1148,8 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
     scan = SheetScan(name)
     data = reader.read(part)
     split = split_sheet(data) if grammar else None
+    key = None
+    raised = 0
     if split is None:
         check_sheet_refs(name, data, reader.limits, cells=False)
         root = _sheet_xml(reader, part)
@@ -1159,7 +1163,12 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
             cells=False,
             beyond=(max((m[2] for m in scan.merges), default=0), max((m[3] for m in scan.merges), default=0)),
         )
+        key = _layout_key(split.outline)
+        if key is not None and key[0] in _LAYOUTS:
+            _known_layout(reader, pkg, scan, part, split, key)
+            return scan
         root = reader.xml(part, split.outline)
+        raised = pkg.raised
     if root.tag != MAIN + "worksheet":
         pkg.problem(ReasonCode.APPEARANCE, f"シート「{name[:31]}」は通常のワークシートではありません")
         return scan
@@ -1226,7 +1235,103 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
             scan.footer = normalise_header(of.text or "" if of is not None else "")
             if _true(child.get("differentFirst")) or _true(child.get("differentOddEven")):
                 scan.elements.append("headerFooter:different")
+    if split is not None and key is not None and pkg.raised == raised and _plain_header_footer(root):
+        if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+            _LAYOUTS.clear()
+        _LAYOUTS[key[0]] = (
+            tuple(scan.elements),
+            tuple(scan.hidden_cols),
+            scan.rows_hidden_by_default,
+            scan.show_zeros,
+        )
     return scan
+
+
+# A sheet's layout — its part but the cells and merged ranges (read by the grammar), the dimension and
+# the texts of the header and footer — is the same in many files of a merge. What the parser and the
+# layout check made of one that passed every check is remembered by its bytes with those texts left
+# out; a part with the same layout then has only its own texts and dimension read (:func:`_known_layout`).
+_LAYOUTS: dict[bytes, tuple[tuple[str, ...], tuple[tuple[int, int], ...], bool, bool]] = {}
+_LAYOUTS_KEPT = 2_000  # about 1.5 KB each
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3}[1-9][0-9]{0,6}(?::[A-Z]{1,3}[1-9][0-9]{0,6})?)" ?/>')
+_HEADER_FOOTER = re.compile(rb"<headerFooter[ >].*?</headerFooter>", re.DOTALL)
+_HEADER_TEXT = re.compile(
+    rb"<(oddHeader|oddFooter|evenHeader|evenFooter|firstHeader|firstFooter)>([^<]*)</\1>"
+)
+_HEADER_TAGS = frozenset(
+    MAIN + t for t in ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader", "firstFooter")
+)
+
+
+def _layout_key(outline: bytes) -> tuple[bytes, bytes, list[tuple[bytes, bytes]]] | None:
+    """(the layout's bytes, the dimension, the header and footer texts as (tag, bytes)), or None for a
+    part whose layout is not remembered (no dimension or header written as dxdesk writes them)."""
+    dimension = _DIMENSION.search(outline)
+    if dimension is None or outline.count(b"<dimension") != 1 or outline.count(b"<headerFooter") != 1:
+        return None
+    hf = _HEADER_FOOTER.search(outline)
+    if hf is None or hf.start() < dimension.end():
+        return None
+    texts = _HEADER_TEXT.findall(outline, hf.start(), hf.end())
+    if len({tag for tag, _text in texts}) != len(texts):
+        return None
+    layout = b"".join(
+        (
+            outline[: dimension.start(1)],
+            outline[dimension.end(1) : hf.start()],
+            _HEADER_TEXT.sub(rb"<\1></\1>", hf.group()),
+            outline[hf.end() :],
+        )
+    )
+    return layout, dimension.group(1), texts
+
+
+def _plain_header_footer(root: Element) -> bool:
+    """The header and footer are one ``<headerFooter>`` of the worksheet whose children hold only
+    text and have no attributes: the texts :func:`_layout_key` takes out are exactly those the parser
+    gave the scan."""
+    hfs = [el for el in root if el.tag == MAIN + "headerFooter"]
+    if len(hfs) != 1 or sum(1 for el in root.iter() if el.tag == MAIN + "headerFooter") != 1:
+        return False
+    children = list(hfs[0])
+    if any(len(c) or c.attrib or c.tag not in _HEADER_TAGS for c in children):
+        return False
+    return sum(1 for el in root.iter() if el.tag in _HEADER_TAGS) == len(children)
+
+
+def _known_layout(
+    reader: XlsxReader,
+    pkg: Package,
+    scan: SheetScan,
+    part: str,
+    split: SplitSheet,
+    key: tuple[bytes, bytes, list[tuple[bytes, bytes]]],
+) -> None:
+    """The rest of :func:`_scan_sheet_as` for a part whose layout passed before: the dimension and the
+    texts are checked as the parser and the layout check would (anything they would refuse sends the
+    part to the parser: :class:`_NotGrammar`), the cells read, the rest taken from the layout."""
+    _layout, dimension, texts = key
+    try:
+        _check_values(Element(MAIN + "dimension", {"ref": dimension.decode("ascii")}))
+        shown = {tag: XML(b"<t>" + raw + b"</t>").text or "" for tag, raw in texts}
+    except (_Malformed, ParseError, ValueError):
+        raise _NotGrammar from None
+    for rtype, target, mode in _rels(
+        pkg,
+        reader,
+        posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"),
+        posixpath.dirname(part),
+    ):
+        if rtype not in _SHEET_RELS or mode == "External":
+            scan.other_rels.append(target)
+    elements, hidden_cols, rows_hidden, show_zeros = _LAYOUTS[_layout]
+    scan.elements = list(elements)
+    scan.hidden_cols = list(hidden_cols)
+    scan.rows_hidden_by_default = rows_hidden
+    scan.show_zeros = show_zeros
+    scan.header = normalise_header(shown.get(b"oddHeader", ""))
+    scan.footer = normalise_header(shown.get(b"oddFooter", ""))
+    _split_cells(pkg, scan, split, reader.limits)
 
 
 _CELL_TYPES = frozenset({"n", "s", "str", "inlineStr", "b", "e", "d"})

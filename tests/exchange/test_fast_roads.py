@@ -200,6 +200,102 @@ def test_a_rewrite_the_grammar_reads_gets_the_same_verdict(world, tmp_path, monk
     assert fast == slow
 
 
+# what a remembered layout leaves to each file (appearance._known_layout): the texts of its header and
+# footer and its dimension. Each rewrite is verified after the genuine file, whose layouts are then
+# remembered; ``True``: the layout is the genuine one's, so the remembered road is taken
+def _header(t: str) -> re.Match[str]:
+    m = re.search(r"<oddHeader>([^<]*)</oddHeader>", t)
+    assert m
+    return m
+
+
+LAYOUT: dict[str, tuple[object, bool]] = {
+    # another section's name in the header: what a person prints is not what was signed
+    "other_header_text": (lambda t: t.replace(_header(t).group(1), "&amp;L偽の課", 1), True),
+    # a footer that says something else
+    "other_footer_text": (
+        lambda t: re.sub(r"<oddFooter>[^<]*</oddFooter>", "<oddFooter>&amp;C別紙</oddFooter>", t, count=1),
+        True,
+    ),
+    # an entity XML does not define, a reference to a control character, a bare ampersand: not XML
+    "header_undefined_entity": (
+        lambda t: t.replace(_header(t).group(1), _header(t).group(1) + "&nbsp;", 1),
+        True,
+    ),
+    "header_control_character": (
+        lambda t: t.replace(_header(t).group(1), _header(t).group(1) + "&#1;", 1),
+        True,
+    ),
+    "header_bare_ampersand": (lambda t: t.replace(_header(t).group(1), _header(t).group(1) + " & ", 1), True),
+    # a range that ends before it starts, one beyond the limits
+    "dimension_reversed": (
+        lambda t: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="M65:A1"', t, count=1),
+        True,
+    ),
+    "dimension_beyond_limits": (  # (refused before the layout is looked up)
+        lambda t: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', t, count=1),
+        False,
+    ),
+    # the header written with an attribute, inside another header element, twice: another layout
+    "header_with_attribute": (
+        lambda t: t.replace("<oddHeader>", '<oddHeader xml:space="preserve">', 1),
+        False,
+    ),
+    "header_nested": (
+        lambda t: t.replace(
+            _header(t).group(0), f"<oddHeader><oddFooter>{_header(t).group(1)}</oddFooter></oddHeader>", 1
+        ),
+        False,
+    ),
+    "header_twice": (
+        lambda t: t.replace(
+            _header(t).group(0), _header(t).group(0) + "<oddHeader>&amp;L偽の課</oddHeader>", 1
+        ),
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUT))
+def test_a_file_with_a_remembered_layout_is_read_as_the_parser_reads_it(world, tmp_path, monkeypatch, name):
+    change, same_layout = LAYOUT[name]
+    appearance._LAYOUTS.clear()
+    assert verify_submission(world.submission, world.trust).ok  # its layouts are remembered now
+    remembered = len(appearance._LAYOUTS)
+    assert remembered >= 3
+    hits: list[str] = []
+    real = appearance._known_layout
+
+    def spy(reader, pkg, scan, part, split, key):  # type: ignore[no-untyped-def]
+        hits.append(f"{Path(reader.path).name}/{part}")
+        return real(reader, pkg, scan, part, split, key)
+
+    monkeypatch.setattr(appearance, "_known_layout", spy)
+    fast, slow = _rewritten(world, tmp_path, monkeypatch, name, lambda t, _r: change(t))  # type: ignore[operator]
+    assert fast == slow
+    assert fast[0] is False, fast  # each is refused
+    part = _measure_part(Package(world.submission), world)
+    assert (f"R08_S001_{name}.xlsx/{part}" in hits) is same_layout
+
+
+def test_the_same_layout_is_remembered_once_and_read_again_alike(world, monkeypatch):
+    """The genuine file verified twice: the second time every sheet with a header takes the remembered
+    layout, and the verdict is the same."""
+    appearance._LAYOUTS.clear()
+    first = verify_submission(world.submission, world.trust)
+    hits: list[str] = []
+    real = appearance._known_layout
+
+    def spy(reader, pkg, scan, part, split, key):  # type: ignore[no-untyped-def]
+        hits.append(part)
+        return real(reader, pkg, scan, part, split, key)
+
+    monkeypatch.setattr(appearance, "_known_layout", spy)
+    second = verify_submission(world.submission, world.trust)
+    assert (first.ok, first.codes, first.message) == (second.ok, second.codes, second.message) and first.ok
+    assert len(hits) == len(appearance._LAYOUTS) >= 3
+
+
 def test_the_genuine_file_takes_the_grammar_for_every_sheet_and_verifies(world, monkeypatch):
     used: list[bool] = []
     real = appearance.split_sheet
