@@ -960,8 +960,13 @@ def _scan_workbook(reader: XlsxReader, pkg: Package, rels: dict[str, str]) -> No
         )
         return
     _check_layout_tree(root)
+    seen: set[str] = set()
     for child in root:
         local = child.tag.rsplit("}", 1)[-1]
+        if local in seen and local != "fileRecoveryPr":  # every other child at most once (CT_Workbook)
+            # a second <definedNames> with a print area, a second <sheets>…: programs read either
+            pkg.problem(ReasonCode.CORRUPT, f"ファイルが壊れています（ブックに {local} が2つあります）")
+        seen.add(local)
         if local == "externalReferences":
             pkg.problem(ReasonCode.ACTIVE_CONTENT, "外部ブックへのリンクがあります")
         elif local not in _WORKBOOK_ELEMENTS:
@@ -1023,6 +1028,11 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> None:
     pkg.formats = dict(_BUILTIN_FORMATS)
     root = reader.xml("xl/styles.xml")
     _check_styles_shape(root)
+    locals_ = [child.tag.rsplit("}", 1)[-1] for child in root]
+    for twice in sorted({t for t in locals_ if locals_.count(t) > 1}):  # each at most once (CT_Stylesheet)
+        raise UnreadableWorkbook(
+            ReasonCode.CORRUPT, f"ファイルが壊れています（スタイルに {twice} が2つあります）"
+        )
     fmts = root.find(MAIN + "numFmts")
     if fmts is not None:
         for el in fmts:

@@ -460,6 +460,26 @@ def _format_twice(p: Package, t: Target) -> None:
     )
 
 
+def _names_twice(p: Package, t: Target) -> None:
+    """A second list of names with a print area that cuts the measure's sheet down to its title:
+    LibreOffice prints only that."""
+    p.sub(
+        "xl/workbook.xml",
+        "</definedNames>",
+        f'</definedNames><definedNames><definedName name="_xlnm.Print_Area" localSheetId="{_sheet_index(p, t.sheet)}">'
+        f"'{t.sheet}'!$A$1:$C$3</definedName></definedNames>",
+    )
+
+
+def _fonts_twice(p: Package, t: Target) -> None:
+    """A second font list, every font of it white."""
+    text = p.text("xl/styles.xml")
+    fonts = re.search(r"<fonts[^>]*>.*?</fonts>", text, re.DOTALL)
+    assert fonts is not None
+    white = fonts.group(0).replace("<sz val=", '<color rgb="FFFFFFFF" /><sz val=')
+    p.set("xl/styles.xml", text.replace("</fonts>", "</fonts>" + white, 1))
+
+
 def _encoding(p: Package, t: Target) -> None:
     part = _sheet(p, t)
     text = p.text(part)
@@ -915,6 +935,8 @@ def cases() -> list[Case]:
         Case("header_changed", A, pc(_header), R.APPEARANCE, "ヘッダー・フッター"),
         Case("header_written_twice", A, pc(_header_twice), R.CORRUPT, "oddHeader が2つ"),
         Case("row_format_written_twice", A, pc(_format_twice), R.CORRUPT, "sheetFormatPr が2つ"),
+        Case("print_area_in_a_second_name_list", A, pc(_names_twice), R.CORRUPT, "definedNames が2つ"),
+        Case("second_font_list", A, pc(_fonts_twice), R.CORRUPT, "fonts が2つ"),
         Case(
             "zeros_not_shown",
             A,
