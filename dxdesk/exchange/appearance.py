@@ -30,6 +30,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from xml.etree.ElementTree import XML, Element, ParseError
 
+from dxdesk.exchange.colours import (
+    MIN_CONTRAST,
+    OFFICE,
+    Palette,
+    contrast,
+    hex_colour,
+    is_symbol_font,
+    resolve,
+    theme_palette,
+    with_indexed,
+)
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
 from dxdesk.exchange.limits import Limits
 from dxdesk.exchange.reader import (
@@ -244,7 +255,8 @@ class SheetScan:
 @dataclass(frozen=True)
 class Font:
     size: float
-    color: str | None
+    color: str | None  # RRGGBB as shown (automatic: black); None where it cannot be told
+    name: str = ""
 
 
 @dataclass
@@ -259,6 +271,7 @@ class Package:
     strings: list[tuple[str, bool]] = field(default_factory=list)  # (text, rich and hiding)
     scans: dict[str, SheetScan] = field(default_factory=dict)
     book_hidden: bool = False
+    palette: Palette = OFFICE  # what theme and indexed colours stand for in this workbook
     raised: int = 0  # problems reported, repeats included
     _text_ok: dict[int, bool] = field(default_factory=dict)
 
@@ -275,27 +288,6 @@ class Package:
         self.raised += 1
         if (code, message) not in self.problems:
             self.problems.append((code, message))
-
-
-_THEME_COLOURS = {"0": "FFFFFF", "1": "000000"}  # lt1 (the window), dk1 (the text)
-_INDEXED_COLOURS = {"8": "000000", "9": "FFFFFF", "64": "000000", "65": "FFFFFF"}
-
-
-def _colour(el: Element | None) -> str | None:
-    if el is None:
-        return None
-    rgb = el.get("rgb")
-    if rgb:
-        return rgb[-6:].upper()
-    theme = el.get("theme")
-    if theme is not None:
-        return _THEME_COLOURS.get(theme) if not el.get("tint") else None
-    indexed = el.get("indexed")
-    if indexed is not None:
-        return _INDEXED_COLOURS.get(indexed)
-    if el.get("auto") in ("1", "true"):
-        return "000000"
-    return None
 
 
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -328,8 +320,9 @@ def _check_string_shape(si: Element) -> None:
         raise _Malformed("t")
 
 
-def _text_of(si: Element) -> tuple[str, bool]:
-    """A string item as shown (phonetic runs left out) and whether a run's font hides it."""
+def _text_of(si: Element, palette: Palette = OFFICE) -> tuple[str, bool]:
+    """A string item as shown (phonetic runs left out) and whether a run's font hides it (tiny, near
+    white, a symbol font, raised or lowered)."""
     _check_string_shape(si)
     t = si.find(MAIN + "t")
     if t is not None and si.find(MAIN + "r") is None:
@@ -347,7 +340,13 @@ def _text_of(si: Element) -> tuple[str, bool]:
                     hiding = True
             except ValueError:
                 hiding = True
-            if _colour(rpr.find(MAIN + "color")) == "FFFFFF" or rpr.find(MAIN + "vertAlign") is not None:
+            colour = resolve(rpr.find(MAIN + "color"), palette)
+            face = rpr.find(MAIN + "rFont")
+            if (
+                (colour is not None and contrast(colour, "FFFFFF") < MIN_CONTRAST)
+                or rpr.find(MAIN + "vertAlign") is not None
+                or (face is not None and is_symbol_font(face.get("val")))
+            ):
                 hiding = True
     if t is not None:
         parts.insert(0, t.text or "")
@@ -897,6 +896,7 @@ def _scan_package(reader: XlsxReader) -> Package:
         if rtype not in _ROOT_RELS or mode == "External":
             pkg.problem(ReasonCode.ACTIVE_CONTENT, f"署名されていない参照（{part[:60]}）があります")
     book_rels = {}
+    theme_part: str | None = None
     if reader.has("xl/_rels/workbook.xml.rels"):
         book_root = reader.xml("xl/_rels/workbook.xml.rels")
         _check_relationships(pkg, "xl/_rels/workbook.xml.rels", book_root)
@@ -913,8 +913,10 @@ def _scan_package(reader: XlsxReader) -> Package:
                 else posixpath.normpath(posixpath.join("xl", target))
             )
             book_rels[rel.get("Id") or ""] = part
+            if rtype == _REL_TYPE + "theme":
+                theme_part = part
     _scan_workbook(reader, pkg, book_rels)
-    _scan_styles(reader, pkg)
+    _scan_styles(reader, pkg, theme_part)
     if reader.has("xl/sharedStrings.xml"):
         root = reader.xml("xl/sharedStrings.xml")
         if (
@@ -924,7 +926,7 @@ def _scan_package(reader: XlsxReader) -> Package:
             raise UnreadableWorkbook(
                 ReasonCode.TOO_LARGE, "ファイルが壊れているか、大きすぎます（文字列の数が上限を超えます）"
             )
-        pkg.strings = [_text_of(si) for si in root.iter(MAIN + "si")]
+        pkg.strings = [_text_of(si, pkg.palette) for si in root.iter(MAIN + "si")]
         if len(pkg.strings) > reader.limits.max_shared_strings:
             raise UnreadableWorkbook(
                 ReasonCode.TOO_LARGE, "ファイルが壊れているか、大きすぎます（文字列の数が上限を超えます）"
@@ -1002,29 +1004,96 @@ def _scan_workbook(reader: XlsxReader, pkg: Package, rels: dict[str, str]) -> No
             )
 
 
-_STYLES: dict[bytes, tuple[dict[int, str], list[tuple[int, int, int]], list[Font], list[str | None]]] = {}
+# (styles.xml, theme part) → formats, cell formats, fonts, fills, palette, the normal style's font
+_STYLES: dict[
+    tuple[bytes, bytes],
+    tuple[dict[int, str], list[tuple[int, int, int]], list[Font], list[str | None], Palette, int],
+] = {}
 
 
-def _scan_styles(reader: XlsxReader, pkg: Package) -> None:
-    """The number formats, fonts and fills of the cell styles (a pure function of styles.xml, kept
-    for the next file: the submissions of one merge share their styles)."""
+def _scan_styles(reader: XlsxReader, pkg: Package, theme_part: str | None) -> None:
+    """The number formats, fonts and fills of the cell styles, their colours as the workbook's theme
+    and palette make them (a pure function of styles.xml and the theme part, kept for the next file:
+    the submissions of one merge share both); then what concerns the whole workbook: a theme whose
+    colours cannot be told or whose fonts are symbol fonts, and the normal font (the header's and the
+    footer's) where it cannot be seen."""
+    theme = reader.read(theme_part) if theme_part and reader.has(theme_part) else b""
+    palette: Palette = OFFICE
+    faces: list[str] = []
+    if theme and theme_part:
+        known_theme = _THEMES.get(theme)
+        if known_theme is None:
+            known_theme = theme_palette(reader.xml(theme_part, theme))
+            if len(_THEMES) >= 64:
+                _THEMES.clear()
+            _THEMES[theme] = known_theme
+        palette, faces = known_theme
+    pkg.palette = palette
+    normal = 0
     if not reader.has("xl/styles.xml"):
         pkg.formats = dict(_BUILTIN_FORMATS)
-        pkg.xfs, pkg.fonts, pkg.fills = [(0, 0, 0)], [Font(11, None)], [None]
-        return
-    data = reader.read("xl/styles.xml")
-    known = _STYLES.get(data)
-    if known is None:
-        _read_styles(reader, pkg)
-        if len(_STYLES) >= 1024:
-            _STYLES.clear()
-        _STYLES[data] = (dict(pkg.formats), list(pkg.xfs), list(pkg.fonts), list(pkg.fills))
-        return
-    formats, xfs, fonts, fills = known
-    pkg.formats, pkg.xfs, pkg.fonts, pkg.fills = dict(formats), list(xfs), list(fonts), list(fills)
+        pkg.xfs, pkg.fonts, pkg.fills = [(0, 0, 0)], [Font(11, "000000")], ["FFFFFF"]
+    else:
+        key = (reader.read("xl/styles.xml"), theme)
+        known = _STYLES.get(key)
+        if known is None:
+            normal = _read_styles(reader, pkg)
+            if len(_STYLES) >= 1024:
+                _STYLES.clear()
+            _STYLES[key] = (
+                dict(pkg.formats),
+                list(pkg.xfs),
+                list(pkg.fonts),
+                list(pkg.fills),
+                pkg.palette,
+                normal,
+            )
+        else:
+            formats, xfs, fonts, fills, pkg.palette, normal = known
+            pkg.formats, pkg.xfs, pkg.fonts, pkg.fills = dict(formats), list(xfs), list(fonts), list(fills)
+    unknown = [name for name, colour in zip(_SCHEME_NAMES, palette.theme, strict=True) if colour is None]
+    if unknown:
+        pkg.problem(ReasonCode.APPEARANCE, f"ブックのテーマの色（{'、'.join(unknown)}）が読み取れません")
+    for face in faces:
+        if is_symbol_font(face):
+            pkg.problem(
+                ReasonCode.APPEARANCE,
+                f"ブックのテーマのフォントが記号のフォント（{face[:30]}）になっています",
+            )
+            break
+    font = pkg.fonts[normal] if 0 <= normal < len(pkg.fonts) else Font(11, "000000")
+    if font.color is not None and contrast(font.color, "FFFFFF") < MIN_CONTRAST:
+        pkg.problem(
+            ReasonCode.APPEARANCE,
+            f"標準の文字（ヘッダー・フッターの文字）が見えない色（#{font.color}）になっています",
+        )
+    if is_symbol_font(font.name):
+        pkg.problem(
+            ReasonCode.APPEARANCE,
+            f"標準の文字（ヘッダー・フッターの文字）が記号のフォント（{font.name[:30]}）になっています",
+        )
 
 
-def _read_styles(reader: XlsxReader, pkg: Package) -> None:
+_SCHEME_NAMES = (
+    "lt1",
+    "dk1",
+    "lt2",
+    "dk2",
+    "accent1",
+    "accent2",
+    "accent3",
+    "accent4",
+    "accent5",
+    "accent6",
+    "hlink",
+    "folHlink",
+)
+_THEMES: dict[bytes, tuple[Palette, list[str]]] = {}
+
+
+def _read_styles(reader: XlsxReader, pkg: Package) -> int:
+    """Read styles.xml into ``pkg`` (its palette is the theme's; the style sheet may redefine the
+    legacy colours); the index of the normal style's font."""
     pkg.formats = dict(_BUILTIN_FORMATS)
     root = reader.xml("xl/styles.xml")
     _check_styles_shape(root)
@@ -1033,6 +1102,10 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> None:
         raise UnreadableWorkbook(
             ReasonCode.CORRUPT, f"ファイルが壊れています（スタイルに {twice} が2つあります）"
         )
+    indexed = root.find(f"{MAIN}colors/{MAIN}indexedColors")
+    if indexed is not None:
+        pkg.palette = with_indexed(pkg.palette, [hex_colour(el.get("rgb")) for el in indexed])
+    palette = pkg.palette
     fmts = root.find(MAIN + "numFmts")
     if fmts is not None:
         for el in fmts:
@@ -1044,12 +1117,14 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> None:
             size = float(sz.get("val") or "11") if sz is not None else 11.0
         except ValueError:
             size = 0.0
-        pkg.fonts.append(Font(size, _colour(el.find(MAIN + "color"))))
+        name = el.find(MAIN + "name")
+        colour = resolve(el.find(MAIN + "color"), palette, missing="000000")  # none: automatic
+        pkg.fonts.append(Font(size, colour, (name.get("val") or "") if name is not None else ""))
     fills = root.find(MAIN + "fills")
     for el in fills if fills is not None else ():
         pattern = el.find(MAIN + "patternFill")
         if pattern is not None and pattern.get("patternType") == "solid":
-            pkg.fills.append(_colour(pattern.find(MAIN + "fgColor")))
+            pkg.fills.append(resolve(pattern.find(MAIN + "fgColor"), palette, missing="000000"))
         elif pattern is None or pattern.get("patternType") in (None, "none"):
             pkg.fills.append("FFFFFF")
         else:
@@ -1064,6 +1139,15 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> None:
         pkg.xfs.append((_int(el.get("numFmtId")), _int(el.get("fontId")), _int(el.get("fillId"))))
     if not pkg.xfs:
         pkg.xfs = [(0, 0, 0)]
+    normal_xf = 0
+    for style in root.iterfind(f"{MAIN}cellStyles/{MAIN}cellStyle"):
+        if style.get("builtinId") == "0":
+            normal_xf = _int(style.get("xfId"))
+            break
+    style_xfs = root.find(MAIN + "cellStyleXfs")
+    if style_xfs is not None and 0 <= normal_xf < len(style_xfs):
+        return _int(style_xfs[normal_xf].get("fontId"))
+    return 0
 
 
 # Empty cells: a cell with only a reference, a style and type n, as every writer fills a styled grid
@@ -1407,7 +1491,7 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
                 ):
                     text = unescape_excel(is_[0].text or "")  # the common case: one plain text
                 else:
-                    text, rich = _text_of(is_) if is_ is not None else ("", False)
+                    text, rich = _text_of(is_, pkg.palette) if is_ is not None else ("", False)
                 t = "s"
             elif t == "str":
                 text, t = (v.text or "") if v is not None else "", "s"
@@ -2026,12 +2110,17 @@ def _merge_index(scan: SheetScan) -> dict[int, list[tuple[int, int, int, int]]] 
 
 def _style_problem(pkg: Package, style: int) -> str | None:
     xf = pkg.xfs[style] if 0 <= style < len(pkg.xfs) else (0, 0, 0)
-    font = pkg.fonts[xf[1]] if 0 <= xf[1] < len(pkg.fonts) else Font(11, None)
+    font = pkg.fonts[xf[1]] if 0 <= xf[1] < len(pkg.fonts) else Font(11, "000000")
     fill = pkg.fills[xf[2]] if 0 <= xf[2] < len(pkg.fills) else "FFFFFF"
     if font.size < 6:
         return f"小さすぎる文字（{font.size:g}pt）で書かれています"
-    if font.color is not None and fill is not None and font.color == fill:
-        return "背景と同じ色の文字で書かれています"
+    if is_symbol_font(font.name):
+        return f"記号のフォント（{font.name[:30]}）で書かれています"
+    if font.color is not None and fill is not None:
+        if font.color == fill:
+            return "背景と同じ色の文字で書かれています"
+        if contrast(font.color, fill) < MIN_CONTRAST:
+            return f"背景とほとんど同じ色の文字（文字 #{font.color}、背景 #{fill}）で書かれています"
     return None
 
 

@@ -480,6 +480,24 @@ def _fonts_twice(p: Package, t: Target) -> None:
     p.set("xl/styles.xml", text.replace("</fonts>", "</fonts>" + white, 1))
 
 
+def _theme(change: Callable[[str], str]) -> Callable[[Package, Target], None]:
+    def apply(p: Package, t: Target) -> None:
+        text = p.text("xl/theme/theme1.xml")
+        changed = change(text)
+        assert changed != text
+        p.set("xl/theme/theme1.xml", changed)
+
+    return apply
+
+
+def _theme_text_white(text: str) -> str:
+    """The theme's text colour (dk1) made white: every automatic-theme text, the header and footer
+    among them, prints white on white."""
+    return re.sub(
+        r"<a:dk1>.*?</a:dk1>", '<a:dk1><a:srgbClr val="FFFFFF"/></a:dk1>', text, count=1, flags=re.S
+    )
+
+
 def _encoding(p: Package, t: Target) -> None:
     part = _sheet(p, t)
     text = p.text(part)
@@ -812,6 +830,93 @@ def cases() -> list[Case]:
             "背景と同じ色",
         ),
         Case("label_font_colour_of_fill", A, pc(_font_of_fill), R.APPEARANCE, "背景と同じ色"),
+        Case(
+            "near_white_font",
+            A,
+            pc(
+                _font(
+                    '<font><sz val="10"/><color rgb="FFFEFEFE"/><name val="游ゴシック"/></font>',
+                    lambda t: t.number_ref,
+                )
+            ),
+            R.APPEARANCE,
+            "ほとんど同じ色",
+        ),
+        Case(
+            "theme_background_2_font",
+            A,
+            pc(
+                _font(
+                    '<font><sz val="10"/><color theme="2"/><name val="游ゴシック"/></font>',
+                    lambda t: t.text_ref,
+                )
+            ),
+            R.APPEARANCE,
+            "ほとんど同じ色",
+        ),
+        Case(
+            "theme_white_darker_5_percent_font",
+            A,
+            pc(
+                _font(
+                    '<font><sz val="10"/><color theme="0" tint="-0.0499893185216834"/><name val="游ゴシック"/></font>',
+                    lambda t: t.number_ref,
+                )
+            ),
+            R.APPEARANCE,
+            "ほとんど同じ色",
+        ),
+        Case(
+            "indexed_white_font",
+            A,
+            pc(
+                _font(
+                    '<font><sz val="10"/><color indexed="9"/><name val="游ゴシック"/></font>',
+                    lambda t: t.label_ref,
+                )
+            ),
+            R.APPEARANCE,
+            "同じ色の文字",
+        ),
+        Case(
+            "symbol_font",
+            A,
+            pc(_font('<font><sz val="10"/><name val="Wingdings"/></font>', lambda t: t.number_ref)),
+            R.APPEARANCE,
+            "記号のフォント",
+        ),
+        Case(
+            "theme_text_colour_white",
+            A,
+            pc(_theme(_theme_text_white)),
+            R.APPEARANCE,
+            "ヘッダー・フッターの文字",
+        ),
+        Case(
+            "theme_font_wingdings",
+            A,
+            pc(
+                _theme(
+                    lambda x: x.replace('<a:latin typeface="Calibri"/>', '<a:latin typeface="Wingdings"/>')
+                )
+            ),
+            R.APPEARANCE,
+            "テーマのフォント",
+        ),
+        Case(
+            "theme_colour_transformed",
+            A,
+            pc(
+                _theme(
+                    lambda x: x.replace(
+                        '<a:srgbClr val="1F497D"/>',
+                        '<a:srgbClr val="1F497D"><a:lumMod val="10000"/></a:srgbClr>',
+                    )
+                )
+            ),
+            R.APPEARANCE,
+            "テーマの色",
+        ),
         Case(
             "theme_white_font",
             A,
