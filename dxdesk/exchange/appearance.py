@@ -43,6 +43,8 @@ from dxdesk.exchange.colours import (
 )
 from dxdesk.exchange.errors import ReasonCode, UnreadableWorkbook
 from dxdesk.exchange.limits import Limits
+from dxdesk.exchange.print_setup import LABELS as PRINT_LABELS
+from dxdesk.exchange.print_setup import effective_print
 from dxdesk.exchange.reader import (
     XlsxReader,
     check_sheet_refs,
@@ -250,6 +252,11 @@ class SheetScan:
     header: list[str] = field(default_factory=lambda: ["", "", ""])
     footer: list[str] = field(default_factory=lambda: ["", "", ""])
     other_rels: list[str] = field(default_factory=list)
+    # the attributes of <pageSetup>, <sheetPr><pageSetUpPr>, <pageMargins>, <printOptions>
+    page_setup: dict[str, str] = field(default_factory=dict)
+    page_setup_pr: dict[str, str] = field(default_factory=dict)
+    margins: dict[str, str] = field(default_factory=dict)
+    print_options: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -1296,6 +1303,16 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
                     col.get("width") is not None and _float(col.get("width")) < 0.5
                 ):
                     scan.hidden_cols.append((_int(col.get("min"), 1), _int(col.get("max"), 1)))
+        elif local == "sheetPr":
+            pr = child.find(MAIN + "pageSetUpPr")
+            if pr is not None:
+                scan.page_setup_pr = dict(pr.attrib)
+        elif local == "pageSetup":
+            scan.page_setup = dict(child.attrib)
+        elif local == "pageMargins":
+            scan.margins = dict(child.attrib)
+        elif local == "printOptions":
+            scan.print_options = dict(child.attrib)
         elif local == "sheetFormatPr":
             if child.tag != _SHEET_FORMAT:
                 _check_attrs(child, "sheetFormatPr")
@@ -1337,6 +1354,7 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
             tuple(scan.hidden_cols),
             scan.rows_hidden_by_default,
             scan.show_zeros,
+            (scan.page_setup, scan.page_setup_pr, scan.margins, scan.print_options),
         )
     return scan
 
@@ -1345,7 +1363,16 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
 # the texts of the header and footer — is the same in many files of a merge. What the parser and the
 # layout check made of one that passed every check is remembered by its bytes with those texts left
 # out; a part with the same layout then has only its own texts and dimension read (:func:`_known_layout`).
-_LAYOUTS: dict[bytes, tuple[tuple[str, ...], tuple[tuple[int, int], ...], bool, bool]] = {}
+_LAYOUTS: dict[
+    bytes,
+    tuple[
+        tuple[str, ...],
+        tuple[tuple[int, int], ...],
+        bool,
+        bool,
+        tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]],
+    ],
+] = {}
 _LAYOUTS_KEPT = 2_000  # about 1.5 KB each
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]{1,3}[1-9][0-9]{0,6}(?::[A-Z]{1,3}[1-9][0-9]{0,6})?)" ?/>')
 _HEADER_FOOTER = re.compile(rb"<headerFooter[ >].*?</headerFooter>", re.DOTALL)
@@ -1418,7 +1445,8 @@ def _known_layout(
     ):
         if rtype not in _SHEET_RELS or mode == "External":
             scan.other_rels.append(target)
-    elements, hidden_cols, rows_hidden, show_zeros = _LAYOUTS[_layout]
+    elements, hidden_cols, rows_hidden, show_zeros, printing = _LAYOUTS[_layout]
+    scan.page_setup, scan.page_setup_pr, scan.margins, scan.print_options = (dict(d) for d in printing)
     scan.elements = list(elements)
     scan.hidden_cols = list(hidden_cols)
     scan.rows_hidden_by_default = rows_hidden
@@ -1949,6 +1977,19 @@ def _check_sheet(
         yield Finding(ReasonCode.ACTIVE_CONTENT, f"{name}!{scan.formulas[0]} に数式があります{more}")
     if scan.header != signed.get("header") or scan.footer != signed.get("footer"):
         yield Finding(ReasonCode.APPEARANCE, f"シート「{name}」のヘッダー・フッターが変更されています")
+    signed_print = signed.get("print")
+    if signed_print is not None:  # (files written before the page setup was signed carry none)
+        printed = effective_print(scan.page_setup, scan.page_setup_pr, scan.margins, scan.print_options)
+        changed = [
+            label
+            for key, label in PRINT_LABELS.items()
+            if not isinstance(signed_print, dict) or printed[key] != signed_print.get(key)
+        ]
+        if changed:
+            yield Finding(
+                ReasonCode.APPEARANCE,
+                f"シート「{name}」の印刷の設定（{'、'.join(changed)}）が変更されています",
+            )
     if not scan.show_zeros:
         yield Finding(ReasonCode.APPEARANCE, f"シート「{name}」で 0 の値が表示されない設定になっています")
     if not isinstance(entries, list):

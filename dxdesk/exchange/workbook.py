@@ -47,6 +47,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from dxdesk.exchange.appearance import LAYOUT_VERSION, normalise_header, number_format_of, render_number
 from dxdesk.exchange.canonical import canonical_bytes, payload_hash
 from dxdesk.exchange.certificates import cert_to_pem
+from dxdesk.exchange.print_setup import effective_print
 from dxdesk.exchange.reader import escape_excel
 from dxdesk.exchange.signed import CHUNK, CONTAINER, PAYLOAD_SHEET, SignedFile, read_signed
 from dxdesk.exchange.signing import sign
@@ -219,7 +220,9 @@ class WorkbookBuilder:
 
     def layout_payload(self) -> dict[str, Any]:
         """The visible sheets in order with what they print besides their cells (header, footer,
-        print titles): ``{"version": 2, "sheets": [{name, header, footer, print_titles}, …]}``."""
+        print titles, page setup): ``{"version": 2, "sheets": [{name, header, footer, print_titles,
+        print}, …]}`` (``print``: :func:`dxdesk.exchange.print_setup.effective_print`; a verifier
+        compares it where a file carries it)."""
         sheets = []
         for ws in self.wb.worksheets:
             sheets.append(
@@ -228,6 +231,12 @@ class WorkbookBuilder:
                     "header": normalise_header(str(ws.oddHeader)),
                     "footer": normalise_header(str(ws.oddFooter)),
                     "print_titles": (ws.print_title_rows or "").replace("$", ""),
+                    "print": effective_print(
+                        dict(ws.page_setup),
+                        dict(ws.sheet_properties.pageSetUpPr or {}),
+                        dict(ws.page_margins),
+                        dict(ws.print_options),
+                    ),
                 }
             )
         return {"version": LAYOUT_VERSION, "sheets": sheets}

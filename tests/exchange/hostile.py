@@ -1039,6 +1039,39 @@ def cases() -> list[Case]:
         Case("print_titles_changed", A, pc(_print_titles), R.APPEARANCE, "印刷タイトル"),
         Case("header_changed", A, pc(_header), R.APPEARANCE, "ヘッダー・フッター"),
         Case("header_written_twice", A, pc(_header_twice), R.CORRUPT, "oddHeader が2つ"),
+        Case(
+            "printed_at_ten_percent",
+            A,
+            pc(
+                lambda p, t: (
+                    p.sub(_sheet(p, t), 'fitToPage="1"', 'fitToPage="0"'),
+                    p.sub(_sheet(p, t), "<pageSetup ", '<pageSetup scale="10" '),
+                )
+            ),
+            R.APPEARANCE,
+            "印刷の設定（ページに合わせる、拡大・縮小）",
+        ),
+        Case(
+            "fitted_onto_one_page",
+            A,
+            pc(lambda p, t: p.sub(_sheet(p, t), 'fitToHeight="0"', 'fitToHeight="1"')),
+            R.APPEARANCE,
+            "印刷の設定（ページに合わせる）",
+        ),
+        Case(
+            "printed_on_a_post_card",
+            A,
+            pc(lambda p, t: p.sub(_sheet(p, t), 'paperSize="9"', 'paperSize="43"')),
+            R.APPEARANCE,
+            "印刷の設定（用紙）",
+        ),
+        Case(
+            "margins_of_seven_inches",
+            A,
+            pc(lambda p, t: p.sub(_sheet(p, t), '<pageMargins left="[^"]*"', '<pageMargins left="7"')),
+            R.APPEARANCE,
+            "印刷の設定（余白）",
+        ),
         Case("row_format_written_twice", A, pc(_format_twice), R.CORRUPT, "sheetFormatPr が2つ"),
         Case("print_area_in_a_second_name_list", A, pc(_names_twice), R.CORRUPT, "definedNames が2つ"),
         Case("second_font_list", A, pc(_fonts_twice), R.CORRUPT, "fonts が2つ"),
