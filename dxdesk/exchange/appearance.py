@@ -273,6 +273,7 @@ class Package:
     defined_names: list[tuple[str, int | None, str]] = field(default_factory=list)
     formats: dict[int, str] = field(default_factory=dict)
     xfs: list[tuple[int, int, int]] = field(default_factory=list)  # numFmtId, fontId, fillId
+    aligned: dict[int, str] = field(default_factory=dict)  # cell format → how its alignment garbles text
     fonts: list[Font] = field(default_factory=list)
     fills: list[str | None] = field(default_factory=list)  # background colour of a solid fill
     strings: list[tuple[str, bool]] = field(default_factory=list)  # (text, rich and hiding)
@@ -1011,10 +1012,13 @@ def _scan_workbook(reader: XlsxReader, pkg: Package, rels: dict[str, str]) -> No
             )
 
 
-# (styles.xml, theme part) → formats, cell formats, fonts, fills, palette, the normal style's font
+# (styles.xml, theme part) → formats, cell formats, fonts, fills, palette, the normal style's font,
+# the cell formats whose alignment garbles text
 _STYLES: dict[
     tuple[bytes, bytes],
-    tuple[dict[int, str], list[tuple[int, int, int]], list[Font], list[str | None], Palette, int],
+    tuple[
+        dict[int, str], list[tuple[int, int, int]], list[Font], list[str | None], Palette, int, dict[int, str]
+    ],
 ] = {}
 
 
@@ -1054,10 +1058,12 @@ def _scan_styles(reader: XlsxReader, pkg: Package, theme_part: str | None) -> No
                 list(pkg.fills),
                 pkg.palette,
                 normal,
+                dict(pkg.aligned),
             )
         else:
-            formats, xfs, fonts, fills, pkg.palette, normal = known
+            formats, xfs, fonts, fills, pkg.palette, normal, aligned = known
             pkg.formats, pkg.xfs, pkg.fonts, pkg.fills = dict(formats), list(xfs), list(fonts), list(fills)
+            pkg.aligned = dict(aligned)
     unknown = [name for name, colour in zip(_SCHEME_NAMES, palette.theme, strict=True) if colour is None]
     if unknown:
         pkg.problem(ReasonCode.APPEARANCE, f"ブックのテーマの色（{'、'.join(unknown)}）が読み取れません")
@@ -1142,8 +1148,13 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> int:
             if value is not None and value not in allowed:
                 raise _Malformed(value)
     xfs = root.find(MAIN + "cellXfs")
-    for el in xfs if xfs is not None else ():
+    for i, el in enumerate(xfs if xfs is not None else ()):
         pkg.xfs.append((_int(el.get("numFmtId")), _int(el.get("fontId")), _int(el.get("fillId"))))
+        alignment = el.find(MAIN + "alignment")
+        if alignment is not None and alignment.get("horizontal") == "fill":
+            pkg.aligned[i] = "繰り返して表示する配置（フィル）で書かれています"  # 62,172 shows 62,17262,172…
+        elif alignment is not None and _true(alignment.get("shrinkToFit")):
+            pkg.aligned[i] = "縮小して全体を表示する配置で書かれています"  # a long text shrinks out of sight
     if not pkg.xfs:
         pkg.xfs = [(0, 0, 0)]
     normal_xf = 0
@@ -2155,6 +2166,8 @@ def _style_problem(pkg: Package, style: int) -> str | None:
     fill = pkg.fills[xf[2]] if 0 <= xf[2] < len(pkg.fills) else "FFFFFF"
     if font.size < 6:
         return f"小さすぎる文字（{font.size:g}pt）で書かれています"
+    if style in pkg.aligned:
+        return pkg.aligned[style]
     if is_symbol_font(font.name):
         return f"記号のフォント（{font.name[:30]}）で書かれています"
     if font.color is not None and fill is not None:

@@ -311,6 +311,25 @@ def _font(font: str, ref_of: Callable[[Target], str]) -> Callable[[Package, Targ
     return change
 
 
+def _align(alignment: str, ref_of: Callable[[Target], str]) -> Callable[[Package, Target], None]:
+    """The cell in a copy of its cell format with another alignment."""
+
+    def change(p: Package, t: Target) -> None:
+        part = _sheet(p, t)
+        ref = ref_of(t)
+        styles = p.text("xl/styles.xml")
+        xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S)
+        assert xfs
+        items = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs.group(1), re.S)
+        xf = re.sub(r"<alignment[^>]*/>", "", items[p.style_of(part, ref)])
+        xf = xf[:-2] + f">{alignment}</xf>" if xf.endswith("/>") else xf.replace("</xf>", alignment + "</xf>")
+        styles = styles.replace("</cellXfs>", xf + "</cellXfs>")
+        p.set("xl/styles.xml", re.sub(r'<cellXfs count="\d+"', f'<cellXfs count="{len(items) + 1}"', styles))
+        p.restyle(part, ref, len(items))
+
+    return change
+
+
 def _font_of_fill(p: Package, t: Target) -> None:
     """The label cell's text in the colour of its own (solid) fill."""
     part = _sheet(p, t)
@@ -877,6 +896,20 @@ def cases() -> list[Case]:
             ),
             R.APPEARANCE,
             "同じ色の文字",
+        ),
+        Case(
+            "number_repeated_by_fill_alignment",  # LibreOffice prints 62,17262,17262,172…
+            A,
+            pc(_align('<alignment horizontal="fill"/>', lambda t: t.number_ref)),
+            R.APPEARANCE,
+            "繰り返して表示する配置",
+        ),
+        Case(
+            "text_shrunk_to_fit",
+            A,
+            pc(_align('<alignment shrinkToFit="1"/>', lambda t: t.text_ref)),
+            R.APPEARANCE,
+            "縮小して全体を表示",
         ),
         Case(
             "symbol_font",
