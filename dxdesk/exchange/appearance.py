@@ -264,6 +264,7 @@ class Font:
     size: float
     color: str | None  # RRGGBB as shown (automatic: black); None where it cannot be told
     name: str = ""
+    marked: str = ""  # what the font does to a text besides its size and colour (struck through, raised)
 
 
 @dataclass
@@ -329,8 +330,8 @@ def _check_string_shape(si: Element) -> None:
 
 
 def _text_of(si: Element, palette: Palette = OFFICE) -> tuple[str, bool]:
-    """A string item as shown (phonetic runs left out) and whether a run's font hides it (tiny, near
-    white, a symbol font, raised or lowered)."""
+    """A string item as shown (phonetic runs left out) and whether a run's font hides or garbles it
+    (tiny, near white, a symbol font, raised or lowered, struck through)."""
     _check_string_shape(si)
     t = si.find(MAIN + "t")
     if t is not None and si.find(MAIN + "r") is None:
@@ -350,9 +351,11 @@ def _text_of(si: Element, palette: Palette = OFFICE) -> tuple[str, bool]:
                 hiding = True
             colour = resolve(rpr.find(MAIN + "color"), palette)
             face = rpr.find(MAIN + "rFont")
+            strike = rpr.find(MAIN + "strike")
             if (
                 (colour is not None and contrast(colour, "FFFFFF") < MIN_CONTRAST)
                 or rpr.find(MAIN + "vertAlign") is not None
+                or (strike is not None and strike.get("val") not in ("0", "false"))
                 or (face is not None and is_symbol_font(face.get("val")))
             ):
                 hiding = True
@@ -1132,7 +1135,13 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> int:
             size = 0.0
         name = el.find(MAIN + "name")
         colour = resolve(el.find(MAIN + "color"), palette, missing="000000")  # none: automatic
-        pkg.fonts.append(Font(size, colour, (name.get("val") or "") if name is not None else ""))
+        marked = ""
+        strike, raised = el.find(MAIN + "strike"), el.find(MAIN + "vertAlign")
+        if strike is not None and strike.get("val") not in ("0", "false"):
+            marked = "取り消し線付きの文字で書かれています"  # a struck-through figure reads as withdrawn
+        elif raised is not None and raised.get("val") not in (None, "baseline"):
+            marked = "上付き・下付きの小さな文字で書かれています"
+        pkg.fonts.append(Font(size, colour, (name.get("val") or "") if name is not None else "", marked))
     fills = root.find(MAIN + "fills")
     for el in fills if fills is not None else ():
         pattern = el.find(MAIN + "patternFill")
@@ -2168,6 +2177,8 @@ def _style_problem(pkg: Package, style: int) -> str | None:
         return f"小さすぎる文字（{font.size:g}pt）で書かれています"
     if style in pkg.aligned:
         return pkg.aligned[style]
+    if font.marked:
+        return font.marked
     if is_symbol_font(font.name):
         return f"記号のフォント（{font.name[:30]}）で書かれています"
     if font.color is not None and fill is not None:

@@ -898,6 +898,25 @@ def cases() -> list[Case]:
             "同じ色の文字",
         ),
         Case(
+            "number_struck_through",
+            A,
+            pc(_font('<font><strike/><sz val="10"/><name val="游ゴシック"/></font>', lambda t: t.number_ref)),
+            R.APPEARANCE,
+            "取り消し線",
+        ),
+        Case(
+            "number_in_superscript",
+            A,
+            pc(
+                _font(
+                    '<font><vertAlign val="superscript"/><sz val="10"/><name val="游ゴシック"/></font>',
+                    lambda t: t.number_ref,
+                )
+            ),
+            R.APPEARANCE,
+            "上付き・下付き",
+        ),
+        Case(
             "number_repeated_by_fill_alignment",  # LibreOffice prints 62,17262,17262,172…
             A,
             pc(_align('<alignment horizontal="fill"/>', lambda t: t.number_ref)),
