@@ -73,6 +73,10 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 MAX_LISTED = 3
+# a column's width as signed may shrink to this share of it (a reader that keeps widths in its own
+# units rounds them; a narrower column shows a figure as ###)
+NARROWEST = 0.9
+DEFAULT_COL_WIDTH = 8.43  # Excel's, in characters, where a sheet sets none
 
 # --- the allowlist of parts ------------------------------------------------------------------------
 _PARTS = re.compile(
@@ -252,6 +256,8 @@ class SheetScan:
     header: list[str] = field(default_factory=lambda: ["", "", ""])
     footer: list[str] = field(default_factory=lambda: ["", "", ""])
     other_rels: list[str] = field(default_factory=list)
+    col_widths: list[tuple[int, int, float]] = field(default_factory=list)  # <col> min, max, width
+    default_col_width: float = DEFAULT_COL_WIDTH
     # the attributes of <pageSetup>, <sheetPr><pageSetUpPr>, <pageMargins>, <printOptions>
     page_setup: dict[str, str] = field(default_factory=dict)
     page_setup_pr: dict[str, str] = field(default_factory=dict)
@@ -1323,6 +1329,10 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
                     col.get("width") is not None and _float(col.get("width")) < 0.5
                 ):
                     scan.hidden_cols.append((_int(col.get("min"), 1), _int(col.get("max"), 1)))
+                if col.get("width") is not None:
+                    scan.col_widths.append(
+                        (_int(col.get("min"), 1), _int(col.get("max"), 1), _float(col.get("width")))
+                    )
         elif local == "sheetPr":
             pr = child.find(MAIN + "pageSetUpPr")
             if pr is not None:
@@ -1339,6 +1349,8 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
             scan.rows_hidden_by_default = (
                 _true(child.get("zeroHeight")) or _float(child.get("defaultRowHeight") or "15") < 6
             )
+            if child.get("defaultColWidth") is not None:
+                scan.default_col_width = _float(child.get("defaultColWidth"))
         elif local == "sheetViews":
             for view in child:
                 if view.tag != _SHEET_VIEW:
@@ -1375,6 +1387,7 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
             scan.rows_hidden_by_default,
             scan.show_zeros,
             (scan.page_setup, scan.page_setup_pr, scan.margins, scan.print_options),
+            (tuple(scan.col_widths), scan.default_col_width),
         )
     return scan
 
@@ -1391,6 +1404,7 @@ _LAYOUTS: dict[
         bool,
         bool,
         tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]],
+        tuple[tuple[tuple[int, int, float], ...], float],
     ],
 ] = {}
 _LAYOUTS_KEPT = 2_000  # about 1.5 KB each
@@ -1465,7 +1479,8 @@ def _known_layout(
     ):
         if rtype not in _SHEET_RELS or mode == "External":
             scan.other_rels.append(target)
-    elements, hidden_cols, rows_hidden, show_zeros, printing = _LAYOUTS[_layout]
+    elements, hidden_cols, rows_hidden, show_zeros, printing, (widths, default_width) = _LAYOUTS[_layout]
+    scan.col_widths, scan.default_col_width = list(widths), default_width
     scan.page_setup, scan.page_setup_pr, scan.margins, scan.print_options = (dict(d) for d in printing)
     scan.elements = list(elements)
     scan.hidden_cols = list(hidden_cols)
@@ -2010,6 +2025,13 @@ def _check_sheet(
                 ReasonCode.APPEARANCE,
                 f"シート「{name}」の印刷の設定（{'、'.join(changed)}）が変更されています",
             )
+    narrowed = _narrowed_columns(scan, signed.get("widths"))
+    if narrowed:
+        more = f" ほか{len(narrowed) - MAX_LISTED}列" if len(narrowed) > MAX_LISTED else ""
+        yield Finding(
+            ReasonCode.APPEARANCE,
+            f"シート「{name}」の列の幅が狭められています（{'、'.join(narrowed[:MAX_LISTED])}{more}：数字が「###」と表示されるおそれがあります）",
+        )
     if not scan.show_zeros:
         yield Finding(ReasonCode.APPEARANCE, f"シート「{name}」で 0 の値が表示されない設定になっています")
     if not isinstance(entries, list):
@@ -2093,6 +2115,28 @@ def _check_sheet(
     if n_hiding:
         more = f" ほか{n_hiding - len(hiding)}か所" if n_hiding > len(hiding) else ""
         yield Finding(ReasonCode.APPEARANCE, f"内容が見えないようにされています（{'、'.join(hiding)}{more}）")
+
+
+def _narrowed_columns(scan: SheetScan, signed: object) -> list[str]:
+    """The columns narrower than the signed width allows (:data:`NARROWEST` of it: a reader that
+    stores widths in its own units rounds them), as 「G（22 → 1）」. ``signed``: ``[[first, last,
+    width], …]``, absent in files exported before widths were signed."""
+    if signed is None:
+        return []
+    if not isinstance(signed, list):
+        return ["？"]
+    out: list[str] = []
+    for entry in signed:
+        try:
+            first, last, width = int(entry[0]), int(entry[1]), float(entry[2])
+        except (TypeError, ValueError, IndexError):
+            return ["？"]
+        for c in range(max(1, first), min(last, first + 64, 16384) + 1):
+            covering = [w for lo, hi, w in scan.col_widths if lo <= c <= hi]
+            actual = min(covering) if covering else scan.default_col_width
+            if actual < NARROWEST * width:
+                out.append(f"{column_letters(c)}（{width:g} → {actual:g}）")
+    return out
 
 
 def bound_entries(entries: object) -> list[list]:

@@ -41,7 +41,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dxdesk.exchange.appearance import LAYOUT_VERSION, normalise_header, number_format_of, render_number
@@ -99,6 +99,18 @@ class Binding:
             if self.path is not None:
                 out.append(list(self.path))
         return out
+
+
+def _widths(ws: Worksheet) -> list[list[Any]]:
+    """The column widths the sheet sets: ``[[first, last, width], …]`` (columns numbered from 1)."""
+    out: list[list[Any]] = []
+    for key, dim in ws.column_dimensions.items():
+        if dim.width is None or not dim.customWidth:
+            continue
+        first = dim.min or column_index_from_string(key)
+        last = dim.max or first
+        out.append([first, last, f"{dim.width:.2f}"])
+    return sorted(out)
 
 
 @dataclass
@@ -231,6 +243,7 @@ class WorkbookBuilder:
                     "header": normalise_header(str(ws.oddHeader)),
                     "footer": normalise_header(str(ws.oddFooter)),
                     "print_titles": (ws.print_title_rows or "").replace("$", ""),
+                    "widths": _widths(ws),
                     "print": effective_print(
                         dict(ws.page_setup),
                         dict(ws.sheet_properties.pageSetUpPr or {}),

@@ -818,6 +818,13 @@ def cases() -> list[Case]:
             "非表示の列",
         ),
         Case(
+            "number_column_narrowed",  # the figure shows as ###
+            A,
+            pc(lambda p, t: _col(p, t, t.number_ref, 'width="1" customWidth="1"')),
+            R.APPEARANCE,
+            "列の幅が狭められています",
+        ),
+        Case(
             "bound_column_zero_width",
             A,
             pc(lambda p, t: _col(p, t, t.number_ref, 'width="0.1" customWidth="1"')),
