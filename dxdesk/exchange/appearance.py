@@ -258,6 +258,8 @@ class SheetScan:
     other_rels: list[str] = field(default_factory=list)
     col_widths: list[tuple[int, int, float]] = field(default_factory=list)  # <col> min, max, width
     default_col_width: float = DEFAULT_COL_WIDTH
+    row_heights: dict[int, float] = field(default_factory=dict)  # rows with a height of their own
+    default_row_height: float = 15.0
     # the attributes of <pageSetup>, <sheetPr><pageSetUpPr>, <pageMargins>, <printOptions>
     page_setup: dict[str, str] = field(default_factory=dict)
     page_setup_pr: dict[str, str] = field(default_factory=dict)
@@ -1351,6 +1353,7 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
             )
             if child.get("defaultColWidth") is not None:
                 scan.default_col_width = _float(child.get("defaultColWidth"))
+            scan.default_row_height = _float(child.get("defaultRowHeight") or "15")
         elif local == "sheetViews":
             for view in child:
                 if view.tag != _SHEET_VIEW:
@@ -1387,7 +1390,7 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
             scan.rows_hidden_by_default,
             scan.show_zeros,
             (scan.page_setup, scan.page_setup_pr, scan.margins, scan.print_options),
-            (tuple(scan.col_widths), scan.default_col_width),
+            (tuple(scan.col_widths), scan.default_col_width, scan.default_row_height),
         )
     return scan
 
@@ -1404,7 +1407,7 @@ _LAYOUTS: dict[
         bool,
         bool,
         tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]],
-        tuple[tuple[tuple[int, int, float], ...], float],
+        tuple[tuple[tuple[int, int, float], ...], float, float],
     ],
 ] = {}
 _LAYOUTS_KEPT = 2_000  # about 1.5 KB each
@@ -1479,8 +1482,9 @@ def _known_layout(
     ):
         if rtype not in _SHEET_RELS or mode == "External":
             scan.other_rels.append(target)
-    elements, hidden_cols, rows_hidden, show_zeros, printing, (widths, default_width) = _LAYOUTS[_layout]
-    scan.col_widths, scan.default_col_width = list(widths), default_width
+    elements, hidden_cols, rows_hidden, show_zeros, printing, sizes = _LAYOUTS[_layout]
+    widths, scan.default_col_width, scan.default_row_height = sizes
+    scan.col_widths = list(widths)
     scan.page_setup, scan.page_setup_pr, scan.margins, scan.print_options = (dict(d) for d in printing)
     scan.elements = list(elements)
     scan.hidden_cols = list(hidden_cols)
@@ -1508,6 +1512,8 @@ def _scan_cells(pkg: Package, scan: SheetScan, sheet_data: Element, limits: Limi
     style_ids: dict[str, int] = {}
     for row in sheet_data:
         max_row = _scan_row(row, row.attrib, max_row, hidden_rows)
+        if "ht" in row.attrib and "r" in row.attrib:
+            scan.row_heights[_int(row.get("r"))] = _float(row.get("ht"))
         if row.tag != _ROW:
             raise _Malformed(row.tag.rsplit("}", 1)[-1])
         for c in row:
@@ -1610,7 +1616,9 @@ def _scan_row(row: Element | None, ra: dict[str, str], max_row: int, hidden_rows
 
 
 _COLUMNS: dict[bytes, int] = {}
-_ROW_VERDICTS: dict[bytes, bool] = {}  # a row's attributes (but its number) → hidden
+_ROW_VERDICTS: dict[
+    bytes, tuple[bool, float | None]
+] = {}  # a row's attributes (but its number) → hidden, height
 
 
 def _split_cells(pkg: Package, scan: SheetScan, split: SplitSheet, limits: Limits) -> None:
@@ -1621,21 +1629,26 @@ def _split_cells(pkg: Package, scan: SheetScan, split: SplitSheet, limits: Limit
     hidden_rows = scan.hidden_rows
     max_row = max_col = 0
     known = _ROW_VERDICTS
+    heights = scan.row_heights
     try:
         for rn, raw in split.rows:
-            hidden = known.get(raw)
-            if hidden is None:
+            verdict = known.get(raw)
+            if verdict is None:
                 # the row's attributes checked once (the verdict does not depend on its number)
                 seen: set[int] = set()
-                _scan_row(None, {"r": "1", **row_attributes(raw)}, 0, seen)
+                attrs = row_attributes(raw)
+                _scan_row(None, {"r": "1", **attrs}, 0, seen)
                 if len(known) >= _REMEMBERED:
                     known.clear()
-                hidden = known[raw] = bool(seen)
+                verdict = known[raw] = (bool(seen), _float(attrs["ht"]) if "ht" in attrs else None)
             row = int(rn)
             if row > max_row:
                 max_row = row
+            hidden, height = verdict
             if hidden:
                 hidden_rows.add(row)
+            if height is not None:
+                heights[row] = height
     except ValueError:
         raise _NotGrammar from None
     columns = _COLUMNS
@@ -2025,6 +2038,13 @@ def _check_sheet(
                 ReasonCode.APPEARANCE,
                 f"シート「{name}」の印刷の設定（{'、'.join(changed)}）が変更されています",
             )
+    lowered = _lowered_rows(scan, signed.get("heights"))
+    if lowered:
+        more = f" ほか{len(lowered) - MAX_LISTED}行" if len(lowered) > MAX_LISTED else ""
+        yield Finding(
+            ReasonCode.APPEARANCE,
+            f"シート「{name}」の行の高さが縮められています（{'、'.join(lowered[:MAX_LISTED])}{more}：文字が隠れるおそれがあります）",
+        )
     narrowed = _narrowed_columns(scan, signed.get("widths"))
     if narrowed:
         more = f" ほか{len(narrowed) - MAX_LISTED}列" if len(narrowed) > MAX_LISTED else ""
@@ -2115,6 +2135,26 @@ def _check_sheet(
     if n_hiding:
         more = f" ほか{n_hiding - len(hiding)}か所" if n_hiding > len(hiding) else ""
         yield Finding(ReasonCode.APPEARANCE, f"内容が見えないようにされています（{'、'.join(hiding)}{more}）")
+
+
+def _lowered_rows(scan: SheetScan, signed: object) -> list[str]:
+    """The rows lower than their signed height allows (:data:`NARROWEST` of it: a row cut down hides
+    the lines of a wrapped text below its first), as 「13行目（72.65 → 15）」. ``signed``: ``[[row,
+    height], …]``, absent in files exported before heights were signed."""
+    if signed is None:
+        return []
+    if not isinstance(signed, list):
+        return ["？"]
+    out: list[str] = []
+    for entry in signed:
+        try:
+            row, height = int(entry[0]), float(entry[1])
+        except (TypeError, ValueError, IndexError):
+            return ["？"]
+        actual = scan.row_heights.get(row, scan.default_row_height)
+        if actual < NARROWEST * height:
+            out.append(f"{row}行目（{height:g} → {actual:g}）")
+    return out
 
 
 def _narrowed_columns(scan: SheetScan, signed: object) -> list[str]:

@@ -244,6 +244,11 @@ class WorkbookBuilder:
                     "footer": normalise_header(str(ws.oddFooter)),
                     "print_titles": (ws.print_title_rows or "").replace("$", ""),
                     "widths": _widths(ws),
+                    "heights": [
+                        [r, f"{dim.height:.2f}"]
+                        for r, dim in sorted(ws.row_dimensions.items())
+                        if dim.height is not None
+                    ],
                     "print": effective_print(
                         dict(ws.page_setup),
                         dict(ws.sheet_properties.pageSetUpPr or {}),

@@ -517,6 +517,16 @@ def _theme_text_white(text: str) -> str:
     )
 
 
+def _tallest_row_cut(p: Package, t: Target) -> None:
+    """The tallest row of the measure's sheet (a wrapped text of several lines) cut down to one line:
+    LibreOffice prints its first line and a half, the rest is hidden."""
+    part = _sheet(p, t)
+    text = p.text(part)
+    rows = re.findall(r'<row r="(\d+)" ht="([\d.]+)"', text)
+    row, ht = max(rows, key=lambda r: float(r[1]))
+    p.set(part, text.replace(f'<row r="{row}" ht="{ht}"', f'<row r="{row}" ht="15"', 1))
+
+
 def _encoding(p: Package, t: Target) -> None:
     part = _sheet(p, t)
     text = p.text(part)
@@ -816,6 +826,9 @@ def cases() -> list[Case]:
             pc(lambda p, t: _col(p, t, t.number_ref, 'width="10" hidden="1" customWidth="1"')),
             R.APPEARANCE,
             "非表示の列",
+        ),
+        Case(
+            "wrapped_text_row_cut_down", A, pc(_tallest_row_cut), R.APPEARANCE, "行の高さが縮められています"
         ),
         Case(
             "number_column_narrowed",  # the figure shows as ###

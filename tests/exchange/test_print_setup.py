@@ -100,17 +100,18 @@ def test_every_sheet_of_a_submission_signs_how_it_prints(world):
     assert {s["print"]["orientation"] for s in sheets} <= {"portrait", "landscape"}
 
 
-def test_every_sheet_signs_its_column_widths(world):
+def test_every_sheet_signs_its_column_widths_and_row_heights(world):
     signed = read_signed(world.submission)
     signed.reader.close()
     for sheet in signed.payload["layout"]["sheets"]:
-        widths = sheet["widths"]
+        widths, heights = sheet["widths"], sheet["heights"]
         assert widths and all(1 <= first <= last and float(w) > 0 for first, last, w in widths), sheet["name"]
+        assert heights and all(row >= 1 and float(h) > 0 for row, h in heights), sheet["name"]
 
 
 def test_a_file_whose_print_settings_are_not_signed_still_verifies(world, tmp_path, monkeypatch):
-    """Files exported before the page setup and column widths were signed carry neither: they verify
-    as before."""
+    """Files exported before the page setup, column widths and row heights were signed carry none of
+    them: they verify as before."""
     real = workbook.WorkbookBuilder.layout_payload
 
     def without_print(self):  # type: ignore[no-untyped-def]
@@ -118,6 +119,7 @@ def test_a_file_whose_print_settings_are_not_signed_still_verifies(world, tmp_pa
         for sheet in layout["sheets"]:
             sheet.pop("print")
             sheet.pop("widths")
+            sheet.pop("heights")
         return layout
 
     monkeypatch.setattr(workbook.WorkbookBuilder, "layout_payload", without_print)
@@ -128,6 +130,6 @@ def test_a_file_whose_print_settings_are_not_signed_still_verifies(world, tmp_pa
         db.dispose()
     signed = read_signed(sub.path)
     signed.reader.close()
-    assert all("print" not in s and "widths" not in s for s in signed.payload["layout"]["sheets"])
+    assert not any({"print", "widths", "heights"} & set(s) for s in signed.payload["layout"]["sheets"])
     v = verify_submission(sub.path, world.trust)
     assert v.ok, v.message
