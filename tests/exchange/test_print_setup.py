@@ -109,7 +109,7 @@ def test_every_sheet_signs_its_column_widths_and_row_heights(world):
         assert heights and all(row >= 1 and float(h) > 0 for row, h in heights), sheet["name"]
 
 
-def test_a_file_whose_print_settings_are_not_signed_still_verifies(world, tmp_path, monkeypatch):
+def test_a_file_whose_print_settings_are_not_signed_still_verifies(copy_world, tmp_path, monkeypatch):
     """Files exported before the page setup, column widths and row heights were signed carry none of
     them: they verify as before."""
     real = workbook.WorkbookBuilder.layout_payload
@@ -123,13 +123,13 @@ def test_a_file_whose_print_settings_are_not_signed_still_verifies(world, tmp_pa
         return layout
 
     monkeypatch.setattr(workbook.WorkbookBuilder, "layout_payload", without_print)
-    db = open_database(world.section_db)
+    db = open_database(copy_world.section_db)  # (a copy: exporting adds a revision to the database)
     try:
-        sub = export_submission(db, FY, "S001", "山田 太郎", "佐藤 一郎", tmp_path)
+        sub = export_submission(db, FY, "S001", "山田 太郎", "佐藤 一郎", tmp_path / "out")
     finally:
         db.dispose()
     signed = read_signed(sub.path)
     signed.reader.close()
     assert not any({"print", "widths", "heights"} & set(s) for s in signed.payload["layout"]["sheets"])
-    v = verify_submission(sub.path, world.trust)
+    v = verify_submission(sub.path, copy_world.trust)
     assert v.ok, v.message
