@@ -2165,6 +2165,8 @@ def _narrowed_columns(scan: SheetScan, signed: object) -> list[str]:
         return []
     if not isinstance(signed, list):
         return ["？"]
+    if [[lo, hi, f"{w:.2f}"] for lo, hi, w in sorted(scan.col_widths)] == signed:
+        return []  # the widths as signed (a file as dxdesk wrote it)
     out: list[str] = []
     for entry in signed:
         try:

@@ -17,6 +17,7 @@ Symbol fonts (Wingdings and the like) show letters and digits as pictures: text 
 from __future__ import annotations
 
 import colorsys
+import functools
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
@@ -169,8 +170,9 @@ def _luminance(colour: str) -> float:
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
+@functools.lru_cache(maxsize=4096)
 def contrast(a: str, b: str) -> float:
-    """WCAG's contrast ratio of two ``RRGGBB`` colours (1.0 to 21.0)."""
+    """WCAG's contrast ratio of two ``RRGGBB`` colours (1.0 to 21.0; cached: a workbook has few)."""
     la, lb = _luminance(a), _luminance(b)
     return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
 
