@@ -1353,6 +1353,8 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
             )
             if child.get("defaultColWidth") is not None:
                 scan.default_col_width = _float(child.get("defaultColWidth"))
+            elif child.get("baseColWidth") is not None:  # characters, and Excel's 5 pixels of padding
+                scan.default_col_width = _float(child.get("baseColWidth")) + 5 / 7
             scan.default_row_height = _float(child.get("defaultRowHeight") or "15")
         elif local == "sheetViews":
             for view in child:
@@ -2137,6 +2139,11 @@ def _check_sheet(
         yield Finding(ReasonCode.APPEARANCE, f"内容が見えないようにされています（{'、'.join(hiding)}{more}）")
 
 
+def _size(value: float) -> str:
+    """A width or height for a reason: 1.714… → 1.71, 15.0 → 15."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 def _lowered_rows(scan: SheetScan, signed: object) -> list[str]:
     """The rows lower than their signed height allows (:data:`NARROWEST` of it: a row cut down hides
     the lines of a wrapped text below its first), as 「13行目（72.65 → 15）」. ``signed``: ``[[row,
@@ -2153,7 +2160,7 @@ def _lowered_rows(scan: SheetScan, signed: object) -> list[str]:
             return ["？"]
         actual = scan.row_heights.get(row, scan.default_row_height)
         if actual < NARROWEST * height:
-            out.append(f"{row}行目（{height:g} → {actual:g}）")
+            out.append(f"{row}行目（{_size(height)} → {_size(actual)}）")
     return out
 
 
@@ -2177,7 +2184,7 @@ def _narrowed_columns(scan: SheetScan, signed: object) -> list[str]:
             covering = [w for lo, hi, w in scan.col_widths if lo <= c <= hi]
             actual = min(covering) if covering else scan.default_col_width
             if actual < NARROWEST * width:
-                out.append(f"{column_letters(c)}（{width:g} → {actual:g}）")
+                out.append(f"{column_letters(c)}（{_size(width)} → {_size(actual)}）")
     return out
 
 

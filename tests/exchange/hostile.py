@@ -831,6 +831,18 @@ def cases() -> list[Case]:
             "wrapped_text_row_cut_down", A, pc(_tallest_row_cut), R.APPEARANCE, "行の高さが縮められています"
         ),
         Case(
+            "column_widths_removed_and_default_narrowed",
+            A,
+            pc(
+                lambda p, t: (
+                    p.sub(_sheet(p, t), r"(?s)<cols>.*?</cols>", ""),
+                    p.sub(_sheet(p, t), 'baseColWidth="8"', 'baseColWidth="1"'),
+                )
+            ),
+            R.APPEARANCE,
+            "列の幅が狭められています",
+        ),
+        Case(
             "number_column_narrowed",  # the figure shows as ###
             A,
             pc(lambda p, t: _col(p, t, t.number_ref, 'width="1" customWidth="1"')),
