@@ -285,6 +285,7 @@ class Package:
     aligned: dict[int, str] = field(default_factory=dict)  # cell format → how its alignment garbles text
     fonts: list[Font] = field(default_factory=list)
     fills: list[str | None] = field(default_factory=list)  # background colour of a solid fill
+    patterns: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # fill → its two colours
     strings: list[tuple[str, bool]] = field(default_factory=list)  # (text, rich and hiding)
     scans: dict[str, SheetScan] = field(default_factory=dict)
     book_hidden: bool = False
@@ -1028,7 +1029,14 @@ def _scan_workbook(reader: XlsxReader, pkg: Package, rels: dict[str, str]) -> No
 _STYLES: dict[
     tuple[bytes, bytes],
     tuple[
-        dict[int, str], list[tuple[int, int, int]], list[Font], list[str | None], Palette, int, dict[int, str]
+        dict[int, str],
+        list[tuple[int, int, int]],
+        list[Font],
+        list[str | None],
+        Palette,
+        int,
+        dict[int, str],
+        dict[int, tuple[str | None, str | None]],
     ],
 ] = {}
 
@@ -1070,11 +1078,12 @@ def _scan_styles(reader: XlsxReader, pkg: Package, theme_part: str | None) -> No
                 pkg.palette,
                 normal,
                 dict(pkg.aligned),
+                dict(pkg.patterns),
             )
         else:
-            formats, xfs, fonts, fills, pkg.palette, normal, aligned = known
+            formats, xfs, fonts, fills, pkg.palette, normal, aligned, patterns = known
             pkg.formats, pkg.xfs, pkg.fonts, pkg.fills = dict(formats), list(xfs), list(fonts), list(fills)
-            pkg.aligned = dict(aligned)
+            pkg.aligned, pkg.patterns = dict(aligned), dict(patterns)
     unknown = [name for name, colour in zip(_SCHEME_NAMES, palette.theme, strict=True) if colour is None]
     if unknown:
         pkg.problem(ReasonCode.APPEARANCE, f"ブックのテーマの色（{'、'.join(unknown)}）が読み取れません")
@@ -1157,8 +1166,12 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> int:
             pkg.fills.append(resolve(pattern.find(MAIN + "fgColor"), palette, missing="000000"))
         elif pattern is None or pattern.get("patternType") in (None, "none"):
             pkg.fills.append("FFFFFF")
-        else:
-            pkg.fills.append(None)  # a pattern: text stays legible over it
+        else:  # a pattern of two colours (foreground black and background white unless given)
+            pkg.patterns[len(pkg.fills)] = (
+                resolve(pattern.find(MAIN + "fgColor"), palette, missing="000000"),
+                resolve(pattern.find(MAIN + "bgColor"), palette, missing="FFFFFF"),
+            )
+            pkg.fills.append(None)
     for al in root.iter(MAIN + "alignment"):
         for attr, allowed in _ALIGN.items():
             value = al.get(attr)
@@ -1170,6 +1183,8 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> int:
         alignment = el.find(MAIN + "alignment")
         if alignment is not None and alignment.get("horizontal") == "fill":
             pkg.aligned[i] = "繰り返して表示する配置（フィル）で書かれています"  # 62,172 shows 62,17262,172…
+        elif alignment is not None and alignment.get("textRotation") not in (None, "0"):
+            pkg.aligned[i] = "回転した文字で書かれています（行の高さに収まらない部分が隠れます）"
         elif alignment is not None and _true(alignment.get("shrinkToFit")):
             pkg.aligned[i] = "縮小して全体を表示する配置で書かれています"  # a long text shrinks out of sight
     if not pkg.xfs:
@@ -2274,6 +2289,17 @@ def _style_problem(pkg: Package, style: int) -> str | None:
         return font.marked
     if is_symbol_font(font.name):
         return f"記号のフォント（{font.name[:30]}）で書かれています"
+    pattern = pkg.patterns.get(xf[2])
+    if font.color is not None and pattern is not None:
+        fg, bg = pattern
+        if (
+            fg is not None
+            and bg is not None
+            and max(contrast(font.color, fg), contrast(font.color, bg)) < MIN_CONTRAST
+        ):
+            return (
+                f"背景の模様とほとんど同じ色の文字（文字 #{font.color}、模様 #{fg}・#{bg}）で書かれています"
+            )
     if font.color is not None and fill is not None:
         if font.color == fill:
             return "背景と同じ色の文字で書かれています"

@@ -330,6 +330,26 @@ def _align(alignment: str, ref_of: Callable[[Target], str]) -> Callable[[Package
     return change
 
 
+def _pattern_fill(fill: str, ref_of: Callable[[Target], str]) -> Callable[[Package, Target], None]:
+    """The cell in a copy of its cell format with another fill (a pattern of two colours)."""
+
+    def change(p: Package, t: Target) -> None:
+        part = _sheet(p, t)
+        ref = ref_of(t)
+        styles = p.text("xl/styles.xml")
+        fills = re.search(r"<fills[^>]*>(.*?)</fills>", styles, re.S)
+        xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S)
+        assert fills and xfs
+        n_fills = len(re.findall(r"<fill>.*?</fill>|<fill */>", fills.group(1), re.S))
+        items = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs.group(1), re.S)
+        xf = re.sub(r'fillId="\d+"', f'fillId="{n_fills}"', items[p.style_of(part, ref)])
+        styles = styles.replace("</fills>", fill + "</fills>").replace("</cellXfs>", xf + "</cellXfs>")
+        p.set("xl/styles.xml", styles)
+        p.restyle(part, ref, len(items))
+
+    return change
+
+
 def _font_of_fill(p: Package, t: Target) -> None:
     """The label cell's text in the colour of its own (solid) fill."""
     part = _sheet(p, t)
@@ -954,6 +974,26 @@ def cases() -> list[Case]:
             pc(_align('<alignment horizontal="fill"/>', lambda t: t.number_ref)),
             R.APPEARANCE,
             "繰り返して表示する配置",
+        ),
+        Case(
+            "number_rotated_out_of_its_row",
+            A,
+            pc(_align('<alignment textRotation="90"/>', lambda t: t.number_ref)),
+            R.APPEARANCE,
+            "回転した文字",
+        ),
+        Case(
+            "number_on_a_black_pattern",  # 75 % grey of black on black: a black cell
+            A,
+            pc(
+                _pattern_fill(
+                    '<fill><patternFill patternType="darkGray"><fgColor rgb="FF000000"/>'
+                    '<bgColor rgb="FF111111"/></patternFill></fill>',
+                    lambda t: t.number_ref,
+                )
+            ),
+            R.APPEARANCE,
+            "背景の模様とほとんど同じ色",
         ),
         Case(
             "text_shrunk_to_fit",
