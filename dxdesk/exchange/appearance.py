@@ -186,6 +186,42 @@ _SIMPLE_FORMAT = re.compile(r"^(#,##0|0)(?:\.(0+))?$")
 _HEADER_CODES = re.compile(r'&"[^"]*"|&\d+ ?|&K[0-9A-Fa-f]{6}|&K\d\d[+-]\d{3}|&[BIUESXYO]')
 
 
+_HEADER_FORMAT = re.compile(r'&"([^"]*)"|&(\d+) ?|&K([0-9A-Fa-f]{6})|&K(\d\d)([+-]\d{3})|&([SXY])')
+
+
+def header_problem(text: str, palette: Palette) -> str | None:
+    """How the codes of a header or footer text hide it (they are left out of the comparison with the
+    signed texts, since LibreOffice writes its own): a symbol font, a size below 6 pt, a colour that
+    does not stand out from the paper, struck through, super- or subscript; None if they do not."""
+    for m in _HEADER_FORMAT.finditer(text.replace("&&", "")):
+        font, size, rgb, theme, tint, mark = m.groups()
+        if font is not None and is_symbol_font(font.split(",")[0]):
+            return f"記号のフォント（{font.split(',')[0][:30]}）"
+        if size is not None and int(size) < 6:
+            return f"小さすぎる文字（{int(size)}pt）"
+        colour = rgb.upper() if rgb else None
+        if theme is not None:
+            colour = resolve(
+                Element("color", {"theme": str(int(theme)), "tint": str(int(tint) / 100)}), palette
+            )
+            if colour is None:
+                return "読み取れない色"
+        if colour is not None and contrast(colour, "FFFFFF") < MIN_CONTRAST:
+            return f"見えない色（#{colour}）"
+        if mark == "S":
+            return "取り消し線付きの文字"
+        if mark in ("X", "Y"):
+            return "上付き・下付きの小さな文字"
+    return None
+
+
+def _check_header_texts(pkg: Package, name: str, header: str, footer: str) -> None:
+    for which, text in (("ヘッダー", header), ("フッター", footer)):
+        problem = header_problem(text, pkg.palette)
+        if problem:
+            pkg.problem(ReasonCode.APPEARANCE, f"シート「{name[:31]}」の{which}が{problem}で書かれています")
+
+
 def render_number(value: Decimal, fmt: str) -> str | None:
     """The text Excel shows for ``value`` in number format ``fmt``, for the formats dxdesk writes
     (``0``, ``#,##0`` with or without decimals) and ``General``; None for any other format."""
@@ -1105,6 +1141,10 @@ def _scan_styles(reader: XlsxReader, pkg: Package, theme_part: str | None) -> No
             ReasonCode.APPEARANCE,
             f"標準の文字（ヘッダー・フッターの文字）が記号のフォント（{font.name[:30]}）になっています",
         )
+    if font.size < 6:
+        pkg.problem(
+            ReasonCode.APPEARANCE, f"標準の文字（ヘッダー・フッターの文字）が小さすぎます（{font.size:g}pt）"
+        )
 
 
 _SCHEME_NAMES = (
@@ -1394,8 +1434,11 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
                     f"ファイルが壊れています（シート「{name[:31]}」のヘッダー・フッターに {twice} が2つあります）",
                 )
             oh, of = child.find(MAIN + "oddHeader"), child.find(MAIN + "oddFooter")
-            scan.header = normalise_header(oh.text or "" if oh is not None else "")
-            scan.footer = normalise_header(of.text or "" if of is not None else "")
+            header_text = oh.text or "" if oh is not None else ""
+            footer_text = of.text or "" if of is not None else ""
+            scan.header = normalise_header(header_text)
+            scan.footer = normalise_header(footer_text)
+            _check_header_texts(pkg, name, header_text, footer_text)
             if _true(child.get("differentFirst")) or _true(child.get("differentOddEven")):
                 scan.elements.append("headerFooter:different")
     if split is not None and key is not None and pkg.raised == raised and _plain_header_footer(root):
@@ -1509,7 +1552,15 @@ def _known_layout(
     scan.show_zeros = show_zeros
     scan.header = normalise_header(shown.get(b"oddHeader", ""))
     scan.footer = normalise_header(shown.get(b"oddFooter", ""))
-    _split_cells(pkg, scan, split, reader.limits)
+    # what each finds is reported in the order of the part, as the parser's road does
+    cells_first = "headerFooter" not in elements or elements.index("sheetData") < elements.index(
+        "headerFooter"
+    )
+    if cells_first:
+        _split_cells(pkg, scan, split, reader.limits)
+    _check_header_texts(pkg, scan.name, shown.get(b"oddHeader", ""), shown.get(b"oddFooter", ""))
+    if not cells_first:
+        _split_cells(pkg, scan, split, reader.limits)
 
 
 _CELL_TYPES = frozenset({"n", "s", "str", "inlineStr", "b", "e", "d"})

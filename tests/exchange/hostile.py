@@ -1162,6 +1162,31 @@ def cases() -> list[Case]:
         Case("print_area_cut_down", A, pc(_print_area), R.APPEARANCE, "印刷範囲"),
         Case("print_titles_changed", A, pc(_print_titles), R.APPEARANCE, "印刷タイトル"),
         Case("header_changed", A, pc(_header), R.APPEARANCE, "ヘッダー・フッター"),
+        Case(
+            "header_in_one_point",
+            A,
+            pc(lambda p, t: p.sub(_sheet(p, t), "<oddHeader>&amp;L", "<oddHeader>&amp;L&amp;1")),
+            R.APPEARANCE,
+            "ヘッダーが小さすぎる文字",
+        ),
+        Case(
+            "header_in_white",
+            A,
+            pc(lambda p, t: p.sub(_sheet(p, t), "<oddHeader>&amp;L", "<oddHeader>&amp;L&amp;KFFFFFF")),
+            R.APPEARANCE,
+            "ヘッダーが見えない色",
+        ),
+        Case(
+            "header_in_a_symbol_font",
+            A,
+            pc(
+                lambda p, t: p.sub(
+                    _sheet(p, t), "<oddHeader>&amp;L", '<oddHeader>&amp;L&amp;"Wingdings,Regular"'
+                )
+            ),
+            R.APPEARANCE,
+            "ヘッダーが記号のフォント",
+        ),
         Case("header_written_twice", A, pc(_header_twice), R.CORRUPT, "oddHeader が2つ"),
         Case(
             "printed_at_ten_percent",

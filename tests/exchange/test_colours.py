@@ -9,6 +9,7 @@ import pytest
 from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.writer.theme import theme_xml
 
+from dxdesk.exchange.appearance import header_problem
 from dxdesk.exchange.colours import (
     MIN_CONTRAST,
     OFFICE,
@@ -131,3 +132,25 @@ def test_a_theme_colour_written_with_a_transformation_cannot_be_told():
     assert text != theme_xml
     palette, _faces = theme_palette(fromstring(text))
     assert palette.theme[3] is None and palette.theme[:3] == OFFICE.theme[:3]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("&L&9 電子申請推進課&C&9 001-01&R&9 令和8年度", None),  # as dxdesk writes it
+        ('&L&"游ゴシック,標準"&11&K000000電子申請推進課', None),  # as LibreOffice may
+        ("&L&&1 は記号", None),  # an escaped ampersand, not a size
+        ("&L&1 電子申請推進課", "小さすぎる文字（1pt）"),
+        ("&L&5電子申請推進課", "小さすぎる文字（5pt）"),
+        ("&L&KFFFFFF電子申請推進課", "見えない色（#FFFFFF）"),
+        ("&L&KFEFEFE電子申請推進課", "見えない色（#FEFEFE）"),
+        ("&L&K00+000電子申請推進課", "見えない色（#FFFFFF）"),  # theme 0 (white), no tint
+        ("&L&K01+050電子申請推進課", None),  # black lightened 50 %: grey
+        ("&L&K01-020電子申請推進課", None),
+        ('&L&"Wingdings,Regular"電子申請推進課', "記号のフォント（Wingdings）"),
+        ("&L&S電子申請推進課", "取り消し線付きの文字"),
+        ("&L&X電子申請推進課", "上付き・下付きの小さな文字"),
+    ],
+)
+def test_a_header_is_seen_as_its_codes_print_it(text, problem):
+    assert header_problem(text, OFFICE) == problem
