@@ -33,6 +33,7 @@ from xml.etree.ElementTree import XML, Element, ParseError
 from dxdesk.exchange.colours import (
     MIN_CONTRAST,
     OFFICE,
+    SCHEME,
     Palette,
     contrast,
     hex_colour,
@@ -1120,7 +1121,7 @@ def _scan_styles(reader: XlsxReader, pkg: Package, theme_part: str | None) -> No
             formats, xfs, fonts, fills, pkg.palette, normal, aligned, patterns = known
             pkg.formats, pkg.xfs, pkg.fonts, pkg.fills = dict(formats), list(xfs), list(fonts), list(fills)
             pkg.aligned, pkg.patterns = dict(aligned), dict(patterns)
-    unknown = [name for name, colour in zip(_SCHEME_NAMES, palette.theme, strict=True) if colour is None]
+    unknown = [name for name, colour in zip(SCHEME, palette.theme, strict=True) if colour is None]
     if unknown:
         pkg.problem(ReasonCode.APPEARANCE, f"ブックのテーマの色（{'、'.join(unknown)}）が読み取れません")
     for face in faces:
@@ -1147,20 +1148,6 @@ def _scan_styles(reader: XlsxReader, pkg: Package, theme_part: str | None) -> No
         )
 
 
-_SCHEME_NAMES = (
-    "lt1",
-    "dk1",
-    "lt2",
-    "dk2",
-    "accent1",
-    "accent2",
-    "accent3",
-    "accent4",
-    "accent5",
-    "accent6",
-    "hlink",
-    "folHlink",
-)
 _THEMES: dict[bytes, tuple[Palette, list[str]]] = {}
 
 
@@ -1356,14 +1343,7 @@ def _scan_sheet_as(reader: XlsxReader, pkg: Package, name: str, part: str, *, gr
     if root.tag != MAIN + "worksheet":
         pkg.problem(ReasonCode.APPEARANCE, f"シート「{name[:31]}」は通常のワークシートではありません")
         return scan
-    for rtype, target, mode in _rels(
-        pkg,
-        reader,
-        posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"),
-        posixpath.dirname(part),
-    ):
-        if rtype not in _SHEET_RELS or mode == "External":
-            scan.other_rels.append(target)
+    _sheet_rels(reader, pkg, scan, part)
     _check_layout_tree(root, skip="sheetData")
     for child in root:
         local = child.tag.rsplit("}", 1)[-1]
@@ -1517,6 +1497,18 @@ def _plain_header_footer(root: Element) -> bool:
     return sum(1 for el in root.iter() if el.tag in _HEADER_TAGS) == len(children)
 
 
+def _sheet_rels(reader: XlsxReader, pkg: Package, scan: SheetScan, part: str) -> None:
+    """The sheet's relationships: any but to printer settings is noted (an unsigned reference)."""
+    for rtype, target, mode in _rels(
+        pkg,
+        reader,
+        posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"),
+        posixpath.dirname(part),
+    ):
+        if rtype not in _SHEET_RELS or mode == "External":
+            scan.other_rels.append(target)
+
+
 def _known_layout(
     reader: XlsxReader,
     pkg: Package,
@@ -1534,14 +1526,7 @@ def _known_layout(
         shown = {tag: XML(b"<t>" + raw + b"</t>").text or "" for tag, raw in texts}
     except (_Malformed, ParseError, ValueError):
         raise _NotGrammar from None
-    for rtype, target, mode in _rels(
-        pkg,
-        reader,
-        posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"),
-        posixpath.dirname(part),
-    ):
-        if rtype not in _SHEET_RELS or mode == "External":
-            scan.other_rels.append(target)
+    _sheet_rels(reader, pkg, scan, part)
     elements, hidden_cols, rows_hidden, show_zeros, printing, sizes = _LAYOUTS[_layout]
     widths, scan.default_col_width, scan.default_row_height = sizes
     scan.col_widths = list(widths)
@@ -2106,20 +2091,17 @@ def _check_sheet(
                 ReasonCode.APPEARANCE,
                 f"シート「{name}」の印刷の設定（{'、'.join(changed)}）が変更されています",
             )
-    lowered = _lowered_rows(scan, signed.get("heights"))
-    if lowered:
-        more = f" ほか{len(lowered) - MAX_LISTED}行" if len(lowered) > MAX_LISTED else ""
-        yield Finding(
-            ReasonCode.APPEARANCE,
-            f"シート「{name}」の行の高さが縮められています（{'、'.join(lowered[:MAX_LISTED])}{more}：文字が隠れるおそれがあります）",
-        )
-    narrowed = _narrowed_columns(scan, signed.get("widths"))
-    if narrowed:
-        more = f" ほか{len(narrowed) - MAX_LISTED}列" if len(narrowed) > MAX_LISTED else ""
-        yield Finding(
-            ReasonCode.APPEARANCE,
-            f"シート「{name}」の列の幅が狭められています（{'、'.join(narrowed[:MAX_LISTED])}{more}：数字が「###」と表示されるおそれがあります）",
-        )
+    for found, unit, what in (
+        (_lowered_rows(scan, signed.get("heights")), "行", "行の高さが縮められています"),
+        (_narrowed_columns(scan, signed.get("widths")), "列", "列の幅が狭められています"),
+    ):
+        if found:
+            more = f" ほか{len(found) - MAX_LISTED}{unit}" if len(found) > MAX_LISTED else ""
+            why = "文字が隠れる" if unit == "行" else "数字が「###」と表示される"
+            yield Finding(
+                ReasonCode.APPEARANCE,
+                f"シート「{name}」の{what}（{'、'.join(found[:MAX_LISTED])}{more}：{why}おそれがあります）",
+            )
     if not scan.show_zeros:
         yield Finding(ReasonCode.APPEARANCE, f"シート「{name}」で 0 の値が表示されない設定になっています")
     if not isinstance(entries, list):

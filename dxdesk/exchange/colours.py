@@ -24,6 +24,7 @@ from xml.etree.ElementTree import Element
 __all__ = [
     "MIN_CONTRAST",
     "OFFICE",
+    "SCHEME",
     "Palette",
     "contrast",
     "hex_colour",
@@ -45,7 +46,7 @@ _INDEXED: tuple[str | None, ...] = tuple(
     003366 339966 003300 333300 993300 993366 333399 333333 000000 FFFFFF""".split()  # noqa: SIM905
 )
 # the colour scheme's entries in the order of a ``theme`` index (Excel swaps the first two pairs)
-_SCHEME = (
+SCHEME = (
     "lt1",
     "dk1",
     "lt2",
@@ -194,7 +195,7 @@ def theme_palette(root: Element) -> tuple[Palette, list[str]]:
     complex and per-script font of the major and minor fonts)."""
     scheme = root.find(f"{_A}themeElements/{_A}clrScheme")
     colours: list[str | None] = []
-    for name in _SCHEME:
+    for name in SCHEME:
         entry = scheme.find(_A + name) if scheme is not None else None
         colours.append(_scheme_colour(entry))
     fonts = root.find(f"{_A}themeElements/{_A}fontScheme")

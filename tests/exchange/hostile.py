@@ -311,8 +311,10 @@ def _font(font: str, ref_of: Callable[[Target], str]) -> Callable[[Package, Targ
     return change
 
 
-def _align(alignment: str, ref_of: Callable[[Target], str]) -> Callable[[Package, Target], None]:
-    """The cell in a copy of its cell format with another alignment."""
+def _new_format(
+    edit: Callable[[str, str], tuple[str, str]], ref_of: Callable[[Target], str]
+) -> Callable[[Package, Target], None]:
+    """The cell in a copy of its cell format, changed by ``edit(styles, xf)`` → (styles, xf)."""
 
     def change(p: Package, t: Target) -> None:
         part = _sheet(p, t)
@@ -321,8 +323,7 @@ def _align(alignment: str, ref_of: Callable[[Target], str]) -> Callable[[Package
         xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S)
         assert xfs
         items = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs.group(1), re.S)
-        xf = re.sub(r"<alignment[^>]*/>", "", items[p.style_of(part, ref)])
-        xf = xf[:-2] + f">{alignment}</xf>" if xf.endswith("/>") else xf.replace("</xf>", alignment + "</xf>")
+        styles, xf = edit(styles, items[p.style_of(part, ref)])
         styles = styles.replace("</cellXfs>", xf + "</cellXfs>")
         p.set("xl/styles.xml", re.sub(r'<cellXfs count="\d+"', f'<cellXfs count="{len(items) + 1}"', styles))
         p.restyle(part, ref, len(items))
@@ -330,24 +331,30 @@ def _align(alignment: str, ref_of: Callable[[Target], str]) -> Callable[[Package
     return change
 
 
+def _align(alignment: str, ref_of: Callable[[Target], str]) -> Callable[[Package, Target], None]:
+    """The cell in a copy of its cell format with another alignment."""
+
+    def edit(styles: str, xf: str) -> tuple[str, str]:
+        xf = re.sub(r"<alignment[^>]*/>", "", xf)
+        return styles, xf[:-2] + f">{alignment}</xf>" if xf.endswith("/>") else xf.replace(
+            "</xf>", alignment + "</xf>"
+        )
+
+    return _new_format(edit, ref_of)
+
+
 def _pattern_fill(fill: str, ref_of: Callable[[Target], str]) -> Callable[[Package, Target], None]:
     """The cell in a copy of its cell format with another fill (a pattern of two colours)."""
 
-    def change(p: Package, t: Target) -> None:
-        part = _sheet(p, t)
-        ref = ref_of(t)
-        styles = p.text("xl/styles.xml")
+    def edit(styles: str, xf: str) -> tuple[str, str]:
         fills = re.search(r"<fills[^>]*>(.*?)</fills>", styles, re.S)
-        xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S)
-        assert fills and xfs
+        assert fills
         n_fills = len(re.findall(r"<fill>.*?</fill>|<fill */>", fills.group(1), re.S))
-        items = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", xfs.group(1), re.S)
-        xf = re.sub(r'fillId="\d+"', f'fillId="{n_fills}"', items[p.style_of(part, ref)])
-        styles = styles.replace("</fills>", fill + "</fills>").replace("</cellXfs>", xf + "</cellXfs>")
-        p.set("xl/styles.xml", styles)
-        p.restyle(part, ref, len(items))
+        return styles.replace("</fills>", fill + "</fills>"), re.sub(
+            r'fillId="\d+"', f'fillId="{n_fills}"', xf
+        )
 
-    return change
+    return _new_format(edit, ref_of)
 
 
 def _font_of_fill(p: Package, t: Target) -> None:
