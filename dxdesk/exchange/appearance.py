@@ -319,7 +319,9 @@ class Package:
     defined_names: list[tuple[str, int | None, str]] = field(default_factory=list)
     formats: dict[int, str] = field(default_factory=dict)
     xfs: list[tuple[int, int, int]] = field(default_factory=list)  # numFmtId, fontId, fillId
-    aligned: dict[int, str] = field(default_factory=dict)  # cell format → how its alignment garbles text
+    aligned: dict[int, str] = field(
+        default_factory=dict
+    )  # cell format → how its alignment or border garbles text
     fonts: list[Font] = field(default_factory=list)
     fills: list[str | None] = field(default_factory=list)  # background colour of a solid fill
     patterns: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # fill → its two colours
@@ -1204,9 +1206,22 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> int:
             value = al.get(attr)
             if value is not None and value not in allowed:
                 raise _Malformed(value)
+    crossed: set[int] = set()  # borders that draw a diagonal line through their cell
+    borders = root.find(MAIN + "borders")
+    for b, el in enumerate(borders if borders is not None else ()):
+        diagonal = el.find(MAIN + "diagonal")
+        if (
+            (_true(el.get("diagonalUp")) or _true(el.get("diagonalDown")))
+            and diagonal is not None
+            and diagonal.get("style") not in (None, "none")
+        ):
+            crossed.add(b)
     xfs = root.find(MAIN + "cellXfs")
     for i, el in enumerate(xfs if xfs is not None else ()):
         pkg.xfs.append((_int(el.get("numFmtId")), _int(el.get("fontId")), _int(el.get("fillId"))))
+        if _int(el.get("borderId")) in crossed:
+            pkg.aligned[i] = "斜線で消されています"  # a figure crossed out reads as withdrawn
+            continue
         alignment = el.find(MAIN + "alignment")
         if alignment is not None and alignment.get("horizontal") == "fill":
             pkg.aligned[i] = "繰り返して表示する配置（フィル）で書かれています"  # 62,172 shows 62,17262,172…

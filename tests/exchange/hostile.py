@@ -357,6 +357,17 @@ def _pattern_fill(fill: str, ref_of: Callable[[Target], str]) -> Callable[[Packa
     return _new_format(edit, ref_of)
 
 
+def _diagonal_border(styles: str, xf: str) -> tuple[str, str]:
+    """A new border drawing both diagonals through the cell, for the copied cell format."""
+    borders = re.search(r"<borders[^>]*>(.*?)</borders>", styles, re.S)
+    assert borders
+    n_borders = len(re.findall(r"<border\b[^>]*?(?:/>|>.*?</border>)", borders.group(1), re.S))
+    border = '<border diagonalUp="1" diagonalDown="1"><left/><right/><top/><bottom/><diagonal style="thin"/></border>'
+    return styles.replace("</borders>", border + "</borders>"), re.sub(
+        r'borderId="\d+"', f'borderId="{n_borders}"', xf
+    )
+
+
 def _font_of_fill(p: Package, t: Target) -> None:
     """The label cell's text in the colour of its own (solid) fill."""
     part = _sheet(p, t)
@@ -988,6 +999,13 @@ def cases() -> list[Case]:
             pc(_align('<alignment textRotation="90"/>', lambda t: t.number_ref)),
             R.APPEARANCE,
             "回転した文字",
+        ),
+        Case(
+            "number_crossed_out_by_a_diagonal_border",
+            A,
+            pc(_new_format(_diagonal_border, lambda t: t.number_ref)),
+            R.APPEARANCE,
+            "斜線で消されています",
         ),
         Case(
             "number_on_a_black_pattern",  # 75 % grey of black on black: a black cell
