@@ -347,6 +347,9 @@ class Package:
             self.problems.append((code, message))
 
 
+UNKNOWN = "?"  # a solid fill whose colour cannot be told
+
+
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _STRING_PARTS = frozenset({MAIN + "t", MAIN + "r", MAIN + "rPh", MAIN + "phoneticPr"})
 _RUN_PARTS = frozenset({MAIN + "t", MAIN + "rPr"})
@@ -397,11 +400,12 @@ def _text_of(si: Element, palette: Palette = OFFICE) -> tuple[str, bool]:
                     hiding = True
             except ValueError:
                 hiding = True
-            colour = resolve(rpr.find(MAIN + "color"), palette)
+            colour = resolve(rpr.find(MAIN + "color"), palette, missing="000000")
             face = rpr.find(MAIN + "rFont")
             strike = rpr.find(MAIN + "strike")
             if (
-                (colour is not None and contrast(colour, "FFFFFF") < MIN_CONTRAST)
+                colour is None  # written so that it cannot be told
+                or contrast(colour, "FFFFFF") < MIN_CONTRAST
                 or rpr.find(MAIN + "vertAlign") is not None
                 or (strike is not None and strike.get("val") not in ("0", "false"))
                 or (face is not None and is_symbol_font(face.get("val")))
@@ -1192,7 +1196,7 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> int:
     for el in fills if fills is not None else ():
         pattern = el.find(MAIN + "patternFill")
         if pattern is not None and pattern.get("patternType") == "solid":
-            pkg.fills.append(resolve(pattern.find(MAIN + "fgColor"), palette, missing="000000"))
+            pkg.fills.append(resolve(pattern.find(MAIN + "fgColor"), palette, missing="000000") or UNKNOWN)
         elif pattern is None or pattern.get("patternType") in (None, "none"):
             pkg.fills.append("FFFFFF")
         else:  # a pattern of two colours (foreground black and background white unless given)
@@ -2338,17 +2342,17 @@ def _style_problem(pkg: Package, style: int) -> str | None:
     if is_symbol_font(font.name):
         return f"記号のフォント（{font.name[:30]}）で書かれています"
     pattern = pkg.patterns.get(xf[2])
-    if font.color is not None and pattern is not None:
+    if font.color is None or fill == UNKNOWN or (pattern is not None and None in pattern):
+        # a colour written so that it cannot be told (a tint that is not a number, a theme colour the
+        # theme lacks): what a program makes of it is its own choice
+        return "読み取れない色で書かれています"
+    if pattern is not None:
         fg, bg = pattern
-        if (
-            fg is not None
-            and bg is not None
-            and max(contrast(font.color, fg), contrast(font.color, bg)) < MIN_CONTRAST
-        ):
+        if fg and bg and max(contrast(font.color, fg), contrast(font.color, bg)) < MIN_CONTRAST:
             return (
                 f"背景の模様とほとんど同じ色の文字（文字 #{font.color}、模様 #{fg}・#{bg}）で書かれています"
             )
-    if font.color is not None and fill is not None:
+    if fill is not None:
         if font.color == fill:
             return "背景と同じ色の文字で書かれています"
         if contrast(font.color, fill) < MIN_CONTRAST:

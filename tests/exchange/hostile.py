@@ -1028,6 +1028,18 @@ def cases() -> list[Case]:
             "縮小して全体を表示",
         ),
         Case(
+            "white_with_a_tint_that_is_not_a_number",  # theme 0 is white; what is tint NaN?
+            A,
+            pc(
+                _font(
+                    '<font><sz val="10"/><color theme="0" tint="NaN"/><name val="游ゴシック"/></font>',
+                    lambda t: t.number_ref,
+                )
+            ),
+            R.APPEARANCE,
+            "読み取れない色",
+        ),
+        Case(
             "symbol_font",
             A,
             pc(_font('<font><sz val="10"/><name val="Wingdings"/></font>', lambda t: t.number_ref)),
