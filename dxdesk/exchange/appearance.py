@@ -23,6 +23,7 @@ grid is allocated from what the file claims, so a sheet naming ``XFD1048576`` co
 from __future__ import annotations
 
 import functools
+import math
 import posixpath
 import re
 from collections.abc import Iterator
@@ -396,7 +397,7 @@ def _text_of(si: Element, palette: Palette = OFFICE) -> tuple[str, bool]:
         if rpr is not None and (rt is not None and (rt.text or "").strip()):
             sz = rpr.find(MAIN + "sz")
             try:
-                if sz is not None and float(sz.get("val") or "11") < 6:
+                if sz is not None and not float(sz.get("val") or "11") >= 6:  # (NaN is no size)
                     hiding = True
             except ValueError:
                 hiding = True
@@ -1181,6 +1182,8 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> int:
         sz = el.find(MAIN + "sz")
         try:
             size = float(sz.get("val") or "11") if sz is not None else 11.0
+            if not math.isfinite(size):
+                size = 0.0  # no size a program can show: as small as it gets
         except ValueError:
             size = 0.0
         name = el.find(MAIN + "name")

@@ -1028,6 +1028,13 @@ def cases() -> list[Case]:
             "縮小して全体を表示",
         ),
         Case(
+            "font_size_not_a_number",
+            A,
+            pc(_font('<font><sz val="NaN"/><name val="游ゴシック"/></font>', lambda t: t.number_ref)),
+            R.APPEARANCE,
+            "小さすぎる文字",
+        ),
+        Case(
             "white_with_a_tint_that_is_not_a_number",  # theme 0 is white; what is tint NaN?
             A,
             pc(
