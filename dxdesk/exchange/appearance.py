@@ -320,9 +320,9 @@ class Package:
     defined_names: list[tuple[str, int | None, str]] = field(default_factory=list)
     formats: dict[int, str] = field(default_factory=dict)
     xfs: list[tuple[int, int, int]] = field(default_factory=list)  # numFmtId, fontId, fillId
-    aligned: dict[int, str] = field(
-        default_factory=dict
-    )  # cell format → how its alignment or border garbles text
+    # cell format → how its alignment or border garbles text; the cell formats that wrap their text
+    aligned: dict[int, str] = field(default_factory=dict)
+    wraps: set[int] = field(default_factory=set)
     fonts: list[Font] = field(default_factory=list)
     fills: list[str | None] = field(default_factory=list)  # background colour of a solid fill
     patterns: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # fill → its two colours
@@ -1081,6 +1081,7 @@ _STYLES: dict[
         int,
         dict[int, str],
         dict[int, tuple[str | None, str | None]],
+        set[int],
     ],
 ] = {}
 
@@ -1123,11 +1124,12 @@ def _scan_styles(reader: XlsxReader, pkg: Package, theme_part: str | None) -> No
                 normal,
                 dict(pkg.aligned),
                 dict(pkg.patterns),
+                set(pkg.wraps),
             )
         else:
-            formats, xfs, fonts, fills, pkg.palette, normal, aligned, patterns = known
+            formats, xfs, fonts, fills, pkg.palette, normal, aligned, patterns, wraps = known
             pkg.formats, pkg.xfs, pkg.fonts, pkg.fills = dict(formats), list(xfs), list(fonts), list(fills)
-            pkg.aligned, pkg.patterns = dict(aligned), dict(patterns)
+            pkg.aligned, pkg.patterns, pkg.wraps = dict(aligned), dict(patterns), set(wraps)
     unknown = [name for name, colour in zip(SCHEME, palette.theme, strict=True) if colour is None]
     if unknown:
         pkg.problem(ReasonCode.APPEARANCE, f"ブックのテーマの色（{'、'.join(unknown)}）が読み取れません")
@@ -1230,6 +1232,8 @@ def _read_styles(reader: XlsxReader, pkg: Package) -> int:
             pkg.aligned[i] = "斜線で消されています"  # a figure crossed out reads as withdrawn
             continue
         alignment = el.find(MAIN + "alignment")
+        if alignment is not None and _true(alignment.get("wrapText")):
+            pkg.wraps.add(i)
         if alignment is not None and alignment.get("horizontal") == "fill":
             pkg.aligned[i] = "繰り返して表示する配置（フィル）で書かれています"  # 62,172 shows 62,17262,172…
         elif alignment is not None and alignment.get("textRotation") not in (None, "0"):
@@ -2113,6 +2117,14 @@ def _check_sheet(
                 ReasonCode.APPEARANCE,
                 f"シート「{name}」の印刷の設定（{'、'.join(changed)}）が変更されています",
             )
+    unwrapped = _unwrapped(pkg, scan, signed.get("wrapped"))
+    if unwrapped:
+        more = f" ほか{len(unwrapped) - MAX_LISTED}か所" if len(unwrapped) > MAX_LISTED else ""
+        yield Finding(
+            ReasonCode.APPEARANCE,
+            f"折り返して表示する設定が外されています（{'、'.join(unwrapped[:MAX_LISTED])}{more}：長い文字が一行になり、"
+            "切れて見えなくなるか、印刷が縮小されます）",
+        )
     for found, unit, what in (
         (_lowered_rows(scan, signed.get("heights")), "行", "行の高さが縮められています"),
         (_narrowed_columns(scan, signed.get("widths")), "列", "列の幅が狭められています"),
@@ -2207,6 +2219,21 @@ def _check_sheet(
     if n_hiding:
         more = f" ほか{n_hiding - len(hiding)}か所" if n_hiding > len(hiding) else ""
         yield Finding(ReasonCode.APPEARANCE, f"内容が見えないようにされています（{'、'.join(hiding)}{more}）")
+
+
+def _unwrapped(pkg: Package, scan: SheetScan, signed: object) -> list[str]:
+    """The cells signed as wrapping their text whose format no longer does (``signed``: the list of
+    their references, absent in files exported before it was signed)."""
+    if signed is None:
+        return []
+    if not isinstance(signed, list):
+        return ["？"]
+    out: list[str] = []
+    for ref in signed:
+        cell = scan.cells.get(ref) if isinstance(ref, str) else None
+        if cell is not None and cell.style not in pkg.wraps:
+            out.append(f"{scan.name}!{ref}")
+    return out
 
 
 def _size(value: float) -> str:

@@ -41,7 +41,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, coordinate_to_tuple, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dxdesk.exchange.appearance import LAYOUT_VERSION, normalise_header, number_format_of, render_number
@@ -99,6 +99,11 @@ class Binding:
             if self.path is not None:
                 out.append(list(self.path))
         return out
+
+
+def _cell_order(ref: str) -> tuple[int, int]:
+    row, col = coordinate_to_tuple(ref)
+    return row, col
 
 
 def _widths(ws: Worksheet) -> list[list[Any]]:
@@ -244,6 +249,14 @@ class WorkbookBuilder:
                     "footer": normalise_header(str(ws.oddFooter)),
                     "print_titles": (ws.print_title_rows or "").replace("$", ""),
                     "widths": _widths(ws),
+                    "wrapped": sorted(
+                        (
+                            c.coordinate
+                            for c in ws._cells.values()
+                            if c.value not in (None, "") and c.alignment.wrap_text
+                        ),
+                        key=_cell_order,
+                    ),
                     "heights": [
                         [r, f"{dim.height:.2f}"]
                         for r, dim in sorted(ws.row_dimensions.items())

@@ -565,6 +565,19 @@ def _tallest_row_cut(p: Package, t: Target) -> None:
     p.set(part, text.replace(f'<row r="{row}" ht="{ht}"', f'<row r="{row}" ht="15"', 1))
 
 
+def _unwrap_longest_text(p: Package, t: Target) -> None:
+    """The wrapped text of the tallest row (the measure's 概要) in a copy of its format without
+    wrapping: LibreOffice prints it as one line that shrinks the whole page to a fraction."""
+    part = _sheet(p, t)
+    text = p.text(part)
+    rows = re.findall(r'<row r="(\d+)" ht="([\d.]+)"', text)
+    row, _ht = max(rows, key=lambda r: float(r[1]))
+    m = re.search(rf'<c r="([A-Z]+{row})" s="\d+" t="inlineStr"><is><t>[^<]{{40,}}', text)
+    assert m
+    ref = m.group(1)
+    _new_format(lambda styles, xf: (styles, xf.replace(' wrapText="1"', "")), lambda _t: ref)(p, t)
+
+
 def _encoding(p: Package, t: Target) -> None:
     part = _sheet(p, t)
     text = p.text(part)
@@ -867,6 +880,13 @@ def cases() -> list[Case]:
         ),
         Case(
             "wrapped_text_row_cut_down", A, pc(_tallest_row_cut), R.APPEARANCE, "行の高さが縮められています"
+        ),
+        Case(
+            "long_text_no_longer_wrapped",
+            A,
+            pc(_unwrap_longest_text),
+            R.APPEARANCE,
+            "折り返して表示する設定が外されています",
         ),
         Case(
             "column_widths_removed_and_default_narrowed",

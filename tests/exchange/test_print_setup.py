@@ -107,6 +107,8 @@ def test_every_sheet_signs_its_column_widths_and_row_heights(world):
         widths, heights = sheet["widths"], sheet["heights"]
         assert widths and all(1 <= first <= last and float(w) > 0 for first, last, w in widths), sheet["name"]
         assert heights and all(row >= 1 and float(h) > 0 for row, h in heights), sheet["name"]
+    measure = next(s for s in signed.payload["layout"]["sheets"] if s["name"] == "001-01")
+    assert "D13" in measure["wrapped"]  # the measure's 概要, a text of several lines
 
 
 def test_a_file_whose_print_settings_are_not_signed_still_verifies(copy_world, tmp_path, monkeypatch):
@@ -120,6 +122,7 @@ def test_a_file_whose_print_settings_are_not_signed_still_verifies(copy_world, t
             sheet.pop("print")
             sheet.pop("widths")
             sheet.pop("heights")
+            sheet.pop("wrapped")
         return layout
 
     monkeypatch.setattr(workbook.WorkbookBuilder, "layout_payload", without_print)
@@ -130,6 +133,8 @@ def test_a_file_whose_print_settings_are_not_signed_still_verifies(copy_world, t
         db.dispose()
     signed = read_signed(sub.path)
     signed.reader.close()
-    assert not any({"print", "widths", "heights"} & set(s) for s in signed.payload["layout"]["sheets"])
+    assert not any(
+        {"print", "widths", "heights", "wrapped"} & set(s) for s in signed.payload["layout"]["sheets"]
+    )
     v = verify_submission(sub.path, copy_world.trust)
     assert v.ok, v.message
