@@ -2359,6 +2359,12 @@ def _merge_index(scan: SheetScan) -> dict[int, list[tuple[int, int, int, int]]] 
     return by_row
 
 
+def _height(scan: SheetScan, first: int, last: int) -> float:
+    """The height in points of rows ``first`` to ``last`` (at most 1,000 counted: more is tall enough)."""
+    heights, default = scan.row_heights, scan.default_row_height
+    return sum(heights.get(row, default) for row in range(first, min(last, first + 999) + 1))
+
+
 def _style_problem(pkg: Package, style: int) -> str | None:
     xf = pkg.xfs[style] if 0 <= style < len(pkg.xfs) else (0, 0, 0)
     font = pkg.fonts[xf[1]] if 0 <= xf[1] < len(pkg.fonts) else Font(11, "000000")
@@ -2407,14 +2413,23 @@ def _hidden(
     for lo, hi in scan.hidden_cols:
         if lo <= c <= hi:
             return "非表示の列にあります"
+    last_row = r
     for r1, c1, r2, c2 in scan.merges if merges is None else merges.get(r, ()):
         if r1 <= r <= r2 and c1 <= c <= c2 and (r, c) != (r1, c1):
             return f"結合されたセル（{column_letters(c1)}{r1}）の下に隠れています"
+        if (r1, c1) == (r, c):
+            last_row = r2
     if cell.style not in styles:
         styles[cell.style] = _style_problem(pkg, cell.style)
     problem = styles[cell.style]
     if problem:
         return problem
+    xf = pkg.xfs[cell.style] if 0 <= cell.style < len(pkg.xfs) else (0, 0, 0)
+    size = pkg.fonts[xf[1]].size if 0 <= xf[1] < len(pkg.fonts) else 11.0
+    # (rows with content are 17.5 pt or more as dxdesk writes them, 15.8 pt within the size tolerance:
+    # a font of 15 pt fits, and the rows' heights are looked up only for larger ones)
+    if size > 15 and size > _height(scan, r, last_row):
+        return f"行の高さに収まらない大きな文字（{size:g}pt）で書かれています"
     if cell.rich:
         return "見えない書式の文字を含んでいます"
     if cell.phonetic:

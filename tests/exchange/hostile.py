@@ -1048,6 +1048,13 @@ def cases() -> list[Case]:
             "縮小して全体を表示",
         ),
         Case(
+            "number_too_big_for_its_row",  # 60 pt in a row of 17.5: LibreOffice prints slivers of glyphs
+            A,
+            pc(_font('<font><sz val="60"/><name val="游ゴシック"/></font>', lambda t: t.number_ref)),
+            R.APPEARANCE,
+            "行の高さに収まらない大きな文字",
+        ),
+        Case(
             "font_size_not_a_number",
             A,
             pc(_font('<font><sz val="NaN"/><name val="游ゴシック"/></font>', lambda t: t.number_ref)),
