@@ -2117,6 +2117,14 @@ def _check_sheet(
                 ReasonCode.APPEARANCE,
                 f"シート「{name}」の印刷の設定（{'、'.join(changed)}）が変更されています",
             )
+    undone = _undone_merges(scan, signed.get("merges"))
+    if undone:
+        more = f" ほか{len(undone) - MAX_LISTED}か所" if len(undone) > MAX_LISTED else ""
+        yield Finding(
+            ReasonCode.APPEARANCE,
+            f"シート「{name}」のセルの結合が変更されています（{'、'.join(undone[:MAX_LISTED])}{more}："
+            "文字が狭い枠で折り返され、隠れるおそれがあります）",
+        )
     unwrapped = _unwrapped(pkg, scan, signed.get("wrapped"))
     if unwrapped:
         more = f" ほか{len(unwrapped) - MAX_LISTED}か所" if len(unwrapped) > MAX_LISTED else ""
@@ -2219,6 +2227,28 @@ def _check_sheet(
     if n_hiding:
         more = f" ほか{n_hiding - len(hiding)}か所" if n_hiding > len(hiding) else ""
         yield Finding(ReasonCode.APPEARANCE, f"内容が見えないようにされています（{'、'.join(hiding)}{more}）")
+
+
+def _undone_merges(scan: SheetScan, signed: object) -> list[str]:
+    """The signed merged ranges the sheet no longer has as they were (``signed``: ``[[first row,
+    first column, last row, last column], …]``, absent in files exported before it was signed)."""
+    if signed is None:
+        return []
+    if not isinstance(signed, list):
+        return ["？"]
+    if sorted(scan.merges) == [tuple(m) for m in signed if isinstance(m, list)] and all(
+        isinstance(m, list) for m in signed
+    ):
+        return []  # the merges as signed (a file as dxdesk wrote it)
+    have = set(scan.merges)
+    out: list[str] = []
+    for m in signed:
+        if not (isinstance(m, list) and len(m) == 4 and all(isinstance(x, int) for x in m)):
+            return ["？"]
+        if tuple(m) not in have:
+            r1, c1, r2, c2 = m
+            out.append(f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}")
+    return out
 
 
 def _unwrapped(pkg: Package, scan: SheetScan, signed: object) -> list[str]:

@@ -41,7 +41,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import column_index_from_string, coordinate_to_tuple, get_column_letter
+from openpyxl.utils import column_index_from_string, coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dxdesk.exchange.appearance import LAYOUT_VERSION, normalise_header, number_format_of, render_number
@@ -99,6 +99,16 @@ class Binding:
             if self.path is not None:
                 out.append(list(self.path))
         return out
+
+
+def _merges(ws: Worksheet) -> list[list[int]]:
+    """The merged ranges: ``[[first row, first column, last row, last column], …]`` (the sheet
+    builders add some as text, some as ranges)."""
+    out = []
+    for r in ws.merged_cells.ranges:
+        min_col, min_row, max_col, max_row = range_boundaries(r if isinstance(r, str) else r.coord)
+        out.append([min_row, min_col, max_row, max_col])
+    return sorted(out)
 
 
 def _cell_order(ref: str) -> tuple[int, int]:
@@ -249,6 +259,7 @@ class WorkbookBuilder:
                     "footer": normalise_header(str(ws.oddFooter)),
                     "print_titles": (ws.print_title_rows or "").replace("$", ""),
                     "widths": _widths(ws),
+                    "merges": _merges(ws),
                     "wrapped": sorted(
                         (
                             c.coordinate
