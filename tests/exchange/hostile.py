@@ -882,6 +882,17 @@ def cases() -> list[Case]:
             "wrapped_text_row_cut_down", A, pc(_tallest_row_cut), R.APPEARANCE, "行の高さが縮められています"
         ),
         Case(
+            "merged_range_of_a_long_text_shrunk",  # the 概要 wraps in two narrow columns, mostly hidden
+            A,
+            pc(
+                lambda p, t: p.sub(
+                    _sheet(p, t), r'<mergeCell ref="D13:[A-Z]+13" */>', '<mergeCell ref="D13:E13" />'
+                )
+            ),
+            R.APPEARANCE,
+            "セルの結合が変更されています",
+        ),
+        Case(
             "long_text_no_longer_wrapped",
             A,
             pc(_unwrap_longest_text),

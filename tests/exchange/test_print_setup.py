@@ -123,6 +123,7 @@ def test_a_file_whose_print_settings_are_not_signed_still_verifies(copy_world, t
             sheet.pop("widths")
             sheet.pop("heights")
             sheet.pop("wrapped")
+            sheet.pop("merges")
         return layout
 
     monkeypatch.setattr(workbook.WorkbookBuilder, "layout_payload", without_print)
@@ -134,7 +135,8 @@ def test_a_file_whose_print_settings_are_not_signed_still_verifies(copy_world, t
     signed = read_signed(sub.path)
     signed.reader.close()
     assert not any(
-        {"print", "widths", "heights", "wrapped"} & set(s) for s in signed.payload["layout"]["sheets"]
+        {"print", "widths", "heights", "wrapped", "merges"} & set(s)
+        for s in signed.payload["layout"]["sheets"]
     )
     v = verify_submission(sub.path, copy_world.trust)
     assert v.ok, v.message
