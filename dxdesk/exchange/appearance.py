@@ -519,10 +519,11 @@ _STYLE_ELEMENTS: dict[str, frozenset[str] | None] = {
     "tableStyles": None,
     "tableStyle": None,
     "tableStyleElement": None,
-    "colors": None,
-    "indexedColors": None,
-    "rgbColor": None,
-    "mruColors": None,
+    # the legacy palette the style sheet may redefine: it colours every ``indexed`` reference
+    "colors": frozenset(),
+    "indexedColors": frozenset(),
+    "rgbColor": frozenset({"rgb"}),
+    "mruColors": frozenset(),
     "extLst": None,
     "ext": None,
 }
