@@ -2237,9 +2237,7 @@ def _undone_merges(scan: SheetScan, signed: object) -> list[str]:
         return []
     if not isinstance(signed, list):
         return ["？"]
-    if sorted(scan.merges) == [tuple(m) for m in signed if isinstance(m, list)] and all(
-        isinstance(m, list) for m in signed
-    ):
+    if [list(m) for m in sorted(scan.merges)] == signed:
         return []  # the merges as signed (a file as dxdesk wrote it)
     have = set(scan.merges)
     out: list[str] = []
@@ -2259,12 +2257,12 @@ def _unwrapped(pkg: Package, scan: SheetScan, signed: object) -> list[str]:
         return []
     if not isinstance(signed, list):
         return ["？"]
-    out: list[str] = []
-    for ref in signed:
-        cell = scan.cells.get(ref) if isinstance(ref, str) else None
-        if cell is not None and cell.style not in pkg.wraps:
-            out.append(f"{scan.name}!{ref}")
-    return out
+    if not all(isinstance(ref, str) for ref in signed):
+        return ["？"]
+    cells = scan.cells
+    if {cell.style for cell in map(cells.get, signed) if cell is not None} <= pkg.wraps:
+        return []  # every one still wraps (a file as dxdesk wrote it)
+    return [f"{scan.name}!{ref}" for ref in signed if ref in cells and cells[ref].style not in pkg.wraps]
 
 
 def _size(value: float) -> str:
