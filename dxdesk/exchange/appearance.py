@@ -2118,33 +2118,36 @@ def _check_sheet(
                 ReasonCode.APPEARANCE,
                 f"シート「{name}」の印刷の設定（{'、'.join(changed)}）が変更されています",
             )
-    undone = _undone_merges(scan, signed.get("merges"))
-    if undone:
-        more = f" ほか{len(undone) - MAX_LISTED}か所" if len(undone) > MAX_LISTED else ""
-        yield Finding(
-            ReasonCode.APPEARANCE,
-            f"シート「{name}」のセルの結合が変更されています（{'、'.join(undone[:MAX_LISTED])}{more}："
-            "文字が狭い枠で折り返され、隠れるおそれがあります）",
-        )
-    unwrapped = _unwrapped(pkg, scan, signed.get("wrapped"))
-    if unwrapped:
-        more = f" ほか{len(unwrapped) - MAX_LISTED}か所" if len(unwrapped) > MAX_LISTED else ""
-        yield Finding(
-            ReasonCode.APPEARANCE,
-            f"折り返して表示する設定が外されています（{'、'.join(unwrapped[:MAX_LISTED])}{more}：長い文字が一行になり、"
-            "切れて見えなくなるか、印刷が縮小されます）",
-        )
-    for found, unit, what in (
-        (_lowered_rows(scan, signed.get("heights")), "行", "行の高さが縮められています"),
-        (_narrowed_columns(scan, signed.get("widths")), "列", "列の幅が狭められています"),
+    # what a signed size, merge or wrapping no longer is: (found, unit, what happened, what it does)
+    for found, unit, what, why in (
+        (
+            _undone_merges(scan, signed.get("merges")),
+            "か所",
+            f"シート「{name}」のセルの結合が変更されています",
+            "文字が狭い枠で折り返され、隠れるおそれがあります",
+        ),
+        (
+            _unwrapped(pkg, scan, signed.get("wrapped")),
+            "か所",
+            "折り返して表示する設定が外されています",
+            "長い文字が一行になり、切れて見えなくなるか、印刷が縮小されます",
+        ),
+        (
+            _lowered_rows(scan, signed.get("heights")),
+            "行",
+            f"シート「{name}」の行の高さが縮められています",
+            "文字が隠れるおそれがあります",
+        ),
+        (
+            _narrowed_columns(scan, signed.get("widths")),
+            "列",
+            f"シート「{name}」の列の幅が狭められています",
+            "数字が「###」と表示されるおそれがあります",
+        ),
     ):
         if found:
             more = f" ほか{len(found) - MAX_LISTED}{unit}" if len(found) > MAX_LISTED else ""
-            why = "文字が隠れる" if unit == "行" else "数字が「###」と表示される"
-            yield Finding(
-                ReasonCode.APPEARANCE,
-                f"シート「{name}」の{what}（{'、'.join(found[:MAX_LISTED])}{more}：{why}おそれがあります）",
-            )
+            yield Finding(ReasonCode.APPEARANCE, f"{what}（{'、'.join(found[:MAX_LISTED])}{more}：{why}）")
     if not scan.show_zeros:
         yield Finding(ReasonCode.APPEARANCE, f"シート「{name}」で 0 の値が表示されない設定になっています")
     if not isinstance(entries, list):
